@@ -1,0 +1,64 @@
+"""The rules engine: pure Python, no Django, no I/O. Facts in, verdicts out.
+
+Every rule of ../shared/RULES.md lives here once and cites its ID where it is applied.
+"""
+
+from .errors import EngineError, PolicyError
+from .identity import Directory, Identity, mask_phone, normalise_phone, parse_mask
+from .model import (
+    Agent,
+    Call,
+    Cast,
+    Customer,
+    Deal,
+    EscortedVisit,
+    Event,
+    FollowUp,
+    ReferralLogged,
+    Relation,
+    Renewal,
+    Ruling,
+    Staff,
+    StaffLeft,
+    Visit,
+)
+from .policy import PRESETS, Policy, policy_from
+from .rotation import Assignment, Desk
+from .splits import arbitrate, commission_lines
+from .timeline import Timeline
+from .verdict import DealVerdict, Verdict
+
+__all__ = [
+    "PRESETS",
+    "Agent",
+    "Assignment",
+    "Call",
+    "Cast",
+    "Customer",
+    "Deal",
+    "DealVerdict",
+    "Desk",
+    "Directory",
+    "EngineError",
+    "EscortedVisit",
+    "Event",
+    "FollowUp",
+    "Identity",
+    "Policy",
+    "PolicyError",
+    "ReferralLogged",
+    "Relation",
+    "Renewal",
+    "Ruling",
+    "Staff",
+    "StaffLeft",
+    "Timeline",
+    "Verdict",
+    "Visit",
+    "arbitrate",
+    "commission_lines",
+    "mask_phone",
+    "normalise_phone",
+    "parse_mask",
+    "policy_from",
+]

@@ -1,0 +1,278 @@
+"""Answer a scenario's questions with the engine and compare with what the file expects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from .errors import EngineError
+from .policy import policy_from
+from .rotation import Desk
+from .scenario import ROTATION_KEYS, Scenario, _bool, _keys, _list, _obj, _str, fail, read_scenario
+from .timeline import Timeline
+
+TOLERANCE = Fraction(1, 10**6)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome:
+    answers: list[dict[str, Any]]
+    mismatches: list[str]  # one line per answer that disagrees
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+
+def _shares(value: Any) -> dict[str, Fraction] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return {value: Fraction(1)}
+    if isinstance(value, Mapping):
+        return {str(k): Fraction(str(v)) for k, v in value.items() if v}
+    raise TypeError(value)
+
+
+def same_shares(expected: Any, actual: Any) -> bool:
+    """Compare owners/channels/commissions given as an id, a share map, null or "house"."""
+    try:
+        left, right = _shares(expected), _shares(actual)
+    except (TypeError, ValueError, ArithmeticError):
+        return False
+    if left is None or right is None:
+        return left is None and right is None
+    if left.keys() != right.keys():
+        return False
+    return all(abs(left[k] - right[k]) <= TOLERANCE for k in left)
+
+
+def _check(question: Mapping[str, Any], answer: dict[str, Any], fields: tuple[str, ...]) -> list[str]:
+    wrong: list[str] = []
+    for key in fields:
+        if key not in question:
+            continue
+        expected, actual = question[key], answer.get(key)
+        if key == "commission":
+            expected = dict(expected or {})
+            pool_expected = expected.pop("pool", None)
+            pool_actual = answer.get("pool")
+            if pool_expected is not None and not same_shares(
+                {"pool": pool_expected}, {"pool": pool_actual} if pool_actual else None
+            ):
+                wrong.append(f"pool: expected {pool_expected!r}, got {pool_actual or 0!r}")
+        equal = expected == actual if key == "status" else same_shares(expected, actual)
+        if not equal:
+            wrong.append(f"{key}: expected {question[key]!r}, got {actual!r}")
+    missing = [c for c in question.get("cites", []) if c not in answer["cites"]]
+    if missing:
+        wrong.append(f"cites: expected {missing} among {answer['cites']}")
+    return wrong
+
+
+def answer_attribution(scenario: Scenario, lang: str = "zh") -> Outcome:
+    timeline = Timeline(scenario.cast, scenario.policy, scenario.events)
+    answers: list[dict[str, Any]] = []
+    mismatches: list[str] = []
+    for question in scenario.questions:
+        raw = question.raw
+        if question.deal is not None:
+            verdict = timeline.deal(question.deal)
+            data = verdict.as_dict(lang)
+            fields: tuple[str, ...] = ("performance", "commission", "channel", "pool")
+        else:
+            assert question.customer is not None and question.at is not None
+            found = timeline.verdict(question.customer, question.at)
+            data = found.as_dict(lang)
+            data.pop("customer")
+            fields = ("consultant", "channel", "status")
+        answer: dict[str, Any] = dict(raw)
+        answer.pop("cites", None)
+        answer.update(data)
+        wrong = _check(raw, answer, fields)
+        answer["ok"] = not wrong
+        answers.append(answer)
+        if wrong:
+            subject = f"deal {question.deal}" if question.deal else f"customer {question.customer} at {raw['at']}"
+            mismatches.append(f"expect[{question.index}] ({subject}): " + "; ".join(wrong))
+    return Outcome(answers=answers, mismatches=mismatches)
+
+
+STEP_FIELDS: dict[str, tuple[set[str], set[str]]] = {
+    "walk_in": ({"visitor"}, {"asks_for", "owner", "signed", "peer", "expect"}),
+    "done": ({"staff"}, set()),
+    "away": ({"staff"}, set()),
+    "back": ({"staff"}, set()),
+    "suspend": ({"staff"}, set()),
+    "reinstate": ({"staff"}, set()),
+    "lunch_start": ({"duty"}, set()),
+    "lunch_end": (set(), set()),
+    "free_start": (set(), set()),
+    "free_end": (set(), set()),
+}
+
+
+def answer_rotation(data: Mapping[str, Any], lang: str = "zh") -> Outcome:
+    """Run a rotation scenario's steps through the desk state machine (Q-1..Q-10)."""
+    for key in data:
+        if key not in ROTATION_KEYS:
+            raise fail(f"$.{key}", f"未知字段 {key!r}", f"unknown field {key!r}")
+    roster = _list(data.get("roster"), "$.roster")
+    for i, staff in enumerate(roster):
+        _str(staff, f"$.roster[{i}]")
+    desk = Desk(roster=tuple(roster))
+    steps = _list(data.get("steps", []), "$.steps")
+    answers: list[dict[str, Any]] = []
+    mismatches: list[str] = []
+    for i, raw in enumerate(steps):
+        path = f"$.steps[{i}]"
+        step = _obj(raw, path)
+        kind = step.get("do")
+        if kind not in STEP_FIELDS:
+            raise fail(
+                f"{path}.do",
+                f"未知步骤 {kind!r}，可选：{'、'.join(STEP_FIELDS)}",
+                f"unknown step {kind!r}; one of {', '.join(STEP_FIELDS)}",
+            )
+        required, optional = STEP_FIELDS[kind]
+        _keys(step, path, required | {"do"}, optional)
+        if kind == "walk_in":
+            visitor = _str(step["visitor"], f"{path}.visitor")
+            options = {
+                key: _str(step[key], f"{path}.{key}") for key in ("asks_for", "owner") if step.get(key) is not None
+            }
+            desk, assignment = desk.walk_in(
+                visitor,
+                signed=_bool(step.get("signed", False), f"{path}.signed"),
+                peer=_bool(step.get("peer", False), f"{path}.peer"),
+                **options,
+            )
+            answer = {
+                "visitor": visitor,
+                "staff": assignment.staff,
+                "cites": list(assignment.cites),
+                "explain": assignment.explain(lang),
+            }
+            if "expect" in step:
+                answer["expect"] = step["expect"]
+                ok = step["expect"] == assignment.staff
+            else:
+                ok = True
+            answer["ok"] = ok
+            answers.append(answer)
+            if not ok:
+                mismatches.append(
+                    f"steps[{i}] (walk-in {visitor}): expected {step['expect']!r}, got {assignment.staff!r}"
+                )
+            continue
+        if kind in ("lunch_end", "free_start", "free_end"):
+            desk = getattr(desk, kind)()
+            continue
+        who = _str(
+            step["duty" if kind == "lunch_start" else "staff"],
+            f"{path}.{'duty' if kind == 'lunch_start' else 'staff'}",
+        )
+        method = {
+            "done": desk.finish,
+            "away": desk.go_away,
+            "back": desk.come_back,
+            "suspend": desk.suspend,
+            "reinstate": desk.reinstate,
+            "lunch_start": desk.lunch_start,
+        }[kind]
+        desk = method(who)
+    return Outcome(answers=answers, mismatches=mismatches)
+
+
+def answer(data: Any, *, policy_override: Mapping[str, Any] | None = None, lang: str = "zh") -> Outcome:
+    """Answer any scenario (attribution or rotation) given as parsed JSON."""
+    data = _obj(data, "$")
+    if data.get("kind", "attribution") == "rotation":
+        return answer_rotation(data, lang)
+    if data.get("kind", "attribution") != "attribution":
+        raise fail(
+            "$.kind",
+            f"未知场景类型 {data.get('kind')!r}，可选：attribution、rotation",
+            f"unknown scenario kind {data.get('kind')!r}; one of attribution, rotation",
+        )
+    return answer_attribution(read_scenario(data, policy_override=policy_override), lang)
+
+
+def what_if(
+    data: Any,
+    proposed: Mapping[str, Any],
+    *,
+    policy_override: Mapping[str, Any] | None = None,
+    lang: str = "zh",
+) -> dict[str, Any]:
+    """Replay one timeline under the current and a proposed policy; list every verdict that changes.
+
+    The verdicts compared are each customer's right after each event that concerns them and at the
+    end, every deal's split, and every question of the file.
+    """
+    current = read_scenario(data, policy_override=policy_override)
+    try:
+        proposal = policy_from(proposed, base=current.policy) if "preset" not in proposed else policy_from(proposed)
+    except EngineError as error:
+        raise error.at(error.path.replace("$.policy", "$.what_if")) from None
+    before = Timeline(current.cast, current.policy, current.events)
+    after = Timeline(current.cast, proposal, current.events)
+    moments: dict[tuple[str, str], Any] = {}
+    for event in sorted(current.events, key=lambda e: (e.at, e.seq)):
+        for key in ("customer", "buyer"):
+            who = getattr(event, key, None)
+            if who is not None:
+                for member in _household_members(before, who):
+                    moments[(member, event.at.isoformat())] = event.at
+    if before.last_at is not None:
+        for cid in current.cast.customers:
+            moments[(cid, before.last_at.isoformat())] = before.last_at
+    for question in current.questions:
+        if question.customer and question.at:
+            moments[(question.customer, question.at.isoformat())] = question.at
+    changes: list[dict[str, Any]] = []
+    compared = 0
+    for (cid, _), moment in sorted(moments.items(), key=lambda item: (item[1], item[0][0])):
+        old, new = before.verdict(cid, moment), after.verdict(cid, moment)
+        compared += 1
+        if (old.owners, old.status, old.channel, old.until) != (
+            new.owners,
+            new.status,
+            new.channel,
+            new.until,
+        ):
+            changes.append(
+                {
+                    "customer": cid,
+                    "at": moment.isoformat(),
+                    "current": old.as_dict(lang),
+                    "proposed": new.as_dict(lang),
+                }
+            )
+    for event in current.events:
+        if type(event).__name__ == "Deal":
+            compared += 1
+            old_deal, new_deal = before.deal(event.id), after.deal(event.id)
+            if (old_deal.performance, old_deal.commission, old_deal.channel, old_deal.pool) != (
+                new_deal.performance,
+                new_deal.commission,
+                new_deal.channel,
+                new_deal.pool,
+            ):
+                changes.append(
+                    {"deal": event.id, "current": old_deal.as_dict(lang), "proposed": new_deal.as_dict(lang)}
+                )
+    return {
+        "current_policy": current.policy.as_dict() | {"version": current.policy.version},
+        "proposed_policy": proposal.as_dict() | {"version": proposal.version},
+        "compared": compared,
+        "changed": len(changes),
+        "changes": changes,
+    }
+
+
+def _household_members(timeline: Timeline, customer: str) -> list[str]:
+    root = timeline.identity.household[customer]
+    return [cid for cid, r in timeline.identity.household.items() if r == root]

@@ -1,0 +1,207 @@
+"""Who is "the same customer": phones, masks, ID numbers, persons and households (ID-1..ID-4)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import phonenumbers
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError
+
+from .errors import EngineError
+from .model import HOUSEHOLD_KINDS, Customer, Relation
+
+_MASK = re.compile(r"^(?:\+?86)?(1\d{2})[*xX×]{4}(\d{4})$")
+
+
+@dataclass(frozen=True, slots=True)
+class MaskedPhone:
+    """A number shown as 138****5678: three leading and four trailing digits (ID-2)."""
+
+    prefix: str
+    suffix: str
+
+    def __str__(self) -> str:
+        return f"{self.prefix}****{self.suffix}"
+
+    def matches(self, e164: str) -> bool:
+        national = e164.removeprefix("+86")
+        return len(national) == 11 and national.startswith(self.prefix) and national.endswith(self.suffix)
+
+
+def _clean(raw: str) -> str:
+    # Full-width digits and symbols (１３８…, ＋, ＊) are common in Chinese input methods.
+    text = unicodedata.normalize("NFKC", raw)
+    return re.sub(r"[\s\-().·]", "", text)
+
+
+def parse_mask(raw: str) -> MaskedPhone | None:
+    """Read a masked number such as 138****5678, or return None."""
+    match = _MASK.match(_clean(raw))
+    return MaskedPhone(match.group(1), match.group(2)) if match else None
+
+
+def normalise_phone(raw: str) -> str:
+    """Return the E.164 form (+8613800000001) of a Chinese or international number (ID-1)."""
+    text = _clean(raw)
+    if not text or not re.fullmatch(r"\+?\d{5,16}", text):
+        raise EngineError(f"无效的电话号码：{raw!r}", f"not a phone number: {raw!r}")
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        raise EngineError(f"无效的电话号码：{raw!r}", f"not a phone number: {raw!r}") from None
+    if not phonenumbers.is_valid_number(number):
+        raise EngineError(f"无效的电话号码：{raw!r}", f"not a valid phone number: {raw!r}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_key(raw: str) -> str:
+    """Return the stored form of a phone: E.164 when complete, the mask when masked (ID-2)."""
+    mask = parse_mask(raw)
+    return str(mask) if mask else normalise_phone(raw)
+
+
+def mask_phone(e164: str) -> str:
+    """Show a stored number the way a person without the right to see it does: 138****5678."""
+    national = e164.removeprefix("+86")
+    if len(national) < 8:
+        return "*" * len(national)
+    return f"{national[:3]}****{national[-4:]}"
+
+
+def normalise_id_number(raw: str) -> str:
+    """Validate a resident ID number (身份证) and return its compact form."""
+    try:
+        return str(ric.validate(unicodedata.normalize("NFKC", raw)))
+    except ValidationError:
+        raise EngineError(f"无效的身份证号码：{raw!r}", f"not a valid resident ID number: {raw!r}") from None
+
+
+def normalise_name(raw: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw))
+
+
+class _UnionFind:
+    def __init__(self, items: Iterable[str]) -> None:
+        self.parent = {item: item for item in items}
+
+    def find(self, item: str) -> str:
+        parent = self.parent
+        root = item
+        while parent[root] != root:
+            root = parent[root]
+        while parent[item] != root:
+            parent[item], item = root, parent[item]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # The smaller id becomes the root so that groups are named the same on every run.
+            low, high = sorted((ra, rb))
+            self.parent[high] = low
+
+
+class Identity:
+    """Persons (records that are one human being) and households (one customer in-house)."""
+
+    def __init__(self, customers: dict[str, Customer], relations: Iterable[Relation]) -> None:
+        persons = _UnionFind(customers)
+        by_key: dict[str, str] = {}
+        for customer in customers.values():
+            # ID-1: an exact phone (or ID number) shared by two records makes them one person.
+            # A mask never merges: it stays a candidate for the person judging (ID-2).
+            for key in (customer.phone, customer.id_number):
+                if key is None or "*" in key:
+                    continue
+                if key in by_key:
+                    persons.union(by_key[key], customer.id)
+                else:
+                    by_key[key] = customer.id
+        verified = [r for r in relations if r.verified]  # ID-4
+        for relation in verified:
+            if relation.kind == "same_person":
+                persons.union(relation.a, relation.b)
+        households = _UnionFind(customers)
+        for cid in customers:
+            households.union(cid, persons.find(cid))
+        for relation in verified:
+            if relation.kind in HOUSEHOLD_KINDS:  # ID-3
+                households.union(relation.a, relation.b)
+        self.person = {cid: persons.find(cid) for cid in customers}
+        self.household = {cid: households.find(cid) for cid in customers}
+        # Direct verified relations between persons, by kind (D-1, D-5, D-6 look one step only).
+        self.related: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for relation in verified:
+            if relation.kind == "same_person":
+                continue
+            pa, pb = self.person[relation.a], self.person[relation.b]
+            if pa != pb:
+                self.related[pa][relation.kind].add(pb)
+                self.related[pb][relation.kind].add(pa)
+        self.members: dict[str, list[str]] = defaultdict(list)
+        for cid, root in self.person.items():
+            self.members[root].append(cid)
+
+    def relatives(self, person: str, kinds: Iterable[str]) -> set[str]:
+        """Persons directly related to `person` by a verified relation of one of `kinds`."""
+        by_kind = self.related.get(person)
+        if not by_kind:
+            return set()
+        found: set[str] = set()
+        for kind in kinds:
+            found |= by_kind.get(kind, set())
+        return found
+
+    def relation_kind(self, a: str, b: str) -> str | None:
+        """The verified relation between two persons, if any ('same_person' when they are one)."""
+        if a == b:
+            return "same_person"
+        for kind, others in self.related.get(a, {}).items():
+            if b in others:
+                return kind
+        return None
+
+
+class Directory:
+    """Find customers by phone, masked phone or name, for the ask-first search (IH-18, ID-1, ID-2)."""
+
+    def __init__(self, customers: Iterable[Customer]) -> None:
+        self.by_phone: dict[str, list[Customer]] = defaultdict(list)
+        self.by_ends: dict[tuple[str, str], list[Customer]] = defaultdict(list)
+        self.by_name: dict[str, list[Customer]] = defaultdict(list)
+        for customer in customers:
+            self.add(customer)
+
+    def add(self, customer: Customer) -> None:
+        if customer.phone:
+            mask = parse_mask(customer.phone)
+            if mask:
+                self.by_ends[(mask.prefix, mask.suffix)].append(customer)
+            else:
+                self.by_phone[customer.phone].append(customer)
+                national = customer.phone.removeprefix("+86")
+                self.by_ends[(national[:3], national[-4:])].append(customer)
+        self.by_name[normalise_name(customer.name)].append(customer)
+
+    def search(self, query: str, *, surname: str | None = None) -> list[Customer]:
+        """Candidates for a phone, a mask or a name; exact phone matches first (ID-1)."""
+        mask = parse_mask(query)
+        if mask:
+            found = list(self.by_ends.get((mask.prefix, mask.suffix), []))
+            if surname:
+                found = [c for c in found if normalise_name(c.name).startswith(normalise_name(surname))]
+            return found
+        try:
+            e164 = normalise_phone(query)
+        except EngineError:
+            return list(self.by_name.get(normalise_name(query), []))
+        exact = list(self.by_phone.get(e164, []))
+        national = e164.removeprefix("+86")
+        # A stored mask could be this number too: shown after the exact matches, never merged (ID-2).
+        masked = [c for c in self.by_ends.get((national[:3], national[-4:]), []) if c.phone and "*" in c.phone]
+        return exact + masked

@@ -1,0 +1,149 @@
+"""The facts the engine judges: people, relations and events (frozen, in, never changed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# Roles that may approve renewals (IH-6) and rule on ownership (IH-16): management, not the desk.
+AUTHORITY_ROLES = frozenset({"manager", "sales_manager", "director", "general_manager", "channel_manager", "admin"})
+RELATION_KINDS = (
+    "spouse",
+    "parent_child",
+    "grandparent_grandchild",
+    "sibling",
+    "partner",
+    "friend",
+    "same_person",
+)
+HOUSEHOLD_KINDS = frozenset({"spouse", "parent_child", "grandparent_grandchild"})  # ID-3
+LOOKBACK_KINDS = frozenset({"spouse", "parent_child"})  # D-1: 分销规范 1.1.3 names only these
+NAMED_BUYER_KINDS = frozenset({"spouse", "parent_child", "partner", "sibling"})  # D-5
+DEPARTURE_REASONS = ("resigned", "laid_off", "dismissed")
+HELP_KINDS = ("decisive", "signing_only")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Customer:
+    id: str
+    name: str
+    phone: str | None = None  # normalised E.164, or a mask such as 138****5678 (ID-2)
+    id_number: str | None = None
+    employee: bool = False  # a company employee (IH-14)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Staff:
+    id: str
+    name: str
+    role: str = "consultant"
+
+    @property
+    def has_authority(self) -> bool:
+        return self.role in AUTHORITY_ROLES
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Agent:
+    id: str
+    name: str
+    distributor: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Relation:
+    a: str
+    b: str
+    kind: str
+    verified: bool = False  # ID-4: an unverified relation has no effect
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Base of every event; `seq` is the order of recording and breaks ties of `at`."""
+
+    id: str
+    at: datetime
+    seq: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Visit(Event):
+    customer: str
+    staff: str
+    registered: bool = True
+    asks_for: str | None = None
+    introduced_by: str | None = None
+    referred_by_employee: str | None = None  # IH-14: staff id of the employee who sent them
+    company_referral: bool = False  # IH-15
+    site: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Call(Event):
+    customer: str
+    staff: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FollowUp(Event):
+    customer: str
+    staff: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Renewal(Event):
+    customer: str
+    staff: str
+    approved_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReferralLogged(Event):
+    staff: str
+    customer: str
+    referrer: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaffLeft(Event):
+    staff: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ruling(Event):
+    customer: str
+    staff: str | None
+    by: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EscortedVisit(Event):
+    customer: str
+    agent: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deal(Event):
+    customer: str
+    buyer: str
+    staff: str
+    helper: str | None = None
+    help: str | None = None
+    poacher: str | None = None
+    unknowing: bool = False
+    complaint_transfer: bool = False
+    special_approval: bool = False
+    on_the_spot: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cast:
+    """Everyone a timeline speaks of."""
+
+    customers: dict[str, Customer] = field(default_factory=dict)
+    staff: dict[str, Staff] = field(default_factory=dict)
+    agents: dict[str, Agent] = field(default_factory=dict)
+    relations: tuple[Relation, ...] = ()

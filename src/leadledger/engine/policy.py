@@ -1,0 +1,191 @@
+"""Per-project policy: the parameters of RULES.md, its presets, validation and a fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import PolicyError
+
+EMPLOYEE_REFERRALS = ("named", "rotation")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Policy:
+    """The parameters of RULES.md with their defaults (section 7)."""
+
+    preset: str = "default"
+    phone_contact_claims: bool = False  # IH-3
+    follow_up_days: int | None = 7  # IH-4; None: no follow-up rule (方法)
+    valid_days: int = 60  # IH-5
+    grace_days: int = 7  # IH-7
+    employee_referrals: str = "named"  # IH-14
+    poaching_fine: Decimal = Decimal("300")  # C-5
+    poaching_suspension_days: int = 0  # C-5 / Q-7: 制度 三.1 suspends the poacher a week
+    lookback_days: int = 90  # D-1
+    distributor_valid_days: int = 90  # D-2
+    renew_window_days: int = 7  # D-3
+    time_zone: str = "Asia/Shanghai"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["poaching_fine"] = str(self.poaching_fine)
+        return data
+
+    @property
+    def fingerprint(self) -> str:
+        """Short hash of every parameter: a verdict records it as the policy version it used."""
+        canonical = json.dumps(self.as_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+    @property
+    def version(self) -> str:
+        return f"{self.preset}@{self.fingerprint}"
+
+
+# RULES.md section 7; the distributor parameters apply to every preset.
+PRESETS: dict[str, dict[str, Any]] = {
+    "default": {},
+    "制度": {
+        "phone_contact_claims": True,
+        "follow_up_days": 7,
+        "valid_days": 60,
+        "grace_days": 7,
+        "employee_referrals": "named",
+        "poaching_fine": Decimal("100"),
+        "poaching_suspension_days": 7,
+    },
+    "方法": {
+        "phone_contact_claims": False,
+        "follow_up_days": None,
+        "valid_days": 15,
+        "grace_days": 0,
+        "employee_referrals": "rotation",
+        "poaching_fine": Decimal("100"),
+    },
+    "界定5": {
+        "phone_contact_claims": True,
+        "follow_up_days": 7,
+        "valid_days": 60,
+        "grace_days": 7,
+        "employee_referrals": "named",
+        "poaching_fine": Decimal("300"),
+    },
+}
+PRESET_ALIASES = {"zhidu": "制度", "fangfa": "方法", "jieding5": "界定5"}
+
+_DAY_FIELDS = {
+    "follow_up_days",
+    "valid_days",
+    "grace_days",
+    "poaching_suspension_days",
+    "lookback_days",
+    "distributor_valid_days",
+    "renew_window_days",
+}
+_POSITIVE_FIELDS = {"valid_days", "distributor_valid_days"}
+_FIELD_NAMES = [f.name for f in fields(Policy)]
+
+
+def _check(name: str, value: Any) -> Any:
+    path = f"$.policy.{name}"
+    if name == "follow_up_days" and value is None:
+        return None
+    if name in _DAY_FIELDS:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise PolicyError(
+                f"参数 {name} 应为整数天数，收到 {value!r}",
+                f"{name} must be a whole number of days, got {value!r}",
+                path=path,
+            )
+        low = 1 if name in _POSITIVE_FIELDS else 0
+        if value < low:
+            raise PolicyError(
+                f"参数 {name} 不能小于 {low}，收到 {value}",
+                f"{name} must be at least {low}, got {value}",
+                path=path,
+            )
+        return value
+    if name == "phone_contact_claims":
+        if not isinstance(value, bool):
+            raise PolicyError(
+                f"参数 {name} 应为 true 或 false，收到 {value!r}",
+                f"{name} must be true or false, got {value!r}",
+                path=path,
+            )
+        return value
+    if name == "employee_referrals":
+        if value not in EMPLOYEE_REFERRALS:
+            raise PolicyError(
+                f"参数 {name} 只能是 named 或 rotation，收到 {value!r}",
+                f"{name} must be 'named' or 'rotation', got {value!r}",
+                path=path,
+            )
+        return value
+    if name == "poaching_fine":
+        try:
+            if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+                raise InvalidOperation
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            raise PolicyError(
+                f"参数 {name} 应为金额（元），收到 {value!r}",
+                f"{name} must be an amount in yuan, got {value!r}",
+                path=path,
+            ) from None
+        if not amount.is_finite() or amount < 0:
+            raise PolicyError(
+                f"参数 {name} 不能为负数，收到 {value!r}",
+                f"{name} cannot be negative, got {value!r}",
+                path=path,
+            )
+        return amount
+    if name == "time_zone":
+        try:
+            if not isinstance(value, str) or not value:
+                raise ZoneInfoNotFoundError
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise PolicyError(
+                f"参数 {name} 不是有效的时区名称：{value!r}",
+                f"{name} is not a known time zone: {value!r}",
+                path=path,
+            ) from None
+        return value
+    raise AssertionError(name)  # pragma: no cover - guarded by the caller
+
+
+def policy_from(data: Mapping[str, Any] | None = None, *, base: Policy | None = None) -> Policy:
+    """Build a validated policy: a preset (if named), then the overrides, on top of `base`."""
+    data = dict(data or {})
+    policy = base or Policy()
+    preset_name = data.pop("preset", None)
+    if preset_name is not None:
+        key = PRESET_ALIASES.get(str(preset_name), preset_name)
+        if key not in PRESETS:
+            names = "、".join(PRESETS)
+            raise PolicyError(
+                f"未知的预设 {preset_name!r}，可选：{names}",
+                f"unknown preset {preset_name!r}; choose one of: {', '.join(PRESETS)}",
+                path="$.policy.preset",
+            )
+        policy = replace(Policy(), preset=key, **PRESETS[key])
+    changes: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in _FIELD_NAMES or name == "preset":
+            raise PolicyError(
+                f"未知的策略参数 {name!r}",
+                f"unknown policy parameter {name!r}; known: {', '.join(_FIELD_NAMES)}",
+                path=f"$.policy.{name}",
+            )
+        changes[name] = _check(name, value)
+    return replace(policy, **changes) if changes else policy

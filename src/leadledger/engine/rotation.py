@@ -1,0 +1,320 @@
+"""Reception rotation (轮流接待, Q-1..Q-10): a small state machine whose state is plain JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from .errors import EngineError
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assignment:
+    """Who receives a walk-in, and the rules that decided it."""
+
+    visitor: str
+    staff: str | None
+    cites: tuple[str, ...]
+    turn_used: bool
+    zh: str
+    en: str
+
+    def explain(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+Done = Callable[["Desk", str | None, tuple[str, ...], bool, str, str], tuple["Desk", Assignment]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Desk:
+    """The rotation's whole state; every change returns a new Desk."""
+
+    roster: tuple[str, ...]
+    pointer: int = 0  # index into roster of whose turn is next
+    away: frozenset[str] = frozenset()
+    present_off_roster: frozenset[str] = frozenset()  # Q-9: on a day off but on site for their own customers
+    busy: frozenset[str] = frozenset()
+    suspended: frozenset[str] = frozenset()
+    skips: tuple[tuple[str, int], ...] = ()  # Q-5: turns taken early, owed back
+    lunch_duty: str | None = None
+    free_reception: bool = False
+    served: tuple[tuple[str, int], ...] = field(default=())  # turns counted per consultant, for the board
+
+    def __post_init__(self) -> None:
+        if not self.roster:
+            raise EngineError(
+                "值班表为空：至少需要一名置业顾问",
+                "the roster is empty: at least one consultant is needed",
+                path="$.roster",
+            )
+        if len(set(self.roster)) != len(self.roster):
+            raise EngineError("值班表中有重复的顾问", "the roster names a consultant twice", path="$.roster")
+
+    # -- serialisation ---------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("away", "present_off_roster", "busy", "suspended"):
+            data[key] = sorted(data[key])
+        data["roster"] = list(self.roster)
+        data["skips"] = {k: v for k, v in self.skips}
+        data["served"] = {k: v for k, v in self.served}
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Desk:
+        return cls(
+            roster=tuple(data["roster"]),
+            pointer=int(data.get("pointer", 0)),
+            away=frozenset(data.get("away", ())),
+            present_off_roster=frozenset(data.get("present_off_roster", ())),
+            busy=frozenset(data.get("busy", ())),
+            suspended=frozenset(data.get("suspended", ())),
+            skips=tuple(sorted(dict(data.get("skips", {})).items())),
+            lunch_duty=data.get("lunch_duty"),
+            free_reception=bool(data.get("free_reception", False)),
+            served=tuple(sorted(dict(data.get("served", {})).items())),
+        )
+
+    # -- questions -------------------------------------------------------------------------------
+
+    def present(self, staff: str) -> bool:
+        if staff in self.roster:
+            return staff not in self.away
+        return staff in self.present_off_roster
+
+    def eligible(self, staff: str) -> bool:
+        """Q-1: present, not busy, not suspended."""
+        return self.present(staff) and staff not in self.busy and staff not in self.suspended
+
+    @property
+    def next_up(self) -> str | None:
+        """Whose turn it is now (Q-1, Q-5 skips considered), without changing anything."""
+        found = self._scan()
+        return found[0] if found else None
+
+    def _skips(self) -> dict[str, int]:
+        return dict(self.skips)
+
+    def _scan(self) -> tuple[str, int, dict[str, int]] | None:
+        """First eligible consultant from the pointer: (staff, roster index, skips left after passing)."""
+        skips = self._skips()
+        n = len(self.roster)
+        for step in range(n):
+            i = (self.pointer + step) % n
+            staff = self.roster[i]
+            if skips.get(staff):
+                skips[staff] -= 1  # Q-5: the turn taken early is given back when the pointer reaches them
+                continue
+            if self.eligible(staff):
+                return staff, i, skips
+        # Everyone owes a turn or is unavailable: a second round ignores what is owed.
+        for step in range(n):
+            i = (self.pointer + step) % n
+            if self.eligible(self.roster[i]):
+                return self.roster[i], i, skips
+        return None
+
+    # -- changes ---------------------------------------------------------------------------------
+
+    def _take(self, staff: str, *, turn: bool, index: int | None = None, skips: dict[str, int] | None = None) -> Desk:
+        served = dict(self.served)
+        if turn:
+            served[staff] = served.get(staff, 0) + 1
+        changes: dict[str, Any] = {"busy": self.busy | {staff}, "served": tuple(sorted(served.items()))}
+        if index is not None:
+            changes["pointer"] = (index + 1) % len(self.roster)
+        if skips is not None:
+            changes["skips"] = tuple(sorted((k, v) for k, v in skips.items() if v))
+        return replace(self, **changes)
+
+    def walk_in(
+        self,
+        visitor: str,
+        *,
+        asks_for: str | None = None,
+        owner: str | None = None,
+        signed: bool = False,
+        peer: bool = False,
+    ) -> tuple[Desk, Assignment]:
+        """Give one walk-in to a consultant, as Q-1..Q-10 say."""
+
+        def done(
+            desk: Desk, staff: str | None, cites: tuple[str, ...], turn: bool, zh: str, en: str
+        ) -> tuple[Desk, Assignment]:
+            return desk, Assignment(visitor=visitor, staff=staff, cites=cites, turn_used=turn, zh=zh, en=en)
+
+        if self.free_reception:  # Q-10: no rotation on peak days
+            return done(
+                self,
+                None,
+                ("Q-10",),
+                False,
+                "自由接待中，不按轮序分配",
+                "free reception: the rotation is not applied",
+            )
+        if self.lunch_duty is not None:  # Q-6: the lunch duty receives everyone; the pointer stays
+            duty = self.lunch_duty
+            return done(
+                self._take(duty, turn=False),
+                duty,
+                ("Q-6",),
+                False,
+                f"午休期间由值班的 {duty} 接待",
+                f"during lunch the duty consultant {duty} receives",
+            )
+        if owner is not None:
+            return self._returning(visitor, owner, signed, done)
+        if asks_for is not None and self.present(asks_for) and asks_for not in self.suspended:
+            found = self._scan()
+            if found and found[0] == asks_for:  # it is their turn anyway
+                staff, index, skips = found
+                return done(
+                    self._take(staff, turn=True, index=index, skips=skips),
+                    staff,
+                    ("Q-5", "Q-1"),
+                    True,
+                    f"客户指名 {staff}，正好轮到",
+                    f"the visitor asked for {staff}, whose turn it was",
+                )
+            skips = self._skips()
+            if asks_for in self.roster:
+                skips[asks_for] = skips.get(asks_for, 0) + 1  # Q-5: a turn taken early
+            return done(
+                self._take(asks_for, turn=True, skips=skips),
+                asks_for,
+                ("Q-5",),
+                True,
+                f"客户指名 {asks_for}，算作其提前轮到的一次",
+                f"the visitor asked for {asks_for}: their turn, taken early",
+            )
+        return self._new(visitor, peer, done)
+
+    def _new(self, visitor: str, peer: bool, done: Done) -> tuple[Desk, Assignment]:
+        found = self._scan()
+        cites: tuple[str, ...] = ("Q-1", "Q-2") + (("Q-8",) if peer else ())
+        if found is not None:
+            staff, index, skips = found
+            if self.suspended:
+                cites += ("Q-7",)
+            if skips != self._skips():
+                cites += ("Q-5",)
+            return done(
+                self._take(staff, turn=True, index=index, skips=skips),
+                staff,
+                cites,
+                True,
+                f"按轮序由 {staff} 接待",
+                f"by the rotation {staff} receives",
+            )
+        # Q-3: everyone present is busy: the first present, non-suspended one from the pointer takes it.
+        n = len(self.roster)
+        for step in range(n):
+            i = (self.pointer + step) % n
+            staff = self.roster[i]
+            if self.present(staff) and staff not in self.suspended:
+                return done(
+                    self._take(staff, turn=True, index=i),
+                    staff,
+                    ("Q-3", *cites[2:]),
+                    True,
+                    f"全员忙碌，按轮序由 {staff} 同时接待",
+                    f"everyone is busy; by the rotation {staff} receives too",
+                )
+        return done(self, None, ("Q-1",), False, "无人在岗可接待", "nobody on duty can receive")
+
+    def _returning(self, visitor: str, owner: str, signed: bool, done: Done) -> tuple[Desk, Assignment]:
+        # Q-4: a returning customer goes to the owner if present and free, and uses no turn.
+        owner_on_site = self.present(owner) and owner not in self.suspended
+        if owner_on_site and owner not in self.busy:
+            return done(
+                self._take(owner, turn=False),
+                owner,
+                ("Q-4",),
+                False,
+                f"老客户由归属人 {owner} 接待，不占轮次",
+                f"a returning customer goes to the owner {owner}, using no turn",
+            )
+        found = self._scan()
+        if owner_on_site:  # busy: the next eligible assists and the pointer does not move
+            staff = found[0] if found else self._first_present()
+            if staff is None:
+                return done(self, None, ("Q-4",), False, "无人可协助接待", "nobody can assist")
+            return done(
+                self._take(staff, turn=False),
+                staff,
+                ("Q-4", "IH-11"),
+                False,
+                f"归属人 {owner} 忙碌，由 {staff} 协助，不占轮次",
+                f"the owner {owner} is busy; {staff} assists, using no turn",
+            )
+        if found is None:
+            staff = self._first_present()
+            if staff is None:
+                return done(self, None, ("Q-4",), False, "无人可协助接待", "nobody can assist")
+            return done(
+                self._take(staff, turn=False),
+                staff,
+                ("Q-4", "Q-3", "IH-11"),
+                False,
+                f"归属人 {owner} 不在，全员忙碌，由 {staff} 协助",
+                f"the owner {owner} is away and all are busy; {staff} assists",
+            )
+        staff, index, skips = found
+        if signed:  # 已签单客户不计轮次
+            return done(
+                self._take(staff, turn=False),
+                staff,
+                ("Q-4", "IH-11"),
+                False,
+                f"归属人 {owner} 不在，由轮到的 {staff} 协助；已签单客户不计轮次",
+                f"the owner {owner} is away; {staff}, whose turn it is, assists; a signed customer uses no turn",
+            )
+        return done(
+            self._take(staff, turn=True, index=index, skips=skips),
+            staff,
+            ("Q-4", "IH-11"),
+            True,
+            f"归属人 {owner} 不在，由轮到的 {staff} 协助，计为其轮次",
+            f"the owner {owner} is away; {staff}, whose turn it is, assists and it counts as their turn",
+        )
+
+    def _first_present(self) -> str | None:
+        n = len(self.roster)
+        for step in range(n):
+            staff = self.roster[(self.pointer + step) % n]
+            if self.present(staff) and staff not in self.suspended:
+                return staff
+        return None
+
+    def finish(self, staff: str) -> Desk:
+        """The consultant is done with every group they had (free again)."""
+        return replace(self, busy=self.busy - {staff})
+
+    def go_away(self, staff: str) -> Desk:
+        return replace(self, away=self.away | {staff}, present_off_roster=self.present_off_roster - {staff})
+
+    def come_back(self, staff: str) -> Desk:
+        if staff in self.roster:
+            return replace(self, away=self.away - {staff})
+        return replace(self, present_off_roster=self.present_off_roster | {staff})  # Q-9
+
+    def suspend(self, staff: str) -> Desk:
+        return replace(self, suspended=self.suspended | {staff})  # Q-7
+
+    def reinstate(self, staff: str) -> Desk:
+        return replace(self, suspended=self.suspended - {staff})
+
+    def lunch_start(self, duty: str) -> Desk:
+        return replace(self, lunch_duty=duty)
+
+    def lunch_end(self) -> Desk:
+        return replace(self, lunch_duty=None)
+
+    def free_start(self) -> Desk:
+        return replace(self, free_reception=True)
+
+    def free_end(self) -> Desk:
+        return replace(self, free_reception=False)  # Q-10: resumes where it stopped

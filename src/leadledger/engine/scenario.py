@@ -1,0 +1,404 @@
+"""Scenario files (shared/scenarios/FORMAT.md): read strictly, with the JSON path of every mistake."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .errors import EngineError
+from .identity import normalise_id_number, normalise_name, phone_key
+from .model import (
+    DEPARTURE_REASONS,
+    HELP_KINDS,
+    RELATION_KINDS,
+    Agent,
+    Call,
+    Cast,
+    Customer,
+    Deal,
+    EscortedVisit,
+    Event,
+    FollowUp,
+    ReferralLogged,
+    Relation,
+    Renewal,
+    Ruling,
+    Staff,
+    StaffLeft,
+    Visit,
+)
+from .policy import Policy, policy_from
+
+TOP_KEYS = {
+    "kind",
+    "title",
+    "description",
+    "rules",
+    "policy",
+    "customers",
+    "staff",
+    "agents",
+    "relations",
+    "events",
+    "expect",
+}
+ROTATION_KEYS = {"kind", "title", "description", "rules", "roster", "steps"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Question:
+    """An `expect` item: one customer at one moment, or one deal."""
+
+    index: int
+    raw: Mapping[str, Any]
+    customer: str | None = None
+    at: datetime | None = None
+    deal: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scenario:
+    title: str
+    cast: Cast
+    policy: Policy
+    events: tuple[Event, ...]
+    questions: tuple[Question, ...]
+    policy_data: Mapping[str, Any] = field(default_factory=dict)
+
+
+def fail(path: str, zh: str, en: str) -> EngineError:
+    return EngineError(zh, en, path=path)
+
+
+def _obj(value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise fail(path, "应为 JSON 对象", "must be a JSON object")
+    return value
+
+
+def _list(value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise fail(path, "应为 JSON 数组", "must be a JSON array")
+    return value
+
+
+def _str(value: Any, path: str, *, empty: bool = False) -> str:
+    if not isinstance(value, str) or (not empty and not value.strip()):
+        raise fail(path, "应为非空字符串", "must be a non-empty string")
+    return value
+
+
+def _bool(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise fail(path, "应为 true 或 false", "must be true or false")
+    return value
+
+
+def _keys(data: Mapping[str, Any], path: str, required: set[str], optional: set[str]) -> None:
+    for key in data:
+        if key not in required and key not in optional:
+            raise fail(f"{path}.{key}", f"未知字段 {key!r}", f"unknown field {key!r}")
+    for key in sorted(required):
+        if key not in data:
+            raise fail(f"{path}.{key}", f"缺少必填字段 {key!r}", f"missing required field {key!r}")
+
+
+def parse_time(value: Any, path: str) -> datetime:
+    """An ISO 8601 moment with its UTC offset; a naive or impossible date is refused."""
+    if not isinstance(value, str):
+        raise fail(
+            path,
+            "时间应为 ISO 8601 字符串，例如 2026-03-01T10:00:00+08:00",
+            "a time must be an ISO 8601 string such as 2026-03-01T10:00:00+08:00",
+        )
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise fail(
+            path,
+            f"无效的时间 {value!r}（日期不存在或格式错误）",
+            f"invalid time {value!r} (no such date, or not ISO 8601)",
+        ) from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise fail(path, f"时间 {value!r} 缺少时区，例如 +08:00", f"time {value!r} has no UTC offset, e.g. +08:00")
+    return moment
+
+
+def _people(data: dict[str, Any]) -> Cast:
+    customers: dict[str, Customer] = {}
+    for i, raw in enumerate(_list(data.get("customers", []), "$.customers")):
+        path = f"$.customers[{i}]"
+        item = _obj(raw, path)
+        _keys(item, path, {"id"}, {"name", "phone", "id_number", "employee"})
+        cid = _str(item["id"], f"{path}.id")
+        if cid in customers:
+            raise fail(f"{path}.id", f"客户编号 {cid!r} 重复", f"duplicate customer id {cid!r}")
+        name = normalise_name(_str(item.get("name", cid), f"{path}.name"))
+        phone = item.get("phone")
+        if phone is not None:
+            try:
+                phone = phone_key(_str(phone, f"{path}.phone"))
+            except EngineError as error:
+                raise error.at(f"{path}.phone") from None
+        id_number = item.get("id_number")
+        if id_number is not None:
+            try:
+                id_number = normalise_id_number(_str(id_number, f"{path}.id_number"))
+            except EngineError as error:
+                raise error.at(f"{path}.id_number") from None
+        employee = _bool(item.get("employee", False), f"{path}.employee")
+        customers[cid] = Customer(id=cid, name=name, phone=phone, id_number=id_number, employee=employee)
+    staff: dict[str, Staff] = {}
+    for i, raw in enumerate(_list(data.get("staff", []), "$.staff")):
+        path = f"$.staff[{i}]"
+        item = _obj(raw, path)
+        _keys(item, path, {"id"}, {"name", "role"})
+        sid = _str(item["id"], f"{path}.id")
+        if sid in staff:
+            raise fail(f"{path}.id", f"员工编号 {sid!r} 重复", f"duplicate staff id {sid!r}")
+        staff[sid] = Staff(
+            id=sid,
+            name=_str(item.get("name", sid), f"{path}.name"),
+            role=_str(item.get("role", "consultant"), f"{path}.role"),
+        )
+    agents: dict[str, Agent] = {}
+    for i, raw in enumerate(_list(data.get("agents", []), "$.agents")):
+        path = f"$.agents[{i}]"
+        item = _obj(raw, path)
+        _keys(item, path, {"id"}, {"name", "distributor"})
+        aid = _str(item["id"], f"{path}.id")
+        if aid in agents:
+            raise fail(f"{path}.id", f"经纪人编号 {aid!r} 重复", f"duplicate agent id {aid!r}")
+        agents[aid] = Agent(
+            id=aid,
+            name=_str(item.get("name", aid), f"{path}.name"),
+            distributor=_str(item.get("distributor", ""), f"{path}.distributor", empty=True),
+        )
+    relations: list[Relation] = []
+    for i, raw in enumerate(_list(data.get("relations", []), "$.relations")):
+        path = f"$.relations[{i}]"
+        item = _obj(raw, path)
+        _keys(item, path, {"a", "b", "kind"}, {"verified"})
+        a, b = _str(item["a"], f"{path}.a"), _str(item["b"], f"{path}.b")
+        for key, ref in (("a", a), ("b", b)):
+            if ref not in customers:
+                raise fail(f"{path}.{key}", f"未知客户 {ref!r}", f"unknown customer {ref!r}")
+        if a == b:
+            raise fail(path, f"客户 {a!r} 不能与自己有关系", f"a relation of customer {a!r} to itself")
+        kind = item["kind"]
+        if kind not in RELATION_KINDS:
+            raise fail(
+                f"{path}.kind",
+                f"未知关系 {kind!r}，可选：{'、'.join(RELATION_KINDS)}",
+                f"unknown relation kind {kind!r}; one of {', '.join(RELATION_KINDS)}",
+            )
+        relations.append(Relation(a=a, b=b, kind=kind, verified=_bool(item.get("verified", False), f"{path}.verified")))
+    return Cast(customers=customers, staff=staff, agents=agents, relations=tuple(relations))
+
+
+# type: (required fields, optional fields)
+EVENT_FIELDS: dict[str, tuple[set[str], set[str]]] = {
+    "visit": (
+        {"customer", "staff"},
+        {"registered", "asks_for", "introduced_by", "site", "referred_by_employee", "company_referral"},
+    ),
+    "call": ({"customer", "staff"}, set()),
+    "follow_up": ({"customer", "staff"}, set()),
+    "renewal": ({"customer", "staff"}, {"approved_by"}),
+    "referral_logged": ({"staff", "customer"}, {"referrer"}),
+    "staff_left": ({"staff", "reason"}, set()),
+    "ruling": ({"customer", "staff", "by"}, {"reason"}),
+    "escorted_visit": ({"customer", "agent"}, set()),
+    "deal": (
+        {"customer", "staff"},
+        {
+            "buyer",
+            "helper",
+            "help",
+            "poacher",
+            "unknowing",
+            "complaint_transfer",
+            "special_approval",
+            "on_the_spot",
+        },
+    ),
+}
+BASE_FIELDS = {"id", "at", "type"}
+
+
+class _Refs:
+    def __init__(self, cast: Cast, path: str, item: dict[str, Any]) -> None:
+        self.cast, self.path, self.item = cast, path, item
+
+    def _ref(self, key: str, table: Mapping[str, Any], zh: str, en: str, *, optional: bool = False) -> Any:
+        value = self.item.get(key)
+        if value is None and optional:
+            return None
+        ref = _str(value, f"{self.path}.{key}")
+        if ref not in table:
+            raise fail(f"{self.path}.{key}", f"未知{zh} {ref!r}", f"unknown {en} {ref!r}")
+        return ref
+
+    def customer(self, key: str = "customer", *, optional: bool = False) -> Any:
+        return self._ref(key, self.cast.customers, "客户", "customer", optional=optional)
+
+    def staff(self, key: str = "staff", *, optional: bool = False) -> Any:
+        return self._ref(key, self.cast.staff, "员工", "staff member", optional=optional)
+
+    def agent(self, key: str = "agent") -> Any:
+        return self._ref(key, self.cast.agents, "经纪人", "agent")
+
+    def flag(self, key: str) -> bool:
+        return _bool(self.item.get(key, False), f"{self.path}.{key}")
+
+
+def _event(raw: Any, i: int, cast: Cast) -> Event:
+    path = f"$.events[{i}]"
+    item = _obj(raw, path)
+    kind = item.get("type")
+    if kind not in EVENT_FIELDS:
+        raise fail(
+            f"{path}.type",
+            f"未知事件类型 {kind!r}，可选：{'、'.join(EVENT_FIELDS)}",
+            f"unknown event type {kind!r}; one of {', '.join(EVENT_FIELDS)}",
+        )
+    required, optional = EVENT_FIELDS[kind]
+    _keys(item, path, required | BASE_FIELDS, optional)
+    base: dict[str, Any] = {
+        "id": _str(item["id"], f"{path}.id"),
+        "at": parse_time(item["at"], f"{path}.at"),
+        "seq": i,
+    }
+    ref = _Refs(cast, path, item)
+    builders: dict[str, Callable[[], Event]] = {
+        "visit": lambda: Visit(
+            **base,
+            customer=ref.customer(),
+            staff=ref.staff(),
+            registered=_bool(item.get("registered", True), f"{path}.registered"),
+            asks_for=ref.staff("asks_for", optional=True),
+            introduced_by=ref.customer("introduced_by", optional=True),
+            site=_str(item["site"], f"{path}.site") if item.get("site") is not None else None,
+            referred_by_employee=ref.staff("referred_by_employee", optional=True),
+            company_referral=ref.flag("company_referral"),
+        ),
+        "call": lambda: Call(**base, customer=ref.customer(), staff=ref.staff()),
+        "follow_up": lambda: FollowUp(**base, customer=ref.customer(), staff=ref.staff()),
+        "renewal": lambda: Renewal(
+            **base,
+            customer=ref.customer(),
+            staff=ref.staff(),
+            approved_by=ref.staff("approved_by", optional=True),
+        ),
+        "referral_logged": lambda: ReferralLogged(
+            **base,
+            staff=ref.staff(),
+            customer=ref.customer(),
+            referrer=ref.customer("referrer", optional=True),
+        ),
+        "staff_left": lambda: StaffLeft(
+            **base, staff=ref.staff(), reason=_choice(item, "reason", DEPARTURE_REASONS, path)
+        ),
+        "ruling": lambda: Ruling(
+            **base,
+            customer=ref.customer(),
+            staff=ref.staff(optional=True),
+            by=ref.staff("by"),
+            reason=_str(item.get("reason", ""), f"{path}.reason", empty=True),
+        ),
+        "escorted_visit": lambda: EscortedVisit(**base, customer=ref.customer(), agent=ref.agent()),
+        "deal": lambda: Deal(
+            **base,
+            customer=ref.customer(),
+            buyer=ref.customer("buyer", optional=True) or item["customer"],
+            staff=ref.staff(),
+            helper=ref.staff("helper", optional=True),
+            help=_choice(item, "help", HELP_KINDS, path) if item.get("help") is not None else None,
+            poacher=ref.staff("poacher", optional=True),
+            unknowing=ref.flag("unknowing"),
+            complaint_transfer=ref.flag("complaint_transfer"),
+            special_approval=ref.flag("special_approval"),
+            on_the_spot=ref.flag("on_the_spot"),
+        ),
+    }
+    return builders[kind]()
+
+
+def _choice(item: Mapping[str, Any], key: str, choices: tuple[str, ...], path: str) -> str:
+    value = item.get(key)
+    if value not in choices:
+        raise fail(
+            f"{path}.{key}",
+            f"{key} 只能是 {'、'.join(choices)}，收到 {value!r}",
+            f"{key} must be one of {', '.join(choices)}, got {value!r}",
+        )
+    return str(value)
+
+
+def _question(raw: Any, i: int, cast: Cast, deals: set[str]) -> Question:
+    path = f"$.expect[{i}]"
+    item = _obj(raw, path)
+    if "deal" in item:
+        _keys(item, path, {"deal"}, {"performance", "commission", "channel", "cites", "pool"})
+        deal = _str(item["deal"], f"{path}.deal")
+        if deal not in deals:
+            raise fail(
+                f"{path}.deal",
+                f"{deal!r} 不是时间线中的成交事件",
+                f"{deal!r} is not a deal event of the timeline",
+            )
+        question = Question(index=i, raw=item, deal=deal)
+    else:
+        _keys(item, path, {"at", "customer"}, {"consultant", "channel", "cites", "status"})
+        customer = _str(item["customer"], f"{path}.customer")
+        if customer not in cast.customers:
+            raise fail(f"{path}.customer", f"未知客户 {customer!r}", f"unknown customer {customer!r}")
+        question = Question(index=i, raw=item, customer=customer, at=parse_time(item["at"], f"{path}.at"))
+    if "cites" in item:
+        cites = _list(item["cites"], f"{path}.cites")
+        for j, cite in enumerate(cites):
+            _str(cite, f"{path}.cites[{j}]")
+    return question
+
+
+def read_scenario(data: Any, *, policy_override: Mapping[str, Any] | None = None) -> Scenario:
+    """Validate an attribution scenario and build the engine's inputs from it."""
+    data = _obj(data, "$")
+    for key in data:
+        if key not in TOP_KEYS:
+            raise fail(f"$.{key}", f"未知字段 {key!r}", f"unknown field {key!r}")
+    kind = data.get("kind", "attribution")
+    if kind != "attribution":
+        raise fail(
+            "$.kind",
+            f"此处需要 attribution 场景，收到 {kind!r}",
+            f"expected an attribution scenario, got {kind!r}",
+        )
+    policy_data = dict(_obj(data.get("policy", {}), "$.policy"))
+    if policy_override:
+        if "preset" in policy_override:
+            policy_data = {}
+        policy_data.update(policy_override)
+    policy = policy_from(policy_data)
+    cast = _people(data)
+    events: list[Event] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(_list(data.get("events", []), "$.events")):
+        event = _event(raw, i, cast)
+        if event.id in seen:
+            raise fail(f"$.events[{i}].id", f"事件编号 {event.id!r} 重复", f"duplicate event id {event.id!r}")
+        seen.add(event.id)
+        events.append(event)
+    deals = {e.id for e in events if isinstance(e, Deal)}
+    questions = tuple(_question(raw, i, cast, deals) for i, raw in enumerate(_list(data.get("expect", []), "$.expect")))
+    title = data.get("title", "")
+    return Scenario(
+        title=str(title),
+        cast=cast,
+        policy=policy,
+        events=tuple(events),
+        questions=questions,
+        policy_data=policy_data,
+    )

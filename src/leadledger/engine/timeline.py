@@ -1,0 +1,404 @@
+"""The engine's index: events by household and person, so that one customer is judged alone."""
+
+from __future__ import annotations
+
+from bisect import bisect_right, insort
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from . import distributor, inhouse
+from .distributor import ChannelClaim, ChannelContext, ChannelState, Contact
+from .identity import Identity
+from .inhouse import Context, HouseholdState, Shares
+from .model import (
+    LOOKBACK_KINDS,
+    NAMED_BUYER_KINDS,
+    Call,
+    Cast,
+    Deal,
+    EscortedVisit,
+    Event,
+    FollowUp,
+    ReferralLogged,
+    Renewal,
+    Ruling,
+    StaffLeft,
+    Visit,
+)
+from .policy import Policy
+from .reasons import KIND_EN, KIND_ZH, Describer, Reason, reason
+from .splits import split_inhouse
+from .verdict import DealVerdict, Verdict
+
+
+def _key(event: Event) -> tuple[datetime, int]:
+    return (event.at, event.seq)
+
+
+def _at(event: Event) -> datetime:
+    return event.at
+
+
+class Timeline:
+    """A project's people, policy and events; answers "whose is this customer, now or then?"."""
+
+    def __init__(self, cast: Cast, policy: Policy, events: Iterable[Event] = ()) -> None:
+        self.cast = cast
+        self.policy = policy
+        self.identity = Identity(cast.customers, cast.relations)
+        names = {cid: c.name for cid, c in cast.customers.items()}
+        names.update({sid: s.name for sid, s in cast.staff.items()})
+        names.update({aid: a.name for aid, a in cast.agents.items()})
+        zone = policy.zone
+        self.describer = Describer(names, lambda moment: moment.astimezone(zone))
+        self._ctx = Context(cast, policy, self._owners_at)
+        self._household_events: dict[str, list[Event]] = defaultdict(list)
+        self._escorts: dict[str, list[EscortedVisit]] = defaultdict(list)
+        self._contact_times: dict[str, list[datetime]] = defaultdict(list)
+        self._contacts: dict[str, list[Contact]] = defaultdict(list)
+        self._departures: list[StaffLeft] = []
+        self._by_id: dict[str, Event] = {}
+        self._resolving: set[str] = set()
+        self._last: datetime | None = None
+        self.extend(events)
+
+    # -- indexing -------------------------------------------------------------------------------
+
+    def extend(self, events: Iterable[Event]) -> None:
+        """Add events in any order; each household's list stays in time order."""
+        ordered = sorted(events, key=_key)
+        for event in ordered:
+            self._route(event, append=self._last is None or event.at >= self._last)
+            if self._last is None or event.at > self._last:
+                self._last = event.at
+
+    def add(self, event: Event) -> None:
+        self.extend((event,))
+
+    def _route(self, event: Event, *, append: bool) -> None:
+        if event.id in self._by_id:
+            raise ValueError(f"event {event.id!r} is already recorded")
+        self._by_id[event.id] = event
+        household = self.identity.household
+        person = self.identity.person
+
+        def put(target: list[Event], item: Event) -> None:
+            if append:
+                target.append(item)
+            else:
+                insort(target, item, key=_key)
+
+        if isinstance(event, Visit | Call | FollowUp):
+            put(self._household_events[household[event.customer]], event)
+            who = person[event.customer]
+            contact = Contact(event.at, event.id, event.customer)
+            if append:
+                self._contact_times[who].append(event.at)
+                self._contacts[who].append(contact)
+            else:
+                i = bisect_right(self._contact_times[who], event.at)
+                self._contact_times[who].insert(i, event.at)
+                self._contacts[who].insert(i, contact)
+        elif isinstance(event, Renewal | Ruling | ReferralLogged):
+            put(self._household_events[household[event.customer]], event)
+        elif isinstance(event, Deal):
+            put(self._household_events[household[event.buyer]], event)
+        elif isinstance(event, EscortedVisit):
+            escorts = self._escorts[person[event.customer]]
+            if append:
+                escorts.append(event)
+            else:
+                insort(escorts, event, key=_key)
+        elif isinstance(event, StaffLeft):
+            put(self._departures, event)  # type: ignore[arg-type]
+        else:  # pragma: no cover - the model has no other event types
+            raise TypeError(type(event).__name__)
+
+    def event(self, event_id: str) -> Event:
+        return self._by_id[event_id]
+
+    @property
+    def last_at(self) -> datetime | None:
+        return self._last
+
+    # -- in-house ------------------------------------------------------------------------------
+
+    def _fold_household(self, root: str, until: datetime | None, through: Event | None = None) -> HouseholdState:
+        events = self._household_events.get(root, [])
+        if through is not None:
+            end = events.index(through) + 1
+        elif until is not None:
+            end = bisect_right(events, until, key=_at)
+        else:
+            end = len(events)
+        state = HouseholdState()
+        ctx = self._ctx
+        apply = inhouse.apply
+        departures = self._departures
+        if not departures:
+            for i in range(end):
+                apply(events[i], state, ctx)
+        else:
+            j, n = 0, len(departures)
+            for i in range(end):
+                event = events[i]
+                key = _key(event)
+                while j < n and _key(departures[j]) <= key:
+                    apply(departures[j], state, ctx)
+                    j += 1
+                apply(event, state, ctx)
+            limit = until if through is None else through.at
+            while j < n and (limit is None or departures[j].at <= limit):
+                if through is not None and _key(departures[j]) > _key(through):
+                    break
+                apply(departures[j], state, ctx)
+                j += 1
+        if until is not None:
+            inhouse.settle(state, until)
+        return state
+
+    def _owners_at(self, customer: str, at: datetime) -> Shares | None:
+        root = self.identity.household[customer]
+        if root in self._resolving:  # a referral loop at one instant: no referrer counts
+            return None
+        self._resolving.add(root)
+        try:
+            claim = self._fold_household(root, at).claim
+        finally:
+            self._resolving.discard(root)
+        return dict(claim.owners) if claim is not None else None
+
+    # -- distributor ---------------------------------------------------------------------------
+
+    def _channel_context(self, person: str) -> ChannelContext:
+        def contacts(since: datetime, until: datetime) -> tuple[Contact, str] | None:
+            # D-1: the person (any of their records) and a verified spouse, parent or child only.
+            best: tuple[Contact, str] | None = None
+            candidates = [(person, "self")] + [
+                (other, kind) for kind in LOOKBACK_KINDS for other in self.identity.relatives(person, (kind,))
+            ]
+            for who, kind in candidates:
+                found = distributor.first_contact_between(
+                    self._contact_times.get(who, []), self._contacts.get(who, []), since, until
+                )
+                if found is not None and (best is None or found.at < best[0].at):
+                    best = (found, kind)
+            return best
+
+        agents = {aid: agent.distributor for aid, agent in self.cast.agents.items()}
+        return ChannelContext(self.policy, contacts, agents)
+
+    def _fold_channel(self, person: str, until: datetime | None, before: Event | None = None) -> ChannelState:
+        escorts = self._escorts.get(person, [])
+        if before is not None:
+            limit = _key(before)
+            escorts = [e for e in escorts if _key(e) < limit]
+        elif until is not None:
+            escorts = escorts[: bisect_right(escorts, until, key=_at)]
+        state = ChannelState()
+        if escorts:
+            distributor.fold(escorts, self._channel_context(person), state)
+        moment = before.at if before is not None else until
+        if moment is not None:
+            distributor.settle(state, moment)
+        return state
+
+    # -- verdicts ------------------------------------------------------------------------------
+
+    def verdict(self, customer: str, at: datetime) -> Verdict:
+        """Judge one customer at one moment, from the events known by then."""
+        if customer not in self.identity.household:
+            raise KeyError(customer)
+        state = self._fold_household(self.identity.household[customer], at)
+        channel = self._fold_channel(self.identity.person[customer], at)
+        return self._verdict(customer, at, state, channel)
+
+    def verdicts(self, at: datetime | None = None) -> dict[str, Verdict]:
+        """Rebuild every customer's verdict in one pass (at `at`, or after the last event)."""
+        moment = at or self._last
+        if moment is None:
+            raise ValueError("no events and no moment to judge at")
+        households: dict[str, list[str]] = defaultdict(list)
+        for cid, root in self.identity.household.items():
+            households[root].append(cid)
+        channels: dict[str, ChannelState] = {}
+        result: dict[str, Verdict] = {}
+        for root, members in households.items():
+            state = self._fold_household(root, moment)
+            for cid in members:
+                person = self.identity.person[cid]
+                channel = channels.get(person)
+                if channel is None:
+                    channel = channels[person] = self._fold_channel(person, moment)
+                result[cid] = self._verdict(cid, moment, state, channel)
+        return result
+
+    def _verdict(self, customer: str, at: datetime, state: HouseholdState, channel: ChannelState) -> Verdict:
+        reasons: list[Reason] = []
+        events: list[str] = []
+        claim = state.claim
+        status = state.status()
+        until: datetime | None = None
+        if claim is not None:
+            if claim.member is not None and self.identity.person.get(claim.member) != self.identity.person[customer]:
+                reasons.append(
+                    reason(
+                        "first_contact_member",
+                        claim.events[0],
+                        owner=_one(claim.owners),
+                        member=claim.member,
+                        at=claim.start,
+                    )
+                )
+            reasons.extend(claim.reasons)
+            events.extend(claim.events)
+            if claim.pending:
+                until = claim.deadline
+                reasons.append(reason("pending", None, deadline=claim.deadline))
+            else:
+                until = claim.valid_until
+                if claim.lapsed:
+                    reasons.append(reason("lapsed", None, until=claim.valid_until, owner=_one(claim.owners)))
+                else:
+                    reasons.append(reason("valid_until", None, until=claim.valid_until))
+        elif state.pool is not None:
+            reasons.append(state.pool)
+            events.append(state.pool.event or "")
+        elif state.ended is not None:
+            ended = state.ended
+            reasons.append(
+                reason("void", ended.events[0], owner=_one(ended.owners), at=ended.start, deadline=ended.deadline)
+            )
+            events.extend(ended.events)
+        else:
+            reasons.extend(state.history)
+            reasons.append(reason("free", None))
+        channel_shares, channel_until, channel_reasons, channel_events = self._channel_view(channel)
+        reasons.extend(channel_reasons)
+        events.extend(channel_events)
+        return Verdict(
+            customer=customer,
+            at=at,
+            owners=dict(claim.owners) if claim is not None else None,
+            status=status,
+            until=until,
+            channel=channel_shares,
+            channel_status=channel.status(),
+            channel_until=channel_until,
+            reasons=tuple(reasons),
+            events=tuple(e for e in dict.fromkeys(events) if e),
+            policy_version=self.policy.version,
+            describer=self.describer,
+        )
+
+    @staticmethod
+    def _channel_view(state: ChannelState) -> tuple[Shares | None, datetime | None, list[Reason], list[str]]:
+        claim = state.claim
+        if claim is not None:
+            reasons = [*claim.reasons, reason("d_protected", None, until=claim.expiry), *state.notes]
+            return dict(claim.agents), claim.expiry, reasons, list(claim.events)
+        if state.lapsed is not None:
+            lapsed = state.lapsed
+            return None, lapsed.expiry, [*lapsed.reasons, reason("d_public", None, until=lapsed.expiry)], []
+        if state.voided:
+            return None, None, list(state.voided), [r.event for r in state.voided if r.event]
+        return None, None, [reason("d_none", None)], []
+
+    # -- deals ---------------------------------------------------------------------------------
+
+    def deal(self, deal_id: str, as_of: datetime | None = None) -> DealVerdict:
+        """Split a deal: performance, commission and channel (C-1..C-7, D-2..D-6, IH-13)."""
+        deal = self._by_id.get(deal_id)
+        if not isinstance(deal, Deal):
+            raise KeyError(deal_id)
+        state = self._fold_household(self.identity.household[deal.buyer], None, through=deal)
+        snapshot = state.deals[deal_id]
+        moment = as_of or self._last
+        departures = {d.staff: d for d in self._departures if moment is None or d.at <= moment}
+        split = split_inhouse(snapshot, self.cast, self.policy, departures)
+        channel, channel_reasons = self._deal_channel(deal)
+        reasons = [*split.reasons, *channel_reasons]
+        if channel is not None and len(channel) > 1:
+            reasons.append(reason("c_distributor_split", deal.id, agents=list(channel)))
+        return DealVerdict(
+            deal=deal_id,
+            performance=split.performance,
+            commission=split.commission,
+            pool=split.pool,
+            channel=channel,
+            fines=split.fines,
+            points=split.points,
+            suspensions=split.suspensions,
+            reasons=tuple(reasons),
+            policy_version=self.policy.version,
+            describer=self.describer,
+        )
+
+    def _deal_channel(self, deal: Deal) -> tuple[Shares | None, list[Reason]]:
+        person = self.identity.person
+        confirmed, buyer = person[deal.customer], person[deal.buyer]
+        buyer_state = self._fold_channel(buyer, None, before=deal)
+        # D-5: the buyer's own confirmation, or a verified spouse/parent/child/partner/sibling's.
+        candidates: list[tuple[datetime, int, str, ChannelClaim]] = []
+        if buyer_state.claim is not None:
+            candidates.append((buyer_state.claim.start, 0, buyer, buyer_state.claim))
+        for relative in sorted(self.identity.relatives(buyer, NAMED_BUYER_KINDS)):
+            relative_state = self._fold_channel(relative, None, before=deal)
+            if relative_state.claim is not None:
+                candidates.append((relative_state.claim.start, 1, relative, relative_state.claim))
+        if candidates:
+            _start, _, holder, claim = min(candidates, key=lambda c: (c[0], c[1], c[2]))
+            reasons = list(claim.reasons)
+            if holder != buyer:
+                kind = self.identity.relation_kind(holder, buyer) or "spouse"
+                reasons.append(
+                    reason(
+                        "d_named_buyer",
+                        deal.id,
+                        confirmed=holder,
+                        buyer=buyer,
+                        kind=KIND_ZH[kind],
+                        kind_en=KIND_EN[kind],
+                        agent=_one(claim.agents),
+                    )
+                )
+            elif confirmed != buyer or len(candidates) > 1:
+                reasons.append(reason("d_buyer_own", deal.id, buyer=buyer, agent=_one(claim.agents)))
+            return dict(claim.agents), reasons
+        if confirmed != buyer:
+            confirmed_state = self._fold_channel(confirmed, None, before=deal)
+            if confirmed_state.claim is not None:
+                companion = self.identity.relation_kind(confirmed, buyer)
+                if deal.on_the_spot and not buyer_state.escorted:
+                    if companion is not None:  # D-6: a verified companion who bought on the spot
+                        return dict(confirmed_state.claim.agents), [
+                            *confirmed_state.claim.reasons,
+                            reason(
+                                "d_companion",
+                                deal.id,
+                                buyer=buyer,
+                                confirmed=confirmed,
+                                kind=KIND_ZH[companion],
+                                kind_en=KIND_EN[companion],
+                                agent=_one(confirmed_state.claim.agents),
+                            ),
+                        ]
+                    return None, [reason("d_companion_unverified", deal.id, buyer=buyer, confirmed=confirmed)]
+                return None, [reason("d_named_buyer_unverified", deal.id, confirmed=confirmed, buyer=buyer)]
+            buyer_state = confirmed_state if not buyer_state.escorted else buyer_state
+        if buyer_state.lapsed is not None:
+            return None, [
+                *buyer_state.lapsed.reasons,
+                reason("d_expired_at_deal", deal.id, at=deal.at, until=buyer_state.lapsed.expiry),
+            ]
+        if buyer_state.voided:
+            return None, list(buyer_state.voided)
+        return None, [reason("d_none", None)]
+
+
+def _one(shares: Shares) -> str | Shares:
+    return next(iter(shares)) if len(shares) == 1 else shares
+
+
+__all__ = ["Timeline"]

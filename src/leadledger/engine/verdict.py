@@ -1,0 +1,119 @@
+"""Verdicts: who owns a customer, through which channel, until when, and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+from .inhouse import Shares
+from .reasons import Describer, Reason
+
+
+def _shares_answer(shares: Shares | None) -> str | dict[str, float] | None:
+    if not shares:
+        return None
+    if len(shares) == 1:
+        return next(iter(shares))
+    return {person: float(share) for person, share in shares.items()}
+
+
+def _cites(reasons: tuple[Reason, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(item.rule for item in reasons))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Verdict:
+    """The engine's answer for one customer at one moment (DESIGN principle 3)."""
+
+    customer: str
+    at: datetime
+    owners: Shares | None
+    status: str  # pending, active, lapsed, void, pool, free
+    until: datetime | None  # the follow-up deadline when pending, else the end of validity
+    channel: Shares | None  # None: the house
+    channel_status: str  # none, protected, public, void
+    channel_until: datetime | None
+    reasons: tuple[Reason, ...]
+    events: tuple[str, ...]
+    policy_version: str
+    describer: Describer = field(repr=False, compare=False)
+
+    @property
+    def consultant(self) -> str | dict[str, float] | None:
+        return _shares_answer(self.owners)
+
+    @property
+    def channel_answer(self) -> str | dict[str, float]:
+        return _shares_answer(self.channel) or "house"
+
+    @property
+    def cites(self) -> tuple[str, ...]:
+        return _cites(self.reasons)
+
+    def explain(self, lang: str = "zh") -> str:
+        return self.describer.sentence(self.reasons, lang)
+
+    def as_dict(self, lang: str = "zh") -> dict[str, object]:
+        return {
+            "customer": self.customer,
+            "consultant": self.consultant,
+            "status": self.status,
+            "until": self.until.isoformat() if self.until else None,
+            "channel": self.channel_answer,
+            "channel_status": self.channel_status,
+            "channel_until": self.channel_until.isoformat() if self.channel_until else None,
+            "cites": list(self.cites),
+            "events": list(self.events),
+            "policy": self.policy_version,
+            "explain": self.explain(lang),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DealVerdict:
+    """Who gets the performance credit and the commission of a deal, and which channel (C-1..C-7)."""
+
+    deal: str
+    performance: Shares
+    commission: Shares
+    pool: Fraction
+    channel: Shares | None
+    fines: dict[str, Decimal]
+    points: dict[str, int]
+    suspensions: dict[str, int]
+    reasons: tuple[Reason, ...]
+    policy_version: str
+    describer: Describer = field(repr=False, compare=False)
+
+    @property
+    def cites(self) -> tuple[str, ...]:
+        return _cites(self.reasons)
+
+    @property
+    def channel_answer(self) -> str | dict[str, float]:
+        return _shares_answer(self.channel) or "house"
+
+    def explain(self, lang: str = "zh") -> str:
+        return self.describer.sentence(self.reasons, lang)
+
+    def as_dict(self, lang: str = "zh") -> dict[str, object]:
+        data: dict[str, object] = {
+            "deal": self.deal,
+            "performance": _shares_answer(self.performance),
+            "commission": {person: float(share) for person, share in self.commission.items()},
+            "channel": self.channel_answer,
+        }
+        if self.pool:
+            data["pool"] = float(self.pool)
+        if self.fines:
+            data["fines"] = {person: str(amount) for person, amount in self.fines.items()}
+        if self.points:
+            data["points"] = dict(self.points)
+        if self.suspensions:
+            data["suspension_days"] = dict(self.suspensions)
+        data["cites"] = list(self.cites)
+        data["policy"] = self.policy_version
+        data["explain"] = self.explain(lang)
+        return data

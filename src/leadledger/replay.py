@@ -1,0 +1,122 @@
+"""`leadledger replay`: read scenario files, answer them with the engine, print JSON, exit 0/1/2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any, TextIO
+
+from .engine.answers import answer, what_if
+from .engine.errors import EngineError
+
+EXIT_OK, EXIT_DISAGREE, EXIT_UNREADABLE = 0, 1, 2
+
+
+class ReplayInputError(Exception):
+    """A file (or a --policy value) that cannot be read: one line for the user, no traceback."""
+
+    def __init__(self, source: str, path: str, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.source, self.path, self.zh, self.en = source, path, zh, en
+
+    def line(self, lang: str) -> str:
+        text = self.zh if lang == "zh" else self.en
+        label = "错误" if lang == "zh" else "error"
+        return f"{label}: {self.source}: {self.path}: {text}"
+
+
+def example_files() -> list[Path]:
+    """The scenario files shipped with the package, one or more for every rule ID."""
+    folder = resources.files("leadledger") / "examples"
+    return sorted(Path(str(item)) for item in folder.iterdir() if item.name.endswith(".json"))
+
+
+def _load_json(source: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ReplayInputError(
+            source,
+            f"line {error.lineno} column {error.colno}",
+            f"不是有效的 JSON（{error.msg}）",
+            f"not valid JSON ({error.msg})",
+        ) from None
+
+
+def read_file(path: str) -> Any:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ReplayInputError(path, "$", "文件不存在", "no such file") from None
+    except IsADirectoryError:
+        raise ReplayInputError(path, "$", "这是一个目录，不是文件", "is a directory, not a file") from None
+    except UnicodeDecodeError:
+        raise ReplayInputError(path, "$", "文件不是 UTF-8 编码的文本", "is not UTF-8 text") from None
+    except OSError as error:
+        raise ReplayInputError(path, "$", f"无法读取：{error.strerror}", f"cannot be read: {error.strerror}") from None
+    return _load_json(path, text)
+
+
+def read_policy(value: str) -> dict[str, Any]:
+    """A --policy/--what-if argument: inline JSON, or the path of a JSON file."""
+    stripped = value.strip()
+    data = _load_json("--policy", stripped) if stripped.startswith("{") else read_file(value)
+    if not isinstance(data, dict):
+        raise ReplayInputError(value, "$", "策略应为 JSON 对象", "a policy must be a JSON object")
+    return data
+
+
+def run(
+    files: Sequence[str],
+    *,
+    policy: str | None = None,
+    proposed: str | None = None,
+    lang: str = "zh",
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> int:
+    try:
+        override = read_policy(policy) if policy else None
+        proposal = read_policy(proposed) if proposed else None
+    except ReplayInputError as error:
+        print(error.line(lang), file=err)
+        return EXIT_UNREADABLE
+    results: list[dict[str, Any]] = []
+    summaries: list[dict[str, Any]] = []
+    status = EXIT_OK
+    for name in files:
+        try:
+            data = read_file(name)
+            if proposal is not None:
+                report = what_if(data, proposal, policy_override=override, lang=lang)
+                summaries.append({"file": name, **report})
+                continue
+            outcome = answer(data, policy_override=override, lang=lang)
+        except ReplayInputError as error:
+            print(error.line(lang), file=err)
+            status = EXIT_UNREADABLE
+            continue
+        except EngineError as error:
+            print(ReplayInputError(name, error.path, error.zh, error.en).line(lang), file=err)
+            status = EXIT_UNREADABLE
+            continue
+        results.extend(outcome.answers)
+        summaries.append(
+            {"file": name, "title": data.get("title", ""), "answers": len(outcome.answers), "ok": outcome.ok}
+        )
+        for line in outcome.mismatches:
+            print(f"{'不一致' if lang == 'zh' else 'disagrees'}: {name}: {line}", file=err)
+        if not outcome.ok and status == EXIT_OK:
+            status = EXIT_DISAGREE
+    if proposal is not None:
+        document: dict[str, Any] = {"what_if": summaries}
+    else:
+        document = {"results": results}
+        if len(files) > 1:
+            document["files"] = summaries
+    json.dump(document, out, ensure_ascii=False, indent=1)
+    out.write("\n")
+    return status
