@@ -8,9 +8,21 @@ from fractions import Fraction
 from typing import Any
 
 from .errors import EngineError
+from .identity import Directory, parse_mask
 from .policy import policy_from
 from .rotation import Desk
-from .scenario import ROTATION_KEYS, Scenario, _bool, _keys, _list, _obj, _str, fail, read_scenario
+from .scenario import (
+    ROTATION_KEYS,
+    Scenario,
+    as_bool,
+    as_list,
+    as_obj,
+    as_str,
+    check_keys,
+    fail,
+    read_people,
+    read_scenario,
+)
 from .timeline import Timeline
 
 TOLERANCE = Fraction(1, 10**6)
@@ -119,16 +131,16 @@ def answer_rotation(data: Mapping[str, Any], lang: str = "zh") -> Outcome:
     for key in data:
         if key not in ROTATION_KEYS:
             raise fail(f"$.{key}", f"未知字段 {key!r}", f"unknown field {key!r}")
-    roster = _list(data.get("roster"), "$.roster")
+    roster = as_list(data.get("roster"), "$.roster")
     for i, staff in enumerate(roster):
-        _str(staff, f"$.roster[{i}]")
+        as_str(staff, f"$.roster[{i}]")
     desk = Desk(roster=tuple(roster))
-    steps = _list(data.get("steps", []), "$.steps")
+    steps = as_list(data.get("steps", []), "$.steps")
     answers: list[dict[str, Any]] = []
     mismatches: list[str] = []
     for i, raw in enumerate(steps):
         path = f"$.steps[{i}]"
-        step = _obj(raw, path)
+        step = as_obj(raw, path)
         kind = step.get("do")
         if kind not in STEP_FIELDS:
             raise fail(
@@ -137,16 +149,16 @@ def answer_rotation(data: Mapping[str, Any], lang: str = "zh") -> Outcome:
                 f"unknown step {kind!r}; one of {', '.join(STEP_FIELDS)}",
             )
         required, optional = STEP_FIELDS[kind]
-        _keys(step, path, required | {"do"}, optional)
+        check_keys(step, path, required | {"do"}, optional)
         if kind == "walk_in":
-            visitor = _str(step["visitor"], f"{path}.visitor")
+            visitor = as_str(step["visitor"], f"{path}.visitor")
             options = {
-                key: _str(step[key], f"{path}.{key}") for key in ("asks_for", "owner") if step.get(key) is not None
+                key: as_str(step[key], f"{path}.{key}") for key in ("asks_for", "owner") if step.get(key) is not None
             }
             desk, assignment = desk.walk_in(
                 visitor,
-                signed=_bool(step.get("signed", False), f"{path}.signed"),
-                peer=_bool(step.get("peer", False), f"{path}.peer"),
+                signed=as_bool(step.get("signed", False), f"{path}.signed"),
+                peer=as_bool(step.get("peer", False), f"{path}.peer"),
                 **options,
             )
             answer = {
@@ -170,7 +182,7 @@ def answer_rotation(data: Mapping[str, Any], lang: str = "zh") -> Outcome:
         if kind in ("lunch_end", "free_start", "free_end"):
             desk = getattr(desk, kind)()
             continue
-        who = _str(
+        who = as_str(
             step["duty" if kind == "lunch_start" else "staff"],
             f"{path}.{'duty' if kind == 'lunch_start' else 'staff'}",
         )
@@ -186,9 +198,45 @@ def answer_rotation(data: Mapping[str, Any], lang: str = "zh") -> Outcome:
     return Outcome(answers=answers, mismatches=mismatches)
 
 
+SEARCH_KEYS = {"kind", "title", "description", "rules", "customers", "queries"}
+
+
+def answer_search(data: Mapping[str, Any], lang: str = "zh") -> Outcome:
+    """Ask-first searches (IH-18) by phone, masked phone or name (ID-1, ID-2)."""
+    for key in data:
+        if key not in SEARCH_KEYS:
+            raise fail(f"$.{key}", f"未知字段 {key!r}", f"unknown field {key!r}")
+    cast = read_people({"customers": data.get("customers", [])})
+    directory = Directory(cast.customers.values())
+    answers: list[dict[str, Any]] = []
+    mismatches: list[str] = []
+    for i, raw in enumerate(as_list(data.get("queries", []), "$.queries")):
+        path = f"$.queries[{i}]"
+        item = as_obj(raw, path)
+        check_keys(item, path, {"query"}, {"surname", "expect"})
+        query = as_str(item["query"], f"{path}.query")
+        surname = as_str(item["surname"], f"{path}.surname") if item.get("surname") is not None else None
+        found = [c.id for c in directory.search(query, surname=surname)]
+        masked = parse_mask(query) is not None or any("*" in (cast.customers[c].phone or "") for c in found)
+        cites = ["IH-18", "ID-1"] + (["ID-2"] if masked else [])
+        answer: dict[str, Any] = {"query": query, "found": found, "cites": cites}
+        if surname:
+            answer["surname"] = surname
+        ok = True
+        if "expect" in item:
+            expected = as_list(item["expect"], f"{path}.expect")
+            answer["expect"] = expected
+            ok = expected == found
+            if not ok:
+                mismatches.append(f"queries[{i}] ({query}): expected {expected}, got {found}")
+        answer["ok"] = ok
+        answers.append(answer)
+    return Outcome(answers=answers, mismatches=mismatches)
+
+
 def answer(data: Any, *, policy_override: Mapping[str, Any] | None = None, lang: str = "zh") -> Outcome:
     """Answer any scenario (attribution or rotation) given as parsed JSON."""
-    data = _obj(data, "$")
+    data = as_obj(data, "$")
     if data.get("kind", "attribution") == "rotation":
         return answer_rotation(data, lang)
     if data.get("kind", "attribution") != "attribution":

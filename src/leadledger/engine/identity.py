@@ -110,6 +110,7 @@ class Identity:
     """Persons (records that are one human being) and households (one customer in-house)."""
 
     def __init__(self, customers: dict[str, Customer], relations: Iterable[Relation]) -> None:
+        relations = list(relations)
         persons = _UnionFind(customers)
         by_key: dict[str, str] = {}
         for customer in customers.values():
@@ -143,6 +144,13 @@ class Identity:
             if pa != pb:
                 self.related[pa][relation.kind].add(pb)
                 self.related[pb][relation.kind].add(pa)
+        self.unverified: dict[frozenset[str], str] = {}
+        self.pending_with: dict[str, list[str]] = defaultdict(list)
+        for relation in relations:
+            if not relation.verified:
+                self.unverified[frozenset((relation.a, relation.b))] = relation.kind
+                self.pending_with[relation.a].append(relation.b)
+                self.pending_with[relation.b].append(relation.a)
         self.members: dict[str, list[str]] = defaultdict(list)
         for cid, root in self.person.items():
             self.members[root].append(cid)
@@ -156,6 +164,10 @@ class Identity:
         for kind in kinds:
             found |= by_kind.get(kind, set())
         return found
+
+    def pending_relation(self, a: str, b: str) -> str | None:
+        """The kind of an unverified relation between two records, if one was entered (D-10)."""
+        return self.unverified.get(frozenset((a, b)))
 
     def relation_kind(self, a: str, b: str) -> str | None:
         """The verified relation between two persons, if any ('same_person' when they are one)."""

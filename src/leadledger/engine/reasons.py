@@ -23,6 +23,21 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "{owner} 于 {at} 首次接待其家庭成员 {member}，同一家庭归同一人",
         "{owner} first received household member {member} on {at}; one household is one customer",
     ),
+    "same_record": (
+        "ID-1",
+        "{member} 与本客户是同一人（同一手机号或已核实），按同一客户计",
+        "{member} is the same person (same mobile number, or verified), so one customer",
+    ),
+    "masked_candidate": (
+        "ID-2",
+        "隐号报备 {records} 可能是同一客户，隐号不自动合并，需人工判断",
+        "masked registration {records} may be this customer; a mask never merges silently: a person must judge",
+    ),
+    "unverified_relation": (
+        "ID-4",
+        "{a} 与 {b} 的关系尚未核实，不影响归属",
+        "the relation between {a} and {b} is not verified and changes nothing",
+    ),
     "phone_first_contact": (
         "IH-3",
         "{owner} 于 {at} 首次接听/拨打电话，按本项目规定电话接待即为首次接待",
@@ -259,6 +274,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "确认人 {confirmed} 与购买人 {buyer} 无已核实的夫妻/父母子女/男女朋友/兄弟姐妹关系，属开发商",
         "confirmed {confirmed} and buyer {buyer} have no verified spouse, parent/child, partner or "
         "sibling relation: the house's",
+    ),
+    "d_needs_verification": (
+        "D-10",
+        "{a} 与 {b} 的关系尚未由渠道专员核实（需客户情况说明表与证据），暂不生效",
+        "the relation between {a} and {b} is not yet verified by the channel team (situation form and "
+        "evidence needed), so it has no effect",
     ),
     "d_companion": (
         "D-6",

@@ -72,31 +72,31 @@ def fail(path: str, zh: str, en: str) -> EngineError:
     return EngineError(zh, en, path=path)
 
 
-def _obj(value: Any, path: str) -> dict[str, Any]:
+def as_obj(value: Any, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise fail(path, "应为 JSON 对象", "must be a JSON object")
     return value
 
 
-def _list(value: Any, path: str) -> list[Any]:
+def as_list(value: Any, path: str) -> list[Any]:
     if not isinstance(value, list):
         raise fail(path, "应为 JSON 数组", "must be a JSON array")
     return value
 
 
-def _str(value: Any, path: str, *, empty: bool = False) -> str:
+def as_str(value: Any, path: str, *, empty: bool = False) -> str:
     if not isinstance(value, str) or (not empty and not value.strip()):
         raise fail(path, "应为非空字符串", "must be a non-empty string")
     return value
 
 
-def _bool(value: Any, path: str) -> bool:
+def as_bool(value: Any, path: str) -> bool:
     if not isinstance(value, bool):
         raise fail(path, "应为 true 或 false", "must be true or false")
     return value
 
 
-def _keys(data: Mapping[str, Any], path: str, required: set[str], optional: set[str]) -> None:
+def check_keys(data: Mapping[str, Any], path: str, required: set[str], optional: set[str]) -> None:
     for key in data:
         if key not in required and key not in optional:
             raise fail(f"{path}.{key}", f"未知字段 {key!r}", f"unknown field {key!r}")
@@ -126,62 +126,62 @@ def parse_time(value: Any, path: str) -> datetime:
     return moment
 
 
-def _people(data: dict[str, Any]) -> Cast:
+def read_people(data: dict[str, Any]) -> Cast:
     customers: dict[str, Customer] = {}
-    for i, raw in enumerate(_list(data.get("customers", []), "$.customers")):
+    for i, raw in enumerate(as_list(data.get("customers", []), "$.customers")):
         path = f"$.customers[{i}]"
-        item = _obj(raw, path)
-        _keys(item, path, {"id"}, {"name", "phone", "id_number", "employee"})
-        cid = _str(item["id"], f"{path}.id")
+        item = as_obj(raw, path)
+        check_keys(item, path, {"id"}, {"name", "phone", "id_number", "employee"})
+        cid = as_str(item["id"], f"{path}.id")
         if cid in customers:
             raise fail(f"{path}.id", f"客户编号 {cid!r} 重复", f"duplicate customer id {cid!r}")
-        name = normalise_name(_str(item.get("name", cid), f"{path}.name"))
+        name = normalise_name(as_str(item.get("name", cid), f"{path}.name"))
         phone = item.get("phone")
         if phone is not None:
             try:
-                phone = phone_key(_str(phone, f"{path}.phone"))
+                phone = phone_key(as_str(phone, f"{path}.phone"))
             except EngineError as error:
                 raise error.at(f"{path}.phone") from None
         id_number = item.get("id_number")
         if id_number is not None:
             try:
-                id_number = normalise_id_number(_str(id_number, f"{path}.id_number"))
+                id_number = normalise_id_number(as_str(id_number, f"{path}.id_number"))
             except EngineError as error:
                 raise error.at(f"{path}.id_number") from None
-        employee = _bool(item.get("employee", False), f"{path}.employee")
+        employee = as_bool(item.get("employee", False), f"{path}.employee")
         customers[cid] = Customer(id=cid, name=name, phone=phone, id_number=id_number, employee=employee)
     staff: dict[str, Staff] = {}
-    for i, raw in enumerate(_list(data.get("staff", []), "$.staff")):
+    for i, raw in enumerate(as_list(data.get("staff", []), "$.staff")):
         path = f"$.staff[{i}]"
-        item = _obj(raw, path)
-        _keys(item, path, {"id"}, {"name", "role"})
-        sid = _str(item["id"], f"{path}.id")
+        item = as_obj(raw, path)
+        check_keys(item, path, {"id"}, {"name", "role"})
+        sid = as_str(item["id"], f"{path}.id")
         if sid in staff:
             raise fail(f"{path}.id", f"员工编号 {sid!r} 重复", f"duplicate staff id {sid!r}")
         staff[sid] = Staff(
             id=sid,
-            name=_str(item.get("name", sid), f"{path}.name"),
-            role=_str(item.get("role", "consultant"), f"{path}.role"),
+            name=as_str(item.get("name", sid), f"{path}.name"),
+            role=as_str(item.get("role", "consultant"), f"{path}.role"),
         )
     agents: dict[str, Agent] = {}
-    for i, raw in enumerate(_list(data.get("agents", []), "$.agents")):
+    for i, raw in enumerate(as_list(data.get("agents", []), "$.agents")):
         path = f"$.agents[{i}]"
-        item = _obj(raw, path)
-        _keys(item, path, {"id"}, {"name", "distributor"})
-        aid = _str(item["id"], f"{path}.id")
+        item = as_obj(raw, path)
+        check_keys(item, path, {"id"}, {"name", "distributor"})
+        aid = as_str(item["id"], f"{path}.id")
         if aid in agents:
             raise fail(f"{path}.id", f"经纪人编号 {aid!r} 重复", f"duplicate agent id {aid!r}")
         agents[aid] = Agent(
             id=aid,
-            name=_str(item.get("name", aid), f"{path}.name"),
-            distributor=_str(item.get("distributor", ""), f"{path}.distributor", empty=True),
+            name=as_str(item.get("name", aid), f"{path}.name"),
+            distributor=as_str(item.get("distributor", ""), f"{path}.distributor", empty=True),
         )
     relations: list[Relation] = []
-    for i, raw in enumerate(_list(data.get("relations", []), "$.relations")):
+    for i, raw in enumerate(as_list(data.get("relations", []), "$.relations")):
         path = f"$.relations[{i}]"
-        item = _obj(raw, path)
-        _keys(item, path, {"a", "b", "kind"}, {"verified"})
-        a, b = _str(item["a"], f"{path}.a"), _str(item["b"], f"{path}.b")
+        item = as_obj(raw, path)
+        check_keys(item, path, {"a", "b", "kind"}, {"verified"})
+        a, b = as_str(item["a"], f"{path}.a"), as_str(item["b"], f"{path}.b")
         for key, ref in (("a", a), ("b", b)):
             if ref not in customers:
                 raise fail(f"{path}.{key}", f"未知客户 {ref!r}", f"unknown customer {ref!r}")
@@ -194,7 +194,9 @@ def _people(data: dict[str, Any]) -> Cast:
                 f"未知关系 {kind!r}，可选：{'、'.join(RELATION_KINDS)}",
                 f"unknown relation kind {kind!r}; one of {', '.join(RELATION_KINDS)}",
             )
-        relations.append(Relation(a=a, b=b, kind=kind, verified=_bool(item.get("verified", False), f"{path}.verified")))
+        relations.append(
+            Relation(a=a, b=b, kind=kind, verified=as_bool(item.get("verified", False), f"{path}.verified"))
+        )
     return Cast(customers=customers, staff=staff, agents=agents, relations=tuple(relations))
 
 
@@ -236,7 +238,7 @@ class _Refs:
         value = self.item.get(key)
         if value is None and optional:
             return None
-        ref = _str(value, f"{self.path}.{key}")
+        ref = as_str(value, f"{self.path}.{key}")
         if ref not in table:
             raise fail(f"{self.path}.{key}", f"未知{zh} {ref!r}", f"unknown {en} {ref!r}")
         return ref
@@ -251,12 +253,12 @@ class _Refs:
         return self._ref(key, self.cast.agents, "经纪人", "agent")
 
     def flag(self, key: str) -> bool:
-        return _bool(self.item.get(key, False), f"{self.path}.{key}")
+        return as_bool(self.item.get(key, False), f"{self.path}.{key}")
 
 
 def _event(raw: Any, i: int, cast: Cast) -> Event:
     path = f"$.events[{i}]"
-    item = _obj(raw, path)
+    item = as_obj(raw, path)
     kind = item.get("type")
     if kind not in EVENT_FIELDS:
         raise fail(
@@ -265,9 +267,9 @@ def _event(raw: Any, i: int, cast: Cast) -> Event:
             f"unknown event type {kind!r}; one of {', '.join(EVENT_FIELDS)}",
         )
     required, optional = EVENT_FIELDS[kind]
-    _keys(item, path, required | BASE_FIELDS, optional)
+    check_keys(item, path, required | BASE_FIELDS, optional)
     base: dict[str, Any] = {
-        "id": _str(item["id"], f"{path}.id"),
+        "id": as_str(item["id"], f"{path}.id"),
         "at": parse_time(item["at"], f"{path}.at"),
         "seq": i,
     }
@@ -277,10 +279,10 @@ def _event(raw: Any, i: int, cast: Cast) -> Event:
             **base,
             customer=ref.customer(),
             staff=ref.staff(),
-            registered=_bool(item.get("registered", True), f"{path}.registered"),
+            registered=as_bool(item.get("registered", True), f"{path}.registered"),
             asks_for=ref.staff("asks_for", optional=True),
             introduced_by=ref.customer("introduced_by", optional=True),
-            site=_str(item["site"], f"{path}.site") if item.get("site") is not None else None,
+            site=as_str(item["site"], f"{path}.site") if item.get("site") is not None else None,
             referred_by_employee=ref.staff("referred_by_employee", optional=True),
             company_referral=ref.flag("company_referral"),
         ),
@@ -306,7 +308,7 @@ def _event(raw: Any, i: int, cast: Cast) -> Event:
             customer=ref.customer(),
             staff=ref.staff(optional=True),
             by=ref.staff("by"),
-            reason=_str(item.get("reason", ""), f"{path}.reason", empty=True),
+            reason=as_str(item.get("reason", ""), f"{path}.reason", empty=True),
         ),
         "escorted_visit": lambda: EscortedVisit(**base, customer=ref.customer(), agent=ref.agent()),
         "deal": lambda: Deal(
@@ -339,10 +341,10 @@ def _choice(item: Mapping[str, Any], key: str, choices: tuple[str, ...], path: s
 
 def _question(raw: Any, i: int, cast: Cast, deals: set[str]) -> Question:
     path = f"$.expect[{i}]"
-    item = _obj(raw, path)
+    item = as_obj(raw, path)
     if "deal" in item:
-        _keys(item, path, {"deal"}, {"performance", "commission", "channel", "cites", "pool"})
-        deal = _str(item["deal"], f"{path}.deal")
+        check_keys(item, path, {"deal"}, {"performance", "commission", "channel", "cites", "pool"})
+        deal = as_str(item["deal"], f"{path}.deal")
         if deal not in deals:
             raise fail(
                 f"{path}.deal",
@@ -351,21 +353,21 @@ def _question(raw: Any, i: int, cast: Cast, deals: set[str]) -> Question:
             )
         question = Question(index=i, raw=item, deal=deal)
     else:
-        _keys(item, path, {"at", "customer"}, {"consultant", "channel", "cites", "status"})
-        customer = _str(item["customer"], f"{path}.customer")
+        check_keys(item, path, {"at", "customer"}, {"consultant", "channel", "cites", "status"})
+        customer = as_str(item["customer"], f"{path}.customer")
         if customer not in cast.customers:
             raise fail(f"{path}.customer", f"未知客户 {customer!r}", f"unknown customer {customer!r}")
         question = Question(index=i, raw=item, customer=customer, at=parse_time(item["at"], f"{path}.at"))
     if "cites" in item:
-        cites = _list(item["cites"], f"{path}.cites")
+        cites = as_list(item["cites"], f"{path}.cites")
         for j, cite in enumerate(cites):
-            _str(cite, f"{path}.cites[{j}]")
+            as_str(cite, f"{path}.cites[{j}]")
     return question
 
 
 def read_scenario(data: Any, *, policy_override: Mapping[str, Any] | None = None) -> Scenario:
     """Validate an attribution scenario and build the engine's inputs from it."""
-    data = _obj(data, "$")
+    data = as_obj(data, "$")
     for key in data:
         if key not in TOP_KEYS:
             raise fail(f"$.{key}", f"未知字段 {key!r}", f"unknown field {key!r}")
@@ -376,23 +378,25 @@ def read_scenario(data: Any, *, policy_override: Mapping[str, Any] | None = None
             f"此处需要 attribution 场景，收到 {kind!r}",
             f"expected an attribution scenario, got {kind!r}",
         )
-    policy_data = dict(_obj(data.get("policy", {}), "$.policy"))
+    policy_data = dict(as_obj(data.get("policy", {}), "$.policy"))
     if policy_override:
         if "preset" in policy_override:
             policy_data = {}
         policy_data.update(policy_override)
     policy = policy_from(policy_data)
-    cast = _people(data)
+    cast = read_people(data)
     events: list[Event] = []
     seen: set[str] = set()
-    for i, raw in enumerate(_list(data.get("events", []), "$.events")):
+    for i, raw in enumerate(as_list(data.get("events", []), "$.events")):
         event = _event(raw, i, cast)
         if event.id in seen:
             raise fail(f"$.events[{i}].id", f"事件编号 {event.id!r} 重复", f"duplicate event id {event.id!r}")
         seen.add(event.id)
         events.append(event)
     deals = {e.id for e in events if isinstance(e, Deal)}
-    questions = tuple(_question(raw, i, cast, deals) for i, raw in enumerate(_list(data.get("expect", []), "$.expect")))
+    questions = tuple(
+        _question(raw, i, cast, deals) for i, raw in enumerate(as_list(data.get("expect", []), "$.expect"))
+    )
     title = data.get("title", "")
     return Scenario(
         title=str(title),

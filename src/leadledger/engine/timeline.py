@@ -9,7 +9,7 @@ from datetime import datetime
 
 from . import distributor, inhouse
 from .distributor import ChannelClaim, ChannelContext, ChannelState, Contact
-from .identity import Identity
+from .identity import Directory, Identity
 from .inhouse import Context, HouseholdState, Shares
 from .model import (
     LOOKBACK_KINDS,
@@ -60,6 +60,7 @@ class Timeline:
         self._departures: list[StaffLeft] = []
         self._by_id: dict[str, Event] = {}
         self._resolving: set[str] = set()
+        self._directory: Directory | None = None
         self._last: datetime | None = None
         self.extend(events)
 
@@ -241,10 +242,11 @@ class Timeline:
         status = state.status()
         until: datetime | None = None
         if claim is not None:
-            if claim.member is not None and self.identity.person.get(claim.member) != self.identity.person[customer]:
+            if claim.member is not None and claim.member != customer:
+                same = self.identity.person.get(claim.member) == self.identity.person[customer]
                 reasons.append(
                     reason(
-                        "first_contact_member",
+                        "same_record" if same else "first_contact_member",
                         claim.events[0],
                         owner=_one(claim.owners),
                         member=claim.member,
@@ -276,6 +278,9 @@ class Timeline:
             reasons.append(reason("free", None))
         channel_shares, channel_until, channel_reasons, channel_events = self._channel_view(channel)
         reasons.extend(channel_reasons)
+        reasons.extend(self._masked_candidates(customer))
+        for other in self.identity.pending_with.get(customer, ()):
+            reasons.append(reason("unverified_relation", None, a=customer, b=other))
         events.extend(channel_events)
         return Verdict(
             customer=customer,
@@ -291,6 +296,25 @@ class Timeline:
             policy_version=self.policy.version,
             describer=self.describer,
         )
+
+    def _needs_verification(self, deal: Deal) -> list[Reason]:
+        kind = self.identity.pending_relation(deal.customer, deal.buyer)
+        return [reason("d_needs_verification", deal.id, a=deal.customer, b=deal.buyer)] if kind else []
+
+    def _masked_candidates(self, customer: str) -> list[Reason]:
+        """ID-2: masked records that could be this customer are shown, never merged."""
+        phone = self.cast.customers[customer].phone
+        if not phone or "*" in phone:
+            return []
+        if self._directory is None:
+            self._directory = Directory(self.cast.customers.values())
+        national = phone.removeprefix("+86")
+        masked = [
+            c.id
+            for c in self._directory.by_ends.get((national[:3], national[-4:]), ())
+            if c.phone and "*" in c.phone and c.id != customer
+        ]
+        return [reason("masked_candidate", None, records=masked)] if masked else []
 
     @staticmethod
     def _channel_view(state: ChannelState) -> tuple[Shares | None, datetime | None, list[Reason], list[str]]:
@@ -384,8 +408,14 @@ class Timeline:
                                 agent=_one(confirmed_state.claim.agents),
                             ),
                         ]
-                    return None, [reason("d_companion_unverified", deal.id, buyer=buyer, confirmed=confirmed)]
-                return None, [reason("d_named_buyer_unverified", deal.id, confirmed=confirmed, buyer=buyer)]
+                    return None, [
+                        reason("d_companion_unverified", deal.id, buyer=buyer, confirmed=confirmed),
+                        *self._needs_verification(deal),
+                    ]
+                return None, [
+                    reason("d_named_buyer_unverified", deal.id, confirmed=confirmed, buyer=buyer),
+                    *self._needs_verification(deal),
+                ]
             buyer_state = confirmed_state if not buyer_state.escorted else buyer_state
         if buyer_state.lapsed is not None:
             return None, [
