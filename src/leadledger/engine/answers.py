@@ -235,15 +235,18 @@ def answer_search(data: Mapping[str, Any], lang: str = "zh") -> Outcome:
 
 
 def answer(data: Any, *, policy_override: Mapping[str, Any] | None = None, lang: str = "zh") -> Outcome:
-    """Answer any scenario (attribution or rotation) given as parsed JSON."""
+    """Answer any scenario (attribution, rotation or search) given as parsed JSON."""
     data = as_obj(data, "$")
-    if data.get("kind", "attribution") == "rotation":
+    kind = data.get("kind", "attribution")
+    if kind == "rotation":
         return answer_rotation(data, lang)
-    if data.get("kind", "attribution") != "attribution":
+    if kind == "search":
+        return answer_search(data, lang)
+    if kind != "attribution":
         raise fail(
             "$.kind",
-            f"未知场景类型 {data.get('kind')!r}，可选：attribution、rotation",
-            f"unknown scenario kind {data.get('kind')!r}; one of attribution, rotation",
+            f"未知场景类型 {kind!r}，可选：attribution、rotation、search",
+            f"unknown scenario kind {kind!r}; one of attribution, rotation, search",
         )
     return answer_attribution(read_scenario(data, policy_override=policy_override), lang)
 

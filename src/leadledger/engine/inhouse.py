@@ -103,6 +103,7 @@ class HouseholdState:
     claim: Claim | None = None
     pool: Reason | None = None  # why the household is in the pool, if it is
     ended: Claim | None = None  # the last claim voided for want of a follow-up
+    claimed_before: bool = False
     has_deal: bool = False
     contacts: dict[str, list[datetime]] = field(default_factory=dict)
     referrals: dict[str, list[ReferralLogged]] = field(default_factory=dict)
@@ -238,7 +239,8 @@ def _new_claim(
         if isinstance(event, Call):
             reasons.insert(0, reason("phone_first_contact", event.id, owner=owner, at=at))
         else:
-            reasons.insert(0, reason("first_contact", event.id, owner=owner, at=at))
+            code = "claimed_afresh" if state.claimed_before else "first_contact"
+            reasons.insert(0, reason(code, event.id, owner=owner, at=at))
     deadline = None if ctx.follow_up is None else at + ctx.follow_up
     claim = Claim(
         owners={owner: ONE},
@@ -258,6 +260,7 @@ def _new_claim(
     if state.pool is not None:
         claim.reasons.append(reason("pool_new", event.id))
     state.claim = claim
+    state.claimed_before = True
     state.pool = None
     state.ended = None
     if owner != receiver:
@@ -441,9 +444,9 @@ def _renewal(event: Renewal, state: HouseholdState, ctx: Context) -> None:
         why = ("归属已作废", "the claim is already void")
     if why is not None or claim is None:
         reason_zh, reason_en = why or ("", "")
-        state.notes.append(
-            reason("renewal_ignored", event.id, staff=event.staff, at=at, why=reason_zh, why_en=reason_en)
-        )
+        ignored = reason("renewal_ignored", event.id, staff=event.staff, at=at, why=reason_zh, why_en=reason_en)
+        # Said in the verdict, so that the desk can tell the consultant why nothing changed.
+        (claim.reasons if claim is not None else state.history).append(ignored)
         return
     new_end = at + ctx.valid
     if claim.valid_until is None or new_end > claim.valid_until:
@@ -470,7 +473,8 @@ def _ruling(event: Ruling, state: HouseholdState, ctx: Context) -> None:
     settle(state, at)
     judge = ctx.cast.staff.get(event.by)
     if judge is None or not judge.has_authority:
-        state.notes.append(reason("ruling_ignored", event.id, by=event.by, at=at))
+        ignored = reason("ruling_ignored", event.id, by=event.by, at=at)
+        (state.claim.reasons if state.claim is not None else state.history).append(ignored)
         return
     previous = state.claim.owners if state.claim is not None else None
     text = event.reason or "—"
@@ -496,6 +500,7 @@ def _ruling(event: Ruling, state: HouseholdState, ctx: Context) -> None:
     )
     claim.previous = previous
     state.claim = claim
+    state.claimed_before = True
     state.pool = None
     state.ended = None
 

@@ -18,6 +18,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "{owner} 于 {at} 首次登记来访",
         "{owner} registered the first visit on {at}",
     ),
+    "claimed_afresh": (
+        "IH-1",
+        "{owner} 于 {at} 登记来访，重新取得归属",
+        "{owner} registered the visit on {at} and claims the customer afresh",
+    ),
     "first_contact_member": (
         "IH-10",
         "{owner} 于 {at} 首次接待其家庭成员 {member}，同一家庭归同一人",
@@ -357,6 +362,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "IH-13",
         "{staff} 已离职（{reason}），已签约佣金照发",
         "{staff} has left ({reason}); commission on signed deals is still paid",
+    ),
+    "c_balanced": (
+        "C-7",
+        "本单佣金分配：{parts}，合计为 1",
+        "this deal's commission is divided {parts}, adding up to 1",
     ),
     "c_distributor_split": (
         "C-6",

@@ -120,6 +120,9 @@ def split_inhouse(
             reasons.append(reason("c_paid_after_leaving", left.id, staff=person, reason=left.reason))
     commission = {person: share for person, share in commission.items() if share}
     assert sum(commission.values(), Fraction(0)) + pool == ONE, "C-7: shares must add up to 1"
+    if len(commission) + (1 if pool else 0) > 1 or fines:
+        parts = dict(commission) | ({"pool": pool} if pool else {})
+        reasons.append(reason("c_balanced", deal.id, parts=parts))
     return InhouseSplit(
         performance=performance,
         commission=commission,
