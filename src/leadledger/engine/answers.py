@@ -219,7 +219,14 @@ def answer_search(data: Mapping[str, Any], lang: str = "zh") -> Outcome:
         found = [c.id for c in directory.search(query, surname=surname)]
         masked = parse_mask(query) is not None or any("*" in (cast.customers[c].phone or "") for c in found)
         cites = ["IH-18", "ID-1"] + (["ID-2"] if masked else [])
-        answer: dict[str, Any] = {"query": query, "found": found, "cites": cites}
+        names = "、".join(cast.customers[c].name for c in found) or "—"
+        explain = (
+            f"查到 {len(found)} 位客户：{names}" + ("；隐号只列为候选，需人工判断" if masked else "")
+            if lang == "zh"
+            else f"{len(found)} found: {names}"
+            + ("; masked numbers are candidates for a person to judge" if masked else "")
+        )
+        answer: dict[str, Any] = {"query": query, "found": found, "cites": cites, "explain": explain}
         if surname:
             answer["surname"] = surname
         ok = True

@@ -108,7 +108,7 @@ class HouseholdState:
     contacts: dict[str, list[datetime]] = field(default_factory=dict)
     referrals: dict[str, list[ReferralLogged]] = field(default_factory=dict)
     history: list[Reason] = field(default_factory=list)  # calls and unregistered visits before a claim
-    assists: list[tuple[str, str]] = field(default_factory=list)  # (event id, helper)
+    assists: list[tuple[str, str, datetime]] = field(default_factory=list)  # (event id, helper, when)
     notes: list[Reason] = field(default_factory=list)
     departed: dict[str, StaffLeft] = field(default_factory=dict)
     deals: dict[str, DealSnapshot] = field(default_factory=dict)
@@ -264,7 +264,7 @@ def _new_claim(
     state.pool = None
     state.ended = None
     if owner != receiver:
-        state.assists.append((event.id, receiver))
+        state.assists.append((event.id, receiver, event.at))
 
 
 def _logged_referral(state: HouseholdState, ctx: Context, customer: str, at: datetime) -> tuple[str, Reason] | None:
@@ -311,7 +311,7 @@ def register(
             if _site_split(claim, ctx, staff, at, visit):
                 return
             # IH-4 / IH-11: someone else's registration while a claim is pending or active is an assist.
-            state.assists.append((event.id, staff))
+            state.assists.append((event.id, staff, at))
             return
         since = at - ctx.grace
         contact = _owner_contact_before(state, claim.owners, since, at)
@@ -328,7 +328,7 @@ def register(
                     contact=contact,
                 )
             )
-            state.assists.append((event.id, staff))
+            state.assists.append((event.id, staff, at))
             return
         lost = reason(
             "contest_lost",
@@ -344,7 +344,7 @@ def register(
         return
     if state.pool is not None and state.has_deal:
         state.notes.append(reason("pool_signed", event.id))  # IH-13: a signed customer stays in the pool
-        state.assists.append((event.id, staff))
+        state.assists.append((event.id, staff, at))
         return
     _new_claim(
         state,

@@ -23,6 +23,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "{owner} 于 {at} 登记来访，重新取得归属",
         "{owner} registered the visit on {at} and claims the customer afresh",
     ),
+    "household": (
+        "ID-3",
+        "本客户与 {member} 经核实为同一家庭（配偶或三代以内直系亲属），在案场按同一客户计",
+        "this customer and {member} are one verified household (spouse or lineal relatives within three "
+        "generations), one customer in-house",
+    ),
     "first_contact_member": (
         "IH-10",
         "{owner} 于 {at} 首次接待其家庭成员 {member}，同一家庭归同一人",
@@ -127,6 +133,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "IH-11",
         "{staff} 于 {at} 接待的是 {owner} 的客户，记为协助，不改变归属",
         "{staff} received {owner}'s customer on {at}: an assist, ownership unchanged",
+    ),
+    "assist_no_claim": (
+        "IH-11",
+        "{staff} 于 {at} 的登记发生在 {owner} 的归属期内，只算协助，归属作废后也不取得归属",
+        "{staff}'s registration on {at} came while the customer was {owner}'s: an assist, which gives no "
+        "claim even after that claim became void",
     ),
     "renewed": (
         "IH-6",

@@ -228,11 +228,12 @@ class Desk:
     def _returning(self, visitor: str, owner: str, signed: bool, done: Done) -> tuple[Desk, Assignment]:
         # a returning customer goes to the owner if present and free, and uses no turn.
         owner_on_site = self.present(owner) and owner not in self.suspended
+        day_off: tuple[str, ...] = () if owner in self.roster else ("Q-9",)  # off the roster today
         if owner_on_site and owner not in self.busy:
             return done(
                 self._take(owner, turn=False),
                 owner,
-                ("Q-4",),
+                ("Q-4", *day_off),
                 False,
                 f"老客户由归属人 {owner} 接待，不占轮次",
                 f"a returning customer goes to the owner {owner}, using no turn",

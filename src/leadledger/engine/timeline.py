@@ -244,6 +244,8 @@ class Timeline:
         if claim is not None:
             if claim.member is not None and claim.member != customer:
                 same = self.identity.person.get(claim.member) == self.identity.person[customer]
+                if not same:
+                    reasons.append(reason("household", None, member=claim.member))
                 reasons.append(
                     reason(
                         "same_record" if same else "first_contact_member",
@@ -255,6 +257,9 @@ class Timeline:
                 )
             reasons.extend(claim.reasons)
             events.extend(claim.events)
+            if state.assists and state.assists[-1][2] >= claim.start:  # IH-11: say the latest assist
+                assist_event, helper, when = state.assists[-1]
+                reasons.append(reason("assist", assist_event, staff=helper, at=when, owner=_one(claim.owners)))
             if claim.pending:
                 until = claim.deadline
                 reasons.append(reason("pending", None, deadline=claim.deadline))
@@ -272,6 +277,10 @@ class Timeline:
             reasons.append(
                 reason("void", ended.events[0], owner=_one(ended.owners), at=ended.start, deadline=ended.deadline)
             )
+            late = [a for a in state.assists if a[2] >= ended.start]
+            if late:
+                assist_event, helper, when = late[-1]
+                reasons.append(reason("assist_no_claim", assist_event, staff=helper, at=when, owner=_one(ended.owners)))
             events.extend(ended.events)
         else:
             reasons.extend(state.history)

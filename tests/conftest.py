@@ -1,0 +1,10 @@
+"""Fixtures shared by the whole suite."""
+
+import pytest
+
+from helpers import Story
+
+
+@pytest.fixture
+def story() -> Story:
+    return Story()
