@@ -1,0 +1,253 @@
+"""Properties that hold for every history, checked on random timelines."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import AGENTS, ALICE, BOB, CHARLIE, CUSTOMERS, STAFF, ZHAO, at
+from leadledger.engine import (
+    Call,
+    Cast,
+    Deal,
+    Desk,
+    EscortedVisit,
+    Event,
+    FollowUp,
+    ReferralLogged,
+    Relation,
+    Renewal,
+    Ruling,
+    StaffLeft,
+    Timeline,
+    Visit,
+    policy_from,
+)
+
+CUSTOMER_IDS = sorted(CUSTOMERS)
+CONSULTANTS = [ALICE, BOB, CHARLIE]
+START = at(1, month=1)
+HORIZON_MINUTES = 200 * 24 * 60
+
+moments = st.integers(min_value=0, max_value=HORIZON_MINUTES).map(lambda m: START + timedelta(minutes=m))
+customers = st.sampled_from(CUSTOMER_IDS)
+consultants = st.sampled_from(CONSULTANTS)
+
+
+@st.composite
+def events(draw: st.DrawFn) -> Event:
+    kind = draw(
+        st.sampled_from(
+            [
+                "visit",
+                "visit",
+                "call",
+                "follow_up",
+                "follow_up",
+                "renewal",
+                "referral",
+                "ruling",
+                "left",
+                "escort",
+                "escort",
+                "deal",
+            ]
+        )
+    )
+    common = {"id": "", "at": draw(moments)}
+    if kind == "visit":
+        return Visit(
+            **common,
+            customer=draw(customers),
+            staff=draw(consultants),
+            registered=draw(st.booleans()),
+            site=draw(st.sampled_from([None, "市区", "工地"])),
+            asks_for=draw(st.sampled_from([None, None, ALICE])),
+        )
+    if kind == "call":
+        return Call(**common, customer=draw(customers), staff=draw(consultants))
+    if kind == "follow_up":
+        return FollowUp(**common, customer=draw(customers), staff=draw(consultants))
+    if kind == "renewal":
+        return Renewal(
+            **common, customer=draw(customers), staff=draw(consultants), approved_by=draw(st.sampled_from([ZHAO, None]))
+        )
+    if kind == "referral":
+        return ReferralLogged(
+            **common,
+            staff=draw(consultants),
+            customer=draw(customers),
+            referrer=draw(st.sampled_from([None, *CUSTOMER_IDS])),
+        )
+    if kind == "ruling":
+        return Ruling(**common, customer=draw(customers), staff=draw(st.sampled_from([None, *CONSULTANTS])), by=ZHAO)
+    if kind == "left":
+        return StaffLeft(**common, staff=draw(consultants), reason=draw(st.sampled_from(["resigned", "dismissed"])))
+    if kind == "escort":
+        return EscortedVisit(**common, customer=draw(customers), agent=draw(st.sampled_from(sorted(AGENTS))))
+    return Deal(
+        **common,
+        customer=draw(customers),
+        buyer=draw(customers),
+        staff=draw(consultants),
+        helper=draw(st.sampled_from([None, BOB])),
+        help=draw(st.sampled_from([None, "decisive", "signing_only"])),
+        unknowing=draw(st.booleans()),
+        complaint_transfer=draw(st.booleans()),
+        on_the_spot=draw(st.booleans()),
+    )
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[list[Event], tuple[Relation, ...], dict[str, object]]:
+    raw = draw(st.lists(events(), max_size=30))
+    numbered = [replace(e, id=f"e{i}", seq=i) for i, e in enumerate(raw)]
+    relations = tuple(
+        Relation(a=a, b=b, kind=kind, verified=verified)
+        for a, b, kind, verified in draw(
+            st.lists(
+                st.tuples(
+                    customers,
+                    customers,
+                    st.sampled_from(["spouse", "parent_child", "sibling", "friend", "same_person"]),
+                    st.booleans(),
+                ),
+                max_size=2,
+            )
+        )
+        if a != b
+    )
+    policy = draw(st.sampled_from([{}, {"preset": "制度"}, {"preset": "方法"}, {"preset": "界定5"}]))
+    return numbered, relations, policy
+
+
+def _timeline(events: list[Event], relations: tuple[Relation, ...], policy: dict[str, object]) -> Timeline:
+    cast = Cast(customers=dict(CUSTOMERS), staff=dict(STAFF), agents=dict(AGENTS), relations=relations)
+    return Timeline(cast, policy_from(policy), events)
+
+
+def _key(verdict: object) -> tuple[object, ...]:
+    return (
+        verdict.owners,
+        verdict.status,
+        verdict.until,
+        verdict.channel,
+        verdict.channel_status,  # type: ignore[attr-defined]
+        verdict.channel_until,
+        verdict.cites,
+    )  # type: ignore[attr-defined]
+
+
+@settings(max_examples=150, deadline=None)
+@given(histories(), moments)
+def test_a_verdict_at_t_depends_only_on_events_up_to_t(history, moment) -> None:
+    events, relations, policy = history
+    everything = _timeline(events, relations, policy)
+    known = _timeline([e for e in events if e.at <= moment], relations, policy)
+    for customer in CUSTOMER_IDS:
+        assert _key(everything.verdict(customer, moment)) == _key(known.verdict(customer, moment))
+
+
+@settings(max_examples=150, deadline=None)
+@given(histories(), st.randoms(use_true_random=False), moments)
+def test_the_order_events_are_handed_in_changes_no_verdict(history, rng, moment) -> None:
+    events, relations, policy = history
+    shuffled = list(events)
+    rng.shuffle(shuffled)
+    a, b = _timeline(events, relations, policy), _timeline(shuffled, relations, policy)
+    for customer in CUSTOMER_IDS:
+        assert _key(a.verdict(customer, moment)) == _key(b.verdict(customer, moment))
+    for event in events:
+        if isinstance(event, Deal):
+            assert a.deal(event.id).as_dict() == b.deal(event.id).as_dict()
+
+
+@settings(max_examples=100, deadline=None)
+@given(histories(), st.randoms(use_true_random=False))
+def test_file_order_matters_only_between_equal_times(history, rng) -> None:
+    events, relations, policy = history
+    distinct = {e.at: e for e in events}.values()  # one event per moment
+    renumbered = list(distinct)
+    rng.shuffle(renumbered)
+    renumbered = [replace(e, seq=i) for i, e in enumerate(renumbered)]
+    a, b = _timeline(list(distinct), relations, policy), _timeline(renumbered, relations, policy)
+    end = START + timedelta(minutes=HORIZON_MINUTES)
+    for customer in CUSTOMER_IDS:
+        assert _key(a.verdict(customer, end)) == _key(b.verdict(customer, end))
+
+
+@settings(max_examples=150, deadline=None)
+@given(histories(), moments)
+def test_shares_always_add_up_to_one(history, moment) -> None:
+    events, relations, policy = history
+    timeline = _timeline(events, relations, policy)
+    for customer in CUSTOMER_IDS:
+        verdict = timeline.verdict(customer, moment)
+        for shares in (verdict.owners, verdict.channel):
+            assert shares is None or sum(shares.values(), Fraction(0)) == 1
+    for event in events:
+        if isinstance(event, Deal):
+            deal = timeline.deal(event.id)
+            assert sum(deal.commission.values(), Fraction(0)) + deal.pool == 1
+            assert sum(deal.performance.values(), Fraction(0)) == 1
+            assert deal.channel is None or sum(deal.channel.values(), Fraction(0)) == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(histories())
+def test_replay_is_deterministic(history) -> None:
+    events, relations, policy = history
+    first = _timeline(events, relations, policy).verdicts(START + timedelta(days=200))
+    second = _timeline(events, relations, policy).verdicts(START + timedelta(days=200))
+    render = lambda vs: json.dumps({k: v.as_dict("en") for k, v in vs.items()}, sort_keys=True)  # noqa: E731
+    assert render(first) == render(second)
+
+
+@settings(max_examples=60, deadline=None)
+@given(histories())
+def test_rebuilding_everyone_at_once_equals_judging_each_alone(history) -> None:
+    events, relations, policy = history
+    timeline = _timeline(events, relations, policy)
+    end = START + timedelta(days=200)
+    for customer, verdict in timeline.verdicts(end).items():
+        assert _key(verdict) == _key(timeline.verdict(customer, end))
+
+
+ROSTER = ("s1", "s2", "s3", "s4")
+people = st.sampled_from([*ROSTER, "s5"])
+steps = st.one_of(
+    st.tuples(st.just("walk_in"), st.sampled_from([None, *ROSTER]), st.sampled_from([None, "s1", "s5"]), st.booleans()),
+    st.tuples(st.sampled_from(["done", "away", "back", "suspend", "reinstate"]), people),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(steps, max_size=40))
+def test_the_rotation_never_gives_a_new_walk_in_to_someone_away_or_suspended_while_someone_eligible_exists(
+    plan,
+) -> None:
+    desk = Desk(roster=ROSTER)
+    for step in plan:
+        if step[0] == "walk_in":
+            _, asks_for, owner, signed = step
+            eligible = [s for s in ROSTER if desk.eligible(s)]
+            before = desk
+            desk, assignment = desk.walk_in("v", asks_for=asks_for, owner=owner, signed=signed)
+            if assignment.staff is not None and assignment.staff != owner and assignment.staff != asks_for and eligible:
+                assert before.present(assignment.staff) and assignment.staff not in before.suspended
+                assert assignment.staff in eligible
+            assert Desk.from_json(json.loads(json.dumps(desk.to_json()))) == desk
+        else:
+            kind, who = step
+            desk = {
+                "done": desk.finish,
+                "away": desk.go_away,
+                "back": desk.come_back,
+                "suspend": desk.suspend,
+                "reinstate": desk.reinstate,
+            }[kind](who)
