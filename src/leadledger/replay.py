@@ -75,9 +75,12 @@ def run(
     policy: str | None = None,
     proposed: str | None = None,
     lang: str = "zh",
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
+    """Replay `files`; print answers (or a what-if report) as JSON; return the exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
     try:
         override = read_policy(policy) if policy else None
         proposal = read_policy(proposed) if proposed else None

@@ -9,6 +9,7 @@ from typing import Any
 
 from .errors import EngineError
 from .identity import Directory, parse_mask
+from .model import Deal
 from .policy import policy_from
 from .rotation import Desk
 from .scenario import (
@@ -24,6 +25,7 @@ from .scenario import (
     read_scenario,
 )
 from .timeline import Timeline
+from .verdict import DealVerdict
 
 TOLERANCE = Fraction(1, 10**6)
 
@@ -310,15 +312,10 @@ def what_if(
                 }
             )
     for event in current.events:
-        if type(event).__name__ == "Deal":
+        if isinstance(event, Deal):
             compared += 1
             old_deal, new_deal = before.deal(event.id), after.deal(event.id)
-            if (old_deal.performance, old_deal.commission, old_deal.channel, old_deal.pool) != (
-                new_deal.performance,
-                new_deal.commission,
-                new_deal.channel,
-                new_deal.pool,
-            ):
+            if _deal_outcome(old_deal) != _deal_outcome(new_deal):
                 changes.append(
                     {"deal": event.id, "current": old_deal.as_dict(lang), "proposed": new_deal.as_dict(lang)}
                 )
@@ -329,6 +326,10 @@ def what_if(
         "changed": len(changes),
         "changes": changes,
     }
+
+
+def _deal_outcome(deal: DealVerdict) -> tuple[object, ...]:
+    return (deal.performance, deal.commission, deal.pool, deal.channel, deal.fines, deal.points, deal.suspensions)
 
 
 def _household_members(timeline: Timeline, customer: str) -> list[str]:

@@ -1,0 +1,226 @@
+"""`leadledger replay`: answers on stdout, exit 0/1/2, one clear line for a bad file, what-if."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from leadledger.cli import main
+from leadledger.replay import example_files, run
+
+EXAMPLE = next(p for p in example_files() if p.name == "ih-5-validity-edges.json")
+
+
+def _replay(*files: str, lang: str = "en", **kw: Any) -> tuple[int, dict[str, Any], str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(list(files), lang=lang, out=out, err=err, **kw)
+    return code, (json.loads(out.getvalue()) if out.getvalue() else {}), err.getvalue()
+
+
+def _write(tmp_path: Path, data: Any, name: str = "case.json") -> str:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def _case(**changes: Any) -> dict[str, Any]:
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data.update(changes)
+    return data
+
+
+def test_an_agreeing_file_exits_0_with_its_answers(tmp_path: Path) -> None:
+    code, document, err = _replay(str(EXAMPLE))
+    assert code == 0 and err == ""
+    assert [a["ok"] for a in document["results"]] == [True, True]
+    assert document["results"][0]["consultant"] == "s1" and document["results"][0]["cites"]
+
+
+def test_a_disagreeing_file_exits_1_and_says_which_answer(tmp_path: Path) -> None:
+    data = _case()
+    data["expect"][0]["consultant"] = "s2"
+    code, document, err = _replay(_write(tmp_path, data))
+    assert code == 1
+    assert document["results"][0]["ok"] is False
+    assert "expect[0]" in err and "consultant: expected 's2', got 's1'" in err
+
+
+def test_a_missing_cite_is_a_disagreement(tmp_path: Path) -> None:
+    data = _case()
+    data["expect"][0]["cites"] = ["D-9"]
+    assert _replay(_write(tmp_path, data))[0] == 1
+
+
+BAD_INPUT = [
+    ("{not json", "line 1 column 2", "not valid JSON"),
+    (
+        {"events": [{"id": "e1", "at": "2026-03-01T10:00:00+08:00", "type": "teleport"}]},
+        "$.events[0].type",
+        "unknown event type",
+    ),
+    (
+        {
+            "events": [
+                {
+                    "id": "e1",
+                    "at": "2026-03-01T10:00:00+08:00",
+                    "type": "call",
+                    "customer": "c1",
+                    "staff": "s1",
+                    "mood": "happy",
+                }
+            ]
+        },
+        "$.events[0].mood",
+        "unknown field",
+    ),
+    (
+        {"events": [{"id": "e1", "at": "2026-03-01T10:00:00+08:00", "type": "call", "customer": "zz", "staff": "s1"}]},
+        "$.events[0].customer",
+        "unknown customer",
+    ),
+    (
+        {
+            "events": [
+                {"id": "e1", "at": "2026-03-01T10:00:00+08:00", "type": "call", "customer": "c1", "staff": "ghost"}
+            ]
+        },
+        "$.events[0].staff",
+        "unknown staff",
+    ),
+    (
+        {"events": [{"id": "e1", "at": "2026-02-30T10:00:00+08:00", "type": "call", "customer": "c1", "staff": "s1"}]},
+        "$.events[0].at",
+        "no such date",
+    ),
+    (
+        {"events": [{"id": "e1", "at": "2026-03-01T10:00:00", "type": "call", "customer": "c1", "staff": "s1"}]},
+        "$.events[0].at",
+        "no UTC offset",
+    ),
+    (
+        {"events": [{"id": "e1", "at": "2026-03-01T10:00:00+08:00", "type": "call", "customer": "c1"}]},
+        "$.events[0].staff",
+        "missing required field",
+    ),
+    ({"relations": [{"a": "c1", "b": "c1", "kind": "spouse"}]}, "$.relations[0]", "to itself"),
+    ({"relations": [{"a": "c1", "b": "c9", "kind": "cousin"}]}, "$.relations[0].b", "unknown customer"),
+    ({"customers": [{"id": "c1", "name": "张伟", "phone": "12345"}]}, "$.customers[0].phone", "phone"),
+    ({"policy": {"valid_days": -3}}, "$.policy.valid_days", "at least 1"),
+    ({"expect": [{"deal": "e1"}]}, "$.expect[0].deal", "not a deal event"),
+    ({"surprise": 1}, "$.surprise", "unknown field"),
+    ({"kind": "rotation", "roster": [], "steps": []}, "$.roster", "roster is empty"),
+    ({"kind": "rotation", "roster": ["s1"], "steps": [{"do": "dance"}]}, "$.steps[0].do", "unknown step"),
+    ({"kind": "horoscope"}, "$.kind", "unknown scenario kind"),
+]
+
+
+@pytest.mark.parametrize(("change", "path", "words"), BAD_INPUT, ids=[b[1] + " " + b[2] for b in BAD_INPUT])
+def test_a_bad_file_exits_2_with_one_line_naming_file_path_and_fault(
+    tmp_path: Path, change: Any, path: str, words: str
+) -> None:
+    if isinstance(change, str):
+        data: Any = change
+    elif change.get("kind") in ("rotation", "horoscope"):
+        data = change
+    else:
+        data = _case(**change)
+    name = _write(tmp_path, data)
+    code, _, err = _replay(name)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err
+    assert name in lines[0] and path in lines[0] and words in lines[0]
+
+
+def test_errors_speak_chinese_by_default(tmp_path: Path) -> None:
+    code, _, err = _replay(_write(tmp_path, _case(surprise=1)), lang="zh")
+    assert code == 2 and err.startswith("错误: ") and "未知字段" in err
+
+
+def test_a_missing_file_exits_2(tmp_path: Path) -> None:
+    code, _, err = _replay(str(tmp_path / "nowhere.json"))
+    assert code == 2 and "no such file" in err
+
+
+def test_several_files_give_all_answers_and_the_worst_exit(tmp_path: Path) -> None:
+    code, document, _ = _replay(str(EXAMPLE), str(tmp_path / "nowhere.json"))
+    assert code == 2 and len(document["results"]) == 2
+    assert [f["file"] for f in document["files"]] == [str(EXAMPLE)]
+
+
+def test_a_policy_override_changes_the_answer(tmp_path: Path) -> None:
+    code, document, _ = _replay(str(EXAMPLE), policy='{"valid_days": 30}')
+    assert code == 1
+    assert document["results"][0]["status"] == "lapsed"
+
+
+def test_a_policy_override_may_come_from_a_file(tmp_path: Path) -> None:
+    policy = _write(tmp_path, {"valid_days": 60}, "policy.json")
+    assert _replay(str(EXAMPLE), policy=policy)[0] == 0
+
+
+def test_a_bad_policy_override_exits_2(tmp_path: Path) -> None:
+    code, _, err = _replay(str(EXAMPLE), policy='{"valid_days": "many"}')
+    assert code == 2 and "$.policy.valid_days" in err
+
+
+def test_what_if_lists_every_verdict_that_changes_with_both_explanations() -> None:
+    code, document, _ = _replay(str(EXAMPLE), proposed='{"valid_days": 30}')
+    assert code == 0
+    report = document["what_if"][0]
+    assert report["proposed_policy"]["valid_days"] == 30 and report["current_policy"]["valid_days"] == 60
+    assert report["changed"] >= 1
+    change = next(c for c in report["changes"] if c["at"] == "2026-05-07T10:00:00+08:00")
+    assert change["current"]["status"] == "active" and change["proposed"]["status"] == "lapsed"
+    assert change["current"]["explain"] != change["proposed"]["explain"]
+
+
+def test_what_if_with_the_same_policy_changes_nothing() -> None:
+    code, document, _ = _replay(str(EXAMPLE), proposed="{}")
+    assert code == 0 and document["what_if"][0]["changed"] == 0 and document["what_if"][0]["compared"] > 0
+
+
+def test_what_if_shows_deal_changes() -> None:
+    path = next(p for p in example_files() if p.name == "c-5-poaching.json")
+    code, document, _ = _replay(str(path), proposed='{"preset": "制度"}')
+    assert code == 0
+    change = next(c for c in document["what_if"][0]["changes"] if "deal" in c)
+    assert change["current"]["fines"] == {"s2": "300"}
+    assert change["proposed"]["fines"] == {"s2": "100"} and change["proposed"]["suspension_days"] == {"s2": 7}
+
+
+def test_the_examples_flag_replays_every_shipped_example(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", "--examples", "--lang", "en"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert len(document["files"]) == len(example_files()) and all(f["ok"] for f in document["files"])
+
+
+def test_version_and_help() -> None:
+    for args, words in (
+        (["--version"], "leadledger 0.1.0"),
+        (["--help"], "replay"),
+        (["replay", "--help"], "--what-if"),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "leadledger.cli", *args], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0 and words in result.stdout
+
+
+def test_the_command_exits_2_without_a_traceback_for_a_bad_file(tmp_path: Path) -> None:
+    name = _write(tmp_path, "[1, 2")
+    result = subprocess.run(
+        [sys.executable, "-m", "leadledger.cli", "replay", name],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"LANG": "en_US.UTF-8", "PATH": ""},
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "not valid JSON" in result.stderr
