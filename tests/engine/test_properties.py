@@ -218,6 +218,22 @@ def test_rebuilding_everyone_at_once_equals_judging_each_alone(history) -> None:
         assert _key(verdict) == _key(timeline.verdict(customer, end))
 
 
+@settings(max_examples=100, deadline=None)
+@given(histories(), st.randoms(use_true_random=False))
+def test_adding_events_one_by_one_while_judging_equals_judging_the_whole_history(history, rng) -> None:
+    events, relations, policy = history
+    whole = _timeline(events, relations, policy)
+    growing = _timeline([], relations, policy)
+    for event in sorted(events, key=lambda e: (e.at, e.seq)):
+        growing.add(event)
+        growing.verdict(rng.choice(CUSTOMER_IDS), event.at)  # warms the incremental cache as the desk would
+    end = START + timedelta(days=200)
+    for customer in CUSTOMER_IDS:
+        assert _key(growing.verdict(customer, end)) == _key(whole.verdict(customer, end))
+        for moment in (START + timedelta(days=d) for d in (10, 50, 120)):
+            assert _key(growing.verdict(customer, moment)) == _key(whole.verdict(customer, moment))
+
+
 ROSTER = ("s1", "s2", "s3", "s4")
 people = st.sampled_from([*ROSTER, "s5"])
 steps = st.one_of(

@@ -6,9 +6,9 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from fractions import Fraction
+from typing import NamedTuple
 
-from .inhouse import Shares, equal_shares
+from .inhouse import ONE, Shares, equal_shares
 from .model import EscortedVisit
 from .policy import Policy
 from .reasons import Reason, reason
@@ -16,8 +16,7 @@ from .reasons import Reason, reason
 NONE, PROTECTED, PUBLIC, VOIDED = "none", "protected", "public", "void"
 
 
-@dataclass(frozen=True, slots=True)
-class Contact:
+class Contact(NamedTuple):
     """An in-house interaction (visit, call, follow-up) that D-1 looks back for."""
 
     at: datetime
@@ -150,9 +149,7 @@ def escort(state: ChannelState, ctx: ChannelContext, event: EscortedVisit) -> No
             )
         ]
     state.voided = ()
-    claim = ChannelClaim(
-        agents={event.agent: Fraction(1)}, start=at, expiry=at + ctx.valid, reasons=reasons, events=[event.id]
-    )
+    claim = ChannelClaim(agents={event.agent: ONE}, start=at, expiry=at + ctx.valid, reasons=reasons, events=[event.id])
     state.claim = claim
     state.history.append(claim)
 

@@ -86,6 +86,13 @@ class Claim:
     def pending(self) -> bool:
         return self.deadline is not None and self.followed is None
 
+    def copy(self) -> Claim:
+        """A copy whose time-driven fields (lapsing) can change without touching this one."""
+        other = Claim.__new__(Claim)
+        for name in Claim.__slots__:
+            setattr(other, name, getattr(self, name))
+        return other
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DealSnapshot:
@@ -112,6 +119,15 @@ class HouseholdState:
     notes: list[Reason] = field(default_factory=list)
     departed: dict[str, StaffLeft] = field(default_factory=dict)
     deals: dict[str, DealSnapshot] = field(default_factory=dict)
+
+    def snapshot(self) -> HouseholdState:
+        """A copy that `settle` may move on in time; the history it refers to is shared, read-only."""
+        other = HouseholdState.__new__(HouseholdState)
+        for name in HouseholdState.__slots__:
+            setattr(other, name, getattr(self, name))
+        if self.claim is not None:
+            other.claim = self.claim.copy()
+        return other
 
     def status(self) -> str:
         claim = self.claim
@@ -537,9 +553,19 @@ def _deal(event: Deal, state: HouseholdState, ctx: Context) -> None:
     state.has_deal = True
 
 
+# The fold's hot loop looks handlers up directly; `apply` stays the one place to register them.
+HANDLERS: dict[type, Callable[[Event, HouseholdState, Context], None]] = {
+    cls: fn for cls, fn in apply.registry.items() if cls is not object
+}
+
+
+def handler(event: Event) -> Callable[[Event, HouseholdState, Context], None]:
+    return HANDLERS.get(type(event)) or apply.dispatch(type(event))
+
+
 def fold(events: list[Event], ctx: Context, state: HouseholdState | None = None) -> HouseholdState:
     """Fold a household's events (already in time order) into its state."""
     state = state or HouseholdState()
     for event in events:
-        apply(event, state, ctx)
+        handler(event)(event, state, ctx)
     return state

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 # Roles that may approve renewals (IH-6) and rule on ownership (IH-16): management, not the desk.
 AUTHORITY_ROLES = frozenset({"manager", "sales_manager", "director", "general_manager", "channel_manager", "admin"})
@@ -65,6 +65,14 @@ class Event:
     id: str
     at: datetime
     seq: int = 0
+
+    def __post_init__(self) -> None:
+        # Kept in UTC: comparing datetimes that share one tzinfo needs no offset arithmetic, which
+        # makes sorting and windows several times faster. Shown in the project's zone when explained.
+        if self.at.tzinfo is not UTC:
+            if self.at.utcoffset() is None:
+                raise ValueError(f"event {self.id!r}: a naive time is ambiguous; give its UTC offset")
+            object.__setattr__(self, "at", self.at.astimezone(UTC))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,9 +7,8 @@ rebuilding a million events pays for no text it never shows.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 # code: (rule, zh, en). Placeholders are filled by `Describer.render`.
 MESSAGES: dict[str, tuple[str, str, str]] = {
@@ -407,8 +406,7 @@ KIND_EN = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+class Reason(NamedTuple):
     """One rule applied: its message code, the event it rests on, and the facts to fill in."""
 
     code: str

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from bisect import bisect_right, insort
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from operator import attrgetter
 
 from . import distributor, inhouse
 from .distributor import ChannelClaim, ChannelContext, ChannelState, Contact
-from .identity import Directory, Identity
+from .identity import Identity, parse_mask
 from .inhouse import Context, HouseholdState, Shares
 from .model import (
     LOOKBACK_KINDS,
@@ -31,9 +32,12 @@ from .reasons import KIND_EN, KIND_ZH, Describer, Reason, reason
 from .splits import split_inhouse
 from .verdict import DealVerdict, Verdict
 
+_CONTACTS = frozenset({Visit, Call, FollowUp})
+_HOUSEHOLD = frozenset({Renewal, Ruling, ReferralLogged})
 
-def _key(event: Event) -> tuple[datetime, int]:
-    return (event.at, event.seq)
+
+_contact_key = attrgetter("at")
+_key: Callable[[Event], tuple[datetime, int]] = attrgetter("at", "seq")  # time, then order of recording
 
 
 def _at(event: Event) -> datetime:
@@ -60,19 +64,56 @@ class Timeline:
         self._departures: list[StaffLeft] = []
         self._by_id: dict[str, Event] = {}
         self._resolving: set[str] = set()
-        self._directory: Directory | None = None
+        self._masked: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for record in cast.customers.values():
+            mask = parse_mask(record.phone) if record.phone and "*" in record.phone else None
+            if mask is not None:
+                self._masked[(mask.prefix, mask.suffix)].append(record.id)
         self._last: datetime | None = None
+        self._last_key: tuple[datetime, int] | None = None
+        # root -> (household events folded, state after them and every departure): the incremental cache
+        self._states: dict[str, tuple[int, HouseholdState]] = {}
+        self._version = policy.version
         self.extend(events)
 
     # -- indexing -------------------------------------------------------------------------------
 
     def extend(self, events: Iterable[Event]) -> None:
-        """Add events in any order; each household's list stays in time order."""
+        """Add events in any order; each household's list stays in time order.
+
+        Events that come after everything known are applied to the cached household states as they
+        are; an event from the past, or a departure (which touches every household), drops the cache.
+        """
+        if self._last_key is None:
+            self._load(list(events))
+            return
         ordered = sorted(events, key=_key)
+        if not ordered:
+            return
+        in_order = _key(ordered[0]) >= self._last_key
+        if not in_order or any(isinstance(event, StaffLeft) for event in ordered):
+            self._states.clear()
         for event in ordered:
-            self._route(event, append=self._last is None or event.at >= self._last)
-            if self._last is None or event.at > self._last:
-                self._last = event.at
+            self._route(event, append=in_order)
+        if _key(ordered[-1]) > self._last_key:
+            self._last_key = _key(ordered[-1])
+            self._last = ordered[-1].at
+
+    def _load(self, events: list[Event]) -> None:
+        """A bulk load: route first, then sort each household's and person's short list by itself."""
+        if not events:
+            return
+        for event in events:
+            self._route(event, append=True)
+        for lists in (self._household_events, self._escorts):
+            for items in lists.values():
+                items.sort(key=_key)
+        self._departures.sort(key=_key)
+        for who, contacts in self._contacts.items():
+            contacts.sort(key=_contact_key)
+            self._contact_times[who] = [contact.at for contact in contacts]
+        last = max(events, key=_key)
+        self._last_key, self._last = _key(last), last.at
 
     def add(self, event: Event) -> None:
         self.extend((event,))
@@ -81,40 +122,37 @@ class Timeline:
         if event.id in self._by_id:
             raise ValueError(f"event {event.id!r} is already recorded")
         self._by_id[event.id] = event
-        household = self.identity.household
-        person = self.identity.person
-
-        def put(target: list[Event], item: Event) -> None:
+        kind = type(event)
+        if kind in _CONTACTS:  # in-house interactions: the household's claim, and D-1's lookback
+            customer: str = event.customer  # type: ignore[attr-defined]
+            target = self._household_events[self.identity.household[customer]]
+            who = self.identity.person[customer]
+            contact = Contact(event.at, event.id, customer)
+            times, contacts = self._contact_times[who], self._contacts[who]
             if append:
-                target.append(item)
+                target.append(event)
+                times.append(event.at)
+                contacts.append(contact)
             else:
-                insort(target, item, key=_key)
-
-        if isinstance(event, Visit | Call | FollowUp):
-            put(self._household_events[household[event.customer]], event)
-            who = person[event.customer]
-            contact = Contact(event.at, event.id, event.customer)
-            if append:
-                self._contact_times[who].append(event.at)
-                self._contacts[who].append(contact)
-            else:
-                i = bisect_right(self._contact_times[who], event.at)
-                self._contact_times[who].insert(i, event.at)
-                self._contacts[who].insert(i, contact)
-        elif isinstance(event, Renewal | Ruling | ReferralLogged):
-            put(self._household_events[household[event.customer]], event)
-        elif isinstance(event, Deal):
-            put(self._household_events[household[event.buyer]], event)
-        elif isinstance(event, EscortedVisit):
-            escorts = self._escorts[person[event.customer]]
-            if append:
-                escorts.append(event)
-            else:
-                insort(escorts, event, key=_key)
-        elif isinstance(event, StaffLeft):
-            put(self._departures, event)  # type: ignore[arg-type]
+                insort(target, event, key=_key)
+                i = bisect_right(times, event.at)
+                times.insert(i, event.at)
+                contacts.insert(i, contact)
+            return
+        if kind in _HOUSEHOLD:
+            target = self._household_events[self.identity.household[event.customer]]  # type: ignore[attr-defined]
+        elif kind is Deal:
+            target = self._household_events[self.identity.household[event.buyer]]  # type: ignore[attr-defined]
+        elif kind is EscortedVisit:
+            target = self._escorts[self.identity.person[event.customer]]  # type: ignore[attr-defined, assignment]
+        elif kind is StaffLeft:
+            target = self._departures  # type: ignore[assignment]
         else:  # pragma: no cover - the model has no other event types
-            raise TypeError(type(event).__name__)
+            raise TypeError(kind.__name__)
+        if append:
+            target.append(event)
+        else:
+            insort(target, event, key=_key)
 
     def event(self, event_id: str) -> Event:
         return self._by_id[event_id]
@@ -125,38 +163,62 @@ class Timeline:
 
     # -- in-house ------------------------------------------------------------------------------
 
-    def _fold_household(self, root: str, until: datetime | None, through: Event | None = None) -> HouseholdState:
+    def _fold_household(
+        self, root: str, until: datetime | None, through: Event | None = None, *, cache: bool = True
+    ) -> HouseholdState:
+        """The household's state at `until` (or just after the event `through`)."""
         events = self._household_events.get(root, [])
+        departures = self._departures
+        covers_all = through is None and (
+            until is None or ((not events or until >= events[-1].at) and (not departures or until >= departures[-1].at))
+        )
+        if covers_all:
+            cached = self._states.get(root)
+            if cached is None:
+                state = self._fold(events, len(events), None, None)
+            else:  # catch up with events appended since (all later than anything folded)
+                done, state = cached
+                ctx = self._ctx
+                for event in events[done:]:
+                    inhouse.handler(event)(event, state, ctx)
+            if cache or cached is not None:
+                self._states[root] = (len(events), state)
+            moved = state.snapshot()
+            if until is not None:
+                inhouse.settle(moved, until)
+            return moved
         if through is not None:
             end = events.index(through) + 1
-        elif until is not None:
+        else:
+            assert until is not None
             end = bisect_right(events, until, key=_at)
-        else:
-            end = len(events)
-        state = HouseholdState()
-        ctx = self._ctx
-        apply = inhouse.apply
-        departures = self._departures
-        if not departures:
-            for i in range(end):
-                apply(events[i], state, ctx)
-        else:
-            j, n = 0, len(departures)
-            for i in range(end):
-                event = events[i]
-                key = _key(event)
-                while j < n and _key(departures[j]) <= key:
-                    apply(departures[j], state, ctx)
-                    j += 1
-                apply(event, state, ctx)
-            limit = until if through is None else through.at
-            while j < n and (limit is None or departures[j].at <= limit):
-                if through is not None and _key(departures[j]) > _key(through):
-                    break
-                apply(departures[j], state, ctx)
-                j += 1
+        state = self._fold(events, end, until, through)
         if until is not None:
             inhouse.settle(state, until)
+        return state
+
+    def _fold(self, events: list[Event], end: int, until: datetime | None, through: Event | None) -> HouseholdState:
+        state = HouseholdState()
+        ctx = self._ctx
+        handler = inhouse.handler
+        departures = self._departures
+        j, n = 0, len(departures)
+        for i in range(end):
+            event = events[i]
+            if j < n:
+                key = _key(event)
+                while j < n and _key(departures[j]) <= key:
+                    handler(departures[j])(departures[j], state, ctx)
+                    j += 1
+            handler(event)(event, state, ctx)
+        while j < n:
+            departure = departures[j]
+            if through is not None and _key(departure) > _key(through):
+                break
+            if through is None and until is not None and departure.at > until:
+                break
+            handler(departure)(departure, state, ctx)
+            j += 1
         return state
 
     def _owners_at(self, customer: str, at: datetime) -> Shares | None:
@@ -165,7 +227,7 @@ class Timeline:
             return None
         self._resolving.add(root)
         try:
-            claim = self._fold_household(root, at).claim
+            claim = self._fold_household(root, at, cache=False).claim
         finally:
             self._resolving.discard(root)
         return dict(claim.owners) if claim is not None else None
@@ -226,7 +288,7 @@ class Timeline:
         channels: dict[str, ChannelState] = {}
         result: dict[str, Verdict] = {}
         for root, members in households.items():
-            state = self._fold_household(root, moment)
+            state = self._fold_household(root, moment, cache=False)
             for cid in members:
                 person = self.identity.person[cid]
                 channel = channels.get(person)
@@ -302,7 +364,7 @@ class Timeline:
             channel_until=channel_until,
             reasons=tuple(reasons),
             events=tuple(e for e in dict.fromkeys(events) if e),
-            policy_version=self.policy.version,
+            policy_version=self._version,
             describer=self.describer,
         )
 
@@ -313,16 +375,10 @@ class Timeline:
     def _masked_candidates(self, customer: str) -> list[Reason]:
         """ID-2: masked records that could be this customer are shown, never merged."""
         phone = self.cast.customers[customer].phone
-        if not phone or "*" in phone:
+        if not self._masked or not phone or "*" in phone:
             return []
-        if self._directory is None:
-            self._directory = Directory(self.cast.customers.values())
         national = phone.removeprefix("+86")
-        masked = [
-            c.id
-            for c in self._directory.by_ends.get((national[:3], national[-4:]), ())
-            if c.phone and "*" in c.phone and c.id != customer
-        ]
+        masked = [cid for cid in self._masked.get((national[:3], national[-4:]), ()) if cid != customer]
         return [reason("masked_candidate", None, records=masked)] if masked else []
 
     @staticmethod
@@ -364,7 +420,7 @@ class Timeline:
             points=split.points,
             suspensions=split.suspensions,
             reasons=tuple(reasons),
-            policy_version=self.policy.version,
+            policy_version=self._version,
             describer=self.describer,
         )
 

@@ -55,15 +55,18 @@ class Verdict:
     def explain(self, lang: str = "zh") -> str:
         return self.describer.sentence(self.reasons, lang)
 
+    def _local(self, moment: datetime | None) -> str | None:
+        return self.describer.to_local(moment).isoformat() if moment is not None else None
+
     def as_dict(self, lang: str = "zh") -> dict[str, object]:
         return {
             "customer": self.customer,
             "consultant": self.consultant,
             "status": self.status,
-            "until": self.until.isoformat() if self.until else None,
+            "until": self._local(self.until),
             "channel": self.channel_answer,
             "channel_status": self.channel_status,
-            "channel_until": self.channel_until.isoformat() if self.channel_until else None,
+            "channel_until": self._local(self.channel_until),
             "cites": list(self.cites),
             "events": list(self.events),
             "policy": self.policy_version,
