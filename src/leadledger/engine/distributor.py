@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Protocol
 
 from .inhouse import ONE, Shares, equal_shares
 from .model import EscortedVisit
@@ -16,12 +16,15 @@ from .reasons import Reason, reason
 NONE, PROTECTED, PUBLIC, VOIDED = "none", "protected", "public", "void"
 
 
-class Contact(NamedTuple):
-    """An in-house interaction (visit, call, follow-up) that D-1 looks back for."""
+class Contact(Protocol):
+    """An in-house interaction (visit, call, follow-up) that D-1 looks back for: the event itself."""
 
-    at: datetime
-    event: str
-    customer: str  # the record it was logged under (D-7: another phone of the same person)
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def customer(self) -> str: ...  # the record it was logged under (D-7: another phone of the person)
 
 
 class ChannelClaim:
@@ -73,7 +76,7 @@ class ChannelContext:
 
 
 def first_contact_between(
-    times: list[datetime], contacts: list[Contact], since: datetime, until: datetime
+    times: list[datetime], contacts: Sequence[Contact], since: datetime, until: datetime
 ) -> Contact | None:
     """The first contact in [since, until), from a list sorted by time (D-1)."""
     i = bisect_left(times, since)
@@ -134,7 +137,7 @@ def escort(state: ChannelState, ctx: ChannelContext, event: EscortedVisit) -> No
             )
             if kind == "self" and contact.customer != event.customer:
                 # D-7: the same person under another number was known to the house
-                state.voided = (house, reason("d_other_phone", contact.event, record=contact.customer))
+                state.voided = (house, reason("d_other_phone", contact.id, record=contact.customer))
             else:
                 state.voided = (house,)
             return

@@ -192,11 +192,17 @@ def _follow_up_if_due(claim: Claim, at: datetime, ctx: Context, event: str) -> N
 
 def _owner_contact(state: HouseholdState, ctx: Context, staff: str, at: datetime, event: str) -> bool:
     """Record a contact; return True when it was the owner's (IH-4, IH-7)."""
+    # The hot path of every fold (follow-ups and calls): the cheap checks are written out here.
     claim = state.claim
-    if claim is not None and staff in claim.owners:
-        _follow_up_if_due(claim, at, ctx, event)
-    settle(state, at)
-    state.contacts.setdefault(staff, []).append(at)
+    if claim is not None:
+        if claim.followed is None and claim.deadline is not None and staff in claim.owners:
+            _follow_up_if_due(claim, at, ctx, event)
+        settle(state, at)
+    contacts = state.contacts.get(staff)
+    if contacts is None:
+        state.contacts[staff] = [at]
+    else:
+        contacts.append(at)
     claim = state.claim
     return claim is not None and staff in claim.owners
 
@@ -409,7 +415,7 @@ def _departed(state: HouseholdState, staff: str, event: Event) -> bool:
 
 @apply.register
 def _visit(event: Visit, state: HouseholdState, ctx: Context) -> None:
-    if _departed(state, event.staff, event):
+    if state.departed and _departed(state, event.staff, event):
         settle(state, event.at)
         return
     if not event.registered:  # IH-2: an unregistered visit gives no claim, and is no follow-up
@@ -422,7 +428,7 @@ def _visit(event: Visit, state: HouseholdState, ctx: Context) -> None:
 
 @apply.register
 def _call(event: Call, state: HouseholdState, ctx: Context) -> None:
-    if _departed(state, event.staff, event):
+    if state.departed and _departed(state, event.staff, event):
         settle(state, event.at)
         return
     if ctx.policy.phone_contact_claims:  # IH-3: a project may count calls like registered visits
@@ -435,7 +441,7 @@ def _call(event: Call, state: HouseholdState, ctx: Context) -> None:
 
 @apply.register
 def _follow_up(event: FollowUp, state: HouseholdState, ctx: Context) -> None:
-    if _departed(state, event.staff, event):
+    if state.departed and _departed(state, event.staff, event):
         settle(state, event.at)
         return
     _owner_contact(state, ctx, event.staff, event.at, event.id)
@@ -560,7 +566,10 @@ HANDLERS: dict[type, Callable[[Event, HouseholdState, Context], None]] = {
 
 
 def handler(event: Event) -> Callable[[Event, HouseholdState, Context], None]:
-    return HANDLERS.get(type(event)) or apply.dispatch(type(event))
+    try:
+        return HANDLERS[type(event)]
+    except KeyError:  # an event type registered after import
+        return apply.dispatch(type(event))
 
 
 def fold(events: list[Event], ctx: Context, state: HouseholdState | None = None) -> HouseholdState:
