@@ -130,9 +130,7 @@ STEP_FIELDS: dict[str, tuple[set[str], set[str]]] = {
 
 def answer_rotation(data: Mapping[str, Any], lang: str = "zh") -> Outcome:
     """Run a rotation scenario's steps through the desk state machine (Q-1..Q-10)."""
-    for key in data:
-        if key not in ROTATION_KEYS:
-            raise fail(f"$.{key}", f"未知字段 {key!r}", f"unknown field {key!r}")
+    check_keys(data, "$", set(), ROTATION_KEYS)
     roster = as_list(data.get("roster"), "$.roster")
     for i, staff in enumerate(roster):
         as_str(staff, f"$.roster[{i}]")
@@ -205,9 +203,7 @@ SEARCH_KEYS = {"kind", "title", "description", "rules", "customers", "queries"}
 
 def answer_search(data: Mapping[str, Any], lang: str = "zh") -> Outcome:
     """Ask-first searches (IH-18) by phone, masked phone or name (ID-1, ID-2)."""
-    for key in data:
-        if key not in SEARCH_KEYS:
-            raise fail(f"$.{key}", f"未知字段 {key!r}", f"unknown field {key!r}")
+    check_keys(data, "$", set(), SEARCH_KEYS)
     cast = read_people({"customers": data.get("customers", [])})
     directory = Directory(cast.customers.values())
     answers: list[dict[str, Any]] = []

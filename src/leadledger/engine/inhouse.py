@@ -185,8 +185,7 @@ def _follow_up_if_due(claim: Claim, at: datetime, ctx: Context, event: str) -> N
     if claim.deadline is not None and claim.followed is None and claim.start < at <= claim.deadline:
         claim.followed = at
         claim.valid_until = claim.deadline + ctx.valid  # IH-5: counted from the window's end
-        owner = next(iter(claim.owners)) if len(claim.owners) == 1 else claim.owners
-        claim.reasons.append(reason("followed_up", event, owner=owner, at=at))
+        claim.reasons.append(reason("followed_up", event, owner=one_or_many(claim.owners), at=at))
         claim.events.append(event)
 
 
@@ -278,7 +277,7 @@ def _new_claim(
     )
     if state.ended is not None:
         previous = state.ended.owners
-        claim.reasons.append(reason("afresh_after_void", state.ended.events[0], previous=_one_or_many(previous)))
+        claim.reasons.append(reason("afresh_after_void", state.ended.events[0], previous=one_or_many(previous)))
     if state.pool is not None:
         claim.reasons.append(reason("pool_new", event.id))
     state.claim = claim
@@ -310,7 +309,8 @@ def _logged_referral(state: HouseholdState, ctx: Context, customer: str, at: dat
     return None
 
 
-def _one_or_many(owners: Shares) -> str | Shares:
+def one_or_many(owners: Shares) -> str | Shares:
+    """One person's id, or the share map of a split, as sentences and answers show them."""
     return next(iter(owners)) if len(owners) == 1 else owners
 
 
@@ -337,7 +337,7 @@ def register(
             return
         since = at - ctx.grace
         contact = _owner_contact_before(state, claim.owners, since, at)
-        owner = _one_or_many(claim.owners)
+        owner = one_or_many(claim.owners)
         if contact is not None:  # IH-7: kept, still lapsed
             claim.reasons.append(
                 reason(
@@ -508,7 +508,7 @@ def _ruling(event: Ruling, state: HouseholdState, ctx: Context) -> None:
     # IH-16: final from its time on; valid `valid_days` with no follow-up window, then lapses as usual.
     reasons = [reason("ruling", event.id, by=event.by, at=at, owner=event.staff, reason=text, until=at + ctx.valid)]
     if previous is not None and event.staff not in previous:
-        reasons.append(reason("transfer", event.id, by=event.by, previous=_one_or_many(previous), owner=event.staff))
+        reasons.append(reason("transfer", event.id, by=event.by, previous=one_or_many(previous), owner=event.staff))
     claim = Claim(
         owners={event.staff: ONE},
         origin="ruling",

@@ -210,20 +210,18 @@ class Desk:
                 f"by the rotation {staff} receives",
             )
         # Q-3: everyone present is busy: the first present, non-suspended one from the pointer takes it.
-        n = len(self.roster)
-        for step in range(n):
-            i = (self.pointer + step) % n
-            staff = self.roster[i]
-            if self.present(staff) and staff not in self.suspended:
-                return done(
-                    self._take(staff, turn=True, index=i),
-                    staff,
-                    ("Q-3", *cites[2:]),
-                    True,
-                    f"全员忙碌，按轮序由 {staff} 同时接待",
-                    f"everyone is busy; by the rotation {staff} receives too",
-                )
-        return done(self, None, ("Q-1",), False, "无人在岗可接待", "nobody on duty can receive")
+        first = self._first_present()
+        if first is None:
+            return done(self, None, ("Q-1",), False, "无人在岗可接待", "nobody on duty can receive")
+        staff, i = first
+        return done(
+            self._take(staff, turn=True, index=i),
+            staff,
+            ("Q-3", *cites[2:]),
+            True,
+            f"全员忙碌，按轮序由 {staff} 同时接待",
+            f"everyone is busy; by the rotation {staff} receives too",
+        )
 
     def _returning(self, visitor: str, owner: str, signed: bool, done: Done) -> tuple[Desk, Assignment]:
         # Q-4: a returning customer goes to the owner if present and free, and uses no turn.
@@ -240,9 +238,10 @@ class Desk:
             )
         found = self._scan()
         if owner_on_site:  # busy: the next eligible assists and the pointer does not move
-            staff = found[0] if found else self._first_present()
-            if staff is None:
+            helper = found or self._first_present()
+            if helper is None:
                 return done(self, None, ("Q-4",), False, "无人可协助接待", "nobody can assist")
+            staff = helper[0]
             return done(
                 self._take(staff, turn=False),
                 staff,
@@ -252,9 +251,10 @@ class Desk:
                 f"the owner {owner} is busy; {staff} assists, using no turn",
             )
         if found is None:
-            staff = self._first_present()
-            if staff is None:
+            first = self._first_present()
+            if first is None:
                 return done(self, None, ("Q-4",), False, "无人可协助接待", "nobody can assist")
+            staff = first[0]
             return done(
                 self._take(staff, turn=False),
                 staff,
@@ -282,12 +282,14 @@ class Desk:
             f"the owner {owner} is away; {staff}, whose turn it is, assists and it counts as their turn",
         )
 
-    def _first_present(self) -> str | None:
+    def _first_present(self) -> tuple[str, int] | None:
+        """The first present, non-suspended consultant from the pointer, and their place (Q-3)."""
         n = len(self.roster)
         for step in range(n):
-            staff = self.roster[(self.pointer + step) % n]
+            i = (self.pointer + step) % n
+            staff = self.roster[i]
             if self.present(staff) and staff not in self.suspended:
-                return staff
+                return staff, i
         return None
 
     def finish(self, staff: str) -> Desk:

@@ -368,9 +368,7 @@ def _question(raw: Any, i: int, cast: Cast, deals: set[str]) -> Question:
 def read_scenario(data: Any, *, policy_override: Mapping[str, Any] | None = None) -> Scenario:
     """Validate an attribution scenario and build the engine's inputs from it."""
     data = as_obj(data, "$")
-    for key in data:
-        if key not in TOP_KEYS:
-            raise fail(f"$.{key}", f"未知字段 {key!r}", f"unknown field {key!r}")
+    check_keys(data, "$", set(), TOP_KEYS)
     kind = data.get("kind", "attribution")
     if kind != "attribution":
         raise fail(

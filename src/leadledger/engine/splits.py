@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 
-from .inhouse import ONE, DealSnapshot, Shares
+from .inhouse import ONE, DealSnapshot, Shares, one_or_many
 from .model import Cast, StaffLeft
 from .policy import Policy
 from .reasons import Reason, reason
@@ -31,10 +31,6 @@ class InhouseSplit:
 def _add(into: Shares, shares: Shares, weight: Fraction) -> None:
     for person, share in shares.items():
         into[person] = into.get(person, Fraction(0)) + share * weight
-
-
-def _one(shares: Shares) -> str | Shares:
-    return next(iter(shares)) if len(shares) == 1 else shares
 
 
 def split_inhouse(
@@ -77,7 +73,7 @@ def split_inhouse(
             _add(commission, original, HALF)  # C-1 / C-2 / C-3: commission halved
             _add(commission, {closer: ONE}, HALF)
             code = "c_complaint" if deal.complaint_transfer else "c_special" if deal.special_approval else "c_unknowing"
-            reasons.append(reason(code, deal.id, closer=closer, original=_one(original)))
+            reasons.append(reason(code, deal.id, closer=closer, original=one_or_many(original)))
         else:
             commission = {closer: ONE}
     else:
@@ -86,16 +82,18 @@ def split_inhouse(
         if owners is None:
             reasons.append(reason("c_free", deal.id, closer=closer))
         elif closer not in owners and deal.poacher != closer:
-            reasons.append(reason("c_assist", deal.id, closer=closer, owners=_one(owners)))
+            reasons.append(reason("c_assist", deal.id, closer=closer, owners=one_or_many(owners)))
         else:
-            reasons.append(reason("c_owner", deal.id, owners=_one(owners)))
+            reasons.append(reason("c_owner", deal.id, owners=one_or_many(owners)))
     if deal.poacher:  # C-5: knowing poaching gives the poacher nothing, and a fine
         performance = dict(base)
         commission = dict(base)
         fines[deal.poacher] = policy.poaching_fine
         points[deal.poacher] = POACHING_POINTS
         reasons.append(
-            reason("c_poaching", deal.id, poacher=deal.poacher, owners=_one(base), fine=str(policy.poaching_fine))
+            reason(
+                "c_poaching", deal.id, poacher=deal.poacher, owners=one_or_many(base), fine=str(policy.poaching_fine)
+            )
         )
         if policy.poaching_suspension_days:
             suspensions[deal.poacher] = policy.poaching_suspension_days
@@ -105,7 +103,7 @@ def split_inhouse(
         _add(scaled, commission, ONE - HELPER_SHARE)
         _add(scaled, {deal.helper: ONE}, HELPER_SHARE)
         commission = scaled
-        reasons.append(reason("c_decisive", deal.id, helper=deal.helper, owners=_one(performance)))
+        reasons.append(reason("c_decisive", deal.id, helper=deal.helper, owners=one_or_many(performance)))
     elif deal.helper and deal.help == "signing_only":
         points[deal.helper] = points.get(deal.helper, 0) + COMMENDATION_POINTS
         reasons.append(reason("c_signing_only", deal.id, helper=deal.helper))

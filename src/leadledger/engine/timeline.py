@@ -13,7 +13,7 @@ from operator import attrgetter
 from . import distributor, inhouse
 from .distributor import ChannelClaim, ChannelContext, ChannelState, Contact
 from .identity import Identity, parse_mask
-from .inhouse import Context, HouseholdState, Shares
+from .inhouse import Context, HouseholdState, Shares, one_or_many
 from .model import (
     LOOKBACK_KINDS,
     NAMED_BUYER_KINDS,
@@ -353,7 +353,7 @@ class Timeline:
                     reason(
                         "same_record" if same else "first_contact_member",
                         claim.events[0],
-                        owner=_one(claim.owners),
+                        owner=one_or_many(claim.owners),
                         member=claim.member,
                         at=claim.start,
                     )
@@ -362,14 +362,14 @@ class Timeline:
             events.extend(claim.events)
             if state.assists and state.assists[-1][2] >= claim.start:  # IH-11: say the latest assist
                 assist_event, helper, when = state.assists[-1]
-                reasons.append(reason("assist", assist_event, staff=helper, at=when, owner=_one(claim.owners)))
+                reasons.append(reason("assist", assist_event, staff=helper, at=when, owner=one_or_many(claim.owners)))
             if claim.pending:
                 until = claim.deadline
                 reasons.append(reason("pending", None, deadline=claim.deadline))
             else:
                 until = claim.valid_until
                 if claim.lapsed:
-                    reasons.append(reason("lapsed", None, until=claim.valid_until, owner=_one(claim.owners)))
+                    reasons.append(reason("lapsed", None, until=claim.valid_until, owner=one_or_many(claim.owners)))
                 else:
                     reasons.append(reason("valid_until", None, until=claim.valid_until))
         elif state.pool is not None:
@@ -378,12 +378,16 @@ class Timeline:
         elif state.ended is not None:
             ended = state.ended
             reasons.append(
-                reason("void", ended.events[0], owner=_one(ended.owners), at=ended.start, deadline=ended.deadline)
+                reason(
+                    "void", ended.events[0], owner=one_or_many(ended.owners), at=ended.start, deadline=ended.deadline
+                )
             )
             late = [a for a in state.assists if a[2] >= ended.start]
             if late:
                 assist_event, helper, when = late[-1]
-                reasons.append(reason("assist_no_claim", assist_event, staff=helper, at=when, owner=_one(ended.owners)))
+                reasons.append(
+                    reason("assist_no_claim", assist_event, staff=helper, at=when, owner=one_or_many(ended.owners))
+                )
             events.extend(ended.events)
         else:
             reasons.extend(state.history)
@@ -488,13 +492,12 @@ class Timeline:
                         deal.id,
                         confirmed=holder,
                         buyer=buyer,
-                        kind=KIND_ZH[kind],
-                        kind_en=KIND_EN[kind],
-                        agent=_one(claim.agents),
+                        **_kind_words(kind),
+                        agent=one_or_many(claim.agents),
                     )
                 )
             elif confirmed != buyer or len(candidates) > 1:
-                reasons.append(reason("d_buyer_own", deal.id, buyer=buyer, agent=_one(claim.agents)))
+                reasons.append(reason("d_buyer_own", deal.id, buyer=buyer, agent=one_or_many(claim.agents)))
             return dict(claim.agents), reasons
         if confirmed != buyer:
             confirmed_state = self._fold_channel(confirmed, None, before=deal)
@@ -509,9 +512,8 @@ class Timeline:
                                 deal.id,
                                 buyer=buyer,
                                 confirmed=confirmed,
-                                kind=KIND_ZH[companion],
-                                kind_en=KIND_EN[companion],
-                                agent=_one(confirmed_state.claim.agents),
+                                **_kind_words(companion),
+                                agent=one_or_many(confirmed_state.claim.agents),
                             ),
                         ]
                     return None, [
@@ -533,8 +535,9 @@ class Timeline:
         return None, [_NO_DISTRIBUTOR]
 
 
-def _one(shares: Shares) -> str | Shares:
-    return next(iter(shares)) if len(shares) == 1 else shares
-
-
 __all__ = ["Timeline"]
+
+
+def _kind_words(kind: str) -> dict[str, str]:
+    """A relation's kind in both languages, for a reason's sentence."""
+    return {"kind": KIND_ZH[kind], "kind_en": KIND_EN[kind]}
