@@ -97,3 +97,19 @@ def test_the_explanation_reads_aloud_in_chinese_with_dates_in_the_project_zone(s
     assert "归属有效至 2026-05-07 10:00" in verdict.explain()
     assert verdict.explain().endswith("（IH-1, IH-4, IH-5, D-1）")
     assert verdict.policy_version.startswith("default@")
+
+
+def test_a_long_courted_customer_still_gets_one_short_sentence(story: Story) -> None:
+    # Bug: every contest the owner survived added a sentence; after months the explanation ran to pages.
+    story.visit(at(1, month=1), "zhang", ALICE)
+    story.follow_up(at(2, month=1), "zhang", ALICE)
+    for day in range(1, 29):  # the claim lapsed in March; Bob keeps registering, Alice keeps following up
+        story.follow_up(at(day, 9, month=6), "zhang", ALICE)
+        story.visit(at(day, 10, month=6), "zhang", BOB)
+        story.renewal(at(day, 11, month=6), "zhang", ALICE, approved_by=None)
+    verdict = story.timeline().verdict("zhang", at(28, 12, month=6))
+    assert verdict.consultant == ALICE and verdict.status == "lapsed"
+    codes = [r.code for r in verdict.reasons]
+    assert codes.count("contest_kept") == 1 and codes.count("renewal_ignored") == 1
+    assert "2026-06-28 10:00" in verdict.explain()  # the latest contest is the one said
+    assert len(verdict.explain()) < 400

@@ -163,6 +163,21 @@ class Context:
         return moment.astimezone(self.zone).date()
 
 
+# Reasons that can recur on one claim; a verdict says only the latest of each, so that the sentence
+# read at the desk stays one sentence however long the customer has been courted.
+LATEST_ONLY = frozenset({"contest_kept", "renewed", "renewal_ignored", "ruling_ignored", "departed_share"})
+
+
+def note(reasons: list[Reason], item: Reason) -> None:
+    """Add a reason to a claim's (or a history's) list; a recurring kind replaces its previous one."""
+    if item.code in LATEST_ONLY:
+        for i in range(len(reasons) - 1, -1, -1):
+            if reasons[i].code == item.code:
+                del reasons[i]
+                break
+    reasons.append(item)
+
+
 # -- time passing -------------------------------------------------------------------------------
 
 
@@ -339,7 +354,8 @@ def register(
         contact = _owner_contact_before(state, claim.owners, since, at)
         owner = one_or_many(claim.owners)
         if contact is not None:  # IH-7: kept, still lapsed
-            claim.reasons.append(
+            note(
+                claim.reasons,
                 reason(
                     "contest_kept",
                     event.id,
@@ -348,7 +364,7 @@ def register(
                     owner=owner,
                     grace=ctx.policy.grace_days,
                     contact=contact,
-                )
+                ),
             )
             state.assists.append((event.id, staff, at))
             return
@@ -468,14 +484,15 @@ def _renewal(event: Renewal, state: HouseholdState, ctx: Context) -> None:
         reason_zh, reason_en = why or ("", "")
         ignored = reason("renewal_ignored", event.id, staff=event.staff, at=at, why=reason_zh, why_en=reason_en)
         # Said in the verdict, so that the desk can tell the consultant why nothing changed.
-        (claim.reasons if claim is not None else state.history).append(ignored)
+        note(claim.reasons if claim is not None else state.history, ignored)
         return
     new_end = at + ctx.valid
     if claim.valid_until is None or new_end > claim.valid_until:
         claim.valid_until = new_end
     claim.lapsed = False
-    claim.reasons.append(
-        reason("renewed", event.id, owner=event.staff, at=at, approver=event.approved_by, until=claim.valid_until)
+    note(
+        claim.reasons,
+        reason("renewed", event.id, owner=event.staff, at=at, approver=event.approved_by, until=claim.valid_until),
     )
     claim.events.append(event.id)
     state.contacts.setdefault(event.staff, []).append(at)  # IH-7 counts an approved renewal
@@ -496,7 +513,7 @@ def _ruling(event: Ruling, state: HouseholdState, ctx: Context) -> None:
     judge = ctx.cast.staff.get(event.by)
     if judge is None or not judge.has_authority:
         ignored = reason("ruling_ignored", event.id, by=event.by, at=at)
-        (state.claim.reasons if state.claim is not None else state.history).append(ignored)
+        note(state.claim.reasons if state.claim is not None else state.history, ignored)
         return
     previous = state.claim.owners if state.claim is not None else None
     text = event.reason or "—"
@@ -538,7 +555,7 @@ def _staff_left(event: StaffLeft, state: HouseholdState, ctx: Context) -> None:
     remaining = [owner for owner in claim.owners if owner != event.staff]
     if remaining:  # a split claim stays with the co-owner (docs/decisions.md)
         claim.owners = equal_shares(remaining)
-        claim.reasons.append(reason("departed_share", event.id, staff=event.staff, at=at, owners=claim.owners))
+        note(claim.reasons, reason("departed_share", event.id, staff=event.staff, at=at, owners=claim.owners))
         return
     state.claim = None  # IH-13: back to the sales department's pool
     state.ended = None
