@@ -52,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=("zh", "en"),
         help="language of explanations and messages (default: from LANG, else zh)",
     )
+    commands.add_parser("migrate", help="create or update the database (DATABASE_URL, default a SQLite file here)")
+    verify = commands.add_parser(
+        "verify",
+        help="re-check the event chain and rebuild every verdict by replay; exit 0 if consistent, 1 if not",
+    )
+    verify.add_argument("--project", metavar="CODE", help="only this project (default: every project)")
+    verify.add_argument("--lang", choices=("zh", "en"), help="language of the report")
     return parser
 
 
@@ -67,8 +74,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not files:
             parser.parse_args(["replay", "--help"])
         return run(files, policy=args.policy, proposed=args.what_if, lang=args.lang or user_language())
+    if args.command in ("migrate", "verify"):
+        _django_setup()
+        if args.command == "migrate":
+            from django.core.management import call_command
+
+            call_command("migrate", interactive=False, verbosity=1)
+            return 0
+        return _verify(args.project, args.lang or user_language())
     parser.print_help()
     return 0
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadledger.settings")
+    import django
+
+    django.setup()
+
+
+def _verify(code: str | None, lang: str) -> int:
+    from .ledger import models
+    from .ledger.verify import verify
+
+    projects = models.Project.objects.all() if code is None else models.Project.objects.filter(code=code)
+    if code is not None and not projects.exists():
+        print(f"{'没有项目' if lang == 'zh' else 'no project'} {code!r}", file=sys.stderr)
+        return 2
+    problems = 0
+    for project in projects:
+        code = project.code
+        found = verify(project, lambda p, code=code: print(f"{code}: {p.where}: {p.zh if lang == 'zh' else p.en}"))
+        events = project.events.count()
+        if lang == "zh":
+            print(f"{project.code}: 已检查 {events} 条事件，发现 {found} 处问题")
+        else:
+            print(f"{project.code}: {events} events checked, {found} problems")
+        problems += found
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

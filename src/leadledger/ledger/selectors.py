@@ -1,0 +1,76 @@
+"""Reads: what the engine needs to judge a customer, without loading the whole project."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+from leadledger import engine
+from leadledger.engine.model import HOUSEHOLD_KINDS
+
+from . import convert, models
+
+REFERRAL_DEPTH = 3  # a referral chain (IH-8) is followed this far back when judging one customer
+
+
+def _relations_touching(project: models.Project, ids: set[int]) -> list[models.Relation]:
+    return list(models.Relation.objects.filter(Q(a_id__in=ids) | Q(b_id__in=ids), project=project))
+
+
+def related_customers(project: models.Project, customer_ids: Iterable[int]) -> tuple[set[int], list[models.Relation]]:
+    """The households of these customers (ID-3, transitively) and their direct relatives (D-1, D-5)."""
+    household = set(customer_ids)
+    frontier = set(household)
+    while frontier:
+        step = set()
+        for relation in _relations_touching(project, frontier):
+            if relation.verified and (relation.kind in HOUSEHOLD_KINDS or relation.kind == "same_person"):
+                step |= {relation.a_id, relation.b_id}
+        frontier = step - household
+        household |= frontier
+    relations = _relations_touching(project, household)
+    everyone = household | {r.a_id for r in relations} | {r.b_id for r in relations}
+    return everyone, relations
+
+
+def _referrers(rows: Iterable[models.Event]) -> set[int]:
+    found: set[int] = set()
+    for row in rows:
+        if row.kind in ("referral_logged", "visit"):
+            body = json.loads(row.body)
+            for key in ("referrer", "introduced_by"):
+                if body.get(key):
+                    found.add(int(body[key]))
+    return found
+
+
+def timeline_for(project: models.Project, customer_ids: Iterable[int]) -> engine.Timeline:
+    """An engine timeline holding everything that can decide these customers' verdicts."""
+    wanted, relations = related_customers(project, customer_ids)
+    for _ in range(REFERRAL_DEPTH):  # IH-8: a referrer's owner decides a referred customer
+        rows = models.Event.objects.filter(
+            project=project, customer_id__in=wanted, kind__in=("referral_logged", "visit")
+        )
+        more = _referrers(rows) - wanted
+        if not more:
+            break
+        extra, extra_relations = related_customers(project, more)
+        wanted |= extra
+        relations = list({r.pk: r for r in [*relations, *extra_relations]}.values())
+    customers = list(models.Customer.objects.filter(project=project, pk__in=wanted))
+    rows = models.Event.objects.filter(Q(customer_id__in=wanted) | Q(kind="staff_left"), project=project).order_by(
+        "seq"
+    )
+    events = [convert.from_row(row) for row in rows]
+    return engine.Timeline(convert.cast_for(project, customers, relations), convert.policy_of(project), events)
+
+
+def whole_timeline(project: models.Project) -> engine.Timeline:
+    """Every customer and event of a project, for a rebuild."""
+    customers = list(models.Customer.objects.filter(project=project))
+    relations = list(models.Relation.objects.filter(project=project))
+    rows = models.Event.objects.filter(project=project).order_by("seq")
+    events = [convert.from_row(row) for row in rows.iterator(chunk_size=5000)]
+    return engine.Timeline(convert.cast_for(project, customers, relations), convert.policy_of(project), events)

@@ -1,0 +1,141 @@
+"""Writes: the only code that appends events and materialises verdicts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from leadledger import engine
+
+from . import convert, models, selectors
+from .chain import GENESIS, canonical, chain_hash
+
+
+class LedgerError(ValueError):
+    """A fact the ledger refuses, with the reason in Chinese and in English."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+
+def _lock_project(project: models.Project) -> None:
+    # One writer per project at a time keeps the hash chain a single line. On SQLite the IMMEDIATE
+    # transaction already holds the database's write lock; on PostgreSQL a transaction-scoped
+    # advisory lock does it without blocking other projects.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7031, project.pk])
+
+
+def _customers_of(kind: str, body: dict[str, Any]) -> list[int]:
+    return [int(body[key]) for key in convert.CUSTOMER_FIELDS if body.get(key) is not None]
+
+
+def event_append(
+    *, project: models.Project, kind: str, body: dict[str, Any], actor: Any = None, at: datetime | None = None
+) -> models.Event:
+    """Append one event at the server's time, chain it, and re-judge the customers it concerns.
+
+    `at` is for imports of past records only; live events always take the server's clock.
+    """
+    if kind not in convert.EVENT_TYPES:
+        raise LedgerError(f"未知事件类型 {kind!r}", f"unknown event type {kind!r}")
+    with transaction.atomic():
+        _lock_project(project)
+        last = models.Event.objects.filter(project=project).order_by("-seq").values("seq", "hash").first()
+        seq = last["seq"] + 1 if last else 1
+        prev_hash = last["hash"] if last else GENESIS
+        moment = at or timezone.now()
+        text = canonical(body)
+        convert.engine_event(kind, seq, moment, body)  # the engine refuses a malformed fact before it is stored
+        customers = _customers_of(kind, body)
+        # A deal is filed under its buyer, whose household's owner it is judged by (IH-10).
+        filed_under = (
+            int(body["buyer"]) if kind == "deal" and body.get("buyer") else (customers[0] if customers else None)
+        )
+        row = models.Event.objects.create(
+            project=project,
+            seq=seq,
+            kind=kind,
+            at=moment,
+            actor=actor,
+            customer_id=filed_under,
+            body=text,
+            prev_hash=prev_hash,
+            hash=chain_hash(prev_hash, seq, moment, kind, text),
+        )
+        if kind == "staff_left":  # IH-13 touches every customer the leaver owned
+            customers = list(
+                models.Verdict.objects.filter(project=project, owners__has_key=str(body["staff"])).values_list(
+                    "customer_id", flat=True
+                )
+            )
+        verdicts_refresh(project=project, customer_ids=customers, through_seq=seq, now=moment)
+    return row
+
+
+def verdicts_refresh(*, project: models.Project, customer_ids: list[int], through_seq: int, now: datetime) -> None:
+    """Re-judge these customers (and their households) with the engine and store the verdicts."""
+    if not customer_ids:
+        return
+    timeline = selectors.timeline_for(project, customer_ids)
+    household = timeline.identity.household
+    roots = {household[str(c)] for c in customer_ids}
+    for cid in [c for c, root in household.items() if root in roots]:
+        verdict_store(project=project, verdict=timeline.verdict(cid, now), through_seq=through_seq)
+
+
+def _shares(shares: dict[str, Any] | None) -> dict[str, str] | None:
+    return {k: str(v) for k, v in shares.items()} if shares else None
+
+
+def verdict_store(*, project: models.Project, verdict: engine.Verdict, through_seq: int) -> None:
+    models.Verdict.objects.update_or_create(
+        customer_id=int(verdict.customer),
+        defaults={
+            "project": project,
+            "owners": _shares(verdict.owners),
+            "status": verdict.status,
+            "until": verdict.until,
+            "channel": _shares(verdict.channel),
+            "channel_status": verdict.channel_status,
+            "channel_until": verdict.channel_until,
+            "cites": ",".join(verdict.cites),
+            "explain_zh": verdict.explain("zh"),
+            "explain_en": verdict.explain("en"),
+            "policy_version": verdict.policy_version,
+            "through_seq": through_seq,
+            "judged_at": verdict.at,
+        },
+    )
+
+
+def customer_find_or_create(*, project: models.Project, name: str, phone: str | None) -> tuple[models.Customer, bool]:
+    """The customer with this exact phone, or a new one; two desks at once still make one (ID-1)."""
+    key = engine.identity.phone_key(phone) if phone else None
+    if key and "*" not in key:
+        with transaction.atomic():
+            customer, created = models.Customer.objects.get_or_create(
+                project=project, phone=key, defaults={"name": name}
+            )
+        return customer, created
+    return models.Customer.objects.create(project=project, name=name, phone=key), True
+
+
+def visit_register(
+    *,
+    project: models.Project,
+    customer: models.Customer,
+    staff: models.Staff,
+    actor: Any = None,
+    site: str | None = None,
+) -> models.Event:
+    """Register a visit received by `staff` (IH-1); the engine decides what it means."""
+    body: dict[str, Any] = {"customer": str(customer.pk), "staff": str(staff.pk)}
+    if site:
+        body["site"] = site
+    return event_append(project=project, kind="visit", body=body, actor=actor)

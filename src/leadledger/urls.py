@@ -1,0 +1,3 @@
+"""URL configuration; the pages arrive with the desk (issue: reception desk)."""
+
+urlpatterns: list[object] = []

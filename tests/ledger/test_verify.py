@@ -1,0 +1,99 @@
+"""`verify` finds every edit, deletion, insertion and reordering, and every stale verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+
+from conftest import Office
+from leadledger.cli import main
+from leadledger.ledger import models, services
+from leadledger.ledger.verify import Problem, verify
+
+
+def _history(office: Office) -> None:
+    services.visit_register(project=office.project, customer=office.zhang, staff=office.alice)
+    services.event_append(
+        project=office.project, kind="follow_up", body={"customer": str(office.zhang.pk), "staff": str(office.alice.pk)}
+    )
+    services.visit_register(project=office.project, customer=office.zhang, staff=office.bob)
+
+
+def _problems(office: Office) -> list[Problem]:
+    found: list[Problem] = []
+    verify(office.project, found.append)
+    return found
+
+
+@pytest.fixture
+def tamper(office: Office) -> Iterator[object]:
+    """Raw SQL with the append-only triggers out of the way, as someone with the database file could."""
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            cursor.execute("DROP TRIGGER ledger_event_no_update")
+            cursor.execute("DROP TRIGGER ledger_event_no_delete")
+        else:
+            cursor.execute("ALTER TABLE ledger_event DISABLE TRIGGER USER")
+
+    def run(sql: str, *params: object) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+    yield run
+
+
+def test_an_untouched_ledger_verifies(office: Office) -> None:
+    _history(office)
+    assert _problems(office) == []
+
+
+def test_an_edited_event_is_caught(office: Office, tamper) -> None:  # type: ignore[no-untyped-def]
+    _history(office)
+    tamper(
+        "UPDATE ledger_event SET body = REPLACE(body, %s, %s) WHERE seq = 3", str(office.bob.pk), str(office.alice.pk)
+    )
+    assert any(p.where == "event 3" and "edited" in p.en for p in _problems(office))
+
+
+def test_a_deleted_event_is_caught(office: Office, tamper) -> None:  # type: ignore[no-untyped-def]
+    _history(office)
+    tamper("DELETE FROM ledger_event WHERE seq = 2")
+    assert any(p.where == "event 3" and "deleted or inserted" in p.en for p in _problems(office))
+
+
+def test_an_inserted_event_is_caught(office: Office, tamper) -> None:  # type: ignore[no-untyped-def]
+    _history(office)
+    last = models.Event.objects.get(seq=3)
+    models.Event.objects.create(
+        project=office.project, seq=4, kind="follow_up", at=last.at, body=last.body, prev_hash=last.hash, hash="f" * 64
+    )
+    assert any(p.where == "event 4" and "edited" in p.en for p in _problems(office))
+
+
+def test_reordered_events_are_caught(office: Office, tamper) -> None:  # type: ignore[no-untyped-def]
+    _history(office)
+    tamper("UPDATE ledger_event SET seq = -1 WHERE seq = 2")
+    tamper("UPDATE ledger_event SET seq = 2 WHERE seq = 3")
+    tamper("UPDATE ledger_event SET seq = 3 WHERE seq = -1")
+    assert any("reordered" in p.en for p in _problems(office))
+
+
+def test_a_stale_verdict_is_caught(office: Office) -> None:
+    _history(office)
+    models.Verdict.objects.filter(customer=office.zhang).update(owners={str(office.bob.pk): "1"})
+    problems = _problems(office)
+    assert [p.where for p in problems] == [f"customer {office.zhang.pk}"]
+
+
+def test_the_command_exits_1_on_a_problem_and_0_when_consistent(
+    office: Office, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _history(office)
+    assert main(["verify", "--lang", "en"]) == 0
+    assert "3 events checked, 0 problems" in capsys.readouterr().out
+    models.Verdict.objects.filter(customer=office.zhang).delete()
+    assert main(["verify", "--project", "hz-1", "--lang", "en"]) == 1
+    assert "no stored verdict" in capsys.readouterr().out
