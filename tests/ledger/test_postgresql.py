@@ -1,0 +1,43 @@
+"""The ledger's whole suite again, on PostgreSQL, when a server is given (CI starts one)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+POSTGRES = os.environ.get("LEADLEDGER_TEST_POSTGRES")
+HERE = Path(__file__).parent
+
+
+@pytest.mark.skipif(
+    not POSTGRES,
+    reason="PostgreSQL run skipped: set LEADLEDGER_TEST_POSTGRES, e.g. "
+    "postgresql:///leadledger_test?host=/var/run/postgresql (.ci/run starts a server and sets it)",
+)
+def test_the_ledger_suite_passes_on_postgresql() -> None:
+    env = {**os.environ, "DATABASE_URL": str(POSTGRES)}
+    env.pop("LEADLEDGER_TEST_POSTGRES")  # the races already ran on PostgreSQL in this session
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            str(HERE),
+            "-k",
+            "not racing and not passes_on_postgresql",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=HERE.parents[1],
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    summary = result.stdout.strip().splitlines()[-1]
+    assert " passed" in summary and "skipped" not in summary and "failed" not in summary, summary
