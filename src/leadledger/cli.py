@@ -53,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
         help="language of explanations and messages (default: from LANG, else zh)",
     )
     commands.add_parser("migrate", help="create or update the database (DATABASE_URL, default a SQLite file here)")
+    demo = commands.add_parser("demo", help="create a demo sales office with months of history (once), then serve it")
+    demo.add_argument("--no-serve", action="store_true", help="only create the data")
+    demo.add_argument("--customers", type=int, default=3000, help="how many demo customers (default 3000)")
+    demo.add_argument("--port", type=int, default=8000)
+    serve = commands.add_parser("serve", help="serve an existing database (migrating it first)")
+    serve.add_argument("--port", type=int, default=8000)
     verify = commands.add_parser(
         "verify",
         help="re-check the event chain and rebuild every verdict by replay; exit 0 if consistent, 1 if not",
@@ -74,14 +80,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not files:
             parser.parse_args(["replay", "--help"])
         return run(files, policy=args.policy, proposed=args.what_if, lang=args.lang or user_language())
-    if args.command in ("migrate", "verify"):
+    if args.command in ("migrate", "verify", "demo", "serve"):
         _django_setup()
-        if args.command == "migrate":
-            from django.core.management import call_command
+        from django.core.management import call_command
 
-            call_command("migrate", interactive=False, verbosity=1)
-            return 0
-        return _verify(args.project, args.lang or user_language())
+        if args.command == "verify":
+            return _verify(args.project, args.lang or user_language())
+        call_command("migrate", interactive=False, verbosity=1 if args.command == "migrate" else 0)
+        if args.command == "demo":
+            _demo(args.customers)
+            if args.no_serve:
+                return 0
+        if args.command in ("demo", "serve"):
+            print(f"LeadLedger: http://127.0.0.1:{args.port}/  (Ctrl-C to stop)", flush=True)
+            call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False, insecure_serving=True)
+        return 0
     parser.print_help()
     return 0
 
@@ -91,6 +104,27 @@ def _django_setup() -> None:
     import django
 
     django.setup()
+
+
+def _demo(customers: int) -> None:
+    from time import perf_counter
+
+    from .demo import demo_create, logins
+
+    started = perf_counter()
+    print("正在创建演示数据 / creating demo data …", flush=True)
+    project, created = demo_create(customers=customers)
+    if created:
+        events = project.events.count()
+        print(
+            f"演示项目「{project.name}」：{project.customers.count()} 位客户，{events} 条事件"
+            f"（{perf_counter() - started:.0f} 秒）/ demo project created"
+        )
+    else:
+        print(f"演示项目「{project.name}」已存在 / the demo project already exists")
+    print("演示账号 / demo logins:")
+    for username, password, role in logins():
+        print(f"  {username:<10} {password}  {role}")
 
 
 def _verify(code: str | None, lang: str) -> int:

@@ -1,3 +1,10 @@
-"""URL configuration; the pages arrive with the desk (issue: reception desk)."""
+"""URL configuration: the admin for set-up; the desk's pages arrive with the desk."""
 
-urlpatterns: list[object] = []
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+]

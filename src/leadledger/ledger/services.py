@@ -35,6 +35,26 @@ def _customers_of(kind: str, body: dict[str, Any]) -> list[int]:
     return [int(body[key]) for key in convert.CUSTOMER_FIELDS if body.get(key) is not None]
 
 
+def _event_row(
+    project: models.Project, seq: int, prev_hash: str, kind: str, body: dict[str, Any], at: datetime, actor: Any
+) -> models.Event:
+    text = canonical(body)
+    customers = _customers_of(kind, body)
+    # A deal is filed under its buyer, whose household's owner it is judged by (IH-10).
+    filed_under = int(body["buyer"]) if kind == "deal" and body.get("buyer") else (customers[0] if customers else None)
+    return models.Event(
+        project=project,
+        seq=seq,
+        kind=kind,
+        at=at,
+        actor=actor,
+        customer_id=filed_under,
+        body=text,
+        prev_hash=prev_hash,
+        hash=chain_hash(prev_hash, seq, at, kind, text),
+    )
+
+
 def event_append(
     *, project: models.Project, kind: str, body: dict[str, Any], actor: Any = None, at: datetime | None = None
 ) -> models.Event:
@@ -50,24 +70,10 @@ def event_append(
         seq = last["seq"] + 1 if last else 1
         prev_hash = last["hash"] if last else GENESIS
         moment = at or timezone.now()
-        text = canonical(body)
         convert.engine_event(kind, seq, moment, body)  # the engine refuses a malformed fact before it is stored
+        row = _event_row(project, seq, prev_hash, kind, body, moment, actor)
+        row.save(force_insert=True)
         customers = _customers_of(kind, body)
-        # A deal is filed under its buyer, whose household's owner it is judged by (IH-10).
-        filed_under = (
-            int(body["buyer"]) if kind == "deal" and body.get("buyer") else (customers[0] if customers else None)
-        )
-        row = models.Event.objects.create(
-            project=project,
-            seq=seq,
-            kind=kind,
-            at=moment,
-            actor=actor,
-            customer_id=filed_under,
-            body=text,
-            prev_hash=prev_hash,
-            hash=chain_hash(prev_hash, seq, moment, kind, text),
-        )
         if kind == "staff_left":  # IH-13 touches every customer the leaver owned
             customers = list(
                 models.Verdict.objects.filter(project=project, owners__has_key=str(body["staff"])).values_list(
@@ -93,24 +99,41 @@ def _shares(shares: dict[str, Any] | None) -> dict[str, str] | None:
     return {k: str(v) for k, v in shares.items()} if shares else None
 
 
+_VERDICT_FIELDS = [
+    "owners",
+    "status",
+    "until",
+    "channel",
+    "channel_status",
+    "channel_until",
+    "cites",
+    "explain_zh",
+    "explain_en",
+    "policy_version",
+    "judged_at",
+]
+
+
+def _verdict_fields(verdict: engine.Verdict) -> dict[str, Any]:
+    return {
+        "owners": _shares(verdict.owners),
+        "status": verdict.status,
+        "until": verdict.until,
+        "channel": _shares(verdict.channel),
+        "channel_status": verdict.channel_status,
+        "channel_until": verdict.channel_until,
+        "cites": ",".join(verdict.cites),
+        "explain_zh": verdict.explain("zh"),
+        "explain_en": verdict.explain("en"),
+        "policy_version": verdict.policy_version,
+        "judged_at": verdict.at,
+    }
+
+
 def verdict_store(*, project: models.Project, verdict: engine.Verdict, through_seq: int) -> None:
     models.Verdict.objects.update_or_create(
         customer_id=int(verdict.customer),
-        defaults={
-            "project": project,
-            "owners": _shares(verdict.owners),
-            "status": verdict.status,
-            "until": verdict.until,
-            "channel": _shares(verdict.channel),
-            "channel_status": verdict.channel_status,
-            "channel_until": verdict.channel_until,
-            "cites": ",".join(verdict.cites),
-            "explain_zh": verdict.explain("zh"),
-            "explain_en": verdict.explain("en"),
-            "policy_version": verdict.policy_version,
-            "through_seq": through_seq,
-            "judged_at": verdict.at,
-        },
+        defaults={"project": project, "through_seq": through_seq, **_verdict_fields(verdict)},
     )
 
 
@@ -139,3 +162,53 @@ def visit_register(
     if site:
         body["site"] = site
     return event_append(project=project, kind="visit", body=body, actor=actor)
+
+
+def events_import(
+    *, project: models.Project, records: list[tuple[str, dict[str, Any], datetime]], actor: Any = None
+) -> int:
+    """Append many past events (an import, the demo) in one transaction, then rebuild every verdict.
+
+    Each record is (kind, body, at). Records are recorded in time order, chained like any other
+    event, and validated by the engine before anything is stored; one bad record stores none.
+    """
+    ordered = sorted(records, key=lambda record: record[2])
+    for kind, body, at in ordered:
+        if kind not in convert.EVENT_TYPES:
+            raise LedgerError(f"未知事件类型 {kind!r}", f"unknown event type {kind!r}")
+        convert.engine_event(kind, 0, at, body)
+    with transaction.atomic():
+        _lock_project(project)
+        last = models.Event.objects.filter(project=project).order_by("-seq").values("seq", "hash").first()
+        seq = last["seq"] if last else 0
+        prev_hash = last["hash"] if last else GENESIS
+        batch: list[models.Event] = []
+        for kind, body, at in ordered:
+            seq += 1
+            row = _event_row(project, seq, prev_hash, kind, body, at, actor)
+            batch.append(row)
+            prev_hash = row.hash
+            if len(batch) >= 2000:
+                models.Event.objects.bulk_create(batch)
+                batch.clear()
+        models.Event.objects.bulk_create(batch)
+        verdicts_rebuild(project=project, now=timezone.now())
+    return len(ordered)
+
+
+def verdicts_rebuild(*, project: models.Project, now: datetime) -> int:
+    """Judge every customer of the project by replaying its whole history, and store the verdicts."""
+    timeline = selectors.whole_timeline(project)
+    through = models.Event.objects.filter(project=project).order_by("-seq").values_list("seq", flat=True).first() or 0
+    rows = [
+        models.Verdict(customer_id=int(cid), project=project, through_seq=through, **_verdict_fields(verdict))
+        for cid, verdict in timeline.verdicts(now).items()
+    ]
+    models.Verdict.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["customer"],
+        update_fields=[f for f in _VERDICT_FIELDS if f != "customer"] + ["through_seq"],
+    )
+    return len(rows)

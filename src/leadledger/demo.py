@@ -1,0 +1,127 @@
+"""Realistic demo data: a sales office with months of history, made with Faker zh_CN and the engine."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from .ledger import models, services
+
+CODE = "demo"
+PASSWORD = "leadledger-demo"
+# (username, name, role)
+PEOPLE = [
+    ("admin", "系统管理员", models.Staff.Role.ADMIN),
+    ("manager", "赵强", models.Staff.Role.MANAGER),
+    ("reception", "孙丽", models.Staff.Role.RECEPTIONIST),
+    ("wangfang", "王芳", models.Staff.Role.CONSULTANT),
+    ("liuyang", "刘洋", models.Staff.Role.CONSULTANT),
+    ("chenjing", "陈静", models.Staff.Role.CONSULTANT),
+    ("lina", "李娜", models.Staff.Role.CONSULTANT),
+    ("zhangmin", "张敏", models.Staff.Role.CONSULTANT),
+    ("zhoujie", "周杰", models.Staff.Role.CONSULTANT),
+    ("channel", "吴刚", models.Staff.Role.CHANNEL_SPECIALIST),
+]
+AGENTS = [("李明", "安居分销"), ("黄磊", "安居分销"), ("周涛", "好房分销"), ("郑浩", "好房分销")]
+
+
+def logins() -> list[tuple[str, str, str]]:
+    """(username, password, role label) of the demo's people."""
+    return [(username, PASSWORD, str(role.label)) for username, _, role in PEOPLE]
+
+
+def _office_hours(rng: random.Random, day: datetime) -> datetime:
+    return day.replace(hour=rng.randint(9, 17), minute=rng.choice((0, 10, 20, 30, 40, 50)), second=0, microsecond=0)
+
+
+def demo_create(*, customers: int = 3000, seed: int = 2026, now: datetime | None = None) -> tuple[models.Project, bool]:
+    """Create the demo project once; return it and whether it was created now."""
+    existing = models.Project.objects.filter(code=CODE).first()
+    if existing is not None:
+        return existing, False
+    from faker import Faker
+
+    rng = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    zone = ZoneInfo("Asia/Shanghai")
+    now = (now or timezone.now()).astimezone(zone)
+    with transaction.atomic():
+        project = models.Project.objects.create(code=CODE, name="滨江壹号（演示项目）", policy={})
+        sites = ["市区展厅", "工地售楼处"]
+        for site in sites:
+            models.Site.objects.create(project=project, name=site)
+        users = get_user_model()
+        staff: dict[str, models.Staff] = {}
+        for username, name, role in PEOPLE:
+            is_admin = role == models.Staff.Role.ADMIN  # the admin pages are for set-up, by admins only
+            user = users.objects.create_user(
+                username=username, password=PASSWORD, first_name=name, is_staff=is_admin, is_superuser=is_admin
+            )
+            staff[username] = models.Staff.objects.create(project=project, user=user, name=name, role=role)
+        agents = [models.Agent.objects.create(project=project, name=n, distributor=d) for n, d in AGENTS]
+        phones = set()
+        people = []
+        while len(people) < customers:
+            phone = fake.phone_number()
+            if phone in phones or not phone.startswith("1"):
+                continue
+            phones.add(phone)
+            people.append(models.Customer(project=project, name=fake.name(), phone=f"+86{phone}"))
+        people = models.Customer.objects.bulk_create(people)
+        for i in range(0, len(people) - 1, 12):  # about one in twelve comes with a verified spouse or child
+            models.Relation.objects.create(
+                project=project,
+                a=people[i],
+                b=people[i + 1],
+                verified=True,
+                kind=rng.choice(["spouse", "parent_child"]),
+            )
+    consultants = [s for s in staff.values() if s.role == models.Staff.Role.CONSULTANT]
+    manager = staff["manager"]
+    records: list[tuple[str, dict[str, Any], datetime]] = []
+    for person in people:
+        cid = str(person.pk)
+        start = _office_hours(rng, now - timedelta(days=rng.randint(1, 180)))
+        owner = rng.choice(consultants)
+        site = rng.choice(sites)
+        if rng.random() < 0.15:  # a distributor's customer, escorted in
+            records.append(
+                ("escorted_visit", {"customer": cid, "agent": str(rng.choice(agents).pk)}, start - timedelta(minutes=5))
+            )
+        elif rng.random() < 0.1:
+            records.append(
+                ("call", {"customer": cid, "staff": str(rng.choice(consultants).pk)}, start - timedelta(days=2))
+            )
+        records.append(
+            ("visit", {"customer": cid, "staff": str(owner.pk), "site": site, "registered": rng.random() < 0.96}, start)
+        )
+        moment = start
+        for _ in range(rng.randint(0, 6)):
+            moment = _office_hours(rng, moment + timedelta(days=rng.randint(1, 20)))
+            if moment >= now:
+                break
+            roll = rng.random()
+            if roll < 0.6:
+                records.append(("follow_up", {"customer": cid, "staff": str(owner.pk)}, moment))
+            elif roll < 0.8:
+                records.append(("call", {"customer": cid, "staff": str(owner.pk)}, moment))
+            elif roll < 0.9:
+                records.append(("visit", {"customer": cid, "staff": str(rng.choice(consultants).pk)}, moment))
+            else:
+                records.append(
+                    ("renewal", {"customer": cid, "staff": str(owner.pk), "approved_by": str(manager.pk)}, moment)
+                )
+        if rng.random() < 0.08 and moment + timedelta(days=1) < now:
+            deal: dict[str, Any] = {"customer": cid, "buyer": cid, "staff": str(owner.pk)}
+            if rng.random() < 0.2:
+                deal.update(helper=str(rng.choice(consultants).pk), help="decisive")
+            records.append(("deal", deal, _office_hours(rng, moment + timedelta(days=1))))
+    services.events_import(project=project, records=records)
+    return project, True
