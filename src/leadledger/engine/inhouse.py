@@ -39,7 +39,6 @@ class Claim:
     """One consultant's (or a split's) hold on a household, as RULES.md section 2 shapes it."""
 
     __slots__ = (
-        "day",
         "deadline",
         "events",
         "followed",
@@ -63,7 +62,6 @@ class Claim:
         start: datetime,
         deadline: datetime | None,
         valid_until: datetime | None,
-        day: date,
         reasons: list[Reason],
         events: list[str],
         site: tuple[str, str] | None = None,
@@ -76,7 +74,6 @@ class Claim:
         self.followed: datetime | None = None
         self.valid_until = valid_until  # IH-5; None while the follow-up is pending
         self.lapsed = False
-        self.day = day
         self.sites: dict[str, str] = dict([site]) if site else {}
         self.reasons = reasons
         self.events = events
@@ -285,7 +282,6 @@ def _new_claim(
         start=at,
         deadline=deadline,
         valid_until=at + ctx.valid if deadline is None else None,  # 方法: validity counts from registration
-        day=ctx.local_day(at),
         reasons=reasons,
         events=[event.id],
         site=(visit.site, owner) if visit is not None and visit.site and owner == receiver else None,
@@ -404,7 +400,7 @@ def _site_split(claim: Claim, ctx: Context, staff: str, at: datetime, visit: Vis
         or claim.origin != "first_contact"
         or not claim.sites
         or visit.site in claim.sites
-        or ctx.local_day(at) != claim.day
+        or ctx.local_day(at) != ctx.local_day(claim.start)  # computed only here: the zone is costly
     ):
         return False
     claim.sites[visit.site] = staff
@@ -533,7 +529,6 @@ def _ruling(event: Ruling, state: HouseholdState, ctx: Context) -> None:
         start=at,
         deadline=None,
         valid_until=at + ctx.valid,
-        day=ctx.local_day(at),
         reasons=reasons,
         events=[event.id],
     )

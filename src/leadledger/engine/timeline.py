@@ -35,6 +35,7 @@ from .splits import split_inhouse
 from .verdict import DealVerdict, Verdict
 
 _FREE = reason("free", None)
+_NO_CHANNEL = ChannelState()
 _NO_DISTRIBUTOR = reason("d_none", None)
 _CONTACT_TYPES = (Visit, Call, FollowUp)  # a tuple: isinstance on it is as fast as a set lookup
 _HOUSEHOLD = frozenset({Renewal, Ruling, ReferralLogged})
@@ -284,7 +285,9 @@ class Timeline:
         return ChannelContext(self.policy, contacts, agents)
 
     def _fold_channel(self, person: str, until: datetime | None, before: Event | None = None) -> ChannelState:
-        escorts = self._escorts.get(person, [])
+        escorts = self._escorts.get(person)
+        if not escorts:  # most customers: no distributor ever; nothing will write to the shared state
+            return _NO_CHANNEL
         if before is not None:
             limit = _key(before)
             escorts = [e for e in escorts if _key(e) < limit]
