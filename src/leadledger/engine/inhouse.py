@@ -42,6 +42,7 @@ class Claim:
         "deadline",
         "events",
         "followed",
+        "kept",
         "lapsed",
         "member",
         "origin",
@@ -74,6 +75,7 @@ class Claim:
         self.followed: datetime | None = None
         self.valid_until = valid_until  # IH-5; None while the follow-up is pending
         self.lapsed = False
+        self.kept: tuple[str, str, datetime, datetime] | None = None  # the latest contest kept (IH-7)
         self.sites: dict[str, str] = dict([site]) if site else {}
         self.reasons = reasons
         self.events = events
@@ -350,18 +352,8 @@ def register(
         contact = _owner_contact_before(state, claim.owners, since, at)
         owner = one_or_many(claim.owners)
         if contact is not None:  # IH-7: kept, still lapsed
-            note(
-                claim.reasons,
-                reason(
-                    "contest_kept",
-                    event.id,
-                    staff=staff,
-                    at=at,
-                    owner=owner,
-                    grace=ctx.policy.grace_days,
-                    contact=contact,
-                ),
-            )
+            # Only the latest contest is said; its sentence is made when a verdict is asked for.
+            claim.kept = (event.id, staff, at, contact)
             state.assists.append((event.id, staff, at))
             return
         lost = reason(

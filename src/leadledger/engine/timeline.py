@@ -363,6 +363,19 @@ class Timeline:
                 )
             reasons.extend(claim.reasons)
             events.extend(claim.events)
+            if claim.kept is not None:  # IH-7: the latest contest the owner survived
+                contest_event, challenger, when, contact = claim.kept
+                reasons.append(
+                    reason(
+                        "contest_kept",
+                        contest_event,
+                        staff=challenger,
+                        at=when,
+                        owner=one_or_many(claim.owners),
+                        grace=self.policy.grace_days,
+                        contact=contact,
+                    )
+                )
             if state.assists and state.assists[-1][2] >= claim.start:  # IH-11: say the latest assist
                 assist_event, helper, when = state.assists[-1]
                 reasons.append(reason("assist", assist_event, staff=helper, at=when, owner=one_or_many(claim.owners)))
