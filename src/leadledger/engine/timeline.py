@@ -69,33 +69,35 @@ class Timeline:
     """A project's people, policy and events; answers "whose is this customer, now or then?"."""
 
     def __init__(self, cast: Cast, policy: Policy, events: Iterable[Event] = ()) -> None:
-        self.cast = cast
-        self.policy = policy
-        self.identity = Identity(cast.customers, cast.relations)
-        names = {cid: c.name for cid, c in cast.customers.items()}
-        names.update({sid: s.name for sid, s in cast.staff.items()})
-        names.update({aid: a.name for aid, a in cast.agents.items()})
-        zone = policy.zone
-        self.describer = Describer(names, lambda moment: moment.astimezone(zone))
-        self._ctx = Context(cast, policy, self._owners_at)
-        self._household_events: dict[str, list[Event]] = defaultdict(list)
-        self._escorts: dict[str, list[EscortedVisit]] = defaultdict(list)
-        self._contact_times: dict[str, list[datetime]] = {}
-        self._contacts: dict[str, list[Visit | Call | FollowUp]] = defaultdict(list)  # D-1 looks back at these
-        self._departures: list[StaffLeft] = []
-        self._by_id: dict[str, Event] = {}
-        self._resolving: set[str] = set()
-        self._masked: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for record in cast.customers.values():
-            mask = parse_mask(record.phone) if record.phone and "*" in record.phone else None
-            if mask is not None:
-                self._masked[(mask.prefix, mask.suffix)].append(record.id)
-        self._last: datetime | None = None
-        self._last_key: tuple[datetime, int] | None = None
-        # root -> (household events folded, state after them and every departure): the incremental cache
-        self._states: dict[str, tuple[int, HouseholdState]] = {}
-        self._version = policy.version
-        self.extend(events)
+        # Building the indexes allocates many small objects and no cycles (see _collector_paused).
+        with _collector_paused():
+            self.cast = cast
+            self.policy = policy
+            self.identity = Identity(cast.customers, cast.relations)
+            names = {cid: c.name for cid, c in cast.customers.items()}
+            names.update({sid: s.name for sid, s in cast.staff.items()})
+            names.update({aid: a.name for aid, a in cast.agents.items()})
+            zone = policy.zone
+            self.describer = Describer(names, lambda moment: moment.astimezone(zone))
+            self._ctx = Context(cast, policy, self._owners_at)
+            self._household_events: dict[str, list[Event]] = defaultdict(list)
+            self._escorts: dict[str, list[EscortedVisit]] = defaultdict(list)
+            self._contact_times: dict[str, list[datetime]] = {}
+            self._contacts: dict[str, list[Visit | Call | FollowUp]] = defaultdict(list)  # D-1 looks back at these
+            self._departures: list[StaffLeft] = []
+            self._by_id: dict[str, Event] = {}
+            self._resolving: set[str] = set()
+            self._masked: dict[tuple[str, str], list[str]] = defaultdict(list)
+            for record in cast.customers.values():
+                mask = parse_mask(record.phone) if record.phone and "*" in record.phone else None
+                if mask is not None:
+                    self._masked[(mask.prefix, mask.suffix)].append(record.id)
+            self._last: datetime | None = None
+            self._last_key: tuple[datetime, int] | None = None
+            # root -> (household events folded, state after them and every departure): the incremental cache
+            self._states: dict[str, tuple[int, HouseholdState]] = {}
+            self._version = policy.version
+            self.extend(events)
 
     # -- indexing -------------------------------------------------------------------------------
 
