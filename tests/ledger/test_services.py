@@ -63,3 +63,11 @@ def test_one_seq_cannot_be_recorded_twice(office: Office) -> None:
         models.Event.objects.create(
             project=office.project, seq=event.seq, kind="call", at=event.at, body="{}", prev_hash=GENESIS, hash=GENESIS
         )
+
+
+def test_a_deal_without_a_buyer_is_bought_by_its_customer(office: Office) -> None:
+    services.visit_register(project=office.project, customer=office.zhang, staff=office.alice)
+    body = {"customer": str(office.zhang.pk), "staff": str(office.alice.pk)}
+    event = services.event_append(project=office.project, kind="deal", body=body)
+    assert event.customer_id == office.zhang.pk and '"buyer"' in event.body
+    assert "buyer" not in body  # the caller's dict is not changed

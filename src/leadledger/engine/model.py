@@ -6,7 +6,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-E = TypeVar("E", bound="Event")
+E = TypeVar("E")
 
 # Roles that may approve renewals (IH-6) and rule on ownership (IH-16): management, not the desk.
 AUTHORITY_ROLES = frozenset({"manager", "sales_manager", "director", "general_manager", "channel_manager", "admin"})
@@ -72,7 +72,7 @@ def _utc(event_id: str, at: datetime) -> datetime:
 
 
 def quick_init(cls: type[E]) -> type[E]:
-    """Give a frozen slots dataclass an __init__ that fills its slots directly.
+    """Give a frozen slots dataclass (an event, a verdict) an __init__ that fills its slots directly.
 
     The generated frozen __init__ goes through object.__setattr__ for every field, which made
     building a million events cost more than folding them. Writing through the slots' own
@@ -88,8 +88,10 @@ def quick_init(cls: type[E]) -> type[E]:
         else:
             namespace[f"_default_{f.name}"] = f.default
             params.append(f"{f.name}=_default_{f.name}")
+    is_event = "id" in names and "at" in names  # events keep their moment in UTC; others as given
     body = "\n".join(
-        f"    _set_{name}(self, _utc(id, at))" if name == "at" else f"    _set_{name}(self, {name})" for name in names
+        f"    _set_{name}(self, _utc(id, at))" if name == "at" and is_event else f"    _set_{name}(self, {name})"
+        for name in names
     )
     exec(f"def __init__(self, *, {', '.join(params)}):\n{body}\n", namespace)
     cls.__init__ = namespace["__init__"]  # type: ignore[method-assign]

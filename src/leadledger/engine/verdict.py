@@ -8,6 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .inhouse import Shares
+from .model import quick_init
 from .reasons import Describer, Reason
 
 
@@ -23,6 +24,7 @@ def _cites(reasons: tuple[Reason, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item.rule for item in reasons))
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Verdict:
     """The engine's answer for one customer at one moment (DESIGN principle 3)."""

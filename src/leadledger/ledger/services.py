@@ -64,6 +64,7 @@ def event_append(
     """
     if kind not in convert.EVENT_TYPES:
         raise LedgerError(f"未知事件类型 {kind!r}", f"unknown event type {kind!r}")
+    body = convert.completed(kind, body)
     with transaction.atomic():
         _lock_project(project)
         last = models.Event.objects.filter(project=project).order_by("-seq").values("seq", "hash").first()
@@ -172,7 +173,7 @@ def events_import(
     Each record is (kind, body, at). Records are recorded in time order, chained like any other
     event, and validated by the engine before anything is stored; one bad record stores none.
     """
-    ordered = sorted(records, key=lambda record: record[2])
+    ordered = sorted(((kind, convert.completed(kind, body), at) for kind, body, at in records), key=lambda r: r[2])
     for kind, body, at in ordered:
         if kind not in convert.EVENT_TYPES:
             raise LedgerError(f"未知事件类型 {kind!r}", f"unknown event type {kind!r}")
