@@ -78,10 +78,10 @@ def quick_init(cls: type[E]) -> type[E]:
     building a million events cost more than folding them. Writing through the slots' own
     descriptors is half the cost; instances stay frozen (assignment still raises) and equal.
     """
-    names = [f.name for f in fields(cls)]
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
     namespace: dict[str, Any] = {"_utc": _utc}
     params = []
-    for f in fields(cls):
+    for f in fields(cls):  # type: ignore[arg-type]
         namespace[f"_set_{f.name}"] = getattr(cls, f.name).__set__  # the slot, wherever in the MRO
         if f.default is MISSING:
             params.append(f.name)
