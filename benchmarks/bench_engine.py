@@ -173,7 +173,8 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=200, help="judgements per timing of one customer")
+    parser.add_argument("--rounds", type=int, default=3, help="parse-then-rebuild rounds; the fastest of each counts")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -186,25 +187,38 @@ def main() -> int:
     cast = build_cast(cast_data)
     policy = policy_from({})
 
-    # The engine pauses the cyclic collector for its bulk work; the parse and the building of event
-    # objects get the same treatment, so that the comparison is like for like.
-    gc.disable()
-    t0 = time.perf_counter()
-    rows = [json.loads(line) for line in lines]
-    parse = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    events = to_events(rows)
-    built = time.perf_counter() - t0
-    gc.enable()
-    t0 = time.perf_counter()
-    timeline = Timeline(cast, policy, events)
-    indexed = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    judged = len(timeline.verdicts())
-    folded = time.perf_counter() - t0
-    rebuild = built + indexed + folded
-    n = len(events)
+    # Each round parses, then rebuilds; a shared machine only ever adds time, so the fastest of the
+    # rounds is the best estimate of each, and both are measured alike. The engine pauses the cyclic
+    # collector for its bulk work; the parse and the building of event objects get the same treatment.
+    parses: list[float] = []
+    phases: list[tuple[float, float, float]] = []
+    timeline: Timeline | None = None
+    judged = 0
+    n = 0
+    for _ in range(args.rounds):
+        timeline = None
+        gc.collect()
+        gc.disable()
+        t0 = time.perf_counter()
+        rows = [json.loads(line) for line in lines]
+        parses.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        events = to_events(rows)
+        built = time.perf_counter() - t0
+        gc.enable()
+        t0 = time.perf_counter()
+        timeline = Timeline(cast, policy, events)
+        indexed = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        judged = len(timeline.verdicts())
+        folded = time.perf_counter() - t0
+        phases.append((built, indexed, folded))
+        n = len(events)
+    assert timeline is not None
+    rebuilds = [sum(p) for p in phases]
+    best = min(range(len(rebuilds)), key=rebuilds.__getitem__)
+    built, indexed, folded = phases[best]
+    parse, rebuild = min(parses), rebuilds[best]
 
     gc.freeze()  # a long-running server loads once: keep what is loaded out of every collection
     busy_root = timeline.identity.household[BUSY]
@@ -255,8 +269,11 @@ def main() -> int:
         "judge_cold_ms": {"median": round(cold_median * 1000, 3), "p95": round(cold_p95 * 1000, 3)},
         "judge_warm_ms": {"median": round(warm_median * 1000, 3), "p95": round(warm_p95 * 1000, 3)},
         "append_and_judge_ms": {"median": round(add_median * 1000, 3), "p95": round(add_p95 * 1000, 3)},
+        "rounds": args.rounds,
         "parse_json_s": round(parse, 2),
+        "parse_json_s_all_rounds": [round(p, 2) for p in parses],
         "rebuild_s": round(rebuild, 2),
+        "rebuild_s_all_rounds": [round(r, 2) for r in rebuilds],
         "rebuild_breakdown_s": {
             "build_events": round(built, 2),
             "index": round(indexed, 2),
