@@ -242,6 +242,7 @@ class Timeline:
         state = HouseholdState()
         ctx = self._ctx
         handler = inhouse.handler
+        handlers = inhouse.HANDLERS
         departures = self._departures
         j, n = 0, len(departures)
         for i in range(end):
@@ -251,7 +252,7 @@ class Timeline:
                 while j < n and _key(departures[j]) <= key:
                     handler(departures[j])(departures[j], state, ctx)
                     j += 1
-            handler(event)(event, state, ctx)
+            (handlers.get(type(event)) or handler(event))(event, state, ctx)
         while j < n:
             departure = departures[j]
             if through is not None and _key(departure) > _key(through):
