@@ -27,23 +27,17 @@ from zoneinfo import ZoneInfo
 
 from leadledger.engine import (
     Agent,
-    Call,
     Cast,
     Customer,
     Deal,
-    EscortedVisit,
     Event,
     FollowUp,
-    ReferralLogged,
     Relation,
-    Renewal,
-    Ruling,
     Staff,
-    StaffLeft,
     Timeline,
-    Visit,
     policy_from,
 )
+from leadledger.engine.model import EVENT_TYPES
 
 ZONE = ZoneInfo("Asia/Shanghai")
 START = datetime(2024, 1, 1, 9, tzinfo=ZONE)
@@ -141,26 +135,13 @@ def build_cast(data: dict[str, Any]) -> Cast:
     )
 
 
-_TYPES: dict[str, type[Event]] = {
-    "visit": Visit,
-    "call": Call,
-    "follow_up": FollowUp,
-    "renewal": Renewal,
-    "referral_logged": ReferralLogged,
-    "staff_left": StaffLeft,
-    "ruling": Ruling,
-    "escorted_visit": EscortedVisit,
-    "deal": Deal,
-}
-
-
 def to_events(rows: list[dict[str, Any]]) -> list[Event]:
     """Build event objects from parsed rows (as the app will from its event table)."""
     out: list[Event] = []
     fromiso = datetime.fromisoformat
     for seq, row in enumerate(rows):
         fields = dict(row)
-        kind = _TYPES[fields.pop("type")]
+        kind = EVENT_TYPES[fields.pop("type")]
         fields["at"] = fromiso(fields["at"]).astimezone(UTC)
         if kind is Deal:
             fields.setdefault("buyer", fields["customer"])

@@ -189,6 +189,20 @@ class Deal(Event):
     on_the_spot: bool = False
 
 
+# The event types by the names the scenario format and the ledger store them under.
+EVENT_TYPES: dict[str, type[Event]] = {
+    "visit": Visit,
+    "call": Call,
+    "follow_up": FollowUp,
+    "renewal": Renewal,
+    "referral_logged": ReferralLogged,
+    "staff_left": StaffLeft,
+    "ruling": Ruling,
+    "escorted_visit": EscortedVisit,
+    "deal": Deal,
+}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Cast:
     """Everyone a timeline speaks of."""

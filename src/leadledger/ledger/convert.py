@@ -8,21 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from leadledger import engine
+from leadledger.engine.model import EVENT_TYPES
 from leadledger.engine.model import Event as EngineEvent
 
 from . import models
 
-EVENT_TYPES: dict[str, type[EngineEvent]] = {
-    "visit": engine.Visit,
-    "call": engine.Call,
-    "follow_up": engine.FollowUp,
-    "renewal": engine.Renewal,
-    "referral_logged": engine.ReferralLogged,
-    "staff_left": engine.StaffLeft,
-    "ruling": engine.Ruling,
-    "escorted_visit": engine.EscortedVisit,
-    "deal": engine.Deal,
-}
 # Fields of a body that name a customer (the rest name staff or agents, or are plain values).
 CUSTOMER_FIELDS = ("customer", "buyer", "referrer", "introduced_by")
 
