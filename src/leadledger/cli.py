@@ -65,6 +65,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--project", metavar="CODE", help="only this project (default: every project)")
     verify.add_argument("--lang", choices=("zh", "en"), help="language of the report")
+    importer = commands.add_parser(
+        "import",
+        help="import a visit register (.xlsx or .csv): good rows become events, the rest go to a report",
+        description=(
+            "Import a visit register (客户来访登记表). Columns are recognised by their Chinese or English "
+            "headers (日期, 时间, 客户姓名, 电话, 置业顾问, 类型, 备注). Every row is checked; good rows are "
+            "recorded in time order; rejected rows are written to a CSV report with the reason for each. "
+            "Importing the same file twice adds nothing. Exit 0: every row imported or already there; "
+            "1: some rows were rejected (the good ones are imported); 2: the file cannot be read."
+        ),
+    )
+    importer.add_argument("file", metavar="FILE.xlsx|FILE.csv")
+    importer.add_argument("--project", metavar="CODE", help="the project (needed when there are several)")
+    importer.add_argument(
+        "--columns", metavar="FIELD=HEADER,…", help="name columns yourself, e.g. 'phone=客户手机,consultant=接待人'"
+    )
+    importer.add_argument(
+        "--report", metavar="PATH", help="where to write the rejected rows (default FILE.rejected.csv)"
+    )
+    importer.add_argument("--lang", choices=("zh", "en"), help="language of messages and the report")
     return parser
 
 
@@ -80,20 +100,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not files:
             parser.parse_args(["replay", "--help"])
         return run(files, policy=args.policy, proposed=args.what_if, lang=args.lang or user_language())
-    if args.command in ("migrate", "verify", "demo", "serve"):
+    if args.command in ("migrate", "verify", "demo", "serve", "import"):
         _django_setup()
         from django.core.management import call_command
 
         if args.command == "verify":
             return _verify(args.project, args.lang or user_language())
+        if args.command == "import":
+            call_command("migrate", interactive=False, verbosity=0)
+            return _import(args, args.lang or user_language())
         call_command("migrate", interactive=False, verbosity=1 if args.command == "migrate" else 0)
         if args.command == "demo":
             _demo(args.customers)
             if args.no_serve:
                 return 0
         if args.command in ("demo", "serve"):
-            print(f"LeadLedger: http://127.0.0.1:{args.port}/  (Ctrl-C to stop)", flush=True)
-            call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False, insecure_serving=True)
+            _serve(args.port)
         return 0
     parser.print_help()
     return 0
@@ -125,6 +147,114 @@ def _demo(customers: int) -> None:
     print("演示账号 / demo logins:")
     for username, password, role in logins():
         print(f"  {username:<10} {password}  {role}")
+
+
+def _serve(port: int) -> None:
+    """The web server, with a task worker beside it for background work (imports)."""
+    import subprocess
+
+    from django.core.management import call_command
+
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "django", "db_worker", "--interval", "1"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]},
+    )
+    print(f"LeadLedger: http://127.0.0.1:{port}/  (Ctrl-C to stop)", flush=True)
+    try:
+        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+
+
+def _project_for(code: str | None, lang: str) -> object | None:
+    from .ledger import models
+
+    if code is not None:
+        found = models.Project.objects.filter(code=code).first()
+        if found is None:
+            print(f"没有项目 {code!r}" if lang == "zh" else f"no project {code!r}", file=sys.stderr)
+        return found
+    projects = list(models.Project.objects.all()[:2])
+    if len(projects) == 1:
+        return projects[0]
+    zh, en = (
+        ("请用 --project 指定项目", "say which project with --project")
+        if projects
+        else ("数据库中还没有项目", "the database has no project yet")
+    )
+    print(zh if lang == "zh" else en, file=sys.stderr)
+    return None
+
+
+class _Bar:
+    """A progress bar on standard error: redrawn in place on a terminal, a line every 10% otherwise."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.tty, self.shown = label, sys.stderr.isatty(), -1
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = done * 100 // total if total else 100
+        if self.tty:
+            filled = percent // 4
+            print(
+                f"\r{self.label} [{'#' * filled}{'.' * (25 - filled)}] {percent:3d}% {done}/{total}",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
+            if done == total:
+                print(file=sys.stderr)
+        elif percent // 10 != self.shown // 10 or done == total:
+            self.shown = percent
+            print(f"{self.label} {percent}% {done}/{total}", file=sys.stderr, flush=True)
+
+
+def _import(args: argparse.Namespace, lang: str) -> int:
+    from pathlib import Path
+
+    from .engine import EngineError
+    from .imports.register import RegisterError
+    from .imports.services import register_import
+    from .ledger.services import LedgerError
+
+    project = _project_for(args.project, lang)
+    if project is None:
+        return 2
+    path = Path(args.file)
+    columns = None
+    if args.columns:
+        pairs = [item.split("=", 1) for item in args.columns.split(",") if item.strip()]
+        if any(len(pair) != 2 for pair in pairs):
+            print(
+                "--columns 的格式是 字段=表头,…" if lang == "zh" else "--columns takes FIELD=HEADER,…", file=sys.stderr
+            )
+            return 2
+        columns = {field.strip(): header.strip() for field, header in pairs}
+    zh = lang == "zh"
+    try:
+        result = register_import(
+            project=project,  # type: ignore[arg-type]
+            path=path,
+            columns=columns,
+            progress=_Bar("检查" if zh else "checking"),
+            saving=lambda: print("正在保存 …" if zh else "saving …", file=sys.stderr, flush=True),
+        )
+    except (RegisterError, LedgerError, EngineError) as error:
+        print(f"{path}: {error.zh if zh else error.en}", file=sys.stderr)
+        return 2
+    if zh:
+        print(f"{path.name}：导入 {result.imported} 行，已存在 {result.skipped} 行，拒绝 {len(result.rejected)} 行")
+    else:
+        print(
+            f"{path.name}: {result.imported} imported, {result.skipped} already there, {len(result.rejected)} rejected"
+        )
+    if not result.rejected:
+        return 0
+    report = Path(args.report) if args.report else path.with_name(f"{path.stem}.rejected.csv")
+    report.write_text(result.report_csv(lang), encoding="utf-8-sig")  # utf-8-sig: Excel opens it in Chinese
+    print(f"被拒绝的行及原因：{report}" if zh else f"rejected rows and reasons: {report}")
+    return 1
 
 
 def _verify(code: str | None, lang: str) -> int:

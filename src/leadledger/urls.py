@@ -1,10 +1,9 @@
-"""URL configuration: the admin for set-up; the desk's pages arrive with the desk."""
+"""URL configuration: the admin for set-up, and the pages people work in."""
 
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", include("leadledger.web.urls")),
 ]

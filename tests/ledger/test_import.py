@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import Office
+from office import Office
 from leadledger.ledger import models, services
 from leadledger.ledger.verify import verify
 
@@ -20,7 +20,7 @@ def test_an_import_chains_every_event_and_stores_the_engines_verdicts(office: Of
         ("visit", {"customer": zhang, "staff": alice}, start),
         ("follow_up", {"customer": zhang, "staff": alice}, start + timedelta(days=1)),
     ]
-    assert services.events_import(project=office.project, records=records) == 3
+    assert [e.seq for e in services.events_import(project=office.project, records=records)] == [1, 2, 3]
     assert list(models.Event.objects.order_by("seq").values_list("kind", flat=True)) == ["visit", "follow_up", "visit"]
     verdict = models.Verdict.objects.get(customer=office.zhang)
     assert verdict.owners == {alice: "1"} and verdict.status == "active"

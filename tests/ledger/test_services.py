@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from conftest import Office
+from office import Office
 from leadledger.ledger import models, services
 from leadledger.ledger.chain import GENESIS, chain_hash
 

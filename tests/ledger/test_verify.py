@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection
 
-from conftest import Office
+from office import Office
 from leadledger.cli import main
 from leadledger.ledger import models, services
 from leadledger.ledger.verify import Problem, verify

@@ -38,8 +38,9 @@ def cast_for(
     """The engine's cast: these customers, and every staff member and agent of the project."""
     return engine.Cast(
         customers={
+            # An erased customer is named by number only (services.customer_erase).
             str(c.pk): engine.Customer(
-                id=str(c.pk), name=c.name, phone=c.phone, id_number=c.id_number, employee=c.employee
+                id=str(c.pk), name=c.name or f"#{c.pk}", phone=c.phone, id_number=c.id_number, employee=c.employee
             )
             for c in customers
         },

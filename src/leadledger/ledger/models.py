@@ -6,15 +6,26 @@ lawful erasure can blank it without breaking the hash chain (DESIGN principle 5)
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def valid_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(
+            _("%(zone)s is not a time zone; use a name such as Asia/Shanghai."), params={"zone": value}
+        )
 
 
 class Project(models.Model):
     code = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
-    time_zone = models.CharField(max_length=64, default="Asia/Shanghai")
+    time_zone = models.CharField(max_length=64, default="Asia/Shanghai", validators=[valid_time_zone])
     policy = models.JSONField(default=dict, blank=True)  # a preset name and overrides, validated by the engine
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -32,18 +43,29 @@ class Site(models.Model):
 
 class Staff(models.Model):
     class Role(models.TextChoices):
-        CONSULTANT = "consultant", "置业顾问"
-        RECEPTIONIST = "receptionist", "前台接待"
-        MANAGER = "manager", "销售经理"
-        CHANNEL_SPECIALIST = "channel_specialist", "渠道专员"
-        CHANNEL_MANAGER = "channel_manager", "渠道经理"
-        FINANCE = "finance", "财务"
-        ADMIN = "admin", "管理员"
+        CONSULTANT = "consultant", _("Consultant")
+        RECEPTIONIST = "receptionist", _("Receptionist")
+        MANAGER = "manager", _("Sales manager")
+        CHANNEL_SPECIALIST = "channel_specialist", _("Channel specialist")
+        CHANNEL_MANAGER = "channel_manager", _("Channel manager")
+        FINANCE = "finance", _("Finance")
+        ADMIN = "admin", _("Administrator")
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="staff")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     name = models.CharField(max_length=100)
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.CONSULTANT)
+
+    class Meta:
+        # A person has one role in a project; their access is always scoped to the projects they are staff of.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "user"], condition=Q(user__isnull=False), name="staff_one_role_per_project"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Agent(models.Model):
@@ -116,3 +138,19 @@ class Verdict(models.Model):
     policy_version = models.CharField(max_length=64)
     through_seq = models.BigIntegerField()  # the last event this verdict has seen
     judged_at = models.DateTimeField()  # the moment it was judged at: time alone moves a status
+
+
+class Disclosure(models.Model):
+    """Personal data shown in full, or erased: who, when, why (PIPL; DESIGN principle 5). Insert-only."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", _("Phone shown in full")
+        ID_NUMBER = "id_number", _("ID number shown in full")
+        ERASURE = "erasure", _("Personal data erased")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="disclosures")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    reason = models.CharField(max_length=200)
+    at = models.DateTimeField(auto_now_add=True)

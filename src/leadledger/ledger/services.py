@@ -167,11 +167,12 @@ def visit_register(
 
 def events_import(
     *, project: models.Project, records: list[tuple[str, dict[str, Any], datetime]], actor: Any = None
-) -> int:
+) -> list[models.Event]:
     """Append many past events (an import, the demo) in one transaction, then rebuild every verdict.
 
-    Each record is (kind, body, at). Records are recorded in time order, chained like any other
-    event, and validated by the engine before anything is stored; one bad record stores none.
+    Each record is (kind, body, at). Records are recorded in time order (ties keep their order),
+    chained like any other event, and validated by the engine before anything is stored; one bad
+    record stores none. Returns the stored events in that order.
     """
     ordered = sorted(((kind, convert.completed(kind, body), at) for kind, body, at in records), key=lambda r: r[2])
     for kind, body, at in ordered:
@@ -183,18 +184,15 @@ def events_import(
         last = models.Event.objects.filter(project=project).order_by("-seq").values("seq", "hash").first()
         seq = last["seq"] if last else 0
         prev_hash = last["hash"] if last else GENESIS
-        batch: list[models.Event] = []
+        stored: list[models.Event] = []
         for kind, body, at in ordered:
             seq += 1
             row = _event_row(project, seq, prev_hash, kind, body, at, actor)
-            batch.append(row)
+            stored.append(row)
             prev_hash = row.hash
-            if len(batch) >= 2000:
-                models.Event.objects.bulk_create(batch)
-                batch.clear()
-        models.Event.objects.bulk_create(batch)
+        models.Event.objects.bulk_create(stored, batch_size=2000)
         verdicts_rebuild(project=project, now=timezone.now())
-    return len(ordered)
+    return stored
 
 
 def verdicts_rebuild(*, project: models.Project, now: datetime) -> int:
@@ -213,3 +211,47 @@ def verdicts_rebuild(*, project: models.Project, now: datetime) -> int:
         update_fields=[f for f in _VERDICT_FIELDS if f != "customer"] + ["through_seq"],
     )
     return len(rows)
+
+
+def personal_data_show(
+    *, project: models.Project, customer: models.Customer, user: Any, field: str, reason: str
+) -> str:
+    """The customer's phone or ID number in full, logged with who, when and why (PIPL).
+
+    The caller decides who may ask (web.access); this refuses a look without a reason.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise LedgerError("请说明查看完整信息的原因", "say why you need to see it in full")
+    value = {"phone": customer.phone, "id_number": customer.id_number}[field]
+    if not value or "*" in value:
+        raise LedgerError("没有可显示的完整信息", "there is nothing more to show")
+    models.Disclosure.objects.create(project=project, customer=customer, user=user, kind=field, reason=reason[:200])
+    return value
+
+
+def customer_erase(*, project: models.Project, customer: models.Customer, user: Any, reason: str) -> None:
+    """Blank a customer's personal data on a lawful request, keeping every event and the chain intact.
+
+    Events refer to the customer by id only, so the chain still verifies; the verdicts that name the
+    customer (theirs, their household's, those they referred) are judged again without the name.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise LedgerError("请填写删除依据", "give the grounds for the erasure")
+    with transaction.atomic():
+        _lock_project(project)
+        customer.name, customer.phone, customer.id_number = "", None, None
+        customer.erased_at = timezone.now()
+        customer.save(update_fields=["name", "phone", "id_number", "erased_at"])
+        models.Disclosure.objects.create(
+            project=project, customer=customer, user=user, kind=models.Disclosure.Kind.ERASURE, reason=reason[:200]
+        )
+        mention = f'"{customer.pk}"'
+        referred = models.Event.objects.filter(
+            project=project, kind__in=("referral_logged", "visit"), body__contains=mention
+        ).values_list("customer_id", flat=True)
+        through = models.Event.objects.filter(project=project).order_by("-seq").values_list("seq", flat=True).first()
+        if through is not None:
+            ids = {customer.pk, *(c for c in referred if c is not None)}
+            verdicts_refresh(project=project, customer_ids=sorted(ids), through_seq=through, now=timezone.now())

@@ -1,4 +1,4 @@
-"""The ledger's whole suite again, on PostgreSQL, when a server is given (CI starts one)."""
+"""Everything that touches the database, again on PostgreSQL, when a server is given (CI starts one)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 POSTGRES = os.environ.get("LEADLEDGER_TEST_POSTGRES")
 HERE = Path(__file__).parent
+DATABASE_SUITES = ("ledger", "imports", "web")
 
 
 @pytest.mark.skipif(
@@ -18,7 +19,7 @@ HERE = Path(__file__).parent
     reason="PostgreSQL run skipped: set LEADLEDGER_TEST_POSTGRES, e.g. "
     "postgresql:///leadledger_test?host=/var/run/postgresql (.ci/run starts a server and sets it)",
 )
-def test_the_ledger_suite_passes_on_postgresql() -> None:
+def test_the_database_suites_pass_on_postgresql() -> None:
     env = {**os.environ, "DATABASE_URL": str(POSTGRES)}
     env.pop("LEADLEDGER_TEST_POSTGRES")  # the races already ran on PostgreSQL in this session
     result = subprocess.run(
@@ -28,14 +29,14 @@ def test_the_ledger_suite_passes_on_postgresql() -> None:
             "pytest",
             "-p",
             "no:cacheprovider",
-            str(HERE),
+            *(str(HERE / suite) for suite in DATABASE_SUITES),
             "-k",
             "not racing and not passes_on_postgresql",
         ],
         capture_output=True,
         text=True,
         env=env,
-        cwd=HERE.parents[1],
+        cwd=HERE.parent,
         check=False,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

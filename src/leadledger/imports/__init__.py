@@ -1,0 +1,1 @@
+"""Importing what an office already keeps in Excel: visit registers and customer lists."""

@@ -1,0 +1,255 @@
+"""Reading an office's visit register (客户来访登记表) from Excel or CSV: columns, dates, kinds.
+
+Nothing here touches the database: it turns a file into rows of cells keyed by our field names,
+and parses one cell at a time with a reason (zh, en) when it cannot.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+FIELDS = ("date", "time", "name", "phone", "consultant", "kind", "notes")
+
+# Headers seen in real registers, normalised (no spaces, lower case). Chinese first: that is what offices use.
+HEADERS: dict[str, tuple[str, ...]] = {
+    "date": (
+        "日期",
+        "来访日期",
+        "登记日期",
+        "到访日期",
+        "日期时间",
+        "来访日期时间",
+        "登记时间",
+        "date",
+        "datetime",
+        "visitdate",
+    ),
+    "time": ("时间", "来访时间", "到访时间", "time"),
+    "name": ("客户姓名", "姓名", "客户", "客户名称", "客户名", "name", "customer", "customername"),
+    "phone": (
+        "电话",
+        "手机",
+        "手机号",
+        "手机号码",
+        "联系电话",
+        "联系方式",
+        "电话号码",
+        "客户电话",
+        "phone",
+        "mobile",
+        "tel",
+    ),
+    "consultant": ("置业顾问", "顾问", "接待顾问", "接待人", "接待", "销售", "业务员", "consultant", "staff", "sales"),
+    "kind": ("类型", "来访类型", "接触方式", "方式", "事项", "kind", "type", "contact"),
+    "notes": ("备注", "说明", "notes", "note", "remarks"),
+}
+
+# The kinds of contact a register records, and the event each becomes.
+KINDS: dict[str, str] = {
+    **dict.fromkeys(("来访", "到访", "首访", "复访", "上门", "visit"), "visit"),
+    **dict.fromkeys(("来电", "电话", "致电", "call", "phone"), "call"),
+    **dict.fromkeys(("回访", "跟进", "追访", "followup", "follow_up", "follow-up"), "follow_up"),
+}
+
+_DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y.%m.%d %H:%M",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日%H:%M",
+    "%Y年%m月%d日 %H时%M分",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+)
+_DAY_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+
+
+class RegisterError(ValueError):
+    """The file as a whole cannot be read (not one row: the file), said in Chinese and in English."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    line: int  # as the user sees it: the header is line 1
+    cells: dict[str, Any]  # field → raw cell value
+    raw: tuple[str, ...]  # the row as it was, for the report
+
+
+def _header_key(text: Any) -> str:
+    return re.sub(r"[\s:：_*（）()]", "", unicodedata.normalize("NFKC", str(text or ""))).lower()
+
+
+def column_map(header: list[Any], overrides: dict[str, str] | None = None) -> dict[str, int]:
+    """Which column holds which field; `overrides` (field → header text) wins over recognition."""
+    keys = [_header_key(cell) for cell in header]
+    found: dict[str, int] = {}
+    for field, text in (overrides or {}).items():
+        if field not in FIELDS:
+            raise RegisterError(
+                f"未知字段 {field!r}（可用：{', '.join(FIELDS)}）",
+                f"unknown field {field!r} (known: {', '.join(FIELDS)})",
+            )
+        if _header_key(text) not in keys:
+            raise RegisterError(f"文件中没有列 {text!r}", f"the file has no column {text!r}")
+        found[field] = keys.index(_header_key(text))
+    for field, names in HEADERS.items():
+        if field in found:
+            continue
+        for index, key in enumerate(keys):
+            if key in names and index not in found.values():
+                found[field] = index
+                break
+    missing = [f for f in ("date", "name", "phone") if f not in found]
+    if missing:
+        raise RegisterError(
+            f"找不到必需的列：{', '.join(missing)}（表头：{', '.join(str(h) for h in header)}）",
+            f"required columns not found: {', '.join(missing)} (header: {', '.join(str(h) for h in header)})",
+        )
+    return found
+
+
+def _csv_rows(path: Path) -> Iterator[list[Any]]:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK unless told otherwise
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes every byte string
+        raise RegisterError("无法识别文件编码", "cannot tell the file's encoding")
+    yield from csv.reader(io.StringIO(text))
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise RegisterError(f"无法读取 Excel 文件：{error}", f"cannot read the Excel file: {error}") from None
+    try:
+        for values in book.worksheets[0].iter_rows(values_only=True):
+            yield list(values)
+    finally:
+        book.close()
+
+
+def read_rows(path: Path, overrides: dict[str, str] | None = None) -> tuple[list[str], list[Row]]:
+    """The header and the non-empty rows of a register (.xlsx or .csv)."""
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".xlsm", ".csv"):
+        raise RegisterError(
+            f"只能导入 .xlsx 或 .csv 文件：{path.name}", f"only .xlsx and .csv files can be imported: {path.name}"
+        )
+    if not path.is_file():
+        raise RegisterError(f"找不到文件：{path}", f"no such file: {path}")
+    source = _csv_rows(path) if suffix == ".csv" else _xlsx_rows(path)
+    header: list[Any] | None = None
+    rows: list[Row] = []
+    for line, values in enumerate(source, start=1):
+        if header is None:
+            if any(v not in (None, "") for v in values):
+                header = values
+                columns = column_map(header, overrides)
+            continue
+        if all(v is None or str(v).strip() == "" for v in values):
+            continue
+        cells = {field: values[index] if index < len(values) else None for field, index in columns.items()}
+        rows.append(Row(line, cells, tuple("" if v is None else str(v) for v in values)))
+    if header is None:
+        raise RegisterError("文件是空的", "the file is empty")
+    return ["" if h is None else str(h) for h in header], rows
+
+
+Problem = tuple[str, str]  # (zh, en)
+
+
+def cell_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel keeps 13800000001 as a number
+    return unicodedata.normalize("NFKC", str(value)).strip() if value is not None else ""
+
+
+def parse_kind(value: Any) -> str | Problem:
+    raw = cell_text(value)
+    if not raw:
+        return "visit"  # a register without a kind column lists visits
+    kind = KINDS.get(raw.lower().replace(" ", ""))
+    if kind is None:
+        return (
+            f"无法识别的类型 {raw!r}（来访、来电、回访）",
+            f"unknown kind of contact {raw!r} (visit, call, follow-up)",
+        )
+    return kind
+
+
+def _parse_text_moment(raw: str) -> datetime | date | None:
+    raw = re.sub(r"\s+", " ", raw)
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+    for fmt in _DAY_FORMATS:
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_moment(day: Any, clock: Any, zone: ZoneInfo) -> datetime | Problem:
+    """The moment of a row, in the project's zone. A date without a time is the start of that day."""
+    moment: datetime | date | None
+    if isinstance(day, date):  # a datetime is a date too
+        moment = day
+    else:
+        raw = cell_text(day)
+        if not raw:
+            return ("缺少日期", "the date is missing")
+        moment = _parse_text_moment(raw)
+        if moment is None:
+            return (
+                f"无法识别的日期 {raw!r}（例如 2026-03-01 10:00）",
+                f"cannot read the date {raw!r} (e.g. 2026-03-01 10:00)",
+            )
+    if not isinstance(moment, datetime):
+        at_time = _parse_clock(clock)
+        if isinstance(at_time, tuple):
+            return at_time
+        moment = datetime.combine(moment, at_time)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment
+
+
+def _parse_clock(value: Any) -> time | Problem:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, datetime):
+        return value.time()
+    raw = cell_text(value)
+    if not raw:
+        return time(0, 0)
+    for fmt in ("%H:%M", "%H:%M:%S", "%H时%M分", "%H点%M分", "%H点"):
+        try:
+            return datetime.strptime(raw, fmt).time()
+        except ValueError:
+            continue
+    return (f"无法识别的时间 {raw!r}（例如 10:30）", f"cannot read the time {raw!r} (e.g. 10:30)")

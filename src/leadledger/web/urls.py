@@ -1,0 +1,20 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("p/<slug:project>/", views.project, name="project"),
+    path("p/<slug:project>/customers/<int:pk>/", views.customer, name="customer"),
+    path("p/<slug:project>/customers/<int:pk>/show/<str:field>/", views.customer_reveal, name="customer_reveal"),
+    path("p/<slug:project>/customers/<int:pk>/erase/", views.customer_erase, name="customer_erase"),
+    path("p/<slug:project>/import/", views.imports, name="imports"),
+    path("p/<slug:project>/import/<int:pk>/", views.import_job, name="import_job"),
+    path("p/<slug:project>/import/<int:pk>/report.csv", views.import_report, name="import_report"),
+]

@@ -1,0 +1,136 @@
+"""Thin views: check who is asking (access), read (selectors), write (services), render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from leadledger.imports.models import ImportJob
+from leadledger.imports.tasks import import_job_run
+from leadledger.ledger import models, services
+
+from . import access, selectors
+from .forms import ImportForm, ReasonForm
+
+Role = models.Staff.Role
+
+
+def _lang() -> str:
+    return "zh" if (get_language() or "zh").startswith("zh") else "en"
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = list(models.Staff.objects.filter(user=request.user).select_related("project"))
+    if len(memberships) == 1:
+        return redirect("project", project=memberships[0].project.code)
+    return render(request, "web/home.html", {"memberships": memberships})
+
+
+@access.project_page()
+def project(request: access.ProjectRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    page = selectors.customers_page(request.project, query, request.GET.get("page"))
+    names = selectors.staff_names(request.project)
+    rows = [
+        (c, selectors.masked(c.phone), selectors.verdict_line(request.staff, getattr(c, "verdict", None), names))
+        for c in page
+    ]
+    return render(request, "web/project.html", {"page": page, "rows": rows, "q": query})
+
+
+def _customer(request: access.ProjectRequest, pk: int) -> models.Customer:
+    return get_object_or_404(models.Customer.objects.select_related("verdict"), pk=pk, project=request.project)
+
+
+def _customer_page(request: access.ProjectRequest, customer: models.Customer, **extra: object) -> HttpResponse:
+    verdict = getattr(customer, "verdict", None)
+    names = selectors.staff_names(request.project)
+    story_allowed = access.may_read_story(request.staff, verdict)
+    context = {
+        "customer": customer,
+        "phone": selectors.masked(customer.phone),
+        "id_number": "****" if customer.id_number else "",
+        "line": selectors.verdict_line(request.staff, verdict, names),
+        "story": selectors.customer_story(customer, names) if story_allowed else None,
+        "may_see_in_full": access.may_see_in_full(request.staff, verdict) and not customer.erased_at,
+        "may_erase": request.staff.role == Role.ADMIN and not customer.erased_at,
+        "form": ReasonForm(),
+        **extra,
+    }
+    return render(request, "web/customer.html", context)
+
+
+@access.project_page()
+def customer(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    return _customer_page(request, _customer(request, pk))
+
+
+@require_POST
+@access.project_page()
+def customer_reveal(request: access.ProjectRequest, pk: int, field: str) -> HttpResponse:
+    if field not in ("phone", "id_number"):
+        raise Http404
+    found = _customer(request, pk)
+    if not access.may_see_in_full(request.staff, getattr(found, "verdict", None)):
+        raise PermissionDenied
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _customer_page(request, found, form=form)
+    try:
+        value = services.personal_data_show(
+            project=request.project, customer=found, user=request.user, field=field, reason=form.cleaned_data["reason"]
+        )
+    except services.LedgerError as error:
+        messages.error(request, error.zh if _lang() == "zh" else error.en)
+        return redirect("customer", project=request.project.code, pk=pk)
+    return _customer_page(request, found, revealed={field: value})
+
+
+@require_POST
+@access.project_page(Role.ADMIN)
+def customer_erase(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    found = _customer(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _customer_page(request, found, erase_form=form)
+    services.customer_erase(
+        project=request.project, customer=found, user=request.user, reason=form.cleaned_data["reason"]
+    )
+    messages.success(request, _("The customer's personal data has been erased; their history is kept."))
+    return redirect("customer", project=request.project.code, pk=pk)
+
+
+@access.project_page(*access.IMPORTERS)
+def imports(request: access.ProjectRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["register"]
+        job = ImportJob.objects.create(
+            project=request.project, user=request.user, file_name=upload.name, content=upload.read()
+        )
+        import_job_run.enqueue(job.pk, _lang())
+        return redirect("import_job", project=request.project.code, pk=job.pk)
+    jobs = ImportJob.objects.filter(project=request.project).defer("content", "report").order_by("-pk")[:20]
+    return render(request, "web/imports.html", {"form": form, "jobs": jobs})
+
+
+@access.project_page(*access.IMPORTERS)
+def import_job(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk, project=request.project)
+    template = "web/import_progress.html" if request.htmx else "web/import_job.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job})
+
+
+@access.project_page(*access.IMPORTERS)
+def import_report(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk, project=request.project)
+    response = HttpResponse(job.report.encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rejected-rows-{job.pk}.csv"'
+    return response

@@ -1,0 +1,43 @@
+"""A project with its people: Alice and Bob (consultants), Zhao (manager), Sun (receptionist),
+Root (administrator), each with a login named after them, and customer Zhang."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+
+from leadledger.ledger import models, services
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Office:
+    project: models.Project
+    alice: models.Staff
+    bob: models.Staff
+    zhao: models.Staff
+    sun: models.Staff
+    root: models.Staff
+    zhang: models.Customer
+
+
+def _staff(project: models.Project, username: str, name: str, role: str) -> models.Staff:
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD, first_name=name)
+    return models.Staff.objects.create(project=project, user=user, name=name, role=role)
+
+
+def office_create(code: str = "hz-1", name: str = "杭州一期") -> Office:
+    Role = models.Staff.Role
+    project = models.Project.objects.create(code=code, name=name)
+    prefix = "" if code == "hz-1" else f"{code}-"
+    people = [
+        _staff(project, f"{prefix}alice", "王芳", Role.CONSULTANT),
+        _staff(project, f"{prefix}bob", "刘洋", Role.CONSULTANT),
+        _staff(project, f"{prefix}zhao", "赵强", Role.MANAGER),
+        _staff(project, f"{prefix}sun", "孙丽", Role.RECEPTIONIST),
+        _staff(project, f"{prefix}root", "系统管理员", Role.ADMIN),
+    ]
+    zhang, _ = services.customer_find_or_create(project=project, name="张伟", phone="138 0000 0001")
+    return Office(project, *people, zhang)
