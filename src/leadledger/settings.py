@@ -70,6 +70,7 @@ DEBUG = env_bool("LEADLEDGER_DEBUG", False)
 ALLOWED_HOSTS = env_str("LEADLEDGER_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 
 INSTALLED_APPS = [
+    "leadledger.web",  # first: its sign-in and password pages replace the admin's
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -81,7 +82,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "leadledger.ledger",
     "leadledger.imports",
-    "leadledger.web",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

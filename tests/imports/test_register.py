@@ -15,14 +15,15 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def test_chinese_headers_are_recognised_with_stray_spaces_and_colons() -> None:
     header = ["序号", "来访日期", " 时间 ", "客户姓名：", "联系电话", "置业顾问", "类型", "备注"]
-    assert column_map(header) == {
-        "date": 1, "time": 2, "name": 3, "phone": 4, "consultant": 5, "kind": 6, "notes": 7
-    }
+    assert column_map(header) == {"date": 1, "time": 2, "name": 3, "phone": 4, "consultant": 5, "kind": 6, "notes": 7}
 
 
 def test_english_headers_are_recognised_too() -> None:
     assert column_map(["Date", "Customer Name", "Mobile", "Consultant"]) == {
-        "date": 0, "name": 1, "phone": 2, "consultant": 3
+        "date": 0,
+        "name": 1,
+        "phone": 2,
+        "consultant": 3,
     }
 
 
@@ -64,7 +65,12 @@ def test_an_unreadable_date_or_time_says_why() -> None:
 
 def test_kinds_of_contact() -> None:
     assert [parse_kind(k) for k in ("来访", "复访", "来电", "回访", "Follow-up", None)] == [
-        "visit", "visit", "call", "follow_up", "follow_up", "visit"
+        "visit",
+        "visit",
+        "call",
+        "follow_up",
+        "follow_up",
+        "visit",
     ]
     assert parse_kind("短信")[1] == "unknown kind of contact '短信' (visit, call, follow-up)"  # type: ignore[index]
 
@@ -85,7 +91,7 @@ def test_blank_lines_are_skipped_and_lines_keep_their_numbers(tmp_path: Path) ->
 
 
 def test_files_that_cannot_be_read(tmp_path: Path) -> None:
-    with pytest.raises(RegisterError, match="only .xlsx and .csv"):
+    with pytest.raises(RegisterError, match=r"only \.xlsx and \.csv"):
         read_rows(tmp_path / "register.doc")
     with pytest.raises(RegisterError, match="no such file"):
         read_rows(tmp_path / "missing.csv")

@@ -55,7 +55,9 @@ def test_good_rows_become_events_in_time_order_and_the_engine_judges_them(office
     assert (result.imported, result.skipped, result.rejected) == (3, 0, [])
     events = list(models.Event.objects.order_by("seq"))
     assert [(e.kind, e.at.astimezone(SHANGHAI).strftime("%Y-%m-%d")) for e in events] == [
-        ("visit", day[2]), ("call", day[1]), ("visit", day[0])
+        ("visit", day[2]),
+        ("call", day[1]),
+        ("visit", day[0]),
     ]
     verdict = models.Verdict.objects.get(customer=office.zhang)  # the existing customer, found by phone (ID-1)
     assert verdict.owners == {str(office.alice.pk): "1"} and "IH-1" in verdict.cites
@@ -131,7 +133,10 @@ def test_the_command_reports_progress_and_writes_the_rejected_rows(
 ) -> None:
     path = _csv(
         tmp_path / "r.csv",
-        [["2026-03-01", "10:00", "张伟", "13800000001", "王芳", "来访", ""], ["2026-03-01", "", "李四", "1", "王芳", "", ""]],
+        [
+            ["2026-03-01", "10:00", "张伟", "13800000001", "王芳", "来访", ""],
+            ["2026-03-01", "", "李四", "1", "王芳", "", ""],
+        ],
     )
     assert main(["import", str(path), "--lang", "en"]) == 1
     out, err = capsys.readouterr()

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from office import Office
 from leadledger.ledger import models, services
 from leadledger.ledger.verify import verify
+from office import Office
 
 
 def test_an_import_chains_every_event_and_stores_the_engines_verdicts(office: Office) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from office import Office
 from leadledger.ledger import models, services
 from leadledger.ledger.chain import GENESIS, chain_hash
+from office import Office
 
 
 def test_a_registration_appends_a_chained_event_and_stores_the_engines_verdict(office: Office) -> None:

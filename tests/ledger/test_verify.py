@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection
 
-from office import Office
 from leadledger.cli import main
 from leadledger.ledger import models, services
 from leadledger.ledger.verify import Problem, verify
+from office import Office
 
 
 def _history(office: Office) -> None:

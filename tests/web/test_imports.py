@@ -1,0 +1,78 @@
+"""The import page: upload, watch the progress, download the rejected rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from leadledger.imports.models import ImportJob
+from leadledger.ledger import models
+from office import PASSWORD, Office
+
+REGISTER = (
+    "日期,客户姓名,电话,置业顾问,类型\n2026-03-01 10:00,李娜,13900000002,王芳,来访\n2026-03-01 11:00,钱七,1,王芳,来访\n"
+)
+
+
+@pytest.fixture
+def manager(office: Office, settings: Any) -> Client:
+    # The task runs at once here; `leadledger serve` runs it in its worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert client.login(username="zhao", password=PASSWORD)
+    return client
+
+
+def test_an_upload_is_imported_in_the_background_and_reported(manager: Client) -> None:
+    upload = SimpleUploadedFile("来访登记.csv", REGISTER.encode("utf-8"), content_type="text/csv")
+    response = manager.post("/p/hz-1/import/", {"register": upload}, follow=True)
+    job = ImportJob.objects.get()
+    assert response.redirect_chain[-1][0] == f"/p/hz-1/import/{job.pk}/"
+    page = response.content.decode()
+    assert "1 rows imported, 0 already there, 1 rejected." in page
+    assert models.Customer.objects.filter(name="李娜").exists()
+    report = manager.get(f"/p/hz-1/import/{job.pk}/report.csv")
+    assert report["Content-Type"].startswith("text/csv")
+    assert "not a phone number: '1'" in report.content.decode("utf-8-sig")
+    fragment = manager.get(f"/p/hz-1/import/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.startswith('<section class="card" id="progress"') and "hx-trigger" not in fragment
+    assert "来访登记.csv" in manager.get("/p/hz-1/import/").content.decode()
+
+
+def test_a_job_still_running_keeps_polling(manager: Client, office: Office) -> None:
+    job = ImportJob.objects.create(
+        project=office.project,
+        user=office.zhao.user,
+        file_name="r.csv",
+        content=b"",
+        status="reading",
+        total=200,
+        checked=50,
+    )
+    fragment = manager.get(f"/p/hz-1/import/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' in fragment and 'value="22"' in fragment and "50 of 200 rows checked" in fragment
+
+
+def test_a_file_that_is_not_a_register_is_refused_on_the_form(manager: Client) -> None:
+    upload = SimpleUploadedFile("合同.pdf", b"%PDF", content_type="application/pdf")
+    page = manager.post("/p/hz-1/import/", {"register": upload}).content.decode()
+    assert "Only .xlsx and .csv files can be imported." in page and not ImportJob.objects.exists()
+
+
+def test_a_register_that_cannot_be_read_fails_with_the_reason(manager: Client) -> None:
+    upload = SimpleUploadedFile("r.csv", "日期,姓名\n2026-03-01,张伟\n".encode(), content_type="text/csv")
+    page = manager.post("/p/hz-1/import/", {"register": upload}, follow=True).content.decode()
+    assert "required columns not found: phone" in page
+    assert ImportJob.objects.get().status == "failed"
+
+
+def test_a_job_of_another_project_is_not_found(manager: Client, office: Office) -> None:
+    from office import office_create
+
+    other = office_create("sh-2", "上海二期")
+    job = ImportJob.objects.create(project=other.project, user=other.zhao.user, file_name="r.csv", content=b"")
+    assert manager.get(f"/p/hz-1/import/{job.pk}/").status_code == 404
+    assert manager.get(f"/p/hz-1/import/{job.pk}/report.csv").status_code == 404
