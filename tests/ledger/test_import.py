@@ -42,3 +42,27 @@ def test_an_import_continues_the_chain_of_live_events(office: Office) -> None:
     services.events_import(project=office.project, records=[record])
     second = models.Event.objects.get(seq=2)
     assert second.prev_hash == models.Event.objects.get(seq=1).hash
+
+
+def test_an_import_judges_only_the_customers_it_touches_in_chunks(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leadledger.ledger import selectors
+
+    monkeypatch.setattr(selectors, "CHUNK", 2)  # many small IN lists, as for a hundred thousand customers
+    services.visit_register(project=office.project, customer=office.zhang, staff=office.alice)
+    before = models.Verdict.objects.get(customer=office.zhang)
+    start = timezone.now() - timedelta(days=1)
+    people = [
+        services.customer_find_or_create(project=office.project, name=f"客户{i}", phone=f"1390000000{i}")[0]
+        for i in range(5)
+    ]
+    models.Relation.objects.create(project=office.project, a=people[0], b=people[1], kind="spouse", verified=True)
+    records = [
+        ("visit", {"customer": str(p.pk), "staff": str(office.bob.pk)}, start + timedelta(minutes=i))
+        for i, p in enumerate(people)
+    ]
+    services.events_import(project=office.project, records=records)
+    assert models.Verdict.objects.get(customer=office.zhang).judged_at == before.judged_at  # untouched
+    assert models.Verdict.objects.filter(owners={str(office.bob.pk): "1"}).count() == 5
+    assert verify(office.project, lambda problem: None) == 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.db.models import Q
 
@@ -13,10 +13,21 @@ from leadledger.engine.model import HOUSEHOLD_KINDS
 from . import convert, models
 
 REFERRAL_DEPTH = 3  # a referral chain (IH-8) is followed this far back when judging one customer
+CHUNK = 500  # ids per IN (…) list: an import may judge a hundred thousand customers at once
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]
 
 
 def _relations_touching(project: models.Project, ids: set[int]) -> list[models.Relation]:
-    return list(models.Relation.objects.filter(Q(a_id__in=ids) | Q(b_id__in=ids), project=project))
+    found: dict[int, models.Relation] = {}
+    for chunk in _chunks(ids):
+        for relation in models.Relation.objects.filter(Q(a_id__in=chunk) | Q(b_id__in=chunk), project=project):
+            found[relation.pk] = relation
+    return list(found.values())
 
 
 def related_customers(project: models.Project, customer_ids: Iterable[int]) -> tuple[set[int], list[models.Relation]]:
@@ -50,20 +61,22 @@ def timeline_for(project: models.Project, customer_ids: Iterable[int]) -> engine
     """An engine timeline holding everything that can decide these customers' verdicts."""
     wanted, relations = related_customers(project, customer_ids)
     for _ in range(REFERRAL_DEPTH):  # IH-8: a referrer's owner decides a referred customer
-        rows = models.Event.objects.filter(
-            project=project, customer_id__in=wanted, kind__in=("referral_logged", "visit")
-        )
-        more = _referrers(rows) - wanted
+        more = set()
+        for chunk in _chunks(wanted):
+            rows = models.Event.objects.filter(
+                project=project, customer_id__in=chunk, kind__in=("referral_logged", "visit")
+            ).only("kind", "body")
+            more |= _referrers(rows)
+        more -= wanted
         if not more:
             break
         extra, extra_relations = related_customers(project, more)
         wanted |= extra
         relations = list({r.pk: r for r in [*relations, *extra_relations]}.values())
-    customers = list(models.Customer.objects.filter(project=project, pk__in=wanted))
-    rows = models.Event.objects.filter(Q(customer_id__in=wanted) | Q(kind="staff_left"), project=project).order_by(
-        "seq"
-    )
-    events = [convert.from_row(row) for row in rows]
+    customers = [c for chunk in _chunks(wanted) for c in models.Customer.objects.filter(project=project, pk__in=chunk)]
+    rows = [r for chunk in _chunks(wanted) for r in models.Event.objects.filter(project=project, customer_id__in=chunk)]
+    rows += models.Event.objects.filter(project=project, kind="staff_left")
+    events = [convert.from_row(row) for row in sorted(rows, key=lambda row: row.seq)]
     return engine.Timeline(convert.cast_for(project, customers, relations), convert.policy_of(project), events)
 
 

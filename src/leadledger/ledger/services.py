@@ -92,8 +92,8 @@ def verdicts_refresh(*, project: models.Project, customer_ids: list[int], throug
     timeline = selectors.timeline_for(project, customer_ids)
     household = timeline.identity.household
     roots = {household[str(c)] for c in customer_ids}
-    for cid in [c for c, root in household.items() if root in roots]:
-        verdict_store(project=project, verdict=timeline.verdict(cid, now), through_seq=through_seq)
+    judged = [timeline.verdict(cid, now) for cid, root in household.items() if root in roots]
+    _verdicts_store(project, judged, through_seq)
 
 
 def _shares(shares: dict[str, Any] | None) -> dict[str, str] | None:
@@ -131,10 +131,17 @@ def _verdict_fields(verdict: engine.Verdict) -> dict[str, Any]:
     }
 
 
-def verdict_store(*, project: models.Project, verdict: engine.Verdict, through_seq: int) -> None:
-    models.Verdict.objects.update_or_create(
-        customer_id=int(verdict.customer),
-        defaults={"project": project, "through_seq": through_seq, **_verdict_fields(verdict)},
+def _verdicts_store(project: models.Project, verdicts: list[engine.Verdict], through_seq: int) -> None:
+    rows = [
+        models.Verdict(customer_id=int(v.customer), project=project, through_seq=through_seq, **_verdict_fields(v))
+        for v in verdicts
+    ]
+    models.Verdict.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["customer"],
+        update_fields=[*_VERDICT_FIELDS, "through_seq"],
     )
 
 
@@ -191,7 +198,11 @@ def events_import(
             stored.append(row)
             prev_hash = row.hash
         models.Event.objects.bulk_create(stored, batch_size=2000)
-        verdicts_rebuild(project=project, now=timezone.now())
+        if any(kind == "staff_left" for kind, _, _ in ordered):  # IH-13 reaches every customer of the leaver
+            verdicts_rebuild(project=project, now=timezone.now())
+        else:
+            touched = {c for kind, body, _ in ordered for c in _customers_of(kind, body)}
+            verdicts_refresh(project=project, customer_ids=sorted(touched), through_seq=seq, now=timezone.now())
     return stored
 
 
@@ -199,18 +210,9 @@ def verdicts_rebuild(*, project: models.Project, now: datetime) -> int:
     """Judge every customer of the project by replaying its whole history, and store the verdicts."""
     timeline = selectors.whole_timeline(project)
     through = models.Event.objects.filter(project=project).order_by("-seq").values_list("seq", flat=True).first() or 0
-    rows = [
-        models.Verdict(customer_id=int(cid), project=project, through_seq=through, **_verdict_fields(verdict))
-        for cid, verdict in timeline.verdicts(now).items()
-    ]
-    models.Verdict.objects.bulk_create(
-        rows,
-        batch_size=1000,
-        update_conflicts=True,
-        unique_fields=["customer"],
-        update_fields=[f for f in _VERDICT_FIELDS if f != "customer"] + ["through_seq"],
-    )
-    return len(rows)
+    verdicts = list(timeline.verdicts(now).values())
+    _verdicts_store(project, verdicts, through)
+    return len(verdicts)
 
 
 def personal_data_show(
