@@ -118,7 +118,11 @@ class Event(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["project", "seq"], name="event_unique_seq")]
-        indexes = [models.Index(fields=["project", "customer", "seq"], name="event_customer")]
+        indexes = [
+            models.Index(fields=["project", "customer", "seq"], name="event_customer"),
+            # Departures (IH-13) are read with every judgement: found by index, never by a scan.
+            models.Index(fields=["project", "kind", "seq"], name="event_kind"),
+        ]
 
 
 class Verdict(models.Model):

@@ -57,26 +57,32 @@ def _referrers(rows: Iterable[models.Event]) -> set[int]:
     return found
 
 
+def _events_of(project: models.Project, customers: set[int]) -> list[models.Event]:
+    # By the (project, customer, seq) index only: a kind filter here lets SQLite pick the kind index
+    # and scan every visit of the project.
+    return [
+        r for chunk in _chunks(customers) for r in models.Event.objects.filter(project=project, customer_id__in=chunk)
+    ]
+
+
 def timeline_for(project: models.Project, customer_ids: Iterable[int]) -> engine.Timeline:
     """An engine timeline holding everything that can decide these customers' verdicts."""
     wanted, relations = related_customers(project, customer_ids)
+    rows = _events_of(project, wanted)
+    fresh = rows
     for _ in range(REFERRAL_DEPTH):  # IH-8: a referrer's owner decides a referred customer
-        more = set()
-        for chunk in _chunks(wanted):
-            rows = models.Event.objects.filter(
-                project=project, customer_id__in=chunk, kind__in=("referral_logged", "visit")
-            ).only("kind", "body")
-            more |= _referrers(rows)
-        more -= wanted
+        more = _referrers(fresh) - wanted
         if not more:
             break
         extra, extra_relations = related_customers(project, more)
+        extra -= wanted
         wanted |= extra
         relations = list({r.pk: r for r in [*relations, *extra_relations]}.values())
+        fresh = _events_of(project, extra)
+        rows += fresh
     customers = [c for chunk in _chunks(wanted) for c in models.Customer.objects.filter(project=project, pk__in=chunk)]
-    rows = [r for chunk in _chunks(wanted) for r in models.Event.objects.filter(project=project, customer_id__in=chunk)]
     rows += models.Event.objects.filter(project=project, kind="staff_left")
-    events = [convert.from_row(row) for row in sorted(rows, key=lambda row: row.seq)]
+    events = [convert.from_row(row) for row in sorted({r.pk: r for r in rows}.values(), key=lambda row: row.seq)]
     return engine.Timeline(convert.cast_for(project, customers, relations), convert.policy_of(project), events)
 
 
