@@ -16,6 +16,8 @@ def canonical(body: dict[str, Any]) -> str:
 
 
 def chain_hash(prev_hash: str, seq: int, at: datetime, kind: str, body: str) -> str:
-    moment = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # Same text as strftime("%Y-%m-%dT%H:%M:%S.%fZ"), at a fraction of its cost (verify hashes millions).
+    utc = at if at.tzinfo is UTC else at.astimezone(UTC)
+    moment = utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
     material = "\x1f".join((prev_hash, str(seq), moment, kind, body))
     return hashlib.sha256(material.encode()).hexdigest()
