@@ -33,6 +33,18 @@ from typing import Any
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅鹏飞燕辉"
+CUSTOMER_COLUMNS = [
+    "id",
+    "project_id",
+    "name",
+    "phone",
+    "id_number",
+    "employee",
+    "created_at",
+    "erased_at",
+    "pinyin",
+    "initials",
+]
 
 
 def _setup(database: str) -> None:
@@ -69,6 +81,7 @@ def generate(customers: int, events: int, seed: int) -> Any:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from leadledger.engine.identity import name_spellings
     from leadledger.ledger import models
     from leadledger.ledger.chain import GENESIS, canonical, chain_hash
 
@@ -91,23 +104,17 @@ def generate(customers: int, events: int, seed: int) -> Any:
     _say(f"customers: {customers:,}")
     first_id = 1 + (models.Customer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
     stamp = connection.ops.adapt_datetimefield_value(now)
+    spellings: dict[str, tuple[str, str]] = {}
     with transaction.atomic():
         batch: list[tuple[Any, ...]] = []
         for i in range(customers):
             name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
-            batch.append((first_id + i, project.pk, name, f"+86138{i:08d}", None, False, stamp, None))
+            pinyin, initials = spellings.get(name) or spellings.setdefault(name, name_spellings(name))
+            batch.append((first_id + i, project.pk, name, f"+86138{i:08d}", None, False, stamp, None, pinyin, initials))
             if len(batch) == 50_000:
-                _insert(
-                    "ledger_customer",
-                    ["id", "project_id", "name", "phone", "id_number", "employee", "created_at", "erased_at"],
-                    batch,
-                )
+                _insert("ledger_customer", CUSTOMER_COLUMNS, batch)
                 batch.clear()
-        _insert(
-            "ledger_customer",
-            ["id", "project_id", "name", "phone", "id_number", "employee", "created_at", "erased_at"],
-            batch,
-        )
+        _insert("ledger_customer", CUSTOMER_COLUMNS, batch)
         relations = [
             (project.pk, first_id + i, first_id + i + 1, rng.choice(("spouse", "parent_child")), True)
             for i in range(0, customers - 1, 12)

@@ -73,7 +73,7 @@ def demo_create(*, customers: int = 3000, seed: int = 2026, now: datetime | None
             if phone in phones or not phone.startswith("1"):
                 continue
             phones.add(phone)
-            people.append(models.Customer(project=project, name=fake.name(), phone=f"+86{phone}"))
+            people.append(models.Customer(project=project, name=fake.name(), phone=f"+86{phone}").spell())
         people = models.Customer.objects.bulk_create(people)
         for i in range(0, len(people) - 1, 12):  # about one in twelve comes with a verified spouse or child
             models.Relation.objects.create(

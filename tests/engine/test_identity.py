@@ -94,3 +94,11 @@ def test_the_directory_finds_by_phone_mask_and_name_exact_matches_first() -> Non
     assert [c.id for c in directory.search("138****5678", surname="张")] == ["c1", "c3"]
     assert [c.id for c in directory.search("张 伟")] == ["c1"]
     assert directory.search("13700000000") == []
+
+
+def test_names_are_spelled_in_pinyin_and_initials_for_the_desk() -> None:
+    from leadledger.engine.identity import name_spellings
+
+    assert name_spellings("张伟") == ("zhangwei", "zw")
+    assert name_spellings(" 吕 丽 ") == ("lvli", "ll")
+    assert name_spellings("Tom张") == ("tomzhang", "tz")

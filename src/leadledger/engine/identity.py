@@ -85,6 +85,15 @@ def normalise_name(raw: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw))
 
 
+def name_spellings(name: str) -> tuple[str, str]:
+    """A name's pinyin and initials, for the ask-first search (IH-18): 张伟 → ("zhangwei", "zw")."""
+    from pypinyin import lazy_pinyin
+
+    clean = normalise_name(name)
+    syllables = [s.lower() for s in lazy_pinyin(clean, errors="ignore") if s.strip()]
+    return "".join(syllables)[:100], "".join(s[0] for s in syllables)[:30]
+
+
 class _UnionFind:
     def __init__(self, items: Iterable[str]) -> None:
         self.parent = {item: item for item in items}

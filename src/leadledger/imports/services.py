@@ -140,7 +140,7 @@ def _customers(project: ledger.Project, good: list[_Good]) -> dict[str, int]:
     for start in range(0, len(phones), 500):
         chunk = phones[start : start + 500]
         known.update(ledger.Customer.objects.filter(project=project, phone__in=chunk).values_list("phone", "pk"))
-    missing = [ledger.Customer(project=project, name=exact[p], phone=p) for p in phones if p not in known]
+    missing = [ledger.Customer(project=project, name=exact[p], phone=p).spell() for p in phones if p not in known]
     # A desk may register one of these phones meanwhile: its customer is the same one (ID-1).
     ledger.Customer.objects.bulk_create(missing, batch_size=1000, ignore_conflicts=True)
     missing_phones = [c.phone for c in missing]

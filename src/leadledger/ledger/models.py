@@ -6,6 +6,7 @@ lawful erasure can blank it without breaking the hash chain (DESIGN principle 5)
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -13,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from leadledger.engine.identity import name_spellings
 
 
 def valid_time_zone(value: str) -> None:
@@ -82,6 +85,9 @@ class Customer(models.Model):
     employee = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # The name's pinyin and initials, so the desk finds 张伟 by "zhangwei" or "zw" (IH-18).
+    pinyin = models.CharField(max_length=100, blank=True, default="")
+    initials = models.CharField(max_length=30, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -92,7 +98,22 @@ class Customer(models.Model):
                 name="customer_unique_exact_phone",
             )
         ]
-        indexes = [models.Index(fields=["project", "name"], name="customer_name")]
+        indexes = [
+            models.Index(fields=["project", "name"], name="customer_name"),
+            models.Index(fields=["project", "pinyin"], name="customer_pinyin"),
+            models.Index(fields=["project", "initials"], name="customer_initials"),
+        ]
+
+    def spell(self) -> Customer:
+        """Fill the derived spellings of the name (bulk creation skips save(), so callers use this)."""
+        self.pinyin, self.initials = name_spellings(self.name) if self.name else ("", "")
+        return self
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.spell()
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "pinyin", "initials"}
+        super().save(*args, **kwargs)
 
 
 class Relation(models.Model):
