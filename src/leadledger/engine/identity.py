@@ -90,7 +90,7 @@ def name_spellings(name: str) -> tuple[str, str]:
     from pypinyin import lazy_pinyin
 
     clean = normalise_name(name)
-    syllables = [s.lower() for s in lazy_pinyin(clean, errors="ignore") if s.strip()]
+    syllables = [s.lower() for s in lazy_pinyin(clean) if s.strip()]
     return "".join(syllables)[:100], "".join(s[0] for s in syllables)[:30]
 
 
