@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "leadledger.ledger",
     "leadledger.imports",
+    "leadledger.desk",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

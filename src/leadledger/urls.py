@@ -5,5 +5,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("leadledger.desk.urls")),
     path("", include("leadledger.web.urls")),
 ]

@@ -292,6 +292,10 @@ class Desk:
                 return staff, i
         return None
 
+    def receives(self, staff: str) -> Desk:
+        """Q-10: on a free-reception day the consultant chosen at the desk receives; no turn is counted."""
+        return self._take(staff, turn=False)
+
     def finish(self, staff: str) -> Desk:
         """The consultant is done with every group they had (free again)."""
         return replace(self, busy=self.busy - {staff})

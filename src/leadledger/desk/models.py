@@ -1,0 +1,41 @@
+"""The desk's own records: each site's rotation state, and the searches done before a registration."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from leadledger.ledger.models import Project, Site
+
+
+class Rotation(models.Model):
+    """A site's rotation: the engine's Desk state as JSON, changed under a row lock, one click at a time."""
+
+    site = models.OneToOneField(Site, primary_key=True, on_delete=models.PROTECT, related_name="rotation")
+    state = models.JSONField()
+    changed_at = models.DateTimeField(auto_now=True)
+
+
+class DeskSearch(models.Model):
+    """An ask-first search (IH-18): who asked what, where, and which customers it found. Insert-only."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    query = models.CharField(max_length=100)
+    found = models.JSONField()  # customer ids, in the order shown
+    at = models.DateTimeField(auto_now_add=True)
+
+
+class DeskVisit(models.Model):
+    """A visit registered at the desk: the event it became, the search before it, the rotation's answer."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT)
+    seq = models.BigIntegerField()
+    search = models.ForeignKey(DeskSearch, on_delete=models.PROTECT)
+    staff = models.CharField(max_length=32)
+    cites = models.CharField(max_length=100)
+    explain_zh = models.TextField()
+    explain_en = models.TextField()
+    at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,168 @@
+"""Writes at the desk: the search log, registrations through the ledger, and the rotation's moves.
+
+The rotation's state lives in one row per site, read and written under a row lock inside the same
+transaction as the registration, so two receptionists clicking at once are served one after the
+other and never give the same turn twice (Q-1). The rules themselves are the engine's Desk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from leadledger.engine import EngineError
+from leadledger.engine.identity import phone_key
+from leadledger.engine.rotation import Assignment, Desk
+from leadledger.ledger import models as ledger
+from leadledger.ledger import services as ledger_services
+from leadledger.ledger.services import LedgerError
+
+from . import selectors
+from .models import DeskSearch, DeskVisit, Rotation
+
+ACTIONS = {  # what a receptionist may do on the board, and what a manager may do besides
+    "finish": ("receptionist", "manager", "admin"),
+    "go_away": ("receptionist", "manager", "admin"),
+    "come_back": ("receptionist", "manager", "admin"),
+    "suspend": ("manager", "admin"),
+    "reinstate": ("manager", "admin"),
+    "free_start": ("manager", "admin"),
+    "free_end": ("manager", "admin"),
+}
+
+
+def _roster(site: ledger.Site) -> tuple[str, ...]:
+    consultants = ledger.Staff.objects.filter(project=site.project, role=ledger.Staff.Role.CONSULTANT)
+    return tuple(str(pk) for pk in consultants.order_by("pk").values_list("pk", flat=True))
+
+
+def rotation_desk(site: ledger.Site) -> Desk:
+    """The site's current rotation (created on first use with the project's consultants in order)."""
+    row = Rotation.objects.filter(site=site).first()
+    if row is None:
+        return Desk(roster=_roster(site))
+    return Desk.from_json(row.state)
+
+
+def _locked(site: ledger.Site) -> tuple[Rotation, Desk]:
+    row, _ = Rotation.objects.get_or_create(site=site, defaults={"state": Desk(roster=_roster(site)).to_json()})
+    row = Rotation.objects.select_for_update().get(pk=row.pk)
+    return row, Desk.from_json(row.state)
+
+
+def search_log(*, site: ledger.Site, user: Any, query: str) -> tuple[DeskSearch, list[ledger.Customer]]:
+    """Search first (IH-18), and keep what was asked and found."""
+    found = selectors.search(site.project, query)
+    record = DeskSearch.objects.create(
+        project=site.project, site=site, user=user, query=query.strip()[:100], found=[c.pk for c in found]
+    )
+    return record, found
+
+
+@dataclass(frozen=True)
+class Registered:
+    customer: ledger.Customer
+    assignment: Assignment
+    visit: DeskVisit
+
+
+def owner_of(customer: ledger.Customer) -> str | None:
+    verdict = ledger.Verdict.objects.filter(customer=customer).first()
+    if verdict is None or not verdict.owners or verdict.status not in ("pending", "active"):
+        return None
+    owners = list(verdict.owners)
+    return owners[0] if len(owners) == 1 else max(owners, key=lambda k: float(verdict.owners[k]))  # type: ignore[index]
+
+
+def visit_at_desk(
+    *,
+    site: ledger.Site,
+    user: Any,
+    search: DeskSearch,
+    customer: ledger.Customer | None = None,
+    name: str = "",
+    phone: str = "",
+    asks_for: str | None = None,
+    expected: str | None = None,
+    chosen: str | None = None,
+) -> Registered:
+    """Register a visitor after the search: the rotation names the consultant, the ledger records the visit.
+
+    `customer` is a returning one found by the search; otherwise `name` and `phone` describe a new one
+    (the phone may be one the search did not find only if the search was for it). `expected` is the
+    consultant the receptionist saw named on the board: if the rotation has moved since, nothing is
+    registered and the error says so. `chosen` names the consultant on free-reception days (Q-10).
+    """
+    if search.site_id != site.pk:
+        raise LedgerError("这次查询不属于本接待台", "that search was made at another desk")
+    if customer is not None and customer.pk not in search.found:
+        raise LedgerError("请先查询该客户再登记（首问）", "search for the customer before registering them (IH-18)")
+    if customer is None:
+        name = name.strip()
+        if not name:
+            raise LedgerError("请填写客户姓名", "the customer's name is required")
+        try:
+            key = phone_key(phone)
+        except EngineError as error:
+            raise LedgerError(error.zh, error.en) from None
+        existing = ledger.Customer.objects.filter(project=site.project, phone=key).exclude(phone__contains="*").first()
+        if existing is not None and existing.pk not in search.found:
+            raise LedgerError(
+                "该电话已有客户登记，请先用此电话查询（首问）",
+                "a customer with this phone is already registered: search for the phone first (IH-18)",
+            )
+    with transaction.atomic():
+        row, desk = _locked(site)
+        if customer is None:
+            customer, _ = ledger_services.customer_find_or_create(project=site.project, name=name, phone=phone)
+        owner = owner_of(customer)
+        if expected and owner is None and not desk.free_reception and desk.next_up != expected:
+            raise LedgerError(
+                "轮序刚刚变化（另一位前台已分配），请看最新的轮序再分配",
+                "the rotation has just moved (another desk gave that turn): look at the board again",
+            )
+        desk, assignment = desk.walk_in(str(customer.pk), owner=owner, asks_for=asks_for or None)
+        staff = assignment.staff
+        if staff is None:
+            if not chosen:
+                raise LedgerError(assignment.zh + "：请选择接待的置业顾问", assignment.en + ": choose who receives")
+            staff = chosen
+            desk = desk.receives(chosen)
+        consultant = ledger.Staff.objects.get(pk=int(staff), project=site.project)
+        event = ledger_services.visit_register(
+            project=site.project, customer=customer, staff=consultant, actor=user, site=site.name
+        )
+        row.state = desk.to_json()
+        row.save(update_fields=["state", "changed_at"])
+        visit = DeskVisit.objects.create(
+            project=site.project,
+            site=site,
+            seq=event.seq,
+            search=search,
+            staff=staff,
+            cites=",".join(assignment.cites),
+            explain_zh=assignment.zh,
+            explain_en=assignment.en,
+        )
+    return Registered(customer, assignment, visit)
+
+
+def board_move(*, site: ledger.Site, role: str, action: str, staff: str | None = None) -> Desk:
+    """One change on the rotation board (finish, away, back; suspend, free reception for managers)."""
+    if action not in ACTIONS:
+        raise LedgerError(f"未知操作 {action!r}", f"unknown action {action!r}")
+    if role not in ACTIONS[action]:
+        raise LedgerError("此操作需要销售经理", "only a sales manager may do this")
+    with transaction.atomic():
+        row, desk = _locked(site)
+        if action in ("free_start", "free_end"):
+            desk = getattr(desk, action)()
+        else:
+            if staff not in desk.roster and not ledger.Staff.objects.filter(pk=staff, project=site.project).exists():
+                raise LedgerError("没有这位置业顾问", "no such consultant")
+            desk = getattr(desk, action)(staff)
+        row.state = desk.to_json()
+        row.save(update_fields=["state", "changed_at"])
+    return desk

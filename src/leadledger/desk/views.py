@@ -1,0 +1,171 @@
+"""The desk's pages: thin, over desk.services and desk.selectors; htmx swaps the live parts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
+
+from leadledger.ledger import models
+from leadledger.ledger.services import LedgerError
+from leadledger.web import access
+from leadledger.web import selectors as web_selectors
+
+from . import services
+from .models import DeskSearch
+
+Role = models.Staff.Role
+DESK_ROLES = (Role.RECEPTIONIST, Role.MANAGER, Role.ADMIN)
+
+
+def _zh() -> bool:
+    return (get_language() or "zh").startswith("zh")
+
+
+def _site(request: access.ProjectRequest, site: int) -> models.Site:
+    return get_object_or_404(models.Site, pk=site, project=request.project)
+
+
+def _board_context(request: access.ProjectRequest, site: models.Site) -> dict[str, object]:
+    desk = services.rotation_desk(site)
+    names = web_selectors.staff_names(request.project)
+    served = dict(desk.served)
+    rows = [
+        {
+            "id": staff,
+            "name": names.get(staff, staff),
+            "next": staff == desk.next_up,
+            "away": staff in desk.away,
+            "busy": staff in desk.busy,
+            "suspended": staff in desk.suspended,
+            "served": served.get(staff, 0),
+        }
+        for staff in desk.roster
+    ]
+    return {
+        "site": site,
+        "desk": desk,
+        "rows": rows,
+        "next_up": desk.next_up,
+        "next_name": names.get(desk.next_up or "", ""),
+        "may_manage": request.staff.role in (Role.MANAGER, Role.ADMIN),
+    }
+
+
+@access.project_page(*DESK_ROLES)
+def desk_home(request: access.ProjectRequest) -> HttpResponse:
+    first = models.Site.objects.filter(project=request.project).order_by("pk").first()
+    if first is None:
+        first = models.Site.objects.create(project=request.project, name=request.project.name)
+    return redirect("desk", project=request.project.code, site=first.pk)
+
+
+@access.project_page(*DESK_ROLES)
+def desk(request: access.ProjectRequest, site: int) -> HttpResponse:
+    found = _site(request, site)
+    sites = models.Site.objects.filter(project=request.project).order_by("pk")
+    return render(request, "desk/desk.html", {**_board_context(request, found), "sites": sites})
+
+
+@access.project_page(*DESK_ROLES)
+def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
+    found_site = _site(request, site)
+    query = request.GET.get("q", "").strip()
+    if not query or (len(query) < 2 and query.isascii()):  # one character is enough for a surname (张)
+        return render(request, "desk/results.html", {"query": query, "site": found_site})
+    record, customers = services.search_log(site=found_site, user=request.user, query=query)
+    names = web_selectors.staff_names(request.project)
+    board = services.rotation_desk(found_site)
+    results = []
+    for customer in customers:
+        verdict = getattr(customer, "verdict", None)
+        owner = services.owner_of(customer)
+        presence = None
+        if owner:
+            presence = "busy" if owner in board.busy else "on_site" if board.present(owner) else "away"
+        results.append(
+            {
+                "customer": customer,
+                "phone": web_selectors.masked(customer.phone),
+                "line": web_selectors.verdict_line(request.staff, verdict, names),
+                "owner": names.get(owner or "", ""),
+                "presence": presence,
+            }
+        )
+    # What the receptionist typed is offered for a new customer only when nobody matched it.
+    phone_typed = query if not customers and any(ch.isdigit() for ch in query) and "*" not in query else ""
+    name_typed = "" if any(ch.isdigit() for ch in query) else query
+    context = {
+        "query": query,
+        "site": found_site,
+        "search": record,
+        "results": results,
+        "phone_typed": phone_typed,
+        "name_typed": name_typed,
+        "next_up": board.next_up,
+        "next_name": names.get(board.next_up or "", ""),
+        "free": board.free_reception,
+        "consultants": [(staff, names.get(staff, staff)) for staff in board.roster],
+    }
+    return render(request, "desk/results.html", context)
+
+
+@require_POST
+@access.project_page(*DESK_ROLES)
+def desk_register(request: access.ProjectRequest, site: int) -> HttpResponse:
+    found_site = _site(request, site)
+    search = get_object_or_404(DeskSearch, pk=request.POST.get("search") or 0, site=found_site)
+    customer = None
+    if request.POST.get("customer"):
+        customer = get_object_or_404(models.Customer, pk=request.POST["customer"], project=request.project)
+    try:
+        done = services.visit_at_desk(
+            site=found_site,
+            user=request.user,
+            search=search,
+            customer=customer,
+            name=request.POST.get("name", ""),
+            phone=request.POST.get("phone", ""),
+            expected=request.POST.get("expected") or None,
+            chosen=request.POST.get("chosen") or None,
+        )
+    except LedgerError as error:
+        messages.error(request, error.zh if _zh() else error.en)
+    else:
+        names = web_selectors.staff_names(request.project)
+        who = names.get(done.assignment.staff or done.visit.staff, "")
+        text = (
+            f"已登记 {done.customer.name}，由 {who} 接待（{done.visit.cites.replace(',', ', ')}）"
+            if _zh()
+            else f"{done.customer.name} registered; {who} receives ({done.visit.cites.replace(',', ', ')})"
+        )
+        messages.success(request, text)
+    return redirect("desk", project=request.project.code, site=found_site.pk)
+
+
+@access.project_page(*DESK_ROLES)
+def desk_board(request: access.ProjectRequest, site: int) -> HttpResponse:
+    return render(request, "desk/board.html", _board_context(request, _site(request, site)))
+
+
+@require_POST
+@access.project_page(*DESK_ROLES)
+def desk_move(request: access.ProjectRequest, site: int) -> HttpResponse:
+    found_site = _site(request, site)
+    try:
+        services.board_move(
+            site=found_site,
+            role=request.staff.role,
+            action=request.POST.get("action", ""),
+            staff=request.POST.get("staff") or None,
+        )
+    except LedgerError as error:
+        response = render(
+            request,
+            "desk/board.html",
+            {**_board_context(request, found_site), "error": error.zh if _zh() else error.en},
+        )
+        return response
+    return render(request, "desk/board.html", _board_context(request, found_site))

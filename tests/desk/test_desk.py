@@ -1,0 +1,168 @@
+"""The reception desk: ask first (IH-18), hand each walk-in to whom the rotation names (Q-1..Q-10)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from leadledger.desk.models import DeskSearch, DeskVisit
+from leadledger.ledger import models, services
+from office import PASSWORD, Office, office_create
+
+
+@pytest.fixture
+def site(office: Office) -> models.Site:
+    return models.Site.objects.create(project=office.project, name="市区展厅")
+
+
+def _client(username: str) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert client.login(username=username, password=PASSWORD)
+    return client
+
+
+def _search(client: Client, site: models.Site, query: str) -> tuple[str, DeskSearch]:
+    page = client.get(f"/p/hz-1/desk/{site.pk}/search/", {"q": query}).content.decode()
+    return page, DeskSearch.objects.order_by("-pk").first()  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(
+    "query", ["13800000001", "138 0000 0001", "138****0001", "张伟", "张", "zhangwei", "zw", "zhang"]
+)
+def test_ask_first_finds_the_customer_every_way_a_receptionist_types(
+    office: Office, site: models.Site, query: str
+) -> None:
+    services.visit_register(project=office.project, customer=office.zhang, staff=office.alice)
+    page, search = _search(_client("sun"), site, query)
+    assert "张伟" in page and "138****0001" in page and "13800000001" not in page
+    assert "王芳" in page  # the owner, and whether they are here
+    assert search.found == [office.zhang.pk] and search.user.username == "sun" and search.query == query.strip()
+
+
+def test_a_new_walk_in_goes_to_whom_the_rotation_names(office: Office, site: models.Site) -> None:
+    client = _client("sun")
+    page, search = _search(client, site, "13900000002")
+    assert "Nobody matches" in page and "The rotation gives this visitor to 王芳." in page
+    response = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/",
+        {"search": search.pk, "name": "李娜", "phone": "13900000002", "expected": str(office.alice.pk)},
+        follow=True,
+    )
+    assert "李娜 registered; 王芳 receives (Q-1, Q-2)" in response.content.decode()
+    customer = models.Customer.objects.get(phone="+8613900000002")
+    assert models.Verdict.objects.get(customer=customer).owners == {str(office.alice.pk): "1"}
+    visit = DeskVisit.objects.get()
+    assert visit.search == search and visit.staff == str(office.alice.pk)
+    board = client.get(f"/p/hz-1/desk/{site.pk}/board/").content.decode()
+    assert "Next walk-in: <strong>刘洋</strong>" in board
+
+
+def test_a_returning_customer_whose_owner_is_busy_is_assisted_and_stays_theirs(
+    office: Office, site: models.Site
+) -> None:
+    services.visit_register(project=office.project, customer=office.zhang, staff=office.alice)
+    client = _client("sun")
+    _, first = _search(client, site, "13900000002")
+    client.post(f"/p/hz-1/desk/{site.pk}/register/", {"search": first.pk, "name": "李娜", "phone": "13900000002"})
+    page, search = _search(client, site, "138****0001")  # Alice is now busy with 李娜
+    assert "王芳:\n      busy" in page or "busy" in page
+    response = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/", {"search": search.pk, "customer": office.zhang.pk}, follow=True
+    )
+    assert "张伟 registered; 刘洋 receives (Q-4, IH-11)" in response.content.decode()
+    assert models.Verdict.objects.get(customer=office.zhang).owners == {str(office.alice.pk): "1"}
+
+
+def test_no_registration_without_a_search_that_found_the_customer(office: Office, site: models.Site) -> None:
+    client = _client("sun")
+    _, search = _search(client, site, "李")  # finds nobody
+    response = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/", {"search": search.pk, "customer": office.zhang.pk}, follow=True
+    )
+    assert "search for the customer before registering them (IH-18)" in response.content.decode()
+    response = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/",
+        {"search": search.pk, "name": "张先生", "phone": "13800000001"},
+        follow=True,
+    )
+    assert "search for the phone first (IH-18)" in response.content.decode()
+    assert models.Event.objects.count() == 0
+
+
+def test_a_stale_board_registers_nothing(office: Office, site: models.Site) -> None:
+    client, other = _client("sun"), _client("zhao")
+    _, mine = _search(client, site, "13900000002")
+    _, theirs = _search(other, site, "13900000003")
+    other.post(
+        f"/p/hz-1/desk/{site.pk}/register/",
+        {"search": theirs.pk, "name": "钱七", "phone": "13900000003", "expected": str(office.alice.pk)},
+    )
+    response = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/",
+        {"search": mine.pk, "name": "李娜", "phone": "13900000002", "expected": str(office.alice.pk)},
+        follow=True,
+    )
+    assert "the rotation has just moved" in response.content.decode()
+    assert not models.Customer.objects.filter(name="李娜").exists()
+    assert models.Event.objects.count() == 1
+
+
+def test_bad_input_at_the_desk_is_said_plainly(office: Office, site: models.Site) -> None:
+    client = _client("sun")
+    _, search = _search(client, site, "13900000002")
+    page = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/", {"search": search.pk, "name": "李娜", "phone": "12"}, follow=True
+    ).content.decode()
+    assert "not a phone number: &#x27;12&#x27;" in page
+    page = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/", {"search": search.pk, "name": " ", "phone": "13900000002"}, follow=True
+    ).content.decode()
+    assert "the customer&#x27;s name is required" in page
+    assert models.Event.objects.count() == 0
+
+
+def test_the_board_moves_and_only_a_manager_suspends_or_frees(office: Office, site: models.Site) -> None:
+    sun, zhao = _client("sun"), _client("zhao")
+    url = f"/p/hz-1/desk/{site.pk}/board/move/"
+    assert (
+        "Next walk-in: <strong>刘洋</strong>"
+        in sun.post(url, {"action": "go_away", "staff": office.alice.pk}).content.decode()
+    )
+    assert (
+        "only a sales manager may do this"
+        in sun.post(url, {"action": "suspend", "staff": office.bob.pk}).content.decode()
+    )
+    assert "Nobody is free." in zhao.post(url, {"action": "suspend", "staff": office.bob.pk}).content.decode()
+    assert "Free reception" in zhao.post(url, {"action": "free_start"}).content.decode()
+
+
+def test_free_reception_lets_the_desk_choose(office: Office, site: models.Site) -> None:
+    zhao = _client("zhao")
+    zhao.post(f"/p/hz-1/desk/{site.pk}/board/move/", {"action": "free_start"})
+    page, search = _search(zhao, site, "13900000002")
+    assert "Free reception: who receives?" in page
+    response = zhao.post(
+        f"/p/hz-1/desk/{site.pk}/register/",
+        {"search": search.pk, "name": "李娜", "phone": "13900000002", "chosen": office.bob.pk},
+        follow=True,
+    )
+    assert "刘洋 receives (Q-10)" in response.content.decode()
+
+
+def test_a_customer_registered_at_one_site_is_found_at_the_other(office: Office, site: models.Site) -> None:
+    other_site = models.Site.objects.create(project=office.project, name="工地售楼处")
+    client = _client("sun")
+    _, search = _search(client, site, "13900000002")
+    client.post(f"/p/hz-1/desk/{site.pk}/register/", {"search": search.pk, "name": "李娜", "phone": "13900000002"})
+    page = client.get(f"/p/hz-1/desk/{other_site.pk}/search/", {"q": "139****0002"}).content.decode()
+    assert "李娜" in page and "王芳" in page
+
+
+def test_consultants_and_other_projects_do_not_reach_the_desk(office: Office, site: models.Site) -> None:
+    assert _client("alice").get(f"/p/hz-1/desk/{site.pk}/").status_code == 403
+    other = office_create("sh-2", "上海二期")
+    other_site = models.Site.objects.create(project=other.project, name="展厅")
+    assert _client("sun").get(f"/p/sh-2/desk/{other_site.pk}/").status_code == 404
+    assert _client("sun").get(f"/p/hz-1/desk/{other_site.pk}/").status_code == 404
+    page = _client("sun").get(f"/p/hz-1/desk/{site.pk}/").content.decode()
+    assert "Ask first" in page and "Rotation" in page and 'hx-trigger="every 2s"' in page
