@@ -39,3 +39,22 @@ class DeskVisit(models.Model):
     explain_zh = models.TextField()
     explain_en = models.TextField()
     at = models.DateTimeField(auto_now_add=True)
+
+
+class RenewalRequest(models.Model):
+    """A consultant asks to renew a claim (IH-6); a manager's approval records the renewal event."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        APPROVED = "approved", "approved"
+        REFUSED = "refused", "refused"
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT)
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT)
+    staff = models.ForeignKey("ledger.Staff", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey("ledger.Staff", null=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True)
+    seq = models.BigIntegerField(null=True)  # the renewal event, once approved
+    at = models.DateTimeField(auto_now_add=True)

@@ -166,3 +166,100 @@ def board_move(*, site: ledger.Site, role: str, action: str, staff: str | None =
         row.state = desk.to_json()
         row.save(update_fields=["state", "changed_at"])
     return desk
+
+
+def _owned_by(staff: ledger.Staff, customer: ledger.Customer) -> bool:
+    verdict = ledger.Verdict.objects.filter(customer=customer).first()
+    return bool(verdict and verdict.owners and str(staff.pk) in verdict.owners)
+
+
+def contact_log(*, staff: ledger.Staff, customer: ledger.Customer, kind: str, user: Any) -> ledger.Event:
+    """A follow-up or a call by the customer's owner (IH-4); anyone else's contacts never count for them."""
+    if kind not in ("follow_up", "call"):
+        raise LedgerError(f"未知类型 {kind!r}", f"unknown kind {kind!r}")
+    if not _owned_by(staff, customer):
+        raise LedgerError("只能为自己的客户登记追访或来电", "you can log contacts only for your own customers")
+    body = {"customer": str(customer.pk), "staff": str(staff.pk)}
+    return ledger_services.event_append(project=staff.project, kind=kind, body=body, actor=user)
+
+
+def referral_log(
+    *, staff: ledger.Staff, user: Any, name: str, phone: str, referrer: ledger.Customer | None
+) -> ledger.Customer:
+    """Log in advance a customer a consultant's customer will bring (IH-8), or their own relative (IH-9)."""
+    if referrer is not None and not _owned_by(staff, referrer):
+        raise LedgerError("介绍人必须是您自己的客户", "the referrer must be one of your own customers")
+    if not name.strip():
+        raise LedgerError("请填写客户姓名", "the customer's name is required")
+    try:
+        phone_key(phone)
+    except EngineError as error:
+        raise LedgerError(error.zh, error.en) from None
+    with transaction.atomic():
+        customer, _ = ledger_services.customer_find_or_create(project=staff.project, name=name.strip(), phone=phone)
+        body: dict[str, Any] = {"staff": str(staff.pk), "customer": str(customer.pk)}
+        if referrer is not None:
+            body["referrer"] = str(referrer.pk)
+        ledger_services.event_append(project=staff.project, kind="referral_logged", body=body, actor=user)
+    return customer
+
+
+def renewal_ask(*, staff: ledger.Staff, customer: ledger.Customer, reason: str) -> Any:
+    from .models import RenewalRequest
+
+    if not _owned_by(staff, customer):
+        raise LedgerError("只能为自己的客户申请延期", "you can ask to renew only your own customers")
+    if not reason.strip():
+        raise LedgerError("请说明延期理由", "say why the claim should be renewed")
+    if RenewalRequest.objects.filter(customer=customer, staff=staff, status="pending").exists():
+        raise LedgerError("该客户已有待审批的延期申请", "a renewal of this customer is already waiting")
+    return RenewalRequest.objects.create(project=staff.project, customer=customer, staff=staff, reason=reason.strip())
+
+
+def renewal_decide(*, manager: ledger.Staff, request_id: int, approve: bool, user: Any) -> Any:
+    """A manager's decision on a renewal request; approval records the renewal event now (IH-6)."""
+    from django.utils import timezone
+
+    from .models import RenewalRequest
+
+    with transaction.atomic():
+        request = RenewalRequest.objects.select_for_update().get(pk=request_id, project=manager.project)
+        if request.status != RenewalRequest.Status.PENDING:
+            raise LedgerError("该申请已处理", "this request has already been decided")
+        request.decided_by, request.decided_at = manager, timezone.now()
+        request.status = RenewalRequest.Status.APPROVED if approve else RenewalRequest.Status.REFUSED
+        if approve:
+            body = {
+                "customer": str(request.customer_id),
+                "staff": str(request.staff_id),
+                "approved_by": str(manager.pk),
+            }
+            event = ledger_services.event_append(project=manager.project, kind="renewal", body=body, actor=user)
+            request.seq = event.seq
+        request.save()
+    return request
+
+
+def ruling_make(
+    *, manager: ledger.Staff, customer: ledger.Customer, staff: ledger.Staff | None, rule: str, reason: str, user: Any
+) -> ledger.Event:
+    """A manager's ruling or transfer (IH-12, IH-16): final from now on, with its reason and the rule departed from."""
+    if not reason.strip():
+        raise LedgerError("裁定必须说明理由", "a ruling needs a reason")
+    if not rule:
+        raise LedgerError("请选择所偏离的规则", "name the rule the ruling departs from")
+    body = {
+        "customer": str(customer.pk),
+        "staff": str(staff.pk) if staff else None,
+        "by": str(manager.pk),
+        "reason": f"{rule}: {reason.strip()}",
+    }
+    return ledger_services.event_append(project=manager.project, kind="ruling", body=body, actor=user)
+
+
+def departure_record(*, leaver: ledger.Staff, reason: str, user: Any) -> ledger.Event:
+    """A consultant leaves: their customers go to the pool (IH-13)."""
+    if not reason.strip():
+        raise LedgerError("请填写离职原因", "give the reason for leaving")
+    body = {"staff": str(leaver.pk), "reason": reason.strip()}
+    return ledger_services.event_append(project=leaver.project, kind="staff_left", body=body, actor=user)

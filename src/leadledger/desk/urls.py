@@ -10,3 +10,18 @@ urlpatterns = [
     path("p/<slug:project>/desk/<int:site>/board/", views.desk_board, name="desk_board"),
     path("p/<slug:project>/desk/<int:site>/board/move/", views.desk_move, name="desk_move"),
 ]
+
+from . import manage, mine  # noqa: E402
+
+urlpatterns += [
+    path("p/<slug:project>/me/", mine.mine, name="mine"),
+    path("p/<slug:project>/me/referral/", mine.mine_referral, name="mine_referral"),
+    path("p/<slug:project>/me/<int:pk>/contact/", mine.mine_contact, name="mine_contact"),
+    path("p/<slug:project>/me/<int:pk>/renewal/", mine.mine_renewal, name="mine_renewal"),
+    path("p/<slug:project>/manage/", manage.manage, name="manage"),
+    path("p/<slug:project>/manage/renewals/<int:pk>/", manage.manage_renewal, name="manage_renewal"),
+    path("p/<slug:project>/manage/departure/", manage.manage_departure, name="manage_departure"),
+    path("p/<slug:project>/customers/<int:pk>/dispute/", manage.dispute, name="dispute"),
+    path("p/<slug:project>/customers/<int:pk>/dispute/export.json", manage.dispute_export, name="dispute_export"),
+    path("p/<slug:project>/customers/<int:pk>/dispute/ruling/", manage.dispute_ruling, name="dispute_ruling"),
+]

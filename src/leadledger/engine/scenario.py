@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .errors import EngineError
 from .identity import normalise_id_number, normalise_name, phone_key
 from .model import (
     DEPARTURE_REASONS,
+    EVENT_TYPES,
     HELP_KINDS,
     RELATION_KINDS,
     Agent,
@@ -404,3 +406,49 @@ def read_scenario(data: Any, *, policy_override: Mapping[str, Any] | None = None
         questions=questions,
         policy_data=policy_data,
     )
+
+
+def _event_data(event: Event, zone: ZoneInfo) -> dict[str, Any]:
+    kinds = {kind: name for name, kind in EVENT_TYPES.items()}
+    data: dict[str, Any] = {"id": event.id, "at": event.at.astimezone(zone).isoformat(), "type": kinds[type(event)]}
+    for item in fields(event):
+        if item.name in ("id", "at", "seq"):
+            continue
+        value = getattr(event, item.name)
+        if item.default is MISSING or value != item.default:
+            data[item.name] = value
+    return data
+
+
+def scenario_data(
+    *,
+    title: str,
+    cast: Cast,
+    policy: Mapping[str, Any],
+    events: Iterable[Event],
+    expect: list[dict[str, Any]],
+    zone: ZoneInfo,
+) -> dict[str, Any]:
+    """A timeline written as a scenario file (FORMAT.md), so a dispute can be replayed anywhere."""
+
+    def person(customer: Customer) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": customer.id, "name": customer.name}
+        if customer.phone:
+            data["phone"] = customer.phone
+        if customer.id_number:
+            data["id_number"] = customer.id_number
+        if customer.employee:
+            data["employee"] = True
+        return data
+
+    return {
+        "kind": "attribution",
+        "title": title,
+        "policy": dict(policy),
+        "customers": [person(c) for c in cast.customers.values()],
+        "staff": [{"id": s.id, "name": s.name, "role": s.role} for s in cast.staff.values()],
+        "agents": [{"id": a.id, "name": a.name, "distributor": a.distributor} for a in cast.agents.values()],
+        "relations": [{"a": r.a, "b": r.b, "kind": r.kind, "verified": r.verified} for r in cast.relations],
+        "events": [_event_data(e, zone) for e in sorted(events, key=lambda e: (e.at, e.seq))],
+        "expect": expect,
+    }

@@ -196,6 +196,11 @@ class Timeline:
         return self._by_id[event_id]
 
     @property
+    def events(self) -> tuple[Event, ...]:
+        """Every event recorded, in the order given (a dispute is exported from these)."""
+        return tuple(self._by_id.values())
+
+    @property
     def last_at(self) -> datetime | None:
         return self._last
 

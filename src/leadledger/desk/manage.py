@@ -1,0 +1,179 @@
+"""The sales manager's pages: approvals, departures, the policy; a dispute read event by event."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
+
+from leadledger import engine
+from leadledger.engine.answers import what_if
+from leadledger.engine.scenario import scenario_data
+from leadledger.ledger import convert, models, selectors
+from leadledger.ledger.services import LedgerError
+from leadledger.web import access
+from leadledger.web import selectors as web_selectors
+
+from . import services
+from .models import RenewalRequest
+
+Role = models.Staff.Role
+MANAGERS = (Role.MANAGER, Role.ADMIN)
+RULES_DEPARTED = ("IH-1", "IH-4", "IH-5", "IH-6", "IH-7", "IH-8", "IH-10", "IH-11", "IH-12", "IH-13", "IH-17", "D-2")
+
+
+def _lang() -> str:
+    return "zh" if (get_language() or "zh").startswith("zh") else "en"
+
+
+def _said(request: access.ProjectRequest, error: LedgerError) -> None:
+    messages.error(request, error.zh if _lang() == "zh" else error.en)
+
+
+@access.project_page(*MANAGERS)
+def manage(request: access.ProjectRequest) -> HttpResponse:
+    policy = convert.policy_of(request.project)
+    context = {
+        "requests": RenewalRequest.objects.filter(project=request.project, status="pending")
+        .select_related("customer", "staff")
+        .order_by("at"),
+        "consultants": models.Staff.objects.filter(project=request.project, role=Role.CONSULTANT).order_by("pk"),
+        "policy": policy.as_dict(),
+        "policy_version": policy.version,
+        "policy_stored": json.dumps(request.project.policy, ensure_ascii=False) or "{}",
+    }
+    return render(request, "desk/manage.html", context)
+
+
+@require_POST
+@access.project_page(*MANAGERS)
+def manage_renewal(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    try:
+        services.renewal_decide(
+            manager=request.staff, request_id=pk, approve=request.POST.get("decision") == "approve", user=request.user
+        )
+    except (LedgerError, RenewalRequest.DoesNotExist) as error:
+        if isinstance(error, LedgerError):
+            _said(request, error)
+    return redirect("manage", project=request.project.code)
+
+
+@require_POST
+@access.project_page(*MANAGERS)
+def manage_departure(request: access.ProjectRequest) -> HttpResponse:
+    leaver = get_object_or_404(models.Staff, pk=request.POST.get("staff") or 0, project=request.project)
+    try:
+        services.departure_record(leaver=leaver, reason=request.POST.get("reason", ""), user=request.user)
+    except LedgerError as error:
+        _said(request, error)
+    else:
+        messages.success(
+            request,
+            f"{leaver.name}：客户已回到公共池（IH-13）"
+            if _lang() == "zh"
+            else f"{leaver.name}: customers returned to the pool (IH-13)",
+        )
+    return redirect("manage", project=request.project.code)
+
+
+def _timeline(request: access.ProjectRequest, customer: models.Customer) -> engine.Timeline:
+    return selectors.timeline_for(request.project, [customer.pk])
+
+
+@access.project_page(*MANAGERS)
+def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    """Every event of the customer's household, with the verdict before and after it (IH-16 needs this)."""
+    customer = get_object_or_404(models.Customer, pk=pk, project=request.project)
+    timeline = _timeline(request, customer)
+    cid, lang = str(customer.pk), _lang()
+    names = web_selectors.staff_names(request.project)
+    rows = models.Event.objects.filter(
+        project=request.project, customer_id__in=[int(c) for c in timeline.cast.customers]
+    )
+    story = []
+    for row in rows.select_related("actor").order_by("at", "seq"):
+        before = timeline.verdict(cid, row.at - timedelta(microseconds=1))
+        after = timeline.verdict(cid, row.at)
+        body = json.loads(row.body)
+        story.append(
+            {
+                "row": row,
+                "who": {k: names.get(str(v), str(v)) for k, v in body.items() if k in ("staff", "by", "approved_by")},
+                "site": body.get("site", ""),
+                "before": before.explain(lang),
+                "after": after.explain(lang),
+                "changed": (before.owners, before.status) != (after.owners, after.status),
+            }
+        )
+    proposal = request.GET.get("what_if", "").strip()
+    changes = None
+    if proposal:
+        try:
+            changes = what_if(_scenario(request, customer, timeline), json.loads(proposal), lang=lang)
+        except (ValueError, engine.EngineError) as error:
+            messages.error(request, getattr(error, lang, str(error)))
+    context = {
+        "customer": customer,
+        "story": story,
+        "now": timeline.verdict(cid, timezone.now()).explain(lang),
+        "consultants": models.Staff.objects.filter(project=request.project, role=Role.CONSULTANT).order_by("pk"),
+        "rules": RULES_DEPARTED,
+        "proposal": proposal,
+        "changes": changes,
+    }
+    return render(request, "desk/dispute.html", context)
+
+
+def _scenario(request: access.ProjectRequest, customer: models.Customer, timeline: engine.Timeline) -> dict[str, Any]:
+    now = timezone.now()
+    verdict = timeline.verdict(str(customer.pk), now).as_dict("zh")
+    zone = ZoneInfo(request.project.time_zone)
+    return scenario_data(
+        title=f"{request.project.name}: {customer.name or customer.pk}",
+        cast=timeline.cast,
+        policy={**request.project.policy, "time_zone": request.project.time_zone},
+        events=timeline.events,
+        expect=[
+            {"at": now.astimezone(zone).isoformat(), "customer": str(customer.pk)}
+            | {k: verdict[k] for k in ("consultant", "channel", "status")}
+        ],
+        zone=zone,
+    )
+
+
+@access.project_page(*MANAGERS)
+def dispute_export(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(models.Customer, pk=pk, project=request.project)
+    data = _scenario(request, customer, _timeline(request, customer))
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="dispute-{customer.pk}.json"'
+    return response
+
+
+@require_POST
+@access.project_page(*MANAGERS)
+def dispute_ruling(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(models.Customer, pk=pk, project=request.project)
+    staff = None
+    if request.POST.get("staff"):
+        staff = get_object_or_404(models.Staff, pk=request.POST["staff"], project=request.project)
+    try:
+        services.ruling_make(
+            manager=request.staff,
+            customer=customer,
+            staff=staff,
+            rule=request.POST.get("rule", ""),
+            reason=request.POST.get("reason", ""),
+            user=request.user,
+        )
+    except LedgerError as error:
+        _said(request, error)
+    return redirect("dispute", project=request.project.code, pk=pk)

@@ -1,0 +1,131 @@
+"""A consultant's own page: my customers by status, today's follow-ups, logging, referrals, renewals."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
+
+from leadledger.ledger import models, selectors
+from leadledger.ledger.services import LedgerError
+from leadledger.web import access
+from leadledger.web import selectors as web_selectors
+
+from . import services
+from .models import DeskVisit, RenewalRequest
+
+Role = models.Staff.Role
+GROUPS = ("pending", "expiring", "active", "lapsed")
+
+
+def _zh() -> bool:
+    return (get_language() or "zh").startswith("zh")
+
+
+def _said(request: access.ProjectRequest, error: LedgerError) -> None:
+    messages.error(request, error.zh if _zh() else error.en)
+
+
+@access.project_page(Role.CONSULTANT)
+def mine(request: access.ProjectRequest) -> HttpResponse:
+    me = str(request.staff.pk)
+    ids = list(
+        models.Verdict.objects.filter(project=request.project, owners__has_key=me).values_list("customer_id", flat=True)
+    )
+    now = timezone.now()
+    groups: dict[str, list[dict[str, object]]] = {g: [] for g in GROUPS}
+    if ids:
+        timeline = selectors.timeline_for(request.project, ids)  # judged now: time alone moves a status
+        customers = {c.pk: c for c in models.Customer.objects.filter(pk__in=ids)}
+        for cid in ids:
+            verdict = timeline.verdict(str(cid), now)
+            if not verdict.owners or me not in verdict.owners:
+                continue
+            if verdict.status == "pending":
+                group = "pending"
+            elif verdict.status == "active" and verdict.until and verdict.until - now <= timedelta(days=7):
+                group = "expiring"
+            elif verdict.status in groups:
+                group = verdict.status
+            else:
+                continue
+            left = (verdict.until - now) if verdict.until else None
+            groups[group].append(
+                {
+                    "customer": customers[cid],
+                    "phone": web_selectors.masked(customers[cid].phone),
+                    "sentence": verdict.explain("zh" if _zh() else "en"),
+                    "until": verdict.until,
+                    "hours_left": int(left.total_seconds() // 3600) if left else None,
+                }
+            )
+        for rows in groups.values():
+            rows.sort(key=lambda row: row["until"] or now)  # type: ignore[arg-type,return-value]
+    desk_line = None
+    for rotation in services.Rotation.objects.filter(site__project=request.project).select_related("site"):
+        desk = services.Desk.from_json(rotation.state)
+        if me in desk.roster:
+            place = (desk.roster.index(me) - desk.pointer) % len(desk.roster) + 1
+            desk_line = {"site": rotation.site.name, "place": place, "next": desk.next_up == me}
+    context = {
+        "groups": groups,
+        "desk_line": desk_line,
+        "assists": DeskVisit.objects.filter(project=request.project, staff=me, cites__contains="IH-11").count(),
+        "requests": RenewalRequest.objects.filter(staff=request.staff).order_by("-pk")[:10],
+        "my_customers": [row["customer"] for rows in groups.values() for row in rows],
+    }
+    return render(request, "desk/mine.html", context)
+
+
+@require_POST
+@access.project_page(Role.CONSULTANT)
+def mine_contact(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(models.Customer, pk=pk, project=request.project)
+    try:
+        services.contact_log(
+            staff=request.staff, customer=customer, kind=request.POST.get("kind", ""), user=request.user
+        )
+    except LedgerError as error:
+        _said(request, error)
+    else:
+        messages.success(request, f"已登记 {customer.name}" if _zh() else f"{customer.name}: logged")
+    return redirect("mine", project=request.project.code)
+
+
+@require_POST
+@access.project_page(Role.CONSULTANT)
+def mine_referral(request: access.ProjectRequest) -> HttpResponse:
+    referrer = None
+    if request.POST.get("referrer"):
+        referrer = get_object_or_404(models.Customer, pk=request.POST["referrer"], project=request.project)
+    try:
+        customer = services.referral_log(
+            staff=request.staff,
+            user=request.user,
+            name=request.POST.get("name", ""),
+            phone=request.POST.get("phone", ""),
+            referrer=referrer,
+        )
+    except LedgerError as error:
+        _said(request, error)
+    else:
+        messages.success(request, f"已报备 {customer.name}" if _zh() else f"{customer.name}: referral logged")
+    return redirect("mine", project=request.project.code)
+
+
+@require_POST
+@access.project_page(Role.CONSULTANT)
+def mine_renewal(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(models.Customer, pk=pk, project=request.project)
+    try:
+        services.renewal_ask(staff=request.staff, customer=customer, reason=request.POST.get("reason", ""))
+    except LedgerError as error:
+        _said(request, error)
+    else:
+        messages.success(request, "已提交延期申请" if _zh() else "renewal requested")
+    return redirect("mine", project=request.project.code)
