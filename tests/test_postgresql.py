@@ -11,7 +11,7 @@ import pytest
 
 POSTGRES = os.environ.get("LEADLEDGER_TEST_POSTGRES")
 HERE = Path(__file__).parent
-DATABASE_SUITES = ("ledger", "imports", "web")
+DATABASE_SUITES = ("ledger", "imports", "web", "desk")
 
 
 @pytest.mark.skipif(

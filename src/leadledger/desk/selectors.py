@@ -13,19 +13,25 @@ from leadledger.ledger import models
 LIMIT = 20
 
 
+def _prefix(field: str, text: str) -> Q:
+    # A range, not LIKE: SQLite's LIKE is case-insensitive and skips the index; a range uses it everywhere.
+    return Q(**{f"{field}__gte": text, f"{field}__lt": text + "\U0010ffff"})
+
+
 def search(project: models.Project, query: str) -> list[models.Customer]:
-    """Customers a receptionist's query may mean (IH-18), exact phone first; at most LIMIT."""
+    """Customers a receptionist's query may mean (IH-18), exact phone first; at most LIMIT.
+
+    Every branch is an index lookup (tests/desk/test_query_plans.py): a phone by (project, phone); a
+    mask by (project, phone_tail); a name, pinyin or initials by a prefix range on their index.
+    """
     text = query.strip()
     if not text:
         return []
     rows = models.Customer.objects.filter(project=project, erased_at__isnull=True).select_related("verdict")
     mask = parse_mask(text)
     if mask is not None:  # 138****5678: every stored number with those ends, and the same mask (ID-2)
-        return list(
-            rows.filter(
-                Q(phone__startswith=f"+86{mask.prefix}", phone__endswith=mask.suffix) | Q(phone=str(mask))
-            ).order_by("pk")[:LIMIT]
-        )
+        found = rows.filter(phone_tail=mask.suffix).order_by("pk")
+        return [c for c in found if c.phone and (c.phone == str(mask) or mask.matches(c.phone))][:LIMIT]
     if re.fullmatch(r"[\d\s+\-()（）＋０-９]{5,}", text):
         try:
             key = phone_key(text)
@@ -33,9 +39,13 @@ def search(project: models.Project, query: str) -> list[models.Customer]:
             return []
         national = key.removeprefix("+86")
         masked = f"{national[:3]}****{national[-4:]}"
-        return list(rows.filter(Q(phone=key) | Q(phone=masked)).order_by("-phone")[:LIMIT])  # exact before the mask
+        exact = list(rows.filter(phone=key)[:LIMIT])
+        return exact + list(rows.filter(phone=masked).order_by("pk")[: LIMIT - len(exact)])  # exact first
     name = normalise_name(text)
     if re.fullmatch(r"[A-Za-z]+", name):  # zhangwei, zw
         latin = name.lower()
-        return list(rows.filter(Q(pinyin__startswith=latin) | Q(initials=latin)).order_by("pinyin", "pk")[:LIMIT])
-    return list(rows.filter(name__startswith=name).order_by("name", "pk")[:LIMIT])
+        by_initials = list(rows.filter(initials=latin).order_by("pk")[:LIMIT])
+        seen = {c.pk for c in by_initials}
+        by_pinyin = rows.filter(_prefix("pinyin", latin)).order_by("pinyin", "pk")[:LIMIT]
+        return (by_initials + [c for c in by_pinyin if c.pk not in seen])[:LIMIT]
+    return list(rows.filter(_prefix("name", name)).order_by("name", "pk")[:LIMIT])

@@ -88,6 +88,8 @@ class Customer(models.Model):
     # The name's pinyin and initials, so the desk finds 张伟 by "zhangwei" or "zw" (IH-18).
     pinyin = models.CharField(max_length=100, blank=True, default="")
     initials = models.CharField(max_length=30, blank=True, default="")
+    # The last four digits, so that 138****5678 is found through an index, not a scan (ID-2).
+    phone_tail = models.CharField(max_length=4, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -102,17 +104,21 @@ class Customer(models.Model):
             models.Index(fields=["project", "name"], name="customer_name"),
             models.Index(fields=["project", "pinyin"], name="customer_pinyin"),
             models.Index(fields=["project", "initials"], name="customer_initials"),
+            # Exact numbers: the unique constraint's index is partial, and a planner may not use it.
+            models.Index(fields=["project", "phone"], name="customer_phone"),
+            models.Index(fields=["project", "phone_tail"], name="customer_phone_tail"),
         ]
 
     def spell(self) -> Customer:
         """Fill the derived spellings of the name (bulk creation skips save(), so callers use this)."""
         self.pinyin, self.initials = name_spellings(self.name) if self.name else ("", "")
+        self.phone_tail = self.phone[-4:] if self.phone else ""
         return self
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.spell()
-        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "pinyin", "initials"}
+        if kwargs.get("update_fields") is not None and {"name", "phone"} & set(kwargs["update_fields"]):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "pinyin", "initials", "phone_tail"}
         super().save(*args, **kwargs)
 
 

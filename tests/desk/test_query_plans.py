@@ -1,0 +1,52 @@
+"""The ask-first search never scans the customer table, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from leadledger.desk import selectors
+from leadledger.ledger import services
+from office import Office
+
+INDEXES = "customer_name|customer_pinyin|customer_initials|customer_phone|customer_phone_tail"
+SEARCH_INDEX = re.compile(rf"(INDEX|Index Scan using|Bitmap Index Scan on) ({INDEXES})\b")
+QUERIES = ["13800000001", "138****0001", "张伟", "张", "zhangwei", "zw"]
+
+
+def _plan(sql: str, params: tuple[object, ...]) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            return "\n".join(str(row[-1]) for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_seqscan = off")  # only an index can avoid a scan now
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_each_kind_of_search_uses_an_index(office: Office, query: str) -> None:
+    for i in range(30):
+        services.customer_find_or_create(project=office.project, name=f"客户{i}", phone=f"1390000{i:04d}")
+    with CaptureQueriesContext(connection) as captured:
+        found = selectors.search(office.project, query)
+    assert [c.name for c in found] == ["张伟"]
+    statements = [q["sql"] for q in captured.captured_queries if "ledger_customer" in q["sql"]]
+    assert statements
+    with connection.cursor() as cursor:
+        for statement in statements:
+            # Re-run the statement's plan with its parameters bound by the driver.
+            sql, params = _unbind(cursor, statement)
+            plan = _plan(sql, params)
+            # Not a scan, and not a walk through every customer of the project by its project index:
+            # one of the search's own indexes, entered by more than the project.
+            assert "SCAN ledger_customer" not in plan and "Seq Scan on ledger_customer" not in plan, plan
+            assert SEARCH_INDEX.search(plan), plan
+
+
+def _unbind(cursor: object, statement: str) -> tuple[str, tuple[object, ...]]:
+    # The captured SQL has its values inlined; plans do not depend on how they were bound.
+    return statement, ()
