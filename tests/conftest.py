@@ -1,9 +1,16 @@
 """Fixtures shared by the whole suite."""
 
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from helpers import Story
 from office import Office, office_create
+
+POSTGRES = os.environ.get("LEADLEDGER_TEST_POSTGRES")
 
 
 @pytest.fixture
@@ -14,3 +21,26 @@ def story() -> Story:
 @pytest.fixture
 def office(db: None) -> Office:
     return office_create()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def race_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database of each kind, outside the test transaction: the desks must really commit."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'race.sqlite3'}"
+        return
+    if not POSTGRES:
+        pytest.skip("PostgreSQL race skipped: set LEADLEDGER_TEST_POSTGRES to a server URL (see .ci/run)")
+    import psycopg
+
+    name = f"leadledger_race_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(
+        POSTGRES.replace("postgresql:///", "dbname=").replace("?host=", " host="), autocommit=True
+    ) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = POSTGRES.partition("?")
+    yield f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+    with psycopg.connect(
+        POSTGRES.replace("postgresql:///", "dbname=").replace("?host=", " host="), autocommit=True
+    ) as admin:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

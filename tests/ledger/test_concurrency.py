@@ -6,42 +6,14 @@ import json
 import os
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 WORKER = Path(__file__).with_name("race_worker.py")
-POSTGRES = os.environ.get("LEADLEDGER_TEST_POSTGRES")
 
 
 def _run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "leadledger.settings"}
     return subprocess.run([sys.executable, str(WORKER), *args], capture_output=True, text=True, env=env, check=False)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def race_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh database of each kind, outside the test transaction: the desks must really commit."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'race.sqlite3'}"
-        return
-    if not POSTGRES:
-        pytest.skip("PostgreSQL race skipped: set LEADLEDGER_TEST_POSTGRES to a server URL (see .ci/run)")
-    import psycopg
-
-    name = f"leadledger_race_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(
-        POSTGRES.replace("postgresql:///", "dbname=").replace("?host=", " host="), autocommit=True
-    ) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base, _, query = POSTGRES.partition("?")
-    yield f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
-    with psycopg.connect(
-        POSTGRES.replace("postgresql:///", "dbname=").replace("?host=", " host="), autocommit=True
-    ) as admin:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def test_racing_desks_give_every_contested_customer_exactly_one_owner(race_database: str) -> None:

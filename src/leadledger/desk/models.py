@@ -35,6 +35,7 @@ class DeskVisit(models.Model):
     seq = models.BigIntegerField()
     search = models.ForeignKey(DeskSearch, on_delete=models.PROTECT)
     staff = models.CharField(max_length=32)
+    turn = models.IntegerField(null=True)  # the site's turn number this walk-in used, if it used one
     cites = models.CharField(max_length=100)
     explain_zh = models.TextField()
     explain_en = models.TextField()

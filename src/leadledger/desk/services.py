@@ -123,6 +123,7 @@ def visit_at_desk(
                 "轮序刚刚变化（另一位前台已分配），请看最新的轮序再分配",
                 "the rotation has just moved (another desk gave that turn): look at the board again",
             )
+        turns_before = sum(count for _, count in desk.served)
         desk, assignment = desk.walk_in(str(customer.pk), owner=owner, asks_for=asks_for or None)
         staff = assignment.staff
         if staff is None:
@@ -142,6 +143,7 @@ def visit_at_desk(
             seq=event.seq,
             search=search,
             staff=staff,
+            turn=turns_before if assignment.turn_used else None,
             cites=",".join(assignment.cites),
             explain_zh=assignment.zh,
             explain_en=assignment.en,
