@@ -121,19 +121,41 @@ def test_bad_input_at_the_desk_is_said_plainly(office: Office, site: models.Site
     assert models.Event.objects.count() == 0
 
 
-def test_the_board_moves_and_only_a_manager_suspends_or_frees(office: Office, site: models.Site) -> None:
+def test_the_board_moves_and_only_a_manager_frees_the_reception(office: Office, site: models.Site) -> None:
     sun, zhao = _client("sun"), _client("zhao")
     url = f"/p/hz-1/desk/{site.pk}/board/move/"
-    assert (
-        "Next walk-in: <strong>刘洋</strong>"
-        in sun.post(url, {"action": "go_away", "staff": office.alice.pk}).content.decode()
-    )
-    assert (
-        "only a sales manager may do this"
-        in sun.post(url, {"action": "suspend", "staff": office.bob.pk}).content.decode()
-    )
-    assert "Nobody is free." in zhao.post(url, {"action": "suspend", "staff": office.bob.pk}).content.decode()
+    page = sun.post(url, {"action": "go_away", "staff": office.alice.pk}).content.decode()
+    assert "Next walk-in: <strong>刘洋</strong>" in page
+    assert "only a sales manager may do this" in sun.post(url, {"action": "free_start"}).content.decode()
+    assert "unknown action" in sun.post(url, {"action": "suspend", "staff": office.bob.pk}).content.decode()
     assert "Free reception" in zhao.post(url, {"action": "free_start"}).content.decode()
+
+
+def test_a_suspension_lasts_its_days_at_every_site(office: Office, site: models.Site) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from leadledger.desk.models import Suspension
+
+    zhao = _client("zhao")
+    page = zhao.post(
+        "/p/hz-1/manage/suspension/", {"staff": office.alice.pk, "days": "3", "reason": "违规"}, follow=True
+    )
+    assert "王芳" in page.content.decode() and "违规" in page.content.decode()
+    other = models.Site.objects.create(project=office.project, name="工地售楼处")
+    for desk_site in (site, other):
+        board = _client("sun").get(f"/p/hz-1/desk/{desk_site.pk}/board/").content.decode()
+        assert "Next walk-in: <strong>刘洋</strong>" in board and "suspended" in board
+    Suspension.objects.update(until=timezone.now() - timedelta(seconds=1))  # three days later
+    assert (
+        "Next walk-in: <strong>王芳</strong>" in _client("sun").get(f"/p/hz-1/desk/{site.pk}/board/").content.decode()
+    )
+    assert _client("sun").post("/p/hz-1/manage/suspension/", {"staff": office.bob.pk, "days": "1"}).status_code == 403
+    assert (
+        "give the reason"
+        in zhao.post("/p/hz-1/manage/suspension/", {"staff": office.bob.pk, "days": "1"}, follow=True).content.decode()
+    )
 
 
 def test_free_reception_lets_the_desk_choose(office: Office, site: models.Site) -> None:

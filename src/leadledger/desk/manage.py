@@ -23,7 +23,7 @@ from leadledger.web import access
 from leadledger.web import selectors as web_selectors
 
 from . import services
-from .models import RenewalRequest
+from .models import RenewalRequest, Suspension
 
 Role = models.Staff.Role
 MANAGERS = (Role.MANAGER, Role.ADMIN)
@@ -46,6 +46,9 @@ def manage(request: access.ProjectRequest) -> HttpResponse:
         .select_related("customer", "staff")
         .order_by("at"),
         "consultants": models.Staff.objects.filter(project=request.project, role=Role.CONSULTANT).order_by("pk"),
+        "suspensions": Suspension.objects.filter(project=request.project, until__gt=timezone.now())
+        .select_related("staff")
+        .order_by("until"),
         "policy": policy.as_dict(),
         "policy_version": policy.version,
         "policy_stored": json.dumps(request.project.policy, ensure_ascii=False) or "{}",
@@ -63,6 +66,28 @@ def manage_renewal(request: access.ProjectRequest, pk: int) -> HttpResponse:
     except (LedgerError, RenewalRequest.DoesNotExist) as error:
         if isinstance(error, LedgerError):
             _said(request, error)
+    return redirect("manage", project=request.project.code)
+
+
+@require_POST
+@access.project_page(*MANAGERS)
+def manage_suspension(request: access.ProjectRequest) -> HttpResponse:
+    try:
+        days = int(request.POST.get("days", "0"))
+    except ValueError:
+        days = -1
+    if days < 0 or days > 365:
+        messages.error(request, "天数应在 0 到 365 之间" if _lang() == "zh" else "days must be between 0 and 365")
+        return redirect("manage", project=request.project.code)
+    try:
+        services.suspension_set(
+            manager=request.staff,
+            staff=request.POST.get("staff", ""),
+            days=days,
+            reason=request.POST.get("reason", ""),
+        )
+    except LedgerError as error:
+        _said(request, error)
     return redirect("manage", project=request.project.code)
 
 

@@ -59,3 +59,14 @@ class RenewalRequest(models.Model):
     decided_at = models.DateTimeField(null=True)
     seq = models.BigIntegerField(null=True)  # the renewal event, once approved
     at = models.DateTimeField(auto_now_add=True)
+
+
+class Suspension(models.Model):
+    """A consultant taken off the rotation by a manager until a moment (Q-7), at every site of the project."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT)
+    staff = models.ForeignKey("ledger.Staff", on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey("ledger.Staff", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=200)
+    since = models.DateTimeField(auto_now_add=True)
+    until = models.DateTimeField()

@@ -22,12 +22,12 @@ from leadledger.ledger.services import LedgerError
 from . import selectors
 from .models import DeskSearch, DeskVisit, Rotation
 
-ACTIONS = {  # what a receptionist may do on the board, and what a manager may do besides
+# What a receptionist may do on the board, and what a manager may do besides. Suspensions (Q-7) are
+# set for a number of days on the management page (suspension_set).
+ACTIONS = {
     "finish": ("receptionist", "manager", "admin"),
     "go_away": ("receptionist", "manager", "admin"),
     "come_back": ("receptionist", "manager", "admin"),
-    "suspend": ("manager", "admin"),
-    "reinstate": ("manager", "admin"),
     "free_start": ("manager", "admin"),
     "free_end": ("manager", "admin"),
 }
@@ -38,18 +38,35 @@ def _roster(site: ledger.Site) -> tuple[str, ...]:
     return tuple(str(pk) for pk in consultants.order_by("pk").values_list("pk", flat=True))
 
 
+def _with_suspensions(site: ledger.Site, desk: Desk) -> Desk:
+    """Who is suspended now comes from the managers' suspensions and their end (Q-7)."""
+    from django.utils import timezone
+
+    from .models import Suspension
+
+    active = {
+        str(pk)
+        for pk in Suspension.objects.filter(project=site.project, until__gt=timezone.now()).values_list(
+            "staff_id", flat=True
+        )
+    }
+    for staff in active - desk.suspended:
+        desk = desk.suspend(staff)
+    for staff in desk.suspended - active:
+        desk = desk.reinstate(staff)
+    return desk
+
+
 def rotation_desk(site: ledger.Site) -> Desk:
     """The site's current rotation (created on first use with the project's consultants in order)."""
     row = Rotation.objects.filter(site=site).first()
-    if row is None:
-        return Desk(roster=_roster(site))
-    return Desk.from_json(row.state)
+    return _with_suspensions(site, Desk(roster=_roster(site)) if row is None else Desk.from_json(row.state))
 
 
 def _locked(site: ledger.Site) -> tuple[Rotation, Desk]:
     row, _ = Rotation.objects.get_or_create(site=site, defaults={"state": Desk(roster=_roster(site)).to_json()})
     row = Rotation.objects.select_for_update().get(pk=row.pk)
-    return row, Desk.from_json(row.state)
+    return row, _with_suspensions(site, Desk.from_json(row.state))
 
 
 def search_log(*, site: ledger.Site, user: Any, query: str) -> tuple[DeskSearch, list[ledger.Customer]]:
@@ -151,12 +168,40 @@ def visit_at_desk(
     return Registered(customer, assignment, visit)
 
 
+def suspension_set(*, manager: ledger.Staff, staff: str, days: int, reason: str) -> None:
+    """Take a consultant off the rotation for `days` days (Q-7), or put them back with days=0."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import Suspension
+
+    if manager.role not in ("manager", "admin"):
+        raise LedgerError("此操作需要销售经理", "only a sales manager may do this")
+    target = ledger.Staff.objects.filter(pk=staff, project=manager.project).first()
+    if target is None:
+        raise LedgerError("没有这位置业顾问", "no such consultant")
+    now = timezone.now()
+    if days <= 0:
+        Suspension.objects.filter(project=manager.project, staff=target, until__gt=now).update(until=now)
+        return
+    if not reason.strip():
+        raise LedgerError("请填写停止轮接的原因", "give the reason for the suspension")
+    Suspension.objects.create(
+        project=manager.project, staff=target, by=manager, reason=reason.strip(), until=now + timedelta(days=days)
+    )
+
+
 def board_move(*, site: ledger.Site, role: str, action: str, staff: str | None = None) -> Desk:
-    """One change on the rotation board (finish, away, back; suspend, free reception for managers)."""
+    """One change on the rotation board (finish, away, back; free reception for managers)."""
     if action not in ACTIONS:
         raise LedgerError(f"未知操作 {action!r}", f"unknown action {action!r}")
     if role not in ACTIONS[action]:
         raise LedgerError("此操作需要销售经理", "only a sales manager may do this")
+    if action in ("suspend", "reinstate"):
+        raise LedgerError(
+            "停止轮接请在管理页按天数设置", "suspensions are set for a number of days on the management page"
+        )
     with transaction.atomic():
         row, desk = _locked(site)
         if action in ("free_start", "free_end"):

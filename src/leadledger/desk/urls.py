@@ -21,6 +21,7 @@ urlpatterns += [
     path("p/<slug:project>/manage/", manage.manage, name="manage"),
     path("p/<slug:project>/manage/renewals/<int:pk>/", manage.manage_renewal, name="manage_renewal"),
     path("p/<slug:project>/manage/departure/", manage.manage_departure, name="manage_departure"),
+    path("p/<slug:project>/manage/suspension/", manage.manage_suspension, name="manage_suspension"),
     path("p/<slug:project>/customers/<int:pk>/dispute/", manage.dispute, name="dispute"),
     path("p/<slug:project>/customers/<int:pk>/dispute/export.json", manage.dispute_export, name="dispute_export"),
     path("p/<slug:project>/customers/<int:pk>/dispute/ruling/", manage.dispute_ruling, name="dispute_ruling"),

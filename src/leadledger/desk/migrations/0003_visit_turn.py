@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('desk', '0002_renewal_request'),
+        ("desk", "0002_renewal_request"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='deskvisit',
-            name='turn',
+            model_name="deskvisit",
+            name="turn",
             field=models.IntegerField(null=True),
         ),
     ]
