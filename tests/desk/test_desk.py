@@ -188,3 +188,32 @@ def test_consultants_and_other_projects_do_not_reach_the_desk(office: Office, si
     assert _client("sun").get(f"/p/hz-1/desk/{other_site.pk}/").status_code == 404
     page = _client("sun").get(f"/p/hz-1/desk/{site.pk}/").content.decode()
     assert "Ask first" in page and "Rotation" in page and 'hx-trigger="every 2s"' in page
+
+
+def test_a_relation_told_at_the_desk_is_pending_until_a_manager_verifies_it(office: Office, site: models.Site) -> None:
+    services.visit_register(project=office.project, customer=office.zhang, staff=office.alice)
+    li, _ = services.customer_find_or_create(project=office.project, name="李娜", phone="13900000002")
+    services.visit_register(project=office.project, customer=li, staff=office.bob)
+    sun = _client("sun")
+    page = sun.post(
+        f"/p/hz-1/desk/{site.pk}/relation/",
+        {"customer": office.zhang.pk, "kind": "spouse", "phone": "139 0000 0002"},
+        follow=True,
+    ).content.decode()
+    assert "it counts once a manager verifies it (ID-4)" in page
+    page, _ = _search(sun, site, "李娜")
+    assert 'spouse 张伟 <span class="pending">pending verification: changes no ownership (ID-4)</span>' in page
+    assert models.Verdict.objects.get(customer=li).owners == {str(office.bob.pk): "1"}  # unchanged while pending
+    relation = models.Relation.objects.get()
+    assert sun.post(f"/p/hz-1/relations/{relation.pk}/verify/").status_code == 403
+    _client("zhao").post(f"/p/hz-1/relations/{relation.pk}/verify/")
+    assert models.Verdict.objects.get(customer=li).owners == {str(office.alice.pk): "1"}  # one household (IH-10)
+    from leadledger.ledger.verify import verify
+
+    assert verify(office.project, lambda problem: None) == 0
+    page = sun.post(
+        f"/p/hz-1/desk/{site.pk}/relation/",
+        {"customer": office.zhang.pk, "kind": "spouse", "phone": "13700000000"},
+        follow=True,
+    ).content.decode()
+    assert "no customer has this phone: register them first" in page

@@ -22,6 +22,7 @@ from leadledger.ledger.services import LedgerError
 from leadledger.web import access
 from leadledger.web import selectors as web_selectors
 
+from . import selectors as desk_selectors
 from . import services
 from .models import RenewalRequest, Suspension
 
@@ -151,6 +152,7 @@ def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
         "now": timeline.verdict(cid, timezone.now()).explain(lang),
         "consultants": models.Staff.objects.filter(project=request.project, role=Role.CONSULTANT).order_by("pk"),
         "rules": RULES_DEPARTED,
+        "relations": desk_selectors.relations_of(customer),
         "proposal": proposal,
         "changes": changes,
     }
@@ -202,3 +204,11 @@ def dispute_ruling(request: access.ProjectRequest, pk: int) -> HttpResponse:
     except LedgerError as error:
         _said(request, error)
     return redirect("dispute", project=request.project.code, pk=pk)
+
+
+@require_POST
+@access.project_page(*MANAGERS)
+def relation_verify(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    relation = get_object_or_404(models.Relation, pk=pk, project=request.project)
+    services.relation_verify(manager=request.staff, relation=relation)
+    return redirect("dispute", project=request.project.code, pk=relation.a_id)

@@ -49,3 +49,9 @@ def search(project: models.Project, query: str) -> list[models.Customer]:
         by_pinyin = rows.filter(_prefix("pinyin", latin)).order_by("pinyin", "pk")[:LIMIT]
         return (by_initials + [c for c in by_pinyin if c.pk not in seen])[:LIMIT]
     return list(rows.filter(_prefix("name", name)).order_by("name", "pk")[:LIMIT])
+
+
+def relations_of(customer: models.Customer) -> list[tuple[models.Relation, models.Customer]]:
+    """The customer's relations, verified or pending, each with the other customer."""
+    found = models.Relation.objects.filter(Q(a=customer) | Q(b=customer)).select_related("a", "b").order_by("pk")
+    return [(r, r.b if r.a_id == customer.pk else r.a) for r in found]

@@ -310,3 +310,38 @@ def departure_record(*, leaver: ledger.Staff, reason: str, user: Any) -> ledger.
         raise LedgerError("请填写离职原因", "give the reason for leaving")
     body = {"staff": str(leaver.pk), "reason": reason.strip()}
     return ledger_services.event_append(project=leaver.project, kind="staff_left", body=body, actor=user)
+
+
+def relation_add(*, project: ledger.Project, customer: ledger.Customer, phone: str, kind: str) -> ledger.Relation:
+    """A relation told at the desk: recorded as pending, and changing no verdict until verified (ID-4)."""
+    from leadledger.engine.model import RELATION_KINDS
+
+    if kind not in RELATION_KINDS:
+        raise LedgerError(f"未知关系 {kind!r}", f"unknown relation {kind!r}")
+    try:
+        key = phone_key(phone)
+    except EngineError as error:
+        raise LedgerError(error.zh, error.en) from None
+    other = ledger.Customer.objects.filter(project=project, phone=key).first()
+    if other is None:
+        raise LedgerError("没有这个电话的客户：请先登记该客户", "no customer has this phone: register them first")
+    if other.pk == customer.pk:
+        raise LedgerError("不能与自己建立关系", "a customer cannot be related to themselves")
+    return ledger.Relation.objects.create(project=project, a=customer, b=other, kind=kind, verified=False)
+
+
+def relation_verify(*, manager: ledger.Staff, relation: ledger.Relation) -> None:
+    """A manager verifies a relation (ID-4); the two households are judged again from now on."""
+    from django.utils import timezone
+
+    if manager.role not in ("manager", "admin"):
+        raise LedgerError("此操作需要销售经理", "only a sales manager may do this")
+    with transaction.atomic():
+        ledger.Relation.objects.filter(pk=relation.pk).update(verified=True)
+        last = ledger.Event.objects.filter(project=manager.project).order_by("-seq").values_list("seq", flat=True)
+        ledger_services.verdicts_refresh(
+            project=manager.project,
+            customer_ids=[relation.a_id, relation.b_id],
+            through_seq=last.first() or 0,
+            now=timezone.now(),
+        )

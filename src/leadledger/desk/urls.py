@@ -8,6 +8,7 @@ urlpatterns = [
     path("p/<slug:project>/desk/<int:site>/search/", views.desk_search, name="desk_search"),
     path("p/<slug:project>/desk/<int:site>/register/", views.desk_register, name="desk_register"),
     path("p/<slug:project>/desk/<int:site>/board/", views.desk_board, name="desk_board"),
+    path("p/<slug:project>/desk/<int:site>/relation/", views.desk_relation, name="desk_relation"),
     path("p/<slug:project>/desk/<int:site>/board/move/", views.desk_move, name="desk_move"),
 ]
 
@@ -25,4 +26,5 @@ urlpatterns += [
     path("p/<slug:project>/customers/<int:pk>/dispute/", manage.dispute, name="dispute"),
     path("p/<slug:project>/customers/<int:pk>/dispute/export.json", manage.dispute_export, name="dispute_export"),
     path("p/<slug:project>/customers/<int:pk>/dispute/ruling/", manage.dispute_ruling, name="dispute_ruling"),
+    path("p/<slug:project>/relations/<int:pk>/verify/", manage.relation_verify, name="relation_verify"),
 ]

@@ -12,8 +12,9 @@ from leadledger.ledger import models
 from leadledger.ledger.services import LedgerError
 from leadledger.web import access
 from leadledger.web import selectors as web_selectors
+from leadledger.web.templatetags.web import relation_choices
 
-from . import services
+from . import selectors, services
 from .models import DeskSearch
 
 Role = models.Staff.Role
@@ -87,6 +88,7 @@ def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
             presence = "busy" if owner in board.busy else "on_site" if board.present(owner) else "away"
         results.append(
             {
+                "relations": selectors.relations_of(customer),
                 "customer": customer,
                 "phone": web_selectors.masked(customer.phone),
                 "line": web_selectors.verdict_line(request.staff, verdict, names),
@@ -108,6 +110,7 @@ def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
         "next_name": names.get(board.next_up or "", ""),
         "free": board.free_reception,
         "consultants": [(staff, names.get(staff, staff)) for staff in board.roster],
+        "relation_kinds": relation_choices(),
     }
     return render(request, "desk/results.html", context)
 
@@ -142,6 +145,30 @@ def desk_register(request: access.ProjectRequest, site: int) -> HttpResponse:
             else f"{done.customer.name} registered; {who} receives ({done.visit.cites.replace(',', ', ')})"
         )
         messages.success(request, text)
+    return redirect("desk", project=request.project.code, site=found_site.pk)
+
+
+@require_POST
+@access.project_page(*DESK_ROLES)
+def desk_relation(request: access.ProjectRequest, site: int) -> HttpResponse:
+    found_site = _site(request, site)
+    customer = get_object_or_404(models.Customer, pk=request.POST.get("customer") or 0, project=request.project)
+    try:
+        services.relation_add(
+            project=request.project,
+            customer=customer,
+            phone=request.POST.get("phone", ""),
+            kind=request.POST.get("kind", ""),
+        )
+    except LedgerError as error:
+        messages.error(request, error.zh if _zh() else error.en)
+    else:
+        messages.success(
+            request,
+            "关系已记录，待经理核实后才影响归属（ID-4）"
+            if _zh()
+            else "relation recorded; it counts once a manager verifies it (ID-4)",
+        )
     return redirect("desk", project=request.project.code, site=found_site.pk)
 
 

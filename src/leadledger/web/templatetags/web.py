@@ -19,3 +19,25 @@ EVENT_LABELS = {
 @register.filter
 def event_label(kind: str) -> str:
     return str(EVENT_LABELS.get(kind, kind))
+
+
+RELATION_LABELS = {
+    "spouse": _("spouse"),
+    "parent_child": _("parent or child"),
+    "grandparent_grandchild": _("grandparent or grandchild"),
+    "sibling": _("sibling"),
+    "partner": _("partner"),
+    "friend": _("friend"),
+    "same_person": _("same person"),
+}
+
+
+def relation_choices() -> list[tuple[str, str]]:
+    from leadledger.engine.model import RELATION_KINDS
+
+    return [(kind, str(RELATION_LABELS.get(kind, kind))) for kind in RELATION_KINDS]
+
+
+@register.filter
+def relation_label(kind: str) -> str:
+    return str(RELATION_LABELS.get(kind, kind))
