@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Q
-
 from leadledger import engine
 from leadledger.engine.model import HOUSEHOLD_KINDS
 
@@ -23,10 +21,14 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
 
 
 def _relations_touching(project: models.Project, ids: set[int]) -> list[models.Relation]:
+    # One query per side, each through its own foreign-key index: "a IN … OR b IN …" (and a project
+    # filter) lets SQLite walk every relation of the project instead.
     found: dict[int, models.Relation] = {}
     for chunk in _chunks(ids):
-        for relation in models.Relation.objects.filter(Q(a_id__in=chunk) | Q(b_id__in=chunk), project=project):
-            found[relation.pk] = relation
+        for side in ("a_id__in", "b_id__in"):
+            for relation in models.Relation.objects.filter(**{side: chunk}):
+                if relation.project_id == project.pk:
+                    found[relation.pk] = relation
     return list(found.values())
 
 
