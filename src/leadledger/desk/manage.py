@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from leadledger import engine
@@ -21,6 +20,7 @@ from leadledger.ledger import convert, models, selectors
 from leadledger.ledger.services import LedgerError
 from leadledger.web import access
 from leadledger.web import selectors as web_selectors
+from leadledger.web.speech import lang, pick, said
 
 from . import selectors as desk_selectors
 from . import services
@@ -31,12 +31,8 @@ MANAGERS = (Role.MANAGER, Role.ADMIN)
 RULES_DEPARTED = ("IH-1", "IH-4", "IH-5", "IH-6", "IH-7", "IH-8", "IH-10", "IH-11", "IH-12", "IH-13", "IH-17", "D-2")
 
 
-def _lang() -> str:
-    return "zh" if (get_language() or "zh").startswith("zh") else "en"
-
-
 def _said(request: access.ProjectRequest, error: LedgerError) -> None:
-    messages.error(request, error.zh if _lang() == "zh" else error.en)
+    messages.error(request, said(error))
 
 
 @access.project_page(*MANAGERS)
@@ -78,7 +74,7 @@ def manage_suspension(request: access.ProjectRequest) -> HttpResponse:
     except ValueError:
         days = -1
     if days < 0 or days > 365:
-        messages.error(request, "天数应在 0 到 365 之间" if _lang() == "zh" else "days must be between 0 and 365")
+        messages.error(request, pick("天数应在 0 到 365 之间", "days must be between 0 and 365"))
         return redirect("manage", project=request.project.code)
     try:
         services.suspension_set(
@@ -103,9 +99,7 @@ def manage_departure(request: access.ProjectRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"{leaver.name}：客户已回到公共池（IH-13）"
-            if _lang() == "zh"
-            else f"{leaver.name}: customers returned to the pool (IH-13)",
+            pick(f"{leaver.name}：客户已回到公共池（IH-13）", f"{leaver.name}: customers returned to the pool (IH-13)"),
         )
     return redirect("manage", project=request.project.code)
 
@@ -119,7 +113,7 @@ def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
     """Every event of the customer's household, with the verdict before and after it (IH-16 needs this)."""
     customer = get_object_or_404(models.Customer, pk=pk, project=request.project)
     timeline = _timeline(request, customer)
-    cid, lang = str(customer.pk), _lang()
+    cid, language = str(customer.pk), lang()
     names = web_selectors.staff_names(request.project)
     rows = models.Event.objects.filter(
         project=request.project, customer_id__in=[int(c) for c in timeline.cast.customers]
@@ -134,8 +128,8 @@ def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
                 "row": row,
                 "who": {k: names.get(str(v), str(v)) for k, v in body.items() if k in ("staff", "by", "approved_by")},
                 "site": body.get("site", ""),
-                "before": before.explain(lang),
-                "after": after.explain(lang),
+                "before": before.explain(language),
+                "after": after.explain(language),
                 "changed": (before.owners, before.status) != (after.owners, after.status),
             }
         )
@@ -143,13 +137,13 @@ def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
     changes = None
     if proposal:
         try:
-            changes = what_if(_scenario(request, customer, timeline), json.loads(proposal), lang=lang)
+            changes = what_if(_scenario(request, customer, timeline), json.loads(proposal), lang=language)
         except (ValueError, engine.EngineError) as error:
-            messages.error(request, getattr(error, lang, str(error)))
+            messages.error(request, getattr(error, language, str(error)))
     context = {
         "customer": customer,
         "story": story,
-        "now": timeline.verdict(cid, timezone.now()).explain(lang),
+        "now": timeline.verdict(cid, timezone.now()).explain(language),
         "consultants": models.Staff.objects.filter(project=request.project, role=Role.CONSULTANT).order_by("pk"),
         "rules": RULES_DEPARTED,
         "relations": desk_selectors.relations_of(customer),

@@ -8,13 +8,13 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from leadledger.ledger import models, selectors
 from leadledger.ledger.services import LedgerError
 from leadledger.web import access
 from leadledger.web import selectors as web_selectors
+from leadledger.web.speech import lang, pick, said
 
 from . import services
 from .models import DeskVisit, RenewalRequest
@@ -23,12 +23,8 @@ Role = models.Staff.Role
 GROUPS = ("pending", "expiring", "active", "lapsed")
 
 
-def _zh() -> bool:
-    return (get_language() or "zh").startswith("zh")
-
-
 def _said(request: access.ProjectRequest, error: LedgerError) -> None:
-    messages.error(request, error.zh if _zh() else error.en)
+    messages.error(request, said(error))
 
 
 @access.project_page(Role.CONSULTANT)
@@ -59,7 +55,7 @@ def mine(request: access.ProjectRequest) -> HttpResponse:
                 {
                     "customer": customers[cid],
                     "phone": web_selectors.masked(customers[cid].phone),
-                    "sentence": verdict.explain("zh" if _zh() else "en"),
+                    "sentence": verdict.explain(lang()),
                     "until": verdict.until,
                     "hours_left": int(left.total_seconds() // 3600) if left else None,
                 }
@@ -93,7 +89,7 @@ def mine_contact(request: access.ProjectRequest, pk: int) -> HttpResponse:
     except LedgerError as error:
         _said(request, error)
     else:
-        messages.success(request, f"已登记 {customer.name}" if _zh() else f"{customer.name}: logged")
+        messages.success(request, pick(f"已登记 {customer.name}", f"{customer.name}: logged"))
     return redirect("mine", project=request.project.code)
 
 
@@ -114,7 +110,7 @@ def mine_referral(request: access.ProjectRequest) -> HttpResponse:
     except LedgerError as error:
         _said(request, error)
     else:
-        messages.success(request, f"已报备 {customer.name}" if _zh() else f"{customer.name}: referral logged")
+        messages.success(request, pick(f"已报备 {customer.name}", f"{customer.name}: referral logged"))
     return redirect("mine", project=request.project.code)
 
 
@@ -127,5 +123,5 @@ def mine_renewal(request: access.ProjectRequest, pk: int) -> HttpResponse:
     except LedgerError as error:
         _said(request, error)
     else:
-        messages.success(request, "已提交延期申请" if _zh() else "renewal requested")
+        messages.success(request, pick("已提交延期申请", "renewal requested"))
     return redirect("mine", project=request.project.code)

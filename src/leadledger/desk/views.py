@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from leadledger.ledger import models
 from leadledger.ledger.services import LedgerError
 from leadledger.web import access
 from leadledger.web import selectors as web_selectors
+from leadledger.web.speech import pick, said
 from leadledger.web.templatetags.web import relation_choices
 
 from . import selectors, services
@@ -19,10 +19,6 @@ from .models import DeskSearch
 
 Role = models.Staff.Role
 DESK_ROLES = (Role.RECEPTIONIST, Role.MANAGER, Role.ADMIN)
-
-
-def _zh() -> bool:
-    return (get_language() or "zh").startswith("zh")
 
 
 def _site(request: access.ProjectRequest, site: int) -> models.Site:
@@ -135,16 +131,18 @@ def desk_register(request: access.ProjectRequest, site: int) -> HttpResponse:
             chosen=request.POST.get("chosen") or None,
         )
     except LedgerError as error:
-        messages.error(request, error.zh if _zh() else error.en)
+        messages.error(request, said(error))
     else:
         names = web_selectors.staff_names(request.project)
         who = names.get(done.assignment.staff or done.visit.staff, "")
-        text = (
-            f"已登记 {done.customer.name}，由 {who} 接待（{done.visit.cites.replace(',', ', ')}）"
-            if _zh()
-            else f"{done.customer.name} registered; {who} receives ({done.visit.cites.replace(',', ', ')})"
+        cites = done.visit.cites.replace(",", ", ")
+        messages.success(
+            request,
+            pick(
+                f"已登记 {done.customer.name}，由 {who} 接待（{cites}）",
+                f"{done.customer.name} registered; {who} receives ({cites})",
+            ),
         )
-        messages.success(request, text)
     return redirect("desk", project=request.project.code, site=found_site.pk)
 
 
@@ -161,13 +159,14 @@ def desk_relation(request: access.ProjectRequest, site: int) -> HttpResponse:
             kind=request.POST.get("kind", ""),
         )
     except LedgerError as error:
-        messages.error(request, error.zh if _zh() else error.en)
+        messages.error(request, said(error))
     else:
         messages.success(
             request,
-            "关系已记录，待经理核实后才影响归属（ID-4）"
-            if _zh()
-            else "relation recorded; it counts once a manager verifies it (ID-4)",
+            pick(
+                "关系已记录，待经理核实后才影响归属（ID-4）",
+                "relation recorded; it counts once a manager verifies it (ID-4)",
+            ),
         )
     return redirect("desk", project=request.project.code, site=found_site.pk)
 
@@ -192,7 +191,7 @@ def desk_move(request: access.ProjectRequest, site: int) -> HttpResponse:
         response = render(
             request,
             "desk/board.html",
-            {**_board_context(request, found_site), "error": error.zh if _zh() else error.en},
+            {**_board_context(request, found_site), "error": said(error)},
         )
         return response
     return render(request, "desk/board.html", _board_context(request, found_site))

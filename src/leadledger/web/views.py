@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,12 +16,9 @@ from leadledger.ledger import models, services
 
 from . import access, selectors
 from .forms import ImportForm, ReasonForm
+from .speech import lang, said
 
 Role = models.Staff.Role
-
-
-def _lang() -> str:
-    return "zh" if (get_language() or "zh").startswith("zh") else "en"
 
 
 @login_required
@@ -88,7 +84,7 @@ def customer_reveal(request: access.ProjectRequest, pk: int, field: str) -> Http
             project=request.project, customer=found, user=request.user, field=field, reason=form.cleaned_data["reason"]
         )
     except services.LedgerError as error:
-        messages.error(request, error.zh if _lang() == "zh" else error.en)
+        messages.error(request, said(error))
         return redirect("customer", project=request.project.code, pk=pk)
     return _customer_page(request, found, revealed={field: value})
 
@@ -115,7 +111,7 @@ def imports(request: access.ProjectRequest) -> HttpResponse:
         job = ImportJob.objects.create(
             project=request.project, user=request.user, file_name=upload.name, content=upload.read()
         )
-        import_job_run.enqueue(job.pk, _lang())
+        import_job_run.enqueue(job.pk, lang())
         return redirect("import_job", project=request.project.code, pk=job.pk)
     jobs = ImportJob.objects.filter(project=request.project).defer("content", "report").order_by("-pk")[:20]
     return render(request, "web/imports.html", {"form": form, "jobs": jobs})
