@@ -4,15 +4,9 @@ from django.db import migrations, models
 
 
 def tails(apps, schema_editor):
-    Customer = apps.get_model("ledger", "Customer")
-    batch = []
-    for customer in Customer.objects.exclude(phone=None).only("pk", "phone").iterator(chunk_size=5000):
-        customer.phone_tail = customer.phone[-4:]
-        batch.append(customer)
-        if len(batch) == 5000:
-            Customer.objects.bulk_update(batch, ["phone_tail"])
-            batch.clear()
-    Customer.objects.bulk_update(batch, ["phone_tail"])
+    # One statement, not a million saves: this runs on databases with a million customers.
+    last_four = "right(phone, 4)" if schema_editor.connection.vendor == "postgresql" else "substr(phone, -4)"
+    schema_editor.execute(f"UPDATE ledger_customer SET phone_tail = {last_four} WHERE phone IS NOT NULL")
 
 
 class Migration(migrations.Migration):
