@@ -8,12 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from leadledger.desk.models import DeskVisit
 
 WORKER = Path(__file__).with_name("desk_race_worker.py")
 DESKS, CLICKS = 3, 40
 
 
+@pytest.mark.own_database
 def test_racing_receptionists_use_every_turn_once(race_database: str) -> None:
     env = {**os.environ, "DATABASE_URL": race_database, "DJANGO_SETTINGS_MODULE": "leadledger.settings"}
     setup = subprocess.run([sys.executable, str(WORKER), "setup"], capture_output=True, text=True, env=env, check=False)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 WORKER = Path(__file__).with_name("race_worker.py")
 
 
@@ -16,6 +18,7 @@ def _run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, str(WORKER), *args], capture_output=True, text=True, env=env, check=False)
 
 
+@pytest.mark.own_database
 def test_racing_desks_give_every_contested_customer_exactly_one_owner(race_database: str) -> None:
     setup = _run(race_database, "setup")
     assert setup.returncode == 0, setup.stderr
