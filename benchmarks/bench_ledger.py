@@ -44,6 +44,7 @@ CUSTOMER_COLUMNS = [
     "erased_at",
     "pinyin",
     "initials",
+    "phone_tail",
 ]
 
 
@@ -110,7 +111,21 @@ def generate(customers: int, events: int, seed: int) -> Any:
         for i in range(customers):
             name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
             pinyin, initials = spellings.get(name) or spellings.setdefault(name, name_spellings(name))
-            batch.append((first_id + i, project.pk, name, f"+86138{i:08d}", None, False, stamp, None, pinyin, initials))
+            batch.append(
+                (
+                    first_id + i,
+                    project.pk,
+                    name,
+                    f"+86138{i:08d}",
+                    None,
+                    False,
+                    stamp,
+                    None,
+                    pinyin,
+                    initials,
+                    f"{i:08d}"[-4:],
+                )
+            )
             if len(batch) == 50_000:
                 _insert("ledger_customer", CUSTOMER_COLUMNS, batch)
                 batch.clear()
