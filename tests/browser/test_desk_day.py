@@ -59,3 +59,39 @@ def test_a_morning_at_the_desk(page: Any, server: Server) -> None:
     expect(page.get_by_role("heading", name=re.compile("Reception desk"))).to_be_visible()
     expect(board).to_contain_text("Rotation")
     screenshot(page, "desk-en")
+
+
+def test_a_follow_up_a_renewal_its_approval_and_a_ruling(page: Any, server: Server) -> None:
+    from playwright.sync_api import expect
+
+    base = server.url
+    _sign_in(page, base, "alice")  # 王芳, whose customer 张伟 awaits a follow-up
+    page.get_by_role("link", name="我的客户").click()
+    row = page.locator("tr", has_text="张伟")
+    expect(row).to_contain_text("小时追访")
+    row.get_by_role("button", name="登记追访").click()
+    expect(page.get_by_role("status")).to_contain_text("已登记 张伟")
+    row = page.locator("tr", has_text="张伟")
+    row.get_by_label("延期理由").fill("客户下周带家人再来")
+    row.get_by_role("button", name="申请延期").click()
+    expect(page.get_by_role("status")).to_contain_text("已提交延期申请")
+    screenshot(page, "consultant")
+    page.get_by_role("button", name="退出").click()
+
+    _sign_in(page, base, "zhao")  # the manager approves, then rules the customer to 刘洋
+    page.get_by_role("link", name="管理").click()
+    approvals = page.locator("tr", has_text="客户下周带家人再来")
+    approvals.get_by_role("button", name="批准").click()
+    expect(page.locator("body")).not_to_contain_text("客户下周带家人再来")
+    screenshot(page, "manager")
+    page.get_by_role("link", name="杭州一期").click()
+    page.get_by_role("link", name="张伟").click()
+    page.get_by_role("link", name=re.compile("处理争议")).click()
+    expect(page.locator("table")).to_contain_text("延期")
+    page.get_by_label("客户归属于").select_option(label="刘洋")
+    page.get_by_label("所偏离的规则").select_option("IH-12")
+    page.get_by_label("原因").fill("客户投诉后更换顾问")
+    page.get_by_role("button", name="裁定").click()
+    expect(page.locator(".verdict")).to_contain_text("刘洋")
+    expect(page.locator(".verdict")).to_contain_text("IH-16")
+    screenshot(page, "dispute")
