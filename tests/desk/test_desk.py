@@ -217,3 +217,28 @@ def test_a_relation_told_at_the_desk_is_pending_until_a_manager_verifies_it(offi
         follow=True,
     ).content.decode()
     assert "no customer has this phone: register them first" in page
+
+
+def test_a_double_submit_registers_one_visit(office: Office, site: models.Site) -> None:
+    services.visit_register(project=office.project, customer=office.zhang, staff=office.alice)
+    client = _client("sun")
+    _, search = _search(client, site, "张伟")
+    form = {"search": search.pk, "customer": office.zhang.pk}
+    client.post(f"/p/hz-1/desk/{site.pk}/register/", form)
+    page = client.post(f"/p/hz-1/desk/{site.pk}/register/", form, follow=True).content.decode()
+    assert "this search has already registered a visit; search again" in page
+    assert models.Event.objects.count() == 2
+
+
+def test_lunch_duty_receives_everyone_until_lunch_is_over(office: Office, site: models.Site) -> None:
+    client = _client("sun")
+    url = f"/p/hz-1/desk/{site.pk}/board/move/"
+    board = client.post(url, {"action": "lunch_start", "staff": office.bob.pk}).content.decode()
+    assert "Lunch: 刘洋 on duty receives every visitor (Q-6)." in board
+    _, search = _search(client, site, "13900000002")
+    page = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/", {"search": search.pk, "name": "李娜", "phone": "13900000002"}, follow=True
+    ).content.decode()
+    assert "刘洋 receives (Q-6)" in page
+    board = client.post(url, {"action": "lunch_end"}).content.decode()
+    assert "Lunch:" not in board and "Next walk-in: <strong>王芳</strong>" in board

@@ -30,6 +30,8 @@ ACTIONS = {
     "come_back": ("receptionist", "manager", "admin"),
     "free_start": ("manager", "admin"),
     "free_end": ("manager", "admin"),
+    "lunch_start": ("receptionist", "manager", "admin"),  # `staff` is the consultant on lunch duty
+    "lunch_end": ("receptionist", "manager", "admin"),
 }
 
 
@@ -132,6 +134,12 @@ def visit_at_desk(
             )
     with transaction.atomic():
         row, desk = _locked(site)
+        # One search, one registration: a double submit (or a second tab) registers nothing twice.
+        if DeskVisit.objects.filter(search=search).exists():
+            raise LedgerError(
+                "这次查询已经登记过一次来访；如需再次登记，请重新查询",
+                "this search has already registered a visit; search again to register another",
+            )
         if customer is None:
             customer, _ = ledger_services.customer_find_or_create(project=site.project, name=name, phone=phone)
         owner = owner_of(customer)
@@ -204,7 +212,7 @@ def board_move(*, site: ledger.Site, role: str, action: str, staff: str | None =
         )
     with transaction.atomic():
         row, desk = _locked(site)
-        if action in ("free_start", "free_end"):
+        if action in ("free_start", "free_end", "lunch_end"):
             desk = getattr(desk, action)()
         else:
             if staff not in desk.roster and not ledger.Staff.objects.filter(pk=staff, project=site.project).exists():

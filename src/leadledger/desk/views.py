@@ -47,6 +47,7 @@ def _board_context(request: access.ProjectRequest, site: models.Site) -> dict[st
         "rows": rows,
         "next_up": desk.next_up,
         "next_name": names.get(desk.next_up or "", ""),
+        "lunch_name": names.get(desk.lunch_duty or "", ""),
         "may_manage": request.staff.role in (Role.MANAGER, Role.ADMIN),
     }
 
