@@ -131,3 +131,30 @@ def test_a_departure_sends_customers_to_the_pool(office: Office) -> None:
     _client("zhao").post("/p/hz-1/manage/departure/", {"staff": office.alice.pk, "reason": "resigned"})
     verdict = models.Verdict.objects.get(customer=office.zhang)
     assert verdict.status == "pool" and "IH-13" in verdict.cites
+
+
+def test_the_policy_page_shows_the_policy_in_force_and_its_history(office: Office) -> None:
+    import pytest
+
+    services.policy_set(project=office.project, policy={"preset": "方法"}, user=office.zhao.user)
+    services.policy_set(project=office.project, policy={"preset": "方法", "valid_days": 20}, user=office.zhao.user)
+    with pytest.raises(services.LedgerError):
+        services.policy_set(project=office.project, policy={"valid_dayz": 20}, user=office.zhao.user)
+    page = _client("zhao").get("/p/hz-1/manage/").content.decode()
+    assert "valid_days" in page and "20" in page
+    assert page.count("方法") >= 2  # two entries of the history
+    assert models.PolicyChange.objects.count() == 2
+
+
+def test_the_admin_refuses_a_policy_the_engine_refuses(office: Office) -> None:
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("boss", password=PASSWORD)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.login(username="boss", password=PASSWORD)
+    form = {"code": "hz-1", "name": "杭州一期", "time_zone": "Asia/Shanghai", "policy": '{"valid_days": -3}'}
+    page = client.post(f"/admin/ledger/project/{office.project.pk}/change/", form).content.decode()
+    assert "errornote" in page or "errorlist" in page
+    form["policy"] = '{"valid_days": 30}'
+    assert client.post(f"/admin/ledger/project/{office.project.pk}/change/", form).status_code == 302
+    assert models.PolicyChange.objects.get().policy == {"valid_days": 30}

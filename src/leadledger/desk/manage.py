@@ -49,6 +49,7 @@ def manage(request: access.ProjectRequest) -> HttpResponse:
         "policy": policy.as_dict(),
         "policy_version": policy.version,
         "policy_stored": json.dumps(request.project.policy, ensure_ascii=False) or "{}",
+        "policy_history": request.project.policy_changes.select_related("user").order_by("-at")[:20],
     }
     return render(request, "desk/manage.html", context)
 

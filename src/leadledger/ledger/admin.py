@@ -4,19 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from leadledger import engine
 from leadledger.engine import mask_phone
 
-from . import models
+from . import models, services
 
 admin.site.site_header = "LeadLedger 客户归属"
 
 
+class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]
+    def clean_policy(self) -> Any:
+        policy = self.cleaned_data["policy"] or {}
+        try:
+            engine.policy_from({**policy, "time_zone": self.cleaned_data.get("time_zone") or "Asia/Shanghai"})
+        except engine.EngineError as error:
+            raise forms.ValidationError(f"{error.zh} / {error.en}") from None
+        return policy
+
+
 @admin.register(models.Project)
 class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = ProjectForm
     list_display = ("code", "name", "time_zone")
+
+    def save_model(self, request: HttpRequest, obj: models.Project, form: Any, change: bool) -> None:
+        # A policy change goes through the service, which keeps the project's policy history.
+        policy = obj.policy or {}
+        super().save_model(request, obj, form, change)
+        if not change or "policy" in form.changed_data:
+            services.policy_set(project=obj, policy=policy, user=request.user)
 
 
 @admin.register(models.Staff)

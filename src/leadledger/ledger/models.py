@@ -185,3 +185,13 @@ class Disclosure(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     reason = models.CharField(max_length=200)
     at = models.DateTimeField(auto_now_add=True)
+
+
+class PolicyChange(models.Model):
+    """Each policy a project has had, from when, set by whom (DESIGN principle 4: policy is versioned). Insert-only."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="policy_changes")
+    policy = models.JSONField()
+    version = models.CharField(max_length=64)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
+    at = models.DateTimeField(auto_now_add=True)

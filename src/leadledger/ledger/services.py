@@ -257,3 +257,18 @@ def customer_erase(*, project: models.Project, customer: models.Customer, user: 
         if through is not None:
             ids = {customer.pk, *(c for c in referred if c is not None)}
             verdicts_refresh(project=project, customer_ids=sorted(ids), through_seq=through, now=timezone.now())
+
+
+def policy_set(*, project: models.Project, policy: dict[str, Any], user: Any) -> models.PolicyChange:
+    """Adopt a new policy for the project (validated by the engine) and keep it in the project's history.
+
+    Stored verdicts keep the policy version they were judged under until their customers are judged again.
+    """
+    try:
+        checked = engine.policy_from({**policy, "time_zone": project.time_zone})
+    except engine.EngineError as error:
+        raise LedgerError(error.zh, error.en) from None
+    with transaction.atomic():
+        project.policy = policy
+        project.save(update_fields=["policy"])
+        return models.PolicyChange.objects.create(project=project, policy=policy, version=checked.version, user=user)
