@@ -158,3 +158,12 @@ def test_the_admin_refuses_a_policy_the_engine_refuses(office: Office) -> None:
     form["policy"] = '{"valid_days": 30}'
     assert client.post(f"/admin/ledger/project/{office.project.pk}/change/", form).status_code == 302
     assert models.PolicyChange.objects.get().policy == {"valid_days": 30}
+
+
+def test_todays_follow_ups_are_those_due_within_a_day(office: Office) -> None:
+    _visit(office, office.zhang, office.alice, days_ago=6.5)  # a window of 7 days: closes in about 12 hours
+    li, _ = services.customer_find_or_create(project=office.project, name="李娜", phone="13900000002")
+    _visit(office, li, office.alice)  # closes in seven days
+    page = _client("alice").get("/p/hz-1/me/").content.decode()
+    today = page.split('follow-ups <span class="cites">IH-4</span>')[1].split("</section>")[0]
+    assert "张伟" in today and "李娜" not in today

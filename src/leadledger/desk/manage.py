@@ -80,7 +80,7 @@ def manage_suspension(request: access.ProjectRequest) -> HttpResponse:
     try:
         services.suspension_set(
             manager=request.staff,
-            staff=request.POST.get("staff", ""),
+            staff=str(access.posted_id(request, "staff")),
             days=days,
             reason=request.POST.get("reason", ""),
         )
@@ -92,7 +92,7 @@ def manage_suspension(request: access.ProjectRequest) -> HttpResponse:
 @require_POST
 @access.project_page(*MANAGERS)
 def manage_departure(request: access.ProjectRequest) -> HttpResponse:
-    leaver = get_object_or_404(models.Staff, pk=request.POST.get("staff") or 0, project=request.project)
+    leaver = get_object_or_404(models.Staff, pk=access.posted_id(request, "staff"), project=request.project)
     try:
         services.departure_record(leaver=leaver, reason=request.POST.get("reason", ""), user=request.user)
     except LedgerError as error:
@@ -185,8 +185,8 @@ def dispute_export(request: access.ProjectRequest, pk: int) -> HttpResponse:
 def dispute_ruling(request: access.ProjectRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(models.Customer, pk=pk, project=request.project)
     staff = None
-    if request.POST.get("staff"):
-        staff = get_object_or_404(models.Staff, pk=request.POST["staff"], project=request.project)
+    if (chosen := access.posted_id(request, "staff", required=False)) is not None:
+        staff = get_object_or_404(models.Staff, pk=chosen, project=request.project)
     try:
         services.ruling_make(
             manager=request.staff,

@@ -68,7 +68,10 @@ def mine(request: access.ProjectRequest) -> HttpResponse:
         if me in desk.roster:
             place = (desk.roster.index(me) - desk.pointer) % len(desk.roster) + 1
             desk_line = {"site": rotation.site.name, "place": place, "next": desk.next_up == me}
+    # Today's follow-ups: those whose follow-up window closes within a day (IH-4).
+    today = [row for row in groups["pending"] if row["hours_left"] is not None and row["hours_left"] < 24]  # type: ignore[operator]
     context = {
+        "today": today,
         "groups": groups,
         "desk_line": desk_line,
         "assists": DeskVisit.objects.filter(project=request.project, staff=me, cites__contains="IH-11").count(),
@@ -97,8 +100,8 @@ def mine_contact(request: access.ProjectRequest, pk: int) -> HttpResponse:
 @access.project_page(Role.CONSULTANT)
 def mine_referral(request: access.ProjectRequest) -> HttpResponse:
     referrer = None
-    if request.POST.get("referrer"):
-        referrer = get_object_or_404(models.Customer, pk=request.POST["referrer"], project=request.project)
+    if (introducer := access.posted_id(request, "referrer", required=False)) is not None:
+        referrer = get_object_or_404(models.Customer, pk=introducer, project=request.project)
     try:
         customer = services.referral_log(
             staff=request.staff,

@@ -156,7 +156,9 @@ def visit_at_desk(
                 raise LedgerError(assignment.zh + "：请选择接待的置业顾问", assignment.en + ": choose who receives")
             staff = chosen
             desk = desk.receives(chosen)
-        consultant = ledger.Staff.objects.get(pk=int(staff), project=site.project)
+        consultant = ledger.Staff.objects.filter(pk=int(staff), project=site.project).first()
+        if consultant is None:
+            raise LedgerError("没有这位置业顾问", "no such consultant")
         event = ledger_services.visit_register(
             project=site.project, customer=customer, staff=consultant, actor=user, site=site.name
         )

@@ -116,10 +116,12 @@ def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
 @access.project_page(*DESK_ROLES)
 def desk_register(request: access.ProjectRequest, site: int) -> HttpResponse:
     found_site = _site(request, site)
-    search = get_object_or_404(DeskSearch, pk=request.POST.get("search") or 0, site=found_site)
+    search_id, returning = access.posted_id(request, "search"), access.posted_id(request, "customer", required=False)
+    chosen = access.posted_id(request, "chosen", required=False)
+    search = get_object_or_404(DeskSearch, pk=search_id, site=found_site)
     customer = None
-    if request.POST.get("customer"):
-        customer = get_object_or_404(models.Customer, pk=request.POST["customer"], project=request.project)
+    if returning is not None:
+        customer = get_object_or_404(models.Customer, pk=returning, project=request.project)
     try:
         done = services.visit_at_desk(
             site=found_site,
@@ -129,7 +131,7 @@ def desk_register(request: access.ProjectRequest, site: int) -> HttpResponse:
             name=request.POST.get("name", ""),
             phone=request.POST.get("phone", ""),
             expected=request.POST.get("expected") or None,
-            chosen=request.POST.get("chosen") or None,
+            chosen=str(chosen) if chosen is not None else None,
         )
     except LedgerError as error:
         messages.error(request, said(error))
@@ -151,7 +153,7 @@ def desk_register(request: access.ProjectRequest, site: int) -> HttpResponse:
 @access.project_page(*DESK_ROLES)
 def desk_relation(request: access.ProjectRequest, site: int) -> HttpResponse:
     found_site = _site(request, site)
-    customer = get_object_or_404(models.Customer, pk=request.POST.get("customer") or 0, project=request.project)
+    customer = get_object_or_404(models.Customer, pk=access.posted_id(request, "customer"), project=request.project)
     try:
         services.relation_add(
             project=request.project,
@@ -186,7 +188,7 @@ def desk_move(request: access.ProjectRequest, site: int) -> HttpResponse:
             site=found_site,
             role=request.staff.role,
             action=request.POST.get("action", ""),
-            staff=request.POST.get("staff") or None,
+            staff=str(moved) if (moved := access.posted_id(request, "staff", required=False)) is not None else None,
         )
     except LedgerError as error:
         response = render(

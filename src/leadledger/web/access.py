@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -62,6 +62,16 @@ def project_page(*roles: str) -> Callable[[View], View]:
         return wrapped  # type: ignore[return-value]
 
     return decorate
+
+
+def posted_id(request: HttpRequest, key: str, *, required: bool = True) -> int | None:
+    """An id sent by a form: a whole number, or a 400 (never a server error for a tampered form)."""
+    value = request.POST.get(key, "").strip()
+    if not value and not required:
+        return None
+    if not value.isdigit():
+        raise BadRequest(f"{key}: not an id")
+    return int(value)
 
 
 def owns(staff: models.Staff, verdict: models.Verdict | None) -> bool:
