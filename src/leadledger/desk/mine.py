@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from leadledger.engine.rotation import Desk
 from leadledger.ledger import models, selectors
 from leadledger.ledger.services import LedgerError
 from leadledger.web import access
@@ -17,7 +18,7 @@ from leadledger.web import selectors as web_selectors
 from leadledger.web.speech import lang, pick, said
 
 from . import services
-from .models import DeskVisit, RenewalRequest
+from .models import DeskVisit, RenewalRequest, Rotation
 
 Role = models.Staff.Role
 GROUPS = ("pending", "expiring", "active", "lapsed")
@@ -63,8 +64,8 @@ def mine(request: access.ProjectRequest) -> HttpResponse:
         for rows in groups.values():
             rows.sort(key=lambda row: row["until"] or now)  # type: ignore[arg-type,return-value]
     desk_line = None
-    for rotation in services.Rotation.objects.filter(site__project=request.project).select_related("site"):
-        desk = services.Desk.from_json(rotation.state)
+    for rotation in Rotation.objects.filter(site__project=request.project).select_related("site"):
+        desk = Desk.from_json(rotation.state)
         if me in desk.roster:
             place = (desk.roster.index(me) - desk.pointer) % len(desk.roster) + 1
             desk_line = {"site": rotation.site.name, "place": place, "next": desk.next_up == me}
