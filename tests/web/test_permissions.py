@@ -8,49 +8,25 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from office import PASSWORD, Office, office_create
 
+MANAGERS_ONLY = {
+    "manage",
+    "manage_renewal",
+    "manage_departure",
+    "manage_suspension",
+    "dispute",
+    "dispute_export",
+    "dispute_ruling",
+    "relation_verify",
+    "imports",
+    "import_job",
+    "import_report",
+}
+DESK = {"desk_home", "desk", "desk_search", "desk_register", "desk_board", "desk_relation", "desk_move"}
+MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal"}
 FORBIDDEN = {
-    "alice": {  # a consultant
-        "desk_home",
-        "desk",
-        "desk_search",
-        "desk_register",
-        "desk_board",
-        "desk_relation",
-        "desk_move",
-        "manage",
-        "manage_renewal",
-        "manage_departure",
-        "manage_suspension",
-        "dispute",
-        "dispute_export",
-        "dispute_ruling",
-        "relation_verify",
-        "imports",
-        "import_job",
-        "import_report",
-        "customer_erase",
-        "customer_reveal",  # Zhang is not hers
-    },
-    "sun": {  # a receptionist
-        "mine",
-        "mine_referral",
-        "mine_contact",
-        "mine_renewal",
-        "manage",
-        "manage_renewal",
-        "manage_departure",
-        "manage_suspension",
-        "dispute",
-        "dispute_export",
-        "dispute_ruling",
-        "relation_verify",
-        "imports",
-        "import_job",
-        "import_report",
-        "customer_erase",
-        "customer_reveal",
-    },
-    "zhao": {"mine", "mine_referral", "mine_contact", "mine_renewal", "customer_erase"},  # a manager
+    "alice": MANAGERS_ONLY | DESK | {"customer_erase", "customer_reveal"},  # a consultant; Zhang is not hers
+    "sun": MANAGERS_ONLY | MINE | {"customer_erase", "customer_reveal"},  # a receptionist
+    "zhao": MINE | {"customer_erase"},  # a manager (erasure is the administrator's)
 }
 
 
