@@ -44,11 +44,12 @@ def _project_urls() -> list[tuple[str, str]]:
     return found
 
 
-def _url(name: str, pattern: str, project: str) -> str:
+def _url(name: str, pattern: str, project: str, pk: int) -> str:
+    # pk: an existing customer, so that a page with an object-level check reaches it (ids differ by database).
     kwargs: dict[str, object] = {"project": project}
     for key in ("pk", "site"):
         if f"<int:{key}>" in pattern:
-            kwargs[key] = 1
+            kwargs[key] = pk
     if "<str:field>" in pattern:
         kwargs["field"] = "phone"
     return reverse(name, kwargs=kwargs)
@@ -70,7 +71,7 @@ def test_every_project_page_is_covered() -> None:
 def test_strangers_and_other_roles_are_kept_out(office: Office, name: str, pattern: str) -> None:
     other = office_create("sh-2", "上海二期")
     assert other  # its staff are strangers to hz-1, and hz-1's to it
-    url = _url(name, pattern, "hz-1")
+    url = _url(name, pattern, "hz-1", office.zhang.pk)
     anonymous = Client()
     assert _ask(anonymous, url) in (302, 405) and (anonymous.get(url).status_code != 200)
     stranger = Client()
@@ -89,14 +90,14 @@ def test_strangers_and_other_roles_are_kept_out(office: Office, name: str, patte
 @pytest.mark.parametrize(
     ("username", "url", "form"),
     [
-        ("sun", "/p/hz-1/desk/{site}/register/", {"search": "x", "customer": "1"}),
+        ("sun", "/p/hz-1/desk/{site}/register/", {"search": "x", "customer": "{customer}"}),
         ("sun", "/p/hz-1/desk/{site}/register/", {"search": "1", "customer": "'; DROP TABLE"}),
         ("sun", "/p/hz-1/desk/{site}/relation/", {"customer": "abc", "phone": "1", "kind": "spouse"}),
         ("sun", "/p/hz-1/desk/{site}/board/move/", {"action": "go_away", "staff": "nobody"}),
         ("alice", "/p/hz-1/me/referral/", {"name": "李娜", "phone": "13900000002", "referrer": "1.5"}),
         ("zhao", "/p/hz-1/manage/suspension/", {"staff": "", "days": "1", "reason": "x"}),
         ("zhao", "/p/hz-1/manage/departure/", {"staff": "-1", "reason": "resigned"}),
-        ("zhao", "/p/hz-1/customers/1/dispute/ruling/", {"staff": "x", "rule": "IH-1", "reason": "x"}),
+        ("zhao", "/p/hz-1/customers/{customer}/dispute/ruling/", {"staff": "x", "rule": "IH-1", "reason": "x"}),
     ],
 )
 def test_a_tampered_form_is_a_bad_request_not_a_server_error(
@@ -107,4 +108,4 @@ def test_a_tampered_form_is_a_bad_request_not_a_server_error(
     site = models.Site.objects.create(project=office.project, name="展厅")
     client = Client()
     assert client.login(username=username, password=PASSWORD)
-    assert client.post(url.format(site=site.pk), form).status_code == 400
+    assert client.post(url.format(site=site.pk, customer=office.zhang.pk), form).status_code == 400
