@@ -87,12 +87,16 @@ class Registered:
     visit: DeskVisit
 
 
-def owner_of(customer: ledger.Customer) -> str | None:
-    verdict = ledger.Verdict.objects.filter(customer=customer).first()
+def owner_in(verdict: ledger.Verdict | None) -> str | None:
+    """The consultant a returning visitor goes to (Q-4): the owner of a pending or active claim."""
     if verdict is None or not verdict.owners or verdict.status not in ("pending", "active"):
         return None
-    owners = list(verdict.owners)
-    return owners[0] if len(owners) == 1 else max(owners, key=lambda k: float(verdict.owners[k]))  # type: ignore[index]
+    owners = verdict.owners
+    return max(owners, key=lambda k: float(owners[k]))
+
+
+def owner_of(customer: ledger.Customer) -> str | None:
+    return owner_in(ledger.Verdict.objects.filter(customer=customer).first())
 
 
 def visit_at_desk(

@@ -79,7 +79,7 @@ def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
     results = []
     for customer in customers:
         verdict = getattr(customer, "verdict", None)
-        owner = services.owner_of(customer)
+        owner = services.owner_in(verdict)  # the verdict came with the search: no query per match
         presence = None
         if owner:
             presence = "busy" if owner in board.busy else "on_site" if board.present(owner) else "away"
