@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--project", metavar="CODE", help="only this project (default: every project)")
     verify.add_argument("--lang", choices=("zh", "en"), help="language of the report")
+    verify.add_argument(
+        "--workers", type=int, metavar="N", help="processes to share the work (default: one per core, up to 4)"
+    )
     importer = commands.add_parser(
         "import",
         help="import a visit register (.xlsx or .csv): good rows become events, the rest go to a report",
@@ -105,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from django.core.management import call_command
 
         if args.command == "verify":
-            return _verify(args.project, args.lang or user_language())
+            return _verify(args.project, args.lang or user_language(), args.workers)
         if args.command == "import":
             call_command("migrate", interactive=False, verbosity=0)
             return _import(args, args.lang or user_language())
@@ -257,9 +260,13 @@ def _import(args: argparse.Namespace, lang: str) -> int:
     return 1
 
 
-def _verify(code: str | None, lang: str) -> int:
+def _verify(code: str | None, lang: str, workers: int | None = None) -> int:
     from .ledger import models
     from .ledger.verify import verify
+
+    if workers is not None and workers < 1:
+        print("--workers 至少为 1" if lang == "zh" else "--workers must be at least 1", file=sys.stderr)
+        return 2
 
     projects = models.Project.objects.all() if code is None else models.Project.objects.filter(code=code)
     if code is not None and not projects.exists():
@@ -268,7 +275,15 @@ def _verify(code: str | None, lang: str) -> int:
     problems = 0
     for project in projects:
         code = project.code
-        found = verify(project, lambda p, code=code: print(f"{code}: {p.where}: {p.zh if lang == 'zh' else p.en}"))
+        reading = "校验哈希链并读取事件" if lang == "zh" else "checking the chain, reading events"
+        judging = "重放并比对归属" if lang == "zh" else "replaying and comparing verdicts"
+        bars = {"chain": _Bar(f"{code}: {reading}"), "judge": _Bar(f"{code}: {judging}")}
+        found = verify(
+            project,
+            lambda p, code=code: print(f"{code}: {p.where}: {p.zh if lang == 'zh' else p.en}"),
+            workers=workers,
+            progress=lambda stage, done, total, bars=bars: bars[stage](done, total),
+        )
         events = project.events.count()
         if lang == "zh":
             print(f"{project.code}: 已检查 {events} 条事件，发现 {found} 处问题")

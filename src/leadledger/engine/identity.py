@@ -94,7 +94,9 @@ def name_spellings(name: str) -> tuple[str, str]:
     return "".join(syllables)[:100], "".join(s[0] for s in syllables)[:30]
 
 
-class _UnionFind:
+class UnionFind:
+    """Groups of ids joined pairwise; a group is named by its smallest id, the same on every run."""
+
     def __init__(self, items: Iterable[str]) -> None:
         self.parent = {item: item for item in items}
 
@@ -120,7 +122,7 @@ class Identity:
 
     def __init__(self, customers: dict[str, Customer], relations: Iterable[Relation]) -> None:
         relations = list(relations)
-        persons = _UnionFind(customers)
+        persons = UnionFind(customers)
         by_key: dict[str, str] = {}
         for customer in customers.values():
             # ID-1: an exact phone (or ID number) shared by two records makes them one person.
@@ -136,7 +138,7 @@ class Identity:
         for relation in verified:
             if relation.kind == "same_person":
                 persons.union(relation.a, relation.b)
-        households = _UnionFind(customers)
+        households = UnionFind(customers)
         for cid in customers:
             households.union(cid, persons.find(cid))
         for relation in verified:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from bisect import bisect_right, insort
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from operator import attrgetter
@@ -69,12 +69,15 @@ def _at(event: Event) -> datetime:
 class Timeline:
     """A project's people, policy and events; answers "whose is this customer, now or then?"."""
 
-    def __init__(self, cast: Cast, policy: Policy, events: Iterable[Event] = ()) -> None:
+    def __init__(
+        self, cast: Cast, policy: Policy, events: Iterable[Event] = (), *, identity: Identity | None = None
+    ) -> None:
+        """`identity`, when given, must have been made from this cast (verify shares one between workers)."""
         # Building the indexes allocates many small objects and no cycles (see _collector_paused).
         with _collector_paused():
             self.cast = cast
             self.policy = policy
-            self.identity = Identity(cast.customers, cast.relations)
+            self.identity = identity or Identity(cast.customers, cast.relations)
             names = {cid: c.name for cid, c in cast.customers.items()}
             names.update({sid: s.name for sid, s in cast.staff.items()})
             names.update({aid: a.name for aid, a in cast.agents.items()})
@@ -83,8 +86,10 @@ class Timeline:
             self._ctx = Context(cast, policy, self._owners_at)
             self._household_events: dict[str, list[Event]] = defaultdict(list)
             self._escorts: dict[str, list[EscortedVisit]] = defaultdict(list)
+            # D-1 looks back at a person's own contacts: picked out of the household's list when first
+            # asked for (only distributors' customers and their relatives ever are), then kept up to date.
             self._contact_times: dict[str, list[datetime]] = {}
-            self._contacts: dict[str, list[Visit | Call | FollowUp]] = defaultdict(list)  # D-1 looks back at these
+            self._contacts: dict[str, list[Visit | Call | FollowUp]] = {}
             self._departures: list[StaffLeft] = []
             self._by_id: dict[str, Event] = {}
             self._resolving: set[str] = set()
@@ -132,48 +137,61 @@ class Timeline:
 
     def _load_sorted(self, events: list[Event]) -> None:
         # _route for a bulk of appends, written out: a method call per event was a tenth of a rebuild.
-        by_id, household, person = self._by_id, self.identity.household, self.identity.person
-        household_events, contacts_of = self._household_events, self._contacts
+        by_id, household = self._by_id, self.identity.household
+        before = len(by_id)
+        by_id.update({event.id: event for event in events})
+        if len(by_id) != before + len(events):
+            self._duplicate(events, before)
+        household_events = self._household_events
+        others = []
         for event in events:
-            kind = type(event)
-            if kind in _CONTACT_SET:
-                if event.id in by_id:
-                    raise ValueError(f"event {event.id!r} is already recorded")
-                by_id[event.id] = event
-                customer = event.customer  # type: ignore[attr-defined]
-                household_events[household[customer]].append(event)
-                contacts_of[person[customer]].append(event)  # type: ignore[arg-type]
+            if type(event) in _CONTACT_SET:
+                household_events[household[event.customer]].append(event)  # type: ignore[attr-defined]
             else:
-                self._route(event, append=True)
+                others.append(event)
+        for event in others:
+            self._route(event, append=True, known=True)
         self._contact_times.clear()
+        self._contacts.clear()
         for lists in (self._household_events, self._escorts):
             for items in lists.values():
                 items.sort(key=_key)
         self._departures.sort(key=_key)
-        for contacts in self._contacts.values():
-            contacts.sort(key=_key)
         last = max(events, key=_key)
         self._last_key, self._last = _key(last), last.at
+
+    def _duplicate(self, events: list[Event], before: int) -> None:
+        """Name the event recorded twice, and leave the index as it was before the bulk load."""
+        known = dict(list(self._by_id.items())[:before])
+        seen: set[str] = set()
+        for event in events:
+            if event.id in known or event.id in seen:
+                self._by_id = known
+                raise ValueError(f"event {event.id!r} is already recorded")
+            seen.add(event.id)
 
     def add(self, event: Event) -> None:
         self.extend((event,))
 
-    def _route(self, event: Event, *, append: bool) -> None:
-        if event.id in self._by_id:
-            raise ValueError(f"event {event.id!r} is already recorded")
-        self._by_id[event.id] = event
+    def _route(self, event: Event, *, append: bool, known: bool = False) -> None:
+        if not known:
+            if event.id in self._by_id:
+                raise ValueError(f"event {event.id!r} is already recorded")
+            self._by_id[event.id] = event
         if isinstance(event, _CONTACT_TYPES):  # in-house: the household's claim, and D-1's lookback
             target = self._household_events[self.identity.household[event.customer]]
             who = self.identity.person[event.customer]
-            contacts = self._contacts[who]
+            contacts = self._contacts.get(who)  # kept only once somebody has looked
             if append:
                 target.append(event)
-                contacts.append(event)
+                if contacts is not None:
+                    contacts.append(event)
                 if who in self._contact_times:
                     self._contact_times[who].append(event.at)
             else:
                 insort(target, event, key=_key)
-                insort(contacts, event, key=_key)
+                if contacts is not None:
+                    insort(contacts, event, key=_key)
                 self._contact_times.pop(who, None)
             return
         kind = type(event)
@@ -250,13 +268,16 @@ class Timeline:
         handlers = inhouse.HANDLERS
         departures = self._departures
         j, n = 0, len(departures)
-        for i in range(end):
-            event = events[i]
-            if j < n:
+        # The next departure's moment, compared first: most events come before it, and comparing one
+        # datetime is much cheaper than building and comparing (time, order) keys for every event.
+        next_at = departures[0].at if n else None
+        for event in events if end == len(events) else events[:end]:
+            if next_at is not None and event.at >= next_at:
                 key = _key(event)
                 while j < n and _key(departures[j]) <= key:
                     handler(departures[j])(departures[j], state, ctx)
                     j += 1
+                next_at = departures[j].at if j < n else None
             (handlers.get(type(event)) or handler(event))(event, state, ctx)
         while j < n:
             departure = departures[j]
@@ -281,11 +302,24 @@ class Timeline:
 
     # -- distributor ---------------------------------------------------------------------------
 
+    def _contacts_of(self, person: str) -> list[Visit | Call | FollowUp]:
+        """A person's in-house contacts in time order, picked out of their household's (D-1)."""
+        contacts = self._contacts.get(person)
+        if contacts is None:
+            same = self.identity.person
+            household = self._household_events.get(self.identity.household.get(person, person), ())
+            contacts = self._contacts[person] = [
+                event  # type: ignore[misc]
+                for event in household
+                if type(event) in _CONTACT_SET and same[event.customer] == person  # type: ignore[attr-defined]
+            ]
+        return contacts
+
     def _times_of(self, person: str) -> list[datetime]:
         """The moments of a person's in-house contacts, for bisecting (built when first needed)."""
         times = self._contact_times.get(person)
         if times is None:
-            times = self._contact_times[person] = [event.at for event in self._contacts.get(person, ())]
+            times = self._contact_times[person] = [event.at for event in self._contacts_of(person)]
         return times
 
     def _channel_context(self, person: str) -> ChannelContext:
@@ -296,9 +330,7 @@ class Timeline:
                 (other, kind) for kind in LOOKBACK_KINDS for other in self.identity.relatives(person, (kind,))
             ]
             for who, kind in candidates:
-                found = distributor.first_contact_between(
-                    self._times_of(who), self._contacts.get(who, []), since, until
-                )
+                found = distributor.first_contact_between(self._times_of(who), self._contacts_of(who), since, until)
                 if found is not None and (best is None or found.at < best[0].at):
                     best = (found, kind)
             return best
@@ -338,30 +370,37 @@ class Timeline:
         moment = at or self._last
         if moment is None:
             raise ValueError("no events and no moment to judge at")
-        households: dict[str, list[str]] = defaultdict(list)
-        for cid, root in self.identity.household.items():
-            households[root].append(cid)
-        channels: dict[str, ChannelState] = {}
+        return self.verdicts_at(dict.fromkeys(self.identity.household, moment))
+
+    def verdicts_at(self, moments: Mapping[str, datetime]) -> dict[str, Verdict]:
+        """Judge many customers, each at its own moment: a household is folded once per moment.
+
+        A rebuild and `verify` judge every stored verdict at the moment it was judged at, because
+        time alone moves a status (IH-4, IH-5); a household's members are mostly judged together.
+        """
+        household = self.identity.household
+        by_root: dict[str, list[str]] = defaultdict(list)
+        for cid in moments:
+            if cid not in household:
+                raise KeyError(cid)
+            by_root[household[cid]].append(cid)
         result: dict[str, Verdict] = {}
         with _collector_paused():
-            self._judge_all(households, channels, result, moment)
+            person = self.identity.person
+            for root, members in by_root.items():
+                states: dict[datetime, HouseholdState] = {}
+                channels: dict[tuple[str, datetime], ChannelState] = {}
+                for cid in members:
+                    at = moments[cid]
+                    state = states.get(at)
+                    if state is None:
+                        state = states[at] = self._fold_household(root, at, cache=False)
+                    who = (person[cid], at)
+                    channel = channels.get(who)
+                    if channel is None:
+                        channel = channels[who] = self._fold_channel(who[0], at)
+                    result[cid] = self._verdict(cid, at, state, channel)
         return result
-
-    def _judge_all(
-        self,
-        households: dict[str, list[str]],
-        channels: dict[str, ChannelState],
-        result: dict[str, Verdict],
-        moment: datetime,
-    ) -> None:
-        for root, members in households.items():
-            state = self._fold_household(root, moment, cache=False)
-            for cid in members:
-                person = self.identity.person[cid]
-                channel = channels.get(person)
-                if channel is None:
-                    channel = channels[person] = self._fold_channel(person, moment)
-                result[cid] = self._verdict(cid, moment, state, channel)
 
     def _verdict(self, customer: str, at: datetime, state: HouseholdState, channel: ChannelState) -> Verdict:
         reasons: list[Reason] = []

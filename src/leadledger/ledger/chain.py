@@ -15,9 +15,30 @@ def canonical(body: dict[str, Any]) -> str:
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def chain_hash(prev_hash: str, seq: int, at: datetime, kind: str, body: str) -> str:
+def moment(at: datetime) -> str:
+    """The moment as the chain spells it: UTC, to the microsecond, `2026-03-01T02:00:00.000000Z`."""
     # Same text as strftime("%Y-%m-%dT%H:%M:%S.%fZ"), at a fraction of its cost (verify hashes millions).
     utc = at if at.tzinfo is UTC else at.astimezone(UTC)
-    moment = utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-    material = "\x1f".join((prev_hash, str(seq), moment, kind, body))
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def moment_from_text(text: str) -> str | None:
+    """The chain's spelling of a UTC moment stored as text (`2026-03-01 02:00:00[.123456]`), or None.
+
+    Both databases hand verify the moment as such text (see verify.py), which is respelled here
+    without building a datetime; any other shape returns None and is parsed the long way.
+    """
+    if len(text) == 26 and text[10] in " T" and text[19] == ".":
+        return f"{text[:10]}T{text[11:]}Z"
+    if len(text) == 19 and text[10] in " T":
+        return f"{text[:10]}T{text[11:]}.000000Z"
+    return None
+
+
+def hash_of(prev_hash: str, seq: int, spelled_moment: str, kind: str, body: str) -> str:
+    material = f"{prev_hash}\x1f{seq}\x1f{spelled_moment}\x1f{kind}\x1f{body}"
     return hashlib.sha256(material.encode()).hexdigest()
+
+
+def chain_hash(prev_hash: str, seq: int, at: datetime, kind: str, body: str) -> str:
+    return hash_of(prev_hash, seq, moment(at), kind, body)

@@ -32,24 +32,42 @@ def from_row(row: models.Event) -> EngineEvent:
     return engine_event(row.kind, row.seq, row.at, json.loads(row.body))
 
 
+# What the engine reads of a customer record, in this order (verify reads a million of them raw).
+CUSTOMER_COLUMNS = ("id", "name", "phone", "id_number", "employee")
+
+
 def cast_for(
     project: models.Project, customers: Iterable[models.Customer], relations: Iterable[models.Relation]
 ) -> engine.Cast:
     """The engine's cast: these customers, and every staff member and agent of the project."""
+    return cast_from_values(
+        project,
+        ((c.pk, c.name, c.phone, c.id_number, c.employee) for c in customers),
+        ((r.a_id, r.b_id, r.kind, r.verified) for r in relations),
+    )
+
+
+def cast_from_values(
+    project: models.Project,
+    customers: Iterable[tuple[int, str, str | None, str | None, bool]],
+    relations: Iterable[tuple[int, int, str, bool]],
+) -> engine.Cast:
+    """The same, from rows of CUSTOMER_COLUMNS and of (a, b, kind, verified)."""
     return engine.Cast(
         customers={
             # An erased customer is named by number only (services.customer_erase).
-            str(c.pk): engine.Customer(
-                id=str(c.pk), name=c.name or f"#{c.pk}", phone=c.phone, id_number=c.id_number, employee=c.employee
+            str(pk): engine.Customer(
+                id=str(pk), name=name or f"#{pk}", phone=phone, id_number=id_number, employee=bool(employee)
             )
-            for c in customers
+            for pk, name, phone, id_number, employee in customers
         },
         staff={str(s.pk): engine.Staff(id=str(s.pk), name=s.name, role=s.role) for s in project.staff.all()},
         agents={
             str(a.pk): engine.Agent(id=str(a.pk), name=a.name, distributor=a.distributor) for a in project.agents.all()
         },
         relations=tuple(
-            engine.Relation(a=str(r.a_id), b=str(r.b_id), kind=r.kind, verified=r.verified) for r in relations
+            engine.Relation(a=str(a), b=str(b), kind=kind, verified=bool(verified))
+            for a, b, kind, verified in relations
         ),
     )
 

@@ -1,15 +1,44 @@
-"""Re-check the chain and rebuild every verdict: any edit, deletion, insertion or reordering shows."""
+"""Re-check the chain and rebuild every verdict: any edit, deletion, insertion or reordering shows.
+
+At company size (ten million events) verify is one pass over the event table per worker process.
+Each worker reads every row in order: the first checks every link (numbering and previous hash),
+each hashes its share of the rows, and each builds engine events only for its share of the
+customers: whole households (engine.Identity decides them), kept together with the customers they
+refer or buy for, so that no worker needs another's events. Then each judges its customers at the
+moments their stored verdicts were judged at (time alone moves a status) and compares. Workers are
+forked after the customers and stored verdicts are read once, so they share them.
+"""
 
 from __future__ import annotations
 
+import json
+import multiprocessing
+import os
+import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 
-from . import models, selectors
-from .chain import GENESIS, chain_hash
+from leadledger import engine
+from leadledger.engine.identity import UnionFind
+
+from . import convert, models
+from .chain import GENESIS, chain_hash, hash_of, moment_from_text
+
+BATCH = 10_000
+PARALLEL_FROM = 200_000  # events; below this, forking costs more than it saves
+MAX_WORKERS = 4
+# Events whose engine rules reach into another household (IH-8's referrer, a deal's buyer):
+# the two stay with one worker.
+LINKING_KINDS = ("referral_logged", "deal")
+LINKING_FIELDS = ("referrer", "buyer")
+
+EDITED_ZH = "内容与哈希不符：事件被篡改"
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,77 +48,294 @@ class Problem:
     zh: str
 
 
-def _chain_rows(project: models.Project) -> Iterator[tuple[int, datetime, str, str, str, str]]:
-    """The chain's columns in order, read without the ORM's per-value converters (verify reads millions)."""
-    table = models.Event._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT seq, at, kind, body, prev_hash, hash FROM {table} WHERE project_id = %s ORDER BY seq", [project.pk]
-        )
-        while batch := cursor.fetchmany(10000):
-            for seq, at, kind, body, prev, digest in batch:
-                if isinstance(at, str):  # SQLite keeps UTC as text …
-                    at = datetime.fromisoformat(at)
-                if at.tzinfo is None:  # … which its driver may have parsed, naively
-                    at = at.replace(tzinfo=UTC)
-                yield seq, at, kind, body, prev, digest
+@dataclass(slots=True)
+class _Plan:
+    """What every worker needs, read once before the workers are forked."""
+
+    project: models.Project
+    events: int
+    workers: int
+    cast: engine.Cast | None = None
+    identity: engine.Identity | None = None
+    policy: engine.Policy | None = None
+    share: dict[int, int] = field(default_factory=dict)  # customer pk -> worker (empty: one worker)
+    stored: dict[int, tuple[Any, str, Any, str, datetime]] = field(default_factory=dict)
+
+
+# Problems carry a sort key so that the workers' reports merge into one ordered report.
+_Found = tuple[tuple[int, int, int], Problem]
+
+
+def verify(
+    project: models.Project,
+    report: Callable[[Problem], None],
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Check the chain, rebuild every verdict and compare; report every problem and return how many."""
+    plan = _plan(project, workers)
+    found = _run(plan, rebuild=True, progress=progress)
+    for _key, problem in sorted(found, key=lambda item: item[0]):
+        report(problem)
+    return len(found)
 
 
 def chain_problems(project: models.Project) -> Iterator[Problem]:
-    """Every break in the project's chain: a changed body, a missing, extra or moved event."""
-    expected_seq, prev_hash = 1, GENESIS
-    for seq, at, kind, body, stored_prev, stored_hash in _chain_rows(project):
-        where = f"event {seq}"
-        if seq != expected_seq:
-            yield Problem(
-                where,
-                f"expected event {expected_seq} here: events deleted or inserted",
-                f"此处应为第 {expected_seq} 条事件：有事件被删除或插入",
-            )
-        if stored_prev != prev_hash:
-            yield Problem(
-                where,
-                "does not follow the previous event's hash: deleted, inserted or reordered",
-                "与前一条事件的哈希不衔接：有事件被删除、插入或调换顺序",
-            )
-        if chain_hash(stored_prev, seq, at, kind, body) != stored_hash:
-            yield Problem(where, "its content does not match its hash: edited", "内容与哈希不符：事件被篡改")
-        expected_seq, prev_hash = seq + 1, stored_hash
+    """The chain alone, in one process (the benchmark compares it with plain hashing)."""
+    plan = _Plan(project=project, events=0, workers=1)
+    for _key, problem in sorted(_scan(plan, 0, rebuild=False, progress=None), key=lambda item: item[0]):
+        yield problem
 
 
-def verdict_problems(project: models.Project) -> Iterator[Problem]:
-    """Every stored verdict that a rebuild by replay does not give, and every missing one."""
-    timeline = selectors.whole_timeline(project)
-    stored = {str(v.customer_id): v for v in models.Verdict.objects.filter(project=project)}
-    touched = {
-        str(c)
-        for c in models.Event.objects.filter(project=project, customer__isnull=False)
-        .values_list("customer_id", flat=True)
-        .distinct()
-    }
-    for cid in sorted(touched - stored.keys(), key=int):
-        yield Problem(f"customer {cid}", "has events but no stored verdict", "有事件但没有归属结论")
-    for cid, row in stored.items():
-        fresh = timeline.verdict(cid, row.judged_at)
-        owners = {k: str(v) for k, v in fresh.owners.items()} if fresh.owners else None
-        channel = {k: str(v) for k, v in fresh.channel.items()} if fresh.channel else None
-        if (owners, fresh.status, channel, fresh.channel_status) != (
-            row.owners,
-            row.status,
-            row.channel,
-            row.channel_status,
+def default_workers(events: int) -> int:
+    """Worker processes for a project of this many events on this machine, and this connection."""
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    # Forked workers open their own connections: they would not see an in-memory database, nor
+    # what the caller's open transaction has not committed.
+    if events < PARALLEL_FROM or in_memory or connection.in_atomic_block:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def _utc_text(column: str) -> str:
+    """SQL for a timestamp column as UTC text `YYYY-MM-DD HH:MM:SS[.ffffff]`, with no datetime built per row."""
+    if connection.vendor == "postgresql":
+        return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+    return f"CAST({column} AS TEXT)"  # SQLite keeps naive UTC text already
+
+
+def _parse_utc(text: str | datetime) -> datetime:
+    moment = text if isinstance(text, datetime) else datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _rows(sql: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
+    # A raw cursor, without the ORM's per-value converters: verify reads millions of rows.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(BATCH):
+            yield from batch
+
+
+def _plan(project: models.Project, workers: int | None) -> _Plan:
+    events = project.events.count()
+    count = workers or default_workers(events)
+    plan = _Plan(project=project, events=events, workers=max(1, count))
+    customers = list(
+        _rows(
+            f"SELECT {', '.join(convert.CUSTOMER_COLUMNS)} FROM {models.Customer._meta.db_table} WHERE project_id = %s",
+            [project.pk],
+        )
+    )
+    relations = list(
+        _rows(
+            f"SELECT a_id, b_id, kind, verified FROM {models.Relation._meta.db_table} WHERE project_id = %s",
+            [project.pk],
+        )
+    )
+    plan.cast = convert.cast_from_values(project, customers, relations)
+    plan.identity = engine.Identity(plan.cast.customers, plan.cast.relations)
+    plan.policy = convert.policy_of(project)
+    for cid, owners, status, channel, channel_status, judged_at in _rows(
+        f"SELECT customer_id, owners, status, channel, channel_status, {_utc_text('judged_at')} "
+        f"FROM {models.Verdict._meta.db_table} WHERE project_id = %s",
+        [project.pk],
+    ):
+        plan.stored[cid] = (_json(owners), status, _json(channel), channel_status, _parse_utc(judged_at))
+    if plan.workers > 1:
+        plan.share = _shares(plan.identity, _links(project), plan.workers)
+    return plan
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value  # SQLite gives text, psycopg objects
+
+
+def _links(project: models.Project) -> Iterator[tuple[str, str]]:
+    """Pairs of customers that one event's rules join across households (LINKING_KINDS)."""
+    for (body,) in _rows(
+        f"SELECT body FROM {models.Event._meta.db_table} WHERE project_id = %s "
+        f"AND kind IN ({', '.join(['%s'] * len(LINKING_KINDS))})",
+        [project.pk, *LINKING_KINDS],
+    ):
+        try:
+            fields = json.loads(body)
+        except ValueError:
+            continue  # the chain check reports the event
+        for name in LINKING_FIELDS:
+            if isinstance(fields, dict) and fields.get(name) and fields.get("customer"):
+                yield str(fields["customer"]), str(fields[name])
+
+
+def _shares(identity: engine.Identity, links: Iterator[tuple[str, str]], workers: int) -> dict[int, int]:
+    household = identity.household
+    groups = UnionFind(set(household.values()))
+    for a, b in links:
+        if a in household and b in household:
+            groups.union(household[a], household[b])
+    return {int(cid): int(groups.find(root)) % workers for cid, root in household.items()}
+
+
+# -- the pass --------------------------------------------------------------------------------------
+
+
+def _run(plan: _Plan, *, rebuild: bool, progress: Progress | None) -> list[_Found]:
+    if plan.workers == 1:
+        return _scan(plan, 0, rebuild=rebuild, progress=progress)
+    connections.close_all()  # each process opens its own connection
+    context = multiprocessing.get_context("fork")
+    children = []
+    for index in range(1, plan.workers):
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(target=_child, args=(plan, index, rebuild, sender), daemon=True)
+        child.start()
+        sender.close()
+        children.append((child, receiver))
+    found = _scan(plan, 0, rebuild=rebuild, progress=progress)
+    for child, receiver in children:
+        try:
+            outcome, payload = receiver.recv()
+        except EOFError:
+            outcome, payload = "error", f"worker {child.pid} ended without a report"
+        child.join()
+        if outcome != "ok":
+            raise RuntimeError(f"verify: a worker failed:\n{payload}")
+        found.extend(payload)
+    return found
+
+
+def _child(plan: _Plan, index: int, rebuild: bool, sender: Any) -> None:
+    try:
+        found = _scan(plan, index, rebuild=rebuild, progress=None)
+        sender.send(("ok", found))
+    except BaseException:  # reported to the parent, which raises it
+        sender.send(("error", traceback.format_exc()))
+    finally:
+        connections.close_all()
+        sender.close()
+
+
+def _scan(plan: _Plan, index: int, *, rebuild: bool, progress: Progress | None) -> list[_Found]:
+    """One worker's pass: links (worker 0), its share of the hashes, its share of the events."""
+    found: list[_Found] = []
+    workers, share = plan.workers, plan.share
+    events: list[engine.Event] = []
+    touched: set[int] = set()
+    expected, prev_hash = 1, GENESIS
+    done = 0
+    build = convert.engine_event
+    fromiso = datetime.fromisoformat
+    sql = (
+        f"SELECT seq, {_utc_text('at')}, kind, body, prev_hash, hash, customer_id "
+        f"FROM {models.Event._meta.db_table} WHERE project_id = %s ORDER BY seq"
+    )
+    for seq, at_text, kind, body, stored_prev, stored_hash, customer in _rows(sql, [plan.project.pk]):
+        if index == 0:
+            where = f"event {seq}"
+            if seq != expected:
+                found.append(
+                    (
+                        (0, seq, 0),
+                        Problem(
+                            where,
+                            f"expected event {expected} here: events deleted or inserted",
+                            f"此处应为第 {expected} 条事件：有事件被删除或插入",
+                        ),
+                    )
+                )
+            if stored_prev != prev_hash:
+                found.append(
+                    (
+                        (0, seq, 1),
+                        Problem(
+                            where,
+                            "does not follow the previous event's hash: deleted, inserted or reordered",
+                            "与前一条事件的哈希不衔接：有事件被删除、插入或调换顺序",
+                        ),
+                    )
+                )
+            expected, prev_hash = seq + 1, stored_hash
+            done += 1
+            if progress is not None and done % 100_000 == 0:
+                progress("chain", done, plan.events)
+        spelled = moment_from_text(at_text) if isinstance(at_text, str) else None
+        if workers == 1 or seq % workers == index:
+            digest = (
+                hash_of(stored_prev, seq, spelled, kind, body)
+                if spelled is not None
+                else chain_hash(stored_prev, seq, _parse_utc(at_text), kind, body)
+            )
+            if digest != stored_hash:
+                edited = Problem(f"event {seq}", "its content does not match its hash: edited", EDITED_ZH)
+                found.append(((0, seq, 2), edited))
+        if not rebuild or (customer is not None and workers > 1 and share.get(customer, 0) != index):
+            continue
+        try:
+            at = fromiso(at_text).replace(tzinfo=UTC) if spelled is not None else _parse_utc(at_text)
+            events.append(build(kind, seq, at, json.loads(body)))
+        except (ValueError, TypeError, KeyError) as error:
+            found.append(
+                (
+                    (0, seq, 3),
+                    Problem(f"event {seq}", f"cannot be read as an event: {error}", f"无法读取为事件：{error}"),
+                )
+            )
+            continue
+        if customer is not None:
+            touched.add(customer)
+    if progress is not None and index == 0:
+        progress("chain", plan.events, plan.events)
+    if rebuild:
+        found.extend(_judge(plan, index, events, touched, progress))
+    return found
+
+
+def _judge(
+    plan: _Plan, index: int, events: list[engine.Event], touched: set[int], progress: Progress | None
+) -> list[_Found]:
+    assert plan.cast is not None and plan.policy is not None
+    found: list[_Found] = []
+    mine = {cid: row for cid, row in plan.stored.items() if plan.workers == 1 or plan.share.get(cid, 0) == index}
+    for cid in sorted(touched - mine.keys()):
+        found.append(
+            ((1, cid, 0), Problem(f"customer {cid}", "has events but no stored verdict", "有事件但没有归属结论"))
+        )
+    if progress is not None:
+        progress("judge", 0, len(mine))
+    try:
+        timeline = engine.Timeline(plan.cast, plan.policy, events, identity=plan.identity)
+        fresh = timeline.verdicts_at({str(cid): row[4] for cid, row in mine.items() if str(cid) in plan.cast.customers})
+    except (ValueError, KeyError) as error:  # events the engine cannot take: a damaged ledger
+        return [
+            *found,
+            ((1, 0, 1), Problem("ledger", f"the events cannot be replayed: {error}", f"事件无法重放：{error}")),
+        ]
+    for cid, (owners_stored, status, channel_stored, channel_status, _judged) in mine.items():
+        verdict = fresh.get(str(cid))
+        if verdict is None:
+            continue
+        owners = {k: str(v) for k, v in verdict.owners.items()} if verdict.owners else None
+        channel = {k: str(v) for k, v in verdict.channel.items()} if verdict.channel else None
+        if (owners, verdict.status, channel, verdict.channel_status) != (
+            owners_stored,
+            status,
+            channel_stored,
+            channel_status,
         ):
-            yield Problem(
-                f"customer {cid}",
-                f"stored verdict {row.owners}/{row.status} differs from the replay's {owners}/{fresh.status}",
-                f"存储的归属 {row.owners}/{row.status} 与重放结果 {owners}/{fresh.status} 不一致",
+            found.append(
+                (
+                    (1, cid, 2),
+                    Problem(
+                        f"customer {cid}",
+                        f"stored verdict {owners_stored}/{status} differs from the replay's {owners}/{verdict.status}",
+                        f"存储的归属 {owners_stored}/{status} 与重放结果 {owners}/{verdict.status} 不一致",
+                    ),
+                )
             )
-
-
-def verify(project: models.Project, report: Callable[[Problem], None]) -> int:
-    """Report every problem; return how many there were."""
-    count = 0
-    for problem in (*chain_problems(project), *verdict_problems(project)):
-        report(problem)
-        count += 1
-    return count
+    if progress is not None:
+        progress("judge", len(mine), len(mine))
+    return found
