@@ -25,7 +25,7 @@ from .model import (
 from .policy import PRESETS, Policy, policy_from
 from .rotation import Assignment, Desk
 from .splits import arbitrate, commission_lines
-from .timeline import Timeline
+from .timeline import Timeline, collector_paused
 from .verdict import DealVerdict, Verdict
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "Verdict",
     "Visit",
     "arbitrate",
+    "collector_paused",
     "commission_lines",
     "mask_phone",
     "normalise_phone",

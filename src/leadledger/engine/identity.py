@@ -95,17 +95,23 @@ def name_spellings(name: str) -> tuple[str, str]:
 
 
 class UnionFind:
-    """Groups of ids joined pairwise; a group is named by its smallest id, the same on every run."""
+    """Groups of ids joined pairwise; a group is named by its smallest id, the same on every run.
 
-    def __init__(self, items: Iterable[str]) -> None:
-        self.parent = {item: item for item in items}
+    Sparse: an id never joined to another is its own group and costs nothing, so a million
+    customers of whom a few thousand are related cost a few thousand entries.
+    """
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
 
     def find(self, item: str) -> str:
         parent = self.parent
+        if item not in parent:
+            return item
         root = item
-        while parent[root] != root:
+        while root in parent:
             root = parent[root]
-        while parent[item] != root:
+        while item in parent and parent[item] != root:
             parent[item], item = root, parent[item]
         return root
 
@@ -116,13 +122,22 @@ class UnionFind:
             low, high = sorted((ra, rb))
             self.parent[high] = low
 
+    def groups(self, items: Iterable[str]) -> dict[str, str]:
+        """Each item's group, for many items at once."""
+        parent, find = self.parent, self.find
+        return {item: find(item) if item in parent else item for item in items}
+
 
 class Identity:
     """Persons (records that are one human being) and households (one customer in-house)."""
 
     def __init__(self, customers: dict[str, Customer], relations: Iterable[Relation]) -> None:
         relations = list(relations)
-        persons = UnionFind(customers)
+        for relation in relations:
+            for end in (relation.a, relation.b):
+                if end not in customers:
+                    raise KeyError(end)
+        persons = UnionFind()
         by_key: dict[str, str] = {}
         for customer in customers.values():
             # ID-1: an exact phone (or ID number) shared by two records makes them one person.
@@ -138,14 +153,14 @@ class Identity:
         for relation in verified:
             if relation.kind == "same_person":
                 persons.union(relation.a, relation.b)
-        households = UnionFind(customers)
-        for cid in customers:
+        households = UnionFind()
+        for cid in list(persons.parent):  # a person's records are one household
             households.union(cid, persons.find(cid))
         for relation in verified:
             if relation.kind in HOUSEHOLD_KINDS:  # ID-3
                 households.union(relation.a, relation.b)
-        self.person = {cid: persons.find(cid) for cid in customers}
-        self.household = {cid: households.find(cid) for cid in customers}
+        self.person = persons.groups(customers)
+        self.household = households.groups(customers)
         # Direct verified relations between persons, by kind (D-1, D-5, D-6 look one step only).
         self.related: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for relation in verified:
@@ -162,9 +177,6 @@ class Identity:
                 self.unverified[frozenset((relation.a, relation.b))] = relation.kind
                 self.pending_with[relation.a].append(relation.b)
                 self.pending_with[relation.b].append(relation.a)
-        self.members: dict[str, list[str]] = defaultdict(list)
-        for cid, root in self.person.items():
-            self.members[root].append(cid)
 
     def relatives(self, person: str, kinds: Iterable[str]) -> set[str]:
         """Persons directly related to `person` by a verified relation of one of `kinds`."""

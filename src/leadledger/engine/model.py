@@ -26,41 +26,6 @@ DEPARTURE_REASONS = ("resigned", "laid_off", "dismissed")
 HELP_KINDS = ("decisive", "signing_only")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Customer:
-    id: str
-    name: str
-    phone: str | None = None  # normalised E.164, or a mask such as 138****5678 (ID-2)
-    id_number: str | None = None
-    employee: bool = False  # a company employee (IH-14)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Staff:
-    id: str
-    name: str
-    role: str = "consultant"
-
-    @property
-    def has_authority(self) -> bool:
-        return self.role in AUTHORITY_ROLES
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Agent:
-    id: str
-    name: str
-    distributor: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Relation:
-    a: str
-    b: str
-    kind: str
-    verified: bool = False  # ID-4: an unverified relation has no effect
-
-
 def _utc(event_id: str, at: datetime) -> datetime:
     # Kept in UTC: comparing datetimes that share one tzinfo needs no offset arithmetic, which
     # makes sorting and windows several times faster. Shown in the project's zone when explained.
@@ -96,6 +61,45 @@ def quick_init(cls: type[E]) -> type[E]:
     exec(f"def __init__(self, *, {', '.join(params)}):\n{body}\n", namespace)
     cls.__init__ = namespace["__init__"]  # type: ignore[method-assign]
     return cls
+
+
+@quick_init
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Customer:
+    id: str
+    name: str
+    phone: str | None = None  # normalised E.164, or a mask such as 138****5678 (ID-2)
+    id_number: str | None = None
+    employee: bool = False  # a company employee (IH-14)
+
+
+@quick_init
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Staff:
+    id: str
+    name: str
+    role: str = "consultant"
+
+    @property
+    def has_authority(self) -> bool:
+        return self.role in AUTHORITY_ROLES
+
+
+@quick_init
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Agent:
+    id: str
+    name: str
+    distributor: str = ""
+
+
+@quick_init
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Relation:
+    a: str
+    b: str
+    kind: str
+    verified: bool = False  # ID-4: an unverified relation has no effect
 
 
 @quick_init

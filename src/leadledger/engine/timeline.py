@@ -46,7 +46,7 @@ _key: Callable[[Event], tuple[datetime, int]] = attrgetter("at", "seq")  # time,
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector during bulk work.
 
     A load or rebuild allocates millions of small objects and no reference cycles; with the
@@ -62,6 +62,30 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+class _Names(Mapping[str, str]):
+    """Names by id, looked up when a sentence is made: copying a million names per timeline cost more."""
+
+    __slots__ = ("_cast",)
+
+    def __init__(self, cast: Cast) -> None:
+        self._cast = cast
+
+    def __getitem__(self, key: str) -> str:
+        cast = self._cast
+        for people in (cast.agents, cast.staff, cast.customers):  # as before: an agent's name, then staff's
+            found = people.get(key)
+            if found is not None:
+                return found.name
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        cast = self._cast
+        return iter({**dict.fromkeys(cast.customers), **dict.fromkeys(cast.staff), **dict.fromkeys(cast.agents)})
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 def _at(event: Event) -> datetime:
     return event.at
 
@@ -73,16 +97,13 @@ class Timeline:
         self, cast: Cast, policy: Policy, events: Iterable[Event] = (), *, identity: Identity | None = None
     ) -> None:
         """`identity`, when given, must have been made from this cast (verify shares one between workers)."""
-        # Building the indexes allocates many small objects and no cycles (see _collector_paused).
-        with _collector_paused():
+        # Building the indexes allocates many small objects and no cycles (see collector_paused).
+        with collector_paused():
             self.cast = cast
             self.policy = policy
             self.identity = identity or Identity(cast.customers, cast.relations)
-            names = {cid: c.name for cid, c in cast.customers.items()}
-            names.update({sid: s.name for sid, s in cast.staff.items()})
-            names.update({aid: a.name for aid, a in cast.agents.items()})
             zone = policy.zone
-            self.describer = Describer(names, lambda moment: moment.astimezone(zone))
+            self.describer = Describer(_Names(cast), lambda moment: moment.astimezone(zone))
             self._ctx = Context(cast, policy, self._owners_at)
             self._household_events: dict[str, list[Event]] = defaultdict(list)
             self._escorts: dict[str, list[EscortedVisit]] = defaultdict(list)
@@ -132,7 +153,7 @@ class Timeline:
         """A bulk load: route first, then sort each household's and person's short list by itself."""
         if not events:
             return
-        with _collector_paused():
+        with collector_paused():
             self._load_sorted(events)
 
     def _load_sorted(self, events: list[Event]) -> None:
@@ -385,7 +406,7 @@ class Timeline:
                 raise KeyError(cid)
             by_root[household[cid]].append(cid)
         result: dict[str, Verdict] = {}
-        with _collector_paused():
+        with collector_paused():
             person = self.identity.person
             for root, members in by_root.items():
                 states: dict[datetime, HouseholdState] = {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -26,10 +25,6 @@ def completed(kind: str, body: dict[str, Any]) -> dict[str, Any]:
 
 def engine_event(kind: str, seq: int, at: datetime, body: dict[str, Any]) -> EngineEvent:
     return EVENT_TYPES[kind](id=f"e{seq}", at=at, seq=seq, **body)
-
-
-def from_row(row: models.Event) -> EngineEvent:
-    return engine_event(row.kind, row.seq, row.at, json.loads(row.body))
 
 
 # What the engine reads of a customer record, in this order (verify reads a million of them raw).

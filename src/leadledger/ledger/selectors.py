@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from leadledger import engine
 from leadledger.engine.model import HOUSEHOLD_KINDS
@@ -48,23 +49,39 @@ def related_customers(project: models.Project, customer_ids: Iterable[int]) -> t
     return everyone, relations
 
 
-def _referrers(rows: Iterable[models.Event]) -> set[int]:
+# The columns an engine event is built from, read as plain tuples: building model instances for
+# the hundreds of thousands of events an import re-judges cost more than judging them.
+EVENT_COLUMNS = ("seq", "kind", "at", "body")
+EventRow = tuple[int, str, Any, str]
+
+
+def _referrers(rows: Iterable[EventRow]) -> set[int]:
     found: set[int] = set()
-    for row in rows:
-        if row.kind in ("referral_logged", "visit"):
-            body = json.loads(row.body)
+    for _seq, kind, _at, text in rows:
+        if kind in ("referral_logged", "visit"):
+            body = json.loads(text)
             for key in ("referrer", "introduced_by"):
                 if body.get(key):
                     found.add(int(body[key]))
     return found
 
 
-def _events_of(project: models.Project, customers: set[int]) -> list[models.Event]:
+def _events_of(project: models.Project, customers: set[int]) -> list[EventRow]:
     # By the (project, customer, seq) index only: a kind filter here lets SQLite pick the kind index
     # and scan every visit of the project.
     return [
-        r for chunk in _chunks(customers) for r in models.Event.objects.filter(project=project, customer_id__in=chunk)
+        row
+        for chunk in _chunks(customers)
+        for row in models.Event.objects.filter(project=project, customer_id__in=chunk).values_list(*EVENT_COLUMNS)
     ]
+
+
+def _timeline(
+    project: models.Project, customers: list[tuple[Any, ...]], relations: Any, rows: Iterable[EventRow]
+) -> engine.Timeline:
+    events = [convert.engine_event(kind, seq, at, json.loads(body)) for seq, kind, at, body in rows]
+    cast = convert.cast_from_values(project, customers, relations)
+    return engine.Timeline(cast, convert.policy_of(project), events)
 
 
 def timeline_for(project: models.Project, customer_ids: Iterable[int]) -> engine.Timeline:
@@ -82,16 +99,21 @@ def timeline_for(project: models.Project, customer_ids: Iterable[int]) -> engine
         relations = list({r.pk: r for r in [*relations, *extra_relations]}.values())
         fresh = _events_of(project, extra)
         rows += fresh
-    customers = [c for chunk in _chunks(wanted) for c in models.Customer.objects.filter(project=project, pk__in=chunk)]
-    rows += models.Event.objects.filter(project=project, kind="staff_left")
-    events = [convert.from_row(row) for row in sorted({r.pk: r for r in rows}.values(), key=lambda row: row.seq)]
-    return engine.Timeline(convert.cast_for(project, customers, relations), convert.policy_of(project), events)
+    customers = [
+        values
+        for chunk in _chunks(wanted)
+        for values in models.Customer.objects.filter(project=project, pk__in=chunk).values_list(
+            *convert.CUSTOMER_COLUMNS
+        )
+    ]
+    rows += models.Event.objects.filter(project=project, kind="staff_left").values_list(*EVENT_COLUMNS)
+    ordered = sorted({row[0]: row for row in rows}.values())  # by seq, each event once
+    return _timeline(project, customers, [(r.a_id, r.b_id, r.kind, r.verified) for r in relations], ordered)
 
 
 def whole_timeline(project: models.Project) -> engine.Timeline:
     """Every customer and event of a project, for a rebuild."""
-    customers = list(models.Customer.objects.filter(project=project))
-    relations = list(models.Relation.objects.filter(project=project))
-    rows = models.Event.objects.filter(project=project).order_by("seq")
-    events = [convert.from_row(row) for row in rows.iterator(chunk_size=5000)]
-    return engine.Timeline(convert.cast_for(project, customers, relations), convert.policy_of(project), events)
+    customers = list(models.Customer.objects.filter(project=project).values_list(*convert.CUSTOMER_COLUMNS))
+    relations = list(models.Relation.objects.filter(project=project).values_list("a_id", "b_id", "kind", "verified"))
+    rows = models.Event.objects.filter(project=project).order_by("seq").values_list(*EVENT_COLUMNS)
+    return _timeline(project, customers, relations, rows.iterator(chunk_size=5000))
