@@ -8,7 +8,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from operator import attrgetter
+from itertools import islice
+from operator import attrgetter, le
 
 from . import distributor, inhouse
 from .distributor import ChannelClaim, ChannelContext, ChannelState, Contact
@@ -86,8 +87,7 @@ class _Names(Mapping[str, str]):
         return sum(1 for _ in self)
 
 
-def _at(event: Event) -> datetime:
-    return event.at
+_at: Callable[[Event], datetime] = attrgetter("at")
 
 
 class Timeline:
@@ -174,10 +174,14 @@ class Timeline:
             self._route(event, append=True, known=True)
         self._contact_times.clear()
         self._contacts.clear()
+        # Given in the order of recording (the ledger's and a scenario's own), a stable sort by time
+        # alone keeps that order among equal times: the (time, order) key without a tuple per event.
+        seqs = [event.seq for event in events]
+        key = _at if all(map(le, seqs, islice(seqs, 1, None))) else _key
         for lists in (self._household_events, self._escorts):
             for items in lists.values():
-                items.sort(key=_key)
-        self._departures.sort(key=_key)
+                items.sort(key=key)
+        self._departures.sort(key=key)
         last = max(events, key=_key)
         self._last_key, self._last = _key(last), last.at
 

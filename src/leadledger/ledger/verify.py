@@ -132,7 +132,8 @@ def _rows(sql: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
 
 
 def _plan(project: models.Project, workers: int | None) -> _Plan:
-    events = project.events.count()
+    # The last number given out: as many events as a sound chain has, read by index, not by counting.
+    events = project.events.order_by("-seq").values_list("seq", flat=True).first() or 0
     count = workers or default_workers(events)
     plan = _Plan(project=project, events=events, workers=max(1, count))
     customers = list(
