@@ -125,7 +125,7 @@ def _parse_utc(text: str | datetime) -> datetime:
 
 def _rows(sql: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
     # A raw cursor, without the ORM's per-value converters: verify reads millions of rows.
-    with connection.cursor() as cursor:
+    with connection.chunked_cursor() as cursor:  # server-side on PostgreSQL: rows stream, not all at once
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(BATCH):
             yield from batch
@@ -292,7 +292,7 @@ def _scan(plan: _Plan, index: int, *, rebuild: bool, progress: Progress | None) 
         f"SELECT seq, {_utc_text('at')}, kind, body, prev_hash, hash, customer_id "
         f"FROM {models.Event._meta.db_table} WHERE project_id = %s ORDER BY seq"
     )
-    with connection.cursor() as cursor:
+    with connection.chunked_cursor() as cursor:  # server-side on PostgreSQL: rows stream, not all at once
         cursor.execute(sql, [plan.project.pk])
         while batch := cursor.fetchmany(BATCH):
             for seq, at_text, kind, body, stored_prev, stored_hash, customer in batch:
