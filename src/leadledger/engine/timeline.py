@@ -413,6 +413,12 @@ class Timeline:
         with collector_paused():
             person = self.identity.person
             for root, members in by_root.items():
+                if len(members) == 1:  # most households: one customer, one moment
+                    cid = members[0]
+                    at = moments[cid]
+                    alone = self._fold_household(root, at, cache=False)
+                    result[cid] = self._verdict(cid, at, alone, self._fold_channel(person[cid], at))
+                    continue
                 states: dict[datetime, HouseholdState] = {}
                 channels: dict[tuple[str, datetime], ChannelState] = {}
                 for cid in members:
@@ -495,9 +501,15 @@ class Timeline:
         else:
             reasons.extend(state.history)
             reasons.append(_FREE)
-        channel_shares, channel_until, channel_reasons, channel_events = self._channel_view(channel)
-        reasons.extend(channel_reasons)
-        reasons.extend(self._masked_candidates(customer))
+        if channel is _NO_CHANNEL:  # most customers: never brought by a distributor
+            channel_shares, channel_until = None, None
+            channel_events: list[str] = []
+            reasons.append(_NO_DISTRIBUTOR)
+        else:
+            channel_shares, channel_until, channel_reasons, channel_events = self._channel_view(channel)
+            reasons.extend(channel_reasons)
+        if self._masked:
+            reasons.extend(self._masked_candidates(customer))
         for other in self.identity.pending_with.get(customer, ()):
             reasons.append(reason("unverified_relation", None, a=customer, b=other))
         events.extend(channel_events)
