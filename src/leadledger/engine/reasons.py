@@ -422,6 +422,17 @@ def reason(code: str, event: str | None = None, **params: Any) -> Reason:
     return Reason(code, event, tuple(params.items()))
 
 
+# Which roster names the id a parameter holds. Ids of customers, staff and agents may coincide (the
+# ledger numbers each table from 1), so a name is looked up only where that kind of person is meant;
+# any other parameter (days, a site, a reason) is shown as given.
+CUSTOMER_PARAMS = frozenset({"a", "b", "buyer", "confirmed", "member", "record", "records", "referrer", "who"})
+AGENT_PARAMS = frozenset({"agent", "agents", "holder"})
+STAFF_PARAMS = frozenset(
+    {"approver", "by", "closer", "employee", "helper", "original", "owner", "owners", "parts", "poacher"}
+    | {"previous", "staff"}
+)
+
+
 class Describer:
     """Turn reasons into sentences: ids into names, moments into the project's local time."""
 
@@ -429,31 +440,45 @@ class Describer:
         self,
         names: Mapping[str, str],
         to_local: Callable[[datetime], datetime],
+        *,
+        customers: Mapping[str, str] | None = None,
+        agents: Mapping[str, str] | None = None,
+        staff: Mapping[str, str] | None = None,
     ) -> None:
+        """`names` serves any kind of person a roster of its own is not given for."""
         self.names = names
         self.to_local = to_local
+        self._rosters: dict[str, Mapping[str, str]] = {}
+        for params, roster in ((CUSTOMER_PARAMS, customers), (AGENT_PARAMS, agents), (STAFF_PARAMS, staff)):
+            for param in params:
+                self._rosters[param] = roster if roster is not None else names
 
-    def _value(self, value: Any, lang: str) -> str:
+    def _value(self, value: Any, lang: str, names: Mapping[str, str] | None) -> str:
         if isinstance(value, datetime):
             return self.to_local(value).strftime("%Y-%m-%d %H:%M")
         if isinstance(value, dict):
             sep = "、" if lang == "zh" else ", "
             return sep.join(
-                f"{self.names.get(k, k)} {float(v):g}" if v != 1 else self.names.get(k, k) for k, v in value.items()
+                f"{self._name(k, names)} {float(v):g}" if v != 1 else self._name(k, names) for k, v in value.items()
             )
         if isinstance(value, list | tuple | set | frozenset):
             sep = "、" if lang == "zh" else ", "
-            return sep.join(self._value(v, lang) for v in sorted(value, key=str))
+            return sep.join(self._value(v, lang, names) for v in sorted(value, key=str))
         if value is None:
             return "—"
-        return self.names.get(str(value), str(value))
+        return self._name(value, names)
+
+    @staticmethod
+    def _name(value: Any, names: Mapping[str, str] | None) -> str:
+        text = str(value)
+        return names.get(text, text) if names is not None else text
 
     def render(self, item: Reason, lang: str = "zh") -> str:
         _rule, zh, en = MESSAGES[item.code]
         params = dict(item.params)
         if lang != "zh":  # a fact given in both languages carries its English twin as `<name>_en`
             params.update({k[:-3]: v for k, v in item.params if k.endswith("_en")})
-        values = {key: self._value(value, lang) for key, value in params.items()}
+        values = {key: self._value(value, lang, self._rosters.get(key)) for key, value in params.items()}
         template = zh if lang == "zh" else en
         return template.format_map(_Missing(values))
 

@@ -18,8 +18,10 @@ from .inhouse import Context, HouseholdState, Shares, one_or_many
 from .model import (
     LOOKBACK_KINDS,
     NAMED_BUYER_KINDS,
+    Agent,
     Call,
     Cast,
+    Customer,
     Deal,
     EscortedVisit,
     Event,
@@ -27,6 +29,7 @@ from .model import (
     ReferralLogged,
     Renewal,
     Ruling,
+    Staff,
     StaffLeft,
     Visit,
 )
@@ -64,24 +67,23 @@ def collector_paused() -> Iterator[None]:
 
 
 class _Names(Mapping[str, str]):
-    """Names by id, looked up when a sentence is made: copying a million names per timeline cost more."""
+    """Names by id from the rosters given, the first that knows the id; looked up when a sentence is
+    made (copying a million names per timeline cost more than judging)."""
 
-    __slots__ = ("_cast",)
+    __slots__ = ("_rosters",)
 
-    def __init__(self, cast: Cast) -> None:
-        self._cast = cast
+    def __init__(self, *rosters: Mapping[str, Customer | Staff | Agent]) -> None:
+        self._rosters = rosters
 
     def __getitem__(self, key: str) -> str:
-        cast = self._cast
-        for people in (cast.agents, cast.staff, cast.customers):  # as before: an agent's name, then staff's
-            found = people.get(key)
+        for roster in self._rosters:
+            found = roster.get(key)
             if found is not None:
                 return found.name
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:
-        cast = self._cast
-        return iter({**dict.fromkeys(cast.customers), **dict.fromkeys(cast.staff), **dict.fromkeys(cast.agents)})
+        return iter({key: None for roster in self._rosters for key in roster})
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -103,7 +105,13 @@ class Timeline:
             self.policy = policy
             self.identity = identity or Identity(cast.customers, cast.relations)
             zone = policy.zone
-            self.describer = Describer(_Names(cast), lambda moment: moment.astimezone(zone))
+            self.describer = Describer(
+                _Names(cast.agents, cast.staff, cast.customers),
+                lambda moment: moment.astimezone(zone),
+                customers=_Names(cast.customers),
+                agents=_Names(cast.agents),
+                staff=_Names(cast.staff),
+            )
             self._ctx = Context(cast, policy, self._owners_at)
             self._household_events: dict[str, list[Event]] = defaultdict(list)
             self._escorts: dict[str, list[EscortedVisit]] = defaultdict(list)

@@ -1,0 +1,42 @@
+"""Sentences name each person from the right roster: the ledger numbers customers, staff and agents alike."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from leadledger.engine import Agent, Cast, Customer, EscortedVisit, Relation, Staff, Timeline, Visit, policy_from
+
+AT = datetime(2026, 3, 1, 2, tzinfo=UTC)
+
+
+def _timeline() -> Timeline:
+    # Customer 1, staff 1 and agent 1 are three different people, as in a fresh database.
+    cast = Cast(
+        customers={"1": Customer(id="1", name="张伟"), "2": Customer(id="2", name="李娜")},
+        staff={"1": Staff(id="1", name="王芳"), "2": Staff(id="2", name="刘洋"), "3": Staff(id="3", name="陈静")},
+        agents={"1": Agent(id="1", name="链家小马", distributor="链家")},
+        relations=(Relation(a="1", b="2", kind="spouse", verified=True),),
+    )
+    events = [
+        EscortedVisit(id="e1", at=AT, seq=1, customer="2", agent="1"),
+        Visit(id="e2", at=AT, seq=2, customer="1", staff="2"),
+    ]
+    return Timeline(cast, policy_from({}), events)
+
+
+def test_a_household_member_is_named_as_the_customer_not_as_the_staff_member_with_the_same_id() -> None:
+    sentence = _timeline().verdict("2", AT).explain("zh")
+    assert "家庭成员 张伟" in sentence
+    assert "王芳" not in sentence
+    assert "刘洋 于 2026-03-01 10:00 首次登记来访" in sentence
+
+
+def test_an_agent_is_named_as_the_agent() -> None:
+    sentence = _timeline().verdict("2", AT).explain("en")
+    assert "链家小马" in sentence
+    assert "张伟" in sentence and "王芳" not in sentence
+
+
+def test_a_number_that_is_not_a_person_stays_a_number() -> None:
+    describer = _timeline().describer
+    assert describer._value(3, "zh", None) == "3"  # e.g. a grace of 3 days, with a staff member numbered 3
