@@ -134,3 +134,17 @@ def test_workers_in_parallel_find_what_one_process_finds(race_database: str) -> 
     assert "cannot be read as an event" in events[3][1]
     # the tampered verdict, and those that rested on the unreadable event 60
     assert f"customer {stale}" in [where for where, text in alone if "differs from the replay" in text]
+
+
+def test_workers_asked_for_inside_a_transaction_verify_in_one_process(office: Office, tamper) -> None:  # type: ignore[no-untyped-def]
+    # A forked worker could not see this test's uncommitted (and in-memory) data: one process it is.
+    _history(office)
+    assert _problems_with(office, workers=3) == []
+    tamper("UPDATE ledger_event SET body = REPLACE(body, '\"staff\"', '\"staff\" ') WHERE seq = 2")
+    assert [p.where for p in _problems_with(office, workers=3)] == ["event 2"]
+
+
+def _problems_with(office: Office, *, workers: int) -> list[Problem]:
+    found: list[Problem] = []
+    verify(office.project, found.append, workers=workers)
+    return found

@@ -98,12 +98,16 @@ def chain_problems(project: models.Project) -> Iterator[Problem]:
 
 def default_workers(events: int) -> int:
     """Worker processes for a project of this many events on this machine, and this connection."""
-    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
-    # Forked workers open their own connections: they would not see an in-memory database, nor
-    # what the caller's open transaction has not committed.
-    if events < PARALLEL_FROM or in_memory or connection.in_atomic_block:
+    if events < PARALLEL_FROM or not _may_fork():
         return 1
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def _may_fork() -> bool:
+    # Forked workers open their own connections: they would not see an in-memory database, nor
+    # what the caller's open transaction has not committed.
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    return not (in_memory or connection.in_atomic_block)
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -134,7 +138,7 @@ def _rows(sql: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
 def _plan(project: models.Project, workers: int | None) -> _Plan:
     # The last number given out: as many events as a sound chain has, read by index, not by counting.
     events = project.events.order_by("-seq").values_list("seq", flat=True).first() or 0
-    count = workers or default_workers(events)
+    count = (workers if _may_fork() else 1) if workers else default_workers(events)
     plan = _Plan(project=project, events=events, workers=max(1, count))
     customers = list(
         _rows(
