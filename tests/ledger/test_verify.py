@@ -98,7 +98,11 @@ def test_the_command_exits_1_on_a_problem_and_0_when_consistent(
 ) -> None:
     _history(office)
     assert main(["verify", "--lang", "en"]) == 0
-    assert "3 events checked, 0 problems" in capsys.readouterr().out
+    said = capsys.readouterr()
+    assert "3 events checked, 0 problems" in said.out
+    # progress on standard error, each stage ending once at 100%
+    assert said.err.count("checking the chain, reading events 100% 3/3") == 1
+    assert said.err.count("replaying and comparing verdicts 100% 1/1") == 1
     models.Verdict.objects.filter(customer=office.zhang).delete()
     assert main(["verify", "--project", "hz-1", "--lang", "en"]) == 1
     assert "no stored verdict" in capsys.readouterr().out

@@ -61,6 +61,7 @@ class _Plan:
     policy: engine.Policy | None = None
     share: bytearray = field(default_factory=bytearray)  # worker by customer pk (empty: one worker)
     top: int = 0  # the largest customer pk
+    verdicts: int = 0  # stored, all workers together (for progress)
 
 
 Stored = dict[int, tuple[Any, str, Any, str, datetime]]  # customer pk -> owners, status, channel, its status, when
@@ -82,6 +83,8 @@ def verify(
     with engine.collector_paused():
         plan = _plan(project, workers)
         found = _run(plan, rebuild=True, progress=progress)
+    if progress is not None:  # every worker has judged its share
+        progress("judge", plan.verdicts, plan.verdicts)
     for _key, problem in sorted(found, key=lambda item: item[0]):
         report(problem)
     return len(found)
@@ -156,6 +159,7 @@ def _plan(project: models.Project, workers: int | None) -> _Plan:
     plan.cast = convert.cast_from_values(project, customers, relations)
     plan.identity = engine.Identity(plan.cast.customers, plan.cast.relations)
     plan.policy = convert.policy_of(project)
+    plan.verdicts = models.Verdict.objects.filter(project=project).count()
     if plan.workers > 1:
         plan.share = _shares(plan.identity, _links(project), plan.workers, plan.top)
     return plan
@@ -341,7 +345,7 @@ def _scan(plan: _Plan, index: int, *, rebuild: bool, progress: Progress | None) 
                 if customer is not None:
                     seen[customer] = 1
             done += len(batch)
-            if progress is not None and index == 0 and done % 100_000 < BATCH:
+            if progress is not None and index == 0 and done % 100_000 < BATCH and done < plan.events:
                 progress("chain", done, plan.events)
     if progress is not None and index == 0:
         progress("chain", plan.events, plan.events)
@@ -360,8 +364,8 @@ def _judge(
         found.append(
             ((1, cid, 0), Problem(f"customer {cid}", "has events but no stored verdict", "有事件但没有归属结论"))
         )
-    if progress is not None:
-        progress("judge", 0, len(mine))
+    if progress is not None:  # worker 0 speaks for all: the others judge their shares meanwhile
+        progress("judge", 0, plan.verdicts)
     try:
         timeline = engine.Timeline(plan.cast, plan.policy, events, identity=plan.identity)
         fresh = timeline.verdicts_at({str(cid): row[4] for cid, row in mine.items() if str(cid) in plan.cast.customers})
@@ -392,6 +396,4 @@ def _judge(
                     ),
                 )
             )
-    if progress is not None:
-        progress("judge", len(mine), len(mine))
     return found
