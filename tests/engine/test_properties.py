@@ -267,3 +267,27 @@ def test_the_rotation_never_gives_a_new_walk_in_to_someone_away_or_suspended_whi
                 "suspend": desk.suspend,
                 "reinstate": desk.reinstate,
             }[kind](who)
+
+
+def test_events_at_one_moment_keep_their_order_of_recording_whatever_their_kinds() -> None:
+    # Found by the two properties above: a bulk load routed contacts before other kinds, so a
+    # renewal or ruling recorded first, at the same minute, was folded after the visit.
+    events: list[Event] = [
+        Call(id="e0", at=START, seq=0, customer="li", staff="alice"),
+        Visit(id="e1", at=START, seq=1, customer="li", staff="alice", registered=False),
+        Ruling(id="e2", at=START, seq=2, customer="li", staff=None, by="zhao"),
+        Visit(id="e3", at=START, seq=3, customer="li", staff="alice"),
+    ]
+    given_order = _timeline(events, (), {})
+    for order in (events[::-1], events[1:] + events[:1]):
+        assert _key(_timeline(order, (), {}).verdict("li", START)) == _key(given_order.verdict("li", START))
+    assert given_order.verdict("li", START).owners == {"alice": 1}  # the visit after the ruling claims
+    renewal_first = [
+        Renewal(id="e0", at=START, seq=0, customer="li", staff="alice", approved_by="zhao"),
+        Visit(id="e1", at=START, seq=1, customer="li", staff="alice", registered=False),
+    ]
+    growing = _timeline([], (), {})
+    for event in renewal_first:
+        growing.add(event)
+    end = START + timedelta(days=200)
+    assert _key(growing.verdict("li", end)) == _key(_timeline(renewal_first, (), {}).verdict("li", end))

@@ -171,15 +171,13 @@ class Timeline:
         by_id.update({event.id: event for event in events})
         if len(by_id) != before + len(events):
             self._duplicate(events, before)
-        household_events = self._household_events
-        others = []
+        household_events, route = self._household_events, self._route
+        # One pass in the order given: each list keeps that order, which the sort below relies on.
         for event in events:
             if type(event) in _CONTACT_SET:
                 household_events[household[event.customer]].append(event)  # type: ignore[attr-defined]
             else:
-                others.append(event)
-        for event in others:
-            self._route(event, append=True, known=True)
+                route(event, append=True, known=True)
         self._contact_times.clear()
         self._contacts.clear()
         # Given in the order of recording (the ledger's and a scenario's own), a stable sort by time
