@@ -438,20 +438,17 @@ class Describer:
 
     def __init__(
         self,
-        names: Mapping[str, str],
         to_local: Callable[[datetime], datetime],
         *,
-        customers: Mapping[str, str] | None = None,
-        agents: Mapping[str, str] | None = None,
-        staff: Mapping[str, str] | None = None,
+        customers: Mapping[str, str],
+        agents: Mapping[str, str],
+        staff: Mapping[str, str],
     ) -> None:
-        """`names` serves any kind of person a roster of its own is not given for."""
-        self.names = names
         self.to_local = to_local
         self._rosters: dict[str, Mapping[str, str]] = {}
         for params, roster in ((CUSTOMER_PARAMS, customers), (AGENT_PARAMS, agents), (STAFF_PARAMS, staff)):
             for param in params:
-                self._rosters[param] = roster if roster is not None else names
+                self._rosters[param] = roster
 
     def _value(self, value: Any, lang: str, names: Mapping[str, str] | None) -> str:
         if isinstance(value, datetime):

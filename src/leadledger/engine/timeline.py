@@ -67,26 +67,22 @@ def collector_paused() -> Iterator[None]:
 
 
 class _Names(Mapping[str, str]):
-    """Names by id from the rosters given, the first that knows the id; looked up when a sentence is
-    made (copying a million names per timeline cost more than judging)."""
+    """One roster's names by id, looked up when a sentence is made (copying a million names per
+    timeline cost more than judging)."""
 
-    __slots__ = ("_rosters",)
+    __slots__ = ("_roster",)
 
-    def __init__(self, *rosters: Mapping[str, Customer | Staff | Agent]) -> None:
-        self._rosters = rosters
+    def __init__(self, roster: Mapping[str, Customer | Staff | Agent]) -> None:
+        self._roster = roster
 
     def __getitem__(self, key: str) -> str:
-        for roster in self._rosters:
-            found = roster.get(key)
-            if found is not None:
-                return found.name
-        raise KeyError(key)
+        return self._roster[key].name
 
     def __iter__(self) -> Iterator[str]:
-        return iter({key: None for roster in self._rosters for key in roster})
+        return iter(self._roster)
 
     def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return len(self._roster)
 
 
 _at: Callable[[Event], datetime] = attrgetter("at")
@@ -106,7 +102,6 @@ class Timeline:
             self.identity = identity or Identity(cast.customers, cast.relations)
             zone = policy.zone
             self.describer = Describer(
-                _Names(cast.agents, cast.staff, cast.customers),
                 lambda moment: moment.astimezone(zone),
                 customers=_Names(cast.customers),
                 agents=_Names(cast.agents),
