@@ -109,6 +109,10 @@ def test_the_command_exits_1_on_a_problem_and_0_when_consistent(
 
 
 def _worker(url: str, *args: str) -> str:
+    return _worker_run(url, *args).stdout
+
+
+def _worker_run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "leadledger.settings"}
     done = subprocess.run(
         [sys.executable, str(Path(__file__).with_name("verify_worker.py")), *args],
@@ -119,7 +123,7 @@ def _worker(url: str, *args: str) -> str:
         timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
+    return done
 
 
 @pytest.mark.own_database
@@ -138,6 +142,39 @@ def test_workers_in_parallel_find_what_one_process_finds(race_database: str) -> 
     assert "cannot be read as an event" in events[3][1]
     # the tampered verdict, and those that rested on the unreadable event 60
     assert f"customer {stale}" in [where for where, text in alone if "differs from the replay" in text]
+
+
+@pytest.mark.own_database
+def test_a_deletion_or_reordering_at_the_edge_of_two_workers_ranges_is_caught(race_database: str) -> None:
+    # Each worker checks the links inside its range; the links between ranges are checked at the end.
+    _worker(race_database, "setup")
+    deleted, swapped = json.loads(_worker(race_database, "tamper-edges", "3"))
+    alone = json.loads(_worker(race_database, "verify", "1"))
+    together = json.loads(_worker(race_database, "verify", "3"))
+    assert together == alone
+    chain = {where for where, text in alone if where.startswith("event")}
+    assert f"event {deleted + 1}" in chain  # "expected event {deleted} here"
+    assert {f"event {swapped}", f"event {swapped + 1}"} <= chain
+    assert any(f"expected event {deleted} here" in text for _where, text in together)
+
+
+@pytest.mark.own_database
+def test_a_failing_worker_stops_verify_instead_of_leaving_it_waiting(race_database: str) -> None:
+    _worker(race_database, "setup")
+    assert _worker(race_database, "dies", "raise").startswith("verify: a worker failed")
+    # killed outright, before sending the others its rows: they would wait for ever
+    assert _worker(race_database, "dies", "exit").startswith("verify: worker 1 ended without a report (exit code 3)")
+
+
+@pytest.mark.own_database
+def test_the_workers_progress_reaches_the_caller(race_database: str) -> None:
+    _worker(race_database, "setup")
+    said = json.loads(_worker_run(race_database, "verify", "3").stderr.splitlines()[-1])
+    events = said[-3][2]
+    assert events > 100
+    # worker 0 speaks for all: the chain's progress ends once at its total, then the judging's
+    assert [stage for stage in said if stage[0] == "chain"][-1] == ["chain", events, events]
+    assert said[-2][:2] == ["judge", 0] and said[-1][0] == "judge" and said[-1][1] == said[-1][2]
 
 
 def test_workers_asked_for_inside_a_transaction_verify_in_one_process(office: Office, tamper) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,5 @@
-"""A project on a real database for the parallel verify test: `setup`, `verify N`, or `tamper`.
+"""A project on a real database for the parallel verify tests: `setup`, `verify N`, `tamper`, or
+`tamper-edges N` (at the edges of N workers' ranges).
 
 The database comes from DATABASE_URL, as for the app itself; verify's workers are forked processes,
 which see only what is committed, so this runs outside any test transaction.
@@ -77,6 +78,26 @@ def tamper() -> None:
     print(walk_in.pk)
 
 
+def tamper_edges(workers: int) -> None:
+    """Delete the last event of the first worker's range; swap the two events across the next edge."""
+    from django.db import connection
+
+    from leadledger.ledger import models
+
+    last = models.Event.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    first_edge, second_edge = (last * index // workers for index in (1, 2))
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER IF EXISTS ledger_event_no_update")
+            cursor.execute("DROP TRIGGER IF EXISTS ledger_event_no_delete")
+        else:
+            cursor.execute("ALTER TABLE ledger_event DISABLE TRIGGER USER")
+        cursor.execute("DELETE FROM ledger_event WHERE seq = %s", [first_edge])
+        for seq, to in ((second_edge, -1), (second_edge + 1, second_edge), (-1, second_edge + 1)):
+            cursor.execute("UPDATE ledger_event SET seq = %s WHERE seq = %s", [to, seq])
+    print(json.dumps([first_edge, second_edge]))
+
+
 def main() -> int:
     django.setup()
     from leadledger.ledger import models
@@ -88,11 +109,41 @@ def main() -> int:
     if sys.argv[1] == "tamper":
         tamper()
         return 0
+    if sys.argv[1] == "tamper-edges":
+        tamper_edges(int(sys.argv[2]))
+        return 0
     project = models.Project.objects.get(code="ver")
+    if sys.argv[1] == "dies":  # one worker fails: verify must stop, not wait for its rows
+        return _dies(project, how=sys.argv[2])
     problems: list[object] = []
-    verify(project, problems.append, workers=int(sys.argv[2]))
+    stages: list[tuple[str, int, int]] = []
+    verify(project, problems.append, workers=int(sys.argv[2]), progress=lambda *said: stages.append(said))
     print(json.dumps([[p.where, p.en] for p in problems], ensure_ascii=False))  # type: ignore[attr-defined]
+    print(json.dumps(stages), file=sys.stderr)
     return 0
+
+
+def _dies(project: object, *, how: str) -> int:
+    import os
+
+    from leadledger.ledger import verify as module
+
+    scan = module._scan
+
+    def dying(plan, index, **kwargs):  # type: ignore[no-untyped-def]
+        if index == 1:  # before sending a single row to the others
+            if how == "exit":
+                os._exit(3)
+            raise ValueError("a worker's own failure")
+        return scan(plan, index, **kwargs)
+
+    module._scan = dying
+    try:
+        module.verify(project, print, workers=3)  # type: ignore[arg-type]
+    except RuntimeError as error:
+        print(str(error).splitlines()[0])
+        return 0
+    return 1
 
 
 if __name__ == "__main__":

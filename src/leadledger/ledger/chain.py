@@ -23,15 +23,19 @@ def moment(at: datetime) -> str:
 
 
 def moment_from_text(text: str) -> str | None:
-    """The chain's spelling of a UTC moment stored as text (`2026-03-01 02:00:00[.123456]`), or None.
+    """The chain's spelling of a UTC moment stored as text (`2026-03-01 02:00:00[.1[23456]]`), or None.
 
     Both databases hand verify the moment as such text (see verify.py), which is respelled here
-    without building a datetime; any other shape returns None and is parsed the long way.
+    without building a datetime: SQLite keeps six digits of fraction or none, PostgreSQL's text
+    drops trailing zeros. Any other shape returns None and is parsed the long way.
     """
-    if len(text) == 26 and text[10] in " T" and text[19] == ".":
+    size = len(text)
+    if size == 26 and text[10] in " T" and text[19] == ".":
         return f"{text[:10]}T{text[11:]}Z"
-    if len(text) == 19 and text[10] in " T":
+    if size == 19 and text[10] in " T":
         return f"{text[:10]}T{text[11:]}.000000Z"
+    if 21 <= size < 26 and text[10] in " T" and text[19] == ".":
+        return f"{text[:10]}T{text[11:]}{'0' * (26 - size)}Z"
     return None
 
 

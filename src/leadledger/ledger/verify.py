@@ -1,19 +1,24 @@
 """Re-check the chain and rebuild every verdict: any edit, deletion, insertion or reordering shows.
 
-At company size (ten million events) verify is one pass over the event table per worker process.
-Each worker reads every row in order: the first checks every link (numbering and previous hash),
-each hashes its share of the rows, and each builds engine events only for its share of the
-customers: whole households (engine.Identity decides them), kept together with the customers they
-refer or buy for, so that no worker needs another's events. Then each judges its customers at the
-moments their stored verdicts were judged at (time alone moves a status) and compares. Workers are
-forked after the customers and stored verdicts are read once, so they share them.
+At company size (ten million events) verify is one pass over the event table, split between worker
+processes by ranges of event numbers: each reads its range once, checks the links and hashes in it,
+and builds engine events for its share of the customers: whole households (engine.Identity decides
+them), kept together with the customers they refer or buy for, so that no worker needs another's
+events. Rows of another worker's customers are sent to it as they are read. The links between
+ranges are checked at the end. Then each worker judges its customers at the moments their stored
+verdicts were judged at (time alone moves a status) and compares. Workers are forked after the
+customers are read and cast once, so they share them.
 """
 
 from __future__ import annotations
 
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
+import pickle
+import sys
+import threading
 import traceback
 import zlib
 from collections.abc import Callable, Iterator
@@ -62,6 +67,8 @@ class _Plan:
     share: bytearray = field(default_factory=bytearray)  # worker by customer pk (empty: one worker)
     top: int = 0  # the largest customer pk
     verdicts: int = 0  # stored, all workers together (for progress)
+    bounds: tuple[int, ...] = (0, 0)  # worker i reads the events numbered in (bounds[i], bounds[i + 1]]
+    hold: list[Any] | None = None  # in a forked worker: what it built, kept until it exits
 
 
 Stored = dict[int, tuple[Any, str, Any, str, datetime]]  # customer pk -> owners, status, channel, its status, when
@@ -85,16 +92,18 @@ def verify(
         found = _run(plan, rebuild=True, progress=progress)
     if progress is not None:  # every worker has judged its share
         progress("judge", plan.verdicts, plan.verdicts)
-    for _key, problem in sorted(found, key=lambda item: item[0]):
+    # A departure is built by every worker: an unreadable one is found by each, and reported once.
+    unique = dict(sorted(found, key=lambda item: item[0]))
+    for problem in unique.values():
         report(problem)
-    return len(found)
+    return len(unique)
 
 
 def chain_problems(project: models.Project) -> Iterator[Problem]:
     """The chain alone, in one process (the benchmark compares it with plain hashing)."""
     plan = _Plan(project=project, events=0, workers=1)
     with engine.collector_paused():
-        found = _scan(plan, 0, rebuild=False, progress=None)
+        found = _run(plan, rebuild=False, progress=None)
     for _key, problem in sorted(found, key=lambda item: item[0]):
         yield problem
 
@@ -119,7 +128,7 @@ def _may_fork() -> bool:
 def _utc_text(column: str) -> str:
     """SQL for a timestamp column as UTC text `YYYY-MM-DD HH:MM:SS[.ffffff]`, with no datetime built per row."""
     if connection.vendor == "postgresql":
-        return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+        return f"({column} AT TIME ZONE 'UTC')::text"  # cheaper than to_char; chain.moment_from_text pads it
     return f"CAST({column} AS TEXT)"  # SQLite keeps naive UTC text already
 
 
@@ -143,6 +152,7 @@ def _plan(project: models.Project, workers: int | None) -> _Plan:
     events = project.events.order_by("-seq").values_list("seq", flat=True).first() or 0
     count = (workers if _may_fork() else 1) if workers else default_workers(events)
     plan = _Plan(project=project, events=events, workers=max(1, count))
+    plan.bounds = tuple(events * index // plan.workers for index in range(plan.workers + 1))
     customers = list(
         _rows(
             f"SELECT {', '.join(convert.CUSTOMER_COLUMNS)} FROM {models.Customer._meta.db_table} WHERE project_id = %s",
@@ -216,40 +226,196 @@ def _shares(identity: engine.Identity, links: Iterator[tuple[str, str]], workers
 # -- the pass --------------------------------------------------------------------------------------
 
 
-def _run(plan: _Plan, *, rebuild: bool, progress: Progress | None) -> list[_Found]:
-    if plan.workers == 1:
-        return _scan(plan, 0, rebuild=rebuild, progress=progress)
-    connections.close_all()  # each process opens its own connection
-    context = multiprocessing.get_context("fork")
-    children = []
-    for index in range(1, plan.workers):
-        receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(target=_child, args=(plan, index, rebuild, sender), daemon=True)
-        child.start()
-        sender.close()
-        children.append((child, receiver))
-    found = _scan(plan, 0, rebuild=rebuild, progress=progress)
-    for child, receiver in children:
-        try:
-            outcome, payload = receiver.recv()
-        except EOFError:
-            outcome, payload = "error", f"worker {child.pid} ended without a report"
-        child.join()
-        if outcome != "ok":
-            raise RuntimeError(f"verify: a worker failed:\n{payload}")
-        found.extend(payload)
+Row = tuple[int, Any, str, str, int | None]  # seq, moment as stored, kind, body, customer pk
+Edges = tuple[int, str, int, str]  # a range's first event and previous hash, its last event and hash
+
+
+def _range(plan: _Plan, index: int) -> tuple[str, list[Any]]:
+    """Worker `index` reads the events numbered in (bounds[index], bounds[index + 1]].
+
+    The first range is open below and the last open above, so that an event numbered outside the
+    chain (tampering) is still read, and reported, by somebody.
+    """
+    where, params = ["project_id = %s"], [plan.project.pk]
+    if index > 0:
+        where.append("seq > %s")
+        params.append(plan.bounds[index])
+    if index < plan.workers - 1:
+        where.append("seq <= %s")
+        params.append(plan.bounds[index + 1])
+    sql = (
+        f"SELECT seq, {_utc_text('at')}, kind, body, prev_hash, hash, customer_id "
+        f"FROM {models.Event._meta.db_table} WHERE {' AND '.join(where)} ORDER BY seq"
+    )
+    return sql, params
+
+
+def _stitch(edges: list[Edges | None]) -> list[_Found]:
+    """The links between the workers' ranges, and the first event's to the start of the chain."""
+    found: list[_Found] = []
+    expected, prev_hash = 1, GENESIS
+    for edge in edges:
+        if edge is None:  # a range with no events at all: the next one must follow the last seen
+            continue
+        first_seq, first_prev, last_seq, last_hash = edge
+        if first_seq != expected or first_prev != prev_hash:
+            found.extend(_links_broken(first_seq, expected, first_prev, prev_hash))
+        expected, prev_hash = last_seq + 1, last_hash
     return found
 
 
-def _child(plan: _Plan, index: int, rebuild: bool, sender: Any) -> None:
+def _run(plan: _Plan, *, rebuild: bool, progress: Progress | None) -> list[_Found]:
+    if plan.workers == 1:
+        found, edge = _scan(plan, 0, rebuild=rebuild, progress=progress)
+        return found + _stitch([edge])
+    connections.close_all()  # each process opens its own connection
+    context = multiprocessing.get_context("fork")
+    # One pipe for each ordered pair of workers: rows read by one and judged by the other.
+    pipes = {
+        (source, target): context.Pipe(duplex=False)
+        for source in range(plan.workers)
+        for target in range(plan.workers)
+        if source != target
+    }
+    # Every worker is a child, and this process waits: a child leaves without freeing the millions of
+    # objects it built (seconds of work), where this process would have to free its own.
+    children: dict[int, tuple[Any, Any]] = {}
     try:
-        found = _scan(plan, index, rebuild=rebuild, progress=None)
-        sender.send(("ok", found))
+        for index in range(plan.workers):
+            receiver, sender = context.Pipe(duplex=False)
+            outboxes = {target: pipes[(index, target)][1] for target in range(plan.workers) if target != index}
+            inboxes = {source: pipes[(source, index)][0] for source in range(plan.workers) if source != index}
+            child = context.Process(
+                target=_child, args=(plan, index, rebuild, sender, outboxes, inboxes, progress is not None), daemon=True
+            )
+            child.start()
+            sender.close()
+            children[index] = (child, receiver)
+        reports = _gather(children, progress)
+    finally:
+        for child, _receiver in children.values():
+            if child.is_alive():  # a worker failed: the others would wait for its rows for ever
+                child.terminate()
+    found = [problem for index in range(plan.workers) for problem in reports[index][0]]
+    return found + _stitch([reports[index][1] for index in range(plan.workers)])
+
+
+def _gather(children: dict[int, tuple[Any, Any]], progress: Progress | None) -> dict[int, Any]:
+    """Each worker's report, passing worker 0's progress on; a worker that fails or dies stops verify."""
+    reports: dict[int, Any] = {}
+    waiting = dict(children)
+    while waiting:
+        ready = multiprocessing.connection.wait(
+            [receiver for _child, receiver in waiting.values()] + [child.sentinel for child, _r in waiting.values()]
+        )
+        for index, (child, receiver) in list(waiting.items()):
+            if receiver.poll():
+                try:
+                    outcome, *payload = receiver.recv()
+                except EOFError:  # it died without a word (killed, out of memory)
+                    child.join(5)
+                    raise RuntimeError(
+                        f"verify: worker {index} ended without a report (exit code {child.exitcode})"
+                    ) from None
+                if outcome == "progress":
+                    if progress is not None:
+                        progress(*payload)
+                    continue
+                if outcome != "ok":
+                    raise RuntimeError(f"verify: a worker failed:\n{payload[0]}")
+                reports[index] = payload[0]
+                del waiting[index]
+                child.join()
+            elif child.sentinel in ready:
+                raise RuntimeError(f"verify: worker {index} ended without a report (exit code {child.exitcode})")
+    return reports
+
+
+def _child(
+    plan: _Plan,
+    index: int,
+    rebuild: bool,
+    sender: Any,
+    outboxes: dict[int, Any],
+    inboxes: dict[int, Any],
+    reports_progress: bool,
+) -> None:
+    code = 0
+    try:
+        plan.hold = []  # what this worker builds is kept until it exits, never freed one by one
+        speak = reports_progress and index == 0  # worker 0 speaks for all
+        said: Progress = lambda stage, done, total: sender.send(("progress", stage, done, total))  # noqa: E731
+        post = _Post(outboxes=outboxes, inboxes=inboxes)  # made here: its threads must not exist before the fork
+        sender.send(("ok", _scan(plan, index, rebuild=rebuild, progress=said if speak else None, post=post)))
     except BaseException:  # reported to the parent, which raises it
         sender.send(("error", traceback.format_exc()))
+        code = 1
     finally:
         connections.close_all()
         sender.close()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _parent_alive() -> bool:
+    # A worker that dies is noticed by the parent, which stops the others; a worker only needs to
+    # notice that the parent itself has gone.
+    parent = multiprocessing.parent_process()
+    return parent is None or parent.is_alive()
+
+
+class _Post:
+    """Rows one worker reads for another's customers: sent while reading, received meanwhile.
+
+    Each worker reads only its own range of the table, once; the rows of customers another worker
+    judges are sent to it in pickled batches (cheaper than reading them twice). Receiving runs in
+    threads from the start, so a sender never waits on a full pipe for ever.
+    """
+
+    def __init__(self, *, outboxes: dict[int, Any], inboxes: dict[int, Any]) -> None:
+        self.outboxes = outboxes
+        self.pending: dict[int, list[Row]] = {target: [] for target in outboxes}
+        self.received: dict[int, list[bytes]] = {source: [] for source in inboxes}
+        self.failures: list[str] = []
+        self.threads = [
+            threading.Thread(target=self._receive, args=(source, inbox), daemon=True)
+            for source, inbox in inboxes.items()
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def _receive(self, source: int, inbox: Any) -> None:
+        chunks = self.received[source]
+        while True:
+            if not inbox.poll(1.0):
+                if not _parent_alive():
+                    self.failures.append(f"verify stopped before worker {source} sent all its rows")
+                    return
+                continue
+            data = inbox.recv_bytes()
+            if not data:  # the end of that worker's rows
+                return
+            chunks.append(data)
+
+    def flush(self, *, all_rows: bool = False) -> None:
+        for target, rows in self.pending.items():
+            if rows and (all_rows or len(rows) >= BATCH):
+                self.outboxes[target].send_bytes(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
+                rows.clear()  # in place: the pass holds these lists
+
+    def finish(self) -> dict[int, list[Row]]:
+        """Send what is left and the end mark; wait for every other worker's rows and return them."""
+        self.flush(all_rows=True)
+        for outbox in self.outboxes.values():
+            outbox.send_bytes(b"")
+        for thread in self.threads:
+            thread.join()
+        if self.failures:
+            raise RuntimeError("; ".join(self.failures))
+        return {
+            source: [row for chunk in chunks for row in pickle.loads(chunk)] for source, chunks in self.received.items()
+        }
 
 
 def _links_broken(seq: int, expected: int, stored_prev: str, prev_hash: str) -> list[_Found]:
@@ -280,78 +446,118 @@ def _links_broken(seq: int, expected: int, stored_prev: str, prev_hash: str) -> 
     return found
 
 
-def _scan(plan: _Plan, index: int, *, rebuild: bool, progress: Progress | None) -> list[_Found]:
-    """One worker's pass: links (worker 0), its share of the hashes, its share of the events.
+def _scan(
+    plan: _Plan, index: int, *, rebuild: bool, progress: Progress | None, post: _Post | None = None
+) -> tuple[list[_Found], Edges | None]:
+    """One worker's pass over its range: links, hashes, and engine events for its customers.
 
-    The loop runs ten million times: it reads the cursor's batches itself, looks shares up in a
-    bytearray by customer id, and decodes bodies with the JSON scanner directly (bodies are stored
-    canonical, so the checks `json.loads` adds are made once here: whole text, an object).
+    The loop runs millions of times: it reads the cursor's batches itself, looks shares up in a
+    bytearray by customer id, and hands rows for other workers' customers to `post`. Returns the
+    problems found and the range's edges, which `_stitch` joins to the neighbours'.
     """
     found: list[_Found] = []
-    workers, share = plan.workers, plan.share
-    events: list[engine.Event] = []
-    seen = bytearray(plan.top + 1)  # customers with an event in this worker's share
-    expected, prev_hash = 1, GENESIS
+    workers, share, top = plan.workers, plan.share, plan.top
+    own: list[engine.Event] = []
+    seen = bytearray(top + 1)  # customers with an event in this worker's share
+    first: tuple[int, str] | None = None
+    expected: int | None = None
+    prev_hash = ""
     done = 0
-    build = convert.engine_event
-    fromiso = datetime.fromisoformat
-    scan_once = json.JSONDecoder().scan_once
-    sql = (
-        f"SELECT seq, {_utc_text('at')}, kind, body, prev_hash, hash, customer_id "
-        f"FROM {models.Event._meta.db_table} WHERE project_id = %s ORDER BY seq"
-    )
+    pending = post.pending if post is not None else {}
+    others = list(pending.values())
+    build = _builder(found)
+    sql, params = _range(plan, index)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as setting:  # the moment's text in the one shape _utc_text expects
+            setting.execute("SET datestyle TO ISO")
     with connection.chunked_cursor() as cursor:  # server-side on PostgreSQL: rows stream, not all at once
-        cursor.execute(sql, [plan.project.pk])
+        cursor.execute(sql, params)
         while batch := cursor.fetchmany(BATCH):
             for seq, at_text, kind, body, stored_prev, stored_hash, customer in batch:
-                if index == 0:
-                    if seq != expected or stored_prev != prev_hash:
-                        found.extend(_links_broken(seq, expected, stored_prev, prev_hash))
-                    expected, prev_hash = seq + 1, stored_hash
-                hashes = workers == 1 or seq % workers == index
-                builds = rebuild and (workers == 1 or customer is None or share[customer] == index)
-                if not (hashes or builds):
-                    continue
+                if seq != expected or stored_prev != prev_hash:
+                    if first is None:  # the range's first event: _stitch checks its link
+                        first = (seq, stored_prev)
+                    else:
+                        found.extend(_links_broken(seq, expected, stored_prev, prev_hash))  # type: ignore[arg-type]
+                expected, prev_hash = seq + 1, stored_hash
                 spelled = moment_from_text(at_text) if isinstance(at_text, str) else None
-                if hashes:
-                    digest = (
-                        hash_of(stored_prev, seq, spelled, kind, body)
-                        if spelled is not None
-                        else chain_hash(stored_prev, seq, _parse_utc(at_text), kind, body)
-                    )
-                    if digest != stored_hash:
-                        edited = Problem(f"event {seq}", "its content does not match its hash: edited", EDITED_ZH)
-                        found.append(((0, seq, 2), edited))
-                if not builds:
+                digest = (
+                    hash_of(stored_prev, seq, spelled, kind, body)
+                    if spelled is not None
+                    else chain_hash(stored_prev, seq, _parse_utc(at_text), kind, body)
+                )
+                if digest != stored_hash:
+                    edited = Problem(f"event {seq}", "its content does not match its hash: edited", EDITED_ZH)
+                    found.append(((0, seq, 2), edited))
+                if not rebuild:
                     continue
-                try:
-                    # Naive UTC text: "+00:00" makes fromisoformat give UTC itself, far cheaper than .replace().
-                    at = fromiso(at_text + "+00:00") if spelled is not None else _parse_utc(at_text)
-                    try:
-                        fields, end = scan_once(body, 0)
-                    except StopIteration:
-                        raise ValueError("not JSON") from None
-                    if end != len(body) or not isinstance(fields, dict):
-                        raise ValueError("not one JSON object")
-                    events.append(build(kind, seq, at, fields))
-                except (ValueError, TypeError, KeyError) as error:
-                    found.append(
-                        (
-                            (0, seq, 3),
-                            Problem(f"event {seq}", f"cannot be read as an event: {error}", f"无法读取为事件：{error}"),
-                        )
-                    )
+                if customer is None:  # a departure: every worker's households fold it
+                    for rows in others:
+                        rows.append((seq, at_text, kind, body, customer))
+                elif workers > 1 and customer <= top and share[customer] != index:
+                    pending[share[customer]].append((seq, at_text, kind, body, customer))
                     continue
-                if customer is not None:
-                    seen[customer] = 1
+                event = build(seq, at_text, spelled, kind, body)
+                if event is not None:
+                    own.append(event)
+                    if customer is not None and customer <= top:
+                        seen[customer] = 1
             done += len(batch)
-            if progress is not None and index == 0 and done % 100_000 < BATCH and done < plan.events:
-                progress("chain", done, plan.events)
+            if post is not None:
+                post.flush()
+            if progress is not None and index == 0 and done % 100_000 < BATCH and done * workers < plan.events:
+                # worker 0 speaks for all: the ranges are of one size and read side by side
+                progress("chain", done * workers, plan.events)
     if progress is not None and index == 0:
         progress("chain", plan.events, plan.events)
-    if rebuild:
-        found.extend(_judge(plan, index, events, {cid for cid, mark in enumerate(seen) if mark}, progress))
-    return found
+    edge = None if first is None else (first[0], first[1], expected - 1, prev_hash)  # type: ignore[operator]
+    if not rebuild:
+        return found, edge
+    received = post.finish() if post is not None else {}
+    events: list[engine.Event] = []
+    for source in range(workers):  # in the order of the ranges: the events stay in recording order
+        if source == index:
+            events.extend(own)
+            continue
+        for seq, at_text, kind, body, customer in received.get(source, ()):
+            event = build(seq, at_text, moment_from_text(at_text) if isinstance(at_text, str) else None, kind, body)
+            if event is not None:
+                events.append(event)
+                if customer is not None and customer <= top:
+                    seen[customer] = 1
+    found.extend(_judge(plan, index, events, {cid for cid, mark in enumerate(seen) if mark}, progress))
+    if plan.hold is not None:
+        plan.hold.extend((events, own, received))
+    return found, edge
+
+
+def _builder(found: list[_Found]) -> Callable[[int, Any, str | None, str, str], engine.Event | None]:
+    """An engine event from a stored row, or None with the problem noted in `found`.
+
+    Bodies are stored canonical, so the checks `json.loads` adds are made here once, around the
+    JSON scanner itself: the whole text, and an object.
+    """
+    make = convert.engine_event
+    fromiso = datetime.fromisoformat
+    scan_once = json.JSONDecoder().scan_once
+
+    def build(seq: int, at_text: Any, spelled: str | None, kind: str, body: str) -> engine.Event | None:
+        try:
+            # Naive UTC text: "+00:00" makes fromisoformat give UTC itself, far cheaper than .replace().
+            at = fromiso(at_text + "+00:00") if spelled is not None else _parse_utc(at_text)
+            try:
+                fields, end = scan_once(body, 0)
+            except StopIteration:
+                raise ValueError("not JSON") from None
+            if end != len(body) or not isinstance(fields, dict):
+                raise ValueError("not one JSON object")
+            return make(kind, seq, at, fields)
+        except (ValueError, TypeError, KeyError) as error:
+            problem = Problem(f"event {seq}", f"cannot be read as an event: {error}", f"无法读取为事件：{error}")
+            found.append(((0, seq, 3), problem))
+            return None
+
+    return build
 
 
 def _judge(
@@ -369,6 +575,8 @@ def _judge(
     try:
         timeline = engine.Timeline(plan.cast, plan.policy, events, identity=plan.identity)
         fresh = timeline.verdicts_at({str(cid): row[4] for cid, row in mine.items() if str(cid) in plan.cast.customers})
+        if plan.hold is not None:
+            plan.hold.extend((timeline, fresh, mine))
     except (ValueError, KeyError) as error:  # events the engine cannot take: a damaged ledger
         return [
             *found,
