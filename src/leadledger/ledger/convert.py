@@ -51,10 +51,11 @@ def cast_from_values(
     return engine.Cast(
         customers={
             # An erased customer is named by number only (services.customer_erase).
-            str(pk): engine.Customer(
-                id=str(pk), name=name or f"#{pk}", phone=phone, id_number=id_number, employee=bool(employee)
+            key: engine.Customer(
+                id=key, name=name or f"#{pk}", phone=phone, id_number=id_number, employee=bool(employee)
             )
             for pk, name, phone, id_number, employee in customers
+            for key in (str(pk),)
         },
         staff={str(s.pk): engine.Staff(id=str(s.pk), name=s.name, role=s.role) for s in project.staff.all()},
         agents={

@@ -226,7 +226,8 @@ def _shares(identity: engine.Identity, links: Iterator[tuple[str, str]], workers
 # -- the pass --------------------------------------------------------------------------------------
 
 
-Row = tuple[int, Any, str, str, int | None]  # seq, moment as stored, kind, body, customer pk
+# seq, the moment as stored and as the chain spells it, kind, body, customer pk
+Row = tuple[int, Any, str | None, str, str, int | None]
 Edges = tuple[int, str, int, str]  # a range's first event and previous hash, its last event and hash
 
 
@@ -465,7 +466,7 @@ def _scan(
     done = 0
     pending = post.pending if post is not None else {}
     others = list(pending.values())
-    build = _builder(found)
+    build = _builder(plan, found)
     sql, params = _range(plan, index)
     if connection.vendor == "postgresql":
         with connection.cursor() as setting:  # the moment's text in the one shape _utc_text expects
@@ -491,13 +492,14 @@ def _scan(
                     found.append(((0, seq, 2), edited))
                 if not rebuild:
                     continue
+                row = (seq, at_text, spelled, kind, body, customer)
                 if customer is None:  # a departure: every worker's households fold it
                     for rows in others:
-                        rows.append((seq, at_text, kind, body, customer))
+                        rows.append(row)
                 elif workers > 1 and customer <= top and share[customer] != index:
-                    pending[share[customer]].append((seq, at_text, kind, body, customer))
+                    pending[share[customer]].append(row)
                     continue
-                event = build(seq, at_text, spelled, kind, body)
+                event = build(row)
                 if event is not None:
                     own.append(event)
                     if customer is not None and customer <= top:
@@ -519,10 +521,11 @@ def _scan(
         if source == index:
             events.extend(own)
             continue
-        for seq, at_text, kind, body, customer in received.get(source, ()):
-            event = build(seq, at_text, moment_from_text(at_text) if isinstance(at_text, str) else None, kind, body)
+        for row in received.get(source, ()):
+            event = build(row)
             if event is not None:
                 events.append(event)
+                customer = row[5]
                 if customer is not None and customer <= top:
                     seen[customer] = 1
     found.extend(_judge(plan, index, events, {cid for cid, mark in enumerate(seen) if mark}, progress))
@@ -531,26 +534,37 @@ def _scan(
     return found, edge
 
 
-def _builder(found: list[_Found]) -> Callable[[int, Any, str | None, str, str], engine.Event | None]:
+def _builder(plan: _Plan, found: list[_Found]) -> Callable[[Row], engine.Event | None]:
     """An engine event from a stored row, or None with the problem noted in `found`.
 
     Bodies are stored canonical, so the checks `json.loads` adds are made here once, around the
-    JSON scanner itself: the whole text, and an object.
+    JSON scanner itself: the whole text, and an object. An event's customer is given the very
+    string the cast knows them by: the engine looks each event's customer up several times, and
+    an equal string it has never hashed costs a hash and a comparison every time.
     """
     make = convert.engine_event
     fromiso = datetime.fromisoformat
     scan_once = json.JSONDecoder().scan_once
+    top = plan.top
+    names: list[str | None] = [None] * (top + 1)
+    for key in plan.cast.customers if plan.cast is not None else ():
+        names[int(key)] = key
 
-    def build(seq: int, at_text: Any, spelled: str | None, kind: str, body: str) -> engine.Event | None:
+    def build(row: Row) -> engine.Event | None:
+        seq, at_text, spelled, kind, body, customer = row
         try:
-            # Naive UTC text: "+00:00" makes fromisoformat give UTC itself, far cheaper than .replace().
-            at = fromiso(at_text + "+00:00") if spelled is not None else _parse_utc(at_text)
+            # The chain's spelling ends in "Z": fromisoformat gives UTC itself, far cheaper than .replace().
+            at = fromiso(spelled) if spelled is not None else _parse_utc(at_text)
             try:
                 fields, end = scan_once(body, 0)
             except StopIteration:
                 raise ValueError("not JSON") from None
             if end != len(body) or not isinstance(fields, dict):
                 raise ValueError("not one JSON object")
+            if customer is not None and customer <= top:
+                known = names[customer]
+                if known is not None and fields.get("customer") == known:
+                    fields["customer"] = known
             return make(kind, seq, at, fields)
         except (ValueError, TypeError, KeyError) as error:
             problem = Problem(f"event {seq}", f"cannot be read as an event: {error}", f"无法读取为事件：{error}")
