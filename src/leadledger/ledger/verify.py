@@ -89,7 +89,7 @@ def verify(
     # Millions of small objects and no cycles: the collector would rescan them all, again and again.
     with engine.collector_paused():
         plan = _plan(project, workers)
-        found = _run(plan, rebuild=True, progress=progress)
+        found = _run(plan, progress)
     if progress is not None:  # every worker has judged its share
         progress("judge", plan.verdicts, plan.verdicts)
     # A departure is built by every worker: an unreadable one is found by each, and reported once.
@@ -103,8 +103,8 @@ def chain_problems(project: models.Project) -> Iterator[Problem]:
     """The chain alone, in one process (the benchmark compares it with plain hashing)."""
     plan = _Plan(project=project, events=0, workers=1)
     with engine.collector_paused():
-        found = _run(plan, rebuild=False, progress=None)
-    for _key, problem in sorted(found, key=lambda item: item[0]):
+        found, edge = _scan(plan, 0, rebuild=False, progress=None)
+    for _key, problem in sorted(found + _stitch([edge]), key=lambda item: item[0]):
         yield problem
 
 
@@ -186,7 +186,7 @@ def _stored(plan: _Plan, index: int) -> Stored:
         f"FROM {models.Verdict._meta.db_table} WHERE project_id = %s",
         [plan.project.pk],
     ):
-        # A customer newer than the plan (verify ran beside the desk) falls to worker 0, as its events do.
+        # A customer newer than the plan falls to worker 0, as its events do (_scan).
         if workers == 1 or (share[cid] if cid <= top else 0) == index:
             stored[cid] = (_json(owners), status, _json(channel), channel_status, _parse_utc(judged_at))
     return stored
@@ -268,9 +268,9 @@ def _stitch(edges: list[Edges | None]) -> list[_Found]:
     return found
 
 
-def _run(plan: _Plan, *, rebuild: bool, progress: Progress | None) -> list[_Found]:
+def _run(plan: _Plan, progress: Progress | None) -> list[_Found]:
     if plan.workers == 1:
-        found, edge = _scan(plan, 0, rebuild=rebuild, progress=progress)
+        found, edge = _scan(plan, 0, rebuild=True, progress=progress)
         return found + _stitch([edge])
     connections.close_all()  # each process opens its own connection
     context = multiprocessing.get_context("fork")
@@ -290,7 +290,7 @@ def _run(plan: _Plan, *, rebuild: bool, progress: Progress | None) -> list[_Foun
             outboxes = {target: pipes[(index, target)][1] for target in range(plan.workers) if target != index}
             inboxes = {source: pipes[(source, index)][0] for source in range(plan.workers) if source != index}
             child = context.Process(
-                target=_child, args=(plan, index, rebuild, sender, outboxes, inboxes, progress is not None), daemon=True
+                target=_child, args=(plan, index, sender, outboxes, inboxes, progress is not None), daemon=True
             )
             child.start()
             sender.close()
@@ -338,7 +338,6 @@ def _gather(children: dict[int, tuple[Any, Any]], progress: Progress | None) -> 
 def _child(
     plan: _Plan,
     index: int,
-    rebuild: bool,
     sender: Any,
     outboxes: dict[int, Any],
     inboxes: dict[int, Any],
@@ -350,7 +349,7 @@ def _child(
         speak = reports_progress and index == 0  # worker 0 speaks for all
         said: Progress = lambda stage, done, total: sender.send(("progress", stage, done, total))  # noqa: E731
         post = _Post(outboxes=outboxes, inboxes=inboxes)  # made here: its threads must not exist before the fork
-        sender.send(("ok", _scan(plan, index, rebuild=rebuild, progress=said if speak else None, post=post)))
+        sender.send(("ok", _scan(plan, index, rebuild=True, progress=said if speak else None, post=post)))
     except BaseException:  # reported to the parent, which raises it
         sender.send(("error", traceback.format_exc()))
         code = 1
@@ -499,8 +498,9 @@ def _scan(
                 if customer is None:  # a departure: every worker's households fold it
                     for rows in others:
                         rows.append(row)
-                elif workers > 1 and customer <= top and share[customer] != index:
-                    pending[share[customer]].append(row)
+                # A customer newer than the plan (verify ran beside the desk) falls to worker 0.
+                elif workers > 1 and (target := share[customer] if customer <= top else 0) != index:
+                    pending[target].append(row)
                     continue
                 event = build(row)
                 if event is not None:
