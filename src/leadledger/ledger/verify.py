@@ -317,10 +317,7 @@ def _gather(children: dict[int, tuple[Any, Any]], progress: Progress | None) -> 
                 try:
                     outcome, *payload = receiver.recv()
                 except EOFError:  # it died without a word (killed, out of memory)
-                    child.join(5)
-                    raise RuntimeError(
-                        f"verify: worker {index} ended without a report (exit code {child.exitcode})"
-                    ) from None
+                    raise _ended(index, child) from None
                 if outcome == "progress":
                     if progress is not None:
                         progress(*payload)
@@ -331,8 +328,14 @@ def _gather(children: dict[int, tuple[Any, Any]], progress: Progress | None) -> 
                 del waiting[index]
                 child.join()
             elif child.sentinel in ready:
-                raise RuntimeError(f"verify: worker {index} ended without a report (exit code {child.exitcode})")
+                raise _ended(index, child)
     return reports
+
+
+def _ended(index: int, child: Any) -> RuntimeError:
+    # Its pipes close as it exits, a moment before it can be reaped: wait for that, for its exit code.
+    child.join(5)
+    return RuntimeError(f"verify: worker {index} ended without a report (exit code {child.exitcode})")
 
 
 def _child(
