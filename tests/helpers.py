@@ -96,9 +96,9 @@ class Story:
         kw.setdefault("buyer", customer)
         return self._add(Deal, when, customer=customer, staff=staff, **kw)
 
-    def timeline(self) -> Timeline:
+    def timeline(self, **options: Any) -> Timeline:
         cast = Cast(customers=dict(CUSTOMERS), staff=dict(STAFF), agents=dict(AGENTS), relations=self.relations)
-        return Timeline(cast, self.policy, self.events)
+        return Timeline(cast, self.policy, self.events, **options)
 
 
 def minutes(n: int) -> timedelta:

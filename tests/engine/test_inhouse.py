@@ -113,3 +113,14 @@ def test_a_long_courted_customer_still_gets_one_short_sentence(story: Story) -> 
     assert codes.count("contest_kept") == 1 and codes.count("renewal_ignored") == 1
     assert "2026-06-28 10:00" in verdict.explain()  # the latest contest is the one said
     assert len(verdict.explain()) < 400
+
+
+def test_a_timeline_told_its_ids_are_unique_indexes_them_when_first_asked(story: Story) -> None:
+    story.visit(at(1), "zhang", ALICE)
+    story.follow_up(at(2), "zhang", ALICE)
+    first, second = story.events
+    timeline = story.timeline(ids_unique=True)
+    assert timeline.event(second.id) is second
+    assert timeline.events == (first, second)
+    with pytest.raises(ValueError, match="already recorded"):
+        timeline.add(first)  # the index made on demand still refuses a repeat

@@ -291,3 +291,24 @@ def test_events_at_one_moment_keep_their_order_of_recording_whatever_their_kinds
         growing.add(event)
     end = START + timedelta(days=200)
     assert _key(growing.verdict("li", end)) == _key(_timeline(renewal_first, (), {}).verdict("li", end))
+
+
+@settings(max_examples=150, deadline=None)
+@given(histories(), st.randoms(use_true_random=False), moments)
+def test_a_history_in_the_ledgers_order_loads_as_a_shuffled_one_does(history, rng, moment) -> None:
+    # Recorded in time and numbered in that order, as the ledger is: the bulk load skips its sort
+    # and, with ids_unique, its index by id. Neither may change a verdict or a deal.
+    events, relations, policy = history
+    recorded = [replace(e, seq=i) for i, e in enumerate(sorted(events, key=lambda e: (e.at, e.seq)))]
+    shuffled = list(recorded)
+    rng.shuffle(shuffled)
+    cast = Cast(customers=dict(CUSTOMERS), staff=dict(STAFF), agents=dict(AGENTS), relations=relations)
+    in_order = Timeline(cast, policy_from(policy), recorded, ids_unique=True)
+    reference = _timeline(shuffled, relations, policy)
+    assert in_order.last_at == reference.last_at
+    for customer in CUSTOMER_IDS:
+        assert _key(in_order.verdict(customer, moment)) == _key(reference.verdict(customer, moment))
+    for event in recorded:
+        if isinstance(event, Deal):
+            assert in_order.deal(event.id).as_dict() == reference.deal(event.id).as_dict()
+    assert in_order.events == tuple(recorded)

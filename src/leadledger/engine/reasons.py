@@ -419,7 +419,11 @@ class Reason(NamedTuple):
 
 
 def reason(code: str, event: str | None = None, **params: Any) -> Reason:
-    return Reason(code, event, tuple(params.items()))
+    # Made millions of times per rebuild: tuple.__new__ skips the named tuple's own Python-level __new__.
+    return _new_tuple(Reason, (code, event, tuple(params.items())))
+
+
+_new_tuple = tuple.__new__
 
 
 # Which roster names the id a parameter holds. Ids of customers, staff and agents may coincide (the

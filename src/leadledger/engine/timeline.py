@@ -92,9 +92,20 @@ class Timeline:
     """A project's people, policy and events; answers "whose is this customer, now or then?"."""
 
     def __init__(
-        self, cast: Cast, policy: Policy, events: Iterable[Event] = (), *, identity: Identity | None = None
+        self,
+        cast: Cast,
+        policy: Policy,
+        events: Iterable[Event] = (),
+        *,
+        identity: Identity | None = None,
+        ids_unique: bool = False,
     ) -> None:
-        """`identity`, when given, must have been made from this cast (verify shares one between workers)."""
+        """`identity`, when given, must have been made from this cast (verify shares one between workers).
+
+        `ids_unique` says the caller has made sure that no id in `events` repeats (verify: the ids are
+        the ledger's event numbers, and its chain check reports a repeat); the index by id is then
+        built when first asked for, not while loading: verify never asks.
+        """
         # Building the indexes allocates many small objects and no cycles (see collector_paused).
         with collector_paused():
             self.cast = cast
@@ -116,6 +127,8 @@ class Timeline:
             self._contacts: dict[str, list[Visit | Call | FollowUp]] = {}
             self._departures: list[StaffLeft] = []
             self._by_id: dict[str, Event] = {}
+            self._unindexed: list[Event] = []  # loaded with ids_unique, not yet in _by_id
+            self._ids_unique = ids_unique
             self._resolving: set[str] = set()
             self._masked: dict[tuple[str, str], list[str]] = defaultdict(list)
             for record in cast.customers.values():
@@ -162,29 +175,51 @@ class Timeline:
     def _load_sorted(self, events: list[Event]) -> None:
         # _route for a bulk of appends, written out: a method call per event was a tenth of a rebuild.
         by_id, household = self._by_id, self.identity.household
-        before = len(by_id)
-        by_id.update({event.id: event for event in events})
-        if len(by_id) != before + len(events):
-            self._duplicate(events, before)
-        household_events, route = self._household_events, self._route
+        if self._ids_unique and not by_id:
+            self._unindexed = events
+        else:
+            before = len(by_id)
+            by_id.update({event.id: event for event in events})
+            if len(by_id) != before + len(events):
+                self._duplicate(events, before)
+        household_events, route, contact_types = self._household_events, self._route, _CONTACT_SET
         # One pass in the order given: each list keeps that order, which the sort below relies on.
+        # A customer's household list is looked up once, not once per event (two dicts of a million).
+        lists: dict[str, list[Event]] = {}
         for event in events:
-            if type(event) in _CONTACT_SET:
-                household_events[household[event.customer]].append(event)  # type: ignore[attr-defined]
+            if type(event) in contact_types:
+                customer = event.customer  # type: ignore[attr-defined]
+                target = lists.get(customer)
+                if target is None:
+                    target = lists[customer] = household_events[household[customer]]
+                target.append(event)
             else:
                 route(event, append=True, known=True)
         self._contact_times.clear()
         self._contacts.clear()
-        # Given in the order of recording (the ledger's and a scenario's own), a stable sort by time
-        # alone keeps that order among equal times: the (time, order) key without a tuple per event.
         seqs = [event.seq for event in events]
-        key = _at if all(map(le, seqs, islice(seqs, 1, None))) else _key
-        for lists in (self._household_events, self._escorts):
-            for items in lists.values():
+        in_order = all(map(le, seqs, islice(seqs, 1, None)))
+        if in_order:
+            ats = [event.at for event in events]
+            if all(map(le, ats, islice(ats, 1, None))):
+                # The ledger's own order (recorded in time): every list made above is in order already.
+                self._last_key, self._last = _key(events[-1]), events[-1].at
+                return
+        # Given in the order of recording (a scenario's own), a stable sort by time alone keeps that
+        # order among equal times: the (time, order) key without a tuple per event.
+        key = _at if in_order else _key
+        for lists_by in (self._household_events, self._escorts):
+            for items in lists_by.values():
                 items.sort(key=key)
         self._departures.sort(key=key)
         last = max(events, key=_key)
         self._last_key, self._last = _key(last), last.at
+
+    def _indexed(self) -> dict[str, Event]:
+        if self._unindexed:  # loaded in bulk with ids_unique: the first to ask builds the index
+            self._by_id.update({event.id: event for event in self._unindexed})
+            self._unindexed = []
+        return self._by_id
 
     def _duplicate(self, events: list[Event], before: int) -> None:
         """Name the event recorded twice, and leave the index as it was before the bulk load."""
@@ -201,9 +236,10 @@ class Timeline:
 
     def _route(self, event: Event, *, append: bool, known: bool = False) -> None:
         if not known:
-            if event.id in self._by_id:
+            by_id = self._indexed()
+            if event.id in by_id:
                 raise ValueError(f"event {event.id!r} is already recorded")
-            self._by_id[event.id] = event
+            by_id[event.id] = event
         if isinstance(event, _CONTACT_TYPES):  # in-house: the household's claim, and D-1's lookback
             target = self._household_events[self.identity.household[event.customer]]
             who = self.identity.person[event.customer]
@@ -237,12 +273,12 @@ class Timeline:
             insort(target, event, key=_key)
 
     def event(self, event_id: str) -> Event:
-        return self._by_id[event_id]
+        return self._indexed()[event_id]
 
     @property
     def events(self) -> tuple[Event, ...]:
         """Every event recorded, in the order given (a dispute is exported from these)."""
-        return tuple(self._by_id.values())
+        return tuple(self._indexed().values())
 
     @property
     def last_at(self) -> datetime | None:
@@ -559,7 +595,7 @@ class Timeline:
 
     def deal(self, deal_id: str, as_of: datetime | None = None) -> DealVerdict:
         """Split a deal: performance, commission and channel (C-1..C-7, D-2..D-6, IH-13)."""
-        deal = self._by_id.get(deal_id)
+        deal = self._indexed().get(deal_id)
         if not isinstance(deal, Deal):
             raise KeyError(deal_id)
         state = self._fold_household(self.identity.household[deal.buyer], None, through=deal)

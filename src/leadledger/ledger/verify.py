@@ -21,7 +21,8 @@ import sys
 import threading
 import traceback
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -153,6 +154,31 @@ def _plan(project: models.Project, workers: int | None) -> _Plan:
     count = (workers if _may_fork() else 1) if workers else default_workers(events)
     plan = _Plan(project=project, events=events, workers=max(1, count))
     plan.bounds = tuple(events * index // plan.workers for index in range(plan.workers + 1))
+    if plan.workers == 1:
+        _cast(plan)
+        plan.verdicts = models.Verdict.objects.filter(project=project).count()
+        return plan
+    # The linking events and the verdicts' count are the server's work (a pass over the events, one
+    # over the verdicts): a thread waits for them on a connection of its own while this one casts
+    # the customers, on the machine's other core.
+    with ThreadPoolExecutor(max_workers=1) as aside:
+        server_side = aside.submit(_server_side, project)
+        _cast(plan)
+        links, plan.verdicts = server_side.result()
+    plan.share = _shares(plan.identity, links, plan.workers, plan.top)
+    return plan
+
+
+def _server_side(project: models.Project) -> tuple[list[tuple[str, str]], int]:
+    """The linking pairs and the stored verdicts' count, read by a thread beside the cast."""
+    try:
+        return list(_links(project)), models.Verdict.objects.filter(project=project).count()
+    finally:
+        connections.close_all()  # this thread's own connection only
+
+
+def _cast(plan: _Plan) -> None:
+    project = plan.project
     customers = list(
         _rows(
             f"SELECT {', '.join(convert.CUSTOMER_COLUMNS)} FROM {models.Customer._meta.db_table} WHERE project_id = %s",
@@ -169,10 +195,6 @@ def _plan(project: models.Project, workers: int | None) -> _Plan:
     plan.cast = convert.cast_from_values(project, customers, relations)
     plan.identity = engine.Identity(plan.cast.customers, plan.cast.relations)
     plan.policy = convert.policy_of(project)
-    plan.verdicts = models.Verdict.objects.filter(project=project).count()
-    if plan.workers > 1:
-        plan.share = _shares(plan.identity, _links(project), plan.workers, plan.top)
-    return plan
 
 
 def _stored(plan: _Plan, index: int) -> Stored:
@@ -212,7 +234,7 @@ def _links(project: models.Project) -> Iterator[tuple[str, str]]:
                 yield str(fields["customer"]), str(fields[name])
 
 
-def _shares(identity: engine.Identity, links: Iterator[tuple[str, str]], workers: int, top: int) -> bytearray:
+def _shares(identity: engine.Identity, links: Iterable[tuple[str, str]], workers: int, top: int) -> bytearray:
     household = identity.household
     groups = UnionFind()
     for a, b in links:
@@ -593,7 +615,8 @@ def _judge(
     if progress is not None:  # worker 0 speaks for all: the others judge their shares meanwhile
         progress("judge", 0, plan.verdicts)
     try:
-        timeline = engine.Timeline(plan.cast, plan.policy, events, identity=plan.identity)
+        # Ids are "e" and the event's number: a number read twice is reported by the chain check.
+        timeline = engine.Timeline(plan.cast, plan.policy, events, identity=plan.identity, ids_unique=True)
         fresh = timeline.verdicts_at({str(cid): row[4] for cid, row in mine.items() if str(cid) in plan.cast.customers})
         if plan.hold is not None:
             plan.hold.extend((timeline, fresh, mine))
