@@ -30,8 +30,8 @@ def moment_from_text(text: str) -> str | None:
     drops trailing zeros. Any other shape returns None and is parsed the long way.
     """
     size = len(text)
-    if size == 26 and text[10] in " T" and text[19] == ".":
-        return f"{text[:10]}T{text[11:]}Z"
+    if size == 26 and text[19] == "." and text[10] in " T":
+        return text.replace(" ", "T", 1) + "Z"  # one C call: verify respells ten million of these
     if size == 19 and text[10] in " T":
         return f"{text[:10]}T{text[11:]}.000000Z"
     if 21 <= size < 26 and text[10] in " T" and text[19] == ".":

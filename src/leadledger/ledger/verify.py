@@ -251,7 +251,7 @@ def _shares(identity: engine.Identity, links: Iterable[tuple[str, str]], workers
 # -- the pass --------------------------------------------------------------------------------------
 
 
-# seq, the moment as stored and as the chain spells it, kind, body, customer pk
+# seq, the moment as stored (None once spelled) and as the chain spells it, kind, body, customer pk
 Row = tuple[int, Any, str | None, str, str, int | None]
 Edges = tuple[int, str, int, str]  # a range's first event and previous hash, its last event and hash
 
@@ -494,6 +494,7 @@ def _scan(
     pending = post.pending if post is not None else {}
     others = list(pending.values())
     build = _builder(plan, found)
+    kinds = {kind: kind for kind in convert.EVENT_TYPES}
     sql, params = _range(plan, index)
     if connection.vendor == "postgresql":
         with connection.cursor() as setting:  # the moment's text in the one shape _utc_text expects
@@ -519,7 +520,10 @@ def _scan(
                     found.append(((0, seq, 2), edited))
                 if not rebuild:
                     continue
-                row = (seq, at_text, spelled, kind, body, customer)
+                # The moment once (its text only where it could not be spelled) and the kind as one
+                # shared string: rows for other workers are pickled, and pickle writes a string
+                # it has seen as a reference.
+                row = (seq, None if spelled is not None else at_text, spelled, kinds.get(kind, kind), body, customer)
                 if customer is None:  # a departure: every worker's households fold it
                     for rows in others:
                         rows.append(row)
