@@ -312,3 +312,15 @@ def test_a_history_in_the_ledgers_order_loads_as_a_shuffled_one_does(history, rn
         if isinstance(event, Deal):
             assert in_order.deal(event.id).as_dict() == reference.deal(event.id).as_dict()
     assert in_order.events == tuple(recorded)
+
+
+@settings(max_examples=150, deadline=None)
+@given(histories(), moments)
+def test_a_standing_is_the_verdict_without_its_reasons(history, moment) -> None:
+    events, relations, policy = history
+    timeline = _timeline(events, relations, policy)
+    moments_by_customer = {customer: moment for customer in CUSTOMER_IDS}
+    verdicts = timeline.verdicts_at(moments_by_customer)
+    for customer, standing in timeline.standings_at(moments_by_customer).items():
+        verdict = verdicts[customer]
+        assert standing == (verdict.owners, verdict.status, verdict.channel, verdict.channel_status)

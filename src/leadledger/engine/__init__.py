@@ -26,7 +26,7 @@ from .policy import PRESETS, Policy, policy_from
 from .rotation import Assignment, Desk
 from .splits import arbitrate, commission_lines
 from .timeline import Timeline, collector_paused
-from .verdict import DealVerdict, Verdict
+from .verdict import DealVerdict, Standing, Verdict
 
 __all__ = [
     "PRESETS",
@@ -52,6 +52,7 @@ __all__ = [
     "Ruling",
     "Staff",
     "StaffLeft",
+    "Standing",
     "Timeline",
     "Verdict",
     "Visit",

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from itertools import islice
 from operator import attrgetter, le
+from typing import TypeVar
 
 from . import distributor, inhouse
 from .distributor import ChannelClaim, ChannelContext, ChannelState, Contact
@@ -36,7 +37,7 @@ from .model import (
 from .policy import Policy
 from .reasons import KIND_EN, KIND_ZH, Describer, Reason, reason
 from .splits import split_inhouse
-from .verdict import DealVerdict, Verdict
+from .verdict import DealVerdict, Standing, Verdict
 
 _FREE = reason("free", None)
 _NO_CHANNEL = ChannelState()
@@ -86,6 +87,7 @@ class _Names(Mapping[str, str]):
 
 
 _at: Callable[[Event], datetime] = attrgetter("at")
+J = TypeVar("J", Verdict, Standing)
 
 
 class Timeline:
@@ -440,13 +442,22 @@ class Timeline:
         A rebuild and `verify` judge every stored verdict at the moment it was judged at, because
         time alone moves a status (IH-4, IH-5); a household's members are mostly judged together.
         """
+        return self._judge_at(moments, self._verdict)
+
+    def standings_at(self, moments: Mapping[str, datetime]) -> dict[str, Standing]:
+        """As verdicts_at, the owners, status and channel only (verify compares these)."""
+        return self._judge_at(moments, self._standing)
+
+    def _judge_at(
+        self, moments: Mapping[str, datetime], judge: Callable[[str, datetime, HouseholdState, ChannelState], J]
+    ) -> dict[str, J]:
         household = self.identity.household
         by_root: dict[str, list[str]] = defaultdict(list)
         for cid in moments:
             if cid not in household:
                 raise KeyError(cid)
             by_root[household[cid]].append(cid)
-        result: dict[str, Verdict] = {}
+        result: dict[str, J] = {}
         with collector_paused():
             person = self.identity.person
             for root, members in by_root.items():
@@ -454,7 +465,7 @@ class Timeline:
                     cid = members[0]
                     at = moments[cid]
                     alone = self._fold_household(root, at, cache=False)
-                    result[cid] = self._verdict(cid, at, alone, self._fold_channel(person[cid], at))
+                    result[cid] = judge(cid, at, alone, self._fold_channel(person[cid], at))
                     continue
                 states: dict[datetime, HouseholdState] = {}
                 channels: dict[tuple[str, datetime], ChannelState] = {}
@@ -467,8 +478,17 @@ class Timeline:
                     channel = channels.get(who)
                     if channel is None:
                         channel = channels[who] = self._fold_channel(who[0], at)
-                    result[cid] = self._verdict(cid, at, state, channel)
+                    result[cid] = judge(cid, at, state, channel)
         return result
+
+    def _standing(self, customer: str, at: datetime, state: HouseholdState, channel: ChannelState) -> Standing:
+        claim = state.claim
+        return Standing(
+            owners=dict(claim.owners) if claim is not None else None,
+            status=state.status(),
+            channel=None if channel is _NO_CHANNEL else self._channel_view(channel)[0],
+            channel_status=channel.status(),
+        )
 
     def _verdict(self, customer: str, at: datetime, state: HouseholdState, channel: ChannelState) -> Verdict:
         reasons: list[Reason] = []

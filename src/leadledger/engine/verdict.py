@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from .inhouse import Shares
 from .model import quick_init
@@ -22,6 +23,19 @@ def _shares_answer(shares: Shares | None) -> str | dict[str, float] | None:
 
 def _cites(reasons: tuple[Reason, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item.rule for item in reasons))
+
+
+class Standing(NamedTuple):
+    """What a verdict settles, without its reasons: what `verify` compares with the stored verdicts.
+
+    The same fields a Verdict has (Timeline.standings_at and verdicts_at judge alike); a quarter
+    of a rebuild's judging time is spent writing the reasons, which verify never reads.
+    """
+
+    owners: Shares | None
+    status: str
+    channel: Shares | None
+    channel_status: str
 
 
 @quick_init

@@ -621,7 +621,9 @@ def _judge(
     try:
         # Ids are "e" and the event's number: a number read twice is reported by the chain check.
         timeline = engine.Timeline(plan.cast, plan.policy, events, identity=plan.identity, ids_unique=True)
-        fresh = timeline.verdicts_at({str(cid): row[4] for cid, row in mine.items() if str(cid) in plan.cast.customers})
+        fresh = timeline.standings_at(
+            {str(cid): row[4] for cid, row in mine.items() if str(cid) in plan.cast.customers}
+        )
         if plan.hold is not None:
             plan.hold.extend((timeline, fresh, mine))
     except (ValueError, KeyError) as error:  # events the engine cannot take: a damaged ledger
@@ -630,12 +632,12 @@ def _judge(
             ((1, 0, 1), Problem("ledger", f"the events cannot be replayed: {error}", f"事件无法重放：{error}")),
         ]
     for cid, (owners_stored, status, channel_stored, channel_status, _judged) in mine.items():
-        verdict = fresh.get(str(cid))
-        if verdict is None:
+        standing = fresh.get(str(cid))
+        if standing is None:
             continue
-        owners = {k: str(v) for k, v in verdict.owners.items()} if verdict.owners else None
-        channel = {k: str(v) for k, v in verdict.channel.items()} if verdict.channel else None
-        if (owners, verdict.status, channel, verdict.channel_status) != (
+        owners = {k: str(v) for k, v in standing.owners.items()} if standing.owners else None
+        channel = {k: str(v) for k, v in standing.channel.items()} if standing.channel else None
+        if (owners, standing.status, channel, standing.channel_status) != (
             owners_stored,
             status,
             channel_stored,
@@ -646,8 +648,8 @@ def _judge(
                     (1, cid, 2),
                     Problem(
                         f"customer {cid}",
-                        f"stored verdict {owners_stored}/{status} differs from the replay's {owners}/{verdict.status}",
-                        f"存储的归属 {owners_stored}/{status} 与重放结果 {owners}/{verdict.status} 不一致",
+                        f"stored verdict {owners_stored}/{status} differs from the replay's {owners}/{standing.status}",
+                        f"存储的归属 {owners_stored}/{status} 与重放结果 {owners}/{standing.status} 不一致",
                     ),
                 )
             )
