@@ -28,7 +28,7 @@ def _cites(reasons: tuple[Reason, ...]) -> tuple[str, ...]:
 class Standing(NamedTuple):
     """What a verdict settles, without its reasons: what `verify` compares with the stored verdicts.
 
-    The same fields a Verdict has (Timeline.standings_at and verdicts_at judge alike); a quarter
+    The same fields a Verdict has (Timeline.standings_at and verdicts_at judge alike); a fifth
     of a rebuild's judging time is spent writing the reasons, which verify never reads.
     """
 
