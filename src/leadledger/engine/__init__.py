@@ -3,7 +3,7 @@
 Every rule of ../shared/RULES.md lives here once and cites its ID where it is applied.
 """
 
-from .errors import EngineError, PolicyError
+from .errors import DomainError, EngineError, PolicyError
 from .identity import Directory, Identity, mask_phone, normalise_phone, parse_mask
 from .model import (
     Agent,
@@ -39,6 +39,7 @@ __all__ = [
     "DealVerdict",
     "Desk",
     "Directory",
+    "DomainError",
     "EngineError",
     "EscortedVisit",
     "Event",

@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 
-class EngineError(ValueError):
-    """Input the engine cannot accept; `path` points at the offending field (JSON path)."""
+class DomainError(ValueError):
+    """The one error a user can fix, raised by the engine and by every service.
 
-    def __init__(self, zh: str, en: str, *, path: str = "$") -> None:
+    It carries the message in Chinese and in English, and where it applies: `field`, the form field
+    a page shows it next to ("" for the form as a whole), and `path`, a JSON path into a file.
+    Nothing a user can type should surface as anything else.
+    """
+
+    def __init__(self, zh: str, en: str, *, path: str = "$", field: str = "") -> None:
         super().__init__(en)
         self.zh = zh
         self.en = en
         self.path = path
+        self.field = field
 
     def message(self, lang: str = "zh") -> str:
         return self.zh if lang.startswith("zh") else self.en
 
-    def at(self, path: str) -> EngineError:
+    def at(self, path: str) -> DomainError:
         """Return the same error located at `path`."""
-        return EngineError(self.zh, self.en, path=path)
+        return type(self)(self.zh, self.en, path=path, field=self.field)
+
+    def on(self, field: str) -> DomainError:
+        """Return the same error shown next to the form field `field`."""
+        return type(self)(self.zh, self.en, path=self.path, field=field)
+
+
+class EngineError(DomainError):
+    """Input the engine cannot accept; `path` points at the offending field (JSON path)."""
 
 
 class PolicyError(EngineError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 E = TypeVar("E")
 
@@ -24,6 +24,18 @@ LOOKBACK_KINDS = frozenset({"spouse", "parent_child"})  # D-1: 分销规范 1.1.
 NAMED_BUYER_KINDS = frozenset({"spouse", "parent_child", "partner", "sibling"})  # D-5
 DEPARTURE_REASONS = ("resigned", "laid_off", "dismissed")
 HELP_KINDS = ("decisive", "signing_only")
+
+
+# Event kinds: the names events are stored under in the ledger and written under in scenario files.
+VISIT = "visit"
+CALL = "call"
+FOLLOW_UP = "follow_up"
+RENEWAL = "renewal"
+REFERRAL_LOGGED = "referral_logged"
+STAFF_LEFT = "staff_left"
+RULING = "ruling"
+ESCORTED_VISIT = "escorted_visit"
+DEAL = "deal"
 
 
 def _utc(event_id: str, at: datetime) -> datetime:
@@ -105,7 +117,20 @@ class Relation:
 @quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
-    """Base of every event; `seq` is the order of recording and breaks ties of `at`."""
+    """Base of every event; `seq` is the order of recording and breaks ties of `at`.
+
+    Each event type declares, once, what the ledger, verify, selectors and imports need to know of
+    it without reading its fields by name: its `kind` (the name it is stored and written under), the
+    fields naming customers (`customer_fields`: the customers it concerns, the first being the one it
+    is filed under), staff (`staff_fields`) and agents (`agent_fields`), and the `schema` version of
+    its stored body (see `upcast`).
+    """
+
+    kind: ClassVar[str] = ""
+    customer_fields: ClassVar[tuple[str, ...]] = ()
+    staff_fields: ClassVar[tuple[str, ...]] = ()
+    agent_fields: ClassVar[tuple[str, ...]] = ()
+    schema: ClassVar[int] = 1
 
     id: str
     at: datetime
@@ -115,6 +140,10 @@ class Event:
 @quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Visit(Event):
+    kind: ClassVar[str] = VISIT
+    customer_fields: ClassVar[tuple[str, ...]] = ("customer", "introduced_by")
+    staff_fields: ClassVar[tuple[str, ...]] = ("staff", "asks_for", "referred_by_employee")
+
     customer: str
     staff: str
     registered: bool = True
@@ -128,6 +157,10 @@ class Visit(Event):
 @quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Call(Event):
+    kind: ClassVar[str] = CALL
+    customer_fields: ClassVar[tuple[str, ...]] = ("customer",)
+    staff_fields: ClassVar[tuple[str, ...]] = ("staff",)
+
     customer: str
     staff: str
 
@@ -135,6 +168,10 @@ class Call(Event):
 @quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FollowUp(Event):
+    kind: ClassVar[str] = FOLLOW_UP
+    customer_fields: ClassVar[tuple[str, ...]] = ("customer",)
+    staff_fields: ClassVar[tuple[str, ...]] = ("staff",)
+
     customer: str
     staff: str
 
@@ -142,6 +179,10 @@ class FollowUp(Event):
 @quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Renewal(Event):
+    kind: ClassVar[str] = RENEWAL
+    customer_fields: ClassVar[tuple[str, ...]] = ("customer",)
+    staff_fields: ClassVar[tuple[str, ...]] = ("staff", "approved_by")
+
     customer: str
     staff: str
     approved_by: str | None = None
@@ -150,6 +191,10 @@ class Renewal(Event):
 @quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReferralLogged(Event):
+    kind: ClassVar[str] = REFERRAL_LOGGED
+    customer_fields: ClassVar[tuple[str, ...]] = ("customer", "referrer")
+    staff_fields: ClassVar[tuple[str, ...]] = ("staff",)
+
     staff: str
     customer: str
     referrer: str | None = None
@@ -158,6 +203,10 @@ class ReferralLogged(Event):
 @quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StaffLeft(Event):
+    kind: ClassVar[str] = STAFF_LEFT
+    customer_fields: ClassVar[tuple[str, ...]] = ()
+    staff_fields: ClassVar[tuple[str, ...]] = ("staff",)
+
     staff: str
     reason: str
 
@@ -165,6 +214,10 @@ class StaffLeft(Event):
 @quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Ruling(Event):
+    kind: ClassVar[str] = RULING
+    customer_fields: ClassVar[tuple[str, ...]] = ("customer",)
+    staff_fields: ClassVar[tuple[str, ...]] = ("staff", "by")
+
     customer: str
     staff: str | None
     by: str
@@ -174,6 +227,10 @@ class Ruling(Event):
 @quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EscortedVisit(Event):
+    kind: ClassVar[str] = ESCORTED_VISIT
+    customer_fields: ClassVar[tuple[str, ...]] = ("customer",)
+    agent_fields: ClassVar[tuple[str, ...]] = ("agent",)
+
     customer: str
     agent: str
 
@@ -181,6 +238,10 @@ class EscortedVisit(Event):
 @quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Deal(Event):
+    kind: ClassVar[str] = DEAL
+    customer_fields: ClassVar[tuple[str, ...]] = ("buyer", "customer")
+    staff_fields: ClassVar[tuple[str, ...]] = ("staff", "helper", "poacher")
+
     customer: str
     buyer: str
     staff: str
@@ -193,18 +254,15 @@ class Deal(Event):
     on_the_spot: bool = False
 
 
-# The event types by the names the scenario format and the ledger store them under.
+# The event types by their kind.
 EVENT_TYPES: dict[str, type[Event]] = {
-    "visit": Visit,
-    "call": Call,
-    "follow_up": FollowUp,
-    "renewal": Renewal,
-    "referral_logged": ReferralLogged,
-    "staff_left": StaffLeft,
-    "ruling": Ruling,
-    "escorted_visit": EscortedVisit,
-    "deal": Deal,
+    cls.kind: cls for cls in (Visit, Call, FollowUp, Renewal, ReferralLogged, StaffLeft, Ruling, EscortedVisit, Deal)
 }
+
+
+def customers_of(kind: str, body: dict[str, Any]) -> list[str]:
+    """The customers a stored body of this kind concerns, as its type declares them (first: filed under)."""
+    return [str(body[name]) for name in EVENT_TYPES[kind].customer_fields if body.get(name) is not None]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from leadledger.engine.errors import DomainError
+
 FIELDS = ("date", "time", "name", "phone", "consultant", "kind", "notes")
 
 # Headers seen in real registers, normalised (no spaces, lower case). Chinese first: that is what offices use.
@@ -75,12 +77,8 @@ _DATE_FORMATS = (
 _DAY_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 
 
-class RegisterError(ValueError):
+class RegisterError(DomainError):
     """The file as a whole cannot be read (not one row: the file), said in Chinese and in English."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh, self.en = zh, en
 
 
 @dataclass(frozen=True, slots=True)

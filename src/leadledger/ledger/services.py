@@ -9,17 +9,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from leadledger import engine
+from leadledger.engine.errors import DomainError
 
 from . import convert, models, selectors
 from .chain import GENESIS, canonical, chain_hash
 
 
-class LedgerError(ValueError):
-    """A fact the ledger refuses, with the reason in Chinese and in English."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh, self.en = zh, en
+class LedgerError(DomainError):
+    """A fact the ledger or a service refuses, with the reason in Chinese and in English."""
 
 
 def _lock_project(project: models.Project) -> None:
