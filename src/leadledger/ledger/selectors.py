@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from leadledger import engine
-from leadledger.engine.model import HOUSEHOLD_KINDS
+from leadledger.engine.model import HOUSEHOLD_KINDS, STAFF_LEFT
 
 from . import convert, models
 
@@ -117,3 +117,9 @@ def whole_timeline(project: models.Project) -> engine.Timeline:
     relations = list(models.Relation.objects.filter(project=project).values_list("a_id", "b_id", "kind", "verified"))
     rows = models.Event.objects.filter(project=project).order_by("seq").values_list(*EVENT_COLUMNS)
     return _timeline(project, customers, relations, rows.iterator(chunk_size=5000))
+
+
+def departed_staff(project: models.Project) -> set[str]:
+    """The staff ids recorded as departed (IH-13): never again on the rotation, never given a customer."""
+    bodies = models.Event.objects.filter(project=project, kind=STAFF_LEFT).values_list("body", flat=True)
+    return {str(json.loads(body)["staff"]) for body in bodies}
