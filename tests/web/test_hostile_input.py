@@ -1,0 +1,82 @@
+"""Nothing a user can type produces a server error: every project page and form, every role, hostile values.
+
+Each page is fetched and posted with values a careless or hostile person might send in every field
+the app reads (and a few it does not). A refusal is fine (400, 403, 404, a message next to the
+field); a 500 is a defect.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from office import PASSWORD, Office
+from pages import page_url, project_urls
+
+FIELDS = (
+    "q",
+    "query",
+    "name",
+    "phone",
+    "staff",
+    "customer",
+    "reason",
+    "kind",
+    "what_if",
+    "policy",
+    "search",
+    "rule",
+    "referrer",
+    "page",
+    "expected",
+    "asks_for",
+    "decision",
+    "days",
+    "chosen",
+    "action",
+    "note",
+    "relation",
+    "preset",
+)
+HOSTILE = (
+    "",
+    " ",
+    "'",
+    '"',
+    "\x00",
+    "-1",
+    "0",
+    "1/2",
+    "1e400",
+    "9" * 400,
+    "１３８００００００００１",
+    "138****0001",
+    "3998",
+    "[]",
+    "{}",
+    "[1, 2]",
+    "null",
+    "NaN",
+    '{"valid_days": 99999999999999999999999999}',
+    '{"valid_days": "x"}',
+    '{"preset": "方法"}',
+    "[" * 2000 + "]" * 2000,
+    '{"a": ' * 500 + "1" + "}" * 500,
+    "<script>alert(1)</script>",
+    '=HYPERLINK("http://x")',
+)
+
+
+@pytest.mark.parametrize("username", ["root", "zhao", "sun", "alice"])
+def test_no_page_answers_a_hostile_value_with_a_server_error(office: Office, username: str) -> None:
+    client = Client(raise_request_exception=False)
+    assert client.login(username=username, password=PASSWORD)
+    failures = []
+    for name, pattern in project_urls():
+        url = page_url(name, pattern, office.project.code, office.zhang.pk)
+        for value in HOSTILE:
+            data = dict.fromkeys(FIELDS, value)
+            for response in (client.get(url, data), client.post(url, data)):
+                if response.status_code >= 500:
+                    failures.append(f"{response.request['REQUEST_METHOD']} {name} {value[:30]!r}")
+    assert not failures, "\n".join(failures)
