@@ -44,3 +44,10 @@ def race_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[st
         POSTGRES.replace("postgresql:///", "dbname=").replace("?host=", " host="), autocommit=True
     ) as admin:
         admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(autouse=True)
+def _checkpoints_beside_the_test(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Each test signs with its own key into its own log, never the user's ~/.leadledger."""
+    settings.LEADLEDGER_KEY_FILE = str(tmp_path / "keys" / "checkpoint.key")
+    settings.LEADLEDGER_CHECKPOINT_LOG = str(tmp_path / "keys" / "checkpoints.jsonl")

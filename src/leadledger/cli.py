@@ -68,6 +68,22 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--workers", type=int, metavar="N", help="processes to share the work (default: one per core, up to 4)"
     )
+    verify.add_argument(
+        "--checkpoint",
+        action="append",
+        default=[],
+        metavar="LL1.…",
+        help="also check the chain against this printed checkpoint (repeatable); logged ones are always checked",
+    )
+    checkpoint = commands.add_parser(
+        "checkpoint",
+        help="sign each project's chain head now, log it outside the database, and print it to keep",
+    )
+    checkpoint.add_argument("--project", metavar="CODE", help="only this project (default: every project)")
+    backup = commands.add_parser(
+        "backup", help="copy the database to FILE (SQLite; pg_dump for PostgreSQL) and take a signed checkpoint"
+    )
+    backup.add_argument("file", metavar="FILE")
     importer = commands.add_parser(
         "import",
         help="import a visit register (.xlsx or .csv): good rows become events, the rest go to a report",
@@ -103,12 +119,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not files:
             parser.parse_args(["replay", "--help"])
         return run(files, policy=args.policy, proposed=args.what_if, lang=args.lang or user_language())
-    if args.command in ("migrate", "verify", "demo", "serve", "import"):
+    if args.command in ("migrate", "verify", "demo", "serve", "import", "checkpoint", "backup"):
         _django_setup()
         from django.core.management import call_command
 
         if args.command == "verify":
-            return _verify(args.project, args.lang or user_language(), args.workers)
+            return _verify(args.project, args.lang or user_language(), args.workers, args.checkpoint)
+        if args.command == "checkpoint":
+            return _checkpoint(args.project)
+        if args.command == "backup":
+            return _backup(args.file)
         if args.command == "import":
             call_command("migrate", interactive=False, verbosity=0)
             return _import(args, args.lang or user_language())
@@ -147,6 +167,7 @@ def _demo(customers: int) -> None:
         )
     else:
         print(f"演示项目「{project.name}」已存在 / the demo project already exists")
+    _checkpoint(project.code)
     print("演示账号 / demo logins:")
     for username, password, role in logins():
         print(f"  {username:<10} {password}  {role}")
@@ -162,12 +183,76 @@ def _serve(port: int) -> None:
         [sys.executable, "-m", "django", "db_worker", "--interval", "1"],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]},
     )
+    _checkpoints_every(int(os.environ.get("LEADLEDGER_CHECKPOINT_MINUTES", "60")))
     print(f"LeadLedger: http://127.0.0.1:{port}/  (Ctrl-C to stop)", flush=True)
     try:
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
     finally:
         worker.terminate()
         worker.wait(timeout=10)
+
+
+def _checkpoint(code: str | None) -> int:
+    """Sign each project's chain head, log it outside the database, and print it for a manager to keep."""
+    from .ledger import models
+    from .ledger.checkpoints import checkpoint_take
+
+    projects = models.Project.objects.all() if code is None else models.Project.objects.filter(code=code)
+    for project in projects:
+        taken = checkpoint_take(project)
+        print(f"检查点 / checkpoint {project.code}（{taken.seq} 条事件 / events）: {taken.printed()}", flush=True)
+    return 0
+
+
+def _checkpoints_every(minutes: int) -> None:
+    """While serving, sign each project's chain head on a schedule (when it has moved)."""
+    import threading
+
+    from .ledger import models
+    from .ledger.checkpoints import checkpoint_take, checkpoints_logged
+
+    def loop() -> None:
+        while not stop.wait(minutes * 60):
+            for project in models.Project.objects.all():
+                logged = checkpoints_logged(project)
+                head = project.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+                if not logged or logged[-1].seq != head:
+                    checkpoint_take(project)
+
+    stop = threading.Event()
+    if minutes > 0:
+        threading.Thread(target=loop, name="checkpoints", daemon=True).start()
+
+
+def _backup(file: str) -> int:
+    """A copy of the database, then a signed checkpoint of every project, so the copy can be checked later."""
+    import sqlite3
+    import subprocess
+    from pathlib import Path
+
+    from django.db import connection
+
+    target = Path(file)
+    if target.exists():
+        print(f"{target} 已存在，不覆盖 / already exists, not overwritten", file=sys.stderr)
+        return 2
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        with sqlite3.connect(target) as copy:
+            connection.connection.backup(copy)  # a consistent copy while the desks keep writing
+        copy.close()
+    else:
+        settings = connection.settings_dict
+        command = ["pg_dump", "-Fc", "-f", str(target), "-d", settings["NAME"]]
+        if settings.get("HOST"):
+            command += ["-h", settings["HOST"]]
+        if settings.get("USER"):
+            command += ["-U", settings["USER"]]
+        if subprocess.run(command, check=False).returncode != 0:
+            print("pg_dump 失败 / pg_dump failed", file=sys.stderr)
+            return 2
+    print(f"备份已写入 / backup written: {target}")
+    return _checkpoint(None)
 
 
 def _project_for(code: str | None, lang: str) -> object | None:
@@ -260,9 +345,16 @@ def _import(args: argparse.Namespace, lang: str) -> int:
     return 1
 
 
-def _verify(code: str | None, lang: str, workers: int | None = None) -> int:
+def _verify(code: str | None, lang: str, workers: int | None = None, printed: Sequence[str] = ()) -> int:
     from .ledger import models
+    from .ledger.checkpoints import CheckpointError, checkpoint_problems, checkpoints_logged, parse_printed
     from .ledger.verify import verify
+
+    try:
+        given = [parse_printed(text) for text in printed]
+    except CheckpointError as error:
+        print(error.zh if lang == "zh" else error.en, file=sys.stderr)
+        return 2
 
     if workers is not None and workers < 1:
         print("--workers 至少为 1" if lang == "zh" else "--workers must be at least 1", file=sys.stderr)
@@ -284,6 +376,9 @@ def _verify(code: str | None, lang: str, workers: int | None = None) -> int:
             workers=workers,
             progress=lambda stage, done, total, bars=bars: bars[stage](done, total),
         )
+        for problem in checkpoint_problems(project, [*checkpoints_logged(project), *given]):
+            print(f"{code}: {problem.where}: {problem.zh if lang == 'zh' else problem.en}")
+            found += 1
         events = project.events.count()
         if lang == "zh":
             print(f"{project.code}: 已检查 {events} 条事件，发现 {found} 处问题")

@@ -137,3 +137,8 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = env_str("LEADLEDGER_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+
+# Signed checkpoints of the chain head (ledger/checkpoints.py): the key and the log live outside the
+# database, so that whoever can rewrite the database cannot also rewrite what it is checked against.
+LEADLEDGER_KEY_FILE = env_str("LEADLEDGER_KEY_FILE", str(Path.home() / ".leadledger" / "checkpoint.key"))
+LEADLEDGER_CHECKPOINT_LOG = env_str("LEADLEDGER_CHECKPOINT_LOG", str(Path.home() / ".leadledger" / "checkpoints.jsonl"))
