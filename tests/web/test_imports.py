@@ -20,7 +20,7 @@ REGISTER = (
 @pytest.fixture
 def manager(office: Office, settings: Any) -> Client:
     # The task runs at once here; `leadledger serve` runs it in its worker.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {"default": {"BACKEND": f"{settings.TASKS_PACKAGE}.backends.immediate.ImmediateBackend"}}
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     assert client.login(username="zhao", password=PASSWORD)
     return client
