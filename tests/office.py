@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from leadledger.ledger import models, services
 
@@ -41,3 +43,10 @@ def office_create(code: str = "hz-1", name: str = "杭州一期") -> Office:
     ]
     zhang, _ = services.customer_find_or_create(project=project, name="张伟", phone="138 0000 0001")
     return Office(project, *people, zhang)
+
+
+def client_in(language: str) -> Client:
+    """A test client for someone who chose `language` from the menu (its cookie); the browser's own is ignored."""
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client

@@ -7,6 +7,7 @@ unset, a SQLite file in the working directory (zero set-up); `postgresql://…`,
 from __future__ import annotations
 
 import os
+from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -78,7 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
-    "django_tasks",
+    *([] if find_spec("django.tasks") else ["django_tasks"]),  # Django 5.2's backport; 6.x has django.tasks
     "django_tasks_db",
     "leadledger.ledger",
     "leadledger.imports",
@@ -87,7 +88,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "leadledger.web.language.ChosenLanguageMiddleware",  # Chinese unless chosen from the menu, not the browser
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -119,11 +120,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work (imports) is queued in the database; `leadledger serve` runs a worker beside the web
 # server, so no broker is needed (DESIGN principle 6). "immediate" runs it at once, in the request.
+# Django 6 ships the tasks framework as django.tasks; on Django 5.2 it is the django_tasks backport.
+TASKS_PACKAGE = "django.tasks" if find_spec("django.tasks") else "django_tasks"
 TASKS = {
     "default": {
         "BACKEND": {
             "database": "django_tasks_db.DatabaseBackend",
-            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "immediate": f"{TASKS_PACKAGE}.backends.immediate.ImmediateBackend",
         }[env_str("LEADLEDGER_TASKS", "database")]
     }
 }

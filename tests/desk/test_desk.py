@@ -7,7 +7,7 @@ from django.test import Client
 
 from leadledger.desk.models import DeskSearch, DeskVisit
 from leadledger.ledger import models, services
-from office import PASSWORD, Office, office_create
+from office import PASSWORD, Office, client_in, office_create
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def site(office: Office) -> models.Site:
 
 
 def _client(username: str) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = client_in("en")
     assert client.login(username=username, password=PASSWORD)
     return client
 

@@ -11,11 +11,11 @@ from django.utils import timezone
 from leadledger.desk.models import RenewalRequest
 from leadledger.engine.answers import answer
 from leadledger.ledger import models, services
-from office import PASSWORD, Office
+from office import PASSWORD, Office, client_in
 
 
 def _client(username: str) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = client_in("en")
     assert client.login(username=username, password=PASSWORD)
     return client
 
@@ -150,7 +150,7 @@ def test_the_admin_refuses_a_policy_the_engine_refuses(office: Office) -> None:
     from django.contrib.auth import get_user_model
 
     get_user_model().objects.create_superuser("boss", password=PASSWORD)
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = client_in("en")
     client.login(username="boss", password=PASSWORD)
     form = {"code": "hz-1", "name": "杭州一期", "time_zone": "Asia/Shanghai", "policy": '{"valid_days": -3}'}
     page = client.post(f"/admin/ledger/project/{office.project.pk}/change/", form).content.decode()

@@ -6,11 +6,11 @@ import pytest
 from django.test import Client
 
 from leadledger.ledger import models, services
-from office import PASSWORD, Office, office_create
+from office import PASSWORD, Office, client_in, office_create
 
 
 def _client(username: str, language: str = "en") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client = client_in(language)
     assert client.login(username=username, password=PASSWORD)
     return client
 
@@ -24,7 +24,7 @@ def test_pages_ask_for_a_sign_in_first_in_chinese_by_default(office: Office) -> 
 
 
 def test_a_wrong_password_is_said_plainly(office: Office) -> None:
-    response = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").post("/login/", {"username": "alice", "password": "nope"})
+    response = client_in("zh-hans").post("/login/", {"username": "alice", "password": "nope"})
     assert "用户名或密码不正确" in response.content.decode()
 
 

@@ -9,11 +9,11 @@ from django.test import Client
 
 from leadledger.ledger import models, services
 from leadledger.ledger.verify import verify
-from office import PASSWORD, Office
+from office import PASSWORD, Office, client_in
 
 
 def _client(username: str) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = client_in("en")
     assert client.login(username=username, password=PASSWORD)
     return client
 

@@ -10,7 +10,7 @@ from django.test import Client
 
 from leadledger.imports.models import ImportJob
 from leadledger.ledger import models
-from office import PASSWORD, Office
+from office import PASSWORD, Office, client_in
 
 REGISTER = (
     "日期,客户姓名,电话,置业顾问,类型\n2026-03-01 10:00,李娜,13900000002,王芳,来访\n2026-03-01 11:00,钱七,1,王芳,来访\n"
@@ -20,8 +20,8 @@ REGISTER = (
 @pytest.fixture
 def manager(office: Office, settings: Any) -> Client:
     # The task runs at once here; `leadledger serve` runs it in its worker.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    settings.TASKS = {"default": {"BACKEND": f"{settings.TASKS_PACKAGE}.backends.immediate.ImmediateBackend"}}
+    client = client_in("en")
     assert client.login(username="zhao", password=PASSWORD)
     return client
 

@@ -512,7 +512,7 @@ def _ruling(event: Ruling, state: HouseholdState, ctx: Context) -> None:
         return
     # IH-16: final from its time on; valid `valid_days` with no follow-up window, then lapses as usual.
     reasons = [reason("ruling", event.id, by=event.by, at=at, owner=event.staff, reason=text, until=at + ctx.valid)]
-    if previous is not None and event.staff not in previous:
+    if previous is not None and event.staff not in previous:  # IH-12: a change of consultant, approved
         reasons.append(reason("transfer", event.id, by=event.by, previous=one_or_many(previous), owner=event.staff))
     claim = Claim(
         owners={event.staff: ONE},

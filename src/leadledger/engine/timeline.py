@@ -498,6 +498,7 @@ class Timeline:
         until: datetime | None = None
         if claim is not None:
             if claim.member is not None and claim.member != customer:
+                # IH-10: a household's claim, made through one member, is every member's
                 same = self.identity.person.get(claim.member) == self.identity.person[customer]
                 if not same:
                     reasons.append(reason("household", None, member=claim.member))
@@ -586,6 +587,7 @@ class Timeline:
         )
 
     def _needs_verification(self, deal: Deal) -> list[Reason]:
+        # D-10: a relation nobody has verified does not count yet
         kind = self.identity.pending_relation(deal.customer, deal.buyer)
         return [reason("d_needs_verification", deal.id, a=deal.customer, b=deal.buyer)] if kind else []
 
@@ -625,7 +627,7 @@ class Timeline:
         split = split_inhouse(snapshot, self.cast, self.policy, departures)
         channel, channel_reasons = self._deal_channel(deal)
         reasons = [*split.reasons, *channel_reasons]
-        if channel is not None and len(channel) > 1:
+        if channel is not None and len(channel) > 1:  # C-6: D-9's split, in equal shares
             reasons.append(reason("c_distributor_split", deal.id, agents=list(channel)))
         return DealVerdict(
             deal=deal_id,

@@ -6,7 +6,11 @@ import tempfile
 from pathlib import Path
 
 from django.utils import timezone
-from django_tasks import task
+
+try:
+    from django.tasks import task  # Django 6
+except ImportError:  # Django 5.2: the backport
+    from django_tasks import task
 
 from leadledger.engine import EngineError
 from leadledger.ledger.services import LedgerError
