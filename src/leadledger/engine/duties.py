@@ -198,18 +198,14 @@ def owed(target: int, period: Period, *, joined: date | None = None, day_off: bo
     """What a period asks of one person (W-1).
 
     Nothing on a day off (the caller says whether the duty is daily); the share of the period's days
-    from `joined`, rounded up, for someone who joined during it; otherwise the whole target.
+    from `joined`, rounded up, for someone who joined during it (none for a period over before they
+    joined); otherwise the whole target.
     """
     if day_off:
         return 0
     if joined is None or joined <= period.first:
         return target
-    left = (period.last - joined).days + 1
-    if left <= 0:
-        raise _no_period(
-            f"入职日期 {joined.isoformat()} 晚于周期 {period.name}",
-            f"joined on {joined.isoformat()}, after the period {period.name}",
-        )
+    left = max((period.last - joined).days + 1, 0)  # a period over before they joined: no days, nothing owed
     return -(-target * left // period.days)
 
 
@@ -541,6 +537,8 @@ def answer_duties(
         notes: list[str] = []
         if day_off:
             notes.append("休息日不计" if lang == "zh" else "a day off owes nothing")
+        elif joined is not None and period.last < joined:
+            notes.append(f"{joined.isoformat()} 才入职" if lang == "zh" else f"joined only on {joined.isoformat()}")
         elif joined is not None and period.first < joined <= period.last:
             left = (period.last - joined).days + 1
             notes.append(
