@@ -364,3 +364,10 @@ def test_the_shipped_duty_examples_cover_every_cadence_and_both_rules() -> None:
     periods = {item["period"] for data in duties for item in data["expect"]}
     assert {"2026-02-D3", "2028-02-D3"} <= periods
     assert any(item.get("status") == OPEN for data in duties for item in data["expect"])
+
+
+def test_a_person_the_file_gives_no_role_is_asked_every_duty() -> None:
+    data = _file([], [{"staff": "m3", "duty": "calls", "period": "2026-03-10", "owed": 1}])
+    data["staff"] = [*STAFF, {"id": "m3", "name": "冯涛", "joined": "2026-03-01"}]
+    data["duties"] = [{"id": "calls", "role": "customer_manager", "cadence": "daily", "counts": "calls", "target": 1}]
+    assert answer(data).ok

@@ -334,6 +334,7 @@ class _Setup:
     zone: ZoneInfo
     cast: Cast
     joined: dict[str, date]
+    roles: dict[str, str]
     duties: dict[str, Duty]
     days_off: frozenset[tuple[str, date]]
     log: WorkLog
@@ -348,9 +349,10 @@ def _read_policy(data: dict[str, Any], override: Mapping[str, Any] | None) -> tu
     return policy_from(raw).zone, targets
 
 
-def _read_staff(data: dict[str, Any]) -> tuple[dict[str, Staff], dict[str, date]]:
+def _read_staff(data: dict[str, Any]) -> tuple[dict[str, Staff], dict[str, date], dict[str, str]]:
     staff: dict[str, Staff] = {}
     joined: dict[str, date] = {}
+    roles: dict[str, str] = {}  # the roles the file gives; a person without one has every role's duties
     for i, raw in enumerate(as_list(data.get("staff", []), "$.staff")):
         path = f"$.staff[{i}]"
         item = as_obj(raw, path)
@@ -365,7 +367,9 @@ def _read_staff(data: dict[str, Any]) -> tuple[dict[str, Staff], dict[str, date]
         )
         if item.get("joined") is not None:
             joined[sid] = _day(item["joined"], f"{path}.joined")
-    return staff, joined
+        if item.get("role") is not None:
+            roles[sid] = staff[sid].role
+    return staff, joined, roles
 
 
 def _read_duties(data: dict[str, Any], targets: Mapping[str, int]) -> dict[str, Duty]:
@@ -444,7 +448,7 @@ def read_duties(data: Any, *, policy_override: Mapping[str, Any] | None = None) 
     data = as_obj(data, "$")
     check_keys(data, "$", {"kind"}, DUTIES_KEYS)
     zone, targets = _read_policy(data, policy_override)
-    staff, joined = _read_staff(data)
+    staff, joined, roles = _read_staff(data)
     people = read_people({"customers": data.get("customers", []), "agents": data.get("agents", [])})
     cast = Cast(customers=people.customers, staff=staff, agents=people.agents)
     duties = _read_duties(data, targets)
@@ -465,7 +469,15 @@ def read_duties(data: Any, *, policy_override: Mapping[str, Any] | None = None) 
             raise fail(f"$.events[{i}].id", f"事件编号 {work.id!r} 重复", f"duplicate event id {work.id!r}")
         seen.add(work.id)
         works.append(work)
-    return _Setup(zone=zone, cast=cast, joined=joined, duties=duties, days_off=frozenset(days_off), log=WorkLog(works))
+    return _Setup(
+        zone=zone,
+        cast=cast,
+        joined=joined,
+        roles=roles,
+        duties=duties,
+        days_off=frozenset(days_off),
+        log=WorkLog(works),
+    )
 
 
 def _explain(
@@ -501,7 +513,7 @@ def answer_duties(
         if did not in setup.duties:
             raise fail(f"{path}.duty", f"未知职责 {did!r}", f"unknown duty {did!r}")
         duty = setup.duties[did]
-        if duty.role is not None and person.role != duty.role:
+        if duty.role is not None and setup.roles.get(sid, duty.role) != duty.role:
             raise fail(
                 f"{path}.duty",
                 f"职责 {did!r} 属于岗位 {duty.role}，{person.name} 的岗位是 {person.role}",
