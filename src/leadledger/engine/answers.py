@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from .duties import answer_duties
 from .errors import EngineError
 from .identity import Directory, parse_mask
 from .model import Deal
@@ -240,18 +241,21 @@ def answer_search(data: Mapping[str, Any], lang: str = "zh") -> Outcome:
 
 
 def answer(data: Any, *, policy_override: Mapping[str, Any] | None = None, lang: str = "zh") -> Outcome:
-    """Answer any scenario (attribution, rotation or search) given as parsed JSON."""
+    """Answer any scenario (attribution, rotation, search or duties) given as parsed JSON."""
     data = as_obj(data, "$")
     kind = data.get("kind", "attribution")
     if kind == "rotation":
         return answer_rotation(data, lang)
     if kind == "search":
         return answer_search(data, lang)
+    if kind == "duties":
+        answers, mismatches = answer_duties(data, lang, policy_override=policy_override)
+        return Outcome(answers=answers, mismatches=mismatches)
     if kind != "attribution":
         raise fail(
             "$.kind",
-            f"未知场景类型 {kind!r}，可选：attribution、rotation、search",
-            f"unknown scenario kind {kind!r}; one of attribution, rotation, search",
+            f"未知场景类型 {kind!r}，可选：attribution、rotation、search、duties",
+            f"unknown scenario kind {kind!r}; one of attribution, rotation, search, duties",
         )
     return answer_attribution(read_scenario(data, policy_override=policy_override), lang)
 

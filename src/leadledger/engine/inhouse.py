@@ -116,6 +116,9 @@ class HouseholdState:
     history: list[Reason] = field(default_factory=list)  # calls and unregistered visits before a claim
     assists: list[tuple[str, str, datetime]] = field(default_factory=list)  # (event id, helper, when)
     notes: list[Reason] = field(default_factory=list)
+    # IH-6: the latest renewal ignored while there was no claim (never claimed, void, pool), or on the
+    # pending claim that then became void; a verdict without a claim says it.
+    renewal_ignored: Reason | None = None
     departed: dict[str, StaffLeft] = field(default_factory=dict)
     deals: dict[str, DealSnapshot] = field(default_factory=dict)
 
@@ -297,6 +300,7 @@ def _new_claim(
     state.claimed_before = True
     state.pool = None
     state.ended = None
+    state.renewal_ignored = None
     if owner != receiver:
         state.assists.append((event.id, receiver, event.at))
 
@@ -451,6 +455,15 @@ def _follow_up(event: FollowUp, state: HouseholdState, ctx: Context) -> None:
     _owner_contact(state, ctx, event.staff, event.at, event.id)
 
 
+_NO_APPROVAL = ("未经经理批准", "no manager's approval")
+_NOT_OWNER = ("不是归属人", "not the owner")
+_NO_CLAIM = {
+    VOID: ("归属已作废", "the claim is already void"),
+    POOL: ("客户在公共客户池中，没有可续的归属", "the customer is in the pool: there is no claim to renew"),
+    FREE: ("客户尚无归属，没有可续的归属", "nobody has claimed the customer: there is no claim to renew"),
+}
+
+
 @apply.register
 def _renewal(event: Renewal, state: HouseholdState, ctx: Context) -> None:
     # IH-6: only the owner, only with a manager's approval, only where there is a claim.
@@ -459,20 +472,24 @@ def _renewal(event: Renewal, state: HouseholdState, ctx: Context) -> None:
     approver = ctx.cast.staff.get(event.approved_by or "")
     why = None
     if approver is None or not approver.has_authority:
-        why = ("未经经理批准", "no manager's approval")
-    elif claim is None or event.staff not in claim.owners:
-        why = ("不是归属人或无有效归属", "not the owner, or no claim to renew")
-    if why is None and claim is not None:
+        why = _NO_APPROVAL
+    elif claim is not None and event.staff in claim.owners:
         _follow_up_if_due(claim, at, ctx, event.id)
     settle(state, at)
     claim = state.claim
-    if why is None and (claim is None or event.staff not in claim.owners):
-        why = ("归属已作废", "the claim is already void")
+    if why is None and claim is None:
+        why = _NO_CLAIM[state.status()]
+    elif why is None and claim is not None and event.staff not in claim.owners:
+        why = _NOT_OWNER
     if why is not None or claim is None:
         reason_zh, reason_en = why or ("", "")
         ignored = reason("renewal_ignored", event.id, staff=event.staff, at=at, why=reason_zh, why_en=reason_en)
         # Said in the verdict, so that the desk can tell the consultant why nothing changed.
-        note(claim.reasons if claim is not None else state.history, ignored)
+        if claim is not None:
+            note(claim.reasons, ignored)
+            if not claim.pending:
+                return
+        state.renewal_ignored = ignored  # said by a void, pool or free verdict too
         return
     new_end = at + ctx.valid
     if claim.valid_until is None or new_end > claim.valid_until:
@@ -508,6 +525,7 @@ def _ruling(event: Ruling, state: HouseholdState, ctx: Context) -> None:
     if event.staff is None:  # IH-16: a ruling that names nobody sends the customer to the pool
         state.claim = None
         state.ended = None
+        state.renewal_ignored = None
         state.pool = reason("ruling_pool", event.id, by=event.by, at=at, reason=text)
         return
     # IH-16: final from its time on; valid `valid_days` with no follow-up window, then lapses as usual.
@@ -529,6 +547,7 @@ def _ruling(event: Ruling, state: HouseholdState, ctx: Context) -> None:
     state.claimed_before = True
     state.pool = None
     state.ended = None
+    state.renewal_ignored = None
 
 
 @apply.register
@@ -546,6 +565,7 @@ def _staff_left(event: StaffLeft, state: HouseholdState, ctx: Context) -> None:
         return
     state.claim = None  # IH-13: back to the sales department's pool
     state.ended = None
+    state.renewal_ignored = None
     state.pool = reason("departed_pool", event.id, staff=event.staff, at=at)
 
 

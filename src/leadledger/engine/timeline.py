@@ -542,6 +542,8 @@ class Timeline:
             reasons.append(state.pool)
             if state.pool.event:
                 events.append(state.pool.event)
+            if state.renewal_ignored is not None:  # IH-6: a renewal asked of the pool is ignored
+                reasons.append(state.renewal_ignored)
         elif state.ended is not None:
             ended = state.ended
             reasons.append(
@@ -549,6 +551,8 @@ class Timeline:
                     "void", ended.events[0], owner=one_or_many(ended.owners), at=ended.start, deadline=ended.deadline
                 )
             )
+            if state.renewal_ignored is not None:  # IH-6: the renewal that neither followed up nor revived
+                reasons.append(state.renewal_ignored)
             late = [a for a in state.assists if a[2] >= ended.start]
             if late:
                 assist_event, helper, when = late[-1]
@@ -558,6 +562,8 @@ class Timeline:
             events.extend(ended.events)
         else:
             reasons.extend(state.history)
+            if state.renewal_ignored is not None:  # IH-6: nobody's claim to renew
+                reasons.append(state.renewal_ignored)
             reasons.append(_FREE)
         if channel is _NO_CHANNEL:  # most customers: never brought by a distributor
             channel_shares, channel_until = None, None
