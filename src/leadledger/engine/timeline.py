@@ -674,9 +674,10 @@ class Timeline:
             return dict(claim.agents), claim.expiry, reasons, list(claim.events)
         if state.lapsed is not None:
             lapsed = state.lapsed
-            return None, lapsed.expiry, [*lapsed.reasons, reason("d_public", None, until=lapsed.expiry)], []
+            reasons = [*lapsed.reasons, reason("d_public", None, until=lapsed.expiry), *state.notes]
+            return None, lapsed.expiry, reasons, []
         if state.voided:
-            return None, None, list(state.voided), [r.event for r in state.voided if r.event]
+            return None, None, [*state.voided, *state.notes], [r.event for r in state.voided if r.event]
         if state.held:  # D-11 (report_visit): registered, not yet brought; the claim starts at the visit
             held = state.held[-1]
             return None, None, [reason("d_registered", held.event, agent=held.agent, until=held.until)], [held.event]
@@ -701,7 +702,8 @@ class Timeline:
                     scheme_en=_SCHEMES[self.policy.protection_scheme][1],
                 )
             )
-        reasons.extend(signal.reason for signal in self.risk_signals(event.customer, event.at))
+        # No risk signal here: what a registration answer says may reach the agent, who must learn
+        # nothing of others (D-12); D-14's signals are for the channel manager, beside the verdict.
         return RegistrationVerdict(
             registration=event_id,
             accepted=outcome.accepted,
@@ -732,7 +734,7 @@ class Timeline:
         for event in registrations:
             assert isinstance(event, Registration)
             record = self.cast.customers[event.customer]
-            typed_name = event.name is not None and normalise_name(event.name) != record.name
+            typed_name = event.name is not None and _other_name(normalise_name(event.name), record.name)
             typed = distributor.read_typed_phone(event.phone, "full") if event.phone is not None else None
             typed_phone = typed is not None and record.phone is not None and typed.e164 != record.phone
             if typed_name or typed_phone:  # the record no longer says what was registered
@@ -876,6 +878,18 @@ class Timeline:
 
 
 __all__ = ["Timeline"]
+
+
+def _other_name(typed: str, recorded: str) -> bool:
+    """Whether a registered name is not the record's: another surname, or another full name (D-14).
+
+    "张先生" for 张伟 is how agents register a surname only, not a different person.
+    """
+    if typed == recorded:
+        return False
+    if typed[:1] != recorded[:1]:
+        return True
+    return not typed.endswith(("先生", "女士", "小姐")) and len(typed) > 1
 
 
 def _kind_words(kind: str) -> dict[str, str]:
