@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple, Protocol
@@ -173,6 +173,7 @@ class ChannelContext:
         "agents",
         "agrees",
         "attempt",
+        "authority",
         "bought",
         "contacts",
         "deal_between",
@@ -189,12 +190,13 @@ class ChannelContext:
         self,
         policy: Policy,
         contacts: Callable[[datetime, datetime], tuple[Contact, str] | None],
-        agents: dict[str, str],
+        agents: Mapping[str, str],
         *,
         attempt: Callable[[Registration], int] = _first,
         bought: Callable[[Event], str | None] = _nothing,
         agrees: Callable[[Registration], bool] | None = None,
         deal_between: Callable[[datetime, datetime], str | None] | None = None,
+        authority: Callable[[str], bool] | None = None,
     ) -> None:
         self.policy = policy
         self.lookback = timedelta(days=policy.lookback_days)
@@ -210,6 +212,7 @@ class ChannelContext:
         self.bought = bought  # D-12: a deal of the person's household before the event, if any
         self.agrees = agrees or (lambda _event: True)  # D-12 / ID-2: typed number agrees with the record
         self.deal_between = deal_between or (lambda _since, _until: None)  # D-13: a deal to appeal against
+        self.authority = authority or (lambda _staff: True)  # D-10: who may rule on a channel
 
 
 def first_contact_between(
@@ -454,6 +457,9 @@ def rule(state: ChannelState, ctx: ChannelContext, event: ChannelRuling) -> None
     """The channel manager's ruling (D-10), or an appeal decided (D-13): the verdict follows it."""
     at = event.at
     settle(state, at)
+    if not ctx.authority(event.by):  # as IH-16: only management rules
+        state.notes.append(reason("d_ruling_ignored", event.id, by=event.by, at=at))
+        return
     if event.appeal and event.agent is not None and not _appealable(state, ctx, event):
         state.notes.append(reason("d_appeal_late", event.id, agent=event.agent, at=at, days=ctx.policy.appeal_days))
         return

@@ -358,6 +358,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "渠道经理 {by} 于 {at} 裁定属开发商：{why}",
         "channel manager {by} ruled on {at} that the customer is the house's: {why}",
     ),
+    "d_ruling_ignored": (
+        "D-10",
+        "{by} 于 {at} 的渠道裁定无效：只有渠道经理或管理层可以裁定",
+        "{by}'s channel ruling on {at} is ignored: only the channel manager or management may rule",
+    ),
     "d_appeal_upheld": (
         "D-13",
         "{by} 于 {at} 支持 {agent} 的申诉，按裁定归 {agent}：{why}",

@@ -94,6 +94,24 @@ class _Names(Mapping[str, str]):
         return len(self._roster)
 
 
+class _Firms(Mapping[str, str]):
+    """Each agent's distributor, looked up when asked (a copy per judged person cost more than the fold)."""
+
+    __slots__ = ("_agents",)
+
+    def __init__(self, agents: Mapping[str, Agent]) -> None:
+        self._agents = agents
+
+    def __getitem__(self, key: str) -> str:
+        return self._agents[key].distributor
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._agents)
+
+    def __len__(self) -> int:
+        return len(self._agents)
+
+
 _at: Callable[[Event], datetime] = attrgetter("at")
 J = TypeVar("J", Verdict, Standing)
 
@@ -129,6 +147,7 @@ class Timeline:
                 staff=_Names(cast.staff),
             )
             self._ctx = Context(cast, policy, self._owners_at)
+            self._firms = _Firms(cast.agents)
             self._household_events: dict[str, list[Event]] = defaultdict(list)
             # A person's channel events: escorted visits, registrations and channel rulings, in time order.
             self._escorts: dict[str, list[EscortedVisit | Registration | ChannelRuling]] = defaultdict(list)
@@ -416,7 +435,6 @@ class Timeline:
                     best = (found, kind)
             return best
 
-        agents = {aid: agent.distributor for aid, agent in self.cast.agents.items()}
         mode = self.policy.report_phone_mode
 
         def agrees(event: Registration) -> bool:
@@ -429,12 +447,18 @@ class Timeline:
         return ChannelContext(
             self.policy,
             contacts,
-            agents,
+            self._firms,
             attempt=self._attempt,
             bought=self._bought_before,
             agrees=agrees,
             deal_between=deal_between,
+            authority=self._authority,
         )
+
+    def _authority(self, staff: str) -> bool:
+        """Whether a staff member may rule on a channel (D-10, D-13): management, as for IH-16."""
+        member = self.cast.staff.get(staff)
+        return member is not None and member.has_authority
 
     def _attempt(self, event: Registration) -> int:
         """D-12: which attempt of its agent's day (project zone) a registration is, refused ones included.
