@@ -366,6 +366,29 @@ def test_a_masked_registration_never_wins_over_an_earlier_exact_one() -> None:
     assert timeline.verdict("zhang", at(2, 12)).channel == {JIE: 1}
 
 
+def test_under_report_visit_a_same_moment_split_needs_each_agents_own_registration() -> None:
+    story = Channel({"protection_scheme": "report_visit"})
+    story.register(at(1, 9), "zhang", MING)
+    story.escort(at(2), "zhang", MING)
+    story.escort(at(2), "zhang", JIE)  # no registration of his own: D-8, the first keeps it
+    assert story.timeline().verdict("zhang", at(3)).channel == {MING: 1}
+
+
+def test_under_report_a_lapsed_customer_is_not_claimed_again_by_an_escorted_visit() -> None:
+    story = Channel({"protection_scheme": "report"})
+    story.register(at(1), "zhang", MING)
+    story.escort(at(1, month=6), "zhang", JIE)  # after the protection ended on 30 May
+    verdict = story.timeline().verdict("zhang", at(2, month=6))
+    assert (verdict.channel, verdict.channel_status) == (None, "public")
+
+
+def test_a_deal_where_the_person_was_only_confirmed_for_another_buyer_makes_no_owner() -> None:
+    story = Channel()
+    story.deal(at(1), "zhang", buyer="wang")
+    assert _refusal(story, story.register(at(2), "zhang", MING)) is None
+    assert _refusal(story, story.register(at(2, 11), "wang", MING)) == "已成交业主"
+
+
 # -- D-13: rulings and appeals ----------------------------------------------------------------------
 
 
@@ -412,6 +435,26 @@ def test_a_channel_ruling_to_the_house_ends_a_distributors_claim() -> None:
     assert timeline.verdict("zhang", at(5, 11)).channel is None
     assert "D-10" in timeline.verdict("zhang", at(5, 11)).cites
     assert timeline.deal(deal).channel is None
+
+
+def test_a_ruling_to_the_house_ends_registrations_too() -> None:
+    story = Channel({"protection_scheme": "report_visit"})
+    story.register(at(1), "zhang", MING)
+    story.rule(at(2), "zhang", None, reason="客户否认经纪人推荐")
+    story.escort(at(3), "zhang", MING)
+    other = story.register(at(2, 11), "zhang", JIE)
+    timeline = story.timeline()
+    assert timeline.verdict("zhang", at(4)).channel is None
+    assert timeline.registration(other).accepted
+
+
+def test_a_rejected_appeal_is_a_ruling_to_the_house_whenever_it_comes() -> None:
+    story = Channel()
+    story.escort(at(1), "zhang", MING)
+    story.rule(at(1, month=5), "zhang", None, appeal=True, reason="证据不足")
+    verdict = story.timeline().verdict("zhang", at(2, month=5))
+    assert verdict.channel is None
+    assert "D-13" in verdict.cites
 
 
 def test_a_channel_ruling_by_someone_without_authority_is_ignored() -> None:

@@ -221,7 +221,7 @@ EVENT_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "ruling": ({"customer", "staff", "by"}, {"reason"}),
     "escorted_visit": ({"customer", "agent"}, set()),
     "registration": ({"customer", "agent"}, {"phone", "name"}),
-    "channel_ruling": ({"customer", "agent", "by"}, {"reason", "appeal"}),
+    "channel_ruling": ({"customer", "by"}, {"agent", "reason", "appeal"}),  # no agent: the house
     "deal": (
         {"customer", "staff"},
         {
