@@ -247,6 +247,22 @@ def test_a_lapsed_distributor_customer_may_be_registered_again_despite_in_house_
     assert story.timeline().verdict("zhang", at(2, month=6)).channel == {JIE: 1}
 
 
+def test_a_registration_of_a_customer_with_no_mainland_mobile_on_record_has_an_invalid_number() -> None:
+    customers = {
+        **CUSTOMERS,
+        "lin": Customer(id="lin", name="林峰", phone=None),
+        "ho": Customer(id="ho", name="何宝", phone="+85291234567"),
+    }
+    story = Channel()
+    nothing = story.register(at(1), "lin", MING)
+    foreign = story.register(at(1), "ho", MING)
+    typed = story.register(at(1, 11), "lin", MING, phone="13600000007")
+    timeline = story.timeline(customers)
+    assert timeline.registration(nothing).refusal == "号码无效"
+    assert timeline.registration(foreign).refusal == "号码无效"
+    assert timeline.registration(typed).accepted
+
+
 def test_the_daily_cap_counts_refused_attempts_and_the_projects_calendar_day() -> None:
     story = Channel({"report_daily_cap": 2, "time_zone": "Asia/Shanghai"})
     story.register(at(1, 9), "zhang", MING, phone="12345")  # refused, but an attempt

@@ -179,6 +179,7 @@ class ChannelContext:
         "deal_between",
         "lead",
         "lookback",
+        "number",
         "policy",
         "renew_window",
         "report_days",
@@ -197,6 +198,7 @@ class ChannelContext:
         agrees: Callable[[Registration], bool] | None = None,
         deal_between: Callable[[datetime, datetime], str | None] | None = None,
         authority: Callable[[str], bool] | None = None,
+        number: Callable[[Registration], str | None] | None = None,
     ) -> None:
         self.policy = policy
         self.lookback = timedelta(days=policy.lookback_days)
@@ -213,6 +215,7 @@ class ChannelContext:
         self.agrees = agrees or (lambda _event: True)  # D-12 / ID-2: typed number agrees with the record
         self.deal_between = deal_between or (lambda _since, _until: None)  # D-13: a deal to appeal against
         self.authority = authority or (lambda _staff: True)  # D-10: who may rule on a channel
+        self.number = number or (lambda event: event.phone)  # D-12: the number a registration carries
 
 
 def first_contact_between(
@@ -371,7 +374,8 @@ def judge(state: ChannelState, ctx: ChannelContext, event: Registration) -> str 
     at = event.at
     if ctx.attempt(event) > ctx.policy.report_daily_cap:
         return CAP
-    if event.phone is not None and read_typed_phone(event.phone, ctx.policy.report_phone_mode) is None:
+    typed = ctx.number(event)  # what the agent typed, or the record's number when nothing was
+    if typed is None or read_typed_phone(typed, ctx.policy.report_phone_mode) is None:
         return INVALID
     deal = ctx.bought(event)
     if deal is not None:

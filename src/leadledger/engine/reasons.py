@@ -350,13 +350,13 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "d_ruling": (
         "D-10",
-        "渠道经理 {by} 于 {at} 裁定归 {agent}：{why}",
-        "channel manager {by} ruled on {at} that the customer is {agent}'s: {why}",
+        "{by} 于 {at} 渠道裁定归 {agent}：{why}",
+        "{by} ruled on {at} that the customer is {agent}'s: {why}",
     ),
     "d_ruling_house": (
         "D-10",
-        "渠道经理 {by} 于 {at} 裁定属开发商：{why}",
-        "channel manager {by} ruled on {at} that the customer is the house's: {why}",
+        "{by} 于 {at} 渠道裁定属开发商：{why}",
+        "{by} ruled on {at} that the customer is the house's: {why}",
     ),
     "d_ruling_ignored": (
         "D-10",

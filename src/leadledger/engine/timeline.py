@@ -453,7 +453,12 @@ class Timeline:
             agrees=agrees,
             deal_between=deal_between,
             authority=self._authority,
+            number=self._number,
         )
+
+    def _number(self, event: Registration) -> str | None:
+        """The number a registration carries: as typed, or else the customer's own (D-12)."""
+        return event.phone if event.phone is not None else self.cast.customers[event.customer].phone
 
     def _authority(self, staff: str) -> bool:
         """Whether a staff member may rule on a channel (D-10, D-13): management, as for IH-16."""
