@@ -9,12 +9,14 @@ from .model import (
     Agent,
     Call,
     Cast,
+    ChannelRuling,
     Customer,
     Deal,
     EscortedVisit,
     Event,
     FollowUp,
     ReferralLogged,
+    Registration,
     Relation,
     Renewal,
     Ruling,
@@ -26,7 +28,7 @@ from .policy import PRESETS, Policy, policy_from
 from .rotation import Assignment, Desk
 from .splits import arbitrate, commission_lines
 from .timeline import Timeline, collector_paused
-from .verdict import DealVerdict, Standing, Verdict
+from .verdict import DealVerdict, RegistrationVerdict, RiskSignal, Standing, Verdict
 
 __all__ = [
     "PRESETS",
@@ -34,6 +36,7 @@ __all__ = [
     "Assignment",
     "Call",
     "Cast",
+    "ChannelRuling",
     "Customer",
     "Deal",
     "DealVerdict",
@@ -48,8 +51,11 @@ __all__ = [
     "Policy",
     "PolicyError",
     "ReferralLogged",
+    "Registration",
+    "RegistrationVerdict",
     "Relation",
     "Renewal",
+    "RiskSignal",
     "Ruling",
     "Staff",
     "StaffLeft",

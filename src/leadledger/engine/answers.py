@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
@@ -78,7 +79,12 @@ def _check(question: Mapping[str, Any], answer: dict[str, Any], fields: tuple[st
                 {"pool": pool_expected}, {"pool": pool_actual} if pool_actual else None
             ):
                 wrong.append(f"pool: expected {pool_expected!r}, got {pool_actual or 0!r}")
-        equal = expected == actual if key == "status" else same_shares(expected, actual)
+        if key in ("status", "accepted", "reason"):
+            equal = expected == actual
+        elif key == "until":
+            equal = _same_moment(expected, actual)
+        else:
+            equal = same_shares(expected, actual)
         if not equal:
             wrong.append(f"{key}: expected {question[key]!r}, got {actual!r}")
     missing = [c for c in question.get("cites", []) if c not in answer["cites"]]
@@ -87,16 +93,29 @@ def _check(question: Mapping[str, Any], answer: dict[str, Any], fields: tuple[st
     return wrong
 
 
+def _same_moment(expected: Any, actual: Any) -> bool:
+    """Two moments given as ISO strings (or null) are the same instant, whatever their offsets."""
+    if expected is None or actual is None:
+        return expected is None and actual is None
+    try:
+        return bool(datetime.fromisoformat(str(expected)) == datetime.fromisoformat(str(actual)))
+    except ValueError:
+        return False
+
+
 def answer_attribution(scenario: Scenario, lang: str = "zh") -> Outcome:
     timeline = Timeline(scenario.cast, scenario.policy, scenario.events)
     answers: list[dict[str, Any]] = []
     mismatches: list[str] = []
     for question in scenario.questions:
         raw = question.raw
-        if question.deal is not None:
+        if question.registration is not None:
+            data = timeline.registration(question.registration).as_dict(lang)
+            fields: tuple[str, ...] = ("accepted", "reason", "until")
+        elif question.deal is not None:
             verdict = timeline.deal(question.deal)
             data = verdict.as_dict(lang)
-            fields: tuple[str, ...] = ("performance", "commission", "channel", "pool")
+            fields = ("performance", "commission", "channel", "pool")
         else:
             assert question.customer is not None and question.at is not None
             found = timeline.verdict(question.customer, question.at)
@@ -110,7 +129,12 @@ def answer_attribution(scenario: Scenario, lang: str = "zh") -> Outcome:
         answer["ok"] = not wrong
         answers.append(answer)
         if wrong:
-            subject = f"deal {question.deal}" if question.deal else f"customer {question.customer} at {raw['at']}"
+            if question.registration:
+                subject = f"registration {question.registration}"
+            elif question.deal:
+                subject = f"deal {question.deal}"
+            else:
+                subject = f"customer {question.customer} at {raw['at']}"
             mismatches.append(f"expect[{question.index}] ({subject}): " + "; ".join(wrong))
     return Outcome(answers=answers, mismatches=mismatches)
 

@@ -36,6 +36,8 @@ STAFF_LEFT = "staff_left"
 RULING = "ruling"
 ESCORTED_VISIT = "escorted_visit"
 DEAL = "deal"
+REGISTRATION = "registration"
+CHANNEL_RULING = "channel_ruling"
 
 
 def _utc(event_id: str, at: datetime) -> datetime:
@@ -254,9 +256,59 @@ class Deal(Event):
     on_the_spot: bool = False
 
 
+@quick_init
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Registration(Event):
+    """An agent's registration (报备) of a customer, judged when it is made (D-11, D-12).
+
+    `phone` and `name` are what the agent typed: a full number or a mask in the project's
+    `report_phone_mode`; None means the customer's own record. The phone is kept as typed (not
+    normalised) because a number that is not a mainland mobile is a refusal (号码无效), not an error.
+    """
+
+    kind: ClassVar[str] = REGISTRATION
+    customer_fields: ClassVar[tuple[str, ...]] = ("customer",)
+    agent_fields: ClassVar[tuple[str, ...]] = ("agent",)
+
+    customer: str
+    agent: str
+    phone: str | None = None
+    name: str | None = None
+
+
+@quick_init
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelRuling(Event):
+    """The channel manager's decision on a customer's channel (D-10), or on an appeal (D-13)."""
+
+    kind: ClassVar[str] = CHANNEL_RULING
+    customer_fields: ClassVar[tuple[str, ...]] = ("customer",)
+    staff_fields: ClassVar[tuple[str, ...]] = ("by",)
+    agent_fields: ClassVar[tuple[str, ...]] = ("agent",)
+
+    customer: str
+    agent: str | None  # None: the house
+    by: str
+    reason: str = ""
+    appeal: bool = False
+
+
 # The event types by their kind.
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.kind: cls for cls in (Visit, Call, FollowUp, Renewal, ReferralLogged, StaffLeft, Ruling, EscortedVisit, Deal)
+    cls.kind: cls
+    for cls in (
+        Visit,
+        Call,
+        FollowUp,
+        Renewal,
+        ReferralLogged,
+        StaffLeft,
+        Ruling,
+        EscortedVisit,
+        Deal,
+        Registration,
+        ChannelRuling,
+    )
 }
 
 

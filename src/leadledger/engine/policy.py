@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .errors import PolicyError
 
 EMPLOYEE_REFERRALS = ("named", "rotation")
+PROTECTION_SCHEMES = ("visit", "report_visit", "report")  # D-11
+REPORT_PHONE_MODES = ("前三后四", "前四后三", "full")  # D-12, ID-2
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,6 +32,13 @@ class Policy:
     lookback_days: int = 90  # D-1
     distributor_valid_days: int = 90  # D-2
     renew_window_days: int = 7  # D-3
+    protection_scheme: str = "visit"  # D-11
+    report_lead_minutes: int = 30  # D-11
+    report_visit_days: int = 7  # D-11
+    report_phone_mode: str = "前三后四"  # D-12, ID-2
+    report_daily_cap: int = 20  # D-12
+    appeal_days: int = 7  # D-13
+    risk_window_hours: int = 24  # D-14
     time_zone: str = "Asia/Shanghai"
 
     @property
@@ -44,7 +53,13 @@ class Policy:
     @property
     def fingerprint(self) -> str:
         """Short hash of every parameter: a verdict records it as the policy version it used."""
-        canonical = json.dumps(self.as_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        data = self.as_dict()
+        for name, default in _LATER_DEFAULTS.items():
+            # Parameters added after verdicts were first stored count only when changed, so that a
+            # project that never touched them keeps the policy version its stored verdicts record.
+            if data[name] == default:
+                del data[name]
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
     @property
@@ -91,9 +106,29 @@ _DAY_FIELDS = {
     "lookback_days",
     "distributor_valid_days",
     "renew_window_days",
+    "report_visit_days",
+    "appeal_days",
 }
-_POSITIVE_FIELDS = {"valid_days", "distributor_valid_days"}
+_POSITIVE_FIELDS = {"valid_days", "distributor_valid_days", "report_visit_days", "appeal_days"}
+_COUNT_FIELDS = {"report_lead_minutes": 0, "report_daily_cap": 1, "risk_window_hours": 1}  # name -> lowest
+_CHOICES = {
+    "employee_referrals": EMPLOYEE_REFERRALS,
+    "protection_scheme": PROTECTION_SCHEMES,
+    "report_phone_mode": REPORT_PHONE_MODES,
+}
 _FIELD_NAMES = [f.name for f in fields(Policy)]
+_LATER_DEFAULTS = {
+    name: getattr(Policy(), name)
+    for name in (
+        "protection_scheme",
+        "report_lead_minutes",
+        "report_visit_days",
+        "report_phone_mode",
+        "report_daily_cap",
+        "appeal_days",
+        "risk_window_hours",
+    )
+}
 
 
 def _check(name: str, value: Any) -> Any:
@@ -123,11 +158,21 @@ def _check(name: str, value: Any) -> Any:
                 path=path,
             )
         return value
-    if name == "employee_referrals":
-        if value not in EMPLOYEE_REFERRALS:
+    if name in _COUNT_FIELDS:
+        low = _COUNT_FIELDS[name]
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise PolicyError(
-                f"参数 {name} 只能是 named 或 rotation，收到 {value!r}",
-                f"{name} must be 'named' or 'rotation', got {value!r}",
+                f"参数 {name} 应为不小于 {low} 的整数，收到 {value!r}",
+                f"{name} must be a whole number of at least {low}, got {value!r}",
+                path=path,
+            )
+        return value
+    if name in _CHOICES:
+        choices = _CHOICES[name]
+        if not isinstance(value, str) or value not in choices:
+            raise PolicyError(
+                f"参数 {name} 只能是 {'、'.join(choices)}，收到 {value!r}",
+                f"{name} must be one of {', '.join(choices)}, got {value!r}",
                 path=path,
             )
         return value

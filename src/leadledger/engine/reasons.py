@@ -307,6 +307,119 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "同行人 {buyer} 当场购买，但与 {confirmed} 的关系未核实，属开发商",
         "{buyer} bought on the spot but the relation to {confirmed} is not verified: the house's",
     ),
+    # registrations, rulings and appeals (D-11..D-13)
+    "d_valid_registered": (
+        "D-11",
+        "{agent}（{distributor}）于 {registered} 报备、{at} 带看确认，报备前 {lookback} 天内无自然到访记录",
+        "{agent} ({distributor}) registered the customer on {registered} and escorted them on {at}, with no "
+        "in-house contact in the {lookback} days before the registration",
+    ),
+    "d_registration_claim": (
+        "D-11",
+        "{agent}（{distributor}）于 {at} 报备成功，本项目报备即确认，报备前 {lookback} 天内无自然到访记录",
+        "{agent} ({distributor}) registered the customer on {at}; in this project the registration is the "
+        "claim, with no in-house contact in the {lookback} days before it",
+    ),
+    "d_reclaim_registered": (
+        "D-4",
+        "保护期失效后 {agent} 于 {at} 重新报备，案场接触不影响新的确认",
+        "after protection lapsed {agent} registered the customer again on {at}; in-house contact does not "
+        "disqualify the new claim",
+    ),
+    "d_registered": (
+        "D-11",
+        "{agent} 已报备，保护至 {until}，以带看到访确认",
+        "{agent} has registered the customer, protected until {until}; the claim starts at the escorted visit",
+    ),
+    "d_unregistered": (
+        "D-11",
+        "{agent} 于 {at} 的带看无有效报备（须在到访前 {lead} 分钟至 {days} 天内报备），属开发商",
+        "{agent}'s escorted visit on {at} had no valid registration (made {lead} minutes to {days} days "
+        "before the visit): the house's",
+    ),
+    "d_registered_late": (
+        "D-11",
+        "{agent} 于 {registered} 报备、{at} 即带看，报备不足 {lead} 分钟（防截客），属开发商",
+        "{agent} registered on {registered} and escorted the customer on {at}, less than {lead} minutes "
+        "later (no registering at the door): the house's",
+    ),
+    "d_unregistered_report": (
+        "D-11",
+        "{agent} 于 {at} 的带看无有效报备，本项目以报备确认，带看本身不产生保护",
+        "{agent}'s escorted visit on {at} had no accepted registration; in this project only a registration claims",
+    ),
+    "d_ruling": (
+        "D-10",
+        "{by} 于 {at} 渠道裁定归 {agent}：{why}",
+        "{by} ruled on {at} that the customer is {agent}'s: {why}",
+    ),
+    "d_ruling_house": (
+        "D-10",
+        "{by} 于 {at} 渠道裁定属开发商：{why}",
+        "{by} ruled on {at} that the customer is the house's: {why}",
+    ),
+    "d_ruling_ignored": (
+        "D-10",
+        "{by} 于 {at} 的渠道裁定无效：只有渠道经理或管理层可以裁定",
+        "{by}'s channel ruling on {at} is ignored: only the channel manager or management may rule",
+    ),
+    "d_appeal_upheld": (
+        "D-13",
+        "{by} 于 {at} 支持 {agent} 的申诉，按裁定归 {agent}：{why}",
+        "{by} upheld {agent}'s appeal on {at}; the verdict follows the ruling: {why}",
+    ),
+    "d_appeal_rejected": (
+        "D-13",
+        "{by} 于 {at} 驳回申诉，属开发商：{why}",
+        "{by} rejected the appeal on {at}: the house's: {why}",
+    ),
+    "d_appeal_late": (
+        "D-13",
+        "{agent} 于 {at} 的申诉已超过 {days} 天申诉期，不予改变",
+        "{agent}'s appeal decided on {at} came after the {days}-day appeal period and changes nothing",
+    ),
+    "r_accepted": (
+        "D-12",
+        "{agent} 于 {at} 报备成功，保护至 {until}",
+        "{agent}'s registration on {at} was accepted, protected until {until}",
+    ),
+    "r_accepted_visit": (
+        "D-11",
+        "{agent} 于 {at} 报备成功；本项目以带看到访确认，报备本身不产生保护",
+        "{agent}'s registration on {at} was accepted; in this project the claim starts at the escorted visit, "
+        "so the registration itself protects nothing",
+    ),
+    "r_refused": (
+        "D-12",
+        "{agent} 于 {at} 的报备未通过：{word}",
+        "{agent}'s registration on {at} was refused: {word}",
+    ),
+    "r_elsewhere": (
+        "ID-2",
+        "{agent} 报备的号码或姓氏与本客户不符，对本客户不产生保护",
+        "the number or surname {agent} registered does not agree with this customer's: it protects nothing here",
+    ),
+    "r_scheme": (
+        "D-11",
+        "本项目保护方式：{scheme}",
+        "this project's protection scheme: {scheme}",
+    ),
+    # risk signals (D-14): shown to the channel manager, never deciding
+    "risk_details": (
+        "D-14",
+        "风控提示：{agent} 于 {at} 报备的姓名或号码与客户资料不一致（资料可能在报备后被修改）",
+        "risk: the name or number {agent} registered on {at} differs from the customer's record (changed since?)",
+    ),
+    "risk_deal_soon": (
+        "D-14",
+        "风控提示：{at} 成交距 {agent} 报备（{registered}）不足 {hours} 小时",
+        "risk: the deal on {at} came within {hours} hours of {agent}'s registration on {registered}",
+    ),
+    "risk_several": (
+        "D-14",
+        "风控提示：{count} 家分销（{firms}）报备了同一家庭",
+        "risk: {count} distributors ({firms}) registered one household",
+    ),
     # splits
     "c_owner": (
         "IH-1",

@@ -18,12 +18,14 @@ from .model import (
     Agent,
     Call,
     Cast,
+    ChannelRuling,
     Customer,
     Deal,
     EscortedVisit,
     Event,
     FollowUp,
     ReferralLogged,
+    Registration,
     Relation,
     Renewal,
     Ruling,
@@ -32,6 +34,8 @@ from .model import (
     Visit,
 )
 from .policy import Policy, policy_from
+
+REFUSALS = ("号码无效", "已成交业主", "案场已有接触", "已被报备", "重复报备", "超出当日报备上限")  # D-12
 
 TOP_KEYS = {
     "kind",
@@ -58,6 +62,7 @@ class Question:
     customer: str | None = None
     at: datetime | None = None
     deal: str | None = None
+    registration: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -215,6 +220,8 @@ EVENT_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "staff_left": ({"staff", "reason"}, set()),
     "ruling": ({"customer", "staff", "by"}, {"reason"}),
     "escorted_visit": ({"customer", "agent"}, set()),
+    "registration": ({"customer", "agent"}, {"phone", "name"}),
+    "channel_ruling": ({"customer", "by"}, {"agent", "reason", "appeal"}),  # no agent: the house
     "deal": (
         {"customer", "staff"},
         {
@@ -251,8 +258,12 @@ class _Refs:
     def staff(self, key: str = "staff", *, optional: bool = False) -> Any:
         return self._ref(key, self.cast.staff, "员工", "staff member", optional=optional)
 
-    def agent(self, key: str = "agent") -> Any:
-        return self._ref(key, self.cast.agents, "经纪人", "agent")
+    def agent(self, key: str = "agent", *, optional: bool = False) -> Any:
+        return self._ref(key, self.cast.agents, "经纪人", "agent", optional=optional)
+
+    def text(self, key: str) -> str | None:
+        value = self.item.get(key)
+        return None if value is None else as_str(value, f"{self.path}.{key}")
 
     def flag(self, key: str) -> bool:
         return as_bool(self.item.get(key, False), f"{self.path}.{key}")
@@ -313,6 +324,18 @@ def _event(raw: Any, i: int, cast: Cast) -> Event:
             reason=as_str(item.get("reason", ""), f"{path}.reason", empty=True),
         ),
         "escorted_visit": lambda: EscortedVisit(**base, customer=ref.customer(), agent=ref.agent()),
+        # The phone is kept as typed: a number that is not a mainland mobile is a refusal (D-12), not an error.
+        "registration": lambda: Registration(
+            **base, customer=ref.customer(), agent=ref.agent(), phone=ref.text("phone"), name=ref.text("name")
+        ),
+        "channel_ruling": lambda: ChannelRuling(
+            **base,
+            customer=ref.customer(),
+            agent=ref.agent(optional=True),
+            by=ref.staff("by"),
+            reason=as_str(item.get("reason", ""), f"{path}.reason", empty=True),
+            appeal=ref.flag("appeal"),
+        ),
         "deal": lambda: Deal(
             **base,
             customer=ref.customer(),
@@ -341,10 +364,32 @@ def _choice(item: Mapping[str, Any], key: str, choices: tuple[str, ...], path: s
     return str(value)
 
 
-def _question(raw: Any, i: int, cast: Cast, deals: set[str]) -> Question:
+def _question(
+    raw: Any, i: int, cast: Cast, deals: set[str], registrations: frozenset[str] | set[str] = frozenset()
+) -> Question:
     path = f"$.expect[{i}]"
     item = as_obj(raw, path)
-    if "deal" in item:
+    if "registration" in item:
+        check_keys(item, path, {"registration"}, {"accepted", "reason", "until", "cites"})
+        registration = as_str(item["registration"], f"{path}.registration")
+        if registration not in registrations:
+            raise fail(
+                f"{path}.registration",
+                f"{registration!r} 不是时间线中的报备事件",
+                f"{registration!r} is not a registration event of the timeline",
+            )
+        if "accepted" in item:
+            as_bool(item["accepted"], f"{path}.accepted")
+        if item.get("reason") is not None and item["reason"] not in REFUSALS:
+            raise fail(
+                f"{path}.reason",
+                f"reason 只能是 {'、'.join(REFUSALS)}，收到 {item['reason']!r}",
+                f"reason must be one of {', '.join(REFUSALS)}, got {item['reason']!r}",
+            )
+        if item.get("until") is not None:
+            parse_time(item["until"], f"{path}.until")
+        question = Question(index=i, raw=item, registration=registration)
+    elif "deal" in item:
         check_keys(item, path, {"deal"}, {"performance", "commission", "channel", "cites", "pool"})
         deal = as_str(item["deal"], f"{path}.deal")
         if deal not in deals:
@@ -394,8 +439,10 @@ def read_scenario(data: Any, *, policy_override: Mapping[str, Any] | None = None
         seen.add(event.id)
         events.append(event)
     deals = {e.id for e in events if isinstance(e, Deal)}
+    registrations = {e.id for e in events if isinstance(e, Registration)}
     questions = tuple(
-        _question(raw, i, cast, deals) for i, raw in enumerate(as_list(data.get("expect", []), "$.expect"))
+        _question(raw, i, cast, deals, registrations)
+        for i, raw in enumerate(as_list(data.get("expect", []), "$.expect"))
     )
     title = data.get("title", "")
     return Scenario(

@@ -7,14 +7,14 @@ from bisect import bisect_right, insort
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import islice
 from operator import attrgetter, le
 from typing import TypeVar
 
 from . import distributor, inhouse
 from .distributor import ChannelClaim, ChannelContext, ChannelState, Contact
-from .identity import Identity, parse_mask
+from .identity import Identity, normalise_name, parse_mask
 from .inhouse import Context, HouseholdState, Shares, one_or_many
 from .model import (
     LOOKBACK_KINDS,
@@ -22,12 +22,14 @@ from .model import (
     Agent,
     Call,
     Cast,
+    ChannelRuling,
     Customer,
     Deal,
     EscortedVisit,
     Event,
     FollowUp,
     ReferralLogged,
+    Registration,
     Renewal,
     Ruling,
     Staff,
@@ -37,7 +39,7 @@ from .model import (
 from .policy import Policy
 from .reasons import KIND_EN, KIND_ZH, Describer, Reason, reason
 from .splits import split_inhouse
-from .verdict import DealVerdict, Standing, Verdict
+from .verdict import DealVerdict, RegistrationVerdict, RiskSignal, Standing, Verdict
 
 _FREE = reason("free", None)
 _NO_CHANNEL = ChannelState()
@@ -45,6 +47,12 @@ _NO_DISTRIBUTOR = reason("d_none", None)
 _CONTACT_TYPES = (Visit, Call, FollowUp)
 _CONTACT_SET = frozenset(_CONTACT_TYPES)  # a tuple: isinstance on it is as fast as a set lookup
 _HOUSEHOLD = frozenset({Renewal, Ruling, ReferralLogged})
+_SCHEMES = {  # D-11, as a channel manager names them
+    "visit": ("到访→成交", "visit, then deal"),
+    "report_visit": ("报备→到访→成交", "registration, visit, then deal"),
+    "report": ("报备→成交", "registration, then deal"),
+}
+_CHANNEL = frozenset({EscortedVisit, Registration, ChannelRuling})  # one person's channel (D-1..D-13)
 
 
 _key: Callable[[Event], tuple[datetime, int]] = attrgetter("at", "seq")  # time, then order of recording
@@ -86,6 +94,24 @@ class _Names(Mapping[str, str]):
         return len(self._roster)
 
 
+class _Firms(Mapping[str, str]):
+    """Each agent's distributor, looked up when asked (a copy per judged person cost more than the fold)."""
+
+    __slots__ = ("_agents",)
+
+    def __init__(self, agents: Mapping[str, Agent]) -> None:
+        self._agents = agents
+
+    def __getitem__(self, key: str) -> str:
+        return self._agents[key].distributor
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._agents)
+
+    def __len__(self) -> int:
+        return len(self._agents)
+
+
 _at: Callable[[Event], datetime] = attrgetter("at")
 J = TypeVar("J", Verdict, Standing)
 
@@ -121,8 +147,11 @@ class Timeline:
                 staff=_Names(cast.staff),
             )
             self._ctx = Context(cast, policy, self._owners_at)
+            self._firms = _Firms(cast.agents)
             self._household_events: dict[str, list[Event]] = defaultdict(list)
-            self._escorts: dict[str, list[EscortedVisit]] = defaultdict(list)
+            # A person's channel events: escorted visits, registrations and channel rulings, in time order.
+            self._escorts: dict[str, list[EscortedVisit | Registration | ChannelRuling]] = defaultdict(list)
+            self._agent_registrations: dict[str, list[Registration]] = defaultdict(list)  # D-12's daily cap
             # D-1 looks back at a person's own contacts: picked out of the household's list when first
             # asked for (only distributors' customers and their relatives ever are), then kept up to date.
             self._contact_times: dict[str, list[datetime]] = {}
@@ -132,6 +161,7 @@ class Timeline:
             self._unindexed: list[Event] = []  # loaded with ids_unique, not yet in _by_id
             self._ids_unique = ids_unique
             self._resolving: set[str] = set()
+            self._households: dict[str, list[str]] | None = None
             self._masked: dict[tuple[str, str], list[str]] = defaultdict(list)
             for record in cast.customers.values():
                 mask = parse_mask(record.phone) if record.phone and "*" in record.phone else None
@@ -210,7 +240,7 @@ class Timeline:
         # Given in the order of recording (a scenario's own), a stable sort by time alone keeps that
         # order among equal times: the (time, order) key without a tuple per event.
         key = _at if in_order else _key
-        for lists_by in (self._household_events, self._escorts):
+        for lists_by in (self._household_events, self._escorts, self._agent_registrations):
             for items in lists_by.values():
                 items.sort(key=key)
         self._departures.sort(key=key)
@@ -263,8 +293,14 @@ class Timeline:
             target = self._household_events[self.identity.household[event.customer]]  # type: ignore[attr-defined]
         elif kind is Deal:
             target = self._household_events[self.identity.household[event.buyer]]  # type: ignore[attr-defined]
-        elif kind is EscortedVisit:
+        elif kind in _CHANNEL:
             target = self._escorts[self.identity.person[event.customer]]  # type: ignore[attr-defined, assignment]
+            if isinstance(event, Registration):
+                mine = self._agent_registrations[event.agent]
+                if append:
+                    mine.append(event)
+                else:
+                    insort(mine, event, key=_key)
         elif kind is StaffLeft:
             target = self._departures  # type: ignore[assignment]
         else:  # pragma: no cover - the model has no other event types
@@ -399,14 +435,73 @@ class Timeline:
                     best = (found, kind)
             return best
 
-        agents = {aid: agent.distributor for aid, agent in self.cast.agents.items()}
-        return ChannelContext(self.policy, contacts, agents)
+        mode = self.policy.report_phone_mode
 
-    def _fold_channel(self, person: str, until: datetime | None, before: Event | None = None) -> ChannelState:
+        def agrees(event: Registration) -> bool:
+            return distributor.agrees(event, self.cast.customers[event.customer], mode)
+
+        def deal_between(since: datetime, until: datetime) -> str | None:
+            household = self._household_events.get(self.identity.household.get(person, person), ())
+            return next((e.id for e in household if type(e) is Deal and since <= e.at <= until), None)
+
+        return ChannelContext(
+            self.policy,
+            contacts,
+            self._firms,
+            attempt=self._attempt,
+            bought=self._bought_before,
+            agrees=agrees,
+            deal_between=deal_between,
+            authority=self._authority,
+            number=self._number,
+        )
+
+    def _number(self, event: Registration) -> str | None:
+        """The number a registration carries: as typed, or else the customer's own (D-12)."""
+        return event.phone if event.phone is not None else self.cast.customers[event.customer].phone
+
+    def _authority(self, staff: str) -> bool:
+        """Whether a staff member may rule on a channel (D-10, D-13): management, as for IH-16."""
+        member = self.cast.staff.get(staff)
+        return member is not None and member.has_authority
+
+    def _attempt(self, event: Registration) -> int:
+        """D-12: which attempt of its agent's day (project zone) a registration is, refused ones included.
+
+        Counted no further than one past the cap: that is all the rule needs to know.
+        """
+        mine = self._agent_registrations[event.agent]
+        i = bisect_right(mine, _key(event), key=_key)
+        zone = self.policy.zone
+        day = event.at.astimezone(zone).date()
+        limit = self.policy.report_daily_cap + 1
+        count = 0
+        while i > 0 and count < limit and mine[i - 1].at.astimezone(zone).date() == day:
+            count += 1
+            i -= 1
+        return count
+
+    def _bought_before(self, event: Event) -> str | None:
+        """D-12 已成交业主: a deal by the customer or their household (ID-3) before the event."""
+        key = _key(event)
+        for other in self._household_events.get(self.identity.household[event.customer], ()):  # type: ignore[attr-defined]
+            if _key(other) >= key:
+                break
+            if type(other) is Deal:
+                return other.id
+        return None
+
+    def _fold_channel(
+        self, person: str, until: datetime | None, before: Event | None = None, *, through: Event | None = None
+    ) -> ChannelState:
         escorts = self._escorts.get(person)
         if not escorts:  # most customers: no distributor ever; nothing will write to the shared state
             return _NO_CHANNEL
-        if before is not None:
+        if through is not None:
+            limit = _key(through)
+            escorts = [e for e in escorts if _key(e) <= limit]
+            before = through
+        elif before is not None:
             limit = _key(before)
             escorts = [e for e in escorts if _key(e) < limit]
         elif until is not None:
@@ -576,6 +671,8 @@ class Timeline:
             reasons.extend(self._masked_candidates(customer))
         for other in self.identity.pending_with.get(customer, ()):
             reasons.append(reason("unverified_relation", None, a=customer, b=other))
+        if self._agent_registrations:  # D-14: shown beside the verdict, never deciding it
+            reasons.extend(signal.reason for signal in self.risk_signals(customer, at))
         events.extend(channel_events)
         return Verdict(
             customer=customer,
@@ -614,10 +711,112 @@ class Timeline:
             return dict(claim.agents), claim.expiry, reasons, list(claim.events)
         if state.lapsed is not None:
             lapsed = state.lapsed
-            return None, lapsed.expiry, [*lapsed.reasons, reason("d_public", None, until=lapsed.expiry)], []
+            reasons = [*lapsed.reasons, reason("d_public", None, until=lapsed.expiry), *state.notes]
+            return None, lapsed.expiry, reasons, []
         if state.voided:
-            return None, None, list(state.voided), [r.event for r in state.voided if r.event]
+            return None, None, [*state.voided, *state.notes], [r.event for r in state.voided if r.event]
+        if state.held:  # D-11 (report_visit): registered, not yet brought; the claim starts at the visit
+            held = state.held[-1]
+            return None, None, [reason("d_registered", held.event, agent=held.agent, until=held.until)], [held.event]
         return None, None, [_NO_DISTRIBUTOR], []
+
+    # -- registrations and risk (D-11..D-14) ----------------------------------------------------
+
+    def registration(self, event_id: str) -> RegistrationVerdict:
+        """A registration as judged when it was made: accepted until when, or refused and why (D-12)."""
+        event = self._indexed().get(event_id)
+        if not isinstance(event, Registration):
+            raise KeyError(event_id)
+        state = self._fold_channel(self.identity.person[event.customer], None, through=event)
+        outcome = state.outcomes[event_id]
+        reasons = [*outcome.reasons]
+        if outcome.accepted and self.policy.protection_scheme != "visit":
+            reasons.append(
+                reason(
+                    "r_scheme",
+                    None,
+                    scheme=_SCHEMES[self.policy.protection_scheme][0],
+                    scheme_en=_SCHEMES[self.policy.protection_scheme][1],
+                )
+            )
+        # No risk signal here: what a registration answer says may reach the agent, who must learn
+        # nothing of others (D-12); D-14's signals are for the channel manager, beside the verdict.
+        return RegistrationVerdict(
+            registration=event_id,
+            accepted=outcome.accepted,
+            refusal=outcome.refusal,
+            until=outcome.until,
+            reasons=tuple(reasons),
+            describer=self.describer,
+        )
+
+    def risk_signals(self, customer: str, at: datetime | None = None) -> list[RiskSignal]:
+        """D-14: what the channel manager should look at about a customer; never changes a verdict."""
+        if not self._agent_registrations:
+            return []
+        household = self.identity.household
+        root = household[customer]
+        members = self._members(root)
+        registrations = [
+            event
+            for person in dict.fromkeys(self.identity.person[m] for m in members)
+            for event in self._escorts.get(person, ())
+            if type(event) is Registration and (at is None or event.at <= at)
+        ]
+        if not registrations:
+            return []
+        signals: list[RiskSignal] = []
+        window = timedelta(hours=self.policy.risk_window_hours)
+        deals = [e for e in self._household_events.get(root, ()) if type(e) is Deal and (at is None or e.at <= at)]
+        for event in registrations:
+            assert isinstance(event, Registration)
+            record = self.cast.customers[event.customer]
+            typed_name = event.name is not None and _other_name(normalise_name(event.name), record.name)
+            typed = distributor.read_typed_phone(event.phone, "full") if event.phone is not None else None
+            typed_phone = typed is not None and record.phone is not None and typed.e164 != record.phone
+            if typed_name or typed_phone:  # the record no longer says what was registered
+                signals.append(
+                    RiskSignal(
+                        code="risk_details",
+                        events=(event.id,),
+                        reason=reason("risk_details", event.id, agent=event.agent, at=event.at),
+                    )
+                )
+            for deal in deals:
+                if event.at <= deal.at <= event.at + window:
+                    signals.append(
+                        RiskSignal(
+                            code="risk_deal_soon",
+                            events=(event.id, deal.id),
+                            reason=reason(
+                                "risk_deal_soon",
+                                deal.id,
+                                agent=event.agent,
+                                registered=event.at,
+                                at=deal.at,
+                                hours=self.policy.risk_window_hours,
+                            ),
+                        )
+                    )
+        firms = {self.cast.agents[e.agent].distributor or e.agent for e in registrations if isinstance(e, Registration)}
+        if len(firms) > 1:
+            signals.append(
+                RiskSignal(
+                    code="risk_several",
+                    events=tuple(e.id for e in registrations),
+                    reason=reason("risk_several", None, firms=sorted(firms), count=len(firms)),
+                )
+            )
+        return signals
+
+    def _members(self, root: str) -> list[str]:
+        """The customers of one household (built once, only for projects with registrations)."""
+        if self._households is None:
+            by_root: dict[str, list[str]] = defaultdict(list)
+            for cid, group in self.identity.household.items():
+                by_root[group].append(cid)
+            self._households = dict(by_root)
+        return self._households.get(root, [root])
 
     # -- deals ---------------------------------------------------------------------------------
 
@@ -716,6 +915,18 @@ class Timeline:
 
 
 __all__ = ["Timeline"]
+
+
+def _other_name(typed: str, recorded: str) -> bool:
+    """Whether a registered name is not the record's: another surname, or another full name (D-14).
+
+    "张先生" for 张伟 is how agents register a surname only, not a different person.
+    """
+    if typed == recorded:
+        return False
+    if typed[:1] != recorded[:1]:
+        return True
+    return not typed.endswith(("先生", "女士", "小姐")) and len(typed) > 1
 
 
 def _kind_words(kind: str) -> dict[str, str]:

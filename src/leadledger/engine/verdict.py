@@ -136,3 +136,40 @@ class DealVerdict:
         data["policy"] = self.policy_version
         data["explain"] = self.explain(lang)
         return data
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegistrationVerdict:
+    """A registration as judged when it was made (D-11, D-12): what the agent is told, and why."""
+
+    registration: str
+    accepted: bool
+    refusal: str | None  # one of D-12's words when refused
+    until: datetime | None  # the end of its protection when accepted under a registration scheme
+    reasons: tuple[Reason, ...]
+    describer: Describer = field(repr=False, compare=False)
+
+    @property
+    def cites(self) -> tuple[str, ...]:
+        return _cites(self.reasons)
+
+    def explain(self, lang: str = "zh") -> str:
+        return self.describer.sentence(self.reasons, lang)
+
+    def as_dict(self, lang: str = "zh") -> dict[str, object]:
+        data: dict[str, object] = {"registration": self.registration, "accepted": self.accepted}
+        if self.refusal is not None:
+            data["reason"] = self.refusal
+        data["until"] = self.describer.to_local(self.until).isoformat() if self.until is not None else None
+        data["cites"] = list(self.cites)
+        data["explain"] = self.explain(lang)
+        return data
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RiskSignal:
+    """A D-14 risk signal for the channel manager, with the events behind it; it decides nothing."""
+
+    code: str  # risk_details, risk_deal_soon, risk_several
+    events: tuple[str, ...]
+    reason: Reason
