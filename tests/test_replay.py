@@ -224,3 +224,66 @@ def test_the_command_exits_2_without_a_traceback_for_a_bad_file(tmp_path: Path) 
         env={"LANG": "en_US.UTF-8", "PATH": ""},
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr and "not valid JSON" in result.stderr
+
+
+# -- speed (issue 12): the fast paths change no answer ---------------------------------------------
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_replay.py"
+# sha256 of `leadledger replay` standard output on benchmarks/bench_replay.py's file of 1,500
+# customers (seed 12), recorded with the code before the speed work (commit 383073a). A change of
+# rules that changes answers on purpose changes these: record them again from the commit before it.
+FINGERPRINTS = {
+    ("zh", None): "5eb3fa50bce35e45df9774dfbe86e6c6ca7a03e70cc3b9e0a7e23606d30e5840",
+    ("en", None): "dce6d172d7f5d1b6fefc1877c10f9879efa0973f05d42735f6a482296aa11f1b",
+    ("en", '{"preset": "方法"}'): "31181d8bf87b89e5daa4d0ebe9b13e53db5c46059ca2a69c6fb1534c144d4052",
+}
+
+
+def _bench_module() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_replay", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("lang", "policy"), list(FINGERPRINTS), ids=["zh", "en", "en-fangfa"])
+def test_the_program_answers_the_benchmark_file_as_it_did_before_it_was_made_fast(
+    tmp_path: Path, lang: str, policy: str | None
+) -> None:
+    import hashlib
+
+    scenario = tmp_path / "bench.json"
+    _bench_module().write(scenario, 1500, 15000, 12)
+    result = subprocess.run(
+        [sys.executable, "-m", "leadledger.cli", "replay", str(scenario), "--lang", lang]
+        + (["--policy", policy] if policy else []),
+        capture_output=True,
+        check=False,
+        env={"PYTHONIOENCODING": "utf-8", "PATH": ""},
+    )
+    assert result.returncode == 0 and result.stderr == b""
+    assert len(json.loads(result.stdout)["results"]) > 1500
+    assert hashlib.sha256(result.stdout).hexdigest() == FINGERPRINTS[(lang, policy)]
+
+
+def test_the_program_flushes_what_it_says_before_it_exits(tmp_path: Path) -> None:
+    name = _write(tmp_path, _case(expect=[{"at": "2026-03-05T12:00:00+08:00", "customer": "c1", "consultant": "s9"}]))
+    result = subprocess.run(
+        [sys.executable, "-m", "leadledger.cli", "replay", name, "--lang", "en"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONIOENCODING": "utf-8", "PATH": ""},
+    )
+    assert result.returncode == 1 and "disagrees" in result.stderr
+    assert json.loads(result.stdout)["results"][0]["ok"] is False
+
+
+def test_an_event_whose_type_is_a_list_is_a_clear_mistake_not_a_traceback(tmp_path: Path) -> None:
+    data = _case()
+    data["events"][0]["type"] = ["visit"]
+    code, _, err = _replay(_write(tmp_path, data))
+    assert code == 2 and "$.events[0].type" in err and "unknown event type" in err

@@ -262,7 +262,7 @@ def _event(raw: Any, i: int, cast: Cast) -> Event:
     path = f"$.events[{i}]"
     item = as_obj(raw, path)
     kind = item.get("type")
-    if kind not in EVENT_FIELDS:
+    if not isinstance(kind, str) or kind not in EVENT_FIELDS:  # a list or an object is not a type either
         raise fail(
             f"{path}.type",
             f"未知事件类型 {kind!r}，可选：{'、'.join(EVENT_FIELDS)}",
@@ -406,7 +406,8 @@ def _quick_builder(cast: Cast) -> Callable[[Any, int], Event | None]:
     def quick(item: Any, seq: int) -> Event | None:
         if type(item) is not dict:
             return None
-        spec = specs.get(item.get("type"))
+        kind = item.get("type")
+        spec = specs.get(kind) if type(kind) is str else None
         if spec is None:
             return None
         cls, required, allowed, refs, rest, plain = spec
