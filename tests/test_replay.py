@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leadledger.cli import main
-from leadledger.replay import example_files, run
+from leadledger.replay import example_files, indented_json, run
 
 EXAMPLE = next(p for p in example_files() if p.name == "ih-5-validity-edges.json")
 
@@ -287,3 +289,28 @@ def test_an_event_whose_type_is_a_list_is_a_clear_mistake_not_a_traceback(tmp_pa
     data["events"][0]["type"] = ["visit"]
     code, _, err = _replay(_write(tmp_path, data))
     assert code == 2 and "$.events[0].type" in err and "unknown event type" in err
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()  # NaN and the infinities too: json.dumps writes them, and so must we
+    | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+        | st.dictionaries(st.integers() | st.none() | st.booleans(), inner, max_size=2)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(JSON_VALUES)
+def test_the_answers_are_written_exactly_as_json_dumps_writes_them(value: Any) -> None:
+    assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=1)
+    assert indented_json({"results": [value, {"explain": "王芳 于 2026-03-01 首次登记来访\n"}]}) == json.dumps(
+        {"results": [value, {"explain": "王芳 于 2026-03-01 首次登记来访\n"}]}, ensure_ascii=False, indent=1
+    )
