@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -421,9 +421,10 @@ def _quick_builder(cast: Cast) -> Callable[[Any, int], Event | None]:
             ident, at = values["id"], values["at"]
             if type(ident) is not str or not ident.strip() or type(at) is not str:
                 return None
-            at = values["at"] = _fromisoformat(at)
+            at = _fromisoformat(at)
             if at.tzinfo is None:
                 return None
+            values["at"] = at.astimezone(UTC)  # as the event keeps it (model._utc), in one call
             for key, table in refs:
                 if values[key] not in table:
                     return None
