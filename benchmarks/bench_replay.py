@@ -2,6 +2,7 @@
 
 Run:  .venv/bin/python benchmarks/bench_replay.py [--customers 20000] [--events 200000] [--repeats 5]
       .venv/bin/python benchmarks/bench_replay.py --write FILE.json   # only write the scenario file
+      .venv/bin/python benchmarks/bench_replay.py --before /tmp/old/src  # time an older checkout instead
 
 It writes one attribution scenario file (seeded: every run writes the same bytes) with a realistic
 mix: visits (some unregistered, some at another site, some by other consultants: contests and
@@ -159,7 +160,10 @@ def write(path: Path, customers: int, events: int, seed: int) -> dict[str, Any]:
     return data
 
 
-def replay_command(path: Path) -> list[str]:
+def replay_command(path: Path, before: str | None = None) -> list[str]:
+    if before:  # an older checkout's program, as its console script ran it: sys.exit(main())
+        code = f"import sys; sys.path.insert(0, {before!r}); from leadledger.cli import main; sys.exit(main())"
+        return [sys.executable, "-c", code, "replay", str(path), "--lang", "zh"]
     # The installed console script, as a user runs it (next to this interpreter in the venv).
     return [str(Path(sys.executable).parent / "leadledger"), "replay", str(path), "--lang", "zh"]
 
@@ -171,6 +175,11 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--repeats", type=int, default=5, help="timings of each; the fastest counts")
     parser.add_argument("--write", metavar="FILE.json", help="only write the scenario file there")
+    parser.add_argument(
+        "--before",
+        metavar="SRC",
+        help="time the program of another checkout's src folder instead (e.g. `git archive` of an older commit)",
+    )
     args = parser.parse_args()
     if args.write:
         write(Path(args.write), args.customers, args.events, args.seed)
@@ -192,7 +201,7 @@ def main() -> int:
             with answers.open("w", encoding="utf-8") as out:
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t0 = time.perf_counter()
-                code = subprocess.run(replay_command(scenario), stdout=out, check=False).returncode
+                code = subprocess.run(replay_command(scenario, args.before), stdout=out, check=False).returncode
                 replays.append(time.perf_counter() - t0)
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 replay_cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
