@@ -137,7 +137,8 @@ def _replay(
         if len(files) > 1:
             document["files"] = summaries
     # One string, one write: json.dump writes each of a million tokens through the stream separately.
-    out.write(indented_json(document) + "\n")
+    out.write(indented_json(document))
+    out.write("\n")
     return status
 
 

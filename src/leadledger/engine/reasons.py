@@ -461,7 +461,10 @@ class Describer:
         if isinstance(value, datetime):
             shown = self._moments.get(value)
             if shown is None:
-                shown = self._moments[value] = self.to_local(value).strftime("%Y-%m-%d %H:%M")
+                local = self.to_local(value)
+                # "%Y-%m-%d %H:%M", from isoformat at half strftime's cost (which pads no year below 1000)
+                shown = local.isoformat(" ", "minutes")[:16] if local.year >= 1000 else local.strftime("%Y-%m-%d %H:%M")
+                self._moments[value] = shown
             return shown
         if isinstance(value, dict):
             sep = "、" if lang == "zh" else ", "
