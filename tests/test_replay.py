@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leadledger.cli import main
-from leadledger.replay import example_files, run
+from leadledger.replay import example_files, indented_json, run
 
 EXAMPLE = next(p for p in example_files() if p.name == "ih-5-validity-edges.json")
 
@@ -224,3 +226,93 @@ def test_the_command_exits_2_without_a_traceback_for_a_bad_file(tmp_path: Path) 
         env={"LANG": "en_US.UTF-8", "PATH": ""},
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr and "not valid JSON" in result.stderr
+
+
+# -- speed (issue 12): the fast paths change no answer ---------------------------------------------
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_replay.py"
+# sha256 of `leadledger replay` standard output on benchmarks/bench_replay.py's file of 1,500
+# customers (seed 12), recorded with the code before the speed work (commit 383073a). A change of
+# rules that changes answers on purpose changes these: record them again from the commit before it.
+# Recorded again after IH-6 began naming ignored renewals (h-duties, 30f3965), from that commit,
+# whose output the fast paths reproduce byte for byte.
+FINGERPRINTS = {
+    ("zh", None): "1b6ff8af33a24b0ff747defb037bff5962150e3db83e606197dd7e944f849ada",
+    ("en", None): "10a06c701953338955c1a299dad995b1cc0d92cea4ea5a2a8f65ffd2f9d4367b",
+    ("en", '{"preset": "方法"}'): "9fd9b83da7ac0afec54f19a0e317b700c32d8cd6a544a6d6adf4d4f00210338d",
+}
+
+
+def _bench_module() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_replay", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("lang", "policy"), list(FINGERPRINTS), ids=["zh", "en", "en-fangfa"])
+def test_the_program_answers_the_benchmark_file_as_it_did_before_it_was_made_fast(
+    tmp_path: Path, lang: str, policy: str | None
+) -> None:
+    import hashlib
+
+    scenario = tmp_path / "bench.json"
+    _bench_module().write(scenario, 1500, 15000, 12)
+    result = subprocess.run(
+        [sys.executable, "-m", "leadledger.cli", "replay", str(scenario), "--lang", lang]
+        + (["--policy", policy] if policy else []),
+        capture_output=True,
+        check=False,
+        env={"PYTHONIOENCODING": "utf-8", "PATH": ""},
+    )
+    assert result.returncode == 0 and result.stderr == b""
+    assert len(json.loads(result.stdout)["results"]) > 1500
+    assert hashlib.sha256(result.stdout).hexdigest() == FINGERPRINTS[(lang, policy)]
+
+
+def test_the_program_flushes_what_it_says_before_it_exits(tmp_path: Path) -> None:
+    name = _write(tmp_path, _case(expect=[{"at": "2026-03-05T12:00:00+08:00", "customer": "c1", "consultant": "s9"}]))
+    result = subprocess.run(
+        [sys.executable, "-m", "leadledger.cli", "replay", name, "--lang", "en"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONIOENCODING": "utf-8", "PATH": ""},
+    )
+    assert result.returncode == 1 and "disagrees" in result.stderr
+    assert json.loads(result.stdout)["results"][0]["ok"] is False
+
+
+def test_an_event_whose_type_is_a_list_is_a_clear_mistake_not_a_traceback(tmp_path: Path) -> None:
+    data = _case()
+    data["events"][0]["type"] = ["visit"]
+    code, _, err = _replay(_write(tmp_path, data))
+    assert code == 2 and "$.events[0].type" in err and "unknown event type" in err
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()  # NaN and the infinities too: json.dumps writes them, and so must we
+    | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+        | st.dictionaries(st.integers() | st.none() | st.booleans(), inner, max_size=2)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(JSON_VALUES)
+def test_the_answers_are_written_exactly_as_json_dumps_writes_them(value: Any) -> None:
+    assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=1)
+    assert indented_json({"results": [value, {"explain": "王芳 于 2026-03-01 首次登记来访\n"}]}) == json.dumps(
+        {"results": [value, {"explain": "王芳 于 2026-03-01 首次登记来访\n"}]}, ensure_ascii=False, indent=1
+    )

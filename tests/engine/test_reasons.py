@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from leadledger.engine import Agent, Cast, Customer, EscortedVisit, Relation, Staff, Timeline, Visit, policy_from
+from leadledger.engine.reasons import Describer, reason
 
 AT = datetime(2026, 3, 1, 2, tzinfo=UTC)
 
@@ -40,3 +44,17 @@ def test_an_agent_is_named_as_the_agent() -> None:
 def test_a_number_that_is_not_a_person_stays_a_number() -> None:
     describer = _timeline().describer
     assert describer._value(3, "zh", None) == "3"  # e.g. a grace of 3 days, with a staff member numbered 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)))
+def test_a_moment_reads_as_its_local_minute_whatever_the_year_and_each_time_it_is_shown(moment: datetime) -> None:
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("Asia/Shanghai")
+    describer = Describer(lambda m: m.astimezone(zone), customers={}, agents={}, staff={})
+    expected = moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    assert describer.render(reason("pending", None, deadline=moment)).startswith(f"须在 {expected} 前追访")
+    assert describer.render(reason("pending", None, deadline=moment), "en") == (
+        f"a follow-up is due by {expected} or the claim is void"
+    )

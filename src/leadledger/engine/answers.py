@@ -26,7 +26,7 @@ from .scenario import (
     read_people,
     read_scenario,
 )
-from .timeline import Timeline
+from .timeline import Timeline, collector_paused
 from .verdict import DealVerdict
 
 TOLERANCE = Fraction(1, 10**6)
@@ -105,6 +105,13 @@ def _same_moment(expected: Any, actual: Any) -> bool:
 
 def answer_attribution(scenario: Scenario, lang: str = "zh") -> Outcome:
     timeline = Timeline(scenario.cast, scenario.policy, scenario.events)
+    # Judging question by question allocates like a bulk rebuild, which pauses the collector too:
+    # with it running, it spent 0.9 s of 1.4 s judging 20,000 customers collecting nothing.
+    with collector_paused():
+        return _answer_each(timeline, scenario, lang)
+
+
+def _answer_each(timeline: Timeline, scenario: Scenario, lang: str) -> Outcome:
     answers: list[dict[str, Any]] = []
     mismatches: list[str] = []
     for question in scenario.questions:

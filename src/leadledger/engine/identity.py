@@ -9,8 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import phonenumbers
-from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
 
 from .errors import EngineError
 from .model import HOUSEHOLD_KINDS, Customer, Relation
@@ -75,6 +73,11 @@ def mask_phone(e164: str) -> str:
 
 def normalise_id_number(raw: str) -> str:
     """Validate a resident ID number (身份证) and return its compact form."""
+    # Imported when first needed: python-stdnum brings ssl with it, half of `leadledger replay`'s
+    # start-up, and most timelines carry no ID number.
+    from stdnum.cn import ric
+    from stdnum.exceptions import ValidationError
+
     try:
         return str(ric.validate(unicodedata.normalize("NFKC", raw)))
     except ValidationError:

@@ -562,14 +562,23 @@ class Describer:
         staff: Mapping[str, str],
     ) -> None:
         self.to_local = to_local
+        self._moments: dict[datetime, str] = {}  # a moment as shown, by moment: most are shown many times
         self._rosters: dict[str, Mapping[str, str]] = {}
         for params, roster in ((CUSTOMER_PARAMS, customers), (AGENT_PARAMS, agents), (STAFF_PARAMS, staff)):
             for param in params:
                 self._rosters[param] = roster
 
     def _value(self, value: Any, lang: str, names: Mapping[str, str] | None) -> str:
+        if type(value) is str:  # most facts are ids of people: the commonest case first
+            return names.get(value, value) if names is not None else value
         if isinstance(value, datetime):
-            return self.to_local(value).strftime("%Y-%m-%d %H:%M")
+            shown = self._moments.get(value)
+            if shown is None:
+                local = self.to_local(value)
+                # "%Y-%m-%d %H:%M", from isoformat at half strftime's cost (which pads no year below 1000)
+                shown = local.isoformat(" ", "minutes")[:16] if local.year >= 1000 else local.strftime("%Y-%m-%d %H:%M")
+                self._moments[value] = shown
+            return shown
         if isinstance(value, dict):
             sep = "、" if lang == "zh" else ", "
             return sep.join(
@@ -589,10 +598,13 @@ class Describer:
 
     def render(self, item: Reason, lang: str = "zh") -> str:
         _rule, zh, en = MESSAGES[item.code]
-        params = dict(item.params)
+        pairs: Any = item.params  # each name once: a reason's params come from keyword arguments
         if lang != "zh":  # a fact given in both languages carries its English twin as `<name>_en`
-            params.update({k[:-3]: v for k, v in item.params if k.endswith("_en")})
-        values = {key: self._value(value, lang, self._rosters.get(key)) for key, value in params.items()}
+            params = dict(pairs)
+            params.update({k[:-3]: v for k, v in pairs if k.endswith("_en")})
+            pairs = params.items()
+        value, rosters = self._value, self._rosters
+        values = {key: value(fact, lang, rosters.get(key)) for key, fact in pairs}
         template = zh if lang == "zh" else en
         return template.format_map(_Missing(values))
 

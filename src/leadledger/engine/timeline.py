@@ -87,6 +87,11 @@ class _Names(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
         return self._roster[key].name
 
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        # Mapping.get goes through __getitem__ and a KeyError; a sentence looks up several names.
+        person = self._roster.get(key)
+        return person.name if person is not None else default
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._roster)
 

@@ -1,0 +1,99 @@
+"""Reading a scenario's events quickly: the common case builds exactly what the careful reader builds.
+
+`read_scenario` tries each event with a quick check first and hands anything it does not accept to
+`_event`, which builds the event or names the mistake. These tests hold the quick check to that.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from leadledger.engine.errors import EngineError
+from leadledger.engine.model import Agent, Cast, Customer, Staff
+from leadledger.engine.scenario import EVENT_FIELDS, _event, _quick_builder, read_people, read_scenario
+from leadledger.replay import example_files
+
+CAST = Cast(
+    customers={c: Customer(id=c, name=c) for c in ("c1", "c2")},
+    staff={s: Staff(id=s, name=s, role=r) for s, r in (("s1", "consultant"), ("m1", "manager"))},
+    agents={"a1": Agent(id="a1", name="a1", distributor="d1")},
+)
+REFERENCES = ["c1", "c2", "s1", "m1", "a1", "nobody", "", " "]
+WORDS = ["resigned", "laid_off", "dismissed", "decisive", "signing_only", "市区", "裁定"]
+VALUES = st.sampled_from([*REFERENCES, *WORDS, None, True, False, 0, 1.5, [], {}, ["c1"], {"c1": 1}])
+GOOD_TIMES = ["2026-03-01T10:00:00+08:00", "2026-03-01T02:00:00Z"]
+TIMES = st.sampled_from([*GOOD_TIMES, "2026-03-01T10:00:00", "2026-02-30T10:00:00+08:00", "yesterday", "", None, 5])
+KINDS = st.sampled_from([*EVENT_FIELDS, "meeting", None, 3, ["visit"]])
+
+
+@st.composite
+def event_items(draw: st.DrawFn) -> Any:
+    kind = draw(KINDS)
+    required, optional = EVENT_FIELDS[kind] if isinstance(kind, str) and kind in EVENT_FIELDS else ({"customer"}, set())
+    item: dict[str, Any] = {"id": draw(st.sampled_from(["e1", "", "  ", None, 7])), "at": draw(TIMES), "type": kind}
+    for key in sorted(required | optional | {"surprise"}):
+        present = draw(st.integers(0, 9)) > 0 if key in required else draw(st.booleans())
+        if present:
+            if key == "surprise" and draw(st.integers(0, 3)) > 0:
+                continue
+            item[key] = draw(VALUES)
+    for key in ("id", "at", "type"):
+        if draw(st.integers(0, 19)) == 0:
+            del item[key]
+    return item if draw(st.integers(0, 29)) else draw(st.sampled_from([[item], "event", None]))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(event_items())
+def test_the_quick_reader_builds_what_the_careful_reader_builds_and_declines_every_mistake(item: Any) -> None:
+    quick = _quick_builder(CAST)(item, 4)
+    try:
+        expected = _event(item, 4, CAST)
+    except EngineError:
+        assert quick is None
+        return
+    assert quick is None or quick == expected
+
+
+def _events_of(data: dict[str, Any]) -> list[Any]:
+    return data.get("events", []) if data.get("kind", "attribution") == "attribution" else []
+
+
+def test_every_event_of_the_shipped_examples_is_read_quickly_and_alike() -> None:
+    read = 0
+    for path in example_files():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not _events_of(data):
+            continue
+        cast = read_people(data)
+        quick = _quick_builder(cast)
+        for i, raw in enumerate(data["events"]):
+            built = quick(raw, i)
+            if raw["type"] not in EVENT_FIELDS:  # a type added without a quick check still reads
+                continue
+            assert built is not None, f"{path.name}: events[{i}] was not read quickly"
+            assert built == _event(raw, i, cast)
+            read += 1
+        assert read_scenario(data).events == tuple(_event(raw, i, cast) for i, raw in enumerate(data["events"]))
+    assert read > 100
+
+
+def test_a_mistake_in_a_well_formed_file_is_still_named_with_its_path() -> None:
+    data = {
+        "customers": [{"id": "c1", "phone": "13800000001"}],
+        "staff": [{"id": "s1"}],
+        "events": [
+            {"id": "e1", "at": "2026-03-01T10:00:00+08:00", "type": "visit", "customer": "c1", "staff": "s1"},
+            {"id": "e2", "at": "2026-03-02T10:00:00+08:00", "type": "call", "customer": "c1", "staff": "s9"},
+        ],
+    }
+    try:
+        read_scenario(data)
+    except EngineError as error:
+        assert error.path == "$.events[1].staff" and "s9" in error.en
+    else:  # pragma: no cover
+        raise AssertionError("an unknown staff member was accepted")
