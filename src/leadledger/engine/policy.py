@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import PolicyError
+from .phone import DEFAULT_MODE, MODES
 
 EMPLOYEE_REFERRALS = ("named", "rotation")
 
@@ -31,6 +32,7 @@ class Policy:
     distributor_valid_days: int = 90  # D-2
     renew_window_days: int = 7  # D-3
     time_zone: str = "Asia/Shanghai"
+    report_phone_mode: str = DEFAULT_MODE  # ID-2, D-12: how a masked number is written and shown
 
     @property
     def zone(self) -> ZoneInfo:
@@ -149,6 +151,14 @@ def _check(name: str, value: Any) -> Any:
                 path=path,
             )
         return amount
+    if name == "report_phone_mode":
+        if value not in MODES:
+            raise PolicyError(
+                f"参数 {name} 只能是 {'、'.join(MODES)}，收到 {value!r}",
+                f"{name} must be one of {', '.join(MODES)}, got {value!r}",
+                path=path,
+            )
+        return value
     if name == "time_zone":
         try:
             if not isinstance(value, str) or not value:
