@@ -37,6 +37,15 @@ def logins() -> list[tuple[str, str, str]]:
     return [(username, PASSWORD, str(role.label)) for username, _, role in PEOPLE]
 
 
+def demo_phone(fake: Any) -> str | None:
+    """A Faker number in E.164 if it is a mainland mobile, else None.
+
+    Faker knows prefixes (149…) that phonenumbers' data does not: the demo keeps only the numbers the
+    engine, the desk and the import accept as mainland mobiles (ID-1).
+    """
+    return mainland_mobile(fake.phone_number())
+
+
 def _office_hours(rng: random.Random, day: datetime) -> datetime:
     return day.replace(hour=rng.randint(9, 17), minute=rng.choice((0, 10, 20, 30, 40, 50)), second=0, microsecond=0)
 
@@ -70,9 +79,7 @@ def demo_create(*, customers: int = 3000, seed: int = 2026, now: datetime | None
         phones: set[str] = set()
         people = []
         while len(people) < customers:
-            # Faker knows prefixes (149…) that phonenumbers' data does not: the demo keeps only the
-            # numbers the engine, the desk and the import accept as mainland mobiles (ID-1).
-            phone = mainland_mobile(fake.phone_number())
+            phone = demo_phone(fake)
             if phone is None or phone in phones:
                 continue
             phones.add(phone)
