@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leadledger.cli import main
 from leadledger.demo import demo_create, logins
@@ -37,3 +39,37 @@ def test_the_demo_command_without_serving_prints_the_logins(capsys: pytest.Captu
     out = capsys.readouterr().out
     for username, password, _ in logins():
         assert username in out and password in out
+
+
+@pytest.mark.django_db
+def test_every_demo_phone_is_a_mainland_mobile_the_desk_finds_and_registers() -> None:
+    from leadledger.desk import services as desk_services
+    from leadledger.engine import Phone, mainland_mobile
+
+    project, _ = demo_create(customers=300, seed=2026)  # Faker offers 149… numbers, which phonenumbers refuses
+    site = models.Site.objects.filter(project=project).first()
+    reception = models.Staff.objects.get(project=project, role="receptionist")
+    for customer in models.Customer.objects.filter(project=project):
+        assert customer.phone is not None and mainland_mobile(customer.phone) == customer.phone
+        national = Phone.of(customer.phone).national
+        _, found = desk_services.search_log(site=site, user=reception.user, query=national)  # type: ignore[arg-type]
+        assert found[0] == customer
+
+
+@given(st.integers(min_value=0, max_value=2**32))
+@settings(max_examples=25, deadline=None)
+def test_every_number_the_demo_makes_is_accepted_by_the_engine_and_the_desk(seed: int) -> None:
+    from faker import Faker
+
+    from leadledger.demo import demo_phone
+    from leadledger.engine import Phone, search_query
+
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    for _ in range(200):
+        phone = demo_phone(fake)
+        if phone is None:
+            continue
+        assert Phone.parse(phone, masks=False).value == phone  # registrable: the desk asks for exactly this
+        national = Phone.of(phone).national
+        assert search_query(national).kind == "phone" and search_query(national).phone == Phone(phone)

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from .engine import mainland_mobile
 from .ledger import models, services
 
 CODE = "demo"
@@ -34,6 +35,15 @@ AGENTS = [("李明", "安居分销"), ("黄磊", "安居分销"), ("周涛", "�
 def logins() -> list[tuple[str, str, str]]:
     """(username, password, role label) of the demo's people."""
     return [(username, PASSWORD, str(role.label)) for username, _, role in PEOPLE]
+
+
+def demo_phone(fake: Any) -> str | None:
+    """A Faker number in E.164 if it is a mainland mobile, else None.
+
+    Faker knows prefixes (149…) that phonenumbers' data does not: the demo keeps only the numbers the
+    engine, the desk and the import accept as mainland mobiles (ID-1).
+    """
+    return mainland_mobile(fake.phone_number())
 
 
 def _office_hours(rng: random.Random, day: datetime) -> datetime:
@@ -66,14 +76,14 @@ def demo_create(*, customers: int = 3000, seed: int = 2026, now: datetime | None
             )
             staff[username] = models.Staff.objects.create(project=project, user=user, name=name, role=role)
         agents = [models.Agent.objects.create(project=project, name=n, distributor=d) for n, d in AGENTS]
-        phones = set()
+        phones: set[str] = set()
         people = []
         while len(people) < customers:
-            phone = fake.phone_number()
-            if phone in phones or not phone.startswith("1"):
+            phone = demo_phone(fake)
+            if phone is None or phone in phones:
                 continue
             phones.add(phone)
-            people.append(models.Customer(project=project, name=fake.name(), phone=f"+86{phone}").spell())
+            people.append(models.Customer(project=project, name=fake.name(), phone=phone).spell())
         people = models.Customer.objects.bulk_create(people)
         for i in range(0, len(people) - 1, 12):  # about one in twelve comes with a verified spouse or child
             models.Relation.objects.create(

@@ -113,7 +113,8 @@ def test_bad_input_at_the_desk_is_said_plainly(office: Office, site: models.Site
     page = client.post(
         f"/p/hz-1/desk/{site.pk}/register/", {"search": search.pk, "name": "李娜", "phone": "12"}, follow=True
     ).content.decode()
-    assert "not a phone number: &#x27;12&#x27;" in page
+    assert "“12” is not a valid mainland China mobile phone number" in page
+    assert "&#x27;12&#x27;" not in page  # the user's text, never Python's repr of it
     page = client.post(
         f"/p/hz-1/desk/{site.pk}/register/", {"search": search.pk, "name": " ", "phone": "13900000002"}, follow=True
     ).content.decode()
@@ -242,3 +243,29 @@ def test_lunch_duty_receives_everyone_until_lunch_is_over(office: Office, site: 
     assert "刘洋 receives (Q-6)" in page
     board = client.post(url, {"action": "lunch_end"}).content.decode()
     assert "Lunch:" not in board and "Next walk-in: <strong>王芳</strong>" in board
+
+
+@pytest.mark.parametrize("query", ["3998", "0001", "138****3998", "138 0000"])
+def test_a_query_that_is_not_a_full_phone_never_fills_the_new_customers_phone(
+    office: Office, site: models.Site, query: str
+) -> None:
+    page, _ = _search(_client("sun"), site, query)
+    form = page[page.index('id="new-phone"') :]
+    assert 'value=""' in form[: form.index(">")]
+    assert "is not a full mobile number: ask the visitor for the whole number" in page
+
+
+def test_a_full_phone_nobody_has_fills_the_new_customers_phone(office: Office, site: models.Site) -> None:
+    page, _ = _search(_client("sun"), site, "+86 139-0000-0002")
+    form = page[page.index('id="new-phone"') :]
+    assert 'value="13900000002"' in form[: form.index(">")]
+
+
+def test_a_new_customer_needs_the_full_number_not_a_mask(office: Office, site: models.Site) -> None:
+    client = _client("sun")
+    _, search = _search(client, site, "139****0002")
+    page = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/", {"search": search.pk, "name": "李娜", "phone": "139****0002"}, follow=True
+    ).content.decode()
+    assert "is a masked number: give the full mobile phone number" in page
+    assert not models.Customer.objects.filter(name="李娜").exists()

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadledger.engine import Customer, Directory, EngineError, Identity, Relation, mask_phone, normalise_phone
+from leadledger.engine import Customer, Directory, EngineError, Identity, Phone, Relation, mask_phone, normalise_phone
 from leadledger.engine.identity import normalise_id_number, parse_mask, phone_key
 
 
@@ -27,14 +27,15 @@ def test_every_spelling_of_a_mobile_number_normalises_to_one(raw: str) -> None:
 def test_a_bad_phone_is_refused_in_both_languages(raw: str) -> None:
     with pytest.raises(EngineError) as caught:
         normalise_phone(raw)
-    assert "phone" in caught.value.en and "电话" in caught.value.zh
+    assert "phone" in caught.value.en and "手机号码" in caught.value.zh
+    assert caught.value.field == "phone"
 
 
 def test_a_masked_number_keeps_three_leading_and_four_trailing_digits() -> None:
     mask = parse_mask("138****5678")
     assert mask is not None and str(mask) == "138****5678"
-    assert mask.matches("+8613812345678")
-    assert not mask.matches("+8613912345678")
+    assert mask.may_be(Phone.of("+8613812345678"))
+    assert not mask.may_be(Phone.of("+8613912345678"))
     assert parse_mask("138＊＊＊＊5678") == mask  # full-width asterisks from a Chinese keyboard
     assert parse_mask("13812345678") is None
     assert phone_key("138 **** 5678") == "138****5678"
@@ -47,7 +48,7 @@ def test_masking_a_number_gives_a_mask_that_matches_it(digits: str) -> None:
     except EngineError:
         return  # a prefix not in service is not a phone number
     mask = parse_mask(mask_phone(e164))
-    assert mask is not None and mask.matches(e164)
+    assert mask is not None and mask.may_be(Phone.of(e164))
 
 
 def test_resident_id_numbers_are_validated() -> None:
@@ -94,6 +95,7 @@ def test_the_directory_finds_by_phone_mask_and_name_exact_matches_first() -> Non
     assert [c.id for c in directory.search("138****5678", surname="张")] == ["c1", "c3"]
     assert [c.id for c in directory.search("张 伟")] == ["c1"]
     assert directory.search("13700000000") == []
+    assert directory.search("5678") == []  # four digits are not a phone, nor a name
 
 
 def test_names_are_spelled_in_pinyin_and_initials_for_the_desk() -> None:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from leadledger.engine.model import CALL, FOLLOW_UP, VISIT
 from leadledger.imports.register import RegisterError, column_map, parse_kind, parse_moment, read_rows
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -45,7 +46,8 @@ def test_missing_required_columns_are_named() -> None:
         ("2026/3/1 10:30", None, datetime(2026, 3, 1, 10, 30)),
         ("2026年3月1日", "10点", datetime(2026, 3, 1, 10, 0)),
         ("2026.03.01", "10:30", datetime(2026, 3, 1, 10, 30)),
-        ("2026-03-01", None, datetime(2026, 3, 1, 0, 0)),  # a day alone is its start (docs/decisions.md)
+        ("2026-03-01 00:00", None, datetime(2026, 3, 1, 0, 0)),  # midnight written out is a time
+        (datetime(2026, 3, 1), "14:20", datetime(2026, 3, 1, 14, 20)),  # an Excel date cell and its time
         (date(2026, 3, 1), time(9, 5), datetime(2026, 3, 1, 9, 5)),
         (datetime(2026, 3, 1, 9, 5), None, datetime(2026, 3, 1, 9, 5)),
     ],
@@ -56,10 +58,10 @@ def test_dates_are_read_in_the_projects_zone(day: object, clock: object, expecte
 
 def test_an_unreadable_date_or_time_says_why() -> None:
     assert parse_moment("下周三", None, SHANGHAI) == (
-        "无法识别的日期 '下周三'（例如 2026-03-01 10:00）",
-        "cannot read the date '下周三' (e.g. 2026-03-01 10:00)",
+        "无法识别的日期「下周三」（例如 2026-03-01 10:00）",
+        "cannot read the date “下周三” (e.g. 2026-03-01 10:00)",
     )
-    assert parse_moment("2026-03-01", "午饭后", SHANGHAI)[1] == "cannot read the time '午饭后' (e.g. 10:30)"  # type: ignore[index]
+    assert parse_moment("2026-03-01", "午饭后", SHANGHAI)[1] == "cannot read the time “午饭后” (e.g. 10:30)"  # type: ignore[index]
     assert parse_moment(None, None, SHANGHAI)[1] == "the date is missing"  # type: ignore[index]
 
 
@@ -72,7 +74,53 @@ def test_kinds_of_contact() -> None:
         "follow_up",
         "visit",
     ]
-    assert parse_kind("短信")[1] == "unknown kind of contact '短信' (visit, call, follow-up)"  # type: ignore[index]
+    assert parse_kind("短信")[1] == "unknown kind of contact “短信” (visit, call or follow-up)"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("day", "clock"),
+    [
+        ("2026-03-01", None),
+        ("2026年3月1日", ""),
+        (date(2026, 3, 1), None),
+        (datetime(2026, 3, 1), None),  # an Excel date cell: openpyxl gives midnight
+    ],
+)
+def test_a_date_without_a_time_is_refused_never_taken_as_midnight(day: object, clock: object) -> None:
+    refused = parse_moment(day, clock, SHANGHAI)
+    assert isinstance(refused, tuple) and "没有时间" in refused[0] and "without a time" in refused[1]
+
+
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [
+        ("来访", VISIT),
+        ("到访", VISIT),
+        ("上门", VISIT),
+        ("Visit", VISIT),
+        ("walk-in", VISIT),
+        ("来电", CALL),
+        ("去电", CALL),
+        ("电话", CALL),
+        ("Call", CALL),
+        ("回访", FOLLOW_UP),
+        ("追访", FOLLOW_UP),
+        ("跟进", FOLLOW_UP),
+        ("follow-up", FOLLOW_UP),
+        ("Follow up", FOLLOW_UP),
+    ],
+)
+def test_calls_follow_ups_and_visits_are_told_apart_in_chinese_and_english(word: str, kind: str) -> None:
+    assert parse_kind(word, has_column=True) == kind
+
+
+def test_an_empty_kind_in_a_register_that_has_the_column_is_refused() -> None:
+    assert isinstance(parse_kind("", has_column=True), tuple)
+    assert parse_kind(None) == VISIT  # no 来访方式 column at all: a register of visits
+
+
+def test_the_laifang_fangshi_column_is_the_kind() -> None:
+    assert column_map(["日期", "客户姓名", "电话", "置业顾问", "来访方式"])["kind"] == 4
 
 
 def test_a_gbk_csv_from_excel_is_read(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ def test_an_upload_is_imported_in_the_background_and_reported(manager: Client) -
     assert models.Customer.objects.filter(name="李娜").exists()
     report = manager.get(f"/p/hz-1/import/{job.pk}/report.csv")
     assert report["Content-Type"].startswith("text/csv")
-    assert "not a phone number: '1'" in report.content.decode("utf-8-sig")
+    assert "“1” is not a valid mainland China mobile phone number" in report.content.decode("utf-8-sig")
     fragment = manager.get(f"/p/hz-1/import/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert fragment.startswith('<section class="card" id="progress"') and "hx-trigger" not in fragment
     assert "来访登记.csv" in manager.get("/p/hz-1/import/").content.decode()

@@ -35,6 +35,7 @@ def mine(request: access.ProjectRequest) -> HttpResponse:
         models.Verdict.objects.filter(project=request.project, owners__has_key=me).values_list("customer_id", flat=True)
     )
     now = timezone.now()
+    mode = web_selectors.phone_mode(request.project)
     groups: dict[str, list[dict[str, object]]] = {g: [] for g in GROUPS}
     if ids:
         timeline = selectors.timeline_for(request.project, ids)  # judged now: time alone moves a status
@@ -55,7 +56,7 @@ def mine(request: access.ProjectRequest) -> HttpResponse:
             groups[group].append(
                 {
                     "customer": customers[cid],
-                    "phone": web_selectors.masked(customers[cid].phone),
+                    "phone": web_selectors.masked(customers[cid].phone, mode),
                     "sentence": verdict.explain(lang()),
                     "until": verdict.until,
                     "hours_left": int(left.total_seconds() // 3600) if left else None,

@@ -13,10 +13,11 @@ from typing import Any
 from django.db import transaction
 
 from leadledger.engine import EngineError
-from leadledger.engine.identity import phone_key
+from leadledger.engine.phone import Phone
 from leadledger.engine.rotation import Assignment, Desk
 from leadledger.ledger import models as ledger
 from leadledger.ledger import services as ledger_services
+from leadledger.ledger.selectors import customer_search
 from leadledger.ledger.services import LedgerError
 
 from . import selectors
@@ -127,9 +128,9 @@ def visit_at_desk(
         if not name:
             raise LedgerError("请填写客户姓名", "the customer's name is required")
         try:
-            key = phone_key(phone)
+            key = Phone.parse(phone, masks=False).value  # the visitor is here: the full number, never a mask
         except EngineError as error:
-            raise LedgerError(error.zh, error.en) from None
+            raise LedgerError(error.zh, error.en, field="phone") from None
         existing = ledger.Customer.objects.filter(project=site.project, phone=key).exclude(phone__contains="*").first()
         if existing is not None and existing.pk not in search.found:
             raise LedgerError(
@@ -253,9 +254,9 @@ def referral_log(
     if not name.strip():
         raise LedgerError("请填写客户姓名", "the customer's name is required")
     try:
-        phone_key(phone)
+        Phone.parse(phone)
     except EngineError as error:
-        raise LedgerError(error.zh, error.en) from None
+        raise LedgerError(error.zh, error.en, field="phone") from None
     with transaction.atomic():
         customer, _ = ledger_services.customer_find_or_create(project=staff.project, name=name.strip(), phone=phone)
         body: dict[str, Any] = {"staff": str(staff.pk), "customer": str(customer.pk)}
@@ -333,10 +334,11 @@ def relation_add(*, project: ledger.Project, customer: ledger.Customer, phone: s
     if kind not in RELATION_KINDS:
         raise LedgerError(f"未知关系 {kind!r}", f"unknown relation {kind!r}")
     try:
-        key = phone_key(phone)
+        key = Phone.parse(phone, masks=False).value  # a relation joins two known people, not a mask (ID-2)
     except EngineError as error:
-        raise LedgerError(error.zh, error.en) from None
-    other = ledger.Customer.objects.filter(project=project, phone=key).first()
+        raise LedgerError(error.zh, error.en, field="phone") from None
+    # The project's one search finds the other customer; only that exact number is them (ID-1).
+    other = next((c for c in customer_search(project, key) if c.phone == key), None)
     if other is None:
         raise LedgerError("没有这个电话的客户：请先登记该客户", "no customer has this phone: register them first")
     if other.pk == customer.pk:

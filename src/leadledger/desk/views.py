@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from leadledger.engine import search_query
 from leadledger.ledger import models
 from leadledger.ledger.services import LedgerError
 from leadledger.web import access
@@ -76,6 +77,7 @@ def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
     record, customers = services.search_log(site=found_site, user=request.user, query=query)
     names = web_selectors.staff_names(request.project)
     board = services.rotation_desk(found_site)
+    mode = web_selectors.phone_mode(request.project)
     results = []
     for customer in customers:
         verdict = getattr(customer, "verdict", None)
@@ -87,21 +89,24 @@ def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
             {
                 "relations": selectors.relations_of(customer),
                 "customer": customer,
-                "phone": web_selectors.masked(customer.phone),
+                "phone": web_selectors.masked(customer.phone, mode),
                 "line": web_selectors.verdict_line(request.staff, verdict, names),
                 "owner": names.get(owner or "", ""),
                 "presence": presence,
             }
         )
-    # What the receptionist typed is offered for a new customer only when nobody matched it.
-    phone_typed = query if not customers and any(ch.isdigit() for ch in query) and "*" not in query else ""
-    name_typed = "" if any(ch.isdigit() for ch in query) else query
+    # What the receptionist typed is offered for a new customer only when nobody matched it, and a phone
+    # only when it is a full number: a tail (3998) or a mask is never a new customer's phone.
+    asked = search_query(query)
+    phone_typed = asked.phone.national if asked.kind == "phone" and asked.phone and not customers else ""
+    name_typed = query if asked.kind in ("name", "latin") else ""
     context = {
         "query": query,
         "site": found_site,
         "search": record,
         "results": results,
         "phone_typed": phone_typed,
+        "partial_phone": query if asked.kind in ("digits", "mask") else "",
         "name_typed": name_typed,
         "next_up": board.next_up,
         "next_name": names.get(board.next_up or "", ""),

@@ -4,7 +4,7 @@ Every rule of ../shared/RULES.md lives here once and cites its ID where it is ap
 """
 
 from .errors import DomainError, EngineError, PolicyError
-from .identity import Directory, Identity, mask_phone, normalise_phone, parse_mask
+from .identity import Directory, Identity, Query, mask_phone, normalise_phone, parse_mask, search_query
 from .model import (
     Agent,
     Call,
@@ -24,6 +24,7 @@ from .model import (
     StaffLeft,
     Visit,
 )
+from .phone import Phone, mainland_mobile
 from .policy import PRESETS, Policy, policy_from
 from .rotation import Assignment, Desk
 from .splits import arbitrate, commission_lines
@@ -48,8 +49,10 @@ __all__ = [
     "Event",
     "FollowUp",
     "Identity",
+    "Phone",
     "Policy",
     "PolicyError",
+    "Query",
     "ReferralLogged",
     "Registration",
     "RegistrationVerdict",
@@ -66,8 +69,10 @@ __all__ = [
     "arbitrate",
     "collector_paused",
     "commission_lines",
+    "mainland_mobile",
     "mask_phone",
     "normalise_phone",
     "parse_mask",
     "policy_from",
+    "search_query",
 ]

@@ -10,7 +10,7 @@ from typing import Any
 
 from .duties import answer_duties
 from .errors import EngineError
-from .identity import Directory, parse_mask
+from .identity import Directory, search_query
 from .model import Deal
 from .policy import policy_from
 from .rotation import Desk
@@ -247,7 +247,7 @@ def answer_search(data: Mapping[str, Any], lang: str = "zh") -> Outcome:
         query = as_str(item["query"], f"{path}.query")
         surname = as_str(item["surname"], f"{path}.surname") if item.get("surname") is not None else None
         found = [c.id for c in directory.search(query, surname=surname)]
-        masked = parse_mask(query) is not None or any("*" in (cast.customers[c].phone or "") for c in found)
+        masked = search_query(query).kind == "mask" or any("*" in (cast.customers[c].phone or "") for c in found)
         cites = ["IH-18", "ID-1"] + (["ID-2"] if masked else [])
         names = "、".join(cast.customers[c].name for c in found) or "—"
         explain = (

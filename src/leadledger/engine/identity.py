@@ -8,67 +8,69 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import phonenumbers
-
 from .errors import EngineError
 from .model import HOUSEHOLD_KINDS, Customer, Relation
-
-_MASK = re.compile(r"^(?:\+?86)?(1\d{2})[*xX×]{4}(\d{4})$")
-
-
-@dataclass(frozen=True, slots=True)
-class MaskedPhone:
-    """A number shown as 138****5678: three leading and four trailing digits (ID-2)."""
-
-    prefix: str
-    suffix: str
-
-    def __str__(self) -> str:
-        return f"{self.prefix}****{self.suffix}"
-
-    def matches(self, e164: str) -> bool:
-        national = e164.removeprefix("+86")
-        return len(national) == 11 and national.startswith(self.prefix) and national.endswith(self.suffix)
+from .phone import DEFAULT_MODE, Phone
 
 
-def _clean(raw: str) -> str:
-    # Full-width digits and symbols (１３８…, ＋, ＊) are common in Chinese input methods.
-    text = unicodedata.normalize("NFKC", raw)
-    return re.sub(r"[\s\-().·]", "", text)
-
-
-def parse_mask(raw: str) -> MaskedPhone | None:
-    """Read a masked number such as 138****5678, or return None."""
-    match = _MASK.match(_clean(raw))
-    return MaskedPhone(match.group(1), match.group(2)) if match else None
+def parse_mask(raw: str) -> Phone | None:
+    """A masked number such as 138****5678 or 1380****678, or None (ID-2). Kept for the public API."""
+    try:
+        phone = Phone.parse(raw)
+    except EngineError:
+        return None
+    return phone if phone.is_mask else None
 
 
 def normalise_phone(raw: str) -> str:
-    """Return the E.164 form (+8613800000001) of a Chinese or international number (ID-1)."""
-    text = _clean(raw)
-    if not text or not re.fullmatch(r"\+?\d{5,16}", text):
-        raise EngineError(f"无效的电话号码：{raw!r}", f"not a phone number: {raw!r}")
-    try:
-        number = phonenumbers.parse(text, "CN")
-    except phonenumbers.NumberParseException:
-        raise EngineError(f"无效的电话号码：{raw!r}", f"not a phone number: {raw!r}") from None
-    if not phonenumbers.is_valid_number(number):
-        raise EngineError(f"无效的电话号码：{raw!r}", f"not a valid phone number: {raw!r}")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """The E.164 form (+8613800000001) of a mainland mobile number (ID-1). Kept for the public API."""
+    return Phone.parse(raw, masks=False).value
 
 
 def phone_key(raw: str) -> str:
-    """Return the stored form of a phone: E.164 when complete, the mask when masked (ID-2)."""
-    mask = parse_mask(raw)
-    return str(mask) if mask else normalise_phone(raw)
+    """The stored form of a phone: E.164 when complete, the mask when masked (ID-2)."""
+    return Phone.parse(raw).value
 
 
-def mask_phone(e164: str) -> str:
-    """Show a stored number the way a person without the right to see it does: 138****5678."""
-    national = e164.removeprefix("+86")
-    if len(national) < 8:
-        return "*" * len(national)
-    return f"{national[:3]}****{national[-4:]}"
+def mask_phone(e164: str, mode: str = DEFAULT_MODE) -> str:
+    """A stored number as a person without the right to see it reads it. Kept for the public API."""
+    return Phone.of(e164).masked(mode)
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What a search at the desk or on the customer list means (IH-18, ID-1, ID-2).
+
+    `kind` is "phone" (a full mobile), "mask", "digits" (digits that are neither: they match
+    nobody, and are never taken for a new customer's phone), "latin" (pinyin or initials, lower
+    case) or "name" (the start of a name); "" for an empty query.
+    """
+
+    kind: str
+    text: str
+    phone: Phone | None = None
+
+
+_DIGITS = re.compile(r"[\d\s+\-()（）＋*＊·.]+")
+
+
+def search_query(raw: str) -> Query:
+    """Read a search: a full phone or a mask first, then digits, Latin letters, a name."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if not text:
+        return Query("", "")
+    try:
+        phone = Phone.parse(text)
+    except EngineError:
+        phone = None
+    if phone is not None:
+        return Query("mask" if phone.is_mask else "phone", text, phone)
+    if any(ch.isdigit() for ch in text) and _DIGITS.fullmatch(text):
+        return Query("digits", text)
+    name = normalise_name(text)
+    if re.fullmatch(r"[A-Za-z]+", name):  # zhangwei, zw
+        return Query("latin", name.lower())
+    return Query("name", name)
 
 
 def normalise_id_number(raw: str) -> str:
@@ -210,36 +212,39 @@ class Directory:
 
     def __init__(self, customers: Iterable[Customer]) -> None:
         self.by_phone: dict[str, list[Customer]] = defaultdict(list)
-        self.by_ends: dict[tuple[str, str], list[Customer]] = defaultdict(list)
+        # Every mask a stored number may be written as, and every stored mask: the candidates (ID-2).
+        self.by_mask: dict[str, list[Customer]] = defaultdict(list)
         self.by_name: dict[str, list[Customer]] = defaultdict(list)
         for customer in customers:
             self.add(customer)
 
     def add(self, customer: Customer) -> None:
         if customer.phone:
-            mask = parse_mask(customer.phone)
-            if mask:
-                self.by_ends[(mask.prefix, mask.suffix)].append(customer)
-            else:
-                self.by_phone[customer.phone].append(customer)
-                national = customer.phone.removeprefix("+86")
-                self.by_ends[(national[:3], national[-4:])].append(customer)
+            phone = Phone.of(customer.phone)
+            if not phone.is_mask:
+                self.by_phone[phone.value].append(customer)
+            for mask in phone.masks():
+                self.by_mask[mask].append(customer)
         self.by_name[normalise_name(customer.name)].append(customer)
 
     def search(self, query: str, *, surname: str | None = None) -> list[Customer]:
         """Candidates for a phone, a mask or a name; exact phone matches first (ID-1)."""
-        mask = parse_mask(query)
-        if mask:
-            found = list(self.by_ends.get((mask.prefix, mask.suffix), []))
+        asked = search_query(query)
+        if asked.phone is not None and asked.phone.is_mask:
+            found = list(self.by_mask.get(asked.phone.value, []))
             if surname:
                 found = [c for c in found if normalise_name(c.name).startswith(normalise_name(surname))]
             return found
-        try:
-            e164 = normalise_phone(query)
-        except EngineError:
-            return list(self.by_name.get(normalise_name(query), []))
-        exact = list(self.by_phone.get(e164, []))
-        national = e164.removeprefix("+86")
-        # A stored mask could be this number too: shown after the exact matches, never merged (ID-2).
-        masked = [c for c in self.by_ends.get((national[:3], national[-4:]), []) if c.phone and "*" in c.phone]
-        return exact + masked
+        if asked.phone is not None:
+            exact = list(self.by_phone.get(asked.phone.value, []))
+            # A stored mask could be this number too: shown after the exact matches, never merged (ID-2).
+            masked = [
+                c
+                for mask in asked.phone.masks()
+                for c in self.by_mask.get(mask, [])
+                if c.phone and Phone.of(c.phone).is_mask
+            ]
+            return exact + masked
+        if asked.kind == "digits":
+            return []
+        return list(self.by_name.get(normalise_name(query), []))

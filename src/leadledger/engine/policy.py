@@ -11,10 +11,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import PolicyError
+from .phone import DEFAULT_MODE, MODES
 
 EMPLOYEE_REFERRALS = ("named", "rotation")
 PROTECTION_SCHEMES = ("visit", "report_visit", "report")  # D-11
-REPORT_PHONE_MODES = ("前三后四", "前四后三", "full")  # D-12, ID-2
+REPORT_PHONE_MODES = MODES  # D-12, ID-2: the ways a number is masked (engine/phone.py)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,7 +36,7 @@ class Policy:
     protection_scheme: str = "visit"  # D-11
     report_lead_minutes: int = 30  # D-11
     report_visit_days: int = 7  # D-11
-    report_phone_mode: str = "前三后四"  # D-12, ID-2
+    report_phone_mode: str = DEFAULT_MODE  # ID-2, D-12: how a masked number is written and shown
     report_daily_cap: int = 20  # D-12
     appeal_days: int = 7  # D-13
     risk_window_hours: int = 24  # D-14

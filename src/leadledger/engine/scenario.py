@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import EngineError
-from .identity import normalise_id_number, normalise_name, phone_key
+from .identity import normalise_id_number, normalise_name
 from .model import (
     DEPARTURE_REASONS,
     EVENT_TYPES,
@@ -33,6 +33,7 @@ from .model import (
     StaffLeft,
     Visit,
 )
+from .phone import Phone
 from .policy import Policy, policy_from
 
 REFUSALS = ("号码无效", "已成交业主", "案场已有接触", "已被报备", "重复报备", "超出当日报备上限")  # D-12
@@ -146,7 +147,7 @@ def read_people(data: dict[str, Any]) -> Cast:
         phone = item.get("phone")
         if phone is not None:
             try:
-                phone = phone_key(as_str(phone, f"{path}.phone"))
+                phone = Phone.parse(as_str(phone, f"{path}.phone")).value
             except EngineError as error:
                 raise error.at(f"{path}.phone") from None
         id_number = item.get("id_number")

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from . import distributor, inhouse
 from .distributor import ChannelClaim, ChannelContext, ChannelState, Contact
-from .identity import Identity, normalise_name, parse_mask
+from .identity import Identity, normalise_name
 from .inhouse import Context, HouseholdState, Shares, one_or_many
 from .model import (
     LOOKBACK_KINDS,
@@ -36,6 +36,7 @@ from .model import (
     StaffLeft,
     Visit,
 )
+from .phone import Phone
 from .policy import Policy
 from .reasons import KIND_EN, KIND_ZH, Describer, Reason, reason
 from .splits import split_inhouse
@@ -167,11 +168,10 @@ class Timeline:
             self._ids_unique = ids_unique
             self._resolving: set[str] = set()
             self._households: dict[str, list[str]] | None = None
-            self._masked: dict[tuple[str, str], list[str]] = defaultdict(list)
+            self._masked: dict[str, list[str]] = defaultdict(list)
             for record in cast.customers.values():
-                mask = parse_mask(record.phone) if record.phone and "*" in record.phone else None
-                if mask is not None:
-                    self._masked[(mask.prefix, mask.suffix)].append(record.id)
+                if record.phone and "*" in record.phone:
+                    self._masked[record.phone].append(record.id)
             self._last: datetime | None = None
             self._last_key: tuple[datetime, int] | None = None
             # root -> (household events folded, state after them and every departure): the incremental cache
@@ -704,8 +704,8 @@ class Timeline:
         phone = self.cast.customers[customer].phone
         if not self._masked or not phone or "*" in phone:
             return []
-        national = phone.removeprefix("+86")
-        masked = [cid for cid in self._masked.get((national[:3], national[-4:]), ()) if cid != customer]
+        masks = Phone.of(phone).masks()
+        masked = [cid for mask in masks for cid in self._masked.get(mask, ()) if cid != customer]
         return [reason("masked_candidate", None, records=masked)] if masked else []
 
     @staticmethod

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadledger.engine.errors import DomainError
+from leadledger.engine.model import CALL, FOLLOW_UP, VISIT
 
 FIELDS = ("date", "time", "name", "phone", "consultant", "kind", "notes")
 
@@ -51,15 +52,34 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "tel",
     ),
     "consultant": ("置业顾问", "顾问", "接待顾问", "接待人", "接待", "销售", "业务员", "consultant", "staff", "sales"),
-    "kind": ("类型", "来访类型", "接触方式", "方式", "事项", "kind", "type", "contact"),
+    "kind": (
+        "来访方式",
+        "到访方式",
+        "接触方式",
+        "联系类型",
+        "来访类型",
+        "类型",
+        "方式",
+        "事项",
+        "kind",
+        "type",
+        "contact",
+        "contacttype",
+    ),
     "notes": ("备注", "说明", "notes", "note", "remarks"),
 }
 
-# The kinds of contact a register records, and the event each becomes.
+# The kinds of contact a register records, in Chinese and English, and the engine event each becomes:
+# a visit registers a claim (IH-1), a call only under IH-3, a follow-up keeps one alive (IH-4).
 KINDS: dict[str, str] = {
-    **dict.fromkeys(("来访", "到访", "首访", "复访", "上门", "visit"), "visit"),
-    **dict.fromkeys(("来电", "电话", "致电", "call", "phone"), "call"),
-    **dict.fromkeys(("回访", "跟进", "追访", "followup", "follow_up", "follow-up"), "follow_up"),
+    **dict.fromkeys(
+        ("来访", "到访", "首访", "复访", "上门", "来访登记", "visit", "walkin", "walk-in", "revisit"), VISIT
+    ),
+    **dict.fromkeys(("来电", "去电", "电话", "致电", "电话咨询", "call", "phone", "phonecall", "telephone"), CALL),
+    **dict.fromkeys(
+        ("回访", "追访", "跟进", "电话回访", "followup", "follow_up", "follow-up", "callback", "call-back"),
+        FOLLOW_UP,
+    ),
 }
 
 _DATE_FORMATS = (
@@ -184,17 +204,25 @@ def cell_text(value: Any) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip() if value is not None else ""
 
 
-def parse_kind(value: Any) -> str | Problem:
+def parse_kind(value: Any, *, has_column: bool = False) -> str | Problem:
+    """The engine event kind a row's 来访方式 names; a register without that column lists visits."""
     raw = cell_text(value)
     if not raw:
-        return "visit"  # a register without a kind column lists visits
+        if has_column:
+            return ("缺少来访方式（来访、来电或回访）", "the kind of contact is missing (visit, call or follow-up)")
+        return VISIT
     kind = KINDS.get(raw.lower().replace(" ", ""))
     if kind is None:
         return (
-            f"无法识别的类型 {raw!r}（来访、来电、回访）",
-            f"unknown kind of contact {raw!r} (visit, call, follow-up)",
+            f"无法识别的来访方式「{_quoted(raw)}」（应为来访、来电或回访）",
+            f"unknown kind of contact “{_quoted(raw)}” (visit, call or follow-up)",
         )
     return kind
+
+
+def _quoted(raw: str) -> str:
+    # A cell named in a reason: trimmed, never in Python's quotes.
+    return raw if len(raw) <= 30 else raw[:30] + "…"
 
 
 def _parse_text_moment(raw: str) -> datetime | date | None:
@@ -212,10 +240,18 @@ def _parse_text_moment(raw: str) -> datetime | date | None:
     return None
 
 
+_NO_TIME = (
+    "只有日期，没有时间：归属按时间先后界定，请补上来访时间（例如 2026-03-01 10:30）",
+    "a date without a time: ownership depends on the order of contacts, give the time (e.g. 2026-03-01 10:30)",
+)
+
+
 def parse_moment(day: Any, clock: Any, zone: ZoneInfo) -> datetime | Problem:
-    """The moment of a row, in the project's zone. A date without a time is the start of that day."""
+    """The moment of a row, in the project's zone; a date without a time is refused, never taken as 00:00."""
     moment: datetime | date | None
-    if isinstance(day, date):  # a datetime is a date too
+    if isinstance(day, datetime) and day.time() == time(0, 0) and cell_text(clock):
+        moment = day.date()  # an Excel date cell (midnight) with its time in the next column
+    elif isinstance(day, date):  # a datetime is a date too
         moment = day
     else:
         raw = cell_text(day)
@@ -224,9 +260,12 @@ def parse_moment(day: Any, clock: Any, zone: ZoneInfo) -> datetime | Problem:
         moment = _parse_text_moment(raw)
         if moment is None:
             return (
-                f"无法识别的日期 {raw!r}（例如 2026-03-01 10:00）",
-                f"cannot read the date {raw!r} (e.g. 2026-03-01 10:00)",
+                f"无法识别的日期「{_quoted(raw)}」（例如 2026-03-01 10:00）",
+                f"cannot read the date “{_quoted(raw)}” (e.g. 2026-03-01 10:00)",
             )
+    if isinstance(moment, datetime) and moment.time() == time(0, 0) and not isinstance(day, str | int | float):
+        # An Excel date cell with no time: openpyxl gives midnight, which no office records as a visit.
+        return _NO_TIME
     if not isinstance(moment, datetime):
         at_time = _parse_clock(clock)
         if isinstance(at_time, tuple):
@@ -244,10 +283,10 @@ def _parse_clock(value: Any) -> time | Problem:
         return value.time()
     raw = cell_text(value)
     if not raw:
-        return time(0, 0)
+        return _NO_TIME
     for fmt in ("%H:%M", "%H:%M:%S", "%H时%M分", "%H点%M分", "%H点"):
         try:
             return datetime.strptime(raw, fmt).time()
         except ValueError:
             continue
-    return (f"无法识别的时间 {raw!r}（例如 10:30）", f"cannot read the time {raw!r} (e.g. 10:30)")
+    return (f"无法识别的时间「{_quoted(raw)}」（例如 10:30）", f"cannot read the time “{_quoted(raw)}” (e.g. 10:30)")

@@ -1,9 +1,11 @@
 """Importing a visit register: check every row, record the good ones as events, report the rest.
 
 The good rows go through the ledger's own services (`events_import`), so an imported visit is
-chained and judged by the engine exactly like one registered at the desk. Each recorded row leaves a
-key over what it says; a row whose key is already there is skipped, so importing a file twice adds
-nothing the second time.
+chained and judged by the engine exactly like one registered at the desk; a call and a follow-up
+become the engine's call and follow-up events, never visits. Each recorded row leaves a key over
+what it says; a row whose key is already there is skipped, so importing a file twice adds nothing
+the second time. A doubtful row (no time, a masked phone, someone who cannot own customers, a
+follow-up of nobody) is rejected with its reason, never guessed at.
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from leadledger.engine import EngineError
-from leadledger.engine.identity import phone_key
+from leadledger.capabilities import OWN_CUSTOMERS, can
+from leadledger.engine import EngineError, Phone
+from leadledger.engine.model import CALL, FOLLOW_UP, VISIT
 from leadledger.ledger import models as ledger
 from leadledger.ledger import services as ledger_services
+from leadledger.ledger.convert import policy_of
+from leadledger.ledger.selectors import departed_staff
 
 from . import models
 from .register import Problem, Row, cell_text, parse_kind, parse_moment, read_rows
@@ -43,6 +48,7 @@ class Rejected:
 @dataclass(frozen=True, slots=True)
 class _Good:
     line: int
+    raw: tuple[str, ...]
     kind: str
     at: datetime
     name: str
@@ -60,39 +66,55 @@ class ImportResult:
     rejected: list[Rejected] = field(default_factory=list)
 
     def report_csv(self, lang: str) -> str:
-        """The rejected rows as they were, each with its reason, ready to fix and import again."""
+        """The rejected rows as they were, each with its reason, ready to fix and import again.
+
+        A cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is written with
+        a leading apostrophe: the report is opened in Excel, and a register's cell is not a command.
+        """
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["行号" if lang == "zh" else "line", "原因" if lang == "zh" else "reason", *self.header])
-        for row in self.rejected:
-            writer.writerow([row.line, row.zh if lang == "zh" else row.en, *row.raw])
+        head = ["行号" if lang == "zh" else "line", "原因" if lang == "zh" else "reason", *self.header]
+        writer.writerow([inert(cell) for cell in head])
+        for row in sorted(self.rejected, key=lambda r: r.line):
+            writer.writerow([row.line, inert(row.zh if lang == "zh" else row.en), *(inert(c) for c in row.raw)])
         return out.getvalue()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(cell: str) -> str:
+    """A cell as text a spreadsheet shows and never evaluates (CSV injection)."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
 def _row_key(kind: str, at: datetime, phone: str, name: str, staff: ledger.Staff) -> str:
     # What the row says, not where it sits in the file: a re-exported register still matches.
-    text = "|".join(
-        (kind, at.astimezone(ZoneInfo("UTC")).isoformat(), phone, name if "*" in phone else "", str(staff.pk))
-    )
+    # (The name was part of the key when masked phones were imported; full numbers leave it out.)
+    text = "|".join((kind, at.astimezone(ZoneInfo("UTC")).isoformat(), phone, "", str(staff.pk)))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 class _Checker:
-    """Checks one row at a time against the project: people, dates, duplicates."""
+    """Checks one row at a time against the project: people, dates, duplicates; no query per row."""
 
-    def __init__(self, project: ledger.Project, now: datetime) -> None:
+    def __init__(self, project: ledger.Project, now: datetime, *, has_kind: bool) -> None:
         self.zone = ZoneInfo(project.time_zone)
         self.now = now
+        self.has_kind = has_kind
+        departed = departed_staff(project)
         by_name: dict[str, list[ledger.Staff]] = {}
+        self.owners: dict[int, Problem | None] = {}
         for staff in project.staff.all():
             by_name.setdefault(staff.name.strip(), []).append(staff)
+            self.owners[staff.pk] = _may_own(staff, departed)
         self.staff = by_name
         self.done = set(models.ImportedRow.objects.filter(project=project).values_list("key", flat=True))
         self.seen: dict[str, int] = {}
 
     def check(self, row: Row) -> _Good | Problem | None:
         """The row ready to record, the reason it cannot be, or None when an earlier import recorded it."""
-        kind = parse_kind(row.cells.get("kind"))
+        kind = parse_kind(row.cells.get("kind"), has_column=self.has_kind)
         if isinstance(kind, tuple):
             return kind
         at = parse_moment(row.cells.get("date"), row.cells.get("time"), self.zone)
@@ -107,7 +129,8 @@ class _Checker:
         if not raw_phone:
             return ("缺少电话", "the phone is missing")
         try:
-            phone = phone_key(raw_phone)
+            # A mask (136****8888) is not a customer of its own (ID-2): the register must give the number.
+            phone = Phone.parse(raw_phone, masks=False).value
         except EngineError as error:
             return (error.zh, error.en)
         consultant = cell_text(row.cells.get("consultant"))
@@ -115,44 +138,83 @@ class _Checker:
             return ("缺少置业顾问", "the consultant is missing")
         matches = self.staff.get(consultant, [])
         if not matches:
-            return (f"项目中没有置业顾问「{consultant}」", f"no staff member named {consultant!r} in this project")
+            return (f"项目中没有置业顾问「{consultant}」", f"no staff member named “{consultant}” in this project")
         if len(matches) > 1:
-            return (f"项目中有多位「{consultant}」，无法区分", f"several staff members are named {consultant!r}")
+            return (f"项目中有多位「{consultant}」，无法区分", f"several staff members are named “{consultant}”")
+        refused = self.owners[matches[0].pk]
+        if refused is not None:
+            return refused
         key = _row_key(kind, at, phone, name, matches[0])
         if key in self.seen:
             return (f"与第 {self.seen[key]} 行重复", f"duplicate of line {self.seen[key]}")
         if key in self.done:
             return None
         self.seen[key] = row.line
-        return _Good(row.line, kind, at, name, phone, matches[0], cell_text(row.cells.get("notes")), key)
+        return _Good(row.line, row.raw, kind, at, name, phone, matches[0], cell_text(row.cells.get("notes")), key)
 
 
-def _who(good: _Good) -> str:
-    # A masked number is not an identity on its own (ID-2): the same mask and name is the same customer.
-    return f"{good.phone}|{good.name}" if "*" in good.phone else good.phone
+def _may_own(staff: ledger.Staff, departed: set[str]) -> Problem | None:
+    """Why a register row cannot give a customer to this staff member, if it cannot (IH-1, IH-13)."""
+    if can(staff, OWN_CUSTOMERS, departed=departed):
+        return None
+    if str(staff.pk) in departed:
+        return (
+            f"{staff.name}已离职，不能再接待或拥有客户（IH-13）",
+            f"{staff.name} has left and can no longer receive or own customers (IH-13)",
+        )
+    return (
+        f"{staff.name}不是置业顾问，不能成为客户的归属人",
+        f"{staff.name} is not a consultant and cannot be given a customer",
+    )
 
 
-def _customers(project: ledger.Project, good: list[_Good]) -> dict[str, int]:
-    """`_who` → customer id, creating the customers not yet known (ID-1, ID-2)."""
-    exact = {g.phone: g.name for g in reversed(good) if "*" not in g.phone}  # the first row's name wins
+def _known_phones(project: ledger.Project, phones: list[str]) -> dict[str, int]:
+    """Phone → customer id of the project's customers with these exact numbers, in chunks (ID-1)."""
     known: dict[str, int] = {}
-    phones = list(exact)
     for start in range(0, len(phones), 500):
         chunk = phones[start : start + 500]
         known.update(ledger.Customer.objects.filter(project=project, phone__in=chunk).values_list("phone", "pk"))
+    return known
+
+
+def _nothing_to_follow(project: ledger.Project, good: list[_Good]) -> tuple[list[_Good], list[Rejected]]:
+    """Refuse a follow-up (or a call, where calls claim nothing: IH-3) of a customer with no earlier record.
+
+    `good` is in time order. A customer has an earlier record when the project already knows the
+    phone, or an earlier row of this file is a contact that registers them.
+    """
+    calls_claim = policy_of(project).phone_contact_claims  # IH-3
+    known = set(_known_phones(project, sorted({g.phone for g in good if g.kind != VISIT})))
+    kept: list[_Good] = []
+    refused: list[Rejected] = []
+    for g in good:
+        claims = g.kind == VISIT or (g.kind == CALL and calls_claim)
+        if claims or g.phone in known:
+            known.add(g.phone)
+            kept.append(g)
+            continue
+        what = ("回访", "a follow-up") if g.kind == FOLLOW_UP else ("来电", "a call")
+        refused.append(
+            Rejected(
+                g.line,
+                g.raw,
+                f"{what[0]}之前没有该客户的来访记录：没有可跟进的客户，请先导入或登记其来访",
+                f"{what[1]} of a customer with no earlier visit on record: nothing to follow up; import or"
+                " register the visit first",
+            )
+        )
+    return kept, refused
+
+
+def _customers(project: ledger.Project, good: list[_Good]) -> dict[str, int]:
+    """Phone → customer id, creating the customers not yet known (ID-1)."""
+    exact = {g.phone: g.name for g in reversed(good)}  # the first row's name wins
+    phones = list(exact)
+    known = _known_phones(project, phones)
     missing = [ledger.Customer(project=project, name=exact[p], phone=p).spell() for p in phones if p not in known]
     # A desk may register one of these phones meanwhile: its customer is the same one (ID-1).
     ledger.Customer.objects.bulk_create(missing, batch_size=1000, ignore_conflicts=True)
-    missing_phones = [c.phone for c in missing]
-    for start in range(0, len(missing_phones), 500):
-        chunk = missing_phones[start : start + 500]
-        known.update(ledger.Customer.objects.filter(project=project, phone__in=chunk).values_list("phone", "pk"))
-    for g in good:
-        if "*" in g.phone and _who(g) not in known:
-            customer = ledger.Customer.objects.filter(project=project, phone=g.phone, name=g.name).first()
-            if customer is None:
-                customer = ledger.Customer.objects.create(project=project, phone=g.phone, name=g.name)
-            known[_who(g)] = customer.pk
+    known.update(_known_phones(project, [c.phone for c in missing if c.phone]))
     return known
 
 
@@ -170,7 +232,7 @@ def register_import(
     """Import a visit register (.xlsx or .csv) into the project; see the module's docstring."""
     header, rows = read_rows(path, columns)
     result = ImportResult(header)
-    checker = _Checker(project, now or timezone.now())
+    checker = _Checker(project, now or timezone.now(), has_kind=bool(rows) and "kind" in rows[0].cells)
     good: list[_Good] = []
     for done, row in enumerate(rows, start=1):
         checked = checker.check(row)
@@ -187,9 +249,13 @@ def register_import(
     if saving:
         saving()
     good.sort(key=lambda g: (g.at, g.line))
+    good, nothing_to_follow = _nothing_to_follow(project, good)
+    result.rejected.extend(nothing_to_follow)
+    if not good:
+        return result
     with transaction.atomic():
         customers = _customers(project, good)
-        records = [(g.kind, {"customer": str(customers[_who(g)]), "staff": str(g.staff.pk)}, g.at) for g in good]
+        records = [(g.kind, {"customer": str(customers[g.phone]), "staff": str(g.staff.pk)}, g.at) for g in good]
         events = ledger_services.events_import(project=project, records=records, actor=actor)
         models.ImportedRow.objects.bulk_create(
             [

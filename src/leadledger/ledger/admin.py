@@ -9,9 +9,10 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from leadledger import engine
-from leadledger.engine import mask_phone
+from leadledger.engine import Phone
 
 from . import models, services
+from .convert import policy_of
 
 admin.site.site_header = "LeadLedger 客户归属"
 
@@ -48,12 +49,14 @@ class StaffAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 @admin.register(models.Customer)
 class CustomerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "masked_phone", "project")
+    list_select_related = ("project",)
     search_fields = ("name",)
     exclude = ("phone", "id_number")  # shown masked; a full view is an explicit, logged action (to come)
 
     @admin.display(description="电话")
     def masked_phone(self, customer: models.Customer) -> str:
-        return mask_phone(customer.phone) if customer.phone and "*" not in customer.phone else customer.phone or ""
+        mode = policy_of(customer.project).report_phone_mode
+        return Phone.of(customer.phone).masked(mode) if customer.phone else ""
 
 
 @admin.register(models.Event)

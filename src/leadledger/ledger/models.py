@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from leadledger.engine.identity import name_spellings
+from leadledger.engine.phone import Phone
 
 
 def valid_time_zone(value: str) -> None:
@@ -112,7 +113,7 @@ class Customer(models.Model):
     def spell(self) -> Customer:
         """Fill the derived spellings of the name (bulk creation skips save(), so callers use this)."""
         self.pinyin, self.initials = name_spellings(self.name) if self.name else ("", "")
-        self.phone_tail = self.phone[-4:] if self.phone else ""
+        self.phone_tail = Phone.of(self.phone).tail if self.phone else ""
         return self
 
     def save(self, *args: Any, **kwargs: Any) -> None:

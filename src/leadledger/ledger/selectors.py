@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.db.models import Q
+
 from leadledger import engine
 from leadledger.engine.model import HOUSEHOLD_KINDS, STAFF_LEFT
 
@@ -123,3 +125,40 @@ def departed_staff(project: models.Project) -> set[str]:
     """The staff ids recorded as departed (IH-13): never again on the rotation, never given a customer."""
     bodies = models.Event.objects.filter(project=project, kind=STAFF_LEFT).values_list("body", flat=True)
     return {str(json.loads(body)["staff"]) for body in bodies}
+
+
+SEARCH_LIMIT = 20
+
+
+def _prefix(field: str, text: str) -> Q:
+    # A range, not LIKE: SQLite's LIKE is case-insensitive and skips the index; a range uses it everywhere.
+    return Q(**{f"{field}__gte": text, f"{field}__lt": text + "\U0010ffff"})
+
+
+def customer_search(project: models.Project, query: str, *, limit: int = SEARCH_LIMIT) -> list[models.Customer]:
+    """The customers a query may mean (IH-18, ID-1, ID-2): the one search of the desk, the customer
+    list and every form that looks a person up; the callers decide what to show.
+
+    The engine reads the query (`search_query`); each branch here is an index lookup
+    (tests/desk/test_query_plans.py): a phone by (project, phone), exact first, then the masks it
+    may have been registered as; a mask by (project, phone_tail); pinyin or initials, and a name, by
+    a prefix range on their index. Digits that are not a phone match nobody. Erased customers never.
+    """
+    asked = engine.search_query(query)
+    rows = models.Customer.objects.filter(project=project, erased_at__isnull=True).select_related("verdict")
+    phone = asked.phone
+    if phone is not None and phone.is_mask:  # 138****5678: stored numbers with those digits, and the same mask
+        found = rows.filter(phone_tail__in=phone.tails()).order_by("pk")
+        return [c for c in found if c.phone and phone.may_be(engine.Phone.of(c.phone))][:limit]
+    if phone is not None:
+        exact = list(rows.filter(phone=phone.value)[:limit])
+        masked = rows.filter(phone__in=phone.masks()).order_by("pk")[: max(limit - len(exact), 0)]
+        return exact + list(masked)  # exact first: a mask never wins over the number itself (ID-2)
+    if asked.kind == "latin":  # zhangwei, zw
+        by_initials = list(rows.filter(initials=asked.text).order_by("pk")[:limit])
+        seen = {c.pk for c in by_initials}
+        by_pinyin = rows.filter(_prefix("pinyin", asked.text)).order_by("pinyin", "pk")[:limit]
+        return (by_initials + [c for c in by_pinyin if c.pk not in seen])[:limit]
+    if asked.kind == "name":
+        return list(rows.filter(_prefix("name", asked.text)).order_by("name", "pk")[:limit])
+    return []

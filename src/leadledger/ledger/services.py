@@ -144,7 +144,7 @@ def _verdicts_store(project: models.Project, verdicts: list[engine.Verdict], thr
 
 def customer_find_or_create(*, project: models.Project, name: str, phone: str | None) -> tuple[models.Customer, bool]:
     """The customer with this exact phone, or a new one; two desks at once still make one (ID-1)."""
-    key = engine.identity.phone_key(phone) if phone else None
+    key = engine.Phone.parse(phone).value if phone else None
     if key and "*" not in key:
         with transaction.atomic():
             customer, created = models.Customer.objects.get_or_create(

@@ -13,36 +13,37 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from leadledger.engine import EngineError, mask_phone
-from leadledger.engine.identity import parse_mask, phone_key
+from leadledger.engine.phone import DEFAULT_MODE, Phone
 from leadledger.ledger import models
+from leadledger.ledger.convert import policy_of
+from leadledger.ledger.selectors import customer_search
 
 from . import access
 
 
-def masked(value: str | None) -> str:
-    if not value:
-        return ""
-    return value if "*" in value else mask_phone(value)
+def phone_mode(project: models.Project) -> str:
+    """How the project writes a masked number (ID-2: `report_phone_mode`)."""
+    return policy_of(project).report_phone_mode
+
+
+def masked(value: str | None, mode: str = DEFAULT_MODE) -> str:
+    """A stored phone as a person without the right to see it reads it, in the project's `mode`."""
+    return Phone.of(value).masked(mode) if value else ""
 
 
 def staff_names(project: models.Project) -> dict[str, str]:
     return {str(pk): name for pk, name in models.Staff.objects.filter(project=project).values_list("pk", "name")}
 
 
-def customers_matching(project: models.Project, query: str) -> QuerySet[models.Customer]:
-    """Customers by exact or masked phone, or by the start of their name."""
-    rows = models.Customer.objects.filter(project=project).select_related("verdict")
-    query = query.strip()
-    if not query:
-        return rows.order_by("-pk")
-    mask = parse_mask(query)
-    if mask is not None:
-        return rows.filter(phone__startswith=f"+86{mask.prefix}", phone__endswith=mask.suffix).order_by("-pk")
-    try:
-        return rows.filter(phone=phone_key(query))
-    except EngineError:
-        return rows.filter(name__startswith=query).order_by("name", "pk")
+# A search on the customer list shows this many matches at most; an empty query pages through everyone.
+LIST_SEARCH_LIMIT = 200
+
+
+def customers_matching(project: models.Project, query: str) -> QuerySet[models.Customer] | list[models.Customer]:
+    """Every customer, newest first, or those the project's one search finds for `query`."""
+    if not query.strip():
+        return models.Customer.objects.filter(project=project).select_related("verdict").order_by("-pk")
+    return customer_search(project, query, limit=LIST_SEARCH_LIMIT)
 
 
 def customers_page(project: models.Project, query: str, number: Any) -> Page[models.Customer]:

@@ -34,8 +34,9 @@ def project(request: access.ProjectRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     page = selectors.customers_page(request.project, query, request.GET.get("page"))
     names = selectors.staff_names(request.project)
+    mode = selectors.phone_mode(request.project)
     rows = [
-        (c, selectors.masked(c.phone), selectors.verdict_line(request.staff, getattr(c, "verdict", None), names))
+        (c, selectors.masked(c.phone, mode), selectors.verdict_line(request.staff, getattr(c, "verdict", None), names))
         for c in page
     ]
     return render(request, "web/project.html", {"page": page, "rows": rows, "q": query})
@@ -51,7 +52,7 @@ def _customer_page(request: access.ProjectRequest, customer: models.Customer, **
     story_allowed = access.may_read_story(request.staff, verdict)
     context = {
         "customer": customer,
-        "phone": selectors.masked(customer.phone),
+        "phone": selectors.masked(customer.phone, selectors.phone_mode(request.project)),
         "id_number": "****" if customer.id_number else "",
         "line": selectors.verdict_line(request.staff, verdict, names),
         "story": selectors.customer_story(customer, names) if story_allowed else None,
