@@ -127,8 +127,9 @@ def _dies(project: object, *, how: str) -> int:
     import os
 
     from leadledger.ledger import verify as module
+    from leadledger.ledger.verify import scan as scanning
 
-    scan = module._scan
+    scan = scanning.scan_range
 
     def dying(plan, index, **kwargs):  # type: ignore[no-untyped-def]
         if index == 1:  # before sending a single row to the others
@@ -137,7 +138,7 @@ def _dies(project: object, *, how: str) -> int:
             raise ValueError("a worker's own failure")
         return scan(plan, index, **kwargs)
 
-    module._scan = dying
+    scanning.scan_range = dying
     try:
         module.verify(project, print, workers=3)  # type: ignore[arg-type]
     except RuntimeError as error:

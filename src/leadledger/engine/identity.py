@@ -13,7 +13,7 @@ from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
 from .errors import EngineError
-from .model import HOUSEHOLD_KINDS, Customer, Relation
+from .model import Customer, Relation, joins_household
 
 _MASK = re.compile(r"^(?:\+?86)?(1\d{2})[*xX×]{4}(\d{4})$")
 
@@ -157,7 +157,7 @@ class Identity:
         for cid in list(persons.parent):  # a person's records are one household
             households.union(cid, persons.find(cid))
         for relation in verified:
-            if relation.kind in HOUSEHOLD_KINDS:  # ID-3
+            if joins_household(relation.kind):  # ID-3
                 households.union(relation.a, relation.b)
         self.person = persons.groups(customers)
         self.household = households.groups(customers)

@@ -139,6 +139,9 @@ class Event(models.Model):
     at = models.DateTimeField()  # assigned by the server
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The staff member the event is by (its type's `by_field`): work is counted per person from it.
+    # Outside the hash: it is read from the body, which the chain covers.
+    staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()  # canonical JSON of the engine event's fields, ids only
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
@@ -149,6 +152,7 @@ class Event(models.Model):
             models.Index(fields=["project", "customer", "seq"], name="event_customer"),
             # Departures (IH-13) are read with every judgement: found by index, never by a scan.
             models.Index(fields=["project", "kind", "seq"], name="event_kind"),
+            models.Index(fields=["project", "staff", "at"], name="event_staff"),
         ]
 
 
