@@ -14,6 +14,7 @@ from django.db import transaction
 
 from leadledger.engine import EngineError
 from leadledger.engine.identity import phone_key
+from leadledger.engine.model import CALL, FOLLOW_UP, REFERRAL_LOGGED, RENEWAL, RULING, STAFF_LEFT, body_for
 from leadledger.engine.rotation import Assignment, Desk
 from leadledger.ledger import models as ledger
 from leadledger.ledger import services as ledger_services
@@ -236,7 +237,7 @@ def _owned_by(staff: ledger.Staff, customer: ledger.Customer) -> bool:
 
 def contact_log(*, staff: ledger.Staff, customer: ledger.Customer, kind: str, user: Any) -> ledger.Event:
     """A follow-up or a call by the customer's owner (IH-4); anyone else's contacts never count for them."""
-    if kind not in ("follow_up", "call"):
+    if kind not in (FOLLOW_UP, CALL):
         raise LedgerError(f"未知类型 {kind!r}", f"unknown kind {kind!r}")
     if not _owned_by(staff, customer):
         raise LedgerError("只能为自己的客户登记追访或来电", "you can log contacts only for your own customers")
@@ -258,10 +259,13 @@ def referral_log(
         raise LedgerError(error.zh, error.en) from None
     with transaction.atomic():
         customer, _ = ledger_services.customer_find_or_create(project=staff.project, name=name.strip(), phone=phone)
-        body: dict[str, Any] = {"staff": str(staff.pk), "customer": str(customer.pk)}
-        if referrer is not None:
-            body["referrer"] = str(referrer.pk)
-        ledger_services.event_append(project=staff.project, kind="referral_logged", body=body, actor=user)
+        body = body_for(
+            REFERRAL_LOGGED,
+            staff=str(staff.pk),
+            customer=str(customer.pk),
+            referrer=str(referrer.pk) if referrer is not None else None,
+        )
+        ledger_services.event_append(project=staff.project, kind=REFERRAL_LOGGED, body=body, actor=user)
     return customer
 
 
@@ -295,7 +299,7 @@ def renewal_decide(*, manager: ledger.Staff, request_id: int, approve: bool, use
                 "staff": str(request.staff_id),
                 "approved_by": str(manager.pk),
             }
-            event = ledger_services.event_append(project=manager.project, kind="renewal", body=body, actor=user)
+            event = ledger_services.event_append(project=manager.project, kind=RENEWAL, body=body, actor=user)
             request.seq = event.seq
         request.save()
     return request
@@ -315,7 +319,7 @@ def ruling_make(
         "by": str(manager.pk),
         "reason": f"{rule}: {reason.strip()}",
     }
-    return ledger_services.event_append(project=manager.project, kind="ruling", body=body, actor=user)
+    return ledger_services.event_append(project=manager.project, kind=RULING, body=body, actor=user)
 
 
 def departure_record(*, leaver: ledger.Staff, reason: str, user: Any) -> ledger.Event:
@@ -323,7 +327,7 @@ def departure_record(*, leaver: ledger.Staff, reason: str, user: Any) -> ledger.
     if not reason.strip():
         raise LedgerError("请填写离职原因", "give the reason for leaving")
     body = {"staff": str(leaver.pk), "reason": reason.strip()}
-    return ledger_services.event_append(project=leaver.project, kind="staff_left", body=body, actor=user)
+    return ledger_services.event_append(project=leaver.project, kind=STAFF_LEFT, body=body, actor=user)
 
 
 def relation_add(*, project: ledger.Project, customer: ledger.Customer, phone: str, kind: str) -> ledger.Relation:

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadledger.engine.errors import DomainError
+from leadledger.engine.model import CALL, FOLLOW_UP, VISIT
 
 FIELDS = ("date", "time", "name", "phone", "consultant", "kind", "notes")
 
@@ -57,9 +58,10 @@ HEADERS: dict[str, tuple[str, ...]] = {
 
 # The kinds of contact a register records, and the event each becomes.
 KINDS: dict[str, str] = {
-    **dict.fromkeys(("来访", "到访", "首访", "复访", "上门", "visit"), "visit"),
-    **dict.fromkeys(("来电", "电话", "致电", "call", "phone"), "call"),
-    **dict.fromkeys(("回访", "跟进", "追访", "followup", "follow_up", "follow-up"), "follow_up"),
+    # Each kind's own name is accepted too.
+    **dict.fromkeys(("来访", "到访", "首访", "复访", "上门", VISIT), VISIT),
+    **dict.fromkeys(("来电", "电话", "致电", "phone", CALL), CALL),
+    **dict.fromkeys(("回访", "跟进", "追访", "followup", "follow-up", FOLLOW_UP), FOLLOW_UP),
 }
 
 _DATE_FORMATS = (
@@ -187,7 +189,7 @@ def cell_text(value: Any) -> str:
 def parse_kind(value: Any) -> str | Problem:
     raw = cell_text(value)
     if not raw:
-        return "visit"  # a register without a kind column lists visits
+        return VISIT  # a register without a kind column lists visits
     kind = KINDS.get(raw.lower().replace(" ", ""))
     if kind is None:
         return (
