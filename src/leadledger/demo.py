@@ -66,7 +66,11 @@ def demo_create(*, customers: int = 3000, seed: int = 2026, now: datetime | None
                 username=username, password=PASSWORD, first_name=name, is_staff=is_admin, is_superuser=is_admin
             )
             staff[username] = models.Staff.objects.create(project=project, user=user, name=name, role=role)
-        agents = [models.Agent.objects.create(project=project, name=n, distributor=d) for n, d in AGENTS]
+        distributors = {
+            name: models.Distributor.objects.create(project=project, name=name)
+            for name in dict.fromkeys(d for _n, d in AGENTS)
+        }
+        agents = [models.Agent.objects.create(project=project, name=n, distributor=distributors[d]) for n, d in AGENTS]
         phones = set()
         people = []
         while len(people) < customers:

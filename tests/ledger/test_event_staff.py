@@ -46,7 +46,11 @@ def test_a_live_event_records_who_it_is_by(office: Office) -> None:
 def test_an_import_records_who_each_event_is_by(office: Office) -> None:
     now = timezone.now()
     zhang = str(office.zhang.pk)
-    agent = models.Agent.objects.create(project=office.project, name="钱多多", distributor="链家")
+    agent = models.Agent.objects.create(
+        project=office.project,
+        name="钱多多",
+        distributor=models.Distributor.objects.create(project=office.project, name="链家"),
+    )
     services.events_import(
         project=office.project,
         records=[

@@ -25,7 +25,9 @@ def setup() -> None:
     project = models.Project.objects.create(code="ver", name="校验测试")
     alice, bob, carol = (models.Staff.objects.create(project=project, name=name) for name in ("王芳", "刘洋", "陈静"))
     zhao = models.Staff.objects.create(project=project, name="赵强", role="sales_manager")
-    agent = models.Agent.objects.create(project=project, name="经纪人", distributor="链家")
+    agent = models.Agent.objects.create(
+        project=project, name="经纪人", distributor=models.Distributor.objects.create(project=project, name="链家")
+    )
     moment = datetime(2026, 3, 1, 2, tzinfo=UTC)
 
     def append(kind: str, **body: object) -> None:

@@ -56,7 +56,8 @@ def cast_from_values(
         },
         staff={str(s.pk): engine.Staff(id=str(s.pk), name=s.name, role=s.role) for s in project.staff.all()},
         agents={
-            str(a.pk): engine.Agent(id=str(a.pk), name=a.name, distributor=a.distributor) for a in project.agents.all()
+            str(a.pk): engine.Agent(id=str(a.pk), name=a.name, distributor=str(a.distributor_id))
+            for a in project.agents.all()
         },
         relations=tuple(
             engine.Relation(a=str(a), b=str(b), kind=kind, verified=bool(verified))

@@ -71,10 +71,45 @@ class Staff(models.Model):
         return self.name
 
 
+class Distributor(models.Model):
+    """A distribution company (分销商) whose agents bring customers to the project."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="distributors")
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("distributor")
+        verbose_name_plural = _("distributors")
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="distributor_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Agent(models.Model):
+    """A distributor's agent (经纪人); may sign in (`user`), within this project only."""
+
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="agents")
-    name = models.CharField(max_length=100)
-    distributor = models.CharField(max_length=200)
+    name = models.CharField(_("name"), max_length=100)
+    distributor = models.ForeignKey(
+        Distributor, on_delete=models.PROTECT, related_name="agents", verbose_name=_("distributor")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("user")
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("agent")
+        verbose_name_plural = _("agents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "user"], condition=Q(user__isnull=False), name="agent_one_per_user_per_project"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Customer(models.Model):
