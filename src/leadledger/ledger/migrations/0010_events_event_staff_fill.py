@@ -18,8 +18,9 @@ SQLITE_ON = [
     "CREATE TRIGGER ledger_event_no_update BEFORE UPDATE ON ledger_event "
     "BEGIN SELECT RAISE(ABORT, 'ledger events are append-only'); END;"
 ]
-POSTGRESQL_OFF = ["ALTER TABLE ledger_event DISABLE TRIGGER ledger_event_no_change;"]
-POSTGRESQL_ON = ["ALTER TABLE ledger_event ENABLE TRIGGER ledger_event_no_change;"]
+# Deferred foreign-key checks of the fill must run before the table is altered again (PostgreSQL refuses otherwise).
+POSTGRESQL_OFF = ["SET CONSTRAINTS ALL IMMEDIATE;", "ALTER TABLE ledger_event DISABLE TRIGGER ledger_event_no_change;"]
+POSTGRESQL_ON = ["SET CONSTRAINTS ALL IMMEDIATE;", "ALTER TABLE ledger_event ENABLE TRIGGER ledger_event_no_change;"]
 
 
 def fill(apps, schema_editor):
