@@ -100,7 +100,12 @@ def generate(customers: int, events: int, seed: int) -> Any:
     ]
     manager = models.Staff.objects.create(project=project, name="经理", role=models.Staff.Role.MANAGER)
     agents = [
-        models.Agent.objects.create(project=project, name=f"经纪人{i}", distributor=f"分销{i % 4}") for i in range(20)
+        models.Agent.objects.create(
+            project=project,
+            name=f"经纪人{i}",
+            distributor=models.Distributor.objects.get_or_create(project=project, name=f"分销{i % 4}")[0],
+        )
+        for i in range(20)
     ]
     _say(f"customers: {customers:,}")
     first_id = 1 + (models.Customer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .engine import mainland_mobile
+from .engine.model import CALL, DEAL, ESCORTED_VISIT, FOLLOW_UP, RENEWAL, VISIT, body_for
 from .ledger import models, services
 
 CODE = "demo"
@@ -75,7 +76,11 @@ def demo_create(*, customers: int = 3000, seed: int = 2026, now: datetime | None
                 username=username, password=PASSWORD, first_name=name, is_staff=is_admin, is_superuser=is_admin
             )
             staff[username] = models.Staff.objects.create(project=project, user=user, name=name, role=role)
-        agents = [models.Agent.objects.create(project=project, name=n, distributor=d) for n, d in AGENTS]
+        distributors = {
+            name: models.Distributor.objects.create(project=project, name=name)
+            for name in dict.fromkeys(d for _n, d in AGENTS)
+        }
+        agents = [models.Agent.objects.create(project=project, name=n, distributor=distributors[d]) for n, d in AGENTS]
         phones: set[str] = set()
         people = []
         while len(people) < customers:
@@ -103,14 +108,14 @@ def demo_create(*, customers: int = 3000, seed: int = 2026, now: datetime | None
         site = rng.choice(sites)
         if rng.random() < 0.15:  # a distributor's customer, escorted in
             records.append(
-                ("escorted_visit", {"customer": cid, "agent": str(rng.choice(agents).pk)}, start - timedelta(minutes=5))
+                (ESCORTED_VISIT, {"customer": cid, "agent": str(rng.choice(agents).pk)}, start - timedelta(minutes=5))
             )
         elif rng.random() < 0.1:
             records.append(
-                ("call", {"customer": cid, "staff": str(rng.choice(consultants).pk)}, start - timedelta(days=2))
+                (CALL, {"customer": cid, "staff": str(rng.choice(consultants).pk)}, start - timedelta(days=2))
             )
         records.append(
-            ("visit", {"customer": cid, "staff": str(owner.pk), "site": site, "registered": rng.random() < 0.96}, start)
+            (VISIT, {"customer": cid, "staff": str(owner.pk), "site": site, "registered": rng.random() < 0.96}, start)
         )
         moment = start
         for _ in range(rng.randint(0, 6)):
@@ -119,19 +124,25 @@ def demo_create(*, customers: int = 3000, seed: int = 2026, now: datetime | None
                 break
             roll = rng.random()
             if roll < 0.6:
-                records.append(("follow_up", {"customer": cid, "staff": str(owner.pk)}, moment))
+                records.append((FOLLOW_UP, {"customer": cid, "staff": str(owner.pk)}, moment))
             elif roll < 0.8:
-                records.append(("call", {"customer": cid, "staff": str(owner.pk)}, moment))
+                records.append((CALL, {"customer": cid, "staff": str(owner.pk)}, moment))
             elif roll < 0.9:
-                records.append(("visit", {"customer": cid, "staff": str(rng.choice(consultants).pk)}, moment))
+                records.append((VISIT, {"customer": cid, "staff": str(rng.choice(consultants).pk)}, moment))
             else:
                 records.append(
-                    ("renewal", {"customer": cid, "staff": str(owner.pk), "approved_by": str(manager.pk)}, moment)
+                    (RENEWAL, {"customer": cid, "staff": str(owner.pk), "approved_by": str(manager.pk)}, moment)
                 )
         if rng.random() < 0.08 and moment + timedelta(days=1) < now:
-            deal: dict[str, Any] = {"customer": cid, "buyer": cid, "staff": str(owner.pk)}
-            if rng.random() < 0.2:
-                deal.update(helper=str(rng.choice(consultants).pk), help="decisive")
-            records.append(("deal", deal, _office_hours(rng, moment + timedelta(days=1))))
+            helped = rng.random() < 0.2
+            deal = body_for(
+                DEAL,
+                customer=cid,
+                buyer=cid,
+                staff=str(owner.pk),
+                helper=str(rng.choice(consultants).pk) if helped else None,
+                help="decisive" if helped else None,
+            )
+            records.append((DEAL, deal, _office_hours(rng, moment + timedelta(days=1))))
     services.events_import(project=project, records=records)
     return project, True

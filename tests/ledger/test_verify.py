@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from leadledger.cli import main
-from leadledger.ledger import models, services
+from leadledger.ledger import convert, models, selectors, services
 from leadledger.ledger.verify import Problem, verify
 from office import Office
 
@@ -189,3 +190,46 @@ def _problems_with(office: Office, *, workers: int) -> list[Problem]:
     found: list[Problem] = []
     verify(office.project, found.append, workers=workers)
     return found
+
+
+def _a_visit_judged_differently_by_the_presets(office: Office) -> None:
+    # With no follow-up yet, the default preset waits for one (IH-4); 方法 asks for none.
+    services.visit_register(project=office.project, customer=office.zhang, staff=office.alice)
+
+
+def test_a_policy_change_without_a_rejudge_leaves_verify_clean(office: Office) -> None:
+    _a_visit_judged_differently_by_the_presets(office)
+    stored = models.Verdict.objects.get(customer=office.zhang)
+    services.policy_set(project=office.project, policy={"preset": "方法"}, user=office.zhao.user)
+    assert models.Verdict.objects.get(customer=office.zhang).policy_version == stored.policy_version  # not re-judged
+    # Under today's policy this verdict would read otherwise: judged under it, verify would cry wolf.
+    today = selectors.timeline_for(office.project, [office.zhang.pk]).verdict(str(office.zhang.pk), stored.judged_at)
+    assert today.status != stored.status
+    assert _problems(office) == []
+    assert main(["verify", "--project", office.project.code]) == 0
+
+
+def test_a_verdict_tampered_after_a_policy_change_is_still_caught(office: Office) -> None:
+    _history(office)
+    services.policy_set(project=office.project, policy={"preset": "方法", "valid_days": 20}, user=office.zhao.user)
+    models.Verdict.objects.filter(customer=office.zhang).update(owners={str(office.bob.pk): "1"})
+    assert [p.where for p in _problems(office)] == [f"customer {office.zhang.pk}"]
+
+
+def test_each_verdict_is_judged_under_the_policy_it_records(office: Office) -> None:
+    # Judged again under the new policy, a verdict must match that policy's replay, not the old one's.
+    _a_visit_judged_differently_by_the_presets(office)
+    services.policy_set(project=office.project, policy={"preset": "方法"}, user=office.zhao.user)
+    services.verdicts_rebuild(project=office.project, now=timezone.now())
+    services.policy_set(project=office.project, policy={}, user=office.zhao.user)
+    assert _problems(office) == []
+    versions = set(models.Verdict.objects.values_list("policy_version", flat=True))
+    assert len(versions) == 1 and versions != {convert.policy_of(office.project).version}
+
+
+def test_a_verdict_under_a_policy_the_project_never_had_is_reported(office: Office) -> None:
+    _history(office)
+    models.Verdict.objects.filter(customer=office.zhang).update(policy_version="default@000000000000")
+    problems = _problems(office)
+    assert [p.where for p in problems] == [f"customer {office.zhang.pk}"]
+    assert "default@000000000000" in problems[0].en and "规则版本" in problems[0].zh

@@ -25,7 +25,9 @@ def setup() -> None:
     project = models.Project.objects.create(code="ver", name="校验测试")
     alice, bob, carol = (models.Staff.objects.create(project=project, name=name) for name in ("王芳", "刘洋", "陈静"))
     zhao = models.Staff.objects.create(project=project, name="赵强", role="sales_manager")
-    agent = models.Agent.objects.create(project=project, name="经纪人", distributor="链家")
+    agent = models.Agent.objects.create(
+        project=project, name="经纪人", distributor=models.Distributor.objects.create(project=project, name="链家")
+    )
     moment = datetime(2026, 3, 1, 2, tzinfo=UTC)
 
     def append(kind: str, **body: object) -> None:
@@ -127,8 +129,9 @@ def _dies(project: object, *, how: str) -> int:
     import os
 
     from leadledger.ledger import verify as module
+    from leadledger.ledger.verify import scan as scanning
 
-    scan = module._scan
+    scan = scanning.scan_range
 
     def dying(plan, index, **kwargs):  # type: ignore[no-untyped-def]
         if index == 1:  # before sending a single row to the others
@@ -137,7 +140,7 @@ def _dies(project: object, *, how: str) -> int:
             raise ValueError("a worker's own failure")
         return scan(plan, index, **kwargs)
 
-    module._scan = dying
+    scanning.scan_range = dying
     try:
         module.verify(project, print, workers=3)  # type: ignore[arg-type]
     except RuntimeError as error:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from leadledger import engine
 from leadledger.engine.answers import what_if
+from leadledger.engine.model import EVENT_TYPES
 from leadledger.engine.scenario import scenario_data
 from leadledger.ledger import convert, models, selectors
 from leadledger.ledger.services import LedgerError
@@ -123,12 +124,14 @@ def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
     for row in rows.select_related("actor").order_by("at", "seq"):
         before = timeline.verdict(cid, row.at - timedelta(microseconds=1))
         after = timeline.verdict(cid, row.at)
-        body = json.loads(row.body)
+        fields = json.loads(row.body)
+        event = convert.engine_event(row.kind, row.seq, row.at, fields)
+        named = EVENT_TYPES[row.kind].staff_fields  # the staff it names, as its type declares them
         story.append(
             {
                 "row": row,
-                "who": {k: names.get(str(v), str(v)) for k, v in body.items() if k in ("staff", "by", "approved_by")},
-                "site": body.get("site", ""),
+                "who": {k: names.get(str(v), str(v)) for k, v in fields.items() if k in named and v is not None},
+                "site": getattr(event, "site", None) or "",
                 "before": before.explain(language),
                 "after": after.explain(language),
                 "changed": (before.owners, before.status) != (after.owners, after.status),

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from leadledger.engine import EngineError
+from leadledger.engine.model import CALL, FOLLOW_UP, REFERRAL_LOGGED, RENEWAL, RULING, STAFF_LEFT, body_for
 from leadledger.engine.phone import Phone
 from leadledger.engine.rotation import Assignment, Desk
 from leadledger.ledger import models as ledger
@@ -237,7 +238,7 @@ def _owned_by(staff: ledger.Staff, customer: ledger.Customer) -> bool:
 
 def contact_log(*, staff: ledger.Staff, customer: ledger.Customer, kind: str, user: Any) -> ledger.Event:
     """A follow-up or a call by the customer's owner (IH-4); anyone else's contacts never count for them."""
-    if kind not in ("follow_up", "call"):
+    if kind not in (FOLLOW_UP, CALL):
         raise LedgerError(f"未知类型 {kind!r}", f"unknown kind {kind!r}")
     if not _owned_by(staff, customer):
         raise LedgerError("只能为自己的客户登记追访或来电", "you can log contacts only for your own customers")
@@ -259,10 +260,13 @@ def referral_log(
         raise LedgerError(error.zh, error.en, field="phone") from None
     with transaction.atomic():
         customer, _ = ledger_services.customer_find_or_create(project=staff.project, name=name.strip(), phone=phone)
-        body: dict[str, Any] = {"staff": str(staff.pk), "customer": str(customer.pk)}
-        if referrer is not None:
-            body["referrer"] = str(referrer.pk)
-        ledger_services.event_append(project=staff.project, kind="referral_logged", body=body, actor=user)
+        body = body_for(
+            REFERRAL_LOGGED,
+            staff=str(staff.pk),
+            customer=str(customer.pk),
+            referrer=str(referrer.pk) if referrer is not None else None,
+        )
+        ledger_services.event_append(project=staff.project, kind=REFERRAL_LOGGED, body=body, actor=user)
     return customer
 
 
@@ -296,7 +300,7 @@ def renewal_decide(*, manager: ledger.Staff, request_id: int, approve: bool, use
                 "staff": str(request.staff_id),
                 "approved_by": str(manager.pk),
             }
-            event = ledger_services.event_append(project=manager.project, kind="renewal", body=body, actor=user)
+            event = ledger_services.event_append(project=manager.project, kind=RENEWAL, body=body, actor=user)
             request.seq = event.seq
         request.save()
     return request
@@ -316,7 +320,7 @@ def ruling_make(
         "by": str(manager.pk),
         "reason": f"{rule}: {reason.strip()}",
     }
-    return ledger_services.event_append(project=manager.project, kind="ruling", body=body, actor=user)
+    return ledger_services.event_append(project=manager.project, kind=RULING, body=body, actor=user)
 
 
 def departure_record(*, leaver: ledger.Staff, reason: str, user: Any) -> ledger.Event:
@@ -324,7 +328,7 @@ def departure_record(*, leaver: ledger.Staff, reason: str, user: Any) -> ledger.
     if not reason.strip():
         raise LedgerError("请填写离职原因", "give the reason for leaving")
     body = {"staff": str(leaver.pk), "reason": reason.strip()}
-    return ledger_services.event_append(project=leaver.project, kind="staff_left", body=body, actor=user)
+    return ledger_services.event_append(project=leaver.project, kind=STAFF_LEFT, body=body, actor=user)
 
 
 def relation_add(*, project: ledger.Project, customer: ledger.Customer, phone: str, kind: str) -> ledger.Relation:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import EngineError
-from .model import HOUSEHOLD_KINDS, Customer, Relation
+from .model import Customer, Relation, joins_household
 from .phone import DEFAULT_MODE, Phone
 
 
@@ -162,7 +162,7 @@ class Identity:
         for cid in list(persons.parent):  # a person's records are one household
             households.union(cid, persons.find(cid))
         for relation in verified:
-            if relation.kind in HOUSEHOLD_KINDS:  # ID-3
+            if joins_household(relation.kind):  # ID-3
                 households.union(relation.a, relation.b)
         self.person = persons.groups(customers)
         self.household = households.groups(customers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
@@ -10,6 +11,7 @@ E = TypeVar("E")
 
 # Roles that may approve renewals (IH-6) and rule on ownership (IH-16): management, not the desk.
 AUTHORITY_ROLES = frozenset({"manager", "sales_manager", "director", "general_manager", "channel_manager", "admin"})
+SAME_PERSON = "same_person"  # ID-1: two records of one human being
 RELATION_KINDS = (
     "spouse",
     "parent_child",
@@ -17,7 +19,7 @@ RELATION_KINDS = (
     "sibling",
     "partner",
     "friend",
-    "same_person",
+    SAME_PERSON,
 )
 HOUSEHOLD_KINDS = frozenset({"spouse", "parent_child", "grandparent_grandchild"})  # ID-3
 LOOKBACK_KINDS = frozenset({"spouse", "parent_child"})  # D-1: 分销规范 1.1.3 names only these
@@ -38,6 +40,11 @@ ESCORTED_VISIT = "escorted_visit"
 DEAL = "deal"
 REGISTRATION = "registration"
 CHANNEL_RULING = "channel_ruling"
+
+
+def joins_household(relation_kind: str, verified: bool = True) -> bool:
+    """Whether a relation makes its two customers one household (ID-3; one person is one household, ID-1)."""
+    return verified and (relation_kind in HOUSEHOLD_KINDS or relation_kind == SAME_PERSON)  # ID-3, ID-4
 
 
 def _utc(event_id: str, at: datetime) -> datetime:
@@ -126,12 +133,23 @@ class Event:
     fields naming customers (`customer_fields`: the customers it concerns, the first being the one it
     is filed under), staff (`staff_fields`) and agents (`agent_fields`), and the `schema` version of
     its stored body (see `upcast`).
+
+    `link_fields` are the customer fields naming *another* customer whose history decides what this
+    event means (IH-8: the referrer's owner; D-5: the confirmed customer of a deal filed under its
+    buyer): whoever judges the filed-under customer must load the linked customers too, and verify
+    keeps them with one worker. `by_field` names the staff member the event is *by* (who received the
+    visit, made the call, asked for the renewal, ruled, closed the deal); it fills the ledger's
+    indexed `staff` column that work is counted from. None where nobody in the body acts: a
+    departure names who left, not who recorded it (the ledger's `actor` is that), and an escorted
+    visit is an agent's.
     """
 
     kind: ClassVar[str] = ""
     customer_fields: ClassVar[tuple[str, ...]] = ()
     staff_fields: ClassVar[tuple[str, ...]] = ()
     agent_fields: ClassVar[tuple[str, ...]] = ()
+    link_fields: ClassVar[tuple[str, ...]] = ()
+    by_field: ClassVar[str | None] = None
     schema: ClassVar[int] = 1
 
     id: str
@@ -145,6 +163,8 @@ class Visit(Event):
     kind: ClassVar[str] = VISIT
     customer_fields: ClassVar[tuple[str, ...]] = ("customer", "introduced_by")
     staff_fields: ClassVar[tuple[str, ...]] = ("staff", "asks_for", "referred_by_employee")
+    link_fields: ClassVar[tuple[str, ...]] = ("introduced_by",)
+    by_field: ClassVar[str | None] = "staff"
 
     customer: str
     staff: str
@@ -162,6 +182,7 @@ class Call(Event):
     kind: ClassVar[str] = CALL
     customer_fields: ClassVar[tuple[str, ...]] = ("customer",)
     staff_fields: ClassVar[tuple[str, ...]] = ("staff",)
+    by_field: ClassVar[str | None] = "staff"
 
     customer: str
     staff: str
@@ -173,6 +194,7 @@ class FollowUp(Event):
     kind: ClassVar[str] = FOLLOW_UP
     customer_fields: ClassVar[tuple[str, ...]] = ("customer",)
     staff_fields: ClassVar[tuple[str, ...]] = ("staff",)
+    by_field: ClassVar[str | None] = "staff"
 
     customer: str
     staff: str
@@ -184,6 +206,7 @@ class Renewal(Event):
     kind: ClassVar[str] = RENEWAL
     customer_fields: ClassVar[tuple[str, ...]] = ("customer",)
     staff_fields: ClassVar[tuple[str, ...]] = ("staff", "approved_by")
+    by_field: ClassVar[str | None] = "staff"  # the consultant asking; approved_by is the manager
 
     customer: str
     staff: str
@@ -196,6 +219,8 @@ class ReferralLogged(Event):
     kind: ClassVar[str] = REFERRAL_LOGGED
     customer_fields: ClassVar[tuple[str, ...]] = ("customer", "referrer")
     staff_fields: ClassVar[tuple[str, ...]] = ("staff",)
+    link_fields: ClassVar[tuple[str, ...]] = ("referrer",)
+    by_field: ClassVar[str | None] = "staff"
 
     staff: str
     customer: str
@@ -219,6 +244,7 @@ class Ruling(Event):
     kind: ClassVar[str] = RULING
     customer_fields: ClassVar[tuple[str, ...]] = ("customer",)
     staff_fields: ClassVar[tuple[str, ...]] = ("staff", "by")
+    by_field: ClassVar[str | None] = "by"
 
     customer: str
     staff: str | None
@@ -243,6 +269,8 @@ class Deal(Event):
     kind: ClassVar[str] = DEAL
     customer_fields: ClassVar[tuple[str, ...]] = ("buyer", "customer")
     staff_fields: ClassVar[tuple[str, ...]] = ("staff", "helper", "poacher")
+    link_fields: ClassVar[tuple[str, ...]] = ("customer",)
+    by_field: ClassVar[str | None] = "staff"
 
     customer: str
     buyer: str
@@ -315,6 +343,80 @@ EVENT_TYPES: dict[str, type[Event]] = {
 def customers_of(kind: str, body: dict[str, Any]) -> list[str]:
     """The customers a stored body of this kind concerns, as its type declares them (first: filed under)."""
     return [str(body[name]) for name in EVENT_TYPES[kind].customer_fields if body.get(name) is not None]
+
+
+def linked_customers_of(kind: str, body: dict[str, Any]) -> list[str]:
+    """The other customers whose history decides what this body means (its type's `link_fields`)."""
+    return [str(body[name]) for name in EVENT_TYPES[kind].link_fields if body.get(name) is not None]
+
+
+def staff_by(kind: str, body: dict[str, Any]) -> str | None:
+    """The staff member this body's event is by (its type's `by_field`), or None."""
+    name = EVENT_TYPES[kind].by_field
+    value = body.get(name) if name is not None else None
+    return None if value is None else str(value)
+
+
+def kinds_linking() -> tuple[str, ...]:
+    """The kinds whose events link customers across households (a `link_fields` declared)."""
+    return tuple(kind for kind, cls in EVENT_TYPES.items() if cls.link_fields)
+
+
+def kinds_without_customer() -> tuple[str, ...]:
+    """The kinds filed under no customer (a departure, IH-13): they concern every household."""
+    return tuple(kind for kind, cls in EVENT_TYPES.items() if not cls.customer_fields)
+
+
+# Upcasters: (kind, schema) -> a function bringing a stored body of that schema to the next one.
+# A field gained with a default needs none (the dataclass fills it); a renamed or reshaped one does.
+UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
+VERSION_KEY = "v"  # a stored body's schema version; absent means 1
+
+
+def upcast(kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A stored body of any older schema brought to today's shape, without its version key.
+
+    The stored body is never rewritten (the hash chain covers it as stored); this gives a new dict
+    whenever anything changes, and the body itself on the common path (schema 1, no key).
+    """
+    target = EVENT_TYPES[kind].schema
+    if VERSION_KEY not in body:
+        if target == 1:
+            return body
+        version = 1
+    else:
+        body = dict(body)
+        version = int(body.pop(VERSION_KEY))
+    if version > target:
+        raise ValueError(f"{kind} body of schema {version}, newer than this engine's {target}")
+    while version < target:
+        step = UPCASTERS.get((kind, version))
+        if step is not None:
+            body = step(dict(body))
+        version += 1
+    return body
+
+
+def versioned(kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The body as it is to be stored: with its schema version when that is past 1."""
+    schema = EVENT_TYPES[kind].schema
+    return {**body, VERSION_KEY: schema} if schema > 1 else body
+
+
+def completed(kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The body as stored: a deal's buyer is its customer unless said otherwise (as in scenario files)."""
+    if kind == DEAL and not body.get("buyer") and body.get("customer"):
+        return {**body, "buyer": body["customer"]}
+    return body
+
+
+def body_for(kind: str, **values: Any) -> dict[str, Any]:
+    """A body of this kind from its fields by keyword (checked against the type; None left out)."""
+    known = {f.name for f in fields(EVENT_TYPES[kind])} - {"id", "at", "seq"}
+    unknown = set(values) - known
+    if unknown:
+        raise TypeError(f"{kind} has no field {', '.join(sorted(unknown))}")
+    return {name: value for name, value in values.items() if value is not None}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -72,3 +72,25 @@ class EventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+class AgentInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = models.Agent
+    fields = ("name", "phone", "user")
+    extra = 0
+
+
+@admin.register(models.Distributor)
+class DistributorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("name", "project")
+    list_filter = ("project",)
+    search_fields = ("name",)
+    inlines = [AgentInline]
+
+
+@admin.register(models.Agent)
+class AgentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("name", "distributor", "phone", "user", "project")
+    list_filter = ("project", "distributor")
+    search_fields = ("name", "phone")
+    raw_id_fields = ("user",)

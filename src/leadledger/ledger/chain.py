@@ -25,7 +25,7 @@ def moment(at: datetime) -> str:
 def moment_from_text(text: str) -> str | None:
     """The chain's spelling of a UTC moment stored as text (`2026-03-01 02:00:00[.1[23456]]`), or None.
 
-    Both databases hand verify the moment as such text (see verify.py), which is respelled here
+    Both databases hand verify the moment as such text (see verify/plan.py), which is respelled here
     without building a datetime: SQLite keeps six digits of fraction or none, PostgreSQL's text
     drops trailing zeros. Any other shape returns None and is parsed the long way.
     """

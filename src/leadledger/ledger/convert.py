@@ -7,24 +7,21 @@ from datetime import datetime
 from typing import Any
 
 from leadledger import engine
-from leadledger.engine.model import EVENT_TYPES
+from leadledger.engine.model import EVENT_TYPES, upcast, versioned
 from leadledger.engine.model import Event as EngineEvent
+from leadledger.engine.model import completed as complete
 
 from . import models
 
-# Fields of a body that name a customer (the rest name staff or agents, or are plain values).
-CUSTOMER_FIELDS = ("customer", "buyer", "referrer", "introduced_by")
-
 
 def completed(kind: str, body: dict[str, Any]) -> dict[str, Any]:
-    """The body as stored: a deal's buyer is its customer unless said otherwise (as in scenario files)."""
-    if kind == "deal" and not body.get("buyer") and body.get("customer"):
-        return {**body, "buyer": body["customer"]}
-    return body
+    """The body as it is to be stored: completed as the engine says, with its schema version."""
+    return versioned(kind, complete(kind, body))
 
 
 def engine_event(kind: str, seq: int, at: datetime, body: dict[str, Any]) -> EngineEvent:
-    return EVENT_TYPES[kind](id=f"e{seq}", at=at, seq=seq, **body)
+    """The engine's event from a stored body of any schema (upcast to today's shape first)."""
+    return EVENT_TYPES[kind](id=f"e{seq}", at=at, seq=seq, **upcast(kind, body))
 
 
 # What the engine reads of a customer record, in this order (verify reads a million of them raw).
@@ -59,7 +56,8 @@ def cast_from_values(
         },
         staff={str(s.pk): engine.Staff(id=str(s.pk), name=s.name, role=s.role) for s in project.staff.all()},
         agents={
-            str(a.pk): engine.Agent(id=str(a.pk), name=a.name, distributor=a.distributor) for a in project.agents.all()
+            str(a.pk): engine.Agent(id=str(a.pk), name=a.name, distributor=str(a.distributor_id))
+            for a in project.agents.all()
         },
         relations=tuple(
             engine.Relation(a=str(a), b=str(b), kind=kind, verified=bool(verified))

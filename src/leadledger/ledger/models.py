@@ -72,10 +72,45 @@ class Staff(models.Model):
         return self.name
 
 
+class Distributor(models.Model):
+    """A distribution company (分销商) whose agents bring customers to the project."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="distributors")
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("distributor")
+        verbose_name_plural = _("distributors")
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="distributor_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Agent(models.Model):
+    """A distributor's agent (经纪人); may sign in (`user`), within this project only."""
+
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="agents")
-    name = models.CharField(max_length=100)
-    distributor = models.CharField(max_length=200)
+    name = models.CharField(_("name"), max_length=100)
+    distributor = models.ForeignKey(
+        Distributor, on_delete=models.PROTECT, related_name="agents", verbose_name=_("distributor")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("user")
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("agent")
+        verbose_name_plural = _("agents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "user"], condition=Q(user__isnull=False), name="agent_one_per_user_per_project"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Customer(models.Model):
@@ -140,6 +175,9 @@ class Event(models.Model):
     at = models.DateTimeField()  # assigned by the server
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The staff member the event is by (its type's `by_field`): work is counted per person from it.
+    # Outside the hash: it is read from the body, which the chain covers.
+    staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()  # canonical JSON of the engine event's fields, ids only
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
@@ -150,6 +188,7 @@ class Event(models.Model):
             models.Index(fields=["project", "customer", "seq"], name="event_customer"),
             # Departures (IH-13) are read with every judgement: found by index, never by a scan.
             models.Index(fields=["project", "kind", "seq"], name="event_kind"),
+            models.Index(fields=["project", "staff", "at"], name="event_staff"),
         ]
 
 

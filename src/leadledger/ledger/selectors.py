@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from leadledger import engine
-from leadledger.engine.model import HOUSEHOLD_KINDS, STAFF_LEFT
+from leadledger.engine.model import (
+    STAFF_LEFT,
+    joins_household,
+    kinds_linking,
+    kinds_without_customer,
+    linked_customers_of,
+)
 
 from . import convert, models
 
-REFERRAL_DEPTH = 3  # a referral chain (IH-8) is followed this far back when judging one customer
 CHUNK = 500  # ids per IN (…) list: an import may judge a hundred thousand customers at once
 
 
@@ -42,7 +48,7 @@ def related_customers(project: models.Project, customer_ids: Iterable[int]) -> t
     while frontier:
         step = set()
         for relation in _relations_touching(project, frontier):
-            if relation.verified and (relation.kind in HOUSEHOLD_KINDS or relation.kind == "same_person"):
+            if joins_household(relation.kind, relation.verified):  # ID-3, as the engine says
                 step |= {relation.a_id, relation.b_id}
         frontier = step - household
         household |= frontier
@@ -57,14 +63,13 @@ EVENT_COLUMNS = ("seq", "kind", "at", "body")
 EventRow = tuple[int, str, Any, str]
 
 
-def _referrers(rows: Iterable[EventRow]) -> set[int]:
+def _linked(rows: Iterable[EventRow]) -> set[int]:
+    """The customers these events link to (their types' `link_fields`: IH-8's referrer, D-5's confirmed)."""
+    linking = set(kinds_linking())
     found: set[int] = set()
     for _seq, kind, _at, text in rows:
-        if kind in ("referral_logged", "visit"):
-            body = json.loads(text)
-            for key in ("referrer", "introduced_by"):
-                if body.get(key):
-                    found.add(int(body[key]))
+        if kind in linking:
+            found.update(int(c) for c in linked_customers_of(kind, json.loads(text)))
     return found
 
 
@@ -91,10 +96,9 @@ def timeline_for(project: models.Project, customer_ids: Iterable[int]) -> engine
     wanted, relations = related_customers(project, customer_ids)
     rows = _events_of(project, wanted)
     fresh = rows
-    for _ in range(REFERRAL_DEPTH):  # IH-8: a referrer's owner decides a referred customer
-        more = _referrers(fresh) - wanted
-        if not more:
-            break
+    # IH-8: a referrer's owner decides a referred customer, and the referrer may have been referred
+    # in turn: links are followed until no new customer appears (a chain of any depth).
+    while more := _linked(fresh) - wanted:
         extra, extra_relations = related_customers(project, more)
         extra -= wanted
         wanted |= extra
@@ -108,7 +112,8 @@ def timeline_for(project: models.Project, customer_ids: Iterable[int]) -> engine
             *convert.CUSTOMER_COLUMNS
         )
     ]
-    rows += models.Event.objects.filter(project=project, kind="staff_left").values_list(*EVENT_COLUMNS)
+    # Events filed under nobody (departures, IH-13) concern every household.
+    rows += models.Event.objects.filter(project=project, kind__in=kinds_without_customer()).values_list(*EVENT_COLUMNS)
     ordered = sorted({row[0]: row for row in rows}.values())  # by seq, each event once
     return _timeline(project, customers, [(r.a_id, r.b_id, r.kind, r.verified) for r in relations], ordered)
 
@@ -162,3 +167,14 @@ def customer_search(project: models.Project, query: str, *, limit: int = SEARCH_
     if asked.kind == "name":
         return list(rows.filter(_prefix("name", asked.text)).order_by("name", "pk")[:limit])
     return []
+
+
+def staff_work(project: models.Project, staff: models.Staff, start: datetime, end: datetime) -> dict[str, int]:
+    """How many events of each kind `staff` is the one by (their type's `by_field`) in [start, end)."""
+    counts = (
+        models.Event.objects.filter(project=project, staff=staff, at__gte=start, at__lt=end)
+        .values_list("kind")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return dict(counts)

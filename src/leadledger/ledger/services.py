@@ -10,6 +10,15 @@ from django.utils import timezone
 
 from leadledger import engine
 from leadledger.engine.errors import DomainError
+from leadledger.engine.model import (
+    EVENT_TYPES,
+    VISIT,
+    body_for,
+    customers_of,
+    kinds_linking,
+    kinds_without_customer,
+    staff_by,
+)
 
 from . import convert, models, selectors
 from .chain import GENESIS, canonical, chain_hash
@@ -29,7 +38,12 @@ def _lock_project(project: models.Project) -> None:
 
 
 def _customers_of(kind: str, body: dict[str, Any]) -> list[int]:
-    return [int(body[key]) for key in convert.CUSTOMER_FIELDS if body.get(key) is not None]
+    return [int(c) for c in customers_of(kind, body)]
+
+
+def _staff_of(kind: str, body: dict[str, Any]) -> int | None:
+    by = staff_by(kind, body)
+    return int(by) if by is not None and by.isdigit() else None
 
 
 def _event_row(
@@ -37,19 +51,31 @@ def _event_row(
 ) -> models.Event:
     text = canonical(body)
     customers = _customers_of(kind, body)
-    # A deal is filed under its buyer, whose household's owner it is judged by (IH-10).
-    filed_under = int(body["buyer"]) if kind == "deal" and body.get("buyer") else (customers[0] if customers else None)
+    # Filed under the first customer its type declares (a deal: its buyer, whose household decides it, IH-10).
     return models.Event(
         project=project,
         seq=seq,
         kind=kind,
         at=at,
         actor=actor,
-        customer_id=filed_under,
+        customer_id=customers[0] if customers else None,
+        staff_id=_staff_of(kind, body),
         body=text,
         prev_hash=prev_hash,
         hash=chain_hash(prev_hash, seq, at, kind, text),
     )
+
+
+def _customers_touched(project: models.Project, kind: str, body: dict[str, Any]) -> list[int]:
+    """The customers an event may change the verdict of."""
+    if not EVENT_TYPES[kind].customer_fields:  # a departure (IH-13) touches every customer its staff owned
+        staff = [str(body[name]) for name in EVENT_TYPES[kind].staff_fields if body.get(name) is not None]
+        return list(
+            models.Verdict.objects.filter(project=project, owners__has_any_keys=staff).values_list(
+                "customer_id", flat=True
+            )
+        )
+    return _customers_of(kind, body)
 
 
 def event_append(
@@ -59,7 +85,7 @@ def event_append(
 
     `at` is for imports of past records only; live events always take the server's clock.
     """
-    if kind not in convert.EVENT_TYPES:
+    if kind not in EVENT_TYPES:
         raise LedgerError(f"未知事件类型 {kind!r}", f"unknown event type {kind!r}")
     body = convert.completed(kind, body)
     with transaction.atomic():
@@ -71,13 +97,7 @@ def event_append(
         convert.engine_event(kind, seq, moment, body)  # the engine refuses a malformed fact before it is stored
         row = _event_row(project, seq, prev_hash, kind, body, moment, actor)
         row.save(force_insert=True)
-        customers = _customers_of(kind, body)
-        if kind == "staff_left":  # IH-13 touches every customer the leaver owned
-            customers = list(
-                models.Verdict.objects.filter(project=project, owners__has_key=str(body["staff"])).values_list(
-                    "customer_id", flat=True
-                )
-            )
+        customers = _customers_touched(project, kind, body)
         verdicts_refresh(project=project, customer_ids=customers, through_seq=seq, now=moment)
     return row
 
@@ -163,10 +183,8 @@ def visit_register(
     site: str | None = None,
 ) -> models.Event:
     """Register a visit received by `staff` (IH-1); the engine decides what it means."""
-    body: dict[str, Any] = {"customer": str(customer.pk), "staff": str(staff.pk)}
-    if site:
-        body["site"] = site
-    return event_append(project=project, kind="visit", body=body, actor=actor)
+    body = body_for(VISIT, customer=str(customer.pk), staff=str(staff.pk), site=site or None)
+    return event_append(project=project, kind=VISIT, body=body, actor=actor)
 
 
 def events_import(
@@ -178,10 +196,11 @@ def events_import(
     chained like any other event, and validated by the engine before anything is stored; one bad
     record stores none. Returns the stored events in that order.
     """
+    for kind, _body, _at in records:
+        if kind not in EVENT_TYPES:
+            raise LedgerError(f"未知事件类型 {kind!r}", f"unknown event type {kind!r}")
     ordered = sorted(((kind, convert.completed(kind, body), at) for kind, body, at in records), key=lambda r: r[2])
     for kind, body, at in ordered:
-        if kind not in convert.EVENT_TYPES:
-            raise LedgerError(f"未知事件类型 {kind!r}", f"unknown event type {kind!r}")
         convert.engine_event(kind, 0, at, body)
     with transaction.atomic():
         _lock_project(project)
@@ -195,7 +214,7 @@ def events_import(
             stored.append(row)
             prev_hash = row.hash
         models.Event.objects.bulk_create(stored, batch_size=2000)
-        if any(kind == "staff_left" for kind, _, _ in ordered):  # IH-13 reaches every customer of the leaver
+        if any(kind in kinds_without_customer() for kind, _, _ in ordered):  # IH-13: every customer of the leaver
             verdicts_rebuild(project=project, now=timezone.now())
         else:
             touched = {c for kind, body, _ in ordered for c in _customers_of(kind, body)}
@@ -248,7 +267,7 @@ def customer_erase(*, project: models.Project, customer: models.Customer, user: 
         )
         mention = f'"{customer.pk}"'
         referred = models.Event.objects.filter(
-            project=project, kind__in=("referral_logged", "visit"), body__contains=mention
+            project=project, kind__in=kinds_linking(), body__contains=mention
         ).values_list("customer_id", flat=True)
         through = models.Event.objects.filter(project=project).order_by("-seq").values_list("seq", flat=True).first()
         if through is not None:

@@ -1,18 +1,20 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from leadledger.engine import model
+
 register = template.Library()
 
 EVENT_LABELS = {
-    "visit": _("Visit"),
-    "call": _("Call"),
-    "follow_up": _("Follow-up"),
-    "renewal": _("Renewal"),
-    "referral_logged": _("Referral logged"),
-    "staff_left": _("Staff left"),
-    "ruling": _("Ruling"),
-    "escorted_visit": _("Escorted visit"),
-    "deal": _("Deal"),
+    model.VISIT: _("Visit"),
+    model.CALL: _("Call"),
+    model.FOLLOW_UP: _("Follow-up"),
+    model.RENEWAL: _("Renewal"),
+    model.REFERRAL_LOGGED: _("Referral logged"),
+    model.STAFF_LEFT: _("Staff left"),
+    model.RULING: _("Ruling"),
+    model.ESCORTED_VISIT: _("Escorted visit"),
+    model.DEAL: _("Deal"),
 }
 
 
