@@ -72,12 +72,10 @@ HEADERS: dict[str, tuple[str, ...]] = {
 # The kinds of contact a register records, in Chinese and English, and the engine event each becomes:
 # a visit registers a claim (IH-1), a call only under IH-3, a follow-up keeps one alive (IH-4).
 KINDS: dict[str, str] = {
+    **dict.fromkeys(("来访", "到访", "首访", "复访", "上门", "来访登记", VISIT, "walkin", "walk-in", "revisit"), VISIT),
+    **dict.fromkeys(("来电", "去电", "电话", "致电", "电话咨询", CALL, "phone", "phonecall", "telephone"), CALL),
     **dict.fromkeys(
-        ("来访", "到访", "首访", "复访", "上门", "来访登记", "visit", "walkin", "walk-in", "revisit"), VISIT
-    ),
-    **dict.fromkeys(("来电", "去电", "电话", "致电", "电话咨询", "call", "phone", "phonecall", "telephone"), CALL),
-    **dict.fromkeys(
-        ("回访", "追访", "跟进", "电话回访", "followup", "follow_up", "follow-up", "callback", "call-back"),
+        ("回访", "追访", "跟进", "电话回访", "followup", FOLLOW_UP, "follow-up", "callback", "call-back"),
         FOLLOW_UP,
     ),
 }
