@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,11 +31,16 @@ class Policy:
     lookback_days: int = 90  # D-1
     distributor_valid_days: int = 90  # D-2
     renew_window_days: int = 7  # D-3
+    expiry_warning_days: int = 7  # IH-5: a consultant is warned this many days before a claim expires
     time_zone: str = "Asia/Shanghai"
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    def expiring(self, status: str, until: datetime | None, now: datetime) -> bool:
+        """Whether an active claim ends within the warning window (IH-5): the consultant's page lists it apart."""
+        return status == "active" and until is not None and until - now <= timedelta(days=self.expiry_warning_days)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -44,13 +50,18 @@ class Policy:
     @property
     def fingerprint(self) -> str:
         """Short hash of every parameter: a verdict records it as the policy version it used."""
-        canonical = json.dumps(self.as_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        judged = {k: v for k, v in self.as_dict().items() if k not in SHOWN_ONLY}
+        canonical = json.dumps(judged, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
     @property
     def version(self) -> str:
         return f"{self.preset}@{self.fingerprint}"
 
+
+# Parameters that change what pages show, never a verdict: left out of the fingerprint, so changing
+# them re-judges nothing.
+SHOWN_ONLY = frozenset({"expiry_warning_days"})
 
 # RULES.md section 7; the distributor parameters apply to every preset.
 PRESETS: dict[str, dict[str, Any]] = {
@@ -91,6 +102,7 @@ _DAY_FIELDS = {
     "lookback_days",
     "distributor_valid_days",
     "renew_window_days",
+    "expiry_warning_days",
 }
 _POSITIVE_FIELDS = {"valid_days", "distributor_valid_days"}
 _FIELD_NAMES = [f.name for f in fields(Policy)]
