@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from leadledger.desk.models import DeskSearch, DeskVisit
+from leadledger.engine.errors import DomainError
 from leadledger.ledger import models, services
 from office import PASSWORD, Office, office_create
 
@@ -270,3 +271,95 @@ def test_lunch_duty_receives_everyone_until_lunch_is_over(office: Office, site: 
     assert "刘洋 receives (Q-6)" in page
     board = client.post(url, {"action": "lunch_end"}).content.decode()
     assert "Lunch:" not in board and "Next walk-in: <strong>王芳</strong>" in board
+
+
+def test_a_customer_split_between_two_sites_is_found_and_goes_to_the_owner_who_is_here(
+    office: Office, site: models.Site
+) -> None:
+    services.visit_register(project=office.project, customer=office.zhang, staff=office.alice)
+    owners = {str(office.alice.pk): "1/2", str(office.bob.pk): "1/2"}  # IH-17, as the ledger stores it
+    models.Verdict.objects.filter(customer=office.zhang).update(owners=owners, status="active")
+    client = _client("sun")
+    client.post(f"/p/hz-1/desk/{site.pk}/board/move/", {"action": "go_away", "staff": office.alice.pk})
+    page, search = _search(client, site, "张伟")
+    assert "张伟" in page and "刘洋:\n      on site" in page
+    response = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/", {"search": search.pk, "customer": office.zhang.pk}, follow=True
+    ).content.decode()
+    assert "张伟 registered; 刘洋 receives (Q-4)" in response
+
+
+def test_a_consultant_who_left_leaves_the_board_and_receives_nobody(office: Office, site: models.Site) -> None:
+    from leadledger.desk import services as desk
+
+    client = _client("sun")
+    assert "Next walk-in: <strong>王芳</strong>" in client.get(f"/p/hz-1/desk/{site.pk}/board/").content.decode()
+    desk.departure_record(by=office.zhao, leaver=office.alice, reason="resigned", user=None)
+    board = client.get(f"/p/hz-1/desk/{site.pk}/board/").content.decode()
+    assert "王芳" not in board and "Next walk-in: <strong>刘洋</strong>" in board
+    page, search = _search(client, site, "13900000002")
+    assert "王芳" not in page
+    done = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/", {"search": search.pk, "name": "李娜", "phone": "13900000002"}, follow=True
+    ).content.decode()
+    assert "李娜 registered; 刘洋 receives" in done
+    url = f"/p/hz-1/desk/{site.pk}/board/move/"
+    refused = client.post(url, {"action": "lunch_start", "staff": office.alice.pk}).content.decode()
+    assert "王芳 is not a consultant on the roster" in refused
+    with pytest.raises(DomainError) as twice:
+        desk.departure_record(by=office.zhao, leaver=office.alice, reason="resigned", user=None)
+    assert "already recorded" in twice.value.en and twice.value.zh
+    with pytest.raises(DomainError) as referral:
+        desk.referral_log(staff=office.alice, user=None, name="钱七", phone="13900000003", referrer=None)
+    assert "recorded as having left" in referral.value.en
+
+
+def test_only_a_consultant_on_the_roster_can_be_given_a_customer_whatever_the_form_says(
+    office: Office, site: models.Site
+) -> None:
+    from leadledger.desk import services as desk
+
+    zhao = _client("zhao")
+    zhao.post(f"/p/hz-1/desk/{site.pk}/board/move/", {"action": "free_start"})
+    _, search = _search(zhao, site, "13900000002")
+    for someone in (office.sun, office.zhao):  # a receptionist, a manager: not consultants
+        page = zhao.post(
+            f"/p/hz-1/desk/{site.pk}/register/",
+            {"search": search.pk, "name": "李娜", "phone": "13900000002", "chosen": someone.pk},
+        ).content.decode()
+        assert f"{someone.name} is not a consultant on the roster" in page and 'value="李娜"' in page
+    url = f"/p/hz-1/desk/{site.pk}/board/move/"
+    assert "is not a consultant" in zhao.post(url, {"action": "lunch_start", "staff": office.sun.pk}).content.decode()
+    with pytest.raises(DomainError):
+        desk.ruling_make(
+            manager=office.zhao, customer=office.zhang, staff=office.sun, rule="IH-12", reason="x", user=None
+        )
+    with pytest.raises(DomainError):  # a receptionist does not rule
+        desk.ruling_make(
+            manager=office.sun, customer=office.zhang, staff=office.alice, rule="IH-12", reason="x", user=None
+        )
+    assert models.Event.objects.count() == 0
+
+
+def test_a_visitor_who_asks_for_a_consultant_by_name_is_theirs_and_the_turn_is_owed(
+    office: Office, site: models.Site
+) -> None:
+    client = _client("sun")
+    page, search = _search(client, site, "13900000002")
+    assert 'name="asks_for"' in page and "The visitor asks for" in page
+    done = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/",
+        {"search": search.pk, "name": "李娜", "phone": "13900000002", "asks_for": office.bob.pk},
+        follow=True,
+    ).content.decode()
+    assert "李娜 registered; 刘洋 receives (Q-5)" in done
+    client.post(f"/p/hz-1/desk/{site.pk}/board/move/", {"action": "finish", "staff": office.bob.pk})
+    board = client.get(f"/p/hz-1/desk/{site.pk}/board/").content.decode()
+    assert "Next walk-in: <strong>王芳</strong>" in board  # 刘洋 took his turn early
+    _, other = _search(client, site, "13900000003")
+    page = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/",
+        {"search": other.pk, "name": "钱七", "phone": "13900000003", "asks_for": office.sun.pk},
+    ).content.decode()
+    assert "孙丽 is not a consultant on the roster" in page  # next to the field, nothing registered
+    assert DeskVisit.objects.count() == 1

@@ -75,6 +75,7 @@ def mine(request: access.ProjectRequest) -> HttpResponse:
         "today": today,
         "groups": groups,
         "desk_line": desk_line,
+        "warning_days": policy.expiry_warning_days,
         "assists": DeskVisit.objects.filter(project=request.project, staff=me, cites__contains="IH-11").count(),
         "requests": RenewalRequest.objects.filter(staff=request.staff).order_by("-pk")[:10],
         "my_customers": [row["customer"] for rows in groups.values() for row in rows],

@@ -304,9 +304,10 @@ def contact_log(*, staff: ledger.Staff, customer: ledger.Customer, kind: str, us
     body = {"customer": cid, "staff": str(staff.pk)}
     event = ledger_services.event_append(project=staff.project, kind=kind, body=body, actor=user)
     after = ledger.Verdict.objects.get(customer=customer)
-    changed = (before.status, before.until) != (after.status, after.until) or (before.owners or None) != (
-        {k: str(v) for k, v in (after.owners or {}).items()} or None
-    )
+    def shares(owners: Any) -> dict[str, str]:
+        return {str(k): str(v) for k, v in (owners or {}).items()}
+
+    changed = (before.status, before.until, shares(before.owners)) != (after.status, after.until, shares(after.owners))
     return Logged(event, changed, after.status, after.explain_zh, after.explain_en)
 
 
