@@ -1,8 +1,11 @@
 """The rotation state machine (Q-1..Q-10) beyond the scenario files."""
 
 import json
+from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leadledger.engine import Desk, EngineError
 
@@ -150,3 +153,48 @@ def test_a_consultant_who_left_is_gone_from_the_rotation_and_the_turn_stays_put(
     assert left.go_away("s1").come_back("s3").next_up == "s3"  # the turn passes to the one after s2
     assert left.staffed(("s1", "s3", "s4")).roster == ("s1", "s3", "s4")  # a new consultant joins at the end
     assert desk.staffed(desk.roster) is desk
+
+
+# -- a property: the place a consultant is told is the walk-in that first goes to them --------------
+
+_ROSTER = ("s1", "s2", "s3", "s4", "s5")
+_MOVES = st.lists(
+    st.tuples(st.sampled_from(("walk_in", "ask", "away", "back", "suspend", "busy_owner")), st.sampled_from(_ROSTER)),
+    max_size=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_MOVES)
+def test_the_place_of_each_consultant_is_the_walk_in_that_first_reaches_them(moves: list[tuple[str, str]]) -> None:
+    desk = Desk(roster=_ROSTER)
+    for move, staff in moves:
+        if move == "walk_in":
+            desk, given_to = desk.walk_in("v")
+            desk = desk.finish(given_to.staff or "")
+        elif move == "ask":
+            desk, given_to = desk.walk_in("v", asks_for=staff)
+            desk = desk.finish(staff)
+        elif move == "away":
+            desk = desk.go_away(staff)
+        elif move == "back":
+            desk = desk.come_back(staff)
+        elif move == "suspend":
+            desk = desk.suspend(staff)
+        else:
+            desk, _ = desk.walk_in("v", owner=staff)  # a returning customer keeps them busy
+    free = [s for s in _ROSTER if s not in desk.busy]
+    places = {s: desk.place_of(s) for s in free}
+    queue = desk
+    given_order: list[str | None] = []
+    for _ in range(len(_ROSTER) * 8):
+        queue, assignment = queue.walk_in("v")
+        given_order.append(assignment.staff)
+        queue = queue.finish(assignment.staff or "")
+        for busy in desk.busy:  # those busy now stay busy while the queue is counted
+            queue = replace(queue, busy=queue.busy | {busy})
+    for staff, place in places.items():
+        if place is None:
+            assert staff not in given_order or not desk.eligible(staff)
+        else:
+            assert given_order.index(staff) == place - 1, (staff, place, given_order)

@@ -304,6 +304,7 @@ def contact_log(*, staff: ledger.Staff, customer: ledger.Customer, kind: str, us
     body = {"customer": cid, "staff": str(staff.pk)}
     event = ledger_services.event_append(project=staff.project, kind=kind, body=body, actor=user)
     after = ledger.Verdict.objects.get(customer=customer)
+
     def shares(owners: Any) -> dict[str, str]:
         return {str(k): str(v) for k, v in (owners or {}).items()}
 
