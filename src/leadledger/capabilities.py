@@ -16,28 +16,52 @@ from leadledger.ledger.selectors import departed_staff
 
 Role = models.Staff.Role
 
+SEE_CUSTOMERS = "see_customers"  # the project's customer list and pages (each page still masks personal data)
 OWN_CUSTOMERS = "own_customers"  # be given a customer: receive walk-ins, be named by a ruling, an import row (IH-1)
 WORK_DESK = "work_desk"  # search and register at the reception desk, move the board (IH-18, Q-1..Q-10)
 RULE = "rule"  # rulings and transfers (IH-12, IH-16), relation verification (ID-4), departures (IH-13)
 APPROVE = "approve"  # renewals (IH-6), suspensions (Q-7)
 REVEAL = "reveal"  # show a phone or ID number in full, as a logged action (PIPL)
 IMPORT = "import"  # import an office's visit register
+FREE_RECEPTION = "free_reception"  # pause the rotation for a peak day and resume it (Q-10)
 MANAGE_CHANNEL = "manage_channel"  # distributors, agents, escorted visits (D-1..D-14)
 ERASE = "erase"  # erase a customer's personal data on a lawful request
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.CONSULTANT: frozenset({OWN_CUSTOMERS}),
-    Role.RECEPTIONIST: frozenset({WORK_DESK}),
-    Role.MANAGER: frozenset({WORK_DESK, RULE, APPROVE, REVEAL, IMPORT}),
-    Role.CHANNEL_SPECIALIST: frozenset({MANAGE_CHANNEL}),
-    Role.CHANNEL_MANAGER: frozenset({MANAGE_CHANNEL, RULE}),
-    Role.FINANCE: frozenset(),
-    Role.ADMIN: frozenset({WORK_DESK, RULE, APPROVE, REVEAL, IMPORT, MANAGE_CHANNEL, ERASE}),
+    Role.CONSULTANT: frozenset({SEE_CUSTOMERS, OWN_CUSTOMERS}),
+    Role.RECEPTIONIST: frozenset({SEE_CUSTOMERS, WORK_DESK}),
+    Role.MANAGER: frozenset({SEE_CUSTOMERS, WORK_DESK, FREE_RECEPTION, RULE, APPROVE, REVEAL, IMPORT}),
+    Role.CHANNEL_SPECIALIST: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL}),
+    Role.CHANNEL_MANAGER: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, RULE}),
+    Role.FINANCE: frozenset({SEE_CUSTOMERS}),
+    Role.ADMIN: frozenset(
+        {SEE_CUSTOMERS, WORK_DESK, FREE_RECEPTION, RULE, APPROVE, REVEAL, IMPORT, MANAGE_CHANNEL, ERASE}
+    ),
 }
+CAPABILITIES = frozenset().union(*ROLE_CAPABILITIES.values())
+
+# What an agent of a distributor (D-*) may do once agents sign in: only pages marked for agents
+# admit them, and they hold none of the staff's capabilities.
+AGENT_CAPABILITIES: frozenset[str] = frozenset()
+
+
+def roles_with(capability: str) -> tuple[str, ...]:
+    """The roles that grant a capability, in the roster's order (for a form's list of people)."""
+    return tuple(role for role, granted in ROLE_CAPABILITIES.items() if capability in granted)
+
+
+def capabilities_of(staff: models.Staff | None, *, departed: Collection[str] | None = None) -> frozenset[str]:
+    """Everything this person may do: none once recorded as departed (IH-13)."""
+    if staff is None:
+        return frozenset()
+    gone = departed_staff(staff.project) if departed is None else departed
+    return frozenset() if str(staff.pk) in gone else ROLE_CAPABILITIES.get(staff.role, frozenset())
 
 
 def can(staff: models.Staff | None, capability: str, *, departed: Collection[str] | None = None) -> bool:
     """Whether this staff member may do this; `departed` saves a query when asked for many people."""
+    if capability not in CAPABILITIES:
+        raise AssertionError(f"unknown capability {capability!r}")  # a typo must not silently refuse
     if staff is None or capability not in ROLE_CAPABILITIES.get(staff.role, frozenset()):
         return False
     gone = departed_staff(staff.project) if departed is None else departed
@@ -47,24 +71,38 @@ def can(staff: models.Staff | None, capability: str, *, departed: Collection[str
 def require(staff: models.Staff | None, capability: str, **kwargs: Any) -> None:
     """Raise the domain error a user sees when they may not do this."""
     if not can(staff, capability, **kwargs):
+        if staff is not None and ROLE_CAPABILITIES.get(staff.role, frozenset()) >= {capability}:
+            raise DomainError(*_LEFT)  # the role grants it: they are recorded as departed
         raise DomainError(*_REFUSALS.get(capability, _REFUSED))
 
 
-def owner_candidate(project: models.Project, staff_id: Any) -> models.Staff:
-    """The consultant a customer may be given to: on the project's roster, a consultant, not departed."""
+def owner_candidate(project: models.Project, staff_id: Any, *, field: str = "staff") -> models.Staff:
+    """The consultant a customer may be given to: on the project's roster, a consultant, not departed.
+
+    Every service that names who receives or owns a customer (the rotation's answer, free reception,
+    lunch duty, a client's named consultant, a ruling, an import row) asks this first.
+    """
     staff = models.Staff.objects.filter(project=project, pk=staff_id).first() if str(staff_id).isdigit() else None
     if staff is None:
-        raise DomainError("没有这位置业顾问", "there is no such consultant", field="staff")
+        raise DomainError("没有这位置业顾问", "there is no such consultant", field=field)
     if not can(staff, OWN_CUSTOMERS):
         raise DomainError(
-            f"{staff.name}不是在职的置业顾问，不能成为客户的归属人",
-            f"{staff.name} is not a consultant on the roster and cannot be given a customer",
-            field="staff",
+            f"{staff.name}不是在职的置业顾问，不能接待或拥有客户",
+            f"{staff.name} is not a consultant on the roster and cannot receive or be given a customer",
+            field=field,
         )
     return staff
 
 
+def owner_candidates(project: models.Project) -> list[models.Staff]:
+    """The consultants who may be given a customer now, in roster order (for a form's select)."""
+    gone = departed_staff(project)
+    people = models.Staff.objects.filter(project=project, role__in=roles_with(OWN_CUSTOMERS)).order_by("pk")
+    return [staff for staff in people if str(staff.pk) not in gone]
+
+
 _REFUSED = ("您没有权限做这件事", "you may not do this")
+_LEFT = ("您已登记离职，不能再做这件事（IH-13）", "you are recorded as having left, and may no longer do this (IH-13)")
 _REFUSALS: dict[str, tuple[str, str]] = {
     OWN_CUSTOMERS: ("只有在职的置业顾问可以接待和拥有客户", "only consultants on the roster receive and own customers"),
     WORK_DESK: ("此操作需要前台或销售经理", "only the reception desk or a sales manager may do this"),
@@ -74,4 +112,6 @@ _REFUSALS: dict[str, tuple[str, str]] = {
     IMPORT: ("导入需要销售经理或管理员", "imports are for sales managers and administrators"),
     MANAGE_CHANNEL: ("此操作需要渠道专员或渠道经理", "only the channel team may do this"),
     ERASE: ("删除个人信息需要管理员", "only an administrator may erase personal data"),
+    SEE_CUSTOMERS: _REFUSED,
+    FREE_RECEPTION: ("此操作需要销售经理", "only a sales manager may do this"),
 }

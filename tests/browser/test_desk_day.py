@@ -95,3 +95,22 @@ def test_a_follow_up_a_renewal_its_approval_and_a_ruling(page: Any, server: Serv
     expect(page.locator(".verdict")).to_contain_text("刘洋")
     expect(page.locator(".verdict")).to_contain_text("IH-16")
     screenshot(page, "dispute")
+
+
+def test_a_double_click_registers_once_and_says_so_once(page: Any, server: Server) -> None:
+    from playwright.sync_api import expect
+
+    base = server.url
+    _sign_in(page, base, "sun")
+    page.goto(f"{base}/p/hz-1/desk/{server.staged['site']}/")
+    page.get_by_label(re.compile("电话（完整或")).fill("13900000002")
+    expect(page.locator("#results")).to_contain_text("新客户")
+    page.get_by_label("姓名", exact=True).fill("李娜")
+    button = page.get_by_role("button", name="登记并分配")
+    button.dblclick()
+    expect(page.get_by_role("status")).to_contain_text("已登记 李娜，由 王芳 接待（Q-1, Q-2）")
+    expect(page.locator(".message.error, p.error")).to_have_count(0)
+    board = page.locator("#board")
+    expect(board).to_contain_text("下一位新客户：刘洋")
+    expect(page.locator("#board li", has_text="王芳")).to_contain_text("1")  # one turn, not two
+    expect(page.locator("#board li", has_text="刘洋")).to_contain_text("0")

@@ -29,6 +29,7 @@ if sys.argv[1] == "setup":
 site = models.Site.objects.get(pk=int(sys.argv[2]))
 worker, count = int(sys.argv[3]), int(sys.argv[4])
 user = get_user_model().objects.get(username="sun")
+desk_staff = models.Staff.objects.get(user=user, project=site.project)
 failures = 0
 for i in range(count):
     try:
@@ -36,7 +37,7 @@ for i in range(count):
         done = services.visit_at_desk(
             site=site, user=user, search=search, name="客户", phone=f"1390{worker:03d}{i:04d}"
         )
-        services.board_move(site=site, role="receptionist", action="finish", staff=done.visit.staff)
+        services.board_move(site=site, by=desk_staff, action="finish", staff=done.visit.staff)
     except Exception as error:  # every failure is counted and shown; none may happen
         failures += 1
         print(repr(error), file=sys.stderr)

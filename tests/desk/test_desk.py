@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from leadledger.desk.models import DeskSearch, DeskVisit
+from leadledger.engine.errors import DomainError
 from leadledger.ledger import models, services
 from office import PASSWORD, Office, client_in, office_create
 
@@ -42,10 +43,10 @@ def test_ask_first_finds_the_customer_every_way_a_receptionist_types(
 def test_a_new_walk_in_goes_to_whom_the_rotation_names(office: Office, site: models.Site) -> None:
     client = _client("sun")
     page, search = _search(client, site, "13900000002")
-    assert "Nobody matches" in page and "The rotation gives this visitor to 王芳." in page
+    assert "Nobody matches" in page and "Now: 王芳." in page and 'name="expected"' not in page
     response = client.post(
         f"/p/hz-1/desk/{site.pk}/register/",
-        {"search": search.pk, "name": "李娜", "phone": "13900000002", "expected": str(office.alice.pk)},
+        {"search": search.pk, "name": "李娜", "phone": "13900000002"},
         follow=True,
     )
     assert "李娜 registered; 王芳 receives (Q-1, Q-2)" in response.content.decode()
@@ -89,22 +90,35 @@ def test_no_registration_without_a_search_that_found_the_customer(office: Office
     assert models.Event.objects.count() == 0
 
 
-def test_a_stale_board_registers_nothing(office: Office, site: models.Site) -> None:
+def test_a_board_moved_since_the_search_registers_to_whoever_is_next_now(office: Office, site: models.Site) -> None:
     client, other = _client("sun"), _client("zhao")
-    _, mine = _search(client, site, "13900000002")
+    page, mine = _search(client, site, "13900000002")
+    assert "Now: 王芳." in page
     _, theirs = _search(other, site, "13900000003")
-    other.post(
-        f"/p/hz-1/desk/{site.pk}/register/",
-        {"search": theirs.pk, "name": "钱七", "phone": "13900000003", "expected": str(office.alice.pk)},
-    )
-    response = client.post(
+    other.post(f"/p/hz-1/desk/{site.pk}/register/", {"search": theirs.pk, "name": "钱七", "phone": "13900000003"})
+    response = client.post(  # the form still says 王芳 was next; the board has moved to 刘洋
         f"/p/hz-1/desk/{site.pk}/register/",
         {"search": mine.pk, "name": "李娜", "phone": "13900000002", "expected": str(office.alice.pk)},
         follow=True,
-    )
-    assert "the rotation has just moved" in response.content.decode()
-    assert not models.Customer.objects.filter(name="李娜").exists()
-    assert models.Event.objects.count() == 1
+    ).content.decode()
+    assert "李娜 registered; 刘洋 receives (Q-1, Q-2)" in response and "rotation has just moved" not in response
+    li = models.Customer.objects.get(name="李娜")
+    assert models.Verdict.objects.get(customer=li).owners == {str(office.bob.pk): "1"}
+    assert sorted(DeskVisit.objects.values_list("turn", flat=True)) == [0, 1]
+
+
+def test_a_refusal_keeps_what_was_typed_and_says_why_next_to_the_field(office: Office, site: models.Site) -> None:
+    client = _client("sun")
+    _, search = _search(client, site, "李娜")
+    page = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/", {"search": search.pk, "name": "李娜", "phone": "12345"}
+    ).content.decode()
+    assert 'value="李娜"' in page and 'value="12345"' in page
+    phone_field = page.index('id="new-phone"')
+    error = page.index('<p class="error" role="alert">')
+    assert "12345" in page[error : page.index("</p>", error)]
+    assert phone_field < error < page.index("Register and hand over")  # under the phone, in the form
+    assert models.Event.objects.count() == 0
 
 
 def test_bad_input_at_the_desk_is_said_plainly(office: Office, site: models.Site) -> None:
@@ -225,10 +239,25 @@ def test_a_double_submit_registers_one_visit(office: Office, site: models.Site) 
     client = _client("sun")
     _, search = _search(client, site, "张伟")
     form = {"search": search.pk, "customer": office.zhang.pk}
-    client.post(f"/p/hz-1/desk/{site.pk}/register/", form)
+    first = client.post(f"/p/hz-1/desk/{site.pk}/register/", form, follow=True).content.decode()
     page = client.post(f"/p/hz-1/desk/{site.pk}/register/", form, follow=True).content.decode()
-    assert "this search has already registered a visit; search again" in page
+    assert "张伟 registered; 王芳 receives (Q-4)" in first and "张伟 registered; 王芳 receives (Q-4)" in page
     assert models.Event.objects.count() == 2
+
+
+def test_a_new_customer_sent_twice_is_told_the_first_answer_not_a_refusal(office: Office, site: models.Site) -> None:
+    client = _client("sun")
+    _, search = _search(client, site, "13900000002")
+    form = {"search": search.pk, "name": "李娜", "phone": "13900000002"}
+    first = client.post(f"/p/hz-1/desk/{site.pk}/register/", form, follow=True).content.decode()
+    again = client.post(f"/p/hz-1/desk/{site.pk}/register/", form, follow=True).content.decode()
+    assert "李娜 registered; 王芳 receives (Q-1, Q-2)" in first and "李娜 registered; 王芳 receives (Q-1, Q-2)" in again
+    assert "already registered" not in again and 'class="message error"' not in again
+    assert DeskVisit.objects.count() == 1 and models.Customer.objects.filter(name="李娜").count() == 1
+    other = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/", {"search": search.pk, "name": "钱七", "phone": "13900000003"}
+    ).content.decode()
+    assert "this search has already registered a visit; search again" in other  # another visitor: a new search
 
 
 def test_lunch_duty_receives_everyone_until_lunch_is_over(office: Office, site: models.Site) -> None:
@@ -269,3 +298,95 @@ def test_a_new_customer_needs_the_full_number_not_a_mask(office: Office, site: m
     ).content.decode()
     assert "is a masked number: give the full mobile phone number" in page
     assert not models.Customer.objects.filter(name="李娜").exists()
+
+
+def test_a_customer_split_between_two_sites_is_found_and_goes_to_the_owner_who_is_here(
+    office: Office, site: models.Site
+) -> None:
+    services.visit_register(project=office.project, customer=office.zhang, staff=office.alice)
+    owners = {str(office.alice.pk): "1/2", str(office.bob.pk): "1/2"}  # IH-17, as the ledger stores it
+    models.Verdict.objects.filter(customer=office.zhang).update(owners=owners, status="active")
+    client = _client("sun")
+    client.post(f"/p/hz-1/desk/{site.pk}/board/move/", {"action": "go_away", "staff": office.alice.pk})
+    page, search = _search(client, site, "张伟")
+    assert "张伟" in page and "刘洋:\n      on site" in page
+    response = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/", {"search": search.pk, "customer": office.zhang.pk}, follow=True
+    ).content.decode()
+    assert "张伟 registered; 刘洋 receives (Q-4)" in response
+
+
+def test_a_consultant_who_left_leaves_the_board_and_receives_nobody(office: Office, site: models.Site) -> None:
+    from leadledger.desk import services as desk
+
+    client = _client("sun")
+    assert "Next walk-in: <strong>王芳</strong>" in client.get(f"/p/hz-1/desk/{site.pk}/board/").content.decode()
+    desk.departure_record(by=office.zhao, leaver=office.alice, reason="resigned", user=None)
+    board = client.get(f"/p/hz-1/desk/{site.pk}/board/").content.decode()
+    assert "王芳" not in board and "Next walk-in: <strong>刘洋</strong>" in board
+    page, search = _search(client, site, "13900000002")
+    assert "王芳" not in page
+    done = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/", {"search": search.pk, "name": "李娜", "phone": "13900000002"}, follow=True
+    ).content.decode()
+    assert "李娜 registered; 刘洋 receives" in done
+    url = f"/p/hz-1/desk/{site.pk}/board/move/"
+    refused = client.post(url, {"action": "lunch_start", "staff": office.alice.pk}).content.decode()
+    assert "王芳 is not a consultant on the roster" in refused
+    with pytest.raises(DomainError) as twice:
+        desk.departure_record(by=office.zhao, leaver=office.alice, reason="resigned", user=None)
+    assert "already recorded" in twice.value.en and twice.value.zh
+    with pytest.raises(DomainError) as referral:
+        desk.referral_log(staff=office.alice, user=None, name="钱七", phone="13900000003", referrer=None)
+    assert "recorded as having left" in referral.value.en
+
+
+def test_only_a_consultant_on_the_roster_can_be_given_a_customer_whatever_the_form_says(
+    office: Office, site: models.Site
+) -> None:
+    from leadledger.desk import services as desk
+
+    zhao = _client("zhao")
+    zhao.post(f"/p/hz-1/desk/{site.pk}/board/move/", {"action": "free_start"})
+    _, search = _search(zhao, site, "13900000002")
+    for someone in (office.sun, office.zhao):  # a receptionist, a manager: not consultants
+        page = zhao.post(
+            f"/p/hz-1/desk/{site.pk}/register/",
+            {"search": search.pk, "name": "李娜", "phone": "13900000002", "chosen": someone.pk},
+        ).content.decode()
+        assert f"{someone.name} is not a consultant on the roster" in page and 'value="李娜"' in page
+    url = f"/p/hz-1/desk/{site.pk}/board/move/"
+    assert "is not a consultant" in zhao.post(url, {"action": "lunch_start", "staff": office.sun.pk}).content.decode()
+    with pytest.raises(DomainError):
+        desk.ruling_make(
+            manager=office.zhao, customer=office.zhang, staff=office.sun, rule="IH-12", reason="x", user=None
+        )
+    with pytest.raises(DomainError):  # a receptionist does not rule
+        desk.ruling_make(
+            manager=office.sun, customer=office.zhang, staff=office.alice, rule="IH-12", reason="x", user=None
+        )
+    assert models.Event.objects.count() == 0
+
+
+def test_a_visitor_who_asks_for_a_consultant_by_name_is_theirs_and_the_turn_is_owed(
+    office: Office, site: models.Site
+) -> None:
+    client = _client("sun")
+    page, search = _search(client, site, "13900000002")
+    assert 'name="asks_for"' in page and "The visitor asks for" in page
+    done = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/",
+        {"search": search.pk, "name": "李娜", "phone": "13900000002", "asks_for": office.bob.pk},
+        follow=True,
+    ).content.decode()
+    assert "李娜 registered; 刘洋 receives (Q-5)" in done
+    client.post(f"/p/hz-1/desk/{site.pk}/board/move/", {"action": "finish", "staff": office.bob.pk})
+    board = client.get(f"/p/hz-1/desk/{site.pk}/board/").content.decode()
+    assert "Next walk-in: <strong>王芳</strong>" in board  # 刘洋 took his turn early
+    _, other = _search(client, site, "13900000003")
+    page = client.post(
+        f"/p/hz-1/desk/{site.pk}/register/",
+        {"search": other.pk, "name": "钱七", "phone": "13900000003", "asks_for": office.sun.pk},
+    ).content.decode()
+    assert "孙丽 is not a consultant on the roster" in page  # next to the field, nothing registered
+    assert DeskVisit.objects.count() == 1

@@ -167,3 +167,44 @@ def test_todays_follow_ups_are_those_due_within_a_day(office: Office) -> None:
     page = _client("alice").get("/p/hz-1/me/").content.decode()
     today = page.split('follow-ups <span class="cites">IH-4</span>')[1].split("</section>")[0]
     assert "张伟" in today and "李娜" not in today
+
+
+def test_a_follow_up_on_a_lapsed_customer_says_why_nothing_changed(office: Office) -> None:
+    _visit(office, office.zhang, office.alice, days_ago=80)
+    at = timezone.now() - timedelta(days=79)
+    body = {"customer": str(office.zhang.pk), "staff": str(office.alice.pk)}
+    services.event_append(project=office.project, kind="follow_up", body=body, at=at)
+    services.verdicts_refresh(project=office.project, customer_ids=[office.zhang.pk], through_seq=2, now=timezone.now())
+    before = models.Verdict.objects.get(customer=office.zhang)
+    assert before.status == "lapsed", before.status
+    page = _client("alice").post(f"/p/hz-1/me/{office.zhang.pk}/contact/", {"kind": "follow_up"}, follow=True)
+    text = page.content.decode()
+    after = models.Verdict.objects.get(customer=office.zhang)
+    assert after.status == "lapsed"  # a follow-up does not revive a lapsed claim (IH-4, IH-7)
+    from django.utils.html import escape
+
+    assert "logged, but the ownership did not change" in text and escape(after.explain_en) in text
+    assert "张伟: logged</p>" not in text
+
+
+def test_the_same_referral_is_not_logged_twice(office: Office) -> None:
+    form = {"name": "李娜", "phone": "13900000002"}
+    first = _client("alice").post("/p/hz-1/me/referral/", form, follow=True).content.decode()
+    assert "李娜: referral logged" in first
+    again = _client("alice").post("/p/hz-1/me/referral/", form, follow=True).content.decode()
+    assert "you already logged 李娜 as a referral on" in again and "(IH-8)" in again
+    assert models.Event.objects.filter(kind="referral_logged").count() == 1
+
+
+def test_the_expiry_warning_window_is_the_policys(office: Office) -> None:
+    _visit(office, office.zhang, office.alice, days_ago=57)  # with a follow-up: active, about ten days left
+    body = {"customer": str(office.zhang.pk), "staff": str(office.alice.pk)}
+    services.event_append(project=office.project, kind="follow_up", body=body, at=timezone.now() - timedelta(days=56))
+    page = _client("alice").get("/p/hz-1/me/").content.decode()
+    assert page.index("张伟") > page.index("Active")  # ten days left is not "expiring" within 7 days
+    office.project.policy = {"expiry_warning_days": 14}
+    office.project.save()
+    page = _client("alice").get("/p/hz-1/me/").content.decode()
+    left = models.Verdict.objects.get(customer=office.zhang).until - timezone.now()  # type: ignore[operator]
+    assert timedelta(days=7) < left < timedelta(days=14)
+    assert page.index("Expiring within 14 days") < page.index("张伟") < page.index("Active")

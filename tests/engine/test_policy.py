@@ -96,3 +96,21 @@ def test_the_fingerprint_changes_with_any_parameter_and_only_then() -> None:
 def test_every_preset_is_valid_data() -> None:
     for name in PRESETS:
         assert policy_from({"preset": name}).preset == name
+
+
+def test_the_expiry_warning_window_is_a_validated_parameter_that_judges_nothing() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from leadledger.engine.errors import PolicyError
+
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    assert policy_from({}).expiry_warning_days == 7
+    narrow = policy_from({"expiry_warning_days": 3})
+    assert narrow.expiring("active", now + timedelta(days=3), now)
+    assert not narrow.expiring("active", now + timedelta(days=4), now)
+    assert policy_from({}).expiring("active", now + timedelta(days=4), now)
+    assert not narrow.expiring("pending", now + timedelta(days=1), now)  # a follow-up is due, not an expiry
+    assert narrow.fingerprint == policy_from({}).fingerprint  # shown only: no verdict is judged again
+    for bad in (-1, "7", 1.5, True):
+        with pytest.raises(PolicyError):
+            policy_from({"expiry_warning_days": bad})

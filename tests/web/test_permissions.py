@@ -109,3 +109,113 @@ def test_a_tampered_form_is_a_bad_request_not_a_server_error(
     client = Client()
     assert client.login(username=username, password=PASSWORD)
     assert client.post(url.format(site=site.pk, customer=office.zhang.pk), form).status_code == 400
+
+
+# -- the capability sweep: every role, every page, as leadledger.capabilities says -------------------
+
+PAGE_NEEDS = {
+    "project": "see_customers",
+    "customer": "see_customers",
+    "customer_reveal": "reveal",  # or the customer's own consultant; Zhang has none here
+    "customer_erase": "erase",
+    "imports": "import",
+    "import_job": "import",
+    "import_report": "import",
+    "desk_home": "work_desk",
+    "desk": "work_desk",
+    "desk_search": "work_desk",
+    "desk_register": "work_desk",
+    "desk_board": "work_desk",
+    "desk_relation": "work_desk",
+    "desk_move": "work_desk",
+    "mine": "own_customers",
+    "mine_referral": "own_customers",
+    "mine_contact": "own_customers",
+    "mine_renewal": "own_customers",
+    "manage": "approve",
+    "manage_renewal": "approve",
+    "manage_suspension": "approve",
+    "manage_departure": "rule",
+    "dispute": "rule",
+    "dispute_export": "rule",
+    "dispute_ruling": "rule",
+    "relation_verify": "rule",
+}
+
+
+def test_every_project_page_says_which_capability_it_needs() -> None:
+    from leadledger import capabilities
+
+    assert {name for name, _ in URLS} == set(PAGE_NEEDS), "add the new page to PAGE_NEEDS"
+    assert set(PAGE_NEEDS.values()) <= capabilities.CAPABILITIES
+
+
+def test_no_staff_page_admits_agents() -> None:
+    names = set(PAGE_NEEDS)
+    for pattern in _patterns(get_resolver().url_patterns):
+        if pattern.name in names:
+            assert getattr(pattern.callback, "for_agents", None) is False, pattern.name
+
+
+def _patterns(patterns: list[URLPattern | URLResolver]) -> list[URLPattern]:
+    found: list[URLPattern] = []
+    for pattern in patterns:
+        found += _patterns(pattern.url_patterns) if isinstance(pattern, URLResolver) else [pattern]
+    return found
+
+
+@pytest.mark.parametrize(("name", "pattern"), URLS, ids=[name for name, _ in URLS])
+def test_each_role_reaches_exactly_the_pages_its_capabilities_open(office: Office, name: str, pattern: str) -> None:
+    from leadledger import capabilities
+    from leadledger.ledger import models
+    from office import _staff
+
+    Role = models.Staff.Role
+    people = {
+        Role.CONSULTANT: "alice",
+        Role.RECEPTIONIST: "sun",
+        Role.MANAGER: "zhao",
+        Role.ADMIN: "root",
+        Role.CHANNEL_SPECIALIST: _staff(office.project, "qian", "钱多", Role.CHANNEL_SPECIALIST).user.username,
+        Role.CHANNEL_MANAGER: _staff(office.project, "zhou", "周全", Role.CHANNEL_MANAGER).user.username,
+        Role.FINANCE: _staff(office.project, "wu", "吴算", Role.FINANCE).user.username,
+    }
+    assert set(people) == set(capabilities.ROLE_CAPABILITIES)
+    site = models.Site.objects.create(project=office.project, name="展厅")
+    url = _url(name, pattern, "hz-1", office.zhang.pk)
+    if "<int:site>" in pattern:
+        url = reverse(name, kwargs={"project": "hz-1", "site": site.pk})
+    for role, username in people.items():
+        client = Client()
+        assert client.login(username=username, password=PASSWORD)
+        status = _ask(client, url)
+        allowed = PAGE_NEEDS[name] in capabilities.ROLE_CAPABILITIES[role]
+        assert (status != 403) == allowed, (role, url, status)
+        assert status != 500, (role, url)
+        assert status != 404 or name in ("import_job", "import_report", "relation_verify"), (role, url)
+
+
+def test_staff_of_one_project_find_nothing_of_another_whatever_their_role(office: Office) -> None:
+    assert office_create("sh-2", "上海二期")
+    for username in ("sh-2-zhao", "sh-2-root", "sh-2-sun", "sh-2-alice"):
+        client = Client()
+        assert client.login(username=username, password=PASSWORD)
+        for name, pattern in URLS:
+            assert _ask(client, _url(name, pattern, "hz-1", office.zhang.pk)) == 404, (username, name)
+
+
+def test_a_consultant_who_left_is_refused_everywhere_and_cannot_sign_in(office: Office) -> None:
+    from leadledger.desk import services
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert client.login(username="alice", password=PASSWORD)
+    services.departure_record(by=office.zhao, leaver=office.alice, reason="resigned", user=None)
+    for name, pattern in URLS:
+        response = client.get(_url(name, pattern, "hz-1", office.zhang.pk))
+        assert response.status_code in (403, 405), name
+    page = client.get("/p/hz-1/").content.decode()
+    assert "is recorded as having left" in page
+    signing_in = Client(HTTP_ACCEPT_LANGUAGE="en")
+    page = signing_in.post("/login/", {"username": "alice", "password": PASSWORD}).content.decode()
+    assert "can no longer sign in (IH-13)" in page and "_auth_user_id" not in signing_in.session
+    assert Client().login(username="bob", password=PASSWORD)  # the others still sign in

@@ -13,12 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from leadledger import engine
+from leadledger import capabilities, engine
 from leadledger.engine.answers import what_if
+from leadledger.engine.errors import DomainError
 from leadledger.engine.model import EVENT_TYPES
 from leadledger.engine.scenario import scenario_data
 from leadledger.ledger import convert, models, selectors
-from leadledger.ledger.services import LedgerError
 from leadledger.web import access
 from leadledger.web import selectors as web_selectors
 from leadledger.web.speech import lang, pick, said
@@ -27,23 +27,23 @@ from . import selectors as desk_selectors
 from . import services
 from .models import RenewalRequest, Suspension
 
-Role = models.Staff.Role
-MANAGERS = (Role.MANAGER, Role.ADMIN)
+approver_page = access.capability_page(capabilities.APPROVE)
+ruler_page = access.capability_page(capabilities.RULE)
 RULES_DEPARTED = ("IH-1", "IH-4", "IH-5", "IH-6", "IH-7", "IH-8", "IH-10", "IH-11", "IH-12", "IH-13", "IH-17", "D-2")
 
 
-def _said(request: access.ProjectRequest, error: LedgerError) -> None:
+def _said(request: access.ProjectRequest, error: DomainError) -> None:
     messages.error(request, said(error))
 
 
-@access.project_page(*MANAGERS)
+@approver_page
 def manage(request: access.ProjectRequest) -> HttpResponse:
     policy = convert.policy_of(request.project)
     context = {
         "requests": RenewalRequest.objects.filter(project=request.project, status="pending")
         .select_related("customer", "staff")
         .order_by("at"),
-        "consultants": models.Staff.objects.filter(project=request.project, role=Role.CONSULTANT).order_by("pk"),
+        "consultants": capabilities.owner_candidates(request.project),
         "suspensions": Suspension.objects.filter(project=request.project, until__gt=timezone.now())
         .select_related("staff")
         .order_by("until"),
@@ -56,20 +56,20 @@ def manage(request: access.ProjectRequest) -> HttpResponse:
 
 
 @require_POST
-@access.project_page(*MANAGERS)
+@approver_page
 def manage_renewal(request: access.ProjectRequest, pk: int) -> HttpResponse:
     try:
         services.renewal_decide(
             manager=request.staff, request_id=pk, approve=request.POST.get("decision") == "approve", user=request.user
         )
-    except (LedgerError, RenewalRequest.DoesNotExist) as error:
-        if isinstance(error, LedgerError):
+    except (DomainError, RenewalRequest.DoesNotExist) as error:
+        if isinstance(error, DomainError):
             _said(request, error)
     return redirect("manage", project=request.project.code)
 
 
 @require_POST
-@access.project_page(*MANAGERS)
+@approver_page
 def manage_suspension(request: access.ProjectRequest) -> HttpResponse:
     try:
         days = int(request.POST.get("days", "0"))
@@ -85,18 +85,20 @@ def manage_suspension(request: access.ProjectRequest) -> HttpResponse:
             days=days,
             reason=request.POST.get("reason", ""),
         )
-    except LedgerError as error:
+    except DomainError as error:
         _said(request, error)
     return redirect("manage", project=request.project.code)
 
 
 @require_POST
-@access.project_page(*MANAGERS)
+@ruler_page
 def manage_departure(request: access.ProjectRequest) -> HttpResponse:
     leaver = get_object_or_404(models.Staff, pk=access.posted_id(request, "staff"), project=request.project)
     try:
-        services.departure_record(leaver=leaver, reason=request.POST.get("reason", ""), user=request.user)
-    except LedgerError as error:
+        services.departure_record(
+            by=request.staff, leaver=leaver, reason=request.POST.get("reason", ""), user=request.user
+        )
+    except DomainError as error:
         _said(request, error)
     else:
         messages.success(
@@ -110,7 +112,7 @@ def _timeline(request: access.ProjectRequest, customer: models.Customer) -> engi
     return selectors.timeline_for(request.project, [customer.pk])
 
 
-@access.project_page(*MANAGERS)
+@ruler_page
 def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
     """Every event of the customer's household, with the verdict before and after it (IH-16 needs this)."""
     customer = get_object_or_404(models.Customer, pk=pk, project=request.project)
@@ -148,7 +150,7 @@ def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
         "customer": customer,
         "story": story,
         "now": timeline.verdict(cid, timezone.now()).explain(language),
-        "consultants": models.Staff.objects.filter(project=request.project, role=Role.CONSULTANT).order_by("pk"),
+        "consultants": capabilities.owner_candidates(request.project),
         "rules": RULES_DEPARTED,
         "relations": desk_selectors.relations_of(customer),
         "proposal": proposal,
@@ -174,7 +176,7 @@ def _scenario(request: access.ProjectRequest, customer: models.Customer, timelin
     )
 
 
-@access.project_page(*MANAGERS)
+@ruler_page
 def dispute_export(request: access.ProjectRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(models.Customer, pk=pk, project=request.project)
     data = _scenario(request, customer, _timeline(request, customer))
@@ -184,7 +186,7 @@ def dispute_export(request: access.ProjectRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@access.project_page(*MANAGERS)
+@ruler_page
 def dispute_ruling(request: access.ProjectRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(models.Customer, pk=pk, project=request.project)
     staff = None
@@ -199,13 +201,13 @@ def dispute_ruling(request: access.ProjectRequest, pk: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             user=request.user,
         )
-    except LedgerError as error:
+    except DomainError as error:
         _said(request, error)
     return redirect("dispute", project=request.project.code, pk=pk)
 
 
 @require_POST
-@access.project_page(*MANAGERS)
+@ruler_page
 def relation_verify(request: access.ProjectRequest, pk: int) -> HttpResponse:
     relation = get_object_or_404(models.Relation, pk=pk, project=request.project)
     services.relation_verify(manager=request.staff, relation=relation)

@@ -12,41 +12,59 @@ from typing import Any
 
 from django.db import transaction
 
+from leadledger import capabilities
 from leadledger.engine import EngineError
-from leadledger.engine.model import CALL, FOLLOW_UP, REFERRAL_LOGGED, RENEWAL, RULING, STAFF_LEFT, body_for
+from leadledger.engine.model import (
+    CALL,
+    FOLLOW_UP,
+    REFERRAL_LOGGED,
+    RENEWAL,
+    RULING,
+    STAFF_LEFT,
+    ReferralLogged,
+    body_for,
+)
 from leadledger.engine.phone import Phone
-from leadledger.engine.rotation import Assignment, Desk
+from leadledger.engine.rotation import Assignment, Desk, returning_owner
 from leadledger.ledger import models as ledger
+from leadledger.ledger import selectors as selectors_ledger
 from leadledger.ledger import services as ledger_services
-from leadledger.ledger.selectors import customer_search
+from leadledger.ledger.selectors import customer_search, departed_staff
 from leadledger.ledger.services import LedgerError
 
 from . import selectors
 from .models import DeskSearch, DeskVisit, Rotation
 
-# What a receptionist may do on the board, and what a manager may do besides. Suspensions (Q-7) are
-# set for a number of days on the management page (suspension_set).
+# Who may make each move on the board. Suspensions (Q-7) are set for a number of days on the
+# management page (suspension_set).
 ACTIONS = {
-    "finish": ("receptionist", "manager", "admin"),
-    "go_away": ("receptionist", "manager", "admin"),
-    "come_back": ("receptionist", "manager", "admin"),
-    "free_start": ("manager", "admin"),
-    "free_end": ("manager", "admin"),
-    "lunch_start": ("receptionist", "manager", "admin"),  # Q-6: `staff` is the consultant on lunch duty
-    "lunch_end": ("receptionist", "manager", "admin"),
+    "finish": capabilities.WORK_DESK,
+    "go_away": capabilities.WORK_DESK,
+    "come_back": capabilities.WORK_DESK,
+    "free_start": capabilities.FREE_RECEPTION,
+    "free_end": capabilities.FREE_RECEPTION,
+    "lunch_start": capabilities.WORK_DESK,  # Q-6: `staff` is the consultant on lunch duty
+    "lunch_end": capabilities.WORK_DESK,
 }
 
 
 def _roster(site: ledger.Site) -> tuple[str, ...]:
-    consultants = ledger.Staff.objects.filter(project=site.project, role=ledger.Staff.Role.CONSULTANT)
-    return tuple(str(pk) for pk in consultants.order_by("pk").values_list("pk", flat=True))
+    """The consultants who may receive walk-ins: on the project's roster and not departed (IH-13)."""
+    people = capabilities.owner_candidates(site.project)
+    if not people:
+        raise LedgerError(
+            "本项目没有在职的置业顾问：请先在管理后台添加", "the project has no consultant on the roster: add one first"
+        )
+    return tuple(str(staff.pk) for staff in people)
 
 
 def _with_suspensions(site: ledger.Site, desk: Desk) -> Desk:
-    """Who is suspended now comes from the managers' suspensions and their end (Q-7)."""
+    """Today's roster (joiners added, leavers gone, IH-13) and who is suspended now (Q-7)."""
     from django.utils import timezone
 
     from .models import Suspension
+
+    desk = desk.staffed(_roster(site))
 
     active = {
         str(pk)
@@ -87,18 +105,54 @@ class Registered:
     customer: ledger.Customer
     assignment: Assignment
     visit: DeskVisit
+    again: bool = False  # the same form sent twice: this is the first registration, unchanged
 
 
-def owner_in(verdict: ledger.Verdict | None) -> str | None:
-    """The consultant a returning visitor goes to (Q-4): the owner of a pending or active claim."""
-    if verdict is None or not verdict.owners or verdict.status not in ("pending", "active"):
+def owner_in(verdict: ledger.Verdict | None, desk: Desk | None = None) -> str | None:
+    """The consultant a returning visitor goes to: the engine's answer (Q-4, IH-17) on the stored verdict."""
+    if verdict is None:
         return None
-    owners = verdict.owners
-    return max(owners, key=lambda k: float(owners[k]))
+    return returning_owner(verdict.owners, verdict.status, desk)
 
 
-def owner_of(customer: ledger.Customer) -> str | None:
-    return owner_in(ledger.Verdict.objects.filter(customer=customer).first())
+def owner_of(customer: ledger.Customer, desk: Desk | None = None) -> str | None:
+    return owner_in(ledger.Verdict.objects.filter(customer=customer).first(), desk)
+
+
+def _staff_of(project: ledger.Project, user: Any) -> ledger.Staff | None:
+    return ledger.Staff.objects.filter(project=project, user=user).first() if user is not None else None
+
+
+def _registered(visit: DeskVisit) -> Registered:
+    event = ledger.Event.objects.select_related("customer").get(project_id=visit.project_id, seq=visit.seq)
+    assert event.customer is not None  # a visit is always filed under its customer
+    assignment = Assignment(
+        visitor=str(event.customer.pk),
+        staff=visit.staff,
+        cites=tuple(c for c in visit.cites.split(",") if c),
+        turn_used=visit.turn is not None,
+        zh=visit.explain_zh,
+        en=visit.explain_en,
+    )
+    return Registered(event.customer, assignment, visit, again=True)
+
+
+def _again(visit: DeskVisit, customer: ledger.Customer | None, phone: str) -> Registered:
+    """A second submit of the same search: the same visitor gets the first answer; another is refused."""
+    first = _registered(visit)
+    if customer is not None:
+        same = customer.pk == first.customer.pk
+    else:
+        try:
+            same = Phone.parse(phone, masks=False).value == first.customer.phone
+        except EngineError:
+            same = False
+    if not same:
+        raise LedgerError(
+            "这次查询已经登记过一次来访；如需再次登记，请重新查询",
+            "this search has already registered a visit; search again to register another",
+        )
+    return first
 
 
 def visit_at_desk(
@@ -110,24 +164,28 @@ def visit_at_desk(
     name: str = "",
     phone: str = "",
     asks_for: str | None = None,
-    expected: str | None = None,
     chosen: str | None = None,
 ) -> Registered:
     """Register a visitor after the search: the rotation names the consultant, the ledger records the visit.
 
     `customer` is a returning one found by the search; otherwise `name` and `phone` describe a new one
-    (the phone may be one the search did not find only if the search was for it). `expected` is the
-    consultant the receptionist saw named on the board: if the rotation has moved since, nothing is
-    registered and the error says so. `chosen` names the consultant on free-reception days (Q-10).
+    (the phone may be one the search did not find only if the search was for it). The rotation is
+    read when the registration is committed, under the row lock: a new walk-in goes to whoever is
+    next then (Q-1), whatever the board showed at the search. Only `asks_for`, the consultant the
+    visitor asked for by name (Q-5), is held to. `chosen` names who receives during free reception (Q-10).
+    Sent twice, the same form answers with the first registration.
     """
     if search.site_id != site.pk:
         raise LedgerError("这次查询不属于本接待台", "that search was made at another desk")
+    capabilities.require(_staff_of(site.project, user), capabilities.WORK_DESK)
+    if (first := DeskVisit.objects.filter(search=search).first()) is not None:
+        return _again(first, customer, phone)
     if customer is not None and customer.pk not in search.found:
         raise LedgerError("请先查询该客户再登记（首问）", "search for the customer before registering them (IH-18)")
     if customer is None:
         name = name.strip()
         if not name:
-            raise LedgerError("请填写客户姓名", "the customer's name is required")
+            raise LedgerError("请填写客户姓名", "the customer's name is required", field="name")
         try:
             key = Phone.parse(phone, masks=False).value  # the visitor is here: the full number, never a mask
         except EngineError as error:
@@ -137,34 +195,29 @@ def visit_at_desk(
             raise LedgerError(
                 "该电话已有客户登记，请先用此电话查询（首问）",
                 "a customer with this phone is already registered: search for the phone first (IH-18)",
+                field="phone",
             )
+    named = str(capabilities.owner_candidate(site.project, asks_for, field="asks_for").pk) if asks_for else None
+    picked = str(capabilities.owner_candidate(site.project, chosen, field="chosen").pk) if chosen else None
     with transaction.atomic():
         row, desk = _locked(site)
-        # One search, one registration: a double submit (or a second tab) registers nothing twice.
-        if DeskVisit.objects.filter(search=search).exists():
-            raise LedgerError(
-                "这次查询已经登记过一次来访；如需再次登记，请重新查询",
-                "this search has already registered a visit; search again to register another",
-            )
+        # One search, one registration: a double submit that raced the first answers with it.
+        if (first := DeskVisit.objects.filter(search=search).first()) is not None:
+            return _again(first, customer, phone)
         if customer is None:
             customer, _ = ledger_services.customer_find_or_create(project=site.project, name=name, phone=phone)
-        owner = owner_of(customer)
-        if expected and owner is None and not desk.free_reception and desk.next_up != expected:
-            raise LedgerError(
-                "轮序刚刚变化（另一位前台已分配），请看最新的轮序再分配",
-                "the rotation has just moved (another desk gave that turn): look at the board again",
-            )
+        owner = owner_of(customer, desk)
         turns_before = sum(count for _, count in desk.served)
-        desk, assignment = desk.walk_in(str(customer.pk), owner=owner, asks_for=asks_for or None)
+        desk, assignment = desk.walk_in(str(customer.pk), owner=owner, asks_for=named)  # Q-1 applied now
         staff = assignment.staff
         if staff is None:
-            if not chosen:
-                raise LedgerError(assignment.zh + "：请选择接待的置业顾问", assignment.en + ": choose who receives")
-            staff = chosen
-            desk = desk.receives(chosen)
-        consultant = ledger.Staff.objects.filter(pk=int(staff), project=site.project).first()
-        if consultant is None:
-            raise LedgerError("没有这位置业顾问", "no such consultant")
+            if picked is None:
+                raise LedgerError(
+                    assignment.zh + "：请选择接待的置业顾问", assignment.en + ": choose who receives", field="chosen"
+                )
+            staff = picked
+            desk = desk.receives(picked)
+        consultant = capabilities.owner_candidate(site.project, staff)
         event = ledger_services.visit_register(
             project=site.project, customer=customer, staff=consultant, actor=user, site=site.name
         )
@@ -192,8 +245,7 @@ def suspension_set(*, manager: ledger.Staff, staff: str, days: int, reason: str)
 
     from .models import Suspension
 
-    if manager.role not in ("manager", "admin"):
-        raise LedgerError("此操作需要销售经理", "only a sales manager may do this")
+    capabilities.require(manager, capabilities.APPROVE)
     target = ledger.Staff.objects.filter(pk=staff, project=manager.project).first()
     if target is None:
         raise LedgerError("没有这位置业顾问", "no such consultant")
@@ -208,24 +260,19 @@ def suspension_set(*, manager: ledger.Staff, staff: str, days: int, reason: str)
     )
 
 
-def board_move(*, site: ledger.Site, role: str, action: str, staff: str | None = None) -> Desk:
-    """One change on the rotation board (finish, away, back; free reception for managers)."""
+def board_move(*, site: ledger.Site, by: ledger.Staff, action: str, staff: str | None = None) -> Desk:
+    """One change on the rotation board (finish, away, back, lunch duty; free reception for managers)."""
     if action not in ACTIONS:
         raise LedgerError(f"未知操作 {action!r}", f"unknown action {action!r}")
-    if role not in ACTIONS[action]:
-        raise LedgerError("此操作需要销售经理", "only a sales manager may do this")
-    if action in ("suspend", "reinstate"):
-        raise LedgerError(
-            "停止轮接请在管理页按天数设置", "suspensions are set for a number of days on the management page"
-        )
+    capabilities.require(by, ACTIONS[action])
     with transaction.atomic():
         row, desk = _locked(site)
         if action in ("free_start", "free_end", "lunch_end"):
             desk = getattr(desk, action)()
         else:
-            if staff not in desk.roster and not ledger.Staff.objects.filter(pk=staff, project=site.project).exists():
-                raise LedgerError("没有这位置业顾问", "no such consultant")
-            desk = getattr(desk, action)(staff)
+            # Only a consultant on the roster is moved, and only one may be put on lunch duty (Q-6).
+            found = str(capabilities.owner_candidate(site.project, staff).pk)
+            desk = getattr(desk, action)(found)
         row.state = desk.to_json()
         row.save(update_fields=["state", "changed_at"])
     return desk
@@ -236,30 +283,62 @@ def _owned_by(staff: ledger.Staff, customer: ledger.Customer) -> bool:
     return bool(verdict and verdict.owners and str(staff.pk) in verdict.owners)
 
 
-def contact_log(*, staff: ledger.Staff, customer: ledger.Customer, kind: str, user: Any) -> ledger.Event:
-    """A follow-up or a call by the customer's owner (IH-4); anyone else's contacts never count for them."""
+@dataclass(frozen=True)
+class Logged:
+    """A contact recorded, and what it did: the engine's verdict before and after it."""
+
+    event: ledger.Event
+    changed: bool
+    status: str
+    zh: str  # the engine's sentence for the verdict after the contact
+    en: str
+
+
+def contact_log(*, staff: ledger.Staff, customer: ledger.Customer, kind: str, user: Any) -> Logged:
+    """A follow-up or a call by the customer's owner (IH-4); anyone else's contacts never count for them.
+
+    The contact is a fact and is recorded; whether it changed the claim is the engine's to say (a
+    lapsed or void claim is not revived by a follow-up, IH-4 / IH-7), so the answer carries the
+    verdict after it and whether it differs from the verdict just before.
+    """
+    from django.utils import timezone
+
     if kind not in (FOLLOW_UP, CALL):
         raise LedgerError(f"未知类型 {kind!r}", f"unknown kind {kind!r}")
+    capabilities.require(staff, capabilities.OWN_CUSTOMERS)
     if not _owned_by(staff, customer):
         raise LedgerError("只能为自己的客户登记追访或来电", "you can log contacts only for your own customers")
-    body = {"customer": str(customer.pk), "staff": str(staff.pk)}
-    return ledger_services.event_append(project=staff.project, kind=kind, body=body, actor=user)
+    cid = str(customer.pk)
+    before = selectors_ledger.timeline_for(staff.project, [customer.pk]).verdict(cid, timezone.now())
+    body = {"customer": cid, "staff": str(staff.pk)}
+    event = ledger_services.event_append(project=staff.project, kind=kind, body=body, actor=user)
+    after = ledger.Verdict.objects.get(customer=customer)
+
+    def shares(owners: Any) -> dict[str, str]:
+        return {str(k): str(v) for k, v in (owners or {}).items()}
+
+    changed = (before.status, before.until, shares(before.owners)) != (after.status, after.until, shares(after.owners))
+    return Logged(event, changed, after.status, after.explain_zh, after.explain_en)
 
 
 def referral_log(
     *, staff: ledger.Staff, user: Any, name: str, phone: str, referrer: ledger.Customer | None
 ) -> ledger.Customer:
     """Log in advance a customer a consultant's customer will bring (IH-8), or their own relative (IH-9)."""
+    capabilities.require(staff, capabilities.OWN_CUSTOMERS)
     if referrer is not None and not _owned_by(staff, referrer):
-        raise LedgerError("介绍人必须是您自己的客户", "the referrer must be one of your own customers")
+        raise LedgerError(
+            "介绍人必须是您自己的客户", "the referrer must be one of your own customers", field="referrer"
+        )
     if not name.strip():
-        raise LedgerError("请填写客户姓名", "the customer's name is required")
+        raise LedgerError("请填写客户姓名", "the customer's name is required", field="name")
     try:
         Phone.parse(phone)
     except EngineError as error:
         raise LedgerError(error.zh, error.en, field="phone") from None
     with transaction.atomic():
         customer, _ = ledger_services.customer_find_or_create(project=staff.project, name=name.strip(), phone=phone)
+        _refuse_a_second_referral(staff, customer)
         body = body_for(
             REFERRAL_LOGGED,
             staff=str(staff.pk),
@@ -270,9 +349,26 @@ def referral_log(
     return customer
 
 
+def _refuse_a_second_referral(staff: ledger.Staff, customer: ledger.Customer) -> None:
+    """The same consultant logging the same customer again changes nothing (IH-8): say when it was logged."""
+    from zoneinfo import ZoneInfo
+
+    timeline = selectors_ledger.timeline_for(staff.project, [customer.pk])
+    me, cid = str(staff.pk), str(customer.pk)
+    for event in timeline.events:
+        if isinstance(event, ReferralLogged) and event.staff == me and event.customer == cid:
+            when = event.at.astimezone(ZoneInfo(staff.project.time_zone)).strftime("%Y-%m-%d %H:%M")
+            raise LedgerError(
+                f"您已于 {when} 报备过 {customer.name}，无需重复报备（IH-8）",
+                f"you already logged {customer.name} as a referral on {when}; it is not logged twice (IH-8)",
+                field="phone",
+            )
+
+
 def renewal_ask(*, staff: ledger.Staff, customer: ledger.Customer, reason: str) -> Any:
     from .models import RenewalRequest
 
+    capabilities.require(staff, capabilities.OWN_CUSTOMERS)
     if not _owned_by(staff, customer):
         raise LedgerError("只能为自己的客户申请延期", "you can ask to renew only your own customers")
     if not reason.strip():
@@ -288,6 +384,7 @@ def renewal_decide(*, manager: ledger.Staff, request_id: int, approve: bool, use
 
     from .models import RenewalRequest
 
+    capabilities.require(manager, capabilities.APPROVE)
     with transaction.atomic():
         request = RenewalRequest.objects.select_for_update().get(pk=request_id, project=manager.project)
         if request.status != RenewalRequest.Status.PENDING:
@@ -309,7 +406,13 @@ def renewal_decide(*, manager: ledger.Staff, request_id: int, approve: bool, use
 def ruling_make(
     *, manager: ledger.Staff, customer: ledger.Customer, staff: ledger.Staff | None, rule: str, reason: str, user: Any
 ) -> ledger.Event:
-    """A manager's ruling or transfer (IH-12, IH-16): final from now on, with its reason and the rule departed from."""
+    """A manager's ruling or transfer (IH-12, IH-16): final from now on, with its reason and the rule departed from.
+
+    The customer can be ruled to a consultant on the roster only, or to nobody (the pool).
+    """
+    capabilities.require(manager, capabilities.RULE)
+    if staff is not None:
+        staff = capabilities.owner_candidate(manager.project, staff.pk)
     if not reason.strip():
         raise LedgerError("裁定必须说明理由", "a ruling needs a reason")
     if not rule:
@@ -323,12 +426,21 @@ def ruling_make(
     return ledger_services.event_append(project=manager.project, kind=RULING, body=body, actor=user)
 
 
-def departure_record(*, leaver: ledger.Staff, reason: str, user: Any) -> ledger.Event:
-    """A consultant leaves: their customers go to the pool (IH-13)."""
+def departure_record(*, by: ledger.Staff, leaver: ledger.Staff, reason: str, user: Any) -> ledger.Event:
+    """A consultant leaves: their customers go to the pool (IH-13); a departure is recorded once."""
+    capabilities.require(by, capabilities.RULE)
+    if leaver.project_id != by.project_id:
+        raise LedgerError("没有这位员工", "there is no such member of staff", field="staff")
     if not reason.strip():
-        raise LedgerError("请填写离职原因", "give the reason for leaving")
-    body = {"staff": str(leaver.pk), "reason": reason.strip()}
-    return ledger_services.event_append(project=leaver.project, kind=STAFF_LEFT, body=body, actor=user)
+        raise LedgerError("请填写离职原因", "give the reason for leaving", field="reason")
+    with transaction.atomic():
+        ledger.Staff.objects.select_for_update().get(pk=leaver.pk)  # two managers at once record it once
+        if str(leaver.pk) in departed_staff(by.project):
+            raise LedgerError(
+                f"{leaver.name} 的离职已经登记过", f"{leaver.name}'s departure is already recorded", field="staff"
+            )
+        body = {"staff": str(leaver.pk), "reason": reason.strip()}
+        return ledger_services.event_append(project=by.project, kind=STAFF_LEFT, body=body, actor=user)
 
 
 def relation_add(*, project: ledger.Project, customer: ledger.Customer, phone: str, kind: str) -> ledger.Relation:
@@ -354,8 +466,7 @@ def relation_verify(*, manager: ledger.Staff, relation: ledger.Relation) -> None
     """A manager verifies a relation (ID-4); the two households are judged again from now on."""
     from django.utils import timezone
 
-    if manager.role not in ("manager", "admin"):
-        raise LedgerError("此操作需要销售经理", "only a sales manager may do this")
+    capabilities.require(manager, capabilities.RULE)
     with transaction.atomic():
         ledger.Relation.objects.filter(pk=relation.pk).update(verified=True)
         last = ledger.Event.objects.filter(project=manager.project).order_by("-seq").values_list("seq", flat=True)

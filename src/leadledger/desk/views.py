@@ -7,9 +7,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from leadledger import capabilities
 from leadledger.engine import search_query
+from leadledger.engine.errors import DomainError
 from leadledger.ledger import models
-from leadledger.ledger.services import LedgerError
 from leadledger.web import access
 from leadledger.web import selectors as web_selectors
 from leadledger.web.speech import pick, said
@@ -18,8 +19,7 @@ from leadledger.web.templatetags.web import relation_choices
 from . import selectors, services
 from .models import DeskSearch
 
-Role = models.Staff.Role
-DESK_ROLES = (Role.RECEPTIONIST, Role.MANAGER, Role.ADMIN)
+desk_page = access.capability_page(capabilities.WORK_DESK)
 
 
 def _site(request: access.ProjectRequest, site: int) -> models.Site:
@@ -49,11 +49,11 @@ def _board_context(request: access.ProjectRequest, site: models.Site) -> dict[st
         "next_up": desk.next_up,
         "next_name": names.get(desk.next_up or "", ""),
         "lunch_name": names.get(desk.lunch_duty or "", ""),
-        "may_manage": request.staff.role in (Role.MANAGER, Role.ADMIN),
+        "may_manage": capabilities.FREE_RECEPTION in request.capabilities,
     }
 
 
-@access.project_page(*DESK_ROLES)
+@desk_page
 def desk_home(request: access.ProjectRequest) -> HttpResponse:
     first = models.Site.objects.filter(project=request.project).order_by("pk").first()
     if first is None:
@@ -61,27 +61,23 @@ def desk_home(request: access.ProjectRequest) -> HttpResponse:
     return redirect("desk", project=request.project.code, site=first.pk)
 
 
-@access.project_page(*DESK_ROLES)
+@desk_page
 def desk(request: access.ProjectRequest, site: int) -> HttpResponse:
     found = _site(request, site)
     sites = models.Site.objects.filter(project=request.project).order_by("pk")
     return render(request, "desk/desk.html", {**_board_context(request, found), "sites": sites})
 
 
-@access.project_page(*DESK_ROLES)
-def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
-    found_site = _site(request, site)
-    query = request.GET.get("q", "").strip()
-    if not query or (len(query) < 2 and query.isascii()):  # one character is enough for a surname (张)
-        return render(request, "desk/results.html", {"query": query, "site": found_site})
-    record, customers = services.search_log(site=found_site, user=request.user, query=query)
+def _results_context(
+    request: access.ProjectRequest, site: models.Site, record: DeskSearch, customers: list[models.Customer]
+) -> dict[str, object]:
     names = web_selectors.staff_names(request.project)
-    board = services.rotation_desk(found_site)
+    board = services.rotation_desk(site)
     mode = web_selectors.phone_mode(request.project)
     results = []
     for customer in customers:
         verdict = getattr(customer, "verdict", None)
-        owner = services.owner_in(verdict)  # the verdict came with the search: no query per match
+        owner = services.owner_in(verdict, board)  # the verdict came with the search: no query per match
         presence = None
         if owner:
             presence = "busy" if owner in board.busy else "on_site" if board.present(owner) else "away"
@@ -95,34 +91,45 @@ def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
                 "presence": presence,
             }
         )
+    query = record.query
     # What the receptionist typed is offered for a new customer only when nobody matched it, and a phone
     # only when it is a full number: a tail (3998) or a mask is never a new customer's phone.
     asked = search_query(query)
     phone_typed = asked.phone.national if asked.kind == "phone" and asked.phone and not customers else ""
     name_typed = query if asked.kind in ("name", "latin") else ""
-    context = {
+    here = [(staff, names.get(staff, staff)) for staff in board.roster if board.present(staff)]
+    return {
         "query": query,
-        "site": found_site,
+        "site": site,
         "search": record,
         "results": results,
         "phone_typed": phone_typed,
         "partial_phone": query if asked.kind in ("digits", "mask") else "",
         "name_typed": name_typed,
-        "next_up": board.next_up,
         "next_name": names.get(board.next_up or "", ""),
         "free": board.free_reception,
-        "consultants": [(staff, names.get(staff, staff)) for staff in board.roster],
-        "relation_kinds": relation_choices(),
+        "consultants": here,  # Q-10: who may be chosen; Q-5: who a visitor may ask for
     }
-    return render(request, "desk/results.html", context)
+
+
+@desk_page
+def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
+    found_site = _site(request, site)
+    query = request.GET.get("q", "").strip()
+    if not query or (len(query) < 2 and query.isascii()):  # one character is enough for a surname (张)
+        return render(request, "desk/results.html", {"query": query, "site": found_site})
+    record, customers = services.search_log(site=found_site, user=request.user, query=query)
+    context = _results_context(request, found_site, record, customers)
+    return render(request, "desk/results.html", {**context, "relation_kinds": relation_choices()})
 
 
 @require_POST
-@access.project_page(*DESK_ROLES)
+@desk_page
 def desk_register(request: access.ProjectRequest, site: int) -> HttpResponse:
     found_site = _site(request, site)
     search_id, returning = access.posted_id(request, "search"), access.posted_id(request, "customer", required=False)
     chosen = access.posted_id(request, "chosen", required=False)
+    asks_for = access.posted_id(request, "asks_for", required=False)
     search = get_object_or_404(DeskSearch, pk=search_id, site=found_site)
     customer = None
     if returning is not None:
@@ -135,27 +142,66 @@ def desk_register(request: access.ProjectRequest, site: int) -> HttpResponse:
             customer=customer,
             name=request.POST.get("name", ""),
             phone=request.POST.get("phone", ""),
-            expected=request.POST.get("expected") or None,
+            asks_for=str(asks_for) if asks_for is not None else None,
             chosen=str(chosen) if chosen is not None else None,
         )
-    except LedgerError as error:
-        messages.error(request, said(error))
-    else:
-        names = web_selectors.staff_names(request.project)
-        who = names.get(done.assignment.staff or done.visit.staff, "")
-        cites = done.visit.cites.replace(",", ", ")
-        messages.success(
-            request,
-            pick(
-                f"已登记 {done.customer.name}，由 {who} 接待（{cites}）",
-                f"{done.customer.name} registered; {who} receives ({cites})",
-            ),
-        )
+    except DomainError as error:
+        return _refused(request, found_site, search, customer, error)
+    names = web_selectors.staff_names(request.project)
+    who = names.get(done.assignment.staff or done.visit.staff, "")
+    cites = done.visit.cites.replace(",", ", ")
+    messages.success(
+        request,
+        pick(
+            f"已登记 {done.customer.name}，由 {who} 接待（{cites}）",
+            f"{done.customer.name} registered; {who} receives ({cites})",
+        ),
+    )
     return redirect("desk", project=request.project.code, site=found_site.pk)
 
 
+def _place(error: DomainError, search: DeskSearch, customer: models.Customer | None) -> str:
+    """Where the refusal is shown: next to its field, on the returning visitor's form, or above the results."""
+    if customer is not None:
+        return "match" if customer.pk in search.found else "top"
+    return error.field if error.field in ("name", "phone", "asks_for", "chosen") else "form"
+
+
+def _refused(
+    request: access.ProjectRequest,
+    site: models.Site,
+    search: DeskSearch,
+    customer: models.Customer | None,
+    error: DomainError,
+) -> HttpResponse:
+    """The desk again, with the search's results and what was typed, and the refusal next to its field."""
+    order = {pk: i for i, pk in enumerate(search.found)}
+    found = models.Customer.objects.filter(pk__in=search.found, project=request.project).select_related("verdict")
+    context = _results_context(request, site, search, sorted(found, key=lambda c: order[c.pk]))
+    if customer is None:
+        context["name_typed"] = request.POST.get("name", "")
+        context["phone_typed"] = request.POST.get("phone", "")
+    sites = models.Site.objects.filter(project=request.project).order_by("pk")
+    return render(
+        request,
+        "desk/desk.html",
+        {
+            **_board_context(request, site),
+            **context,
+            "sites": sites,
+            "relation_kinds": relation_choices(),
+            "register_error": said(error),
+            "error_field": _place(error, search, customer),
+            "error_customer": customer.pk if customer is not None else None,
+            "asks_for_typed": request.POST.get("asks_for", ""),
+            "chosen_typed": request.POST.get("chosen", ""),
+        },
+        status=200,
+    )
+
+
 @require_POST
-@access.project_page(*DESK_ROLES)
+@desk_page
 def desk_relation(request: access.ProjectRequest, site: int) -> HttpResponse:
     found_site = _site(request, site)
     customer = get_object_or_404(models.Customer, pk=access.posted_id(request, "customer"), project=request.project)
@@ -166,7 +212,7 @@ def desk_relation(request: access.ProjectRequest, site: int) -> HttpResponse:
             phone=request.POST.get("phone", ""),
             kind=request.POST.get("kind", ""),
         )
-    except LedgerError as error:
+    except DomainError as error:
         messages.error(request, said(error))
     else:
         messages.success(
@@ -179,23 +225,23 @@ def desk_relation(request: access.ProjectRequest, site: int) -> HttpResponse:
     return redirect("desk", project=request.project.code, site=found_site.pk)
 
 
-@access.project_page(*DESK_ROLES)
+@desk_page
 def desk_board(request: access.ProjectRequest, site: int) -> HttpResponse:
     return render(request, "desk/board.html", _board_context(request, _site(request, site)))
 
 
 @require_POST
-@access.project_page(*DESK_ROLES)
+@desk_page
 def desk_move(request: access.ProjectRequest, site: int) -> HttpResponse:
     found_site = _site(request, site)
     try:
         services.board_move(
             site=found_site,
-            role=request.staff.role,
+            by=request.staff,
             action=request.POST.get("action", ""),
             staff=str(moved) if (moved := access.posted_id(request, "staff", required=False)) is not None else None,
         )
-    except LedgerError as error:
+    except DomainError as error:
         response = render(
             request,
             "desk/board.html",

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -40,11 +41,16 @@ class Policy:
     report_daily_cap: int = 20  # D-12
     appeal_days: int = 7  # D-13
     risk_window_hours: int = 24  # D-14
+    expiry_warning_days: int = 7  # IH-5: a consultant is warned this many days before a claim expires
     time_zone: str = "Asia/Shanghai"
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    def expiring(self, status: str, until: datetime | None, now: datetime) -> bool:
+        """Whether an active claim ends within the warning window (IH-5): the consultant's page lists it apart."""
+        return status == "active" and until is not None and until - now <= timedelta(days=self.expiry_warning_days)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -54,7 +60,7 @@ class Policy:
     @property
     def fingerprint(self) -> str:
         """Short hash of every parameter: a verdict records it as the policy version it used."""
-        data = self.as_dict()
+        data = {k: v for k, v in self.as_dict().items() if k not in SHOWN_ONLY}
         for name, default in _LATER_DEFAULTS.items():
             # Parameters added after verdicts were first stored count only when changed, so that a
             # project that never touched them keeps the policy version its stored verdicts record.
@@ -67,6 +73,10 @@ class Policy:
     def version(self) -> str:
         return f"{self.preset}@{self.fingerprint}"
 
+
+# Parameters that change what pages show, never a verdict: left out of the fingerprint, so changing
+# them re-judges nothing.
+SHOWN_ONLY = frozenset({"expiry_warning_days"})
 
 # RULES.md section 7; the distributor parameters apply to every preset.
 PRESETS: dict[str, dict[str, Any]] = {
@@ -109,6 +119,7 @@ _DAY_FIELDS = {
     "renew_window_days",
     "report_visit_days",
     "appeal_days",
+    "expiry_warning_days",
 }
 _POSITIVE_FIELDS = {"valid_days", "distributor_valid_days", "report_visit_days", "appeal_days"}
 _COUNT_FIELDS = {"report_lead_minutes": 0, "report_daily_cap": 1, "risk_window_hours": 1}  # name -> lowest

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
+from fractions import Fraction
 from typing import Any
 
 from .errors import EngineError
@@ -22,6 +23,38 @@ class Assignment:
 
     def explain(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
+
+
+# Q-4: the statuses whose owner still receives a returning visitor.
+CLAIMED = frozenset({"pending", "active"})
+
+
+def _share(value: object) -> Fraction:
+    try:
+        return Fraction(str(value))  # stored as "1", "1/2" (IH-17) or an older "0.5"
+    except (ValueError, ZeroDivisionError):
+        return Fraction(0)
+
+
+def _by_id(staff: str) -> tuple[int, str]:
+    return (len(staff), staff)  # "2" before "10"
+
+
+def returning_owner(owners: Mapping[str, object] | None, status: str, desk: Desk | None = None) -> str | None:
+    """Who receives a returning visitor (Q-4): the owner of a pending or active claim, else nobody.
+
+    A claim split between two sites (IH-17) has two owners with equal shares: the visitor goes to
+    whichever of them is present and free, else present, else the first the rotation would reach
+    (without a desk to look at: the first on the roster). A larger share wins outright.
+    """
+    if not owners or status not in CLAIMED:
+        return None
+    shares = {str(person): _share(value) for person, value in owners.items()}
+    top = max(shares.values())
+    leaders = sorted((person for person, share in shares.items() if share == top), key=_by_id)
+    if len(leaders) == 1 or desk is None:
+        return leaders[0]
+    return desk.first_of(leaders)
 
 
 Done = Callable[["Desk", str | None, tuple[str, ...], bool, str, str], tuple["Desk", Assignment]]
@@ -116,6 +149,74 @@ class Desk:
             if self.eligible(self.roster[i]):
                 return self.roster[i], i, skips
         return None
+
+    def first_of(self, candidates: Iterable[str]) -> str:
+        """Of several consultants (split owners, IH-17 / Q-4): present and free first, then present, then
+        the first the rotation would reach from the pointer; someone off today's roster comes last."""
+        people = list(dict.fromkeys(candidates))
+        if not people:
+            raise EngineError("没有可选的顾问", "no consultant to choose from")
+        n = len(self.roster)
+        order = {self.roster[(self.pointer + step) % n]: step for step in range(n)}
+
+        def rank(staff: str) -> tuple[int, int, tuple[int, str]]:
+            here = self.present(staff) and staff not in self.suspended
+            state = 0 if here and staff not in self.busy else 1 if here else 2
+            return (state, order.get(staff, n), _by_id(staff))
+
+        return min(people, key=rank)
+
+    def place_of(self, staff: str) -> int | None:
+        """A consultant's place in the queue for new walk-ins (1: next), as Q-1, Q-5, Q-7 make it.
+
+        Counted as if each walk-in given before them were done before the next arrives, and as if
+        they were free themselves; those busy now stay busy. None: away, suspended or off the roster,
+        so not in the queue at all (and during free reception, Q-10, there is no queue).
+        """
+        if self.free_reception or staff not in self.roster or not self.present(staff) or staff in self.suspended:
+            return None
+        desk = replace(self, busy=self.busy - {staff}, lunch_duty=None)
+        rounds = len(self.roster) * (2 + sum(count for _, count in self.skips))
+        for place in range(1, rounds + 1):
+            found = desk._scan()
+            if found is None:
+                return None
+            taken, index, skips = found
+            if taken == staff:
+                return place
+            desk = desk._take(taken, turn=True, index=index, skips=skips).finish(taken)
+        return None  # pragma: no cover - the scan reaches every present consultant within the rounds
+
+    def staffed(self, roster: Iterable[str]) -> Desk:
+        """The same rotation with today's roster: a consultant who left (IH-13) is gone from every list,
+        one who joined is added at the end; the turn stays with whoever had it, or the next after them."""
+        keep = tuple(dict.fromkeys(roster))
+        if keep == self.roster:
+            return self
+        n = len(self.roster)
+        staying = set(keep)
+        after = next(
+            (
+                self.roster[(self.pointer + step) % n]
+                for step in range(n)
+                if self.roster[(self.pointer + step) % n] in staying
+            ),
+            None,
+        )
+        ordered = tuple(s for s in self.roster if s in staying) + tuple(s for s in keep if s not in self.roster)
+        gone = set(self.roster) - staying
+        return Desk(
+            roster=ordered,
+            pointer=ordered.index(after) if after is not None else 0,
+            away=self.away - gone,
+            present_off_roster=self.present_off_roster - gone,
+            busy=self.busy - gone,
+            suspended=self.suspended - gone,
+            skips=tuple((k, v) for k, v in self.skips if k not in gone),
+            lunch_duty=None if self.lunch_duty in gone else self.lunch_duty,
+            free_reception=self.free_reception,
+            served=self.served,
+        )
 
     # -- changes ---------------------------------------------------------------------------------
 

@@ -1,8 +1,14 @@
 """Who may see what: a person's access is always scoped to the projects they are staff of.
 
-Every project page goes through `project_page`: it finds the project named in the URL, the caller's
-staff record in it, checks the role, and works in the project's time zone. Someone who is not staff
-of a project gets "not found", so a URL does not even reveal that the project exists.
+Every project page goes through `project_page` (or `capability_page`): it finds the project named in
+the URL, the caller's membership of it, checks what they may do (leadledger.capabilities), and works
+in the project's time zone. Someone who is not a member of a project gets "not found", so a URL does
+not even reveal that the project exists.
+
+Members are staff, and (once agents sign in) a distributor's agents. An agent is admitted only to the
+pages marked `agents=True`, and even there holds no staff capability; every other page treats them as
+a stranger (404), so admitting agents weakens neither the staff pages nor the projects' isolation.
+A staff member recorded as departed (IH-13) holds no capability: every page refuses them, saying so.
 """
 
 from __future__ import annotations
@@ -15,50 +21,89 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 
+from leadledger import capabilities
 from leadledger.ledger import models
+from leadledger.ledger.selectors import departed_staff
 
 Role = models.Staff.Role
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
-# Roles that may look at a customer's phone or ID number in full (an explicit, logged action), besides
-# the customer's own consultant (docs/decisions.md).
-SEE_IN_FULL = frozenset({Role.MANAGER, Role.ADMIN})
-IMPORTERS = frozenset({Role.MANAGER, Role.ADMIN})
+
+# Derived from the capability table, for code that still asks by role.
+SEE_IN_FULL = frozenset(capabilities.roles_with(capabilities.REVEAL))
+IMPORTERS = frozenset(capabilities.roles_with(capabilities.IMPORT))
 
 
 class ProjectRequest(HttpRequest):
     project: models.Project
     staff: models.Staff
+    agent: Any  # ledger.Agent on a page for agents, else None
+    capabilities: frozenset[str]
 
 
-def membership(user: Any, code: str) -> models.Staff | None:
+def _agents_sign_in() -> bool:
+    return any(f.name == "user" for f in models.Agent._meta.get_fields())  # ledger.Agent.user (h-events)
+
+
+def membership(user: Any, code: str, *, agents: bool = False) -> Any:
+    """The caller's membership of project `code`: their staff record, else (where `agents`) their agent
+    record, else None. Never a membership of another project, whatever the URL says."""
     if not user.is_authenticated:
         return None
-    return models.Staff.objects.select_related("project").filter(user=user, project__code=code).first()
+    staff = models.Staff.objects.select_related("project").filter(user=user, project__code=code).first()
+    if staff is not None or not agents or not _agents_sign_in():
+        return staff
+    return models.Agent.objects.select_related("project").filter(user=user, project__code=code).first()
+
+
+def capability_page(capability: str | None = None, *, agents: bool = False) -> Callable[[View], View]:
+    """Wrap a view taking `project` (its code) from the URL: members of it only (others: 404), holding
+    `capability` if given (else 403). `agents=True` marks a page an agent may open too."""
+    return _page(capability, (), agents)
 
 
 def project_page(*roles: str) -> Callable[[View], View]:
-    """Wrap a view taking `project` (its code) from the URL; only staff of it, in these roles if given."""
+    """The older form, naming roles: prefer `capability_page`, which asks leadledger.capabilities."""
+    return _page(capabilities.SEE_CUSTOMERS if not roles else None, roles, False)
+
+
+def _page(capability: str | None, roles: tuple[str, ...], agents: bool) -> Callable[[View], View]:
+    if capability is not None and capability not in capabilities.CAPABILITIES:
+        raise AssertionError(f"unknown capability {capability!r}")
 
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, project: str, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            staff = membership(request.user, project)
-            if staff is None:
+            member = membership(request.user, project, agents=agents)
+            if member is None:
                 raise Http404
-            if roles and staff.role not in roles:
+            if isinstance(member, models.Staff):
+                gone = departed_staff(member.project)
+                if str(member.pk) in gone:  # IH-13: they have left; the page says so
+                    return render(request, "web/departed.html", {"staff": member}, status=403)
+                held = capabilities.capabilities_of(member, departed=gone)
+                staff, agent = member, None
+            else:
+                held, staff, agent = capabilities.AGENT_CAPABILITIES, None, member
+            if (capability is not None and capability not in held) or (
+                roles and (staff is None or staff.role not in roles)
+            ):
                 raise PermissionDenied
-            request.project, request.staff = staff.project, staff  # type: ignore[attr-defined]
-            timezone.activate(ZoneInfo(staff.project.time_zone))
+            request.project, request.staff, request.agent = member.project, staff, agent  # type: ignore[attr-defined]
+            request.capabilities = held  # type: ignore[attr-defined]
+            timezone.activate(ZoneInfo(member.project.time_zone))
             try:
                 return view(request, *args, **kwargs)
             finally:
                 timezone.deactivate()
 
+        wrapped.capability = capability  # type: ignore[attr-defined]
+        wrapped.for_agents = agents  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorate
@@ -79,10 +124,13 @@ def owns(staff: models.Staff, verdict: models.Verdict | None) -> bool:
 
 
 def may_see_in_full(staff: models.Staff, verdict: models.Verdict | None) -> bool:
-    """Who may unmask personal data (always as a logged action): managers, admins, the owner."""
-    return staff.role in SEE_IN_FULL or owns(staff, verdict)
+    """Who may unmask personal data (always as a logged action): those who may reveal, and the owner."""
+    return capabilities.can(staff, capabilities.REVEAL) or (
+        capabilities.can(staff, capabilities.OWN_CUSTOMERS) and owns(staff, verdict)
+    )
 
 
 def may_read_story(staff: models.Staff, verdict: models.Verdict | None) -> bool:
     """A consultant sees another's customer only as "owned by X, until …"; the story is for the owner and the office."""
-    return staff.role != Role.CONSULTANT or owns(staff, verdict) or not (verdict and verdict.owners)
+    competing = capabilities.can(staff, capabilities.OWN_CUSTOMERS)  # another consultant's customer
+    return not competing or owns(staff, verdict) or not (verdict and verdict.owners)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from leadledger import capabilities
 from leadledger.imports.models import ImportJob
 from leadledger.imports.tasks import import_job_run
 from leadledger.ledger import models, services
@@ -18,18 +19,23 @@ from . import access, selectors
 from .forms import ImportForm, ReasonForm
 from .speech import lang, said
 
-Role = models.Staff.Role
+see_page = access.capability_page(capabilities.SEE_CUSTOMERS)
+import_page = access.capability_page(capabilities.IMPORT)
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    memberships = list(models.Staff.objects.filter(user=request.user).select_related("project"))
+    memberships = [
+        staff
+        for staff in models.Staff.objects.filter(user=request.user).select_related("project")
+        if capabilities.capabilities_of(staff)  # not a project they have left (IH-13)
+    ]
     if len(memberships) == 1:
         return redirect("project", project=memberships[0].project.code)
     return render(request, "web/home.html", {"memberships": memberships})
 
 
-@access.project_page()
+@see_page
 def project(request: access.ProjectRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     page = selectors.customers_page(request.project, query, request.GET.get("page"))
@@ -57,20 +63,20 @@ def _customer_page(request: access.ProjectRequest, customer: models.Customer, **
         "line": selectors.verdict_line(request.staff, verdict, names),
         "story": selectors.customer_story(customer, names) if story_allowed else None,
         "may_see_in_full": access.may_see_in_full(request.staff, verdict) and not customer.erased_at,
-        "may_erase": request.staff.role == Role.ADMIN and not customer.erased_at,
+        "may_erase": capabilities.ERASE in request.capabilities and not customer.erased_at,
         "form": ReasonForm(),
         **extra,
     }
     return render(request, "web/customer.html", context)
 
 
-@access.project_page()
+@see_page
 def customer(request: access.ProjectRequest, pk: int) -> HttpResponse:
     return _customer_page(request, _customer(request, pk))
 
 
 @require_POST
-@access.project_page()
+@see_page
 def customer_reveal(request: access.ProjectRequest, pk: int, field: str) -> HttpResponse:
     if field not in ("phone", "id_number"):
         raise Http404
@@ -91,7 +97,7 @@ def customer_reveal(request: access.ProjectRequest, pk: int, field: str) -> Http
 
 
 @require_POST
-@access.project_page(Role.ADMIN)
+@access.capability_page(capabilities.ERASE)
 def customer_erase(request: access.ProjectRequest, pk: int) -> HttpResponse:
     found = _customer(request, pk)
     form = ReasonForm(request.POST)
@@ -104,7 +110,7 @@ def customer_erase(request: access.ProjectRequest, pk: int) -> HttpResponse:
     return redirect("customer", project=request.project.code, pk=pk)
 
 
-@access.project_page(*access.IMPORTERS)
+@import_page
 def imports(request: access.ProjectRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -118,14 +124,14 @@ def imports(request: access.ProjectRequest) -> HttpResponse:
     return render(request, "web/imports.html", {"form": form, "jobs": jobs})
 
 
-@access.project_page(*access.IMPORTERS)
+@import_page
 def import_job(request: access.ProjectRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk, project=request.project)
     template = "web/import_progress.html" if request.htmx else "web/import_job.html"  # type: ignore[attr-defined]
     return render(request, template, {"job": job})
 
 
-@access.project_page(*access.IMPORTERS)
+@import_page
 def import_report(request: access.ProjectRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk, project=request.project)
     response = HttpResponse(job.report.encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
