@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from leadledger import engine
-from leadledger.engine.answers import what_if
+from leadledger.engine.answers import proposal_from, what_if
+from leadledger.engine.errors import DomainError
 from leadledger.engine.scenario import scenario_data
 from leadledger.ledger import convert, models, selectors
 from leadledger.ledger.services import LedgerError
@@ -119,10 +119,10 @@ def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
     rows = models.Event.objects.filter(
         project=request.project, customer_id__in=[int(c) for c in timeline.cast.customers]
     )
+    ids = {event.seq: event.id for event in timeline.events}
     story = []
     for row in rows.select_related("actor").order_by("at", "seq"):
-        before = timeline.verdict(cid, row.at - timedelta(microseconds=1))
-        after = timeline.verdict(cid, row.at)
+        before, after = timeline.verdicts_around(cid, ids[row.seq])
         body = json.loads(row.body)
         story.append(
             {
@@ -135,12 +135,12 @@ def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
             }
         )
     proposal = request.GET.get("what_if", "").strip()
-    changes = None
+    changes, proposal_error = None, ""
     if proposal:
         try:
-            changes = what_if(_scenario(request, customer, timeline), json.loads(proposal), lang=language)
-        except (ValueError, engine.EngineError) as error:
-            messages.error(request, getattr(error, language, str(error)))
+            changes = what_if(_scenario(request, customer, timeline), proposal_from(proposal), lang=language)
+        except DomainError as error:
+            proposal_error = said(error)
     context = {
         "customer": customer,
         "story": story,
@@ -149,6 +149,7 @@ def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
         "rules": RULES_DEPARTED,
         "relations": desk_selectors.relations_of(customer),
         "proposal": proposal,
+        "proposal_error": proposal_error,
         "changes": changes,
     }
     return render(request, "desk/dispute.html", context)
