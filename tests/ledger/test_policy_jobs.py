@@ -176,3 +176,38 @@ def test_a_what_if_that_the_engine_refuses_is_said_on_its_field(office: Office) 
     assert caught.value.field == "what_if" and "valid_days" in caught.value.en
     with pytest.raises(services.LedgerError):
         services.policy_what_if_start(project=office.project, proposed=[1], user=office.zhao.user)
+
+
+def test_verify_exits_0_after_a_policy_change_and_after_the_re_judge(office: Office) -> None:
+    """Verify judges each verdict under the policy it records (h-events' part of issue 12)."""
+    from leadledger.cli import main
+
+    _visit(office, office.zhang, office.alice, days_ago=10)
+    _customers(office, 3)
+    services.verdicts_rebuild(project=office.project, now=timezone.now())  # void now; pending under TWO_WEEKS
+    assert main(["verify", "--project", "hz-1", "--lang", "en"]) == 0
+    services.policy_set(project=office.project, policy=TWO_WEEKS, user=office.zhao.user)
+    assert main(["verify", "--project", "hz-1", "--lang", "en"]) == 0  # nothing re-judged yet
+    policy_jobs.policy_job_run(_latest().pk)
+    assert main(["verify", "--project", "hz-1", "--lang", "en"]) == 0
+
+
+def test_the_what_if_command_prints_progress_and_the_summary(
+    office: Office, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from leadledger.cli import main
+
+    _visit(office, office.zhang, office.alice, days_ago=10)
+    services.verdicts_rebuild(project=office.project, now=timezone.now())
+    assert main(["what-if", "--project", "hz-1", "--lang", "en", '{"follow_up_days": 14}']) == 0
+    said = capsys.readouterr()
+    assert "judging 100% 1/1" in said.err
+    summary = json.loads(said.out)
+    assert summary["changed"] == 1 and summary["kinds"] == {"owner": 1}
+    assert summary["first"][0]["customer"] == str(office.zhang.pk) and "王芳" in summary["first"][0]["proposed"]
+    assert models.Project.objects.get().policy == {}
+    assert main(["what-if", "--project", "hz-1", "--lang", "en", '{"valid_days": 0}']) == 2
+    assert "at least 1" in capsys.readouterr().err
+    assert main(["what-if", "--project", "hz-1", "--lang", "en", "[15]"]) == 2
