@@ -26,16 +26,17 @@ IMPORT = "import"  # import an office's visit register
 FREE_RECEPTION = "free_reception"  # pause the rotation for a peak day and resume it
 MANAGE_CHANNEL = "manage_channel"  # distributors, agents, escorted visits (D-1..D-14)
 ERASE = "erase"  # erase a customer's personal data on a lawful request
+SET_POLICY = "set_policy"  # adopt a policy (re-judging every verdict) and try one over the whole project (what-if)
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CONSULTANT: frozenset({SEE_CUSTOMERS, OWN_CUSTOMERS}),
     Role.RECEPTIONIST: frozenset({SEE_CUSTOMERS, WORK_DESK}),
-    Role.MANAGER: frozenset({SEE_CUSTOMERS, WORK_DESK, FREE_RECEPTION, RULE, APPROVE, REVEAL, IMPORT}),
+    Role.MANAGER: frozenset({SEE_CUSTOMERS, WORK_DESK, FREE_RECEPTION, RULE, APPROVE, REVEAL, IMPORT, SET_POLICY}),
     Role.CHANNEL_SPECIALIST: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL}),
     Role.CHANNEL_MANAGER: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, RULE}),
     Role.FINANCE: frozenset({SEE_CUSTOMERS}),
     Role.ADMIN: frozenset(
-        {SEE_CUSTOMERS, WORK_DESK, FREE_RECEPTION, RULE, APPROVE, REVEAL, IMPORT, MANAGE_CHANNEL, ERASE}
+        {SEE_CUSTOMERS, WORK_DESK, FREE_RECEPTION, RULE, APPROVE, REVEAL, IMPORT, MANAGE_CHANNEL, ERASE, SET_POLICY}
     ),
 }
 CAPABILITIES = frozenset().union(*ROLE_CAPABILITIES.values())
@@ -112,6 +113,7 @@ _REFUSALS: dict[str, tuple[str, str]] = {
     IMPORT: ("导入需要销售经理或管理员", "imports are for sales managers and administrators"),
     MANAGE_CHANNEL: ("此操作需要渠道专员或渠道经理", "only the channel team may do this"),
     ERASE: ("删除个人信息需要管理员", "only an administrator may erase personal data"),
+    SET_POLICY: ("调整归属政策需要销售经理", "only a sales manager may change the policy"),
     SEE_CUSTOMERS: _REFUSED,
     FREE_RECEPTION: ("此操作需要销售经理", "only a sales manager may do this"),
 }

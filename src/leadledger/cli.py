@@ -85,6 +85,19 @@ def _parser() -> argparse.ArgumentParser:
         "backup", help="copy the database to FILE (SQLite; pg_dump for PostgreSQL) and take a signed checkpoint"
     )
     backup.add_argument("file", metavar="FILE")
+    what_if = commands.add_parser(
+        "what-if",
+        help="judge every customer of a project under a proposed policy and say how many verdicts would change",
+        description=(
+            "Judge every customer of the project under a proposed policy, at the moment its stored verdict "
+            "was judged, and compare: nothing is stored. Progress on standard error; the summary (how many "
+            "verdicts change, by kind of change, and the first customers changed) as JSON on standard "
+            "output. Exit 0 on an answer, 2 when the proposal or the project is refused."
+        ),
+    )
+    what_if.add_argument("proposal", metavar="JSON", help="the proposed policy, e.g. '{\"valid_days\": 15}'")
+    what_if.add_argument("--project", metavar="CODE", help="the project (needed when there are several)")
+    what_if.add_argument("--lang", choices=("zh", "en"), help="language of messages and explanations")
     importer = commands.add_parser(
         "import",
         help="import a visit register (.xlsx or .csv): good rows become events, the rest go to a report",
@@ -120,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not files:
             parser.parse_args(["replay", "--help"])
         return run(files, policy=args.policy, proposed=args.what_if, lang=args.lang or user_language())
-    if args.command in ("migrate", "verify", "demo", "serve", "import", "checkpoint", "backup"):
+    if args.command in ("migrate", "verify", "demo", "serve", "import", "checkpoint", "backup", "what-if"):
         _django_setup()
         from django.core.management import call_command
 
@@ -130,6 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _checkpoint(args.project)
         if args.command == "backup":
             return _backup(args.file)
+        if args.command == "what-if":
+            call_command("migrate", interactive=False, verbosity=0)
+            return _what_if(args.project, args.proposal, args.lang or user_language())
         if args.command == "import":
             call_command("migrate", interactive=False, verbosity=0)
             return _import(args, args.lang or user_language())
@@ -297,6 +313,30 @@ class _Bar:
         elif percent // 10 != self.shown // 10 or done == total:
             self.shown = percent
             print(f"{self.label} {percent}% {done}/{total}", file=sys.stderr, flush=True)
+
+
+def _what_if(code: str | None, text: str, lang: str) -> int:
+    """Run a project-wide what-if here and now (the web page queues the same job for the worker)."""
+    import json
+
+    from .engine.answers import proposal_from
+    from .engine.errors import DomainError
+    from .ledger import policy_jobs, services
+
+    project = _project_for(code, lang)
+    if project is None:
+        return 2
+    try:
+        job = services.policy_what_if_start(project=project, proposed=proposal_from(text), user=None)  # type: ignore[arg-type]
+    except DomainError as error:
+        print(error.message(lang), file=sys.stderr)
+        return 2
+    job = policy_jobs.policy_job_run(job.pk, progress=_Bar("判定" if lang == "zh" else "judging"))
+    summary = dict(job.summary or {})
+    for item in summary.get("first", []):
+        item["current"], item["proposed"] = item["current"][lang], item["proposed"][lang]
+    print(json.dumps({"policy": job.policy, "version": job.policy_version, **summary}, ensure_ascii=False, indent=2))
+    return 0
 
 
 def _import(args: argparse.Namespace, lang: str) -> int:

@@ -21,4 +21,4 @@ from office import office_create  # noqa: E402
 office = office_create()
 site = models.Site.objects.create(project=office.project, name="市区展厅")
 services.visit_register(project=office.project, customer=office.zhang, staff=office.alice)
-print(json.dumps({"site": site.pk, "alice": office.alice.pk}))
+print(json.dumps({"site": site.pk, "alice": office.alice.pk, "zhang": office.zhang.pk}))

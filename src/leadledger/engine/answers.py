@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,7 +13,7 @@ from .duties import answer_duties
 from .errors import EngineError
 from .identity import Directory, search_query
 from .model import Deal
-from .policy import policy_from
+from .policy import Policy, policy_from
 from .rotation import Desk
 from .scenario import (
     ROTATION_KEYS,
@@ -291,6 +292,54 @@ def answer(data: Any, *, policy_override: Mapping[str, Any] | None = None, lang:
     return answer_attribution(read_scenario(data, policy_override=policy_override), lang)
 
 
+PROPOSAL_LIMIT = 2000  # characters: a policy has a dozen parameters; anything longer is not a proposal
+
+
+def proposal_from(text: str) -> dict[str, Any]:
+    """Read a proposed policy typed by a person: a JSON object of parameters, or say what is wrong."""
+    if len(text) > PROPOSAL_LIMIT:
+        raise EngineError(
+            f"提议的策略过长（最多 {PROPOSAL_LIMIT} 个字符）",
+            f"the proposed policy is too long (at most {PROPOSAL_LIMIT} characters)",
+            path="$.what_if",
+            field="what_if",
+        )
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):  # malformed, nested too deep, or a number too long to read
+        raise EngineError(
+            '提议的策略不是有效的 JSON，例如：{"valid_days": 15}',
+            'the proposed policy is not valid JSON; for example {"valid_days": 15}',
+            path="$.what_if",
+            field="what_if",
+        ) from None
+    if not isinstance(data, dict):
+        raise EngineError(
+            '提议的策略应为参数对象，例如：{"valid_days": 15} 或 {"preset": "方法"}',
+            'the proposed policy must be an object of parameters, e.g. {"valid_days": 15} or {"preset": "方法"}',
+            path="$.what_if",
+            field="what_if",
+        )
+    return data
+
+
+def proposed_policy(proposed: Any, current: Policy) -> Policy:
+    """The policy a proposal makes of the current one: a preset starts afresh, overrides amend (errors at $.what_if)."""
+    if not isinstance(proposed, Mapping):
+        raise EngineError(
+            "提议的策略应为参数对象",
+            "the proposed policy must be an object of parameters",
+            path="$.what_if",
+            field="what_if",
+        )
+    try:
+        return policy_from(proposed, base=current) if "preset" not in proposed else policy_from(proposed)
+    except EngineError as error:
+        raise type(error)(
+            error.zh, error.en, path=error.path.replace("$.policy", "$.what_if"), field="what_if"
+        ) from None
+
+
 def what_if(
     data: Any,
     proposed: Mapping[str, Any],
@@ -304,10 +353,7 @@ def what_if(
     end, every deal's split, and every question of the file.
     """
     current = read_scenario(data, policy_override=policy_override)
-    try:
-        proposal = policy_from(proposed, base=current.policy) if "preset" not in proposed else policy_from(proposed)
-    except EngineError as error:
-        raise error.at(error.path.replace("$.policy", "$.what_if")) from None
+    proposal = proposed_policy(proposed, current.policy)
     before = Timeline(current.cast, current.policy, current.events)
     after = Timeline(current.cast, proposal, current.events)
     moments: dict[tuple[str, str], Any] = {}

@@ -128,6 +128,8 @@ _CHOICES = {
     "protection_scheme": PROTECTION_SCHEMES,
     "report_phone_mode": REPORT_PHONE_MODES,
 }
+# Ten years: longer than any office's rule, and far inside what a date can be moved by.
+MAX_DAYS = 3650
 _FIELD_NAMES = [f.name for f in fields(Policy)]
 _LATER_DEFAULTS = {
     name: getattr(Policy(), name)
@@ -159,6 +161,12 @@ def _check(name: str, value: Any) -> Any:
             raise PolicyError(
                 f"参数 {name} 不能小于 {low}，收到 {value}",
                 f"{name} must be at least {low}, got {value}",
+                path=path,
+            )
+        if value > MAX_DAYS:
+            raise PolicyError(
+                f"参数 {name} 不能超过 {MAX_DAYS} 天",
+                f"{name} cannot be more than {MAX_DAYS} days",
                 path=path,
             )
         return value
@@ -227,7 +235,7 @@ def policy_from(data: Mapping[str, Any] | None = None, *, base: Policy | None = 
     policy = base or Policy()
     preset_name = data.pop("preset", None)
     if preset_name is not None:
-        key = PRESET_ALIASES.get(str(preset_name), preset_name)
+        key = PRESET_ALIASES.get(preset_name, preset_name) if isinstance(preset_name, str) else None
         if key not in PRESETS:
             names = "、".join(PRESETS)
             raise PolicyError(

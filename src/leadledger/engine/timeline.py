@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from bisect import bisect_right, insort
+from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -508,7 +508,7 @@ class Timeline:
             before = through
         elif before is not None:
             limit = _key(before)
-            escorts = [e for e in escorts if _key(e) < limit]
+            escorts = [e for e in escorts if (_key(e) <= limit if through else _key(e) < limit)]
         elif until is not None:
             escorts = escorts[: bisect_right(escorts, until, key=_at)]
         state = ChannelState()
@@ -528,6 +528,36 @@ class Timeline:
         state = self._fold_household(self.identity.household[customer], at)
         channel = self._fold_channel(self.identity.person[customer], at)
         return self._verdict(customer, at, state, channel)
+
+    def verdicts_around(self, customer: str, event_id: str) -> tuple[Verdict, Verdict]:
+        """The customer's verdict just before and just after one event, in the engine's order.
+
+        Events at the same moment are told apart by their order of recording (time, then seq), as
+        the engine folds them; "before" has seen every earlier event and "after" this one too.
+        Both are judged at the event's moment. A dispute is read event by event with these (IH-16).
+        """
+        if customer not in self.identity.household:
+            raise KeyError(customer)
+        event = self.event(event_id)
+        key, at = _key(event), event.at
+        events = self._household_events.get(self.identity.household[customer], [])
+        departures = self._departures
+        person = self.identity.person[customer]
+        verdicts: list[Verdict] = []
+        for inclusive in (False, True):
+            end = (bisect_right if inclusive else bisect_left)(events, key, key=_key)
+            # The last fact to take in (a household event or a departure): _fold stops after it.
+            last = [e for e in (events[end - 1] if end else None,) if e is not None]
+            last += [d for d in departures if (_key(d) <= key if inclusive else _key(d) < key)][-1:]
+            state = self._fold(events, end, None, max(last, key=_key)) if last else HouseholdState()
+            inhouse.settle(state, at)
+            channel = (
+                self._fold_channel(person, None, through=event)
+                if inclusive
+                else self._fold_channel(person, None, before=event)
+            )
+            verdicts.append(self._verdict(customer, at, state, channel))
+        return verdicts[0], verdicts[1]
 
     def verdicts(self, at: datetime | None = None) -> dict[str, Verdict]:
         """Rebuild every customer's verdict in one pass (at `at`, or after the last event)."""

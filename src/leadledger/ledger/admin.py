@@ -33,10 +33,13 @@ class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("code", "name", "time_zone")
 
     def save_model(self, request: HttpRequest, obj: models.Project, form: Any, change: bool) -> None:
-        # A policy change goes through the service, which keeps the project's policy history.
+        # A policy change (the time zone is part of the policy) goes through the one service that
+        # keeps the history and re-judges every verdict; the form never writes the policy itself.
         policy = obj.policy or {}
+        if change:
+            obj.policy = models.Project.objects.values_list("policy", flat=True).get(pk=obj.pk)
         super().save_model(request, obj, form, change)
-        if not change or "policy" in form.changed_data:
+        if not change or {"policy", "time_zone"} & set(form.changed_data):
             services.policy_set(project=obj, policy=policy, user=request.user)
 
 

@@ -235,3 +235,49 @@ class PolicyChange(models.Model):
     version = models.CharField(max_length=64)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
     at = models.DateTimeField(auto_now_add=True)
+
+
+class PolicyJob(models.Model):
+    """Background work over a whole project's verdicts under one policy, watched through its progress.
+
+    A re-judge stores every verdict again under the policy just adopted; a what-if judges every
+    customer under a proposed policy without storing anything and keeps a summary of what would change.
+    """
+
+    class Kind(models.TextChoices):
+        REJUDGE = "rejudge", _("Re-judge under the new policy")
+        WHAT_IF = "what_if", _("What if the policy were different")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        SUPERSEDED = "superseded", _("Superseded by a later change")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="policy_jobs")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    policy = models.JSONField()  # as stored on the project, or as proposed
+    policy_version = models.CharField(max_length=64)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    done = models.IntegerField(default=0)
+    total = models.IntegerField(default=0)
+    summary = models.JSONField(null=True, blank=True)  # a what-if's answer
+    error = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "kind", "state"], name="policy_job_state")]
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

@@ -84,11 +84,15 @@ def _events_of(project: models.Project, customers: set[int]) -> list[EventRow]:
 
 
 def _timeline(
-    project: models.Project, customers: list[tuple[Any, ...]], relations: Any, rows: Iterable[EventRow]
+    project: models.Project,
+    customers: list[tuple[Any, ...]],
+    relations: Any,
+    rows: Iterable[EventRow],
+    policy: engine.Policy | None = None,
 ) -> engine.Timeline:
     events = [convert.engine_event(kind, seq, at, json.loads(body)) for seq, kind, at, body in rows]
     cast = convert.cast_from_values(project, customers, relations)
-    return engine.Timeline(cast, convert.policy_of(project), events)
+    return engine.Timeline(cast, policy or convert.policy_of(project), events)
 
 
 def timeline_for(project: models.Project, customer_ids: Iterable[int]) -> engine.Timeline:
@@ -118,12 +122,12 @@ def timeline_for(project: models.Project, customer_ids: Iterable[int]) -> engine
     return _timeline(project, customers, [(r.a_id, r.b_id, r.kind, r.verified) for r in relations], ordered)
 
 
-def whole_timeline(project: models.Project) -> engine.Timeline:
-    """Every customer and event of a project, for a rebuild."""
+def whole_timeline(project: models.Project, policy: engine.Policy | None = None) -> engine.Timeline:
+    """Every customer and event of a project, for a rebuild (under `policy`: a what-if's, or the project's)."""
     customers = list(models.Customer.objects.filter(project=project).values_list(*convert.CUSTOMER_COLUMNS))
     relations = list(models.Relation.objects.filter(project=project).values_list("a_id", "b_id", "kind", "verified"))
     rows = models.Event.objects.filter(project=project).order_by("seq").values_list(*EVENT_COLUMNS)
-    return _timeline(project, customers, relations, rows.iterator(chunk_size=5000))
+    return _timeline(project, customers, relations, rows.iterator(chunk_size=5000), policy)
 
 
 def departed_staff(project: models.Project) -> set[str]:

@@ -276,15 +276,55 @@ def customer_erase(*, project: models.Project, customer: models.Customer, user: 
 
 
 def policy_set(*, project: models.Project, policy: dict[str, Any], user: Any) -> models.PolicyChange:
-    """Adopt a new policy for the project (validated by the engine) and keep it in the project's history.
+    """Adopt a new policy for the project (validated by the engine), keep it in the project's history,
+    and queue the re-judging of every stored verdict under it (ledger.policy_jobs).
 
-    Stored verdicts keep the policy version they were judged under until their customers are judged again.
+    A re-judge still queued or running for an earlier change is superseded: the new one re-judges
+    every verdict not yet judged under the newest policy, so none of an older one is left behind.
+    Events recorded meanwhile are judged under the new policy as they come.
     """
+    if not isinstance(policy, dict):
+        raise LedgerError("策略应为参数对象", "a policy is an object of parameters", field="policy")
     try:
         checked = engine.policy_from({**policy, "time_zone": project.time_zone})
     except engine.EngineError as error:
-        raise LedgerError(error.zh, error.en) from None
+        raise LedgerError(error.zh, error.en, field="preset" if error.path == "$.policy.preset" else "policy") from None
     with transaction.atomic():
+        _lock_project(project)
         project.policy = policy
         project.save(update_fields=["policy"])
-        return models.PolicyChange.objects.create(project=project, policy=policy, version=checked.version, user=user)
+        change = models.PolicyChange.objects.create(project=project, policy=policy, version=checked.version, user=user)
+        Job = models.PolicyJob
+        Job.objects.filter(
+            project=project, kind=Job.Kind.REJUDGE, state__in=(Job.State.QUEUED, Job.State.RUNNING)
+        ).update(state=Job.State.SUPERSEDED, finished_at=timezone.now())
+        job = Job.objects.create(
+            project=project, kind=Job.Kind.REJUDGE, policy=policy, policy_version=checked.version, user=user
+        )
+        transaction.on_commit(lambda: _enqueue(job))
+    return change
+
+
+def policy_what_if_start(*, project: models.Project, proposed: Any, user: Any) -> models.PolicyJob:
+    """Queue a what-if over the whole project: every customer judged under `proposed`, nothing stored."""
+    from leadledger.engine.answers import proposed_policy
+
+    try:
+        proposal = proposed_policy(proposed, convert.policy_of(project))
+    except engine.EngineError as error:
+        raise LedgerError(error.zh, error.en, field="what_if") from None
+    job = models.PolicyJob.objects.create(
+        project=project,
+        kind=models.PolicyJob.Kind.WHAT_IF,
+        policy=proposal.as_dict(),
+        policy_version=proposal.version,
+        user=user,
+    )
+    transaction.on_commit(lambda: _enqueue(job))
+    return job
+
+
+def _enqueue(job: models.PolicyJob) -> None:
+    from . import tasks  # the tasks import this module
+
+    tasks.policy_job_run.enqueue(job.pk)
