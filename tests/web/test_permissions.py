@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from office import PASSWORD, Office, office_create
+from pages import page_url, project_urls
 
 MANAGERS_ONLY = {
     "manage",
@@ -30,37 +31,12 @@ FORBIDDEN = {
 }
 
 
-def _project_urls() -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-
-    def walk(patterns: list[URLPattern | URLResolver]) -> None:
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns)
-            elif pattern.name and "<slug:project>" in str(pattern.pattern):
-                found.append((pattern.name, str(pattern.pattern)))
-
-    walk(get_resolver().url_patterns)
-    return found
-
-
-def _url(name: str, pattern: str, project: str, pk: int) -> str:
-    # pk: an existing customer, so that a page with an object-level check reaches it (ids differ by database).
-    kwargs: dict[str, object] = {"project": project}
-    for key in ("pk", "site"):
-        if f"<int:{key}>" in pattern:
-            kwargs[key] = pk
-    if "<str:field>" in pattern:
-        kwargs["field"] = "phone"
-    return reverse(name, kwargs=kwargs)
-
-
 def _ask(client: Client, url: str) -> int:
     status = client.get(url).status_code
     return client.post(url, {}).status_code if status == 405 else status
 
 
-URLS = _project_urls()
+URLS = project_urls()
 
 
 def test_every_project_page_is_covered() -> None:
@@ -71,7 +47,7 @@ def test_every_project_page_is_covered() -> None:
 def test_strangers_and_other_roles_are_kept_out(office: Office, name: str, pattern: str) -> None:
     other = office_create("sh-2", "上海二期")
     assert other  # its staff are strangers to hz-1, and hz-1's to it
-    url = _url(name, pattern, "hz-1", office.zhang.pk)
+    url = page_url(name, pattern, "hz-1", office.zhang.pk)
     anonymous = Client()
     assert _ask(anonymous, url) in (302, 405) and (anonymous.get(url).status_code != 200)
     stranger = Client()
@@ -185,7 +161,7 @@ def test_each_role_reaches_exactly_the_pages_its_capabilities_open(office: Offic
     }
     assert set(people) == set(capabilities.ROLE_CAPABILITIES)
     site = models.Site.objects.create(project=office.project, name="展厅")
-    url = _url(name, pattern, "hz-1", office.zhang.pk)
+    url = page_url(name, pattern, "hz-1", office.zhang.pk)
     if "<int:site>" in pattern:
         url = reverse(name, kwargs={"project": "hz-1", "site": site.pk})
     for role, username in people.items():
@@ -204,7 +180,7 @@ def test_staff_of_one_project_find_nothing_of_another_whatever_their_role(office
         client = Client()
         assert client.login(username=username, password=PASSWORD)
         for name, pattern in URLS:
-            assert _ask(client, _url(name, pattern, "hz-1", office.zhang.pk)) == 404, (username, name)
+            assert _ask(client, page_url(name, pattern, "hz-1", office.zhang.pk)) == 404, (username, name)
 
 
 def test_a_consultant_who_left_is_refused_everywhere_and_cannot_sign_in(office: Office) -> None:
@@ -214,7 +190,7 @@ def test_a_consultant_who_left_is_refused_everywhere_and_cannot_sign_in(office: 
     assert client.login(username="alice", password=PASSWORD)
     services.departure_record(by=office.zhao, leaver=office.alice, reason="resigned", user=None)
     for name, pattern in URLS:
-        response = client.get(_url(name, pattern, "hz-1", office.zhang.pk))
+        response = client.get(page_url(name, pattern, "hz-1", office.zhang.pk))
         assert response.status_code in (403, 405), name
     page = client.get("/p/hz-1/").content.decode()
     assert "is recorded as having left" in page
