@@ -9,13 +9,13 @@ from django.test import Client
 from django.utils import timezone
 
 from leadledger.ledger import models, policy_jobs, services
-from office import PASSWORD, Office
+from office import PASSWORD, Office, client_in
 
 Job = models.PolicyJob
 
 
 def _client(username: str = "zhao", language: str = "en") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client = client_in(language)
     assert client.login(username=username, password=PASSWORD)
     return client
 

@@ -10,14 +10,14 @@ from django.utils import timezone
 
 from leadledger import engine
 from leadledger.ledger import models, policy_jobs, services
-from office import PASSWORD, Office
+from office import PASSWORD, Office, client_in
 
 Job = models.PolicyJob
 TWO_WEEKS = {"follow_up_days": 14}  # a visit 10 days ago without a follow-up is void by default (IH-4), kept here
 
 
 def _client(username: str) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = client_in("en")
     assert client.login(username=username, password=PASSWORD)
     return client
 

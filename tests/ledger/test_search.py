@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from leadledger.desk import selectors as desk_selectors
 from leadledger.desk import services as desk_services
 from leadledger.ledger import models, services
 from leadledger.ledger.selectors import customer_search
 from leadledger.web import selectors as web_selectors
-from office import PASSWORD, Office
+from office import PASSWORD, Office, client_in
 
 QUERIES = [
     "13800000001",
@@ -77,7 +76,7 @@ def test_digits_that_are_not_a_phone_find_nobody(office: Office, people: dict[st
 
 
 def test_the_customer_list_page_shows_what_the_search_finds(office: Office, people: dict[str, models.Customer]) -> None:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = client_in("en")
     assert client.login(username="zhao", password=PASSWORD)
     page = client.get("/p/hz-1/", {"q": "zw"}).content.decode()
     assert page.count("张伟") == 2 and "李娜" not in page

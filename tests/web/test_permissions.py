@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from office import PASSWORD, Office, office_create
+from office import PASSWORD, Office, client_in, office_create
 from pages import page_url, project_urls
 
 MANAGERS_ONLY = {
@@ -186,7 +186,7 @@ def test_staff_of_one_project_find_nothing_of_another_whatever_their_role(office
 def test_a_consultant_who_left_is_refused_everywhere_and_cannot_sign_in(office: Office) -> None:
     from leadledger.desk import services
 
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = client_in("en")
     assert client.login(username="alice", password=PASSWORD)
     services.departure_record(by=office.zhao, leaver=office.alice, reason="resigned", user=None)
     for name, pattern in URLS:
@@ -194,7 +194,7 @@ def test_a_consultant_who_left_is_refused_everywhere_and_cannot_sign_in(office: 
         assert response.status_code in (403, 405), name
     page = client.get("/p/hz-1/").content.decode()
     assert "is recorded as having left" in page
-    signing_in = Client(HTTP_ACCEPT_LANGUAGE="en")
+    signing_in = client_in("en")
     page = signing_in.post("/login/", {"username": "alice", "password": PASSWORD}).content.decode()
     assert "can no longer sign in (IH-13)" in page and "_auth_user_id" not in signing_in.session
     assert Client().login(username="bob", password=PASSWORD)  # the others still sign in
