@@ -167,3 +167,16 @@ def test_todays_follow_ups_are_those_due_within_a_day(office: Office) -> None:
     page = _client("alice").get("/p/hz-1/me/").content.decode()
     today = page.split('follow-ups <span class="cites">IH-4</span>')[1].split("</section>")[0]
     assert "张伟" in today and "李娜" not in today
+
+
+def test_a_referral_of_my_customer_by_themselves_is_refused_next_to_the_form(office: Office) -> None:
+    _visit(office, office.zhang, office.alice)
+    page = (
+        _client("alice")
+        .post(
+            "/p/hz-1/me/referral/", {"name": "张伟", "phone": "13800000001", "referrer": office.zhang.pk}, follow=True
+        )
+        .content.decode()
+    )
+    assert "a customer cannot be their own referrer" in page
+    assert not models.Event.objects.filter(kind="referral_logged").exists()

@@ -97,3 +97,20 @@ def test_a_mistake_in_a_well_formed_file_is_still_named_with_its_path() -> None:
         assert error.path == "$.events[1].staff" and "s9" in error.en
     else:  # pragma: no cover
         raise AssertionError("an unknown staff member was accepted")
+
+
+def test_a_customer_named_as_their_own_referrer_is_refused_with_its_path_by_both_readers() -> None:
+    # IH-8: a customer is introduced by another customer; "by themselves" is a mistake of input.
+    at = "2026-03-01T10:00:00+08:00"
+    for field, item in (
+        ("referrer", {"id": "e1", "at": at, "type": "referral_logged", "staff": "s1", "customer": "c1"}),
+        ("introduced_by", {"id": "e1", "at": at, "type": "visit", "staff": "s1", "customer": "c1"}),
+    ):
+        assert _quick_builder(CAST)({**item, field: "c2"}, 0) == _event({**item, field: "c2"}, 0, CAST)
+        assert _quick_builder(CAST)({**item, field: "c1"}, 0) is None
+        try:
+            read_scenario({"customers": [{"id": "c1"}], "staff": [{"id": "s1"}], "events": [{**item, field: "c1"}]})
+        except EngineError as error:
+            assert error.path == f"$.events[0].{field}" and error.zh == "介绍人不能是客户本人"
+        else:  # pragma: no cover
+            raise AssertionError(f"a customer's own {field} was accepted")

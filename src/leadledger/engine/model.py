@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
+
+from .errors import EngineError
 
 E = TypeVar("E")
 
@@ -315,6 +318,24 @@ EVENT_TYPES: dict[str, type[Event]] = {
 def customers_of(kind: str, body: dict[str, Any]) -> list[str]:
     """The customers a stored body of this kind concerns, as its type declares them (first: filed under)."""
     return [str(body[name]) for name in EVENT_TYPES[kind].customer_fields if body.get(name) is not None]
+
+
+# IH-8: the field of each kind naming who introduced the event's customer.
+INTRODUCER_FIELDS: dict[str, str] = {REFERRAL_LOGGED: "referrer", VISIT: "introduced_by"}
+
+
+def self_introduction(kind: str, body: Mapping[str, Any]) -> EngineError | None:
+    """The refusal of a fact naming its own customer as who introduced them (IH-8), or None.
+
+    IH-8 is about a customer introduced by another consultant's customer; one "introduced" by
+    themselves would make the referrer's owner depend on the very visit being judged. Checked where
+    facts come in (scenario files, the ledger); events already stored are replayed as they are.
+    """
+    name = INTRODUCER_FIELDS.get(kind)
+    introducer = body.get(name) if name is not None else None
+    if introducer is None or str(introducer) != str(body.get("customer")):
+        return None
+    return EngineError("介绍人不能是客户本人", "a customer cannot be their own referrer", field=name or "")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
