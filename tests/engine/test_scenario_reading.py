@@ -99,18 +99,9 @@ def test_a_mistake_in_a_well_formed_file_is_still_named_with_its_path() -> None:
         raise AssertionError("an unknown staff member was accepted")
 
 
-def test_a_customer_named_as_their_own_referrer_is_refused_with_its_path_by_both_readers() -> None:
-    # IH-8: a customer is introduced by another customer; "by themselves" is a mistake of input.
+def test_a_file_naming_a_customer_as_their_own_referrer_is_still_read_as_recorded() -> None:
+    # Decision 69: only the ledger refuses a new self-referral; a file may be an older ledger's export.
     at = "2026-03-01T10:00:00+08:00"
-    for field, item in (
-        ("referrer", {"id": "e1", "at": at, "type": "referral_logged", "staff": "s1", "customer": "c1"}),
-        ("introduced_by", {"id": "e1", "at": at, "type": "visit", "staff": "s1", "customer": "c1"}),
-    ):
-        assert _quick_builder(CAST)({**item, field: "c2"}, 0) == _event({**item, field: "c2"}, 0, CAST)
-        assert _quick_builder(CAST)({**item, field: "c1"}, 0) is None
-        try:
-            read_scenario({"customers": [{"id": "c1"}], "staff": [{"id": "s1"}], "events": [{**item, field: "c1"}]})
-        except EngineError as error:
-            assert error.path == f"$.events[0].{field}" and error.zh == "介绍人不能是客户本人"
-        else:  # pragma: no cover
-            raise AssertionError(f"a customer's own {field} was accepted")
+    event = {"id": "e1", "at": at, "type": "referral_logged", "staff": "s1", "customer": "c1", "referrer": "c1"}
+    read = read_scenario({"customers": [{"id": "c1"}], "staff": [{"id": "s1"}], "events": [event]})
+    assert read.events[0] == _event(event, 0, read.cast) and read.events[0].referrer == "c1"  # type: ignore[attr-defined]

@@ -328,8 +328,8 @@ def self_introduction(kind: str, body: Mapping[str, Any]) -> EngineError | None:
     """The refusal of a fact naming its own customer as who introduced them (IH-8), or None.
 
     IH-8 is about a customer introduced by another consultant's customer; one "introduced" by
-    themselves would make the referrer's owner depend on the very visit being judged. Checked where
-    facts come in (scenario files, the ledger); events already stored are replayed as they are.
+    themselves would make the referrer's owner depend on the very visit being judged. The ledger
+    refuses such a new fact; scenario files and stored events are read as they are (decision 69).
     """
     name = INTRODUCER_FIELDS.get(kind)
     introducer = body.get(name) if name is not None else None

@@ -14,7 +14,6 @@ from .model import (
     DEPARTURE_REASONS,
     EVENT_TYPES,
     HELP_KINDS,
-    INTRODUCER_FIELDS,
     RELATION_KINDS,
     Agent,
     Call,
@@ -33,7 +32,6 @@ from .model import (
     Staff,
     StaffLeft,
     Visit,
-    self_introduction,
 )
 from .policy import Policy, policy_from
 
@@ -352,11 +350,7 @@ def _event(raw: Any, i: int, cast: Cast) -> Event:
             on_the_spot=ref.flag("on_the_spot"),
         ),
     }
-    event = builders[kind]()
-    refused = self_introduction(kind, item)  # IH-8
-    if refused is not None:
-        raise refused.at(f"{path}.{refused.field}")
-    return event
+    return builders[kind]()
 
 
 # The common case of `_event`, checked with a few dict and set operations per event instead of a
@@ -418,9 +412,7 @@ _fromisoformat = datetime.fromisoformat
 def _quick_builder(cast: Cast) -> Callable[[Any, int], Event | None]:
     """For one cast: build a well-formed event as `_event` does, or return None to let `_event` judge it."""
     tables: dict[str, Mapping[str, Any]] = {_CUSTOMER: cast.customers, _STAFF: cast.staff, _AGENT: cast.agents}
-    specs: dict[
-        Any, tuple[type[Event], frozenset[str], frozenset[str], tuple[Any, ...], tuple[Any, ...], int, str | None]
-    ] = {}
+    specs: dict[Any, tuple[type[Event], frozenset[str], frozenset[str], tuple[Any, ...], tuple[Any, ...], int]] = {}
     for kind, (cls, checks) in _QUICK_FIELDS.items():
         required = EVENT_FIELDS[kind][0]
         # Required references are looked up directly; every other field present is checked one by one.
@@ -428,8 +420,7 @@ def _quick_builder(cast: Cast) -> Callable[[Any, int], Event | None]:
         refs = tuple((key, tables[checks[key]]) for key in plain)  # type: ignore[index]
         rest = tuple((key, check) for key, check in checks.items() if key not in plain)
         allowed = frozenset(checks) | BASE_FIELDS
-        introducer = INTRODUCER_FIELDS.get(kind)  # optional: checked only where optional fields are given
-        specs[kind] = (cls, frozenset(required | BASE_FIELDS), allowed, refs, rest, len(refs) + 3, introducer)
+        specs[kind] = (cls, frozenset(required | BASE_FIELDS), allowed, refs, rest, len(refs) + 3)
 
     def fine(check: str | tuple[str | None, ...], value: Any) -> bool:
         if check is _FLAG:
@@ -450,7 +441,7 @@ def _quick_builder(cast: Cast) -> Callable[[Any, int], Event | None]:
         spec = specs.get(kind) if type(kind) is str else None
         if spec is None:
             return None
-        cls, required, allowed, refs, rest, plain, introducer = spec
+        cls, required, allowed, refs, rest, plain = spec
         keys = item.keys()
         if not (required <= keys and keys <= allowed):
             return None
@@ -472,8 +463,6 @@ def _quick_builder(cast: Cast) -> Callable[[Any, int], Event | None]:
                 for key, check in rest:
                     if key in values and not fine(check, values[key]):
                         return None
-                if introducer is not None and values.get(introducer) == values["customer"]:
-                    return None  # IH-8: a customer introduced by themselves; `_event` names the mistake
         except (TypeError, ValueError):  # an unhashable reference, an impossible date: let _event say so
             return None
         if cls is Deal and values.get("buyer") is None:
