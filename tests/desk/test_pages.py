@@ -208,3 +208,16 @@ def test_the_expiry_warning_window_is_the_policys(office: Office) -> None:
     left = models.Verdict.objects.get(customer=office.zhang).until - timezone.now()  # type: ignore[operator]
     assert timedelta(days=7) < left < timedelta(days=14)
     assert page.index("Expiring within 14 days") < page.index("张伟") < page.index("Active")
+
+
+def test_a_referral_of_my_customer_by_themselves_is_refused_next_to_the_form(office: Office) -> None:
+    _visit(office, office.zhang, office.alice)
+    page = (
+        _client("alice")
+        .post(
+            "/p/hz-1/me/referral/", {"name": "张伟", "phone": "13800000001", "referrer": office.zhang.pk}, follow=True
+        )
+        .content.decode()
+    )
+    assert "a customer cannot be their own referrer" in page
+    assert not models.Event.objects.filter(kind="referral_logged").exists()

@@ -97,3 +97,11 @@ def test_a_mistake_in_a_well_formed_file_is_still_named_with_its_path() -> None:
         assert error.path == "$.events[1].staff" and "s9" in error.en
     else:  # pragma: no cover
         raise AssertionError("an unknown staff member was accepted")
+
+
+def test_a_file_naming_a_customer_as_their_own_referrer_is_still_read_as_recorded() -> None:
+    # Decision 69: only the ledger refuses a new self-referral; a file may be an older ledger's export.
+    at = "2026-03-01T10:00:00+08:00"
+    event = {"id": "e1", "at": at, "type": "referral_logged", "staff": "s1", "customer": "c1", "referrer": "c1"}
+    read = read_scenario({"customers": [{"id": "c1"}], "staff": [{"id": "s1"}], "events": [event]})
+    assert read.events[0] == _event(event, 0, read.cast) and read.events[0].referrer == "c1"  # type: ignore[attr-defined]

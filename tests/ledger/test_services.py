@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from leadledger.ledger import models, services
 from leadledger.ledger.chain import GENESIS, chain_hash
@@ -71,3 +72,17 @@ def test_a_deal_without_a_buyer_is_bought_by_its_customer(office: Office) -> Non
     event = services.event_append(project=office.project, kind="deal", body=body)
     assert event.customer_id == office.zhang.pk and '"buyer"' in event.body
     assert "buyer" not in body  # the caller's dict is not changed
+
+
+def test_a_customer_named_as_their_own_referrer_is_refused_live_and_in_an_import(office: Office) -> None:
+    zhang, alice = str(office.zhang.pk), str(office.alice.pk)
+    own = {"customer": zhang, "staff": alice, "referrer": zhang}
+    with pytest.raises(services.LedgerError) as refused:
+        services.event_append(project=office.project, kind="referral_logged", body=own)
+    assert refused.value.field == "referrer" and refused.value.zh == "介绍人不能是客户本人"
+    visit = ("visit", {"customer": zhang, "staff": alice}, timezone.now())
+    with pytest.raises(services.LedgerError):
+        services.events_import(project=office.project, records=[visit, ("referral_logged", own, timezone.now())])
+    with pytest.raises(services.LedgerError):
+        services.event_append(project=office.project, kind="visit", body={**visit[1], "introduced_by": zhang})
+    assert models.Event.objects.count() == 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
+
+from .errors import EngineError
 
 E = TypeVar("E")
 
@@ -417,6 +419,24 @@ def body_for(kind: str, **values: Any) -> dict[str, Any]:
     if unknown:
         raise TypeError(f"{kind} has no field {', '.join(sorted(unknown))}")
     return {name: value for name, value in values.items() if value is not None}
+
+
+# IH-8: the field of each kind naming who introduced the event's customer.
+INTRODUCER_FIELDS: dict[str, str] = {REFERRAL_LOGGED: "referrer", VISIT: "introduced_by"}
+
+
+def self_introduction(kind: str, body: Mapping[str, Any]) -> EngineError | None:
+    """The refusal of a fact naming its own customer as who introduced them (IH-8), or None.
+
+    IH-8 is about a customer introduced by another consultant's customer; one "introduced" by
+    themselves would make the referrer's owner depend on the very visit being judged. The ledger
+    refuses such a new fact; scenario files and stored events are read as they are (docs/decisions.md 96).
+    """
+    name = INTRODUCER_FIELDS.get(kind)
+    introducer = body.get(name) if name is not None else None
+    if introducer is None or str(introducer) != str(body.get("customer")):
+        return None
+    return EngineError("介绍人不能是客户本人", "a customer cannot be their own referrer", field=name or "")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -339,7 +339,10 @@ class Timeline:
             until is None or ((not events or until >= events[-1].at) and (not departures or until >= departures[-1].at))
         )
         if covers_all:
-            cached = self._states.get(root)
+            # Taken out of the cache while it is moved on: a visit being applied may ask who owned its
+            # referrer then, which folds this household again; that fold must start afresh, as a whole
+            # judgement does, not find this half-applied state and apply the same visit twice.
+            cached = self._states.pop(root, None)
             if cached is None:
                 state = self._fold(events, len(events), None, None)
             else:  # catch up with events appended since (all later than anything folded)

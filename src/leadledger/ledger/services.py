@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from leadledger import engine
+from leadledger.engine import model as engine_model
 from leadledger.engine.errors import DomainError
 from leadledger.engine.model import (
     EVENT_TYPES,
@@ -78,6 +79,14 @@ def _customers_touched(project: models.Project, kind: str, body: dict[str, Any])
     return _customers_of(kind, body)
 
 
+def _refuse_self_introduction(kind: str, body: dict[str, Any]) -> None:
+    # IH-8: the engine says a customer is never their own referrer; a new fact saying so is refused
+    # (events stored before this check are replayed as they are).
+    refused = engine_model.self_introduction(kind, body)
+    if refused is not None:
+        raise LedgerError(refused.zh, refused.en, field=refused.field)
+
+
 def event_append(
     *, project: models.Project, kind: str, body: dict[str, Any], actor: Any = None, at: datetime | None = None
 ) -> models.Event:
@@ -88,6 +97,7 @@ def event_append(
     if kind not in EVENT_TYPES:
         raise LedgerError(f"未知事件类型 {kind!r}", f"unknown event type {kind!r}")
     body = convert.completed(kind, body)
+    _refuse_self_introduction(kind, body)
     with transaction.atomic():
         _lock_project(project)
         last = models.Event.objects.filter(project=project).order_by("-seq").values("seq", "hash").first()
@@ -201,6 +211,7 @@ def events_import(
             raise LedgerError(f"未知事件类型 {kind!r}", f"unknown event type {kind!r}")
     ordered = sorted(((kind, convert.completed(kind, body), at) for kind, body, at in records), key=lambda r: r[2])
     for kind, body, at in ordered:
+        _refuse_self_introduction(kind, body)
         convert.engine_event(kind, 0, at, body)
     with transaction.atomic():
         _lock_project(project)
