@@ -6,11 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from helpers import Story
 from office import Office, office_create
 
 POSTGRES = os.environ.get("LEADLEDGER_TEST_POSTGRES")
+
+# No per-example deadline: on a loaded two-core machine (CI, a busy laptop) a slow example is not a
+# failure; what the properties check is the answer, not the time. Speed is checked by benchmarks.
+hypothesis_settings.register_profile("leadledger", deadline=None)
+hypothesis_settings.load_profile("leadledger")
 
 
 @pytest.fixture
