@@ -21,6 +21,9 @@ MANAGERS_ONLY = {
     "imports",
     "import_job",
     "import_report",
+    "manage_policy",
+    "manage_what_if",
+    "manage_jobs",
 }
 DESK = {"desk_home", "desk", "desk_search", "desk_register", "desk_board", "desk_relation", "desk_move"}
 MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal"}
