@@ -19,8 +19,9 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "leadledger"
 # The fields naming customers, but "customer" (a word every model and query uses): never spelled.
 LINK_NAMES = {name for cls in EVENT_TYPES.values() for name in cls.customer_fields} - {"customer"}
 # Reading a stored body's field by name: body["x"], body.get("x"), fields["x"] … on anything named *body*.
-# A posted form's input name is the page's vocabulary, not a body's field (desk/mine.py's referrer).
-FORM_INPUT = re.compile(r"""posted_id\(\s*request\s*,\s*["']\w+["']""")
+# A posted form's input name is the page's vocabulary, not a body's field (desk/mine.py's referrer),
+# and so is the form field a refusal is shown next to (`field="referrer"`).
+FORM_INPUT = re.compile(r"""posted_id\(\s*request\s*,\s*["']\w+["']|\bfield=["']\w+["']""")
 BODY_READ = re.compile(r"""\b\w*body\w*\s*(\[\s*f?["']|\.get\(\s*f?["'])""")
 
 
