@@ -41,6 +41,7 @@ def test_the_database_suites_pass_on_postgresql() -> None:
         cwd=HERE.parent,
         check=False,
     )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    failed = "\n".join(line for line in result.stdout.splitlines() if line.startswith(("FAILED", "ERROR")))
+    assert result.returncode == 0, failed + "\n" + result.stdout[-3000:] + result.stderr[-2000:]
     summary = result.stdout.strip().splitlines()[-1]
     assert " passed" in summary and "skipped" not in summary and "failed" not in summary, summary
