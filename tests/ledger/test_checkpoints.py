@@ -26,6 +26,7 @@ def _tamper(sql: str, *params: object) -> None:
             cursor.execute("DROP TRIGGER IF EXISTS ledger_event_no_update")
             cursor.execute("DROP TRIGGER IF EXISTS ledger_event_no_delete")
         else:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # deferred key checks of the history first
             cursor.execute("ALTER TABLE ledger_event DISABLE TRIGGER USER")
         cursor.execute(sql, params)
 
