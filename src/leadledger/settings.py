@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "leadledger.web.nul.RefuseNulMiddleware",  # PostgreSQL cannot store NUL: refused alike on both databases
     "django.contrib.sessions.middleware.SessionMiddleware",
     "leadledger.web.language.ChosenLanguageMiddleware",  # Chinese unless chosen from the menu, not the browser
     "django.middleware.common.CommonMiddleware",
