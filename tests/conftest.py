@@ -57,3 +57,8 @@ def _checkpoints_beside_the_test(settings, tmp_path: Path) -> None:  # type: ign
     """Each test signs with its own key into its own log, never the user's ~/.leadledger."""
     settings.LEADLEDGER_KEY_FILE = str(tmp_path / "keys" / "checkpoint.key")
     settings.LEADLEDGER_CHECKPOINT_LOG = str(tmp_path / "keys" / "checkpoints.jsonl")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The PostgreSQL rerun is the longest test by far: start it first, so the other worker runs the rest beside it."""
+    items.sort(key=lambda item: "test_postgresql.py" not in item.nodeid)

@@ -29,6 +29,8 @@ def test_the_database_suites_pass_on_postgresql() -> None:
             "pytest",
             "-p",
             "no:cacheprovider",
+            "-n",
+            "0",  # this test holds one of the outer run's workers; the other goes on with the rest
             *(str(HERE / suite) for suite in DATABASE_SUITES),
             "-m",
             "not own_database",  # they ran on PostgreSQL in this session, in databases of their own

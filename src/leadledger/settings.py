@@ -87,9 +87,9 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "leadledger.web.nul.RefuseNulMiddleware",  # PostgreSQL cannot store NUL: refused alike on both databases
     "django.contrib.sessions.middleware.SessionMiddleware",
     "leadledger.web.language.ChosenLanguageMiddleware",  # Chinese unless chosen from the menu, not the browser
+    "leadledger.web.nul.RefuseNulMiddleware",  # NUL cannot be stored on PostgreSQL: refused on both
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

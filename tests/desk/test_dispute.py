@@ -124,5 +124,8 @@ def test_no_what_if_anyone_can_type_gives_a_server_error(office: Office, proposa
         _visit(office, office.alice, days_ago=2)
     text = proposal if isinstance(proposal, str) else json.dumps(proposal, ensure_ascii=False)
     status, page = _what_if(office, text)
+    if "\x00" in text:  # refused before any view, with a sentence (tests/web/test_nul.py)
+        assert status == 400
+        return
     assert status == 200
     assert _error(page) or "verdicts would change" in page or not text.strip()
