@@ -24,6 +24,31 @@ def test_a_mainland_mobile_is_what_phonenumbers_current_data_says(digits: str) -
     assert (mainland_mobile(digits) == f"+86{digits}") == _is_cn_mobile(digits)
 
 
+def _parsed_the_long_way(text: str) -> str | None:
+    # mainland_mobile as it was before its quick path: phonenumbers' parser and checks, nothing else.
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code != 86 or not phonenumbers.is_valid_number_for_region(number, "CN"):
+        return None
+    if phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
+        return None
+    return f"+86{number.national_number}"
+
+
+@given(st.from_regex(r"(\+86)?1[0-9]{10}", fullmatch=True))
+def test_the_quick_path_answers_as_phonenumbers_parser_would(text: str) -> None:
+    assert mainland_mobile(text) == _parsed_the_long_way(text)
+
+
+def test_the_quick_path_agrees_on_every_five_digit_prefix() -> None:
+    # Mobile blocks are told apart by their first digits: every 1xxxx prefix, with a varying tail.
+    for prefix in range(10_000):
+        digits = f"1{prefix:04d}{prefix * 7919 % 1_000_000:06d}"
+        assert mainland_mobile(digits) == _parsed_the_long_way(digits), digits
+
+
 @pytest.mark.parametrize(
     "raw",
     [

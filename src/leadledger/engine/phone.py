@@ -27,6 +27,51 @@ _DIALLED = re.compile(r"\+?\d{5,16}")
 _MOBILE = phonenumbers.PhoneNumberType.MOBILE
 
 
+def _matcher(desc: object) -> re.Pattern[str] | None:
+    # A number description of phonenumbers' data as one compiled pattern, or None where it has none.
+    pattern = getattr(desc, "national_number_pattern", None)
+    return re.compile(pattern) if pattern else None
+
+
+def _quick_path() -> tuple[re.Pattern[str], re.Pattern[str], list[tuple[re.Pattern[str], tuple[int, ...]]]]:
+    """What phonenumbers would check of an 11-digit number starting with 1, read once from its CN data.
+
+    parse + is_valid_number_for_region + number_type come to: the general description matches, no
+    type it tries before MOBILE matches (premium, toll-free, shared cost, VoIP, personal, pager, UAN,
+    voicemail, fixed line), and the mobile description matches. Numbers its parser might read a
+    carrier prefix off (CN: 11…, 12…, 179…) are left to it.
+    """
+    cn = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+    assert cn is not None and cn.mobile is not None and cn.general_desc is not None
+    before = []
+    for name in ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
+                 "voicemail", "fixed_line"):  # fmt: skip
+        desc = getattr(cn, name)
+        matcher = _matcher(desc)
+        if matcher is not None:
+            before.append((matcher, tuple(desc.possible_length)))
+    mobile, general = _matcher(cn.mobile), _matcher(cn.general_desc)
+    assert mobile is not None and general is not None and 11 in cn.mobile.possible_length
+    carrier = re.compile(cn.national_prefix_for_parsing or "(?!)")
+    return general, mobile, [*before, (carrier, ())]
+
+
+_GENERAL, _MOBILE_PATTERN, _NOT_MOBILE = _quick_path()
+_PLAIN_MOBILE = re.compile(r"(?:\+86)?(1\d{10})")
+
+
+def _surely_mobile(national: str) -> bool:
+    """True only when phonenumbers would call this 11-digit national number a CN mobile (property-tested)."""
+    if _GENERAL.fullmatch(national) is None or _MOBILE_PATTERN.fullmatch(national) is None:
+        return False
+    for pattern, lengths in _NOT_MOBILE:
+        if lengths and 11 not in lengths:
+            continue
+        if (pattern.fullmatch(national) if lengths else pattern.match(national)) is not None:
+            return False
+    return True
+
+
 def _clean(raw: str) -> str:
     # Full-width digits and symbols (１３８…, ＋, ＊) come from Chinese input methods; x and × are
     # how some registers write a hidden digit.
@@ -42,6 +87,11 @@ def mainland_mobile(raw: str) -> str | None:
     MOBILE, however it is written (spaces, dashes, +86 or 0086, full-width digits).
     """
     text = _clean(raw)
+    # Nearly every number typed is a plain 11-digit mobile: answered from the same data, without
+    # phonenumbers' general parser (20 µs a number; a 20,000-customer file spent 14% of its replay there).
+    plain = _PLAIN_MOBILE.fullmatch(text)
+    if plain is not None and _surely_mobile(plain.group(1)):
+        return f"+86{plain.group(1)}"
     if not _DIALLED.fullmatch(text):
         return None
     try:
