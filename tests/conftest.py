@@ -29,27 +29,35 @@ def office(db: None) -> Office:
     return office_create()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def race_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh database of each kind, outside the test transaction: the desks must really commit."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'race.sqlite3'}"
+def _fresh_database(kind: str, tmp_path: Path, label: str) -> Iterator[str]:
+    """A new empty database of `kind` for the test, dropped after it (PostgreSQL) or in tmp_path (SQLite)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / f'{label}.sqlite3'}"
         return
     if not POSTGRES:
-        pytest.skip("PostgreSQL race skipped: set LEADLEDGER_TEST_POSTGRES to a server URL (see .ci/run)")
+        pytest.skip(f"PostgreSQL {label} skipped: set LEADLEDGER_TEST_POSTGRES to a server URL (see .ci/run)")
     import psycopg
 
-    name = f"leadledger_race_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(
-        POSTGRES.replace("postgresql:///", "dbname=").replace("?host=", " host="), autocommit=True
-    ) as admin:
+    name = f"leadledger_{label}_{uuid.uuid4().hex[:8]}"
+    admin_dsn = POSTGRES.replace("postgresql:///", "dbname=").replace("?host=", " host=")
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     base, _, query = POSTGRES.partition("?")
     yield f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
-    with psycopg.connect(
-        POSTGRES.replace("postgresql:///", "dbname=").replace("?host=", " host="), autocommit=True
-    ) as admin:
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def race_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database of each kind, outside the test transaction: the desks must really commit."""
+    yield from _fresh_database(request.param, tmp_path, "race")
+
+
+@pytest.fixture
+def spare_database(race_database: str, tmp_path: Path) -> Iterator[str]:
+    """A second fresh database of the same kind as `race_database` (a restore's target)."""
+    yield from _fresh_database("sqlite" if race_database.startswith("sqlite") else "postgresql", tmp_path, "spare")
 
 
 @pytest.fixture(autouse=True)

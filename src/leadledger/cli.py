@@ -85,6 +85,19 @@ def _parser() -> argparse.ArgumentParser:
         "backup", help="copy the database to FILE (SQLite; pg_dump for PostgreSQL) and take a signed checkpoint"
     )
     backup.add_argument("file", metavar="FILE")
+    backup.add_argument("--lang", choices=("zh", "en"), help="language of messages")
+    restore = commands.add_parser(
+        "restore",
+        help="restore the database (DATABASE_URL) from a backup FILE, then verify it",
+        description=(
+            "Restore from a file written by `leadledger backup`. A database that already holds events is "
+            "replaced only with --replace, and is kept aside first. Then the chain is verified and the "
+            "backup's checkpoints checked; events recorded after the backup are counted from the checkpoint log."
+        ),
+    )
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument("--replace", action="store_true", help="replace a database that already holds events")
+    restore.add_argument("--lang", choices=("zh", "en"), help="language of messages")
     what_if = commands.add_parser(
         "what-if",
         help="judge every customer of a project under a proposed policy and say how many verdicts would change",
@@ -133,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not files:
             parser.parse_args(["replay", "--help"])
         return run(files, policy=args.policy, proposed=args.what_if, lang=args.lang or user_language())
-    if args.command in ("migrate", "verify", "demo", "serve", "import", "checkpoint", "backup", "what-if"):
+    if args.command in ("migrate", "verify", "demo", "serve", "import", "checkpoint", "backup", "restore", "what-if"):
         _django_setup()
         from django.core.management import call_command
 
@@ -142,7 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "checkpoint":
             return _checkpoint(args.project)
         if args.command == "backup":
-            return _backup(args.file)
+            return _backup(args.file, args.lang or user_language())
+        if args.command == "restore":
+            return _restore(args.file, args.replace, args.lang or user_language())
         if args.command == "what-if":
             call_command("migrate", interactive=False, verbosity=0)
             return _what_if(args.project, args.proposal, args.lang or user_language())
@@ -241,35 +256,58 @@ def _checkpoints_every(minutes: int) -> None:
         threading.Thread(target=loop, name="checkpoints", daemon=True).start()
 
 
-def _backup(file: str) -> int:
-    """A copy of the database, then a signed checkpoint of every project, so the copy can be checked later."""
-    import sqlite3
-    import subprocess
+def _backup(file: str, lang: str) -> int:
+    """A copy of the database, signed at the heads the copy holds, so that it can be checked later."""
     from pathlib import Path
 
-    from django.db import connection
+    from .ledger.backups import BackupError, backup_write
 
-    target = Path(file)
-    if target.exists():
-        print(f"{target} 已存在，不覆盖 / already exists, not overwritten", file=sys.stderr)
+    try:
+        written = backup_write(Path(file))
+    except BackupError as error:
+        print(error.zh if lang == "zh" else error.en, file=sys.stderr)
         return 2
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        with sqlite3.connect(target) as copy:
-            connection.connection.backup(copy)  # a consistent copy while the desks keep writing
-        copy.close()
-    else:
-        settings = connection.settings_dict
-        command = ["pg_dump", "-Fc", "-f", str(target), "-d", settings["NAME"]]
-        if settings.get("HOST"):
-            command += ["-h", settings["HOST"]]
-        if settings.get("USER"):
-            command += ["-U", settings["USER"]]
-        if subprocess.run(command, check=False).returncode != 0:
-            print("pg_dump 失败 / pg_dump failed", file=sys.stderr)
-            return 2
-    print(f"备份已写入 / backup written: {target}")
-    return _checkpoint(None)
+    print(f"备份已写入 / backup written: {written.path}（检查点 / checkpoints: {written.manifest}）")
+    for taken in written.checkpoints:
+        print(f"检查点 / checkpoint {taken.project}（{taken.seq} 条事件 / events）: {taken.printed()}", flush=True)
+    return 0
+
+
+def _restore(file: str, replace: bool, lang: str) -> int:
+    """Restore from a backup, then check the chain and the backup's checkpoints, and say what is not in it."""
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    from .ledger import models
+    from .ledger.backups import BackupError, backup_restore
+    from .ledger.checkpoints import checkpoints_logged
+
+    zh = lang == "zh"
+    try:
+        restored = backup_restore(Path(file), replace=replace)
+    except BackupError as error:
+        print(error.zh if zh else error.en, file=sys.stderr)
+        return 2
+    call_command("migrate", interactive=False, verbosity=0)  # a backup from an older version
+    if restored.kept:
+        print(f"原数据库已另存为 {restored.kept}" if zh else f"the database it replaced is kept as {restored.kept}")
+    if restored.matches_manifest is False:
+        print("恢复后的数据与备份的检查点不符" if zh else "the restored data does not match the backup's checkpoints")
+        return 1
+    for project in models.Project.objects.order_by("code"):
+        seq = restored.heads.get(project.code, (0, ""))[0]
+        later = max((c.seq for c in checkpoints_logged(project)), default=0)
+        if later > seq:
+            print(
+                f"{project.code}: 已恢复到第 {seq} 条事件；备份之后记录的至少 {later - seq} 条事件不在此备份中"
+                if zh
+                else f"{project.code}: restored to event {seq}; at least {later - seq} events recorded after "
+                "this backup are not in it"
+            )
+        else:
+            print(f"{project.code}: 已恢复 {seq} 条事件" if zh else f"{project.code}: {seq} events restored")
+    return _verify(None, lang, reached_only=True)
 
 
 def _project_for(code: str | None, lang: str) -> object | None:
@@ -386,7 +424,15 @@ def _import(args: argparse.Namespace, lang: str) -> int:
     return 1
 
 
-def _verify(code: str | None, lang: str, workers: int | None = None, printed: Sequence[str] = ()) -> int:
+def _verify(
+    code: str | None,
+    lang: str,
+    workers: int | None = None,
+    printed: Sequence[str] = (),
+    *,
+    reached_only: bool = False,
+) -> int:
+    """Verify each project; `reached_only` (after a restore) checks only the checkpoints the chain reaches."""
     from .ledger import models
     from .ledger.checkpoints import CheckpointError, checkpoint_problems, checkpoints_logged, parse_printed
     from .ledger.verify import verify
@@ -417,7 +463,11 @@ def _verify(code: str | None, lang: str, workers: int | None = None, printed: Se
             workers=workers,
             progress=lambda stage, done, total, bars=bars: bars[stage](done, total),
         )
-        for problem in checkpoint_problems(project, [*checkpoints_logged(project), *given]):
+        wanted = [*checkpoints_logged(project), *given]
+        if reached_only:
+            last = project.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+            wanted = [c for c in wanted if c.seq <= last]
+        for problem in checkpoint_problems(project, wanted):
             print(f"{code}: {problem.where}: {problem.zh if lang == 'zh' else problem.en}")
             found += 1
         events = project.events.count()

@@ -85,12 +85,15 @@ def _sign(text: str, key: bytes) -> str:
     return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
-def checkpoint_take(project: models.Project) -> Checkpoint:
-    """Sign the project's chain head now and append it to the log outside the database."""
-    last = models.Event.objects.filter(project=project).order_by("-seq").values_list("seq", "hash").first()
-    seq, head = last if last else (0, "0" * 64)
+def checkpoint_take(project: models.Project, *, head: tuple[int, str] | None = None) -> Checkpoint:
+    """Sign the project's chain head now and append it to the log outside the database.
+
+    `head` (seq, hash) signs a head read elsewhere: a backup's, from the copy itself.
+    """
+    last = head or models.Event.objects.filter(project=project).order_by("-seq").values_list("seq", "hash").first()
+    seq, head_hash = last if last else (0, "0" * 64)
     moment = timezone.now().astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    unsigned = Checkpoint(project=project.code, seq=seq, head=head, at=moment, signature="")
+    unsigned = Checkpoint(project=project.code, seq=seq, head=head_hash, at=moment, signature="")
     checkpoint = Checkpoint(**{**asdict(unsigned), "signature": _sign(unsigned.signed_text(), signing_key())})
     log = _log_file()
     log.parent.mkdir(parents=True, exist_ok=True)
