@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "leadledger.web.unwritable.UnwritableDatabaseMiddleware",  # disk full, read-only: "not saved", 503
 ]
 ROOT_URLCONF = "leadledger.urls"
 TEMPLATES = [
