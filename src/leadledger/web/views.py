@@ -23,6 +23,11 @@ see_page = access.capability_page(capabilities.SEE_CUSTOMERS)
 import_page = access.capability_page(capabilities.IMPORT)
 
 
+def healthz(request: HttpRequest) -> HttpResponse:
+    """A bare view for a load balancer's check and the launch benchmark's baseline: no database, no template."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     memberships = [
