@@ -29,8 +29,11 @@ HERE = Path(__file__).parent
 SIZES = {"desktop": {"width": 1366, "height": 900}, "tablet": {"width": 820, "height": 1180}}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Module scope, not session: Playwright's sync API keeps an event loop running while it is open,
+    # and Django refuses database work from a thread with a running loop. With the suite spread over
+    # workers, a database test can follow a browser test on one worker: the browser is closed first.
     if not CHROMIUM.exists():
         pytest.skip("browser tests skipped: /usr/bin/chromium is missing (apt-get install -y chromium; .ci/run does)")
     from playwright.sync_api import sync_playwright
