@@ -185,7 +185,7 @@ def backup_restore(source: Path, *, replace: bool = False) -> Restored:
     else:
         settings = connection.settings_dict
         if occupied:
-            kept = f"{settings['NAME']}.before-restore-{_stamp()}.dump"
+            kept = str(source.with_name(f"{settings['NAME']}.before-restore-{_stamp()}.dump"))  # beside the backup
             backup_write(Path(kept))
         connection.close()
         options = ["--clean", "--if-exists", "--no-owner", "--single-transaction"]
