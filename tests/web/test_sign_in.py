@@ -172,3 +172,16 @@ def test_a_pbkdf2_hash_from_before_is_upgraded_to_argon2_at_the_next_sign_in(off
 def test_a_sign_in_lasts_a_working_day_but_not_until_the_next_morning() -> None:
     assert 12 * 3600 <= settings.SESSION_COOKIE_AGE < 24 * 3600
     assert not settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+def test_an_administrator_sees_every_attempt_in_the_admin_and_cannot_change_or_delete_one(office: Office) -> None:
+    _sign_in(Client(), "stranger", WRONG, address="10.9.9.9")
+    office.root.user.is_staff = office.root.user.is_superuser = True
+    office.root.user.save(update_fields=["is_staff", "is_superuser"])
+    admin = Client()
+    admin.force_login(office.root.user)
+    listing = admin.get("/admin/ledger/signinattempt/").content.decode()
+    assert "stranger" in listing and "10.9.9.9" in listing
+    attempt = SignInAttempt.objects.get(username="stranger")
+    assert admin.post(f"/admin/ledger/signinattempt/{attempt.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert SignInAttempt.objects.filter(pk=attempt.pk).exists()
