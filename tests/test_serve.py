@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from leadledger.server import workers_default, workers_from_environment
+from leadledger.server import threads_from_environment, workers_default, workers_from_environment
 
 
 def _free_port() -> int:
@@ -247,3 +247,11 @@ def test_the_worker_count_comes_from_the_environment_with_a_default_of_two_a_cor
         monkeypatch.setenv("LEADLEDGER_WORKERS", wrong)
         with pytest.raises(ValueError, match="LEADLEDGER_WORKERS"):
             workers_from_environment()
+
+
+def test_a_thread_count_that_is_not_a_number_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEADLEDGER_THREADS", "many")
+    with pytest.raises(ValueError, match="LEADLEDGER_THREADS"):
+        threads_from_environment()
+    monkeypatch.setenv("LEADLEDGER_THREADS", "8")
+    assert threads_from_environment() == 8

@@ -197,8 +197,9 @@ def _django_setup() -> None:
 def _demo(customers: int) -> None:
     from time import perf_counter
 
-    from .demo import demo_create, logins
+    from .demo import demo_create, logins, secret_key_ensure
 
+    secret_key_ensure()  # its own random key beside its database, never a public one
     started = perf_counter()
     print("正在创建演示数据 / creating demo data …", flush=True)
     project, created = demo_create(customers=customers)
@@ -259,11 +260,18 @@ def _check(lang: str) -> int:
 def _serve(host: str, port: int, lang: str) -> int:
     """gunicorn with the background worker beside it (leadledger.server); 2 when refused."""
     from .demo import secret_key_ensure
-    from .server import LOCAL_HOSTS, background_start, background_stop, serve, workers_from_environment
+    from .server import (
+        LOCAL_HOSTS,
+        background_start,
+        background_stop,
+        serve,
+        threads_from_environment,
+        workers_from_environment,
+    )
 
     zh = lang == "zh"
     try:
-        workers = workers_from_environment()
+        workers, threads = workers_from_environment(), threads_from_environment()
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
@@ -289,6 +297,7 @@ def _serve(host: str, port: int, lang: str) -> int:
             host,
             port,
             workers,
+            threads,
             on_ready=lambda: print(
                 f"LeadLedger: {url}  （{workers} 个进程，Ctrl-C 停止）"
                 if zh

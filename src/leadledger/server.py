@@ -26,13 +26,22 @@ def workers_default() -> int:
     return min(2 * (os.cpu_count() or 1), 8)
 
 
-def workers_from_environment() -> int:
-    value = os.environ.get("LEADLEDGER_WORKERS", "")
+def _count(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
     if not value:
-        return workers_default()
+        return default
     if not value.isascii() or not value.isdigit() or int(value) < 1:
-        raise ValueError(f"LEADLEDGER_WORKERS must be a whole number of at least 1, got {value!r}")
+        raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
     return int(value)
+
+
+def workers_from_environment() -> int:
+    return _count("LEADLEDGER_WORKERS", workers_default())
+
+
+def threads_from_environment() -> int:
+    """Threads a worker (gthread): a browser's kept-alive connection waits in one without holding a process."""
+    return _count("LEADLEDGER_THREADS", 4)
 
 
 def port_taken(host: str, port: int) -> bool:
@@ -78,12 +87,10 @@ def background_stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def serve(host: str, port: int, workers: int, *, on_ready: Any) -> None:
+def serve(host: str, port: int, workers: int, threads: int, *, on_ready: Any) -> None:
     """Run gunicorn here until it is stopped; `on_ready` is called once it listens."""
     from django.db import connections
     from gunicorn.app.base import BaseApplication
-
-    threads = int(os.environ.get("LEADLEDGER_THREADS", "4") or 4)
 
     class Application(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
