@@ -185,3 +185,12 @@ def test_an_administrator_sees_every_attempt_in_the_admin_and_cannot_change_or_d
     attempt = SignInAttempt.objects.get(username="stranger")
     assert admin.post(f"/admin/ledger/signinattempt/{attempt.pk}/delete/", {"post": "yes"}).status_code == 403
     assert SignInAttempt.objects.filter(pk=attempt.pk).exists()
+
+
+def test_an_addresss_failures_are_forgotten_after_an_hour_so_the_office_is_not_kept_waiting(office: Office) -> None:
+    for n in range(settings.SIGN_IN_FAILURES_PER_ADDRESS + 3):
+        last = SignInAttempt.objects.create(
+            username=f"typo{n}", address="203.0.113.9", outcome=SignInAttempt.Outcome.WRONG
+        )
+    assert sign_in_wait(username="bob", address="203.0.113.9", now=last.at) == timedelta(minutes=8)
+    assert sign_in_wait(username="bob", address="203.0.113.9", now=last.at + timedelta(minutes=61)) == timedelta(0)

@@ -1,7 +1,7 @@
 """Failed sign-ins: recorded, and made to wait once there are too many (issue 13: 50 guesses in 12 s).
 
 A username that has had `SIGN_IN_FAILURES_PER_USERNAME` wrong passwords since it last signed in, or an
-address with `SIGN_IN_FAILURES_PER_ADDRESS` wrong passwords in the last day, waits before the next try:
+address with `SIGN_IN_FAILURES_PER_ADDRESS` wrong passwords in the last hour, waits before the next try:
 `SIGN_IN_WAIT_SECONDS` after the failure that reached the limit, doubling with each failure past it,
 up to `SIGN_IN_WAIT_MAX_SECONDS`. While it waits, no password is checked at all, so a guesser learns
 nothing by trying. An address has a higher limit because a whole office signs in from one router.
@@ -22,7 +22,9 @@ from .models import SignInAttempt
 
 log = logging.getLogger("leadledger.sign_in")
 
-ADDRESS_MEMORY = timedelta(days=1)
+# An address's failures are forgotten after an hour: the whole office shares it, and one person's
+# forgotten password must not keep every colleague waiting for the rest of the day.
+ADDRESS_MEMORY = timedelta(hours=1)
 
 
 def client_address(request: HttpRequest) -> str | None:
