@@ -72,6 +72,7 @@ def _checkpoints_beside_the_test(settings, tmp_path: Path) -> None:  # type: ign
     """Each test signs with its own key into its own log, never the user's ~/.leadledger."""
     settings.LEADLEDGER_KEY_FILE = str(tmp_path / "keys" / "checkpoint.key")
     settings.LEADLEDGER_CHECKPOINT_LOG = str(tmp_path / "keys" / "checkpoints.jsonl")
+    settings.LEADLEDGER_SECRET_KEY_FILE = str(tmp_path / "keys" / "secret-key")  # `demo` writes one if none
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
