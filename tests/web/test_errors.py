@@ -1,4 +1,4 @@
-"""Error pages (403, 404, 500, CSRF failure) speak the user's language inside the app's layout; the 500
+"""Error pages (400, 403, 404, 500, CSRF failure) speak the user's language inside the app's layout; the 500
 page needs neither the database nor a working request (issue 13)."""
 
 from __future__ import annotations
@@ -19,12 +19,14 @@ SAID = {
         403: "您的岗位无权查看此页面",
         "csrf": "页面已过期",
         500: "服务器出错",
+        400: "无法识别的请求",
     },
     "en": {
         404: "Page not found",
         403: "Your role does not allow this page",
         "csrf": "The form has expired",
         500: "Server error",
+        400: "The request could not be understood",
     },
 }
 LANGUAGES = list(SAID)
@@ -37,6 +39,15 @@ def test_a_page_that_does_not_exist_is_a_404_in_the_users_language_inside_the_la
     page = client_in(language).get("/no/such/page/")
     assert page.status_code == 404
     assert SAID[language][404] in page.content.decode() and LAYOUT in page.content.decode()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_request_for_a_host_this_server_does_not_answer_is_a_400_in_the_users_language(
+    office: Office, language: str
+) -> None:
+    page = client_in(language).get("/login/", HTTP_HOST="203.0.113.7")  # reached by address, not by name
+    assert page.status_code == 400
+    assert SAID[language][400] in page.content.decode() and LAYOUT in page.content.decode()
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

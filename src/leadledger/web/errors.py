@@ -1,4 +1,4 @@
-"""Error pages in the user's language, inside the app's layout (handler403/404/500, CSRF_FAILURE_VIEW).
+"""Error pages in the user's language, inside the app's layout (handler400/403/404/500, CSRF_FAILURE_VIEW).
 
 The 500 page may be drawn when the database is down or the request half-built: it renders from the
 template alone, with no request context and nothing read from the database, and falls back to a plain
@@ -15,6 +15,11 @@ from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
 log = logging.getLogger("leadledger.errors")
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "400.html", status=400)
 
 
 @requires_csrf_token
