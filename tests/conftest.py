@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite."""
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -17,6 +18,20 @@ POSTGRES = os.environ.get("LEADLEDGER_TEST_POSTGRES")
 # failure; what the properties check is the answer, not the time. Speed is checked by benchmarks.
 hypothesis_settings.register_profile("leadledger", deadline=None)
 hypothesis_settings.load_profile("leadledger")
+
+
+def _no_log_file() -> None:
+    """The suite's server errors and failed sign-ins are not the user's: kept out of ~/.leadledger's log
+    file (settings are loaded before this file; the test of the file runs a process of its own)."""
+    from leadledger.logs import RotatingFile
+
+    for name in ("django.request", "django.security", "leadledger"):
+        logger = logging.getLogger(name)
+        for handler in [h for h in logger.handlers if isinstance(h, RotatingFile)]:
+            logger.removeHandler(handler)
+
+
+_no_log_file()
 
 
 @pytest.fixture
@@ -65,6 +80,7 @@ def _checkpoints_beside_the_test(settings, tmp_path: Path) -> None:  # type: ign
     """Each test signs with its own key into its own log, never the user's ~/.leadledger."""
     settings.LEADLEDGER_KEY_FILE = str(tmp_path / "keys" / "checkpoint.key")
     settings.LEADLEDGER_CHECKPOINT_LOG = str(tmp_path / "keys" / "checkpoints.jsonl")
+    settings.LEADLEDGER_SECRET_KEY_FILE = str(tmp_path / "keys" / "secret-key")  # `demo` writes one if none
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -73,3 +73,18 @@ def test_every_number_the_demo_makes_is_accepted_by_the_engine_and_the_desk(seed
         assert Phone.parse(phone, masks=False).value == phone  # registrable: the desk asks for exactly this
         national = Phone.of(phone).national
         assert search_query(national).kind == "phone" and search_query(national).phone == Phone(phone)
+
+
+@pytest.mark.django_db
+def test_the_demo_writes_its_own_secret_key_beside_its_database_readable_by_its_owner_only(
+    settings, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import stat
+
+    monkeypatch.delenv("LEADLEDGER_SECRET_KEY", raising=False)
+    key_file = tmp_path / "leadledger.sqlite3.secret-key"
+    settings.LEADLEDGER_SECRET_KEY_FILE = str(key_file)
+    assert main(["demo", "--no-serve", "--customers", "10"]) == 0
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert key_file.read_text().strip() == settings.SECRET_KEY
+    assert settings.SECRET_KEY not in settings.PUBLIC_SECRET_KEYS

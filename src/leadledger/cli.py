@@ -58,8 +58,27 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-serve", action="store_true", help="only create the data")
     demo.add_argument("--customers", type=int, default=3000, help="how many demo customers (default 3000)")
     demo.add_argument("--port", type=int, default=8000)
-    serve = commands.add_parser("serve", help="serve an existing database (migrating it first)")
+    serve = commands.add_parser(
+        "serve",
+        help="serve an existing database (migrating it first) with gunicorn and the background worker",
+        description=(
+            "Serve the app with gunicorn (LEADLEDGER_WORKERS workers, default two a core up to 8) and "
+            "static files through WhiteNoise, with the background worker beside it. Listening beyond "
+            "this machine (--host other than 127.0.0.1, localhost or ::1) is refused while "
+            "`leadledger check` finds a problem."
+        ),
+    )
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
+    )
+    serve.add_argument("--lang", choices=("zh", "en"), help="language of messages")
+    check = commands.add_parser(
+        "check",
+        help="deployment checks: Django's plus secret key, debug, hosts, HTTPS cookies, database, migrations, chain",
+        description="Run the deployment checks; exit 0 when all pass, 1 when any fails (each is said with its fix).",
+    )
+    check.add_argument("--lang", choices=("zh", "en"), help="language of the report")
     verify = commands.add_parser(
         "verify",
         help="re-check the event chain and rebuild every verdict by replay; exit 0 if consistent, 1 if not",
@@ -146,10 +165,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not files:
             parser.parse_args(["replay", "--help"])
         return run(files, policy=args.policy, proposed=args.what_if, lang=args.lang or user_language())
-    if args.command in ("migrate", "verify", "demo", "serve", "import", "checkpoint", "backup", "restore", "what-if"):
+    if args.command in ("demo", "serve") and not getattr(args, "no_serve", False):
+        # Before anything is created or migrated, and before any URL is printed (issue 13).
+        refused = _port_refused(getattr(args, "host", "127.0.0.1"), args.port, getattr(args, "lang", None))
+        if refused:
+            return refused
+    if args.command in (
+        "migrate",
+        "verify",
+        "demo",
+        "serve",
+        "import",
+        "checkpoint",
+        "backup",
+        "restore",
+        "what-if",
+        "check",
+    ):
         _django_setup()
         from django.core.management import call_command
 
+        if args.command == "check":
+            return _check(args.lang or user_language())
         if args.command == "verify":
             return _verify(args.project, args.lang or user_language(), args.workers, args.checkpoint)
         if args.command == "checkpoint":
@@ -170,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.no_serve:
                 return 0
         if args.command in ("demo", "serve"):
-            _serve(args.port)
+            return _serve(getattr(args, "host", "127.0.0.1"), args.port, getattr(args, "lang", None) or user_language())
         return 0
     parser.print_help()
     return 0
@@ -186,8 +223,9 @@ def _django_setup() -> None:
 def _demo(customers: int) -> None:
     from time import perf_counter
 
-    from .demo import demo_create, logins
+    from .demo import demo_create, logins, secret_key_ensure
 
+    secret_key_ensure()  # its own random key beside its database, never a public one
     started = perf_counter()
     print("正在创建演示数据 / creating demo data …", flush=True)
     project, created = demo_create(customers=customers)
@@ -205,23 +243,99 @@ def _demo(customers: int) -> None:
         print(f"  {username:<10} {password}  {role}")
 
 
-def _serve(port: int) -> None:
-    """The web server, with a task worker beside it for background work (imports)."""
-    import subprocess
+def _port_refused(host: str, port: int, lang: str | None) -> int:
+    """2 and a sentence with the `--port` hint when the port is taken; 0 when it is free."""
+    from .server import port_taken
 
-    from django.core.management import call_command
-
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "django", "db_worker", "--interval", "1"],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]},
-    )
-    _checkpoints_every(int(os.environ.get("LEADLEDGER_CHECKPOINT_MINUTES", "60")))
-    print(f"LeadLedger: http://127.0.0.1:{port}/  (Ctrl-C to stop)", flush=True)
     try:
-        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
+        taken = port_taken(host, port)
+    except OSError as error:  # an address this machine does not have, a port below 1024 without rights
+        taken, reason = True, str(error)
+    else:
+        reason = ""
+    if not taken:
+        return 0
+    if (lang or user_language()) == "zh":
+        said = (
+            f"无法在 {host}:{port} 上提供服务：{reason or '该端口已被占用'}。"
+            f"请用 --port 换一个端口，例如 --port {port + 1}"
+        )
+    else:
+        said = (
+            f"cannot serve on {host}:{port}: {reason or 'the port is already in use'}. "
+            f"Choose another with --port, e.g. --port {port + 1}"
+        )
+    print(said, file=sys.stderr)
+    return 2
+
+
+def _check(lang: str) -> int:
+    """Every deployment check that fails, each with its fix; 0 when none."""
+    from .checks import deployment_problems, said
+
+    problems = deployment_problems()
+    for problem in problems:
+        print(said(problem))
+    if problems:
+        print(f"{len(problems)} 项检查未通过" if lang == "zh" else f"{len(problems)} checks failed", file=sys.stderr)
+        return 1
+    print("全部检查通过" if lang == "zh" else "every check passed")
+    return 0
+
+
+def _serve(host: str, port: int, lang: str) -> int:
+    """gunicorn with the background worker beside it (leadledger.server); 2 when refused."""
+    from .demo import secret_key_ensure
+    from .server import (
+        LOCAL_HOSTS,
+        background_start,
+        background_stop,
+        serve,
+        threads_from_environment,
+        workers_from_environment,
+    )
+
+    zh = lang == "zh"
+    try:
+        workers, threads = workers_from_environment(), threads_from_environment()
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    secret_key_ensure()  # no public key signs anyone's session, even on the demo
+    if host not in LOCAL_HOSTS:
+        from .checks import deployment_problems, said
+
+        problems = deployment_problems()
+        if problems:
+            print(
+                f"拒绝在 {host} 上对外提供服务，以下检查未通过（leadledger check）："
+                if zh
+                else f"refusing to serve beyond this machine on {host}: these checks fail (leadledger check):",
+                file=sys.stderr,
+            )
+            for problem in problems:
+                print(said(problem), file=sys.stderr)
+            return 2
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    background = background_start()
+    try:
+        serve(
+            host,
+            port,
+            workers,
+            threads,
+            on_ready=lambda: print(
+                f"LeadLedger: {url}  （{workers} 个进程，Ctrl-C 停止）"
+                if zh
+                else f"LeadLedger: {url}  ({workers} workers, Ctrl-C to stop)",
+                flush=True,
+            ),
+        )
+    except SystemExit as stopped:  # gunicorn's master leaves by sys.exit, also on SIGTERM
+        return int(stopped.code or 0) if isinstance(stopped.code, int | None) else 1
     finally:
-        worker.terminate()
-        worker.wait(timeout=10)
+        background_stop(background)
+    return 0
 
 
 def _checkpoint(code: str | None) -> int:
@@ -234,26 +348,6 @@ def _checkpoint(code: str | None) -> int:
         taken = checkpoint_take(project)
         print(f"检查点 / checkpoint {project.code}（{taken.seq} 条事件 / events）: {taken.printed()}", flush=True)
     return 0
-
-
-def _checkpoints_every(minutes: int) -> None:
-    """While serving, sign each project's chain head on a schedule (when it has moved)."""
-    import threading
-
-    from .ledger import models
-    from .ledger.checkpoints import checkpoint_take, checkpoints_logged
-
-    def loop() -> None:
-        while not stop.wait(minutes * 60):
-            for project in models.Project.objects.all():
-                logged = checkpoints_logged(project)
-                head = project.events.order_by("-seq").values_list("seq", flat=True).first() or 0
-                if not logged or logged[-1].seq != head:
-                    checkpoint_take(project)
-
-    stop = threading.Event()
-    if minutes > 0:
-        threading.Thread(target=loop, name="checkpoints", daemon=True).start()
 
 
 def _backup(file: str, lang: str) -> int:

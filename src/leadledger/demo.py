@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import random
+import secrets
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -36,6 +41,30 @@ AGENTS = [("李明", "安居分销"), ("黄磊", "安居分销"), ("周涛", "�
 def logins() -> list[tuple[str, str, str]]:
     """(username, password, role label) of the demo's people."""
     return [(username, PASSWORD, str(role.label)) for username, _, role in PEOPLE]
+
+
+def secret_key_ensure() -> Path | None:
+    """Give this installation a random secret key of its own, once; return the file when one was written.
+
+    Without LEADLEDGER_SECRET_KEY, settings read the key from LEADLEDGER_SECRET_KEY_FILE (beside a SQLite
+    database). The first demo or serve writes it there, readable by its owner only, and uses it at once.
+    """
+    if os.environ.get("LEADLEDGER_SECRET_KEY"):
+        return None
+    path = Path(settings.LEADLEDGER_SECRET_KEY_FILE)
+    try:
+        if path.read_text("utf-8").strip():
+            return None
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(key + "\n")
+    os.chmod(path, 0o600)  # an existing empty file keeps its mode through O_CREAT
+    settings.SECRET_KEY = key
+    return path
 
 
 def demo_phone(fake: Any) -> str | None:
@@ -72,6 +101,8 @@ def demo_create(*, customers: int = 3000, seed: int = 2026, now: datetime | None
         staff: dict[str, models.Staff] = {}
         for username, name, role in PEOPLE:
             is_admin = role == models.Staff.Role.ADMIN  # the admin pages are for set-up, by admins only
+            # The demo's password passes the same validators as anyone's (AUTH_PASSWORD_VALIDATORS).
+            validate_password(PASSWORD, users(username=username, first_name=name))
             user = users.objects.create_user(
                 username=username, password=PASSWORD, first_name=name, is_staff=is_admin, is_superuser=is_admin
             )

@@ -66,9 +66,90 @@ def database_from_url(url: str) -> dict[str, object]:
     raise ImproperlyConfigured(f"DATABASE_URL must start with sqlite:/// or postgresql://, got {url!r}")
 
 
-SECRET_KEY = env_str("LEADLEDGER_SECRET_KEY", "dev-only-not-secret-change-me")
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}") from None
+
+
+def secret_key_file_for(database: dict[str, object]) -> Path:
+    """Where the secret key lives when the environment does not give one: beside a SQLite database, so
+    that the demo's key travels with its data; in ~/.leadledger for a server database."""
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = Path(str(database["NAME"]))
+        return path.with_name(path.name + ".secret-key")
+    return Path.home() / ".leadledger" / "secret-key"
+
+
+def secret_key_read(path: Path) -> str:
+    try:
+        return path.read_text("utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return ""
+
+
+DATABASES = {"default": database_from_url(env_str("DATABASE_URL", "sqlite:///leadledger.sqlite3"))}
+
+# Keys everybody can read (this file, earlier releases): `leadledger check` refuses them and `serve` will
+# not listen beyond this machine with one. The demo writes a random key to LEADLEDGER_SECRET_KEY_FILE on
+# its first run (demo.secret_key_ensure), so even the demo does not sign sessions with a public key.
+PUBLIC_SECRET_KEYS = ("dev-only-not-secret-change-me", "leadledger-public-development-key-not-secret")
+LEADLEDGER_SECRET_KEY_FILE = env_str("LEADLEDGER_SECRET_KEY_FILE", str(secret_key_file_for(DATABASES["default"])))
+SECRET_KEY = (
+    env_str("LEADLEDGER_SECRET_KEY", "") or secret_key_read(Path(LEADLEDGER_SECRET_KEY_FILE)) or PUBLIC_SECRET_KEYS[-1]
+)
 DEBUG = env_bool("LEADLEDGER_DEBUG", False)
 ALLOWED_HOSTS = env_str("LEADLEDGER_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+
+# HTTPS: on for any server others reach (behind a proxy that ends TLS, say so with LEADLEDGER_PROXY_HTTPS);
+# off by default because the demo and a desk on this machine are served over plain http on 127.0.0.1.
+HTTPS = env_bool("LEADLEDGER_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("LEADLEDGER_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+if env_bool("LEADLEDGER_PROXY_HTTPS", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Deployment checks an operator has decided to live with, by ID (e.g. security.W004 behind an HSTS proxy).
+# HSTS for subdomains (W005) and the browsers' preload list (W021) bind every other site of the company's
+# domain for a year: a decision for whoever runs that domain, not for this app, so not asked for here.
+SILENCED_SYSTEM_CHECKS = [
+    "security.W005",
+    "security.W021",
+    *(c for c in env_str("LEADLEDGER_SILENCED_CHECKS", "").split(",") if c),
+]
+
+# One sign-in a working day (docs/decisions.md): a desk signed in at 08:00 stays signed in past closing
+# time, and is asked again the next morning. Not renewed on every request, which would write each time.
+SESSION_COOKIE_AGE = env_int("LEADLEDGER_SESSION_HOURS", 16) * 3600
+
+# Argon2id first; PBKDF2 hashes made before still verify and are re-hashed at the next sign-in.
+# The cost (web/hashers.py) keeps 130 sign-ins in a morning's first minute from stalling the desk
+# (docs/benchmarks.md).
+PASSWORD_HASHERS = [
+    "leadledger.web.hashers.OfficeArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Failed sign-ins (ledger/sign_ins.py): after this many wrong passwords for one username, or from one
+# address (an office shares one address behind its router, hence more), each further try waits,
+# starting at a minute and doubling up to an hour.
+SIGN_IN_FAILURES_PER_USERNAME = env_int("LEADLEDGER_SIGN_IN_FAILURES_PER_USERNAME", 5)
+SIGN_IN_FAILURES_PER_ADDRESS = env_int("LEADLEDGER_SIGN_IN_FAILURES_PER_ADDRESS", 30)
+SIGN_IN_WAIT_SECONDS = env_int("LEADLEDGER_SIGN_IN_WAIT_SECONDS", 60)
+SIGN_IN_WAIT_MAX_SECONDS = env_int("LEADLEDGER_SIGN_IN_WAIT_MAX_SECONDS", 3600)
+# Behind a reverse proxy, the client's address is the last one it appended to X-Forwarded-For.
+BEHIND_PROXY = env_bool("LEADLEDGER_BEHIND_PROXY", False)
 
 INSTALLED_APPS = [
     "leadledger.web",  # first: its sign-in and password pages replace the admin's
@@ -87,6 +168,7 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the server itself: nothing else to set up
     "django.contrib.sessions.middleware.SessionMiddleware",
     "leadledger.web.language.ChosenLanguageMiddleware",  # Chinese unless chosen from the menu, not the browser
     "leadledger.web.nul.RefuseNulMiddleware",  # NUL cannot be stored on PostgreSQL: refused on both
@@ -115,9 +197,11 @@ TEMPLATES = [
     }
 ]
 STATIC_URL = "static/"
+# Served by WhiteNoise straight from the installed apps (no collectstatic for the demo); a deployment
+# may collect them to LEADLEDGER_STATIC_ROOT and set WHITENOISE_USE_FINDERS off through it.
+STATIC_ROOT = env_str("LEADLEDGER_STATIC_ROOT", "") or None
+WHITENOISE_USE_FINDERS = STATIC_ROOT is None
 WSGI_APPLICATION = "leadledger.wsgi.application"
-
-DATABASES = {"default": database_from_url(env_str("DATABASE_URL", "sqlite:///leadledger.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work (imports) is queued in the database; `leadledger serve` runs a worker beside the web
@@ -133,6 +217,7 @@ TASKS = {
     }
 }
 
+CSRF_FAILURE_VIEW = "leadledger.web.errors.csrf_failure"  # in the user's language, inside the layout
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -147,3 +232,34 @@ USE_TZ = True
 # database, so that whoever can rewrite the database cannot also rewrite what it is checked against.
 LEADLEDGER_KEY_FILE = env_str("LEADLEDGER_KEY_FILE", str(Path.home() / ".leadledger" / "checkpoint.key"))
 LEADLEDGER_CHECKPOINT_LOG = env_str("LEADLEDGER_CHECKPOINT_LOG", str(Path.home() / ".leadledger" / "checkpoints.jsonl"))
+
+# Server errors with their traceback, failed sign-ins and refused requests (CSRF, unknown hosts): to
+# standard error and to a rotating file (10 MB × 5), LEADLEDGER_LOG_FILE, "" for none.
+LEADLEDGER_LOG_FILE = env_str("LEADLEDGER_LOG_FILE", str(Path.home() / ".leadledger" / "leadledger.log"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        **(
+            {
+                "file": {
+                    "class": "leadledger.logs.RotatingFile",
+                    "filename": LEADLEDGER_LOG_FILE,
+                    "maxBytes": 10 * 1024 * 1024,
+                    "backupCount": 5,
+                    "encoding": "utf-8",
+                    "delay": True,
+                    "formatter": "plain",
+                }
+            }
+            if LEADLEDGER_LOG_FILE
+            else {}
+        ),
+    },
+    "loggers": {
+        name: {"handlers": ["stderr", *(["file"] if LEADLEDGER_LOG_FILE else [])], "level": level, "propagate": False}
+        for name, level in (("django.request", "ERROR"), ("django.security", "WARNING"), ("leadledger", "INFO"))
+    },
+}

@@ -8,3 +8,8 @@ urlpatterns = [
     path("", include("leadledger.desk.urls")),
     path("", include("leadledger.web.urls")),
 ]
+
+handler400 = "leadledger.web.errors.bad_request"
+handler403 = "leadledger.web.errors.forbidden"
+handler404 = "leadledger.web.errors.not_found"
+handler500 = "leadledger.web.errors.server_error"

@@ -24,6 +24,7 @@ MANAGERS_ONLY = {
     "manage_policy",
     "manage_what_if",
     "manage_jobs",
+    "sign_ins",
 }
 DESK = {"desk_home", "desk", "desk_search", "desk_register", "desk_board", "desk_relation", "desk_move"}
 MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal"}
@@ -100,6 +101,7 @@ PAGE_NEEDS = {
     "imports": "import",
     "import_job": "import",
     "import_report": "import",
+    "sign_ins": "approve",  # failed sign-ins of the project's people (h13-serve)
     "desk_home": "work_desk",
     "desk": "work_desk",
     "desk_search": "work_desk",

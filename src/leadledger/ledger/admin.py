@@ -97,3 +97,22 @@ class AgentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ("project", "distributor")
     search_fields = ("name", "phone")
     raw_id_fields = ("user",)
+
+
+@admin.register(models.SignInAttempt)
+class SignInAttemptAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Every sign-in attempt, failed ones included (issue 13): read-only, like the events."""
+
+    list_display = ("at", "username", "address", "outcome")
+    list_filter = ("outcome",)
+    search_fields = ("username", "address")
+    date_hierarchy = "at"
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -281,3 +281,28 @@ class PolicyJob(models.Model):
     @property
     def active(self) -> bool:
         return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+
+class SignInAttempt(models.Model):
+    """Each sign-in tried at the sign-in page, as typed: whose username, from where, and how it ended.
+
+    Insert-only, like the disclosure log. Counted to make a guesser wait (ledger/sign_ins.py) and shown
+    to managers, so that 50 wrong passwords in a row leave a record. The username is kept as typed,
+    whether or not such a user exists.
+    """
+
+    class Outcome(models.TextChoices):
+        SIGNED_IN = "signed_in", _("Signed in")
+        WRONG = "wrong", _("Wrong username or password")
+        WAITING = "waiting", _("Refused: too many failures, asked to wait")
+
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField(null=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="sign_in_username_at"),
+            models.Index(fields=["address", "at"], name="sign_in_address_at"),
+        ]

@@ -5,15 +5,47 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from leadledger.ledger import models
 from leadledger.ledger.selectors import departed_staff
+from leadledger.ledger.sign_ins import client_address, sign_in_record, sign_in_wait
 
 
 class SignInForm(AuthenticationForm):
-    """Sign-in that refuses someone recorded as departed (IH-13) from every project they were staff of."""
+    """Sign-in that refuses someone recorded as departed (IH-13) from every project they were staff of,
+    records every attempt, and makes a guesser wait (ledger/sign_ins.py) before checking any password."""
 
     departed = False
+    waiting = False
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        if username is None or not self.cleaned_data.get("password"):
+            return super().clean()
+        address = client_address(self.request) if self.request is not None else None
+        wait = sign_in_wait(username=username, address=address)
+        if wait:
+            sign_in_record(username=username, address=address, outcome=models.SignInAttempt.Outcome.WAITING)
+            self.waiting = True
+            minutes = -(-int(wait.total_seconds()) // 60)
+            raise forms.ValidationError(
+                ngettext(
+                    "Too many wrong passwords. Try again in %(minutes)d minute.",
+                    "Too many wrong passwords. Try again in %(minutes)d minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+                code="waiting",
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError as error:
+            if getattr(error, "code", None) == "invalid_login":
+                sign_in_record(username=username, address=address, outcome=models.SignInAttempt.Outcome.WRONG)
+            raise
+        sign_in_record(username=username, address=address, outcome=models.SignInAttempt.Outcome.SIGNED_IN)
+        return cleaned
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("p/<slug:project>/customers/<int:pk>/show/<str:field>/", views.customer_reveal, name="customer_reveal"),
     path("p/<slug:project>/customers/<int:pk>/erase/", views.customer_erase, name="customer_erase"),
     path("p/<slug:project>/import/", views.imports, name="imports"),
+    path("p/<slug:project>/sign-ins/", views.sign_ins, name="sign_ins"),
     path("p/<slug:project>/import/<int:pk>/", views.import_job, name="import_job"),
     path("p/<slug:project>/import/<int:pk>/report.csv", views.import_report, name="import_report"),
 ]

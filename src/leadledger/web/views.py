@@ -14,12 +14,14 @@ from leadledger import capabilities
 from leadledger.imports.models import ImportJob
 from leadledger.imports.tasks import import_job_run
 from leadledger.ledger import models, services
+from leadledger.ledger.sign_ins import sign_ins_failed
 
 from . import access, selectors
 from .forms import ImportForm, ReasonForm
 from .speech import lang, said
 
 see_page = access.capability_page(capabilities.SEE_CUSTOMERS)
+approve_page = access.capability_page(capabilities.APPROVE)
 import_page = access.capability_page(capabilities.IMPORT)
 
 
@@ -142,3 +144,12 @@ def import_report(request: access.ProjectRequest, pk: int) -> HttpResponse:
     response = HttpResponse(job.report.encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rejected-rows-{job.pk}.csv"'
     return response
+
+
+@approve_page
+def sign_ins(request: access.ProjectRequest) -> HttpResponse:
+    """The latest failed sign-ins of this project's people, for the manager (issue 13: 50 guesses, no record)."""
+    usernames = list(
+        models.Staff.objects.filter(project=request.project).values_list("user__username", flat=True).distinct()
+    )
+    return render(request, "web/sign_ins.html", {"attempts": sign_ins_failed(usernames=usernames)})
