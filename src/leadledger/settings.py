@@ -31,6 +31,16 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, got {value!r}")
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}") from None
+
+
 def database_from_url(url: str) -> dict[str, object]:
     """Django's DATABASES entry for a URL: sqlite:///path.sqlite3 or postgresql://user@host/db."""
     parsed = urlparse(url)
@@ -146,3 +156,12 @@ USE_TZ = True
 # database, so that whoever can rewrite the database cannot also rewrite what it is checked against.
 LEADLEDGER_KEY_FILE = env_str("LEADLEDGER_KEY_FILE", str(Path.home() / ".leadledger" / "checkpoint.key"))
 LEADLEDGER_CHECKPOINT_LOG = env_str("LEADLEDGER_CHECKPOINT_LOG", str(Path.home() / ".leadledger" / "checkpoints.jsonl"))
+
+# Looking a person up (ledger/lookups.py, PIPL): at most this many lookups per user a minute and an
+# hour, counted from the lookup log so the limit holds across app processes; a human pace with room
+# for a launch day at the desk. A user with this many lookups that matched nobody in
+# LEADLEDGER_LOOKUP_MISS_MINUTES raises a risk signal for the managers (an enumeration's signature).
+LEADLEDGER_LOOKUPS_PER_MINUTE = env_int("LEADLEDGER_LOOKUPS_PER_MINUTE", 30)
+LEADLEDGER_LOOKUPS_PER_HOUR = env_int("LEADLEDGER_LOOKUPS_PER_HOUR", 300)
+LEADLEDGER_LOOKUP_MISSES = env_int("LEADLEDGER_LOOKUP_MISSES", 20)
+LEADLEDGER_LOOKUP_MISS_MINUTES = env_int("LEADLEDGER_LOOKUP_MISS_MINUTES", 10)
