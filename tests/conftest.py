@@ -86,3 +86,12 @@ def _checkpoints_beside_the_test(settings, tmp_path: Path) -> None:  # type: ign
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The PostgreSQL rerun is the longest test by far: start it first, so the other worker runs the rest beside it."""
     items.sort(key=lambda item: "test_postgresql.py" not in item.nodeid)
+
+
+@pytest.fixture(autouse=True)
+def _lookups_unlimited(settings) -> None:  # type: ignore[no-untyped-def]
+    """The suite searches far past a human pace as one user (sweeps, fuzzing, races); the lookup limits
+    (ledger/lookups.py) are lifted here and set back to the shipped numbers by the tests of the limits
+    themselves (tests/ledger/test_lookups.py, the `lookup_limits` fixture)."""
+    settings.LEADLEDGER_LOOKUPS_PER_MINUTE = 1_000_000
+    settings.LEADLEDGER_LOOKUPS_PER_HOUR = 1_000_000

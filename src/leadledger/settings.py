@@ -263,3 +263,11 @@ LOGGING = {
         for name, level in (("django.request", "ERROR"), ("django.security", "WARNING"), ("leadledger", "INFO"))
     },
 }
+# Looking a person up (ledger/lookups.py, PIPL): at most this many lookups per user a minute and an
+# hour, counted from the lookup log so the limit holds across app processes; a human pace with room
+# for a launch day at the desk. A user with this many lookups that matched nobody in
+# LEADLEDGER_LOOKUP_MISS_MINUTES raises a risk signal for the managers (an enumeration's signature).
+LEADLEDGER_LOOKUPS_PER_MINUTE = env_int("LEADLEDGER_LOOKUPS_PER_MINUTE", 30)
+LEADLEDGER_LOOKUPS_PER_HOUR = env_int("LEADLEDGER_LOOKUPS_PER_HOUR", 300)
+LEADLEDGER_LOOKUP_MISSES = env_int("LEADLEDGER_LOOKUP_MISSES", 20)
+LEADLEDGER_LOOKUP_MISS_MINUTES = env_int("LEADLEDGER_LOOKUP_MISS_MINUTES", 10)

@@ -88,6 +88,6 @@ def test_the_relation_form_finds_the_other_customer_through_the_same_search(
     office: Office, people: dict[str, models.Customer]
 ) -> None:
     relation = desk_services.relation_add(
-        project=office.project, customer=office.zhang, phone="+86 139 0000 0002", kind="spouse"
+        project=office.project, customer=office.zhang, phone="+86 139 0000 0002", kind="spouse", user=None
     )
     assert relation.b == people["li"]  # the exact number, never the mask that may be it (ID-2)

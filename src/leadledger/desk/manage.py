@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from leadledger.engine.answers import proposal_from, what_if
 from leadledger.engine.errors import DomainError
 from leadledger.engine.model import EVENT_TYPES
 from leadledger.engine.scenario import scenario_data
-from leadledger.ledger import convert, models, selectors
+from leadledger.ledger import convert, lookups, models, selectors
 from leadledger.ledger import services as services_ledger
 from leadledger.web import access
 from leadledger.web import selectors as web_selectors
@@ -66,9 +67,21 @@ def _manage_page(request: access.ProjectRequest, policy_errors: dict[str, str] |
         else (json.dumps(stored, ensure_ascii=False) if stored else ""),
         "proposal": request.POST.get("what_if", "") if policy_errors else "",
         "errors": policy_errors or {},
+        "lookup_signals": _lookup_signals(request),
         **_jobs(request),
     }
     return render(request, "desk/manage.html", context)
+
+
+def _lookup_signals(request: access.ProjectRequest) -> list[dict[str, Any]]:
+    """Bursts of lookups by one person (ledger.lookups), newest first, each with the person's name here."""
+    signals = lookups.signals_recent(request.project)
+    names = dict(
+        models.Staff.objects.filter(project=request.project, user_id__in={s.user_id for s in signals}).values_list(
+            "user_id", "name"
+        )
+    )
+    return [{"signal": s, "who": names.get(s.user_id) or s.user.get_username()} for s in signals]
 
 
 def _jobs(request: access.ProjectRequest) -> dict[str, Any]:
@@ -243,13 +256,18 @@ def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
     return render(request, "desk/dispute.html", context)
 
 
-def _scenario(request: access.ProjectRequest, customer: models.Customer, timeline: engine.Timeline) -> dict[str, Any]:
+def _scenario(
+    request: access.ProjectRequest,
+    customer: models.Customer,
+    timeline: engine.Timeline,
+    cast: engine.Cast | None = None,
+) -> dict[str, Any]:
     now = timezone.now()
     verdict = timeline.verdict(str(customer.pk), now).as_dict("zh")
     zone = ZoneInfo(request.project.time_zone)
     return scenario_data(
         title=f"{request.project.name}: {customer.name or customer.pk}",
-        cast=timeline.cast,
+        cast=cast or timeline.cast,
         policy={**request.project.policy, "time_zone": request.project.time_zone},
         events=timeline.events,
         expect=[
@@ -260,10 +278,38 @@ def _scenario(request: access.ProjectRequest, customer: models.Customer, timelin
     )
 
 
+EXPORT_REASON = "争议导出 / dispute export"
+
+
+def _cast_shown(request: access.ProjectRequest, cast: engine.Cast) -> engine.Cast:
+    """The cast as this reader may take it away (PIPL): a phone in full only where they may see it
+    (`access.may_see_in_full`), each one so shown logged as a disclosure; otherwise masked in the
+    project's mode (ID-2), and an ID number left out."""
+    mode = web_selectors.phone_mode(request.project)
+    stored = models.Customer.objects.filter(project=request.project, pk__in=[int(c) for c in cast.customers])
+    people = {str(c.pk): c for c in stored.select_related("verdict")}
+    shown = {}
+    for cid, person in cast.customers.items():
+        row = people.get(cid)
+        if row is not None and access.may_see_in_full(request.staff, getattr(row, "verdict", None)):
+            for field in ("phone", "id_number"):
+                if getattr(row, field) and "*" not in getattr(row, field):
+                    services_ledger.personal_data_show(
+                        project=request.project, customer=row, user=request.user, field=field, reason=EXPORT_REASON
+                    )
+            shown[cid] = person
+        else:
+            shown[cid] = dataclasses.replace(
+                person, phone=web_selectors.masked(person.phone, mode) or None, id_number=None
+            )
+    return dataclasses.replace(cast, customers=shown)
+
+
 @ruler_page
 def dispute_export(request: access.ProjectRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(models.Customer, pk=pk, project=request.project)
-    data = _scenario(request, customer, _timeline(request, customer))
+    timeline = _timeline(request, customer)
+    data = _scenario(request, customer, timeline, _cast_shown(request, timeline.cast))
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="dispute-{customer.pk}.json"'
     return response

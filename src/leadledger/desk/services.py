@@ -26,6 +26,7 @@ from leadledger.engine.model import (
 )
 from leadledger.engine.phone import Phone
 from leadledger.engine.rotation import Assignment, Desk, returning_owner
+from leadledger.ledger import lookups
 from leadledger.ledger import models as ledger
 from leadledger.ledger import selectors as selectors_ledger
 from leadledger.ledger import services as ledger_services
@@ -92,8 +93,12 @@ def _locked(site: ledger.Site) -> tuple[Rotation, Desk]:
 
 
 def search_log(*, site: ledger.Site, user: Any, query: str) -> tuple[DeskSearch, list[ledger.Customer]]:
-    """Search first (IH-18), and keep what was asked and found."""
-    found = selectors.search(site.project, query)
+    """Search first (IH-18), and keep what was asked and found; within the user's lookup limits
+    (`lookups.LookupRefused` when over them)."""
+    project = site.project
+    found = lookups.lookup(
+        project=project, user=user, place=lookups.Place.DESK, query=query, find=lambda: selectors.search(project, query)
+    )
     record = DeskSearch.objects.create(
         project=site.project, site=site, user=user, query=query.strip()[:100], found=[c.pk for c in found]
     )
@@ -333,11 +338,30 @@ def referral_log(
     if not name.strip():
         raise LedgerError("请填写客户姓名", "the customer's name is required", field="name")
     try:
-        Phone.parse(phone)
+        key = Phone.parse(phone).value
     except EngineError as error:
         raise LedgerError(error.zh, error.en, field="phone") from None
+    project = staff.project
+    known = lookups.lookup(
+        project=project,
+        user=user,
+        place=lookups.Place.REFERRAL,
+        query=key,
+        find=lambda: [c for c in customer_search(project, key) if c.phone == key],
+    )
+    for customer in known:
+        _refuse_a_second_referral(staff, customer)
+        if not _owned_by(staff, customer):
+            # Another consultant's customer, or one already known: the form says no more than that the
+            # phone is taken (never the name or the owner), and a manager can link it (PIPL).
+            raise LedgerError(
+                "该电话已是本项目的客户，不能再作为介绍客户报备；如需关联，请联系销售经理",
+                "this phone is already a customer of the project and cannot be logged as a referral; a manager"
+                " can link it",
+                field="phone",
+            )
     with transaction.atomic():
-        customer, _ = ledger_services.customer_find_or_create(project=staff.project, name=name.strip(), phone=phone)
+        customer, _ = ledger_services.customer_find_or_create(project=project, name=name.strip(), phone=phone)
         _refuse_a_second_referral(staff, customer)
         body = body_for(
             REFERRAL_LOGGED,
@@ -443,8 +467,14 @@ def departure_record(*, by: ledger.Staff, leaver: ledger.Staff, reason: str, use
         return ledger_services.event_append(project=by.project, kind=STAFF_LEFT, body=body, actor=user)
 
 
-def relation_add(*, project: ledger.Project, customer: ledger.Customer, phone: str, kind: str) -> ledger.Relation:
-    """A relation told at the desk: recorded as pending, and changing no verdict until verified (ID-4)."""
+def relation_add(
+    *, project: ledger.Project, customer: ledger.Customer, phone: str, kind: str, user: Any
+) -> ledger.Relation:
+    """A relation told at the desk: recorded as pending, and changing no verdict until verified (ID-4).
+
+    The other customer is looked up like any search at the desk (logged, within the user's limits);
+    the form answers whether the phone is a customer, which the desk's own search shows anyway.
+    """
     from leadledger.engine.model import RELATION_KINDS
 
     if kind not in RELATION_KINDS:
@@ -454,7 +484,14 @@ def relation_add(*, project: ledger.Project, customer: ledger.Customer, phone: s
     except EngineError as error:
         raise LedgerError(error.zh, error.en, field="phone") from None
     # The project's one search finds the other customer; only that exact number is them (ID-1).
-    other = next((c for c in customer_search(project, key) if c.phone == key), None)
+    found = lookups.lookup(
+        project=project,
+        user=user,
+        place=lookups.Place.RELATION,
+        query=key,
+        find=lambda: [c for c in customer_search(project, key) if c.phone == key],
+    )
+    other = found[0] if found else None
     if other is None:
         raise LedgerError("没有这个电话的客户：请先登记该客户", "no customer has this phone: register them first")
     if other.pk == customer.pk:

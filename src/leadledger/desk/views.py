@@ -11,6 +11,7 @@ from leadledger import capabilities
 from leadledger.engine import search_query
 from leadledger.engine.errors import DomainError
 from leadledger.ledger import models
+from leadledger.ledger.lookups import LookupRefused
 from leadledger.web import access
 from leadledger.web import selectors as web_selectors
 from leadledger.web.speech import pick, said
@@ -118,7 +119,11 @@ def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if not query or (len(query) < 2 and query.isascii()):  # one character is enough for a surname (张)
         return render(request, "desk/results.html", {"query": query, "site": found_site})
-    record, customers = services.search_log(site=found_site, user=request.user, query=query)
+    try:
+        record, customers = services.search_log(site=found_site, user=request.user, query=query)
+    except LookupRefused as refused:  # nothing was looked up; the desk says when it may search again
+        context = {"query": query, "site": found_site, "refused": said(refused)}
+        return render(request, "desk/results.html", context, status=429)
     context = _results_context(request, found_site, record, customers)
     return render(request, "desk/results.html", {**context, "relation_kinds": relation_choices()})
 
@@ -211,6 +216,7 @@ def desk_relation(request: access.ProjectRequest, site: int) -> HttpResponse:
             customer=customer,
             phone=request.POST.get("phone", ""),
             kind=request.POST.get("kind", ""),
+            user=request.user,
         )
     except DomainError as error:
         messages.error(request, said(error))

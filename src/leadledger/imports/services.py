@@ -26,6 +26,7 @@ from django.utils import timezone
 from leadledger.capabilities import OWN_CUSTOMERS, can
 from leadledger.engine import EngineError, Phone
 from leadledger.engine.model import CALL, FOLLOW_UP, VISIT
+from leadledger.ledger import lookups
 from leadledger.ledger import models as ledger
 from leadledger.ledger import services as ledger_services
 from leadledger.ledger.convert import policy_of
@@ -229,7 +230,32 @@ def register_import(
     now: datetime | None = None,
     source: str | None = None,
 ) -> ImportResult:
-    """Import a visit register (.xlsx or .csv) into the project; see the module's docstring."""
+    """Import a visit register (.xlsx or .csv) into the project; see the module's docstring.
+
+    An import matches every phone of the file against the project's customers (and its report tells
+    which are unknown), so it is a lookup of people: one per file, logged and within the importer's
+    limits like a search (`lookups.LookupRefused`); from the command line (`actor` None) logged only.
+    """
+    return lookups.lookup(
+        project=project,
+        user=actor,
+        place=lookups.Place.IMPORT,
+        query=source or path.name,
+        find=lambda: _rows_import(project, path, columns, actor, progress, saving, now, source or path.name),
+        matched=lambda result: result.imported + result.skipped,
+    )
+
+
+def _rows_import(
+    project: ledger.Project,
+    path: Path,
+    columns: dict[str, str] | None,
+    actor: Any,
+    progress: Progress | None,
+    saving: Callable[[], None] | None,
+    now: datetime | None,
+    source: str,
+) -> ImportResult:
     header, rows = read_rows(path, columns)
     result = ImportResult(header)
     checker = _Checker(project, now or timezone.now(), has_kind=bool(rows) and "kind" in rows[0].cells)
@@ -259,9 +285,7 @@ def register_import(
         events = ledger_services.events_import(project=project, records=records, actor=actor)
         models.ImportedRow.objects.bulk_create(
             [
-                models.ImportedRow(
-                    project=project, key=g.key, seq=e.seq, source=source or path.name, line=g.line, notes=g.notes
-                )
+                models.ImportedRow(project=project, key=g.key, seq=e.seq, source=source, line=g.line, notes=g.notes)
                 for g, e in zip(good, events, strict=True)
             ],
             batch_size=2000,

@@ -306,3 +306,57 @@ class SignInAttempt(models.Model):
             models.Index(fields=["username", "at"], name="sign_in_username_at"),
             models.Index(fields=["address", "at"], name="sign_in_address_at"),
         ]
+
+
+class Lookup(models.Model):
+    """One person looked up, or refused: who, where, what (digest and mask only), how many matched.
+
+    Written by `ledger.lookups.lookup` alone; the per-user rate limit is counted from these rows, so it
+    holds across every app process. The log must not become a second store of the phones it guards:
+    what was asked is kept as a keyed digest (to answer "who looked up this number?") and a masked
+    form a manager can read (`180****0932`), never as typed. Insert-only.
+    """
+
+    class Place(models.TextChoices):
+        DESK = "desk", _("Reception desk search")
+        CUSTOMERS = "customers", _("Customer list search")
+        REFERRAL = "referral", _("Referral form")
+        RELATION = "relation", _("Relation form")
+        IMPORT = "import", _("Visit register import")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    place = models.CharField(max_length=16, choices=Place.choices)
+    asked = models.CharField(max_length=40)  # masked: 180****0932, 张*, 8 rows
+    digest = models.CharField(max_length=64)  # HMAC-SHA256 of the normalised query under the secret key
+    matched = models.IntegerField(default=0)
+    refused = models.BooleanField(default=False)  # over the rate limit: nothing was looked up
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "at"], name="lookup_user_at"),
+            models.Index(fields=["project", "digest"], name="lookup_digest"),
+        ]
+
+
+class LookupSignal(models.Model):
+    """A burst of lookups by one person, shown to the project's managers (risk, not a verdict).
+
+    One row per burst: lookups that keep coming within the burst's window extend it (`last_at`,
+    `count`) rather than raise a second signal.
+    """
+
+    class Kind(models.TextChoices):
+        LIMIT = "limit", _("Reached the lookup limit")
+        MISSES = "misses", _("Many lookups with no match")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    count = models.IntegerField(default=0)  # lookups (refused ones included) in the burst so far
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "last_at"], name="lookup_signal_recent")]

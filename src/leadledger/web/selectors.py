@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -44,10 +42,6 @@ def customers_matching(project: models.Project, query: str) -> QuerySet[models.C
     if not query.strip():
         return models.Customer.objects.filter(project=project).select_related("verdict").order_by("-pk")
     return customer_search(project, query, limit=LIST_SEARCH_LIMIT)
-
-
-def customers_page(project: models.Project, query: str, number: Any) -> Page[models.Customer]:
-    return Paginator(customers_matching(project, query), 50).get_page(number)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +16,7 @@ from django.views.decorators.http import require_POST
 from leadledger import capabilities
 from leadledger.imports.models import ImportJob
 from leadledger.imports.tasks import import_job_run
-from leadledger.ledger import models, services
+from leadledger.ledger import lookups, models, services
 from leadledger.ledger.sign_ins import sign_ins_failed
 
 from . import access, selectors
@@ -45,7 +48,20 @@ def home(request: HttpRequest) -> HttpResponse:
 @see_page
 def project(request: access.ProjectRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    page = selectors.customers_page(request.project, query, request.GET.get("page"))
+    found: Any = selectors.customers_matching(request.project, "")  # everyone, newest first: no one looked up
+    if query.strip():
+        try:
+            found = lookups.lookup(
+                project=request.project,
+                user=request.user,
+                place=lookups.Place.CUSTOMERS,
+                query=query,
+                find=lambda: selectors.customers_matching(request.project, query),
+            )
+        except lookups.LookupRefused as refused:  # nothing was looked up: say when to search again
+            context = {"page": None, "rows": [], "q": query, "refused": said(refused)}
+            return render(request, "web/project.html", context, status=429)
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
     names = selectors.staff_names(request.project)
     mode = selectors.phone_mode(request.project)
     rows = [

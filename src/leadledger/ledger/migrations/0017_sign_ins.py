@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0014_policy_job"),
+        ("ledger", "0016_lookups"),
     ]
 
     operations = [
