@@ -31,6 +31,15 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, got {value!r}")
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if not value.isascii() or not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}")
+    return int(value)
+
+
 def database_from_url(url: str) -> dict[str, object]:
     """Django's DATABASES entry for a URL: sqlite:///path.sqlite3 or postgresql://user@host/db."""
     parsed = urlparse(url)
@@ -146,3 +155,14 @@ USE_TZ = True
 # database, so that whoever can rewrite the database cannot also rewrite what it is checked against.
 LEADLEDGER_KEY_FILE = env_str("LEADLEDGER_KEY_FILE", str(Path.home() / ".leadledger" / "checkpoint.key"))
 LEADLEDGER_CHECKPOINT_LOG = env_str("LEADLEDGER_CHECKPOINT_LOG", str(Path.home() / ".leadledger" / "checkpoints.jsonl"))
+
+# Imports (issue 13, h13-input): a register past these is refused with its reason before it can
+# exhaust memory or disk. The upload is checked by the form; Django spools files over
+# FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file rather than memory.
+LEADLEDGER_IMPORT_MAX_BYTES = env_int("LEADLEDGER_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+LEADLEDGER_IMPORT_MAX_ROWS = env_int("LEADLEDGER_IMPORT_MAX_ROWS", 250_000)
+LEADLEDGER_IMPORT_MAX_COLUMNS = env_int("LEADLEDGER_IMPORT_MAX_COLUMNS", 64)
+# Rows written per transaction: the desk's registrations wait at most one batch behind an import.
+LEADLEDGER_IMPORT_BATCH = env_int("LEADLEDGER_IMPORT_BATCH", 1000)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, said here beside the limits it serves
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields besides the file: a page never sends more
