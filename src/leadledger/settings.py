@@ -164,5 +164,7 @@ LEADLEDGER_IMPORT_MAX_ROWS = env_int("LEADLEDGER_IMPORT_MAX_ROWS", 250_000)
 LEADLEDGER_IMPORT_MAX_COLUMNS = env_int("LEADLEDGER_IMPORT_MAX_COLUMNS", 64)
 # Rows written per transaction: the desk's registrations wait at most one batch behind an import.
 LEADLEDGER_IMPORT_BATCH = env_int("LEADLEDGER_IMPORT_BATCH", 1000)
+# On SQLite, the pause after each batch in which a waiting desk takes the write lock (ms).
+LEADLEDGER_IMPORT_PAUSE_MS = env_int("LEADLEDGER_IMPORT_PAUSE_MS", 50)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, said here beside the limits it serves
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields besides the file: a page never sends more

@@ -45,13 +45,22 @@ def import_job_run(job_id: int, lang: str = "zh") -> None:
     def saving() -> None:
         ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.SAVING)
 
+    def saved(done: int, total: int) -> None:  # after each batch's own transaction
+        ImportJob.objects.filter(pk=job_id).update(imported=done)
+
     suffix = Path(job.file_name).suffix.lower()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"register{suffix}"
         path.write_bytes(bytes(job.content))
         try:
             result = register_import(
-                project=job.project, path=path, actor=job.user, progress=progress, saving=saving, source=job.file_name
+                project=job.project,
+                path=path,
+                actor=job.user,
+                progress=progress,
+                saving=saving,
+                saved=saved,
+                source=job.file_name,
             )
         except DomainError as error:  # the file's fault, said in the user's language
             _failed(job_id, error.message(lang))
