@@ -116,3 +116,12 @@ def test_an_id_that_is_not_ascii_digits_is_a_refused_form_not_a_server_error(
         response = client.post(url, form)
         assert response.status_code < 500, (url, response.status_code)
     assert models.Event.objects.count() == 0
+
+
+@pytest.mark.parametrize("days", ["١٢", "²", "-1", "366", "3.5"])
+def test_a_suspension_for_days_that_are_not_ascii_digits_up_to_365_is_refused(office: Office, days: str) -> None:
+    page = _client("zhao").post(
+        "/p/hz-1/manage/suspension/", {"staff": office.alice.pk, "days": days, "reason": "违规"}, follow=True
+    )
+    assert "天数应在 0 到 365 之间" in page.content.decode()
+    assert not Suspension.objects.exists()
