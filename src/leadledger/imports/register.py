@@ -206,7 +206,7 @@ def _xlsx_rows(path: Path, limits: Limits) -> Iterator[list[Any]]:
         if declared_rows is not None and declared_rows > limits.max_rows + 1:  # the header, then the rows
             raise _too_many_rows(limits)
         columns = min(declared_columns or limits.max_columns, limits.max_columns)
-        for values in sheet.iter_rows(max_col=columns, max_row=2 * limits.max_rows + 1, values_only=True):
+        for values in sheet.iter_rows(max_col=columns, max_row=2 * limits.max_rows + 2, values_only=True):
             line += 1  # where a damaged sheet stops, for the reason
             yield list(values)
     except RegisterError:
