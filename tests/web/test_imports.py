@@ -127,3 +127,17 @@ def test_an_unexpected_error_fails_the_job_with_a_sentence_and_logs_the_tracebac
     assert ImportJob.objects.get().status == "failed"
     assert "the import stopped unexpectedly; the error is logged for the administrator" in page
     assert "MemoryError" in caplog.text and "Traceback" in caplog.text
+
+
+def test_a_rejected_row_or_a_header_holding_nul_is_reported_with_the_nul_made_visible(manager: Client) -> None:
+    # PostgreSQL cannot store NUL: the report (and a failure's reason) repeat what the file held.
+    register = REGISTER.replace("钱七", "钱\x00七").encode()
+    page = manager.post("/p/hz-1/import/", {"register": SimpleUploadedFile("r.csv", register)}, follow=True)
+    assert "1 rows imported, 0 already there, 1 rejected." in page.content.decode()
+    job = ImportJob.objects.get()
+    report = manager.get(f"/p/hz-1/import/{job.pk}/report.csv").content.decode("utf-8-sig")
+    assert "钱\u2400七" in report and "\x00" not in report
+    headless = SimpleUploadedFile("h.csv", "日\x00期,姓名\n2026-03-01,张伟\n".encode())
+    page = manager.post("/p/hz-1/import/", {"register": headless}, follow=True)
+    assert "required columns not found" in page.content.decode()
+    assert "\x00" not in ImportJob.objects.get(file_name="h.csv").error

@@ -91,7 +91,7 @@ class ImportResult:
             writer.writerow(
                 ["…", f"另有 {more} 行被拒绝，未列出" if lang == "zh" else f"{more} more rejected rows not listed"]
             )
-        return out.getvalue()
+        return visible_nul(out.getvalue())
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -110,6 +110,11 @@ def _let_the_desk_in() -> None:
 
     if connection.vendor == "sqlite":
         time.sleep(getattr(settings, "LEADLEDGER_IMPORT_PAUSE_MS", 50) / 1000)
+
+
+def visible_nul(text: str) -> str:
+    """`text` with NUL shown as ␀: PostgreSQL cannot store NUL, and a report repeats what a file held."""
+    return text.replace("\x00", "\u2400")
 
 
 def import_batch() -> int:

@@ -16,7 +16,7 @@ except ImportError:  # Django 5.2: the backport
 from leadledger.engine.errors import DomainError
 
 from .models import ImportJob
-from .services import register_import
+from .services import register_import, visible_nul
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ _UNEXPECTED = (
 
 def _failed(job_id: int, message: str) -> None:
     ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.FAILED, error=message, finished_at=timezone.now()
+        status=ImportJob.Status.FAILED, error=visible_nul(message), finished_at=timezone.now()
     )
 
 
