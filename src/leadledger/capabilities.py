@@ -11,6 +11,7 @@ from collections.abc import Collection
 from typing import Any
 
 from leadledger.engine.errors import DomainError
+from leadledger.engine.text import whole_id
 from leadledger.ledger import models
 from leadledger.ledger.selectors import departed_staff
 
@@ -83,7 +84,8 @@ def owner_candidate(project: models.Project, staff_id: Any, *, field: str = "sta
     Every service that names who receives or owns a customer (the rotation's answer, free reception,
     lunch duty, a client's named consultant, a ruling, an import row) asks this first.
     """
-    staff = models.Staff.objects.filter(project=project, pk=staff_id).first() if str(staff_id).isdigit() else None
+    pk = whole_id(staff_id)
+    staff = models.Staff.objects.filter(project=project, pk=pk).first() if pk is not None else None
     if staff is None:
         raise DomainError("没有这位置业顾问", "there is no such consultant", field=field)
     if not can(staff, OWN_CUSTOMERS):

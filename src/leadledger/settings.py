@@ -271,3 +271,15 @@ LEADLEDGER_LOOKUPS_PER_MINUTE = env_int("LEADLEDGER_LOOKUPS_PER_MINUTE", 30)
 LEADLEDGER_LOOKUPS_PER_HOUR = env_int("LEADLEDGER_LOOKUPS_PER_HOUR", 300)
 LEADLEDGER_LOOKUP_MISSES = env_int("LEADLEDGER_LOOKUP_MISSES", 20)
 LEADLEDGER_LOOKUP_MISS_MINUTES = env_int("LEADLEDGER_LOOKUP_MISS_MINUTES", 10)
+# Imports (issue 13, h13-input): a register past these is refused with its reason before it can
+# exhaust memory or disk. The upload is checked by the form; Django spools files over
+# FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file rather than memory.
+LEADLEDGER_IMPORT_MAX_BYTES = env_int("LEADLEDGER_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+LEADLEDGER_IMPORT_MAX_ROWS = env_int("LEADLEDGER_IMPORT_MAX_ROWS", 250_000)
+LEADLEDGER_IMPORT_MAX_COLUMNS = env_int("LEADLEDGER_IMPORT_MAX_COLUMNS", 64)
+# Rows written per transaction: the desk's registrations wait at most one batch behind an import.
+LEADLEDGER_IMPORT_BATCH = env_int("LEADLEDGER_IMPORT_BATCH", 1000)
+# On SQLite, the pause after each batch in which a waiting desk takes the write lock (ms).
+LEADLEDGER_IMPORT_PAUSE_MS = env_int("LEADLEDGER_IMPORT_PAUSE_MS", 50)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, said here beside the limits it serves
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields besides the file: a page never sends more

@@ -64,6 +64,16 @@ HOSTILE = (
     '{"a": ' * 500 + "1" + "}" * 500,
     "<script>alert(1)</script>",
     '=HYPERLINK("http://x")',
+    # Issue 13: values the database refuses (PostgreSQL checks lengths; neither stores every control
+    # character) or that pass str.isdigit() yet crash int().
+    "²",
+    "١٢",
+    "张" * 101,
+    "理" * 201,
+    "x" * 5000,
+    "王\x01五",
+    "\x1b[31m",
+    "13800000001\x7f",
 )
 
 

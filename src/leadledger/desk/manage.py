@@ -18,6 +18,7 @@ from leadledger.engine.answers import proposal_from, what_if
 from leadledger.engine.errors import DomainError
 from leadledger.engine.model import EVENT_TYPES
 from leadledger.engine.scenario import scenario_data
+from leadledger.engine.text import whole_id
 from leadledger.ledger import convert, lookups, models, selectors
 from leadledger.ledger import services as services_ledger
 from leadledger.web import access
@@ -167,11 +168,8 @@ def manage_renewal(request: access.ProjectRequest, pk: int) -> HttpResponse:
 @require_POST
 @approver_page
 def manage_suspension(request: access.ProjectRequest) -> HttpResponse:
-    try:
-        days = int(request.POST.get("days", "0"))
-    except ValueError:
-        days = -1
-    if days < 0 or days > 365:
+    days = whole_id(request.POST.get("days", "0").strip())  # ASCII digits: "١٢" is not twelve days here
+    if days is None or days > 365:
         messages.error(request, pick("天数应在 0 到 365 之间", "days must be between 0 and 365"))
         return redirect("manage", project=request.project.code)
     try:

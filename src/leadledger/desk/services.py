@@ -26,6 +26,7 @@ from leadledger.engine.model import (
 )
 from leadledger.engine.phone import Phone
 from leadledger.engine.rotation import Assignment, Desk, returning_owner
+from leadledger.engine.text import name_checked, plain_text, reason_checked
 from leadledger.ledger import lookups
 from leadledger.ledger import models as ledger
 from leadledger.ledger import selectors as selectors_ledger
@@ -188,7 +189,7 @@ def visit_at_desk(
     if customer is not None and customer.pk not in search.found:
         raise LedgerError("请先查询该客户再登记（首问）", "search for the customer before registering them (IH-18)")
     if customer is None:
-        name = name.strip()
+        name = name_checked(name)
         if not name:
             raise LedgerError("请填写客户姓名", "the customer's name is required", field="name")
         try:
@@ -258,10 +259,11 @@ def suspension_set(*, manager: ledger.Staff, staff: str, days: int, reason: str)
     if days <= 0:
         Suspension.objects.filter(project=manager.project, staff=target, until__gt=now).update(until=now)
         return
-    if not reason.strip():
-        raise LedgerError("请填写停止轮接的原因", "give the reason for the suspension")
+    reason = reason_checked(reason)
+    if not reason:
+        raise LedgerError("请填写停止轮接的原因", "give the reason for the suspension", field="reason")
     Suspension.objects.create(
-        project=manager.project, staff=target, by=manager, reason=reason.strip(), until=now + timedelta(days=days)
+        project=manager.project, staff=target, by=manager, reason=reason, until=now + timedelta(days=days)
     )
 
 
@@ -335,7 +337,8 @@ def referral_log(
         raise LedgerError(
             "介绍人必须是您自己的客户", "the referrer must be one of your own customers", field="referrer"
         )
-    if not name.strip():
+    name = name_checked(name)
+    if not name:
         raise LedgerError("请填写客户姓名", "the customer's name is required", field="name")
     try:
         key = Phone.parse(phone).value
@@ -361,7 +364,7 @@ def referral_log(
                 field="phone",
             )
     with transaction.atomic():
-        customer, _ = ledger_services.customer_find_or_create(project=project, name=name.strip(), phone=phone)
+        customer, _ = ledger_services.customer_find_or_create(project=project, name=name, phone=phone)
         _refuse_a_second_referral(staff, customer)
         body = body_for(
             REFERRAL_LOGGED,
@@ -395,11 +398,12 @@ def renewal_ask(*, staff: ledger.Staff, customer: ledger.Customer, reason: str) 
     capabilities.require(staff, capabilities.OWN_CUSTOMERS)
     if not _owned_by(staff, customer):
         raise LedgerError("只能为自己的客户申请延期", "you can ask to renew only your own customers")
-    if not reason.strip():
-        raise LedgerError("请说明延期理由", "say why the claim should be renewed")
+    reason = reason_checked(reason)
+    if not reason:
+        raise LedgerError("请说明延期理由", "say why the claim should be renewed", field="reason")
     if RenewalRequest.objects.filter(customer=customer, staff=staff, status="pending").exists():
         raise LedgerError("该客户已有待审批的延期申请", "a renewal of this customer is already waiting")
-    return RenewalRequest.objects.create(project=staff.project, customer=customer, staff=staff, reason=reason.strip())
+    return RenewalRequest.objects.create(project=staff.project, customer=customer, staff=staff, reason=reason)
 
 
 def renewal_decide(*, manager: ledger.Staff, request_id: int, approve: bool, user: Any) -> Any:
@@ -437,15 +441,17 @@ def ruling_make(
     capabilities.require(manager, capabilities.RULE)
     if staff is not None:
         staff = capabilities.owner_candidate(manager.project, staff.pk)
-    if not reason.strip():
-        raise LedgerError("裁定必须说明理由", "a ruling needs a reason")
+    reason = reason_checked(reason)
+    if not reason:
+        raise LedgerError("裁定必须说明理由", "a ruling needs a reason", field="reason")
+    rule = plain_text(rule, limit=16, what=("规则编号", "the rule"), field="rule")
     if not rule:
-        raise LedgerError("请选择所偏离的规则", "name the rule the ruling departs from")
+        raise LedgerError("请选择所偏离的规则", "name the rule the ruling departs from", field="rule")
     body = {
         "customer": str(customer.pk),
         "staff": str(staff.pk) if staff else None,
         "by": str(manager.pk),
-        "reason": f"{rule}: {reason.strip()}",
+        "reason": f"{rule}: {reason}",
     }
     return ledger_services.event_append(project=manager.project, kind=RULING, body=body, actor=user)
 
@@ -455,7 +461,8 @@ def departure_record(*, by: ledger.Staff, leaver: ledger.Staff, reason: str, use
     capabilities.require(by, capabilities.RULE)
     if leaver.project_id != by.project_id:
         raise LedgerError("没有这位员工", "there is no such member of staff", field="staff")
-    if not reason.strip():
+    reason = reason_checked(reason)
+    if not reason:
         raise LedgerError("请填写离职原因", "give the reason for leaving", field="reason")
     with transaction.atomic():
         ledger.Staff.objects.select_for_update().get(pk=leaver.pk)  # two managers at once record it once
@@ -463,7 +470,7 @@ def departure_record(*, by: ledger.Staff, leaver: ledger.Staff, reason: str, use
             raise LedgerError(
                 f"{leaver.name} 的离职已经登记过", f"{leaver.name}'s departure is already recorded", field="staff"
             )
-        body = {"staff": str(leaver.pk), "reason": reason.strip()}
+        body = {"staff": str(leaver.pk), "reason": reason}
         return ledger_services.event_append(project=by.project, kind=STAFF_LEFT, body=body, actor=user)
 
 

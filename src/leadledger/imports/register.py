@@ -100,6 +100,37 @@ class RegisterError(DomainError):
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """How much of a file an import reads: a register is a few thousand rows of a dozen columns.
+
+    A file past these is refused before it can exhaust memory (a sheet may declare 16,384 columns
+    and a million rows in a few hundred kilobytes) or produce a report nobody can open.
+    """
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_rows: int = 250_000
+    max_columns: int = 64  # the columns read; a register's fields are among its first ones
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _too_big(size: int, limits: Limits) -> RegisterError:
+    return RegisterError(
+        f"文件过大（{_mb(size)}）：一次最多导入 {_mb(limits.max_bytes)}，请分成几个文件",
+        f"the file is too large ({_mb(size)}): at most {_mb(limits.max_bytes)} per import; split it into several files",
+    )
+
+
+def _too_many_rows(limits: Limits) -> RegisterError:
+    return RegisterError(
+        f"文件超过 {limits.max_rows:,} 行：请分成几个文件导入",
+        f"the file has more than {limits.max_rows:,} rows: split it into several files",
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Row:
     line: int  # as the user sees it: the header is line 1
     cells: dict[str, Any]  # field → raw cell value
@@ -139,7 +170,7 @@ def column_map(header: list[Any], overrides: dict[str, str] | None = None) -> di
     return found
 
 
-def _csv_rows(path: Path) -> Iterator[list[Any]]:
+def _csv_rows(path: Path, limits: Limits) -> Iterator[list[Any]]:
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK unless told otherwise
         try:
@@ -149,25 +180,52 @@ def _csv_rows(path: Path) -> Iterator[list[Any]]:
             continue
     else:  # pragma: no cover - gb18030 decodes every byte string
         raise RegisterError("无法识别文件编码", "cannot tell the file's encoding")
-    yield from csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for values in reader:
+            yield values[: limits.max_columns]
+    except csv.Error as error:  # a field over the csv module's limit, a stray quote at the end
+        raise RegisterError(
+            f"CSV 文件第 {reader.line_num} 行无法读取：{error}", f"line {reader.line_num} of the CSV file: {error}"
+        ) from None
 
 
-def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
+def _xlsx_rows(path: Path, limits: Limits) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise RegisterError(f"无法读取 Excel 文件：{error}", f"cannot read the Excel file: {error}") from None
+    line = 0
     try:
-        for values in book.worksheets[0].iter_rows(values_only=True):
+        sheet = book.worksheets[0]
+        # Read only what the sheet declares (<dimension>) and never past our limits: openpyxl pads
+        # every row to the declared width, so a declared 16,384 columns is 16,384 cells a row.
+        declared_rows, declared_columns = sheet.max_row, sheet.max_column
+        if declared_rows is not None and declared_rows > limits.max_rows + 1:  # the header, then the rows
+            raise _too_many_rows(limits)
+        columns = min(declared_columns or limits.max_columns, limits.max_columns)
+        for values in sheet.iter_rows(max_col=columns, max_row=2 * limits.max_rows + 2, values_only=True):
+            line += 1  # where a damaged sheet stops, for the reason
             yield list(values)
+    except RegisterError:
+        raise
+    except Exception as error:  # a truncated or damaged sheet inside a valid zip: XML, zip or CRC errors
+        raise RegisterError(
+            f"Excel 文件已损坏：第 {line} 行之后无法读取（{type(error).__name__}），请重新保存后再导入",
+            f"the Excel file is damaged: nothing after row {line} can be read ({type(error).__name__});"
+            " save it again and import it",
+        ) from None
     finally:
         book.close()
 
 
-def read_rows(path: Path, overrides: dict[str, str] | None = None) -> tuple[list[str], list[Row]]:
-    """The header and the non-empty rows of a register (.xlsx or .csv)."""
+def read_rows(
+    path: Path, overrides: dict[str, str] | None = None, limits: Limits | None = None
+) -> tuple[list[str], list[Row]]:
+    """The header and the non-empty rows of a register (.xlsx or .csv), within `limits`."""
+    limits = limits or Limits()
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".csv"):
         raise RegisterError(
@@ -175,7 +233,9 @@ def read_rows(path: Path, overrides: dict[str, str] | None = None) -> tuple[list
         )
     if not path.is_file():
         raise RegisterError(f"找不到文件：{path}", f"no such file: {path}")
-    source = _csv_rows(path) if suffix == ".csv" else _xlsx_rows(path)
+    if (size := path.stat().st_size) > limits.max_bytes:
+        raise _too_big(size, limits)
+    source = _csv_rows(path, limits) if suffix == ".csv" else _xlsx_rows(path, limits)
     header: list[Any] | None = None
     rows: list[Row] = []
     for line, values in enumerate(source, start=1):
@@ -184,9 +244,15 @@ def read_rows(path: Path, overrides: dict[str, str] | None = None) -> tuple[list
                 header = values
                 columns = column_map(header, overrides)
             continue
+        if line > 2 * limits.max_rows + 1:  # blank lines too: a sheet padded to a million rows is not read
+            raise _too_many_rows(limits)
         if all(v is None or str(v).strip() == "" for v in values):
             continue
+        if len(rows) == limits.max_rows:
+            raise _too_many_rows(limits)
         cells = {field: values[index] if index < len(values) else None for field, index in columns.items()}
+        while values and values[-1] in (None, ""):  # the report keeps what was typed, not the padding
+            values = values[:-1]
         rows.append(Row(line, cells, tuple("" if v is None else str(v) for v in values)))
     if header is None:
         raise RegisterError("文件是空的", "the file is empty")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,7 +26,9 @@ from django.utils import timezone
 
 from leadledger.capabilities import OWN_CUSTOMERS, can
 from leadledger.engine import EngineError, Phone
+from leadledger.engine.errors import DomainError
 from leadledger.engine.model import CALL, FOLLOW_UP, VISIT
+from leadledger.engine.text import NOTES_MAX, name_checked, plain_text
 from leadledger.ledger import lookups
 from leadledger.ledger import models as ledger
 from leadledger.ledger import services as ledger_services
@@ -33,9 +36,11 @@ from leadledger.ledger.convert import policy_of
 from leadledger.ledger.selectors import departed_staff
 
 from . import models
-from .register import Problem, Row, cell_text, parse_kind, parse_moment, read_rows
+from .register import Limits, Problem, Row, cell_text, parse_kind, parse_moment, read_rows
 
 Progress = Callable[[int, int], None]
+REPORT_MAX_ROWS = 10_000  # rejected rows listed in a report; the count of the rest is said
+REPORT_CELL = 200  # characters of a cell repeated in a report
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,22 +71,70 @@ class ImportResult:
     skipped: int = 0  # already imported by an earlier run
     rejected: list[Rejected] = field(default_factory=list)
 
-    def report_csv(self, lang: str) -> str:
+    def report_csv(self, lang: str, *, max_rows: int = REPORT_MAX_ROWS) -> str:
         """The rejected rows as they were, each with its reason, ready to fix and import again.
 
         A cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is written with
         a leading apostrophe: the report is opened in Excel, and a register's cell is not a command.
+        The report lists the first `max_rows` rows, each cell cut to REPORT_CELL characters, and says
+        how many more there were: a file rejected as a whole is fixed at its source, not row by row.
         """
         out = io.StringIO()
         writer = csv.writer(out)
         head = ["行号" if lang == "zh" else "line", "原因" if lang == "zh" else "reason", *self.header]
-        writer.writerow([inert(cell) for cell in head])
-        for row in sorted(self.rejected, key=lambda r: r.line):
-            writer.writerow([row.line, inert(row.zh if lang == "zh" else row.en), *(inert(c) for c in row.raw)])
-        return out.getvalue()
+        writer.writerow([inert(_cut(cell)) for cell in head])
+        ordered = sorted(self.rejected, key=lambda r: r.line)
+        for row in ordered[:max_rows]:
+            reason = row.zh if lang == "zh" else row.en
+            writer.writerow([row.line, inert(reason), *(inert(_cut(c)) for c in row.raw)])
+        if len(ordered) > max_rows:
+            more = len(ordered) - max_rows
+            writer.writerow(
+                ["…", f"另有 {more} 行被拒绝，未列出" if lang == "zh" else f"{more} more rejected rows not listed"]
+            )
+        return visible_nul(out.getvalue())
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cut(cell: str) -> str:
+    return cell if len(cell) <= REPORT_CELL else cell[:REPORT_CELL] + "…"
+
+
+def _let_the_desk_in() -> None:
+    # SQLite's busy handler polls; it does not queue. A writer that takes the lock again at once
+    # would starve a desk waiting for it, batch after batch; a short pause lets the desk in first.
+    # PostgreSQL queues waiters on the project's advisory lock in order: no pause is needed there.
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        time.sleep(getattr(settings, "LEADLEDGER_IMPORT_PAUSE_MS", 50) / 1000)
+
+
+def visible_nul(text: str) -> str:
+    """`text` with NUL shown as ␀: PostgreSQL cannot store NUL, and a report repeats what a file held."""
+    return text.replace("\x00", "\u2400")
+
+
+def import_batch() -> int:
+    """Rows written per transaction (LEADLEDGER_IMPORT_BATCH)."""
+    from django.conf import settings
+
+    return max(1, int(getattr(settings, "LEADLEDGER_IMPORT_BATCH", 1000)))
+
+
+def import_limits() -> Limits:
+    """The limits of an import, from the settings (LEADLEDGER_IMPORT_MAX_BYTES, _MAX_ROWS, _MAX_COLUMNS)."""
+    from django.conf import settings
+
+    default = Limits()
+    return Limits(
+        max_bytes=getattr(settings, "LEADLEDGER_IMPORT_MAX_BYTES", default.max_bytes),
+        max_rows=getattr(settings, "LEADLEDGER_IMPORT_MAX_ROWS", default.max_rows),
+        max_columns=getattr(settings, "LEADLEDGER_IMPORT_MAX_COLUMNS", default.max_columns),
+    )
 
 
 def inert(cell: str) -> str:
@@ -123,7 +176,14 @@ class _Checker:
             return at
         if at > self.now:
             return (f"日期在未来：{at:%Y-%m-%d %H:%M}", f"the date is in the future: {at:%Y-%m-%d %H:%M}")
-        name = cell_text(row.cells.get("name"))
+        try:
+            # Checked here, not by the database: PostgreSQL would refuse the whole batch for one long name.
+            name = name_checked(cell_text(row.cells.get("name")))
+            notes = plain_text(
+                cell_text(row.cells.get("notes")), limit=NOTES_MAX, what=("备注", "the notes"), lines=True
+            )
+        except DomainError as error:
+            return (error.zh, error.en)
         if not name:
             return ("缺少客户姓名", "the customer's name is missing")
         raw_phone = cell_text(row.cells.get("phone"))
@@ -151,7 +211,7 @@ class _Checker:
         if key in self.done:
             return None
         self.seen[key] = row.line
-        return _Good(row.line, row.raw, kind, at, name, phone, matches[0], cell_text(row.cells.get("notes")), key)
+        return _Good(row.line, row.raw, kind, at, name, phone, matches[0], notes, key)
 
 
 def _may_own(staff: ledger.Staff, departed: set[str]) -> Problem | None:
@@ -227,8 +287,10 @@ def register_import(
     columns: dict[str, str] | None = None,
     progress: Progress | None = None,
     saving: Callable[[], None] | None = None,
+    saved: Progress | None = None,
     now: datetime | None = None,
     source: str | None = None,
+    batch: int | None = None,
 ) -> ImportResult:
     """Import a visit register (.xlsx or .csv) into the project; see the module's docstring.
 
@@ -241,7 +303,9 @@ def register_import(
         user=actor,
         place=lookups.Place.IMPORT,
         query=source or path.name,
-        find=lambda: _rows_import(project, path, columns, actor, progress, saving, now, source or path.name),
+        find=lambda: _rows_import(
+            project, path, columns, actor, progress, saving, saved, now, source or path.name, batch
+        ),
         matched=lambda result: result.imported + result.skipped,
     )
 
@@ -253,10 +317,12 @@ def _rows_import(
     actor: Any,
     progress: Progress | None,
     saving: Callable[[], None] | None,
+    saved: Progress | None,
     now: datetime | None,
     source: str,
+    batch: int | None,
 ) -> ImportResult:
-    header, rows = read_rows(path, columns)
+    header, rows = read_rows(path, columns, import_limits())
     result = ImportResult(header)
     checker = _Checker(project, now or timezone.now(), has_kind=bool(rows) and "kind" in rows[0].cells)
     good: list[_Good] = []
@@ -279,16 +345,26 @@ def _rows_import(
     result.rejected.extend(nothing_to_follow)
     if not good:
         return result
-    with transaction.atomic():
-        customers = _customers(project, good)
-        records = [(g.kind, {"customer": str(customers[g.phone]), "staff": str(g.staff.pk)}, g.at) for g in good]
-        events = ledger_services.events_import(project=project, records=records, actor=actor)
-        models.ImportedRow.objects.bulk_create(
-            [
-                models.ImportedRow(project=project, key=g.key, seq=e.seq, source=source, line=g.line, notes=g.notes)
-                for g, e in zip(good, events, strict=True)
-            ],
-            batch_size=2000,
-        )
-    result.imported = len(good)
+    # Short transactions, each under the project's lock (events_import): the desk registers between
+    # two batches instead of waiting a minute behind a 200,000-row file, and the chain stays one line
+    # whoever appends between them. A batch is all or nothing with its ImportedRow keys, so an import
+    # stopped half-way is taken up again where it stopped by importing the same file.
+    size = batch or import_batch()
+    for start in range(0, len(good), size):
+        part = good[start : start + size]
+        with transaction.atomic():
+            customers = _customers(project, part)
+            records = [(g.kind, {"customer": str(customers[g.phone]), "staff": str(g.staff.pk)}, g.at) for g in part]
+            events = ledger_services.events_import(project=project, records=records, actor=actor)
+            models.ImportedRow.objects.bulk_create(
+                [
+                    models.ImportedRow(project=project, key=g.key, seq=e.seq, source=source, line=g.line, notes=g.notes)
+                    for g, e in zip(part, events, strict=True)
+                ],
+                batch_size=2000,
+            )
+        result.imported += len(part)
+        if saved:
+            saved(result.imported, len(good))
+        _let_the_desk_in()
     return result

@@ -20,6 +20,7 @@ from leadledger.engine.model import (
     kinds_without_customer,
     staff_by,
 )
+from leadledger.engine.text import name_checked, reason_checked, whole_id
 
 from . import convert, models, selectors
 from .chain import GENESIS, canonical, chain_hash
@@ -43,8 +44,7 @@ def _customers_of(kind: str, body: dict[str, Any]) -> list[int]:
 
 
 def _staff_of(kind: str, body: dict[str, Any]) -> int | None:
-    by = staff_by(kind, body)
-    return int(by) if by is not None and by.isdigit() else None
+    return whole_id(staff_by(kind, body))
 
 
 def _event_row(
@@ -174,6 +174,7 @@ def _verdicts_store(project: models.Project, verdicts: list[engine.Verdict], thr
 
 def customer_find_or_create(*, project: models.Project, name: str, phone: str | None) -> tuple[models.Customer, bool]:
     """The customer with this exact phone, or a new one; two desks at once still make one (ID-1)."""
+    name = name_checked(name)
     key = engine.Phone.parse(phone).value if phone else None
     if key and "*" not in key:
         with transaction.atomic():
@@ -249,13 +250,13 @@ def personal_data_show(
 
     The caller decides who may ask (web.access); this refuses a look without a reason.
     """
-    reason = reason.strip()
+    reason = reason_checked(reason)
     if not reason:
-        raise LedgerError("请说明查看完整信息的原因", "say why you need to see it in full")
+        raise LedgerError("请说明查看完整信息的原因", "say why you need to see it in full", field="reason")
     value = {"phone": customer.phone, "id_number": customer.id_number}[field]
     if not value or "*" in value:
         raise LedgerError("没有可显示的完整信息", "there is nothing more to show")
-    models.Disclosure.objects.create(project=project, customer=customer, user=user, kind=field, reason=reason[:200])
+    models.Disclosure.objects.create(project=project, customer=customer, user=user, kind=field, reason=reason)
     return value
 
 
@@ -265,16 +266,16 @@ def customer_erase(*, project: models.Project, customer: models.Customer, user: 
     Events refer to the customer by id only, so the chain still verifies; the verdicts that name the
     customer (theirs, their household's, those they referred) are judged again without the name.
     """
-    reason = reason.strip()
+    reason = reason_checked(reason)
     if not reason:
-        raise LedgerError("请填写删除依据", "give the grounds for the erasure")
+        raise LedgerError("请填写删除依据", "give the grounds for the erasure", field="reason")
     with transaction.atomic():
         _lock_project(project)
         customer.name, customer.phone, customer.id_number = "", None, None
         customer.erased_at = timezone.now()
         customer.save(update_fields=["name", "phone", "id_number", "erased_at"])
         models.Disclosure.objects.create(
-            project=project, customer=customer, user=user, kind=models.Disclosure.Kind.ERASURE, reason=reason[:200]
+            project=project, customer=customer, user=user, kind=models.Disclosure.Kind.ERASURE, reason=reason
         )
         mention = f'"{customer.pk}"'
         referred = models.Event.objects.filter(

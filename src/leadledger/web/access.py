@@ -25,6 +25,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from leadledger import capabilities
+from leadledger.engine.text import whole_id
 from leadledger.ledger import models
 from leadledger.ledger.selectors import departed_staff
 
@@ -114,9 +115,10 @@ def posted_id(request: HttpRequest, key: str, *, required: bool = True) -> int |
     value = request.POST.get(key, "").strip()
     if not value and not required:
         return None
-    if not value.isdigit():
+    number = whole_id(value)
+    if number is None:  # "²" passes str.isdigit() and crashes int(): only ASCII digits are an id
         raise BadRequest(f"{key}: not an id")
-    return int(value)
+    return number
 
 
 def owns(staff: models.Staff, verdict: models.Verdict | None) -> bool:

@@ -7,9 +7,13 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from leadledger.engine.errors import DomainError
+from leadledger.engine.text import REASON_MAX, reason_checked
 from leadledger.ledger import models
 from leadledger.ledger.selectors import departed_staff
 from leadledger.ledger.sign_ins import client_address, sign_in_record, sign_in_wait
+
+from .speech import said
 
 
 class SignInForm(AuthenticationForm):
@@ -61,14 +65,29 @@ class SignInForm(AuthenticationForm):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=200, strip=True)
+    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX, strip=True)
+
+    def clean_reason(self) -> str:
+        try:
+            return reason_checked(self.cleaned_data["reason"])
+        except DomainError as error:  # a control character: said like the services say it
+            raise forms.ValidationError(said(error), code="control") from None
 
 
 class ImportForm(forms.Form):
     register = forms.FileField(label=_("Visit register (.xlsx or .csv)"))
 
     def clean_register(self) -> object:
+        from leadledger.imports.services import import_limits
+
         upload = self.cleaned_data["register"]
         if not upload.name.lower().endswith((".xlsx", ".xlsm", ".csv")):
             raise forms.ValidationError(_("Only .xlsx and .csv files can be imported."))
+        limit = import_limits().max_bytes
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is too large (%(size)s MB): at most %(limit)s MB per import; split it into several files.")
+                % {"size": f"{upload.size / 1024 / 1024:.1f}", "limit": f"{limit / 1024 / 1024:.0f}"},
+                code="too_large",
+            )
         return upload

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from leadledger import capabilities
 from leadledger.imports.models import ImportJob
+from leadledger.imports.services import visible_nul
 from leadledger.imports.tasks import import_job_run
 from leadledger.ledger import lookups, models, services
 from leadledger.ledger.sign_ins import sign_ins_failed
@@ -139,7 +140,7 @@ def imports(request: access.ProjectRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["register"]
         job = ImportJob.objects.create(
-            project=request.project, user=request.user, file_name=upload.name, content=upload.read()
+            project=request.project, user=request.user, file_name=visible_nul(upload.name), content=upload.read()
         )
         import_job_run.enqueue(job.pk, lang())
         return redirect("import_job", project=request.project.code, pk=job.pk)
