@@ -1,6 +1,6 @@
 """The hash chains: each row's hash covers the previous hash and every column of the row that carries meaning.
 
-Events: version 1 hashed `seq`, `at`, `kind` and `body`; version 2 (decision 112) adds the event's
+Events: version 1 hashed `seq`, `at`, `kind` and `body`; version 2 (docs/decisions.md 98) adds the event's
 project, customer, staff and actor columns. A project records from which event on it hashes by
 version 2 (`Project.chain_v2_from`), so that a database made before version 2 keeps its history as
 hashed then; verify checks the older rows' customer and staff columns against their bodies instead.
@@ -66,7 +66,7 @@ def hash_v2(
     staff: int | None,
     actor: int | None,
 ) -> str:
-    """Version 2: every column of an event that carries meaning (decision 112).
+    """Version 2: every column of an event that carries meaning (docs/decisions.md 98).
 
     The fields are joined by a separator none of them can hold as written (digits, a moment, a
     kind, and canonical JSON, which escapes control characters), so no two rows share a material.
