@@ -138,13 +138,15 @@ def checkpoints_logged(project: models.Project) -> list[Checkpoint]:
 def parse_printed(text: str) -> Checkpoint:
     """A checkpoint from its printed line."""
     parts = text.strip().split(".")
-    size = 6 + 2 * len(logchain.LOGS)
-    numbers = [parts[2], *parts[5:-1:2]] if len(parts) == size else [parts[2]] if len(parts) > 2 else []
-    shaped = (len(parts), parts[0]) in ((6, PRINTED_V1), (size, PRINTED_PREFIX))
+    size = len(parts)
+    # LL2 carries a number and a head for each log signed then (logchain.LOGS grows at its end only).
+    shaped = (parts[0] == PRINTED_V1 and size == 6) or (parts[0] == PRINTED_PREFIX and size >= 8 and size % 2 == 0)
+    numbers = [parts[2], *parts[5:-1:2]] if shaped else []
     if not (shaped and all(number.isascii() and number.isdigit() for number in numbers)):
+        wanted = 6 + 2 * len(logchain.LOGS)
         raise CheckpointError(
-            f"无法识别的检查点：应为 LL2. 开头、以点分隔的 {size} 段（或 LL1. 开头的六段）",
-            f"not a checkpoint: {size} parts separated by dots, from LL2. (or six from LL1.)",
+            f"无法识别的检查点：应为 LL2. 开头、以点分隔的 {wanted} 段（或 LL1. 开头的六段）",
+            f"not a checkpoint: {wanted} parts separated by dots, from LL2. (or six from LL1.)",
         )
     project, seq, head, stamp, signature = *parts[1:5], parts[-1]
     logs = None if parts[0] == PRINTED_V1 else tuple((int(parts[i]), parts[i + 1]) for i in range(5, size - 1, 2))

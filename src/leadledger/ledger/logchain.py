@@ -46,6 +46,7 @@ POLICY_CHANGES = ChainedLog(
     columns=("project_id", "policy", "version", "user_id", "at"),
     lock=7033,
 )
+# Checkpoints sign the heads in this order: a new log is added at the end, never between.
 LOGS = (DISCLOSURES, POLICY_CHANGES)
 
 

@@ -35,7 +35,7 @@ class Project(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # The first event hashed by the chain's version 2 (every meaningful column, ledger/chain.py):
     # 1 for a project made since; the next event's number for one that existed before (migration 0015).
-    chain_v2_from = models.BigIntegerField(default=1)
+    chain_v2_from = models.BigIntegerField(default=1, editable=False)
 
     def __str__(self) -> str:
         return self.name

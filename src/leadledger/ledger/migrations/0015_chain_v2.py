@@ -136,7 +136,9 @@ class Migration(migrations.Migration):
     dependencies = [("ledger", "0014_policy_job")]
 
     operations = [
-        migrations.AddField(model_name="project", name="chain_v2_from", field=models.BigIntegerField(default=1)),
+        migrations.AddField(
+            model_name="project", name="chain_v2_from", field=models.BigIntegerField(default=1, editable=False)
+        ),
         migrations.RunPython(chain_v2_from, migrations.RunPython.noop),
         migrations.AlterField(
             model_name="disclosure", name="at", field=models.DateTimeField(default=django.utils.timezone.now)

@@ -199,7 +199,9 @@ def _builder(plan: Plan, found: list[Found]) -> Callable[[Row], engine.Event | N
             if end != len(body) or not isinstance(fields, dict):
                 raise ValueError("not one JSON object")
             # As the services file it: the first customer its type declares, the staff it is by.
-            said = next((fields[name] for name in customer_fields[kind] if fields.get(name) is not None), None)
+            said = fields.get(filed_field[kind]) if kind in filed_field else None
+            if said is None:  # its first customer field left out: the next one declared files it
+                said = next((fields[name] for name in customer_fields[kind] if fields.get(name) is not None), None)
             if (None if said is None else int(said)) != customer:
                 found.append(((0, seq, 4), _columns_disagree(seq, "customer", customer, said)))
             by = fields.get(by_field[kind]) if by_field[kind] is not None else None
