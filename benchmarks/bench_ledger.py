@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import json
 import os
 import platform
 import random
@@ -83,8 +84,9 @@ def generate(customers: int, events: int, seed: int) -> Any:
     from django.utils import timezone
 
     from leadledger.engine.identity import name_spellings
+    from leadledger.engine.model import staff_by
     from leadledger.ledger import models
-    from leadledger.ledger.chain import GENESIS, canonical, chain_hash
+    from leadledger.ledger.chain import GENESIS, canonical, event_hash
 
     rng = random.Random(seed)
     now = timezone.now()
@@ -180,15 +182,17 @@ def generate(customers: int, events: int, seed: int) -> Any:
     del records[events:]
     records.sort(key=lambda r: r[0])
     _say(f"events: {len(records):,} (chaining and writing)")
-    columns = ["project_id", "seq", "kind", "at", "actor_id", "customer_id", "body", "prev_hash", "hash"]
+    columns = ["project_id", "seq", "kind", "at", "actor_id", "customer_id", "staff_id", "body", "prev_hash", "hash"]
     prev = GENESIS
     adapt = connection.ops.adapt_datetimefield_value
     with transaction.atomic():
         batch = []
         for seq, (offset, cid, kind, body) in enumerate(records, start=1):
             at = (start + timedelta(seconds=offset)).replace(microsecond=0)
-            digest = chain_hash(prev, seq, at, kind, body)
-            batch.append((project.pk, seq, kind, adapt(at), None, cid, body, prev, digest))
+            by = staff_by(kind, json.loads(body))
+            staff = int(by) if by is not None and by.isdigit() else None
+            digest = event_hash(prev, seq, at, kind, body, project=project.pk, customer=cid, staff=staff, actor=None)
+            batch.append((project.pk, seq, kind, adapt(at), None, cid, staff, body, prev, digest))
             prev = digest
             if len(batch) == 100_000:
                 _insert("ledger_event", columns, batch)
@@ -240,25 +244,26 @@ def bench_registrations(project: Any, count: int, seed: int) -> dict[str, float]
 
 def bench_verify(project: Any, workers: int | None) -> dict[str, float]:
     from leadledger.ledger import models
-    from leadledger.ledger.chain import chain_hash
+    from leadledger.ledger.chain import hash_v2
     from leadledger.ledger.verify import chain_problems, default_workers, verify
 
     events = models.Event.objects.filter(project=project).count()
     rows = (
         models.Event.objects.filter(project=project)
         .order_by("seq")
-        .values_list("prev_hash", "seq", "at", "kind", "body")
+        .values_list("prev_hash", "seq", "at", "kind", "body", "customer_id", "staff_id", "actor_id")
     )
     material = []
-    for prev, seq, at, kind, body in rows.iterator(chunk_size=10000):
+    for prev, seq, at, kind, body, customer, staff, actor in rows.iterator(chunk_size=10000):
         moment = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        material.append("\x1f".join((prev, str(seq), moment, kind, body)).encode())
+        columns = (str(project.pk), *("" if v is None else str(v) for v in (customer, staff, actor)))
+        material.append("\x1f".join(("2", prev, str(seq), moment, kind, body, *columns)).encode())
     started = time.perf_counter()
     for item in material:
         hashlib.sha256(item).hexdigest()
     plain = time.perf_counter() - started
     del material
-    assert chain_hash  # the chain's hash is SHA-256 over exactly this material (ledger/chain.py)
+    assert hash_v2  # the chain's hash (version 2) is SHA-256 over exactly this material (ledger/chain.py)
     started = time.perf_counter()
     chain = sum(1 for _ in chain_problems(project))
     chain_seconds = time.perf_counter() - started

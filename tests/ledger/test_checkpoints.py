@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from leadledger.ledger import checkpoints, models, services
-from leadledger.ledger.chain import GENESIS, chain_hash
+from leadledger.ledger.chain import GENESIS, event_hash
 from office import Office
 
 
@@ -60,9 +60,24 @@ def test_a_whole_history_rewritten_and_hashed_again_is_caught(office: Office) ->
     prev = GENESIS
     for event in models.Event.objects.filter(project=office.project).order_by("seq"):
         body = event.body.replace(f'"staff":"{office.alice.pk}"', f'"staff":"{office.bob.pk}"')
-        digest = chain_hash(prev, event.seq, event.at, event.kind, body)
+        digest = event_hash(
+            prev,
+            event.seq,
+            event.at,
+            event.kind,
+            body,
+            project=office.project.pk,
+            customer=event.customer_id,
+            staff=office.bob.pk,
+            actor=event.actor_id,
+        )
         _tamper(
-            "UPDATE ledger_event SET body = %s, prev_hash = %s, hash = %s WHERE id = %s", body, prev, digest, event.pk
+            "UPDATE ledger_event SET body = %s, staff_id = %s, prev_hash = %s, hash = %s WHERE id = %s",
+            body,
+            office.bob.pk,
+            prev,
+            digest,
+            event.pk,
         )
         prev = digest
     assert [p.where for p in _problems(office)] == [
@@ -110,7 +125,7 @@ def test_the_command_prints_a_checkpoint_verify_checks_against(
     _history(office)
     assert main(["checkpoint"]) == 0
     printed = capsys.readouterr().out.split(": ")[-1].strip()
-    assert printed.startswith("LL1.hz-1.3.")
+    assert printed.startswith("LL2.hz-1.3.")
     _tamper("DELETE FROM ledger_event WHERE seq = 3")
     # The log outside the database is gone too: the printed copy the manager kept still catches it.
     import os
@@ -143,7 +158,7 @@ def test_a_backup_is_a_copy_that_verifies_and_comes_with_a_checkpoint(tmp_path: 
     made = run("backup", str(backup))
     assert made.returncode == 0, made.stderr
     printed = made.stdout.strip().splitlines()[-1].split(": ")[-1]
-    assert printed.startswith("LL1.demo.")
+    assert printed.startswith("LL2.demo.")
     env["DATABASE_URL"] = f"sqlite:///{backup}"
     checked = run("verify", "--checkpoint", printed)
     assert checked.returncode == 0, checked.stdout + checked.stderr

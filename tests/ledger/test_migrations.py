@@ -66,3 +66,79 @@ def test_migrations_turn_agents_distributor_names_into_distributors(race_databas
     result = subprocess.run([sys.executable, "-c", DISTRIBUTORS], capture_output=True, text=True, env=env, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["4", "2", "小马:链家:b", "小牛:链家:b", "小羊:我爱我家:b"]
+
+
+CHAIN_V2 = """
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+from leadledger.ledger.chain import GENESIS, canonical, chain_hash
+
+before = [("ledger", "0014_policy_job")]
+executor = MigrationExecutor(connection)
+executor.migrate(before)
+apps = executor.loader.project_state(before).apps
+get = apps.get_model
+user = get("auth", "User").objects.create(username="zhao")
+project = get("ledger", "Project").objects.create(code="old", name="老项目")
+alice = get("ledger", "Staff").objects.create(project=project, name="王芳")
+zhang = get("ledger", "Customer").objects.create(project=project, name="张伟", phone="+8613800000001")
+li = get("ledger", "Customer").objects.create(project=project, name="李娜", phone="+8613800000002")
+prev, now = GENESIS, timezone.now()
+for seq, customer in enumerate((zhang, li), 1):
+    text = canonical({"customer": str(customer.pk), "staff": str(alice.pk)})
+    digest = chain_hash(prev, seq, now, "visit", text)
+    get("ledger", "Event").objects.create(
+        project=project, seq=seq, kind="visit", at=now, customer=customer, staff=alice, body=text,
+        prev_hash=prev, hash=digest,
+    )
+    prev = digest
+for reason in ("回访", "核对"):
+    get("ledger", "Disclosure").objects.create(project=project, customer=zhang, user=user, kind="phone", reason=reason)
+hashes = list(get("ledger", "Event").objects.order_by("seq").values_list("hash", flat=True))
+executor = MigrationExecutor(connection)
+executor.migrate(executor.loader.graph.leaf_nodes())
+
+from leadledger.ledger import models, services
+from leadledger.ledger.verify import verify
+
+def problems():
+    found = []
+    verify(project, found.append)
+    return [f"{p.where}: {p.en}" for p in found]
+
+project = models.Project.objects.get(code="old")
+assert list(models.Event.objects.order_by("seq").values_list("hash", flat=True)) == hashes, "hashes rewritten"
+print("v2 from", project.chain_v2_from)
+print("disclosures", list(models.Disclosure.objects.order_by("seq").values_list("seq", flat=True)))
+services.verdicts_rebuild(project=project, now=timezone.now())
+customer, staff = models.Customer.objects.get(pk=zhang.pk), models.Staff.objects.get(pk=alice.pk)
+services.visit_register(project=project, customer=customer, staff=staff)
+looker = get_user_model().objects.get(pk=user.pk)
+services.personal_data_show(project=project, customer=customer, user=looker, field="phone", reason="再次回访")
+print("problems", len(problems()))
+with connection.cursor() as cursor:
+    if connection.vendor == "sqlite":
+        cursor.execute("DROP TRIGGER ledger_event_no_update")
+    else:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE ledger_event DISABLE TRIGGER USER")
+    cursor.execute("UPDATE ledger_event SET customer_id = %s WHERE seq = 1", [li.pk])
+print(problems()[0].replace(f"is {li.pk} ", "is LI ").replace(f"says {zhang.pk}:", "says ZHANG:"))
+"""
+
+
+@pytest.mark.own_database
+def test_an_existing_chain_moves_to_version_2_without_rewriting_its_history(race_database: str) -> None:
+    env = {**os.environ, "DATABASE_URL": race_database, "DJANGO_SETTINGS_MODULE": "leadledger.settings"}
+    result = subprocess.run([sys.executable, "-c", CHAIN_V2], capture_output=True, text=True, env=env, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == [
+        "v2 from 3",
+        "disclosures [1, 2]",
+        "problems 0",
+        "event 1: its customer_id column is LI but its body says ZHANG: the column was changed",
+    ]

@@ -7,14 +7,24 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from leadledger.ledger import models, services
-from leadledger.ledger.chain import GENESIS, chain_hash
+from leadledger.ledger.chain import GENESIS, event_hash
 from office import Office
 
 
 def test_a_registration_appends_a_chained_event_and_stores_the_engines_verdict(office: Office) -> None:
     event = services.visit_register(project=office.project, customer=office.zhang, staff=office.alice)
     assert (event.seq, event.prev_hash) == (1, GENESIS)
-    assert event.hash == chain_hash(GENESIS, 1, event.at, "visit", event.body)
+    assert event.hash == event_hash(
+        GENESIS,
+        1,
+        event.at,
+        "visit",
+        event.body,
+        project=office.project.pk,
+        customer=office.zhang.pk,
+        staff=office.alice.pk,
+        actor=None,
+    )
     verdict = models.Verdict.objects.get(customer=office.zhang)
     assert verdict.owners == {str(office.alice.pk): "1"} and verdict.status == "pending"
     assert "IH-1" in verdict.cites and verdict.explain_zh.startswith("王芳 于")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from leadledger.cli import main
 from leadledger.ledger import convert, models, selectors, services
 from leadledger.ledger.verify import Problem, verify
+from lift import lift_refusals, run
 from office import Office
 
 
@@ -233,3 +234,78 @@ def test_a_verdict_under_a_policy_the_project_never_had_is_reported(office: Offi
     problems = _problems(office)
     assert [p.where for p in problems] == [f"customer {office.zhang.pk}"]
     assert "default@000000000000" in problems[0].en and "规则版本" in problems[0].zh
+
+
+# Chain version 2: every column that carries meaning.
+
+
+def _named(problems: list[Problem], seq: int) -> list[str]:
+    return [p.en for p in problems if p.where == f"event {seq}"]
+
+
+def test_moving_an_event_to_another_customer_is_caught_and_named(office: Office) -> None:
+    # The attack: Zhang's first visit filed under Li, who would then be Alice's at the next visit.
+    _history(office)
+    li, _ = services.customer_find_or_create(project=office.project, name="李娜", phone="138 0000 0002")
+    lift_refusals("ledger_event")
+    run("UPDATE ledger_event SET customer_id = %s WHERE seq = 1", li.pk)
+    named = _named(_problems(office), 1)
+    assert any("edited" in text for text in named)
+    assert f"its customer_id column is {li.pk} but its body says {office.zhang.pk}" in " ".join(named)
+
+
+def test_a_changed_actor_is_caught(office: Office) -> None:
+    services.visit_register(project=office.project, customer=office.zhang, staff=office.alice, actor=office.sun.user)
+    lift_refusals("ledger_event")
+    run("UPDATE ledger_event SET actor_id = %s WHERE seq = 1", office.zhao.user.pk)
+    assert any("actor" in text and "edited" in text for text in _named(_problems(office), 1))
+
+
+def test_a_changed_staff_column_is_caught_and_named(office: Office) -> None:
+    _history(office)
+    lift_refusals("ledger_event")
+    run("UPDATE ledger_event SET staff_id = %s WHERE seq = 2", office.bob.pk)
+    assert any("staff_id column" in text for text in _named(_problems(office), 2))
+
+
+def test_an_event_moved_to_another_project_is_caught_in_both(office: Office) -> None:
+    from leadledger.ledger import checkpoints
+    from office import office_create
+
+    _history(office)
+    checkpoints.checkpoint_take(office.project)
+    other = office_create("sh-2", "上海二期")
+    services.visit_register(project=other.project, customer=other.zhang, staff=other.alice)
+    lift_refusals("ledger_event")
+    run(
+        "UPDATE ledger_event SET project_id = %s, seq = 2 WHERE project_id = %s AND seq = 3",
+        other.project.pk,
+        office.project.pk,
+    )
+    # Its project's chain ends early: the checkpoint says so.
+    logged = checkpoints.checkpoints_logged(office.project)
+    assert ["deleted" in p.en for p in checkpoints.checkpoint_problems(office.project, logged)] == [True]
+    found: list[Problem] = []
+    verify(other.project, found.append)
+    assert any(p.where == "event 2" and "edited" in p.en for p in found)
+
+
+def test_a_project_migrated_from_chain_v1_still_catches_a_moved_customer(office: Office) -> None:
+    # Events before chain_v2_from keep their version 1 hashes (customer_id outside them): verify
+    # checks the column against the body instead.
+    models.Project.objects.filter(pk=office.project.pk).update(chain_v2_from=3)
+    office.project.refresh_from_db()
+    _history(office)
+    li, _ = services.customer_find_or_create(project=office.project, name="李娜", phone="138 0000 0002")
+    assert _problems(office) == []
+    lift_refusals("ledger_event")
+    run("UPDATE ledger_event SET customer_id = %s WHERE seq = 1", li.pk)
+    named = _named(_problems(office), 1)
+    assert named == [f"its customer_id column is {li.pk} but its body says {office.zhang.pk}: the column was changed"]
+
+
+def test_moving_the_version_boundary_is_caught(office: Office) -> None:
+    _history(office)
+    models.Project.objects.filter(pk=office.project.pk).update(chain_v2_from=3)
+    office.project.refresh_from_db()
+    assert [p.where for p in _problems(office)] == ["event 1", "event 2"]

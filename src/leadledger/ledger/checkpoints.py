@@ -8,6 +8,10 @@ in a file outside the database. Checkpoints are appended to a log file outside t
 and a manager can print one and keep it. `verify` checks the chain against each: a truncation
 leaves fewer than N events, a rewrite gives another hash at N, and a forged checkpoint does not
 carry the key's signature.
+
+Since chain version 2 a checkpoint also signs the head of each chained log (ledger/logchain.py: the
+disclosure log, the policy changes): printed `LL2.…`. Checkpoints taken before (`LL1.…`, or a
+logged line without `logs`) still verify, for the events.
 """
 
 from __future__ import annotations
@@ -18,16 +22,17 @@ import json
 import os
 import secrets
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 
-from . import models
+from . import logchain, models
 
-PRINTED_PREFIX = "LL1"  # the printed form's version: LL1.<project>.<seq>.<head>.<time>.<signature>
+PRINTED_PREFIX = "LL2"  # LL2.<project>.<seq>.<head>.<time>.<each log's seq>.<its head>….<signature>
+PRINTED_V1 = "LL1"  # LL1.<project>.<seq>.<head>.<time>.<signature>: events only
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +42,23 @@ class Checkpoint:
     head: str  # that event's hash
     at: str  # when it was taken, UTC, to the second: 2026-12-02T12:00:00Z
     signature: str
+    # Each chained log's (seq, head) in the order of logchain.LOGS; None: a version 1 checkpoint.
+    logs: tuple[tuple[int, str], ...] | None = None
 
     def signed_text(self) -> str:
-        return f"leadledger checkpoint v1|{self.project}|{self.seq}|{self.head}|{self.at}"
+        events = f"{self.project}|{self.seq}|{self.head}|{self.at}"
+        if self.logs is None:
+            return f"leadledger checkpoint v1|{events}"
+        return f"leadledger checkpoint v2|{events}|{'|'.join(f'{seq}|{head}' for seq, head in self.logs)}"
 
     def printed(self) -> str:
         """One line a manager can print, keep, and give back to `leadledger verify --checkpoint`."""
         stamp = self.at.replace("-", "").replace(":", "")
-        return f"{PRINTED_PREFIX}.{self.project}.{self.seq}.{self.head}.{stamp}.{self.signature}"
+        events = f"{self.project}.{self.seq}.{self.head}.{stamp}"
+        if self.logs is None:
+            return f"{PRINTED_V1}.{events}.{self.signature}"
+        logs = "".join(f".{seq}.{head}" for seq, head in self.logs)
+        return f"{PRINTED_PREFIX}.{events}{logs}.{self.signature}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +107,11 @@ def checkpoint_take(project: models.Project, *, head: tuple[int, str] | None = N
     last = head or models.Event.objects.filter(project=project).order_by("-seq").values_list("seq", "hash").first()
     seq, head_hash = last if last else (0, "0" * 64)
     moment = timezone.now().astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    unsigned = Checkpoint(project=project.code, seq=seq, head=head_hash, at=moment, signature="")
-    checkpoint = Checkpoint(**{**asdict(unsigned), "signature": _sign(unsigned.signed_text(), signing_key())})
+    # A backup's head is read from the copy; the log chains' heads are the live database's, so they are
+    # left out of a backup's checkpoint rather than signed for a copy that may not hold them.
+    logs = () if head is not None else tuple(logchain.log_head(chained, project) for chained in logchain.LOGS)
+    unsigned = Checkpoint(project=project.code, seq=seq, head=head_hash, at=moment, signature="", logs=logs)
+    checkpoint = replace(unsigned, signature=_sign(unsigned.signed_text(), signing_key()))
     log = _log_file()
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("a", encoding="utf-8") as out:
@@ -113,8 +130,10 @@ def checkpoints_logged(project: models.Project) -> list[Checkpoint]:
     for line in log.read_text(encoding="utf-8").splitlines():
         try:
             data = json.loads(line)
+            if data.get("logs") is not None:
+                data["logs"] = tuple((int(seq), str(head)) for seq, head in data["logs"])
             checkpoint = Checkpoint(**data)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, AttributeError):
             continue  # a torn last line after a power cut; the others still count
         if checkpoint.project == project.code:
             found.append(checkpoint)
@@ -124,22 +143,28 @@ def checkpoints_logged(project: models.Project) -> list[Checkpoint]:
 def parse_printed(text: str) -> Checkpoint:
     """A checkpoint from its printed line."""
     parts = text.strip().split(".")
-    if len(parts) != 6 or parts[0] != PRINTED_PREFIX or not parts[2].isdigit():
+    size = len(parts)
+    # LL2 carries a number and a head for each log signed then (logchain.LOGS grows at its end only).
+    shaped = (parts[0] == PRINTED_V1 and size == 6) or (parts[0] == PRINTED_PREFIX and size >= 8 and size % 2 == 0)
+    numbers = [parts[2], *parts[5:-1:2]] if shaped else []
+    if not (shaped and all(number.isascii() and number.isdigit() for number in numbers)):
+        wanted = 6 + 2 * len(logchain.LOGS)
         raise CheckpointError(
-            "无法识别的检查点：应为 LL1. 开头、以点分隔的六段",
-            "not a checkpoint: six parts separated by dots, from LL1.",
+            f"无法识别的检查点：应为 LL2. 开头、以点分隔的 {wanted} 段（或 LL1. 开头的六段）",
+            f"not a checkpoint: {wanted} parts separated by dots, from LL2. (or six from LL1.)",
         )
-    _, project, seq, head, stamp, signature = parts
+    project, seq, head, stamp, signature = *parts[1:5], parts[-1]
+    logs = None if parts[0] == PRINTED_V1 else tuple((int(parts[i]), parts[i + 1]) for i in range(5, size - 1, 2))
     try:
         moment = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     except ValueError:
         raise CheckpointError("检查点中的时间无法识别", "the checkpoint's time cannot be read") from None
     at = moment.isoformat().replace("+00:00", "Z")
-    return Checkpoint(project=project, seq=int(seq), head=head, at=at, signature=signature)
+    return Checkpoint(project=project, seq=int(seq), head=head, at=at, signature=signature, logs=logs)
 
 
 def checkpoint_problems(project: models.Project, checkpoints: Iterable[Checkpoint]) -> Iterator[CheckpointProblem]:
-    """What the chain as stored says against each checkpoint: forged, truncated or rewritten."""
+    """What the chains as stored say against each checkpoint: forged, truncated or rewritten."""
     key = signing_key()
     wanted = [c for c in checkpoints if c.project == project.code]
     heads = dict(
@@ -154,7 +179,8 @@ def checkpoint_problems(project: models.Project, checkpoints: Iterable[Checkpoin
                 "检查点的签名不符：它不是用本系统的密钥签发的，或已被改动",
                 "the checkpoint's signature does not match: it was not signed with this system's key, or was altered",
             )
-        elif checkpoint.seq > last:
+            continue
+        if checkpoint.seq > last:
             yield CheckpointProblem(
                 where,
                 f"检查点记录了 {checkpoint.seq} 条事件，现在只有 {last} 条：末尾的事件被删除了",
@@ -166,3 +192,24 @@ def checkpoint_problems(project: models.Project, checkpoints: Iterable[Checkpoin
                 f"第 {checkpoint.seq} 条事件的哈希与检查点不符：此前的历史被改写过",
                 f"event {checkpoint.seq}'s hash differs from the checkpoint's: the history up to it was rewritten",
             )
+        for chained, (seq, head) in zip(logchain.LOGS, checkpoint.logs or (), strict=False):
+            yield from _log_against(project, where, chained, seq, head)
+
+
+def _log_against(
+    project: models.Project, where: str, chained: logchain.ChainedLog, seq: int, head: str
+) -> Iterator[CheckpointProblem]:
+    rows = chained.model._default_manager.filter(project=project)
+    count, _ = logchain.log_head(chained, project)
+    if seq > count:
+        yield CheckpointProblem(
+            where,
+            f"检查点记录了 {seq} 条{chained.zh}，现在只有 {count} 条：末尾的记录被删除了",
+            f"the checkpoint saw {seq} rows of the {chained.name} log and only {count} remain: the last were deleted",
+        )
+    elif seq and rows.filter(seq=seq).values_list("hash", flat=True).first() != head:
+        yield CheckpointProblem(
+            where,
+            f"第 {seq} 条{chained.zh}的哈希与检查点不符：此前的记录被改写过",
+            f"{chained.name} {seq}'s hash differs from the checkpoint's: the log up to it was rewritten",
+        )

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leadledger.engine.identity import name_spellings
@@ -32,6 +33,9 @@ class Project(models.Model):
     time_zone = models.CharField(max_length=64, default="Asia/Shanghai", validators=[valid_time_zone])
     policy = models.JSONField(default=dict, blank=True)  # a preset name and overrides, validated by the engine
     created_at = models.DateTimeField(auto_now_add=True)
+    # The first event hashed by the chain's version 2 (every meaningful column, ledger/chain.py):
+    # 1 for a project made since; the next event's number for one that existed before (migration 0015).
+    chain_v2_from = models.BigIntegerField(default=1, editable=False)
 
     def __str__(self) -> str:
         return self.name
@@ -167,7 +171,11 @@ class Relation(models.Model):
 
 
 class Event(models.Model):
-    """One fact, appended once and never changed. The chain hash covers `seq`, `at`, `kind` and `body`."""
+    """One fact, appended once and never changed.
+
+    The chain hash covers every column but `id`, `prev_hash` and `hash` themselves (ledger/chain.py,
+    version 2); events before the project's `chain_v2_from` cover `seq`, `at`, `kind` and `body`.
+    """
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="events")
     seq = models.BigIntegerField()  # the project's order of recording, 1, 2, 3 …
@@ -176,7 +184,7 @@ class Event(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # The staff member the event is by (its type's `by_field`): work is counted per person from it.
-    # Outside the hash: it is read from the body, which the chain covers.
+    # Read from the body; verify checks that it still agrees with it, in both chain versions.
     staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()  # canonical JSON of the engine event's fields, ids only
     prev_hash = models.CharField(max_length=64)
@@ -212,7 +220,10 @@ class Verdict(models.Model):
 
 
 class Disclosure(models.Model):
-    """Personal data shown in full, or erased: who, when, why (PIPL; DESIGN principle 5). Insert-only."""
+    """Personal data shown in full, or erased: who, when, why (PIPL; DESIGN principle 5).
+
+    Insert-only and hash-chained per project (ledger/logchain.py): written by `logchain.chained_append`.
+    """
 
     class Kind(models.TextChoices):
         PHONE = "phone", _("Phone shown in full")
@@ -224,17 +235,33 @@ class Disclosure(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     reason = models.CharField(max_length=200)
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=timezone.now)  # set before the row is hashed, never after
+    seq = models.BigIntegerField(default=0)  # the project's order of disclosures, 1, 2, 3 …
+    prev_hash = models.CharField(max_length=64, default="")
+    hash = models.CharField(max_length=64, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "seq"], name="disclosure_unique_seq")]
 
 
 class PolicyChange(models.Model):
-    """Each policy a project has had, from when, set by whom (DESIGN principle 4: policy is versioned). Insert-only."""
+    """Each policy a project has had, from when, set by whom (DESIGN principle 4: policy is versioned).
+
+    Insert-only and hash-chained per project, like the disclosure log (ledger/logchain.py); the
+    project's `policy` is the last one's, which verify checks.
+    """
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="policy_changes")
     policy = models.JSONField()
     version = models.CharField(max_length=64)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=timezone.now)
+    seq = models.BigIntegerField(default=0)
+    prev_hash = models.CharField(max_length=64, default="")
+    hash = models.CharField(max_length=64, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "seq"], name="policy_change_unique_seq")]
 
 
 class PolicyJob(models.Model):

@@ -22,8 +22,8 @@ from leadledger.engine.model import (
 )
 from leadledger.engine.text import name_checked, reason_checked, whole_id
 
-from . import convert, models, selectors
-from .chain import GENESIS, canonical, chain_hash
+from . import convert, logchain, models, selectors
+from .chain import GENESIS, canonical, chain_hash, event_hash
 
 
 class LedgerError(DomainError):
@@ -53,17 +53,26 @@ def _event_row(
     text = canonical(body)
     customers = _customers_of(kind, body)
     # Filed under the first customer its type declares (a deal: its buyer, whose household decides it, IH-10).
+    customer = customers[0] if customers else None
+    staff = _staff_of(kind, body)
+    actor_id = actor.pk if actor is not None else None
+    if seq >= project.chain_v2_from:  # every column that carries meaning (chain version 2)
+        digest = event_hash(
+            prev_hash, seq, at, kind, text, project=project.pk, customer=customer, staff=staff, actor=actor_id
+        )
+    else:  # a project migrated from version 1 before its first version 2 event: never, once written
+        digest = chain_hash(prev_hash, seq, at, kind, text)
     return models.Event(
         project=project,
         seq=seq,
         kind=kind,
         at=at,
-        actor=actor,
-        customer_id=customers[0] if customers else None,
-        staff_id=_staff_of(kind, body),
+        actor_id=actor_id,
+        customer_id=customer,
+        staff_id=staff,
         body=text,
         prev_hash=prev_hash,
-        hash=chain_hash(prev_hash, seq, at, kind, text),
+        hash=digest,
     )
 
 
@@ -256,7 +265,9 @@ def personal_data_show(
     value = {"phone": customer.phone, "id_number": customer.id_number}[field]
     if not value or "*" in value:
         raise LedgerError("没有可显示的完整信息", "there is nothing more to show")
-    models.Disclosure.objects.create(project=project, customer=customer, user=user, kind=field, reason=reason)
+    logchain.chained_append(
+        logchain.DISCLOSURES, project=project, customer=customer, user=user, kind=field, reason=reason[:200]
+    )
     return value
 
 
@@ -274,8 +285,13 @@ def customer_erase(*, project: models.Project, customer: models.Customer, user: 
         customer.name, customer.phone, customer.id_number = "", None, None
         customer.erased_at = timezone.now()
         customer.save(update_fields=["name", "phone", "id_number", "erased_at"])
-        models.Disclosure.objects.create(
-            project=project, customer=customer, user=user, kind=models.Disclosure.Kind.ERASURE, reason=reason
+        logchain.chained_append(
+            logchain.DISCLOSURES,
+            project=project,
+            customer=customer,
+            user=user,
+            kind=models.Disclosure.Kind.ERASURE,
+            reason=reason[:200],
         )
         mention = f'"{customer.pk}"'
         referred = models.Event.objects.filter(
@@ -305,7 +321,9 @@ def policy_set(*, project: models.Project, policy: dict[str, Any], user: Any) ->
         _lock_project(project)
         project.policy = policy
         project.save(update_fields=["policy"])
-        change = models.PolicyChange.objects.create(project=project, policy=policy, version=checked.version, user=user)
+        change: models.PolicyChange = logchain.chained_append(
+            logchain.POLICY_CHANGES, project=project, policy=policy, version=checked.version, user=user
+        )
         Job = models.PolicyJob
         Job.objects.filter(
             project=project, kind=Job.Kind.REJUDGE, state__in=(Job.State.QUEUED, Job.State.RUNNING)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0014_policy_job"),
+        ("ledger", "0015_chain_v2"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -48,9 +48,27 @@ def verify(
         progress("judge", plan.verdicts, plan.verdicts)
     # A departure is built by every worker: an unreadable one is found by each, and reported once.
     unique = dict(sorted(found, key=lambda item: item[0]))
-    for problem in unique.values():
+    problems = [*unique.values(), *logs_problems(project)]
+    for problem in problems:
         report(problem)
-    return len(unique)
+    return len(problems)
+
+
+def logs_problems(project: models.Project) -> Iterator[Problem]:
+    """The chained logs beside the events (disclosures, policy changes), and the policy in force."""
+    from .. import logchain  # it names its problems as verify does
+
+    for chained in logchain.LOGS:
+        yield from logchain.log_problems(chained, project)
+    # The project's policy is the last change's (ledger.services.policy_set writes both), or none.
+    last = project.policy_changes.order_by("-seq").values_list("policy", flat=True).first()
+    policy = models.Project.objects.values_list("policy", flat=True).get(pk=project.pk)
+    if policy != (last if last is not None else {}):
+        yield Problem(
+            f"project {project.code}",
+            "its policy is not the last recorded policy change: changed without one",
+            "项目的规则与最后一次登记的规则变更不符：规则被直接改动",
+        )
 
 
 def chain_problems(project: models.Project) -> Iterator[Problem]:

@@ -19,15 +19,15 @@ from leadledger import engine
 from leadledger.engine.model import EVENT_TYPES
 
 from .. import convert, models
-from ..chain import chain_hash, hash_of, moment_from_text
+from ..chain import hash_of, hash_v2, moment, moment_from_text
 from .plan import BATCH, Plan, parse_utc, stored_verdicts, utc_text
 from .report import EDITED_ZH, Edges, Found, Problem, Progress, links_broken
 
 if TYPE_CHECKING:
     from .workers import Post
 
-# seq, the moment as stored (None once spelled) and as the chain spells it, kind, body, customer pk
-Row = tuple[int, Any, str | None, str, str, int | None]
+# seq, the moment as stored (None once spelled) and as the chain spells it, kind, body, customer pk, staff pk
+Row = tuple[int, Any, str | None, str, str, int | None, int | None]
 
 
 def _range(plan: Plan, index: int) -> tuple[str, list[Any]]:
@@ -44,7 +44,7 @@ def _range(plan: Plan, index: int) -> tuple[str, list[Any]]:
         where.append("seq <= %s")
         params.append(plan.bounds[index + 1])
     sql = (
-        f"SELECT seq, {utc_text('at')}, kind, body, prev_hash, hash, customer_id "
+        f"SELECT seq, {utc_text('at')}, kind, body, prev_hash, hash, customer_id, staff_id, actor_id "
         f"FROM {models.Event._meta.db_table} WHERE {' AND '.join(where)} ORDER BY seq"
     )
     return sql, params
@@ -71,6 +71,8 @@ def scan_range(
     others = list(pending.values())
     build = _builder(plan, found)
     kinds = {kind: kind for kind in convert.EVENT_TYPES}
+    # Events from here on hash every meaningful column (chain version 2); those before, version 1.
+    v2_from, project_pk = plan.project.chain_v2_from, plan.project.pk
     sql, params = _range(plan, index)
     if connection.vendor == "postgresql":
         with connection.cursor() as setting:  # the moment's text in the one shape utc_text expects
@@ -78,7 +80,7 @@ def scan_range(
     with connection.chunked_cursor() as cursor:  # server-side on PostgreSQL: rows stream, not all at once
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(BATCH):
-            for seq, at_text, kind, body, stored_prev, stored_hash, customer in batch:
+            for seq, at_text, kind, body, stored_prev, stored_hash, customer, staff, actor in batch:
                 if seq != expected or stored_prev != prev_hash:
                     if first is None:  # the range's first event: stitch checks its link
                         first = (seq, stored_prev)
@@ -86,20 +88,20 @@ def scan_range(
                         found.extend(links_broken(seq, expected, stored_prev, prev_hash))  # type: ignore[arg-type]
                 expected, prev_hash = seq + 1, stored_hash
                 spelled = moment_from_text(at_text) if isinstance(at_text, str) else None
-                digest = (
-                    hash_of(stored_prev, seq, spelled, kind, body)
-                    if spelled is not None
-                    else chain_hash(stored_prev, seq, parse_utc(at_text), kind, body)
-                )
+                text = spelled if spelled is not None else moment(parse_utc(at_text))
+                if seq >= v2_from:
+                    digest = hash_v2(stored_prev, seq, text, kind, body, project_pk, customer, staff, actor)
+                else:
+                    digest = hash_of(stored_prev, seq, text, kind, body)
                 if digest != stored_hash:
-                    edited = Problem(f"event {seq}", "its content does not match its hash: edited", EDITED_ZH)
-                    found.append(((0, seq, 2), edited))
+                    found.append(((0, seq, 2), _edited(seq, seq >= v2_from)))
                 if not rebuild:
                     continue
                 # The moment once (its text only where it could not be spelled) and the kind as one
                 # shared string: rows for other workers are pickled, and pickle writes a string
                 # it has seen as a reference.
-                row = (seq, None if spelled is not None else at_text, spelled, kinds.get(kind, kind), body, customer)
+                stored_at = None if spelled is not None else at_text
+                row = (seq, stored_at, spelled, kinds.get(kind, kind), body, customer, staff)
                 if customer is None:  # a departure: every worker's households fold it
                     for rows in others:
                         rows.append(row)
@@ -142,8 +144,31 @@ def scan_range(
     return found, edge
 
 
+def _edited(seq: int, v2: bool) -> Problem:
+    if v2:
+        return Problem(
+            f"event {seq}",
+            "its content (time, kind, body, project, customer, staff or actor) does not match its hash: edited",
+            EDITED_ZH + "（时间、类型、内容、项目、客户、员工或操作人）",
+        )
+    return Problem(f"event {seq}", "its content (time, kind or body) does not match its hash: edited", EDITED_ZH)
+
+
+def _columns_disagree(seq: int, column: str, stored: int | None, said: int | None) -> Problem:
+    """A column that the body decides, changed behind the chain's back (a customer's events moved, IH-1)."""
+    return Problem(
+        f"event {seq}",
+        f"its {column}_id column is {stored} but its body says {said}: the column was changed",
+        f"{column}_id 列为 {stored}，而事件内容为 {said}：该列被篡改",
+    )
+
+
 def _builder(plan: Plan, found: list[Found]) -> Callable[[Row], engine.Event | None]:
     """An engine event from a stored row, or None with the problem noted in `found`.
+
+    Each row's customer and staff columns are checked against its body as the event's type declares
+    them (the first customer field; `by_field`), in both chain versions: the events of chain version
+    1 are not hashed with those columns, and a moved customer_id would hand a customer to someone else.
 
     Bodies are stored canonical, so the checks `json.loads` adds are made here once, around the
     JSON scanner itself: the whole text, and an object. An event's customer is given the very
@@ -159,9 +184,11 @@ def _builder(plan: Plan, found: list[Found]) -> Callable[[Row], engine.Event | N
         names[int(key)] = key
     # The field naming the customer an event is filed under, by kind (its type's first customer field).
     filed_field = {kind: cls.customer_fields[0] for kind, cls in EVENT_TYPES.items() if cls.customer_fields}
+    customer_fields = {kind: cls.customer_fields for kind, cls in EVENT_TYPES.items()}
+    by_field = {kind: cls.by_field for kind, cls in EVENT_TYPES.items()}
 
     def build(row: Row) -> engine.Event | None:
-        seq, at_text, spelled, kind, body, customer = row
+        seq, at_text, spelled, kind, body, customer, staff = row
         try:
             # The chain's spelling ends in "Z": fromisoformat gives UTC itself, far cheaper than .replace().
             at = fromiso(spelled) if spelled is not None else parse_utc(at_text)
@@ -171,6 +198,16 @@ def _builder(plan: Plan, found: list[Found]) -> Callable[[Row], engine.Event | N
                 raise ValueError("not JSON") from None
             if end != len(body) or not isinstance(fields, dict):
                 raise ValueError("not one JSON object")
+            # As the services file it: the first customer its type declares, the staff it is by.
+            said = fields.get(filed_field[kind]) if kind in filed_field else None
+            if said is None:  # its first customer field left out: the next one declared files it
+                said = next((fields[name] for name in customer_fields[kind] if fields.get(name) is not None), None)
+            if (None if said is None else int(said)) != customer:
+                found.append(((0, seq, 4), _columns_disagree(seq, "customer", customer, said)))
+            by = fields.get(by_field[kind]) if by_field[kind] is not None else None
+            by_id = int(by) if by is not None and str(by).isdigit() else None
+            if by_id != staff:
+                found.append(((0, seq, 5), _columns_disagree(seq, "staff", staff, by_id)))
             if customer is not None and customer <= top:
                 known = names[customer]
                 name = filed_field.get(kind)
