@@ -107,9 +107,9 @@ def checkpoint_take(project: models.Project, *, head: tuple[int, str] | None = N
     last = head or models.Event.objects.filter(project=project).order_by("-seq").values_list("seq", "hash").first()
     seq, head_hash = last if last else (0, "0" * 64)
     moment = timezone.now().astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    # A backup's head is read from the copy; the log chains' heads are the live database's, so they are
-    # left out of a backup's checkpoint rather than signed for a copy that may not hold them.
-    logs = () if head is not None else tuple(logchain.log_head(chained, project) for chained in logchain.LOGS)
+    # A backup's head is read from the copy; the log chains' heads would be the live database's, so a
+    # backup's checkpoint signs the events alone (the LL1 form) rather than logs the copy may not hold.
+    logs = None if head is not None else tuple(logchain.log_head(chained, project) for chained in logchain.LOGS)
     unsigned = Checkpoint(project=project.code, seq=seq, head=head_hash, at=moment, signature="", logs=logs)
     checkpoint = replace(unsigned, signature=_sign(unsigned.signed_text(), signing_key()))
     log = _log_file()
