@@ -21,9 +21,10 @@ MANAGERS_ONLY = {
     "imports",
     "import_job",
     "import_report",
-    "manage_policy",
-    "manage_what_if",
-    "manage_jobs",
+    "policy_editor",
+    "policy_preview",
+    "policy_apply",
+    "policy_job",
 }
 DESK = {"desk_home", "desk", "desk_search", "desk_register", "desk_board", "desk_relation", "desk_move"}
 MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal"}
@@ -114,9 +115,10 @@ PAGE_NEEDS = {
     "manage": "approve",
     "manage_renewal": "approve",
     "manage_suspension": "approve",
-    "manage_jobs": "set_policy",
-    "manage_policy": "set_policy",
-    "manage_what_if": "set_policy",
+    "policy_editor": "set_policy",
+    "policy_preview": "set_policy",
+    "policy_apply": "set_policy",
+    "policy_job": "set_policy",
     "manage_departure": "rule",
     "dispute": "rule",
     "dispute_export": "rule",
