@@ -85,7 +85,8 @@ def test_a_preview_judges_the_project_and_stores_nothing_then_apply_adopts_it_an
     client = _client()
     response = client.post("/p/hz-1/manage/policy/preview/", {"preset": "方法", "valid_days": "20"})
     preview = Job.objects.get(kind=Job.Kind.WHAT_IF)
-    assert response.status_code == 302 and response["Location"] == f"/p/hz-1/manage/policy/?preview={preview.pk}"
+    assert response.status_code == 302
+    assert response["Location"] == f"/p/hz-1/manage/policy/?preview={preview.pk}#preview"
     assert models.Project.objects.get().policy == {} and not models.PolicyChange.objects.exists()
     page = client.get(response["Location"]).content.decode()
     assert 'data-kind="what_if" data-state="queued"' in page and 'hx-trigger="every 1s"' in page

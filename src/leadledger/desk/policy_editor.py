@@ -181,7 +181,8 @@ def policy_preview(request: access.ProjectRequest) -> HttpResponse:
         job = services_ledger.policy_what_if_start(project=request.project, proposed=stored, user=request.user)
     except DomainError as error:
         return _editor(request, texts=texts, errors={"preset": said(error)})
-    return redirect(f"{reverse('policy_editor', kwargs={'project': request.project.code})}?preview={job.pk}")
+    editor = reverse("policy_editor", kwargs={"project": request.project.code})
+    return redirect(f"{editor}?preview={job.pk}#preview")  # the preview is below the form
 
 
 @require_POST
