@@ -173,7 +173,7 @@ def test_a_what_if_over_the_project_counts_the_changes_and_stores_no_verdict(off
 def test_a_what_if_that_the_engine_refuses_is_said_on_its_field(office: Office) -> None:
     with pytest.raises(services.LedgerError) as caught:
         services.policy_what_if_start(project=office.project, proposed={"valid_days": -1}, user=office.zhao.user)
-    assert caught.value.field == "what_if" and "valid_days" in caught.value.en
+    assert caught.value.field == "what_if" and "Claim lasts" in caught.value.en
     with pytest.raises(services.LedgerError):
         services.policy_what_if_start(project=office.project, proposed=[1], user=office.zhao.user)
 

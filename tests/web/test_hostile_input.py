@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from leadledger.engine import PARAMETERS
 from office import PASSWORD, Office
 from pages import page_url, project_urls
 
@@ -37,6 +38,8 @@ FIELDS = (
     "note",
     "relation",
     "preset",
+    "preview",
+    *(parameter.name for parameter in PARAMETERS),  # the policy editor's fields
 )
 HOSTILE = (
     "",

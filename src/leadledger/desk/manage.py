@@ -25,13 +25,12 @@ from leadledger.web import access
 from leadledger.web import selectors as web_selectors
 from leadledger.web.speech import lang, pick, said
 
+from . import policy_editor, services
 from . import selectors as desk_selectors
-from . import services
 from .models import RenewalRequest, Suspension
 
 approver_page = access.capability_page(capabilities.APPROVE)
 ruler_page = access.capability_page(capabilities.RULE)
-policy_page = access.capability_page(capabilities.SET_POLICY)
 RULES_DEPARTED = ("IH-1", "IH-4", "IH-5", "IH-6", "IH-7", "IH-8", "IH-10", "IH-11", "IH-12", "IH-13", "IH-17", "D-2")
 
 
@@ -44,11 +43,9 @@ def manage(request: access.ProjectRequest) -> HttpResponse:
     return _manage_page(request)
 
 
-def _manage_page(request: access.ProjectRequest, policy_errors: dict[str, str] | None = None) -> HttpResponse:
-    """The management page; after a refused form, with what was typed and the error next to its field."""
+def _manage_page(request: access.ProjectRequest) -> HttpResponse:
     policy = convert.policy_of(request.project)
-    stored = dict(request.project.policy)
-    preset = str(stored.pop("preset", "default"))
+    language = lang()
     context = {
         "requests": RenewalRequest.objects.filter(project=request.project, status="pending")
         .select_related("customer", "staff")
@@ -57,19 +54,10 @@ def _manage_page(request: access.ProjectRequest, policy_errors: dict[str, str] |
         "suspensions": Suspension.objects.filter(project=request.project, until__gt=timezone.now())
         .select_related("staff")
         .order_by("until"),
-        "policy": policy.as_dict(),
-        "policy_version": policy.version,
-        "policy_stored": json.dumps(request.project.policy, ensure_ascii=False) or "{}",
-        "policy_history": request.project.policy_changes.select_related("user").order_by("-at")[:20],
-        "presets": list(engine.PRESETS),
-        "preset": request.POST.get("preset", preset) if policy_errors else preset,
-        "overrides": request.POST.get("overrides", "")
-        if policy_errors
-        else (json.dumps(stored, ensure_ascii=False) if stored else ""),
-        "proposal": request.POST.get("what_if", "") if policy_errors else "",
-        "errors": policy_errors or {},
+        "policy_title": policy_editor.policy_title(policy, language),
+        "policy_rows": policy_editor.policy_rows(policy, language),
+        "may_set_policy": capabilities.SET_POLICY in request.capabilities,
         "lookup_signals": _lookup_signals(request),
-        **_jobs(request),
     }
     return render(request, "desk/manage.html", context)
 
@@ -83,73 +71,6 @@ def _lookup_signals(request: access.ProjectRequest) -> list[dict[str, Any]]:
         )
     )
     return [{"signal": s, "who": names.get(s.user_id) or s.user.get_username()} for s in signals]
-
-
-def _jobs(request: access.ProjectRequest) -> dict[str, Any]:
-    """The latest re-judges and what-ifs, each what-if's summary in the reader's language."""
-    jobs = list(models.PolicyJob.objects.filter(project=request.project).order_by("-pk")[:6])
-    language = lang()
-    named = {
-        str(pk): name
-        for pk, name in models.Customer.objects.filter(
-            project=request.project,
-            pk__in=[int(item["customer"]) for job in jobs for item in (job.summary or {}).get("first", [])],
-        ).values_list("pk", "name")
-    }
-    for job in jobs:
-        first = (job.summary or {}).get("first", [])
-        job.lines = [  # type: ignore[attr-defined]
-            {
-                "customer": item["customer"],
-                "name": named.get(item["customer"]) or f"#{item['customer']}",
-                "current": item["current"][language],
-                "proposed": item["proposed"][language],
-            }
-            for item in first
-        ]
-    return {"jobs": jobs, "jobs_active": any(job.active for job in jobs)}
-
-
-@policy_page
-def manage_jobs(request: access.ProjectRequest) -> HttpResponse:
-    """The policy jobs' progress, polled by the management page while one runs."""
-    return render(request, "desk/policy_jobs.html", _jobs(request))
-
-
-@require_POST
-@policy_page
-def manage_policy(request: access.ProjectRequest) -> HttpResponse:
-    """Adopt a preset and overrides; every verdict is then re-judged in the background."""
-    try:
-        text = request.POST.get("overrides", "").strip()
-        overrides = proposal_from(text) if text else {}
-    except DomainError as error:
-        return _manage_page(request, policy_errors={"overrides": said(error)})
-    policy = {"preset": request.POST.get("preset", "default"), **overrides}
-    try:
-        services_ledger.policy_set(project=request.project, policy=policy, user=request.user)
-    except DomainError as error:
-        return _manage_page(request, policy_errors={"preset" if error.field == "preset" else "overrides": said(error)})
-    messages.success(
-        request,
-        pick(
-            "新策略已生效，正在按新策略重新判定全部客户",
-            "The new policy is in force; every customer is being judged again",
-        ),
-    )
-    return redirect("manage", project=request.project.code)
-
-
-@require_POST
-@policy_page
-def manage_what_if(request: access.ProjectRequest) -> HttpResponse:
-    """Start a what-if over the whole project: how many verdicts a proposed policy would change."""
-    try:
-        proposed = proposal_from(request.POST.get("what_if", "").strip() or "{}")
-        services_ledger.policy_what_if_start(project=request.project, proposed=proposed, user=request.user)
-    except DomainError as error:
-        return _manage_page(request, policy_errors={"what_if": said(error)})
-    return redirect("manage", project=request.project.code)
 
 
 @require_POST

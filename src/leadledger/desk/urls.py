@@ -12,7 +12,7 @@ urlpatterns = [
     path("p/<slug:project>/desk/<int:site>/board/move/", views.desk_move, name="desk_move"),
 ]
 
-from . import manage, mine  # noqa: E402
+from . import manage, mine, policy_editor  # noqa: E402
 
 urlpatterns += [
     path("p/<slug:project>/me/", mine.mine, name="mine"),
@@ -23,9 +23,10 @@ urlpatterns += [
     path("p/<slug:project>/manage/renewals/<int:pk>/", manage.manage_renewal, name="manage_renewal"),
     path("p/<slug:project>/manage/departure/", manage.manage_departure, name="manage_departure"),
     path("p/<slug:project>/manage/suspension/", manage.manage_suspension, name="manage_suspension"),
-    path("p/<slug:project>/manage/policy/", manage.manage_policy, name="manage_policy"),
-    path("p/<slug:project>/manage/what-if/", manage.manage_what_if, name="manage_what_if"),
-    path("p/<slug:project>/manage/jobs/", manage.manage_jobs, name="manage_jobs"),
+    path("p/<slug:project>/manage/policy/", policy_editor.policy_editor, name="policy_editor"),
+    path("p/<slug:project>/manage/policy/preview/", policy_editor.policy_preview, name="policy_preview"),
+    path("p/<slug:project>/manage/policy/apply/", policy_editor.policy_apply, name="policy_apply"),
+    path("p/<slug:project>/manage/policy/jobs/<int:pk>/", policy_editor.policy_job, name="policy_job"),
     path("p/<slug:project>/customers/<int:pk>/dispute/", manage.dispute, name="dispute"),
     path("p/<slug:project>/customers/<int:pk>/dispute/export.json", manage.dispute_export, name="dispute_export"),
     path("p/<slug:project>/customers/<int:pk>/dispute/ruling/", manage.dispute_ruling, name="dispute_ruling"),

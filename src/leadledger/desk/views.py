@@ -54,17 +54,28 @@ def _board_context(request: access.ProjectRequest, site: models.Site) -> dict[st
     }
 
 
+def _last_site_key(request: access.ProjectRequest) -> str:
+    return f"desk_site:{request.project.pk}"
+
+
 @desk_page
 def desk_home(request: access.ProjectRequest) -> HttpResponse:
-    first = models.Site.objects.filter(project=request.project).order_by("pk").first()
-    if first is None:
-        first = models.Site.objects.create(project=request.project, name=request.project.name)
-    return redirect("desk", project=request.project.code, site=first.pk)
+    """The receptionist's desk: the site they last worked at, the only one, or a choice among several."""
+    sites = list(models.Site.objects.filter(project=request.project).order_by("pk"))
+    if not sites:
+        sites = [models.Site.objects.create(project=request.project, name=request.project.name)]
+    last = request.session.get(_last_site_key(request))
+    chosen = next((site for site in sites if site.pk == last), sites[0] if len(sites) == 1 else None)
+    if chosen is not None:
+        return redirect("desk", project=request.project.code, site=chosen.pk)
+    return render(request, "desk/sites.html", {"sites": sites})
 
 
 @desk_page
 def desk(request: access.ProjectRequest, site: int) -> HttpResponse:
     found = _site(request, site)
+    if request.session.get(_last_site_key(request)) != found.pk:
+        request.session[_last_site_key(request)] = found.pk  # the desk they come back to (desk_home)
     sites = models.Site.objects.filter(project=request.project).order_by("pk")
     return render(request, "desk/desk.html", {**_board_context(request, found), "sites": sites})
 

@@ -25,13 +25,15 @@ from .model import (
     Visit,
 )
 from .phone import Phone, mainland_mobile
-from .policy import PRESETS, Policy, policy_from
+from .policy import PARAMETER, PARAMETERS, PRESETS, Policy, policy_from, policy_stored, preset_name, proposal_read
 from .rotation import Assignment, Desk
 from .splits import arbitrate, commission_lines
 from .timeline import Timeline, collector_paused
 from .verdict import DealVerdict, RegistrationVerdict, RiskSignal, Standing, Verdict
 
 __all__ = [
+    "PARAMETER",
+    "PARAMETERS",
     "PRESETS",
     "Agent",
     "Assignment",
@@ -74,5 +76,8 @@ __all__ = [
     "normalise_phone",
     "parse_mask",
     "policy_from",
+    "policy_stored",
+    "preset_name",
+    "proposal_read",
     "search_query",
 ]

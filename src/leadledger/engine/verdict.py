@@ -173,3 +173,19 @@ class RiskSignal:
     code: str  # risk_details, risk_deal_soon, risk_several
     events: tuple[str, ...]
     reason: Reason
+
+
+# A verdict's status as an office says it (pages, what-if summaries).
+STATUS_NAMES = {
+    "pending": ("待追访", "awaiting follow-up"),
+    "active": ("有效", "active"),
+    "lapsed": ("已过期", "lapsed"),
+    "void": ("已失效", "void"),
+    "pool": ("公共客户", "in the pool"),
+    "free": ("未归属", "unclaimed"),
+}
+
+
+def status_name(status: str, lang: str = "zh") -> str:
+    names = STATUS_NAMES.get(status)
+    return (names[0] if lang == "zh" else names[1]) if names else status

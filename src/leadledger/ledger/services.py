@@ -316,7 +316,7 @@ def policy_set(*, project: models.Project, policy: dict[str, Any], user: Any) ->
     try:
         checked = engine.policy_from({**policy, "time_zone": project.time_zone})
     except engine.EngineError as error:
-        raise LedgerError(error.zh, error.en, field="preset" if error.path == "$.policy.preset" else "policy") from None
+        raise LedgerError(error.zh, error.en, field=error.field or "policy") from None
     with transaction.atomic():
         _lock_project(project)
         project.policy = policy
@@ -352,6 +352,20 @@ def policy_what_if_start(*, project: models.Project, proposed: Any, user: Any) -
     )
     transaction.on_commit(lambda: _enqueue(job))
     return job
+
+
+def policy_apply(*, project: models.Project, preview: int, user: Any) -> models.PolicyChange:
+    """Adopt exactly the policy a finished what-if of this project previewed (policy_set does the rest)."""
+    Job = models.PolicyJob
+    job = Job.objects.filter(pk=preview, project=project, kind=Job.Kind.WHAT_IF, state=Job.State.DONE).first()
+    if job is None:
+        raise LedgerError(
+            "请先预览这项政策调整，预览完成后再启用",
+            "preview the change first, and apply it once the preview is done",
+            field="preview",
+        )
+    policy = engine.policy_from({**job.policy, "time_zone": project.time_zone})
+    return policy_set(project=project, policy=engine.policy_stored(policy), user=user)
 
 
 def _enqueue(job: models.PolicyJob) -> None:

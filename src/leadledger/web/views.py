@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,8 +43,23 @@ def home(request: HttpRequest) -> HttpResponse:
         if capabilities.capabilities_of(staff)  # not a project they have left (IH-13)
     ]
     if len(memberships) == 1:
-        return redirect("project", project=memberships[0].project.code)
-    return render(request, "web/home.html", {"memberships": memberships})
+        return redirect(landing(memberships[0]))
+    rows = [(staff, landing(staff)) for staff in memberships]
+    return render(request, "web/home.html", {"memberships": rows})
+
+
+# Each role's own page: where its day starts, after signing in and at "/" (docs/decisions.md).
+LANDING = {
+    models.Staff.Role.RECEPTIONIST: "desk_home",
+    models.Staff.Role.CONSULTANT: "mine",
+    models.Staff.Role.MANAGER: "manage",
+    models.Staff.Role.ADMIN: "manage",
+}
+
+
+def landing(staff: models.Staff) -> str:
+    """The page a person's day starts on in this project; the customer list for roles without one of their own."""
+    return reverse(LANDING.get(staff.role, "project"), kwargs={"project": staff.project.code})
 
 
 @see_page
