@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from leadledger import capabilities, engine
 from leadledger.engine.errors import DomainError
+from leadledger.engine.text import whole_id
 from leadledger.engine.verdict import status_name
 from leadledger.ledger import convert, models
 from leadledger.ledger import services as services_ledger
@@ -131,8 +132,8 @@ def _editor(
     language = lang()
     preview = None
     shown = current
-    if (asked := request.GET.get("preview", "")).isdigit():
-        found = Job.objects.filter(pk=int(asked), project=request.project, kind=Job.Kind.WHAT_IF).first()
+    if (asked := whole_id(request.GET.get("preview"))) is not None:  # "²" passes isdigit() and crashes int()
+        found = Job.objects.filter(pk=asked, project=request.project, kind=Job.Kind.WHAT_IF).first()
         if found is not None:
             preview = job_view(found, current.version)
             if texts is None:
