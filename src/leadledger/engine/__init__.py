@@ -26,7 +26,7 @@ from .model import (
 )
 from .phone import Phone, mainland_mobile
 from .policy import PRESETS, Policy, policy_from
-from .rotation import Assignment, Desk
+from .rotation import Assignment, Desk, Receiving
 from .splits import arbitrate, commission_lines
 from .timeline import Timeline, collector_paused
 from .verdict import DealVerdict, RegistrationVerdict, RiskSignal, Standing, Verdict
@@ -53,6 +53,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Query",
+    "Receiving",
     "ReferralLogged",
     "Registration",
     "RegistrationVerdict",
