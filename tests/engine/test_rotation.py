@@ -198,3 +198,75 @@ def test_the_place_of_each_consultant_is_the_walk_in_that_first_reaches_them(mov
             assert staff not in given_order or not desk.eligible(staff)
         else:
             assert given_order.index(staff) == place - 1, (staff, place, given_order)
+
+
+# -- what the board says: one truth at a time (Q-1, Q-3, Q-6, Q-10) --------------------------------
+
+
+def test_during_lunch_the_duty_receives_and_nobody_else_is_next() -> None:
+    desk = Desk(roster=("s1", "s2", "s3")).lunch_start("s2")
+    said = desk.receiving()
+    assert (said.mode, said.staff, said.cites) == ("lunch", "s2", ("Q-6",))
+    assert desk.lunch_end().receiving() == replace(said, mode="rotation", staff="s1", cites=("Q-1", "Q-2"))
+
+
+def test_in_free_reception_nobody_is_next() -> None:
+    said = Desk(roster=("s1", "s2")).free_start().receiving()
+    assert (said.mode, said.staff, said.cites) == ("free", None, ("Q-10",))
+
+
+def test_when_everyone_present_is_busy_the_board_names_who_takes_the_walk_in_anyway() -> None:
+    desk = Desk(roster=("s1", "s2")).go_busy("s1").go_busy("s2")
+    said = desk.receiving()
+    assert (said.mode, said.staff, said.cites[0]) == ("all_busy", "s1", "Q-3")
+    assert desk.next_up is None
+
+
+def test_when_nobody_is_here_the_board_names_nobody() -> None:
+    said = Desk(roster=("s1",)).go_away("s1").receiving()
+    assert (said.mode, said.staff) == ("nobody", None)
+
+
+def test_a_consultant_marked_busy_loses_the_turn_and_no_turn_is_counted() -> None:
+    desk = Desk(roster=("s1", "s2")).go_busy("s1")
+    assert desk.receiving().staff == "s2" and dict(desk.served) == {}
+    desk, assignment = desk.walk_in("v1")
+    assert assignment.staff == "s2"  # Q-2: passed over, no make-up
+    desk = desk.finish("s1").finish("s2")
+    assert desk.walk_in("v2")[1].staff == "s1"
+
+
+def test_a_consultant_marked_away_then_busy_is_here_and_busy() -> None:
+    desk = Desk(roster=("s1", "s2")).go_away("s1").go_busy("s1")
+    assert desk.present("s1") and "s1" in desk.busy
+    desk, assignment = desk.walk_in("v1", owner="s1")  # Q-4: on site but busy, a colleague assists
+    assert assignment.staff == "s2" and "IH-11" in assignment.cites and not assignment.turn_used
+
+
+board_steps = st.lists(
+    st.one_of(
+        st.tuples(st.sampled_from(["walk_in", "lunch_end", "free_start", "free_end"]), st.just("")),
+        st.tuples(
+            st.sampled_from(["finish", "go_away", "come_back", "go_busy", "suspend", "reinstate", "lunch_start"]),
+            st.sampled_from(["s1", "s2", "s3"]),
+        ),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(board_steps)
+def test_the_board_names_whoever_the_next_new_walk_in_goes_to(plan: list[tuple[str, str]]) -> None:
+    desk = Desk(roster=("s1", "s2", "s3"))
+    for action, staff in plan:
+        said = desk.receiving()
+        _, given_to = desk.walk_in("v")
+        assert said.staff == given_to.staff and said.cites == given_to.cites
+        assert (said.mode == "lunch") == (desk.lunch_duty is not None and not desk.free_reception)
+        if said.mode in ("rotation", "all_busy"):  # the pointer's answer, or Q-3's when nobody is free
+            assert desk.next_up == (said.staff if said.mode == "rotation" else None)
+        if action == "walk_in":
+            desk, _ = desk.walk_in("v")
+        else:
+            desk = getattr(desk, action)(staff) if staff else getattr(desk, action)()

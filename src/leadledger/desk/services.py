@@ -41,6 +41,7 @@ from .models import DeskSearch, DeskVisit, Rotation
 # management page (suspension_set).
 ACTIONS = {
     "finish": capabilities.WORK_DESK,
+    "go_busy": capabilities.WORK_DESK,  # Q-1, Q-2: busy with something else, passed over until done
     "go_away": capabilities.WORK_DESK,
     "come_back": capabilities.WORK_DESK,
     "free_start": capabilities.FREE_RECEPTION,
@@ -268,7 +269,7 @@ def suspension_set(*, manager: ledger.Staff, staff: str, days: int, reason: str)
 
 
 def board_move(*, site: ledger.Site, by: ledger.Staff, action: str, staff: str | None = None) -> Desk:
-    """One change on the rotation board (finish, away, back, lunch duty; free reception for managers)."""
+    """One change on the rotation board (done, busy, away, back, lunch duty; free reception for managers)."""
     if action not in ACTIONS:
         raise LedgerError(f"未知操作 {action!r}", f"unknown action {action!r}")
     capabilities.require(by, ACTIONS[action])

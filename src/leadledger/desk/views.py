@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from leadledger import capabilities
@@ -24,34 +31,43 @@ desk_page = access.capability_page(capabilities.WORK_DESK)
 
 
 def _site(request: access.ProjectRequest, site: int) -> models.Site:
-    return get_object_or_404(models.Site, pk=site, project=request.project)
+    found = get_object_or_404(models.Site, pk=site, project=request.project)
+    found.project = request.project  # already read for the page: not read again for the board's every refresh
+    return found
 
 
 def _board_context(request: access.ProjectRequest, site: models.Site) -> dict[str, object]:
+    """Everything the board and today's panel show, and a version of it: the same version, the same HTML."""
     desk = services.rotation_desk(site)
     names = web_selectors.staff_names(request.project)
-    served = dict(desk.served)
+    today = selectors.today_at_desk(site, timezone.now())
+    receiving = desk.receiving()  # the engine says who the next new walk-in goes to; the board repeats it
+    highlighted = receiving.staff if receiving.mode in ("rotation", "all_busy") else None
     rows = [
         {
             "id": staff,
             "name": names.get(staff, staff),
-            "next": staff == desk.next_up,
+            "next": staff == highlighted,
+            "lunch": staff == desk.lunch_duty,
             "away": staff in desk.away,
             "busy": staff in desk.busy,
             "suspended": staff in desk.suspended,
-            "served": served.get(staff, 0),
+            "today": today.by_staff.get(staff, 0),
         }
         for staff in desk.roster
     ]
-    return {
-        "site": site,
-        "desk": desk,
-        "rows": rows,
-        "next_up": desk.next_up,
-        "next_name": names.get(desk.next_up or "", ""),
-        "lunch_name": names.get(desk.lunch_duty or "", ""),
+    shown = {
+        "mode": receiving.mode,
+        "receiver": names.get(receiving.staff or "", ""),
+        "cites": ", ".join(receiving.cites),
+        "lunch": desk.lunch_duty is not None,
+        "free": desk.free_reception,
         "may_manage": capabilities.FREE_RECEPTION in request.capabilities,
     }
+    facts = [get_language(), request.project.time_zone, shown, rows, dataclasses.asdict(today)]
+    version = hashlib.sha256(json.dumps(facts, default=str, sort_keys=True).encode()).hexdigest()[:16]
+    clock = timezone.now().astimezone(ZoneInfo(request.project.time_zone)).strftime("%H:%M:%S")  # ticks in the page
+    return {"site": site, "rows": rows, "today": today, "clock": clock, "version": version, **shown}
 
 
 def _last_site_key(request: access.ProjectRequest) -> str:
@@ -118,7 +134,7 @@ def _results_context(
         "phone_typed": phone_typed,
         "partial_phone": query if asked.kind in ("digits", "mask") else "",
         "name_typed": name_typed,
-        "next_name": names.get(board.next_up or "", ""),
+        "next_name": names.get(board.receiving().staff or "", ""),  # the lunch duty during lunch (Q-6)
         "free": board.free_reception,
         "consultants": here,  # Q-10: who may be chosen; Q-5: who a visitor may ask for
     }
@@ -169,7 +185,7 @@ def desk_register(request: access.ProjectRequest, site: int) -> HttpResponse:
     messages.success(
         request,
         pick(
-            f"已登记 {done.customer.name}，由 {who} 接待（{cites}）",
+            f"已登记{done.customer.name}，由{who}接待（{cites}）",  # no spaces around Chinese names
             f"{done.customer.name} registered; {who} receives ({cites})",
         ),
     )
@@ -244,7 +260,11 @@ def desk_relation(request: access.ProjectRequest, site: int) -> HttpResponse:
 
 @desk_page
 def desk_board(request: access.ProjectRequest, site: int) -> HttpResponse:
-    return render(request, "desk/board.html", _board_context(request, _site(request, site)))
+    """The board's refresh, every 2 s from every open desk: nothing at all (204) when nothing changed."""
+    context = _board_context(request, _site(request, site))
+    if request.GET.get("v") == context["version"]:
+        return HttpResponse(status=204)  # htmx keeps the board it has
+    return render(request, "desk/board.html", {**context, "oob": True})
 
 
 @require_POST
@@ -259,10 +279,7 @@ def desk_move(request: access.ProjectRequest, site: int) -> HttpResponse:
             staff=str(moved) if (moved := access.posted_id(request, "staff", required=False)) is not None else None,
         )
     except DomainError as error:
-        response = render(
-            request,
-            "desk/board.html",
-            {**_board_context(request, found_site), "error": said(error)},
+        return render(
+            request, "desk/board.html", {**_board_context(request, found_site), "error": said(error), "oob": True}
         )
-        return response
-    return render(request, "desk/board.html", _board_context(request, found_site))
+    return render(request, "desk/board.html", {**_board_context(request, found_site), "oob": True})

@@ -26,7 +26,7 @@ from .model import (
 )
 from .phone import Phone, mainland_mobile
 from .policy import PARAMETER, PARAMETERS, PRESETS, Policy, policy_from, policy_stored, preset_name, proposal_read
-from .rotation import Assignment, Desk
+from .rotation import Assignment, Desk, Receiving
 from .splits import arbitrate, commission_lines
 from .timeline import Timeline, collector_paused
 from .verdict import DealVerdict, RegistrationVerdict, RiskSignal, Standing, Verdict
@@ -55,6 +55,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Query",
+    "Receiving",
     "ReferralLogged",
     "Registration",
     "RegistrationVerdict",

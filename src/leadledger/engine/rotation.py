@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 from .errors import EngineError
 
@@ -23,6 +23,20 @@ class Assignment:
 
     def explain(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Receiving:
+    """Who the next new walk-in goes to, as the board says it: one truth at a time.
+
+    `mode` is "lunch" (the lunch duty receives everyone, Q-6), "free" (no rotation, the desk chooses,
+    Q-10), "rotation" (whose turn it is, Q-1), "all_busy" (everyone present is busy and the first from
+    the pointer takes it anyway, Q-3) or "nobody" (nobody present can receive).
+    """
+
+    mode: Literal["lunch", "free", "rotation", "all_busy", "nobody"]
+    staff: str | None
+    cites: tuple[str, ...]
 
 
 # Q-4: the statuses whose owner still receives a returning visitor.
@@ -127,6 +141,21 @@ class Desk:
         """Whose turn it is now (Q-1, Q-5 skips considered), without changing anything."""
         found = self._scan()
         return found[0] if found else None
+
+    def receiving(self) -> Receiving:
+        """What the board says about the next new walk-in: the engine's own answer to one, not a second reading."""
+        _, given = self.walk_in("")  # a pure step: this Desk is unchanged
+        if self.free_reception:
+            mode: Literal["lunch", "free", "rotation", "all_busy", "nobody"] = "free"  # Q-10
+        elif self.lunch_duty is not None:
+            mode = "lunch"  # Q-6: the duty receives; nobody else is "next" until lunch is over
+        elif given.staff is None:
+            mode = "nobody"
+        elif "Q-3" in given.cites:
+            mode = "all_busy"
+        else:
+            mode = "rotation"
+        return Receiving(mode=mode, staff=given.staff, cites=given.cites)
 
     def _skips(self) -> dict[str, int]:
         return dict(self.skips)
@@ -400,6 +429,15 @@ class Desk:
     def finish(self, staff: str) -> Desk:
         """The consultant is done with every group they had (free again)."""
         return replace(self, busy=self.busy - {staff})
+
+    def go_busy(self, staff: str) -> Desk:
+        """Busy with something else than a walk-in given at the desk (a signing, an appointment, a call).
+
+        Being busy is what Q-1 and Q-2 already know: the rotation passes over them and that turn is
+        lost, a returning customer of theirs is assisted (Q-4, IH-11). Marking it uses no turn, and
+        someone marked away who is busy here is here again. `finish` frees them.
+        """
+        return self.come_back(staff)._take(staff, turn=False)
 
     def go_away(self, staff: str) -> Desk:
         return replace(self, away=self.away | {staff}, present_off_roster=self.present_off_roster - {staff})
