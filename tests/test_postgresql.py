@@ -46,4 +46,7 @@ def test_the_database_suites_pass_on_postgresql() -> None:
     failed = "\n".join(line for line in result.stdout.splitlines() if line.startswith(("FAILED", "ERROR")))
     assert result.returncode == 0, failed + "\n" + result.stdout[-3000:] + result.stderr[-2000:]
     summary = result.stdout.strip().splitlines()[-1]
-    assert " passed" in summary and "skipped" not in summary and "failed" not in summary, summary
+    assert " passed" in summary and "failed" not in summary, summary
+    # Nothing skipped on PostgreSQL but what only SQLite has (INSERT OR REPLACE, REPLACE INTO).
+    skipped = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert all("SQLite's" in line for line in skipped), "\n".join(skipped)

@@ -105,3 +105,23 @@ def test_a_file_naming_a_customer_as_their_own_referrer_is_still_read_as_recorde
     event = {"id": "e1", "at": at, "type": "referral_logged", "staff": "s1", "customer": "c1", "referrer": "c1"}
     read = read_scenario({"customers": [{"id": "c1"}], "staff": [{"id": "s1"}], "events": [event]})
     assert read.events[0] == _event(event, 0, read.cast) and read.events[0].referrer == "c1"  # type: ignore[attr-defined]
+
+
+def test_a_step_or_work_type_that_is_not_a_word_is_named_not_a_crash() -> None:
+    # Found by the replay reader's fuzzing: an unhashable value was looked up in a table of kinds.
+    import pytest
+
+    from leadledger.engine.answers import answer
+
+    rotation = {"kind": "rotation", "roster": ["s1"], "steps": [{"do": [], "visitor": "v1"}]}
+    with pytest.raises(EngineError) as refused:
+        answer(rotation)
+    assert refused.value.path == "$.steps[0].do"
+    duties = {
+        "kind": "duties",
+        "staff": [{"id": "s1", "name": "王芳", "role": "consultant"}],
+        "events": [{"id": "e1", "at": "2026-03-02T09:00:00+08:00", "type": {"a": 1}, "staff": "s1"}],
+    }
+    with pytest.raises(EngineError) as refused:
+        answer(duties)
+    assert refused.value.path.startswith("$.events[0]")

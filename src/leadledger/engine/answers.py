@@ -175,7 +175,7 @@ def answer_rotation(data: Mapping[str, Any], lang: str = "zh") -> Outcome:
         path = f"$.steps[{i}]"
         step = as_obj(raw, path)
         kind = step.get("do")
-        if kind not in STEP_FIELDS:
+        if not isinstance(kind, str) or kind not in STEP_FIELDS:  # a list or an object is not a step
             raise fail(
                 f"{path}.do",
                 f"未知步骤 {kind!r}，可选：{'、'.join(STEP_FIELDS)}",

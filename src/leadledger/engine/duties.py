@@ -405,7 +405,7 @@ def _read_work(raw: Any, i: int, cast: Cast, zone: ZoneInfo) -> Work:
     path = f"$.events[{i}]"
     item = as_obj(raw, path)
     kind = item.get("type")
-    if kind in WORK_KINDS:
+    if isinstance(kind, str) and kind in WORK_KINDS:
         check_keys(item, path, {"id", "at", "type", "staff"}, {"customer", "note"})
         staff = as_str(item["staff"], f"{path}.staff")
         if staff not in cast.staff:
@@ -422,7 +422,7 @@ def _read_work(raw: Any, i: int, cast: Cast, zone: ZoneInfo) -> Work:
         return Work(
             id=eid, at=at, seq=i, type=str(kind), staff=staff, customer=customer, day=at.astimezone(zone).date()
         )
-    if kind not in EVENT_FIELDS:
+    if not isinstance(kind, str) or kind not in EVENT_FIELDS:
         known = (*EVENT_FIELDS, *WORK_KINDS)
         raise fail(
             f"{path}.type",
