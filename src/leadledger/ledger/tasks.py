@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django_tasks import task
+try:
+    from django.tasks import task  # Django 6
+except ImportError:  # Django 5.2: the backport
+    from django_tasks import task
 
 from . import policy_jobs
 
