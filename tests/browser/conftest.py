@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from served import free_port, serve_started
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -60,12 +60,6 @@ class Server:
     staged: dict[str, Any]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     """`leadledger serve` on a fresh SQLite file, as a sales office runs it (the ledger's triggers and all)."""
@@ -78,23 +72,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
         [sys.executable, str(HERE / "stage.py")], capture_output=True, text=True, env=env, check=False
     )
     assert staged.returncode == 0, staged.stderr
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "leadledger.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.2)
-    else:
-        process.kill()
-        raise AssertionError(f"the server did not start: {process.stderr.read().decode() if process.stderr else ''}")
+    process = serve_started(env, port := free_port(), wait=30)
     yield Server(f"http://127.0.0.1:{port}", json.loads(staged.stdout))
     os.killpg(process.pid, 15)
     process.wait(timeout=10)

@@ -15,7 +15,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -28,33 +27,10 @@ from pathlib import Path
 import pytest
 
 from office import PASSWORD
+from served import free_port, serve_started
 
 STAGE = Path(__file__).parents[1] / "browser" / "stage.py"
 KILLS = int(os.environ.get("LEADLEDGER_CRASH_KILLS", "4"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "leadledger.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return process
-        time.sleep(0.1)
-    os.killpg(process.pid, signal.SIGKILL)
-    raise AssertionError("the server did not start")
 
 
 class _Desk:
@@ -123,8 +99,8 @@ def test_kill_9_during_registrations_loses_nothing_acknowledged(race_database: s
     acknowledged: list[str] = []
     attempted = 0
     for _ in range(KILLS):
-        port = _free_port()
-        server = _start(env, port)
+        port = free_port()
+        server = serve_started(env, port)
         desk = _Desk(f"http://127.0.0.1:{port}", site)
         desk.sign_in()
         stop = threading.Event()
