@@ -36,3 +36,14 @@ def test_a_language_cookie_naming_a_language_we_do_not_speak_falls_back_to_chine
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     assert client.get("/login/")["Content-Language"] == "zh-hans"
+
+
+def test_the_menu_bar_shows_no_time_zone_name_only_its_tooltip_does(office: Office) -> None:
+    import re
+
+    client = Client()
+    assert client.login(username="zhao", password=PASSWORD)
+    page = client.get("/p/hz-1/manage/").content.decode()
+    visible = re.sub(r'title="[^"]*"', "", page.split("<main>")[0])  # the header, without tooltips
+    assert "Asia/Shanghai" not in visible
+    assert 'title="项目时区 Asia/Shanghai"' in page  # still there for whoever asks
