@@ -317,7 +317,7 @@ class ChannelRuling(Event):
     agent_fields: ClassVar[tuple[str, ...]] = ("agent",)
 
     customer: str
-    agent: str | None  # None: the house
+    agent: str | None = None  # None (or left out of a scenario file): the house
     by: str
     reason: str = ""
     appeal: bool = False
