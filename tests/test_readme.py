@@ -73,5 +73,7 @@ def test_ci_runs_the_readmes_test_commands_verbatim_the_first_one_first() -> Non
     commands = [block.strip() for block in _blocks("sh", _section("Test it"))]
     ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
     assert commands and commands[0].startswith("python3 -m venv .venv && ")
-    positions = [ci.index(command) for command in commands]  # ValueError if one is not run verbatim
+    # Each in a subshell, so that `set -e` stops the run when any command of its `&&` list fails (a
+    # bare list stops only for its last command: a lint failure once let CI go on to the next run).
+    positions = [ci.index(f"( {command} )") for command in commands]  # ValueError if one is not run verbatim
     assert positions == sorted(positions)

@@ -83,8 +83,14 @@ def test_a_restore_never_overwrites_a_database_that_holds_events(race_database: 
     env = _env(race_database, tmp_path)
     assert subprocess.run([sys.executable, str(WORKER), "setup"], env=env).returncode == 0
     stop = tmp_path / "stop"
-    stream = subprocess.Popen([sys.executable, str(WORKER), "stream", str(stop)], env=env, stdout=subprocess.PIPE)
-    time.sleep(3)
+    stream = subprocess.Popen(
+        [sys.executable, str(WORKER), "stream", str(stop)], env=env, stdout=subprocess.PIPE, text=True
+    )
+    # Wait for acknowledged registrations, not for a time: on a loaded machine three seconds passed
+    # before the worker had written one, and an empty database may rightly be restored over.
+    assert stream.stdout is not None
+    for _ in range(5):
+        assert stream.stdout.readline(), "the stream stopped before registering"
     stop.touch()
     stream.communicate(timeout=60)
     backup = tmp_path / ("office.sqlite3.bak" if race_database.startswith("sqlite") else "office.dump")
