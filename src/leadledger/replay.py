@@ -109,12 +109,22 @@ def run(
         return _replay(files, override, proposal, lang, out, err, workers)
 
 
+class _Written(str):
+    """An answer the second process judged, already written as `indented_json` writes an answer."""
+
+    __slots__ = ()
+
+
+ANSWER_PAD = "\n  "  # an answer's indentation in {"results": [...]}, as indented_json reaches it
+
+
 def _in_two(questions: Sequence[Question], answer_some: Answerer) -> Outcome:
     """Judge the second half of the questions in a forked process while this one judges the first.
 
-    The fork inherits the timeline already built, so only the answers travel back (pickled, through
-    a pipe). Whatever goes wrong in the second process, its half is judged again here, where an
-    error is raised and reported as it would be without it.
+    The fork inherits the timeline already built; the second process sends back its answers
+    written as JSON (writing them is part of the work shared) and its disagreements, through a
+    pipe. Whatever goes wrong there, its half is judged again here, where an error is raised and
+    reported as it would be without it.
     """
     if len(questions) < SHARED_FROM:
         return answer_some(questions)
@@ -126,8 +136,7 @@ def _in_two(questions: Sequence[Question], answer_some: Answerer) -> Outcome:
     if pid == 0:  # pragma: no cover - the second process (coverage is not measured there)
         os.close(reader)
         try:
-            second = answer_some(questions[half:])
-            payload = pickle.dumps((second.answers, second.mismatches), protocol=pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps(_written(answer_some(questions[half:])), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException:  # judged again by the first process, which says why
             payload = b""
         try:
@@ -146,12 +155,32 @@ def _in_two(questions: Sequence[Question], answer_some: Answerer) -> Outcome:
     with os.fdopen(reader, "rb") as pipe:
         payload = pipe.read()
     os.waitpid(pid, 0)
-    if payload:
-        answers, mismatches = pickle.loads(payload)
-        second = Outcome(answers=answers, mismatches=mismatches)
-    else:
+    if not payload:
         second = answer_some(questions[half:])
-    return Outcome(answers=first.answers + second.answers, mismatches=first.mismatches + second.mismatches)
+        answers: list[Any] = second.answers
+        mismatches = second.mismatches
+    else:
+        text, ends, answers, mismatches = pickle.loads(payload)
+        if ends:  # cut back into one piece per answer: the document is written around them
+            answers = [_Written(text[start:end]) for start, end in zip([0, *ends], ends, strict=False)]
+    # The engine's Outcome holds answers as dicts; these stand-ins are read only by indented_json.
+    return Outcome(answers=first.answers + answers, mismatches=first.mismatches + mismatches)
+
+
+def _written(outcome: Outcome) -> tuple[str, list[int], list[dict[str, Any]], list[str]]:
+    """The second process's answers as JSON text and where each ends (or as they are, if unusual)."""
+    parts: list[str] = []
+    ends: list[int] = []
+    size = 0
+    try:
+        for item in outcome.answers:
+            count = len(parts)
+            _put(item, ANSWER_PAD, parts)
+            size += sum(len(part) for part in parts[count:])
+            ends.append(size)
+    except _Unusual:  # json.dumps will write the whole document
+        return "", [], outcome.answers, outcome.mismatches
+    return "".join(parts), ends, [], outcome.mismatches
 
 
 def _replay(
@@ -222,8 +251,19 @@ def indented_json(document: Any) -> str:
     try:
         _put(document, "\n", parts)
     except _Unusual:
-        return json.dumps(document, ensure_ascii=False, indent=1)
+        return json.dumps(_unwritten(document), ensure_ascii=False, indent=1)
     return "".join(parts)
+
+
+def _unwritten(value: Any) -> Any:
+    """The document with every answer already written (`_Written`) read back, for json.dumps."""
+    if type(value) is _Written:
+        return json.loads(value)
+    if type(value) is dict:
+        return {key: _unwritten(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_unwritten(item) for item in value]
+    return value
 
 
 def _put(value: Any, pad: str, parts: list[str]) -> None:
@@ -264,6 +304,10 @@ def _scalar(value: Any, pad: str, parts: list[str]) -> None:
     kind = type(value)
     if kind is str:
         parts.append(_string(value))
+    elif kind is _Written:
+        if pad != ANSWER_PAD:  # pragma: no cover - only ever an item of {"results": [...]}
+            raise _Unusual
+        parts.append(value)
     elif value is None:
         parts.append("null")
     elif value is True:
