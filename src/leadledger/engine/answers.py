@@ -9,7 +9,6 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from .duties import answer_duties
 from .errors import EngineError
 from .identity import Directory, search_query
 from .model import Deal
@@ -299,6 +298,8 @@ def answer(
     if kind == "search":
         return answer_search(data, lang)
     if kind == "duties":
+        from .duties import answer_duties  # imported for duty files only: a sixth of a replay's start-up
+
         answers, mismatches = answer_duties(data, lang, policy_override=policy_override)
         return Outcome(answers=answers, mismatches=mismatches)
     if kind != "attribution":
