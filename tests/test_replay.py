@@ -394,3 +394,19 @@ def test_an_answer_json_dumps_must_write_is_written_alike_by_two_processes(
         assert run([name], lang="zh", out=out, err=io.StringIO(), workers=workers) == 0
         written.append(out.getvalue())
     assert written[0] == written[1] == _both(name)[0][1] and ".5" in written[0]
+
+
+@pytest.mark.parametrize(
+    ("commission", "agrees"), [("s1", True), ("s2", False), (True, False), (["s1"], False), (3, False)]
+)
+def test_a_commission_that_is_not_a_share_map_is_compared_like_any_share_not_a_crash(
+    tmp_path: Path, commission: Any, agrees: bool
+) -> None:
+    # Found by the replay reader's fuzzing: the expected commission was read as a map whatever it was.
+    # An id means all of it to that person, as for the owner; anything else is a disagreement.
+    example = next(p for p in example_files() if p.name == "c-5-poaching-zhidu.json")
+    data = json.loads(example.read_text(encoding="utf-8"))
+    data["expect"][0]["commission"] = commission
+    code, answers, err = _replay(_write(tmp_path, data))
+    assert answers["results"][0]["ok"] is agrees
+    assert (code, "commission: expected" in err) == ((0, False) if agrees else (1, True))
