@@ -32,6 +32,7 @@ from .model import (
     Staff,
     StaffLeft,
     Visit,
+    quick_init,
 )
 from .phone import Phone
 from .policy import Policy, policy_from
@@ -54,6 +55,7 @@ TOP_KEYS = {
 ROTATION_KEYS = {"kind", "title", "description", "rules", "roster", "steps"}
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Question:
     """An `expect` item: one customer at one moment, or one deal."""
@@ -526,7 +528,31 @@ def _choice(item: Mapping[str, Any], key: str, choices: tuple[str, ...], path: s
     return str(value)
 
 
+_CUSTOMER_QUESTION_KEYS = frozenset({"at", "customer", "consultant", "channel", "status"})
+
+
 def _question(
+    raw: Any, i: int, cast: Cast, deals: set[str], registrations: frozenset[str] | set[str] = frozenset()
+) -> Question:
+    return _quick_question(raw, i, cast) or _read_question(raw, i, cast, deals, registrations)
+
+
+def _quick_question(raw: Any, i: int, cast: Cast) -> Question | None:
+    """The common question (a customer at a moment, nothing to check but its two fields) read as
+    `_read_question` reads it, without a JSON path made for each field; None for anything else."""
+    if type(raw) is dict and raw.keys() <= _CUSTOMER_QUESTION_KEYS:
+        customer, text = raw.get("customer"), raw.get("at")
+        if type(customer) is str and customer in cast.customers and type(text) is str:
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                return None
+            if moment.tzinfo is not None and moment.utcoffset() is not None:
+                return Question(index=i, raw=raw, customer=customer, at=moment)
+    return None
+
+
+def _read_question(
     raw: Any, i: int, cast: Cast, deals: set[str], registrations: frozenset[str] | set[str] = frozenset()
 ) -> Question:
     path = f"$.expect[{i}]"
