@@ -410,3 +410,18 @@ def test_a_commission_that_is_not_a_share_map_is_compared_like_any_share_not_a_c
     code, answers, err = _replay(_write(tmp_path, data))
     assert answers["results"][0]["ok"] is agrees
     assert (code, "commission: expected" in err) == ((0, False) if agrees else (1, True))
+
+
+def test_a_second_process_judges_only_when_a_core_is_idle(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from leadledger.replay import default_workers
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 0.4, 0.4))
+    assert default_workers() == 2
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 0.4, 0.4))  # both cores mostly busy already
+    assert default_workers() == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert default_workers() == 1

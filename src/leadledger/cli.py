@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         choices=(1, 2),
-        help="processes judging a large file's questions (default: 2 on a machine with two cores); same answers",
+        help="processes judging a large file's questions (default: 2 when a core is idle, else 1); same answers",
     )
     commands.add_parser("migrate", help="create or update the database (DATABASE_URL, default a SQLite file here)")
     demo = commands.add_parser("demo", help="create a demo sales office with months of history (once), then serve it")

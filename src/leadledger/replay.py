@@ -90,8 +90,8 @@ def run(
 ) -> int:
     """Replay `files`; print answers (or a what-if report) as JSON; return the exit code.
 
-    `workers`: processes judging a file's questions (default: two where the machine has two cores
-    and can fork). The answers are the same, in the same order, however many judge them.
+    `workers`: processes judging a file's questions (default: `default_workers`). The answers are
+    the same, in the same order, however many judge them.
     """
     out = out or sys.stdout
     err = err or sys.stderr
@@ -104,7 +104,7 @@ def run(
     # Reading, judging and writing allocate millions of small objects and no cycles worth finding
     # (see collector_paused): with the collector running, a 200,000-event file took twice as long.
     if workers is None:
-        workers = 2 if hasattr(os, "fork") and len(os.sched_getaffinity(0)) >= 2 else 1
+        workers = default_workers()
     with collector_paused():
         return _replay(files, override, proposal, lang, out, err, workers)
 
@@ -116,6 +116,18 @@ class _Written(str):
 
 
 ANSWER_PAD = "\n  "  # an answer's indentation in {"results": [...]}, as indented_json reaches it
+
+
+def default_workers() -> int:
+    """Two where a second process can have a core to itself (it can fork, and a core is idle), else one.
+
+    A second process costs CPU of its own (starting, pages the fork shares and both then write):
+    on a machine whose cores are all busy it made the benchmark's replay slower, not faster.
+    """
+    if not hasattr(os, "fork"):
+        return 1
+    cores = len(os.sched_getaffinity(0))
+    return 2 if cores >= 2 and os.getloadavg()[0] <= cores - 1 else 1
 
 
 def _in_two(questions: Sequence[Question], answer_some: Answerer) -> Outcome:
