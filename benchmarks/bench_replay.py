@@ -1,6 +1,6 @@
 """Benchmark `leadledger replay` end to end, as a user runs it, against a bare `json.load`.
 
-Run:  .venv/bin/python benchmarks/bench_replay.py [--customers 20000] [--events 200000] [--repeats 5]
+Run:  .venv/bin/python benchmarks/bench_replay.py [--customers 20000] [--events 200000] [--repeats 5] [--workers 1|2]
       .venv/bin/python benchmarks/bench_replay.py --write FILE.json   # only write the scenario file
       .venv/bin/python benchmarks/bench_replay.py --before /tmp/old/src  # time an older checkout instead
 
@@ -21,6 +21,7 @@ It then measures, alternating, `repeats` times each:
 - **json.load**: a bare `json.load` of the file in this process (as Python starts it: collector on);
 - **replay**: `leadledger replay FILE --lang zh > answers.json` in a new process, from its start
   to its exit (interpreter start-up and teardown included), standard output redirected to a file;
+  its CPU time is its own and, with two workers, the second process's (each waited for);
 and prints the fastest of each (a shared machine only ever adds time), events/s and the ratio.
 """
 
@@ -160,12 +161,13 @@ def write(path: Path, customers: int, events: int, seed: int) -> dict[str, Any]:
     return data
 
 
-def replay_command(path: Path, before: str | None = None) -> list[str]:
+def replay_command(path: Path, before: str | None = None, workers: int | None = None) -> list[str]:
+    chosen = ["--workers", str(workers)] if workers else []  # else the program's default
     if before:  # an older checkout's program, as its console script ran it: sys.exit(main())
         code = f"import sys; sys.path.insert(0, {before!r}); from leadledger.cli import main; sys.exit(main())"
-        return [sys.executable, "-c", code, "replay", str(path), "--lang", "zh"]
+        return [sys.executable, "-c", code, "replay", str(path), "--lang", "zh", *chosen]
     # The installed console script, as a user runs it (next to this interpreter in the venv).
-    return [str(Path(sys.executable).parent / "leadledger"), "replay", str(path), "--lang", "zh"]
+    return [str(Path(sys.executable).parent / "leadledger"), "replay", str(path), "--lang", "zh", *chosen]
 
 
 def main() -> int:
@@ -179,6 +181,9 @@ def main() -> int:
         "--before",
         metavar="SRC",
         help="time the program of another checkout's src folder instead (e.g. `git archive` of an older commit)",
+    )
+    parser.add_argument(
+        "--workers", type=int, choices=(1, 2), help="pass --workers to the replay (default: the program's own)"
     )
     args = parser.parse_args()
     if args.write:
@@ -201,7 +206,8 @@ def main() -> int:
             with answers.open("w", encoding="utf-8") as out:
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t0 = time.perf_counter()
-                code = subprocess.run(replay_command(scenario, args.before), stdout=out, check=False).returncode
+                command = replay_command(scenario, args.before, args.workers)
+                code = subprocess.run(command, stdout=out, check=False).returncode
                 replays.append(time.perf_counter() - t0)
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 replay_cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)

@@ -316,3 +316,112 @@ def test_the_answers_are_written_exactly_as_json_dumps_writes_them(value: Any) -
     assert indented_json({"results": [value, {"explain": "王芳 于 2026-03-01 首次登记来访\n"}]}) == json.dumps(
         {"results": [value, {"explain": "王芳 于 2026-03-01 首次登记来访\n"}]}, ensure_ascii=False, indent=1
     )
+
+
+# -- judging on two cores: the same answers, in the same order ---------------------------------------
+
+
+def _bench_file(tmp_path: Path, wrong_every: int = 0) -> str:
+    scenario = tmp_path / "bench.json"
+    data = _bench_module().generate(1500, 15000, 12)
+    for i, item in enumerate(data["expect"]):
+        if wrong_every and i % wrong_every == 0 and "customer" in item:
+            item["consultant"] = "s1"  # some agree, most do not: disagreements in both halves
+    scenario.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return str(scenario)
+
+
+def _both(name: str, lang: str = "zh") -> list[tuple[int, str, str]]:
+    said = []
+    for workers in (1, 2):
+        out, err = io.StringIO(), io.StringIO()
+        code = run([name], lang=lang, out=out, err=err, workers=workers)
+        said.append((code, out.getvalue(), err.getvalue()))
+    return said
+
+
+def test_two_processes_give_the_same_bytes_as_one(tmp_path: Path) -> None:
+    import leadledger.replay as replay
+
+    name = _bench_file(tmp_path)
+    assert len(json.loads(Path(name).read_text(encoding="utf-8"))["expect"]) >= replay.SHARED_FROM  # shared
+    one, two = _both(name)
+    assert one == two and one[0] == 0
+
+
+def test_two_processes_report_the_same_disagreements_in_the_same_order(tmp_path: Path) -> None:
+    one, two = _both(_bench_file(tmp_path, wrong_every=7), lang="en")
+    assert one == two and one[0] == 1
+    lines = one[2].splitlines()
+    assert len(lines) > 100 and lines == sorted(lines, key=lambda line: int(line.split("expect[")[1].split("]")[0]))
+
+
+def test_when_the_second_process_fails_its_half_is_judged_again_in_the_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import leadledger.replay as replay
+
+    name = _bench_file(tmp_path)
+    one = _both(name)[0]
+
+    def broken(outcome: Any) -> Any:
+        raise MemoryError  # in the forked process, which then sends nothing
+
+    monkeypatch.setattr(replay, "_written", broken)
+    out, err = io.StringIO(), io.StringIO()
+    code = run([name], lang="zh", out=out, err=err, workers=2)
+    assert (code, out.getvalue(), err.getvalue()) == one
+
+
+def test_an_answer_json_dumps_must_write_is_written_alike_by_two_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # indented_json leaves anything unusual to json.dumps; answers already written are read back for it.
+    import leadledger.replay as replay
+
+    name = _bench_file(tmp_path)
+    original = replay._scalar
+
+    def unusual_floats(value: Any, pad: str, parts: list[str]) -> None:  # a split's shares are floats
+        if type(value) is float:
+            raise replay._Unusual
+        original(value, pad, parts)
+
+    written = []
+    monkeypatch.setattr(replay, "_scalar", unusual_floats)
+    for workers in (1, 2):
+        out = io.StringIO()
+        assert run([name], lang="zh", out=out, err=io.StringIO(), workers=workers) == 0
+        written.append(out.getvalue())
+    assert written[0] == written[1] == _both(name)[0][1] and ".5" in written[0]
+
+
+@pytest.mark.parametrize(
+    ("commission", "agrees"), [("s1", True), ("s2", False), (True, False), (["s1"], False), (3, False)]
+)
+def test_a_commission_that_is_not_a_share_map_is_compared_like_any_share_not_a_crash(
+    tmp_path: Path, commission: Any, agrees: bool
+) -> None:
+    # Found by the replay reader's fuzzing: the expected commission was read as a map whatever it was.
+    # An id means all of it to that person, as for the owner; anything else is a disagreement.
+    example = next(p for p in example_files() if p.name == "c-5-poaching-zhidu.json")
+    data = json.loads(example.read_text(encoding="utf-8"))
+    data["expect"][0]["commission"] = commission
+    code, answers, err = _replay(_write(tmp_path, data))
+    assert answers["results"][0]["ok"] is agrees
+    assert (code, "commission: expected" in err) == ((0, False) if agrees else (1, True))
+
+
+def test_a_second_process_judges_only_when_a_core_is_idle(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from leadledger.replay import default_workers
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 0.4, 0.4))
+    assert default_workers() == 2
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 0.4, 0.4))  # both cores mostly busy already
+    assert default_workers() == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert default_workers() == 1

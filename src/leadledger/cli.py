@@ -53,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=("zh", "en"),
         help="language of explanations and messages (default: from LANG, else zh)",
     )
+    replay.add_argument(
+        "--workers",
+        type=int,
+        choices=(1, 2),
+        help="processes judging a large file's questions (default: 2 when a core is idle, else 1); same answers",
+    )
     commands.add_parser("migrate", help="create or update the database (DATABASE_URL, default a SQLite file here)")
     demo = commands.add_parser("demo", help="create a demo sales office with months of history (once), then serve it")
     demo.add_argument("--no-serve", action="store_true", help="only create the data")
@@ -164,7 +170,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             files.extend(str(path) for path in example_files())
         if not files:
             parser.parse_args(["replay", "--help"])
-        return run(files, policy=args.policy, proposed=args.what_if, lang=args.lang or user_language())
+        return run(
+            files,
+            policy=args.policy,
+            proposed=args.what_if,
+            lang=args.lang or user_language(),
+            workers=args.workers,
+        )
     if args.command in ("demo", "serve") and not getattr(args, "no_serve", False):
         # Before anything is created or migrated, and before any URL is printed (issue 13).
         refused = _port_refused(getattr(args, "host", "127.0.0.1"), args.port, getattr(args, "lang", None))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import pickle
+import signal
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -10,11 +13,15 @@ from json.encoder import encode_basestring as _string
 from pathlib import Path
 from typing import Any, TextIO
 
-from .engine.answers import answer, what_if
+from .engine.answers import Answerer, Outcome, answer, what_if
 from .engine.errors import EngineError
+from .engine.scenario import Question
 from .engine.timeline import collector_paused
 
 EXIT_OK, EXIT_DISAGREE, EXIT_UNREADABLE = 0, 1, 2
+# Questions from which a file's answers are shared with a second process: below it, starting one
+# costs more than it saves (a fork of a 1,500-customer replay takes a few milliseconds).
+SHARED_FROM = 1000
 
 
 class ReplayInputError(Exception):
@@ -79,8 +86,13 @@ def run(
     lang: str = "zh",
     out: TextIO | None = None,
     err: TextIO | None = None,
+    workers: int | None = None,
 ) -> int:
-    """Replay `files`; print answers (or a what-if report) as JSON; return the exit code."""
+    """Replay `files`; print answers (or a what-if report) as JSON; return the exit code.
+
+    `workers`: processes judging a file's questions (default: `default_workers`). The answers are
+    the same, in the same order, however many judge them.
+    """
     out = out or sys.stdout
     err = err or sys.stderr
     try:
@@ -91,8 +103,96 @@ def run(
         return EXIT_UNREADABLE
     # Reading, judging and writing allocate millions of small objects and no cycles worth finding
     # (see collector_paused): with the collector running, a 200,000-event file took twice as long.
+    if workers is None:
+        workers = default_workers()
     with collector_paused():
-        return _replay(files, override, proposal, lang, out, err)
+        return _replay(files, override, proposal, lang, out, err, workers)
+
+
+class _Written(str):
+    """An answer the second process judged, already written as `indented_json` writes an answer."""
+
+    __slots__ = ()
+
+
+ANSWER_PAD = "\n  "  # an answer's indentation in {"results": [...]}, as indented_json reaches it
+
+
+def default_workers() -> int:
+    """Two where a second process can have a core to itself (it can fork, and a core is idle), else one.
+
+    A second process costs CPU of its own (starting, pages the fork shares and both then write):
+    on a machine whose cores are all busy it made the benchmark's replay slower, not faster.
+    """
+    if not hasattr(os, "fork"):
+        return 1
+    cores = len(os.sched_getaffinity(0))
+    return 2 if cores >= 2 and os.getloadavg()[0] <= cores - 1 else 1
+
+
+def _in_two(questions: Sequence[Question], answer_some: Answerer) -> Outcome:
+    """Judge the second half of the questions in a forked process while this one judges the first.
+
+    The fork inherits the timeline already built; the second process sends back its answers
+    written as JSON (writing them is part of the work shared) and its disagreements, through a
+    pipe. Whatever goes wrong there, its half is judged again here, where an error is raised and
+    reported as it would be without it.
+    """
+    if len(questions) < SHARED_FROM:
+        return answer_some(questions)
+    half = len(questions) // 2
+    reader, writer = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the second process (coverage is not measured there)
+        os.close(reader)
+        try:
+            payload = pickle.dumps(_written(answer_some(questions[half:])), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:  # judged again by the first process, which says why
+            payload = b""
+        try:
+            with os.fdopen(writer, "wb") as pipe:
+                pipe.write(payload)
+        finally:
+            os._exit(0)  # nothing of the first process's (buffers, exit handlers) runs twice
+    os.close(writer)
+    try:
+        first = answer_some(questions[:half])
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        os.close(reader)
+        os.waitpid(pid, 0)
+        raise
+    with os.fdopen(reader, "rb") as pipe:
+        payload = pipe.read()
+    os.waitpid(pid, 0)
+    if not payload:
+        second = answer_some(questions[half:])
+        answers: list[Any] = second.answers
+        mismatches = second.mismatches
+    else:
+        text, ends, answers, mismatches = pickle.loads(payload)
+        if ends:  # cut back into one piece per answer: the document is written around them
+            answers = [_Written(text[start:end]) for start, end in zip([0, *ends], ends, strict=False)]
+    # The engine's Outcome holds answers as dicts; these stand-ins are read only by indented_json.
+    return Outcome(answers=first.answers + answers, mismatches=first.mismatches + mismatches)
+
+
+def _written(outcome: Outcome) -> tuple[str, list[int], list[dict[str, Any]], list[str]]:
+    """The second process's answers as JSON text and where each ends (or as they are, if unusual)."""
+    parts: list[str] = []
+    ends: list[int] = []
+    size = 0
+    try:
+        for item in outcome.answers:
+            count = len(parts)
+            _put(item, ANSWER_PAD, parts)
+            size += sum(len(part) for part in parts[count:])
+            ends.append(size)
+    except _Unusual:  # json.dumps will write the whole document
+        return "", [], outcome.answers, outcome.mismatches
+    return "".join(parts), ends, [], outcome.mismatches
 
 
 def _replay(
@@ -102,6 +202,7 @@ def _replay(
     lang: str,
     out: TextIO,
     err: TextIO,
+    workers: int = 1,
 ) -> int:
     results: list[dict[str, Any]] = []
     summaries: list[dict[str, Any]] = []
@@ -113,7 +214,7 @@ def _replay(
                 report = what_if(data, proposal, policy_override=override, lang=lang)
                 summaries.append({"file": name, **report})
                 continue
-            outcome = answer(data, policy_override=override, lang=lang)
+            outcome = answer(data, policy_override=override, lang=lang, runner=_in_two if workers > 1 else None)
         except ReplayInputError as error:
             print(error.line(lang), file=err)
             status = EXIT_UNREADABLE
@@ -162,8 +263,19 @@ def indented_json(document: Any) -> str:
     try:
         _put(document, "\n", parts)
     except _Unusual:
-        return json.dumps(document, ensure_ascii=False, indent=1)
+        return json.dumps(_unwritten(document), ensure_ascii=False, indent=1)
     return "".join(parts)
+
+
+def _unwritten(value: Any) -> Any:
+    """The document with every answer already written (`_Written`) read back, for json.dumps."""
+    if type(value) is _Written:
+        return json.loads(value)
+    if type(value) is dict:
+        return {key: _unwritten(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_unwritten(item) for item in value]
+    return value
 
 
 def _put(value: Any, pad: str, parts: list[str]) -> None:
@@ -204,6 +316,10 @@ def _scalar(value: Any, pad: str, parts: list[str]) -> None:
     kind = type(value)
     if kind is str:
         parts.append(_string(value))
+    elif kind is _Written:
+        if pad != ANSWER_PAD:  # pragma: no cover - only ever an item of {"results": [...]}
+            raise _Unusual
+        parts.append(value)
     elif value is None:
         parts.append("null")
     elif value is True:

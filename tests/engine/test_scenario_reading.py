@@ -164,3 +164,39 @@ def test_every_event_type_with_only_its_required_fields_is_read_quickly_and_alik
                 assert quick(with_one, 0) is None, (kind, key)
             else:
                 assert quick(with_one, 0) in (None, careful), (kind, key)
+
+
+QUESTION_VALUES = st.sampled_from(
+    ["c1", "c2", "nobody", "", *GOOD_TIMES, "2026-03-01T10:00:00", "2026-02-30T10:00:00+08:00", None, True, 3, [], {}]
+)
+
+
+@st.composite
+def question_items(draw: st.DrawFn) -> Any:
+    item: dict[str, Any] = {}
+    for key in ("at", "customer", "consultant", "channel", "status", "cites", "deal", "surprise"):
+        if draw(st.integers(0, 3)) > (0 if key in ("at", "customer") else 2):
+            item[key] = draw(QUESTION_VALUES)
+    return item if draw(st.integers(0, 19)) else draw(st.sampled_from([[item], "question", None]))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(question_items())
+def test_the_quick_question_reader_reads_what_the_careful_one_reads_and_declines_every_mistake(item: Any) -> None:
+    from leadledger.engine.scenario import _quick_question, _read_question
+
+    quick = _quick_question(item, 3, CAST)
+    try:
+        expected = _read_question(item, 3, CAST, set())
+    except EngineError:
+        assert quick is None
+        return
+    assert quick is None or quick == expected
+
+
+def test_a_customer_question_is_read_quickly() -> None:
+    from leadledger.engine.scenario import _quick_question, _read_question
+
+    item = {"at": GOOD_TIMES[0], "customer": "c1", "consultant": "s1"}
+    quick = _quick_question(item, 0, CAST)
+    assert quick is not None and quick == _read_question(item, 0, CAST, set())

@@ -86,8 +86,11 @@ def normalise_id_number(raw: str) -> str:
         raise EngineError(f"无效的身份证号码：{raw!r}", f"not a valid resident ID number: {raw!r}") from None
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def normalise_name(raw: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw))
+    return _SPACES.sub("", unicodedata.normalize("NFKC", raw))
 
 
 def name_spellings(name: str) -> tuple[str, str]:

@@ -563,6 +563,7 @@ class Describer:
     ) -> None:
         self.to_local = to_local
         self._moments: dict[datetime, str] = {}  # a moment as shown, by moment: most are shown many times
+        self._bare: dict[str, str] = {}  # a message without facts, as shown
         self._rosters: dict[str, Mapping[str, str]] = {}
         for params, roster in ((CUSTOMER_PARAMS, customers), (AGENT_PARAMS, agents), (STAFF_PARAMS, staff)):
             for param in params:
@@ -603,19 +604,38 @@ class Describer:
             params = dict(pairs)
             params.update({k[:-3]: v for k, v in pairs if k.endswith("_en")})
             pairs = params.items()
-        value, rosters = self._value, self._rosters
-        values = {key: value(fact, lang, rosters.get(key)) for key, fact in pairs}
         template = zh if lang == "zh" else en
-        return template.format_map(_Missing(values))
+        if not pairs:  # a reason with no facts (no distributor, free): the same text every time
+            bare = self._bare.get(template)
+            if bare is None:
+                bare = self._bare[template] = template.format_map(_Missing())
+            return bare
+        # _value, with its two commonest cases first and written out: an id (named from its
+        # roster) and a moment already shown once. A sentence fills a hundred thousand of these.
+        values = _Missing()
+        rosters, moments = self._rosters, self._moments
+        for key, fact in pairs:
+            kind = type(fact)
+            if kind is str:
+                names = rosters.get(key)
+                values[key] = fact if names is None else names.get(fact, fact)
+            elif kind is datetime and fact in moments:
+                values[key] = moments[fact]
+            else:
+                values[key] = self._value(fact, lang, rosters.get(key))
+        return template.format_map(values)
 
     def sentence(self, reasons: tuple[Reason, ...], lang: str = "zh") -> str:
         """One sentence a consultant can read aloud, ending with the rule IDs it rests on."""
         parts: list[str] = []
+        cited: dict[str, None] = {}
+        render = self.render
         for item in reasons:
-            text = self.render(item, lang)
+            text = render(item, lang)
             if text not in parts:
                 parts.append(text)
-        rules = ", ".join(dict.fromkeys(item.rule for item in reasons))
+            cited[MESSAGES[item.code][0]] = None  # as Reason.rule, without the property's call
+        rules = ", ".join(cited)
         if lang == "zh":
             return "，".join(parts) + (f"（{rules}）" if rules else "")
         body = "; ".join(parts)

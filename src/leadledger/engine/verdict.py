@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from .inhouse import Shares
 from .model import quick_init
-from .reasons import Describer, Reason
+from .reasons import MESSAGES, Describer, Reason
 
 
 def _shares_answer(shares: Shares | None) -> str | dict[str, float] | None:
@@ -22,7 +22,7 @@ def _shares_answer(shares: Shares | None) -> str | dict[str, float] | None:
 
 
 def _cites(reasons: tuple[Reason, ...]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(item.rule for item in reasons))
+    return tuple(dict.fromkeys([MESSAGES[item.code][0] for item in reasons]))  # each Reason.rule, once
 
 
 class Standing(NamedTuple):
