@@ -68,6 +68,8 @@ def day(moment: datetime, zone: ZoneInfo, now: datetime, lang: str) -> str:
 def time_left(left: timedelta) -> str:
     """What remains, as a person says it: 还剩 2 天 3 小时 / 2 days 3 hours left; minutes only under an hour."""
     minutes = max(int(left.total_seconds() // 60), 0)
+    if not minutes:
+        return _("less than a minute left")
     days, hours = divmod(minutes // 60, 24)
     parts = []
     if days:
