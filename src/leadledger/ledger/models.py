@@ -176,6 +176,9 @@ class Customer(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "pinyin", "initials", "phone_tail"}
         super().save(*args, **kwargs)
 
+    def __str__(self) -> str:
+        return self.name or f"#{self.pk}"
+
 
 class Relation(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT)
