@@ -59,19 +59,19 @@ def test_a_pending_claim_counts_down_in_natural_chinese_and_english() -> None:
 
 def test_an_active_claim_says_until_when_as_the_office_writes_a_date() -> None:
     chip = _chip(_stored("active", datetime(2026, 12, 30, 14, 0, tzinfo=ZONE)))
-    assert (chip.text, chip.tone) == ("王芳 · 有效 · 有效至12月30日", "green")
-    assert _chip(_stored("active", datetime(2027, 2, 5, 16, 30, tzinfo=ZONE))).when == "有效至2027年2月5日"
-    assert _chip(_stored("active", datetime(2027, 2, 5, 16, 30, tzinfo=ZONE)), "en").when == "until 5 Feb 2027"
+    assert (chip.text, chip.tone) == ("王芳 · 有效至12月30日", "green")
+    assert _chip(_stored("active", datetime(2027, 2, 5, 16, 30, tzinfo=ZONE))).label == "有效至2027年2月5日"
+    assert _chip(_stored("active", datetime(2027, 2, 5, 16, 30, tzinfo=ZONE)), "en").label == "Valid until 5 Feb 2027"
 
 
 def test_a_date_is_the_projects_day_not_the_servers() -> None:
     late = datetime(2026, 12, 30, 17, 0, tzinfo=ZoneInfo("UTC"))  # 31 December, 01:00 in Shanghai
-    assert _chip(_stored("active", late)).when == "有效至12月31日"
+    assert _chip(_stored("active", late)).label == "有效至12月31日"
 
 
 def test_a_claim_about_to_end_says_how_long_is_left() -> None:
     chip = _chip(_stored("active", NOW + timedelta(days=3, hours=1)))  # IH-5: within the warning window
-    assert chip.tone == "green" and chip.when.endswith("还剩 3 天 1 小时")
+    assert chip.tone == "green" and chip.text == "王芳 · 有效至12月5日 · 还剩 3 天 1 小时"
 
 
 def test_ended_claims_are_grey_and_say_so_in_words() -> None:

@@ -123,15 +123,16 @@ def chip_of(
     owner = _names(verdict.owners, names)
     tone = TONES.get(status, "grey")
     when = ""
+    label = status_name(status, lang) if lang == "zh" else status_name(status, lang).capitalize()
     if status == "pending" and until is not None:
         if until > now:  # IH-4: the follow-up window, counted down
             when = time_left(until - now)
         else:  # judged before the window closed and not since: the follow-up is overdue
             tone, when = "red", _("follow-up overdue since %(day)s") % {"day": day(until, zone, now, lang)}
-    elif status == "active" and until is not None:
-        when = _("until %(day)s") % {"day": day(until, zone, now, lang)}
+    elif status == "active" and until is not None:  # the status and its end in one: 有效至12月14日
+        label = _("valid until %(day)s") % {"day": day(until, zone, now, lang)}
         if policy.expiring(status, until, now):  # IH-5: within the warning window, say how long is left
-            when = f"{when}，{time_left(until - now)}" if lang == "zh" else f"{when}, {time_left(until - now)}"
+            when = time_left(until - now)
     elif status == "lapsed" and until is not None:
         when = _("expired %(day)s") % {"day": day(until, zone, now, lang)}
     channel = ""
@@ -149,7 +150,7 @@ def chip_of(
         status=status,
         tone=tone,
         owner=owner,
-        label=status_name(status, lang) if lang == "zh" else status_name(status, lang).capitalize(),
+        label=label if lang == "zh" else label[:1].upper() + label[1:],
         when=when,
         channel=channel,
         sentence=bare(_sentence(verdict, lang)) if readable else "",
