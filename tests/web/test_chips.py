@@ -218,3 +218,10 @@ def test_the_what_if_is_asked_by_labels_and_answered_in_chips(office: Office) ->
     assert "{" not in table and "valid_days" not in table
     page = _client("zhao").get(url, {"param": "valid_days", "value": "0"}).content.decode()
     assert "不能小于 1" in page.split('id="what-if-error">')[1]
+
+
+def test_a_verdict_judged_for_a_past_moment_is_read_by_its_dates_never_as_overdue() -> None:
+    then = datetime(2026, 7, 3, 16, 30, tzinfo=ZONE)
+    chip = _chip(_stored("pending", then + timedelta(days=7), at=then))  # a dispute's "after" of July's visit
+    assert (chip.text, chip.tone) == ("王芳 · 待追访 · 须于7月10日前追访", "amber")
+    assert _chip(_stored("active", NOW + timedelta(days=2), at=NOW - timedelta(days=50))).when == ""

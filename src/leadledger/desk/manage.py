@@ -201,11 +201,12 @@ def _changes_shown(changes: dict[str, Any]) -> dict[str, Any]:
         if "deal" in change:
             rows.append({"deal": change["deal"], "current": change["current"], "proposed": change["proposed"]})
         else:
+            at = datetime.fromisoformat(change["at"])
             rows.append(
                 {
-                    "at": datetime.fromisoformat(change["at"]),
-                    "current": chips.Answered.of(change["current"]),
-                    "proposed": chips.Answered.of(change["proposed"]),
+                    "at": at,
+                    "current": chips.Answered.of(change["current"], at),
+                    "proposed": chips.Answered.of(change["proposed"], at),
                 }
             )
     return {"changed": changes["changed"], "compared": changes["compared"], "rows": rows}

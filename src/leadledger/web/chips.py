@@ -120,18 +120,24 @@ def chip_of(
     if not verdict:
         return Chip("none", "grey", "", _("No contact yet"), "", "", "", ())
     status, until, zone = verdict.status, verdict.until, policy.zone
+    # A verdict judged for a past moment (a dispute's history, a what-if) is read as of that moment,
+    # by its dates: a countdown or "overdue" belongs to a verdict judged now or stored.
+    moment = getattr(verdict, "at", None)
+    past = moment is not None and abs(moment - now) > timedelta(minutes=1)
     owner = _names(verdict.owners, names)
     tone = TONES.get(status, "grey")
     when = ""
     label = status_name(status, lang) if lang == "zh" else status_name(status, lang).capitalize()
-    if status == "pending" and until is not None:
+    if status == "pending" and until is not None and past:
+        when = _("follow up by %(day)s") % {"day": day(until, zone, now, lang)}
+    elif status == "pending" and until is not None:
         if until > now:  # IH-4: the follow-up window, counted down
             when = time_left(until - now)
         else:  # judged before the window closed and not since: the follow-up is overdue
             tone, when = "red", _("follow-up overdue since %(day)s") % {"day": day(until, zone, now, lang)}
     elif status == "active" and until is not None:  # the status and its end in one: 有效至12月14日
         label = _("valid until %(day)s") % {"day": day(until, zone, now, lang)}
-        if policy.expiring(status, until, now):  # IH-5: within the warning window, say how long is left
+        if not past and policy.expiring(status, until, now):  # IH-5: within the warning window, say how long is left
             when = time_left(until - now)
     elif status == "lapsed" and until is not None:
         when = _("expired %(day)s") % {"day": day(until, zone, now, lang)}
@@ -170,12 +176,13 @@ class Answered:
     channel_until: datetime | None
     cites: tuple[str, ...]
     text: str
+    at: datetime | None = None
 
     def explain(self, lang: str = "zh") -> str:
         return self.text  # said in the language the answer was asked in
 
     @classmethod
-    def of(cls, answer: Mapping[str, Any]) -> Answered:
+    def of(cls, answer: Mapping[str, Any], at: datetime | None = None) -> Answered:
         def shares(value: Any) -> Mapping[str, Any] | None:
             if value is None or value == "house":
                 return None
@@ -193,4 +200,5 @@ class Answered:
             channel_until=moment(answer.get("channel_until")),
             cites=tuple(answer.get("cites") or ()),
             text=str(answer.get("explain", "")),
+            at=at,
         )
