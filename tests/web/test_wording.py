@@ -36,10 +36,14 @@ def shown(page: str) -> str:
     return re.sub(r"&[a-z]+;|&#\d+;", " ", page)
 
 
+# ASCII punctuation written after Chinese: "王芳: 在场" where an office writes "王芳：在场".
+ASCII_AFTER = re.compile(r"[\u4e00-\u9fff][:;,!?()]")
+
+
 def faults(page: str) -> list[str]:
     text = shown(page)
     found = [word for word in ENGLISH.findall(text) if word not in ALLOWED]
-    for pattern in (LITERALS, ZONES, KEYS, SPACED):
+    for pattern in (LITERALS, ZONES, KEYS, SPACED, ASCII_AFTER):
         found += pattern.findall(text)
     return found
 
@@ -49,6 +53,7 @@ def test_the_checker_catches_what_it_is_for() -> None:
     for bad in bad_ones:
         assert faults(f"<p>{bad}</p>"), bad
     assert faults("<p>王芳 于 2026-12-01 首次登记来访</p>")
+    assert faults("<p>王芳: 在场</p>")
     assert not faults('<p title="Why">王芳 · 有效至12月30日（IH-5）</p><script>var a = "Why";</script>')
     assert not faults("<p>导出争议材料（JSON），138****5678，LeadLedger</p>")
 
