@@ -198,8 +198,8 @@ def _changes_shown(changes: dict[str, Any]) -> dict[str, Any]:
     """The what-if's changes as the page shows them: each verdict as a chip, each moment in local time."""
     rows = []
     for change in changes["changes"]:
-        if "deal" in change:
-            rows.append({"deal": change["deal"], "current": change["current"], "proposed": change["proposed"]})
+        if "at" not in change:  # a deal's split, said in its sentences
+            rows.append({"current": change["current"], "proposed": change["proposed"]})
         else:
             at = datetime.fromisoformat(change["at"])
             rows.append(
