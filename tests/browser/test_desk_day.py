@@ -30,7 +30,7 @@ def test_a_morning_at_the_desk(page: Any, server: Server) -> None:
     search = page.get_by_label(re.compile("电话（完整或"))
     search.fill("138****0001")
     expect(page.locator("#results")).to_contain_text("张伟")
-    expect(page.locator("#results")).to_contain_text("王芳: 在场")
+    expect(page.locator("#results")).to_contain_text("王芳：在场")
     screenshot(page, "desk-search")
 
     # A new walk-in: nobody matches the phone, the rotation names Wang Fang.
@@ -43,11 +43,11 @@ def test_a_morning_at_the_desk(page: Any, server: Server) -> None:
 
     # Zhang comes back while Wang Fang is busy with Li Na: Liu Yang assists, Zhang stays hers.
     page.get_by_label(re.compile("电话（完整或")).fill("zhangwei")
-    expect(page.locator("#results")).to_contain_text("王芳: 接待中")
+    expect(page.locator("#results")).to_contain_text("王芳：接待中")
     page.get_by_role("button", name="登记老客户来访").click()
     expect(page.get_by_role("status")).to_contain_text("已登记张伟，由刘洋接待（Q-4, IH-11）")
     page.get_by_label(re.compile("电话（完整或")).fill("zw")
-    expect(page.locator("#results")).to_contain_text("王芳 于")  # still hers: the engine's sentence
+    expect(page.locator("#results")).to_contain_text("王芳 · 待追访")  # still hers: the chip
 
     # Wang Fang is done with Li Na: the board shows it within its two-second refresh.
     page.locator("#board li", has_text="王芳").get_by_role("button", name="已完成").click()

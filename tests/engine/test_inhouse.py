@@ -93,7 +93,7 @@ def test_the_explanation_reads_aloud_in_chinese_with_dates_in_the_project_zone(s
     story.visit(at(1), "zhang", ALICE)
     story.follow_up(at(4, 15), "zhang", ALICE)
     verdict = story.timeline().verdict("zhang", at(5))
-    assert verdict.explain().startswith("王芳 于 2026-03-01 10:00 首次登记来访")
+    assert verdict.explain().startswith("王芳于 2026-03-01 10:00 首次登记来访")
     assert "归属有效至 2026-05-07 10:00" in verdict.explain()
     assert verdict.explain().endswith("（IH-1, IH-4, IH-5, D-1）")
     assert verdict.policy_version.startswith("default@")

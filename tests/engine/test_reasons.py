@@ -30,9 +30,9 @@ def _timeline() -> Timeline:
 
 def test_a_household_member_is_named_as_the_customer_not_as_the_staff_member_with_the_same_id() -> None:
     sentence = _timeline().verdict("2", AT).explain("zh")
-    assert "家庭成员 张伟" in sentence
+    assert "家庭成员张伟" in sentence
     assert "王芳" not in sentence
-    assert "刘洋 于 2026-03-01 10:00 首次登记来访" in sentence
+    assert "刘洋于 2026-03-01 10:00 首次登记来访" in sentence
 
 
 def test_an_agent_is_named_as_the_agent() -> None:

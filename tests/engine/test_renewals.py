@@ -7,7 +7,7 @@ from helpers import ALICE, BOB, Story, at
 def _renewal_said(story: Story, when_asked: str, who: str, moment: object, *, zh: str, en: str) -> None:
     verdict = story.timeline().verdict("zhang", moment)  # type: ignore[arg-type]
     assert "IH-6" in verdict.cites
-    assert f"{who} 于 {when_asked} 的重新登记无效（{zh}）" in verdict.explain("zh")
+    assert f"{who}于 {when_asked} 的重新登记无效（{zh}）" in verdict.explain("zh")
     assert f"'s renewal on {when_asked} is ignored ({en})" in verdict.explain("en")
 
 
@@ -94,3 +94,25 @@ def test_the_pool_verdict_does_not_repeat_a_renewal_ignored_on_the_claim_before_
     verdict = story.timeline().verdict("zhang", at(5))
     assert verdict.status == "pool"
     assert "renewal_ignored" not in [r.code for r in verdict.reasons]
+
+
+def test_an_approved_renewal_says_its_end_once(story: Story) -> None:
+    """A renewal's sentence names the renewal; the claim's end is said once, by IH-5 or IH-7 (issue 14)."""
+    story.visit(at(1), "zhang", ALICE)
+    story.follow_up(at(2), "zhang", ALICE)
+    story.renewal(at(3), "zhang", ALICE)
+    for moment in (at(4), at(1, month=12)):  # active, then lapsed
+        verdict = story.timeline().verdict("zhang", moment)
+        zh, en = verdict.explain("zh"), verdict.explain("en")
+        until = verdict.describer.to_local(verdict.until).strftime("%Y-%m-%d %H:%M")
+        assert "IH-6" in verdict.cites and "批准重新登记" in zh
+        assert zh.count(until) == 1 and en.count(until) == 1, zh
+
+
+def test_a_ruling_says_its_end_once(story: Story) -> None:
+    story.visit(at(1), "zhang", ALICE)
+    story.ruling(at(2), "zhang", BOB)
+    verdict = story.timeline().verdict("zhang", at(3))
+    until = verdict.describer.to_local(verdict.until).strftime("%Y-%m-%d %H:%M")
+    assert verdict.explain("zh").count(until) == 1 and verdict.explain("en").count(until) == 1
+    assert "裁定归刘洋" in verdict.explain("zh")

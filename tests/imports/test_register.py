@@ -35,7 +35,7 @@ def test_a_column_can_be_named_by_hand() -> None:
 def test_missing_required_columns_are_named() -> None:
     with pytest.raises(RegisterError, match="required columns not found: phone"):
         column_map(["日期", "姓名"])
-    with pytest.raises(RegisterError, match="unknown field 'mobile'"):
+    with pytest.raises(RegisterError, match="unknown field “mobile”"):
         column_map(["日期", "姓名", "电话"], {"mobile": "电话"})
 
 

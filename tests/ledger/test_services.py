@@ -27,7 +27,7 @@ def test_a_registration_appends_a_chained_event_and_stores_the_engines_verdict(o
     )
     verdict = models.Verdict.objects.get(customer=office.zhang)
     assert verdict.owners == {str(office.alice.pk): "1"} and verdict.status == "pending"
-    assert "IH-1" in verdict.cites and verdict.explain_zh.startswith("王芳 于")
+    assert "IH-1" in verdict.cites and verdict.explain_zh.startswith("王芳于")
     assert verdict.through_seq == 1
 
 

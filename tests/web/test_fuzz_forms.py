@@ -126,6 +126,13 @@ def test_fuzz_what_if(zhao: Client, office: Office, form: dict[str, str]) -> Non
     _ok(zhao.post("/p/hz-1/manage/what-if/", form), "project what-if", form)
 
 
+@_fuzz(("preset", "param", "value"))
+def test_fuzz_what_if_by_labels(zhao: Client, office: Office, form: dict[str, str]) -> None:
+    _ok(zhao.get(f"/p/hz-1/customers/{office.zhang.pk}/dispute/", form), "dispute what-if", form)
+    real = {**form, "param": "valid_days"}  # a real parameter, any value
+    _ok(zhao.get(f"/p/hz-1/customers/{office.zhang.pk}/dispute/", real), "dispute what-if", real)
+
+
 @_fuzz(("name", "content"))
 def test_fuzz_import_upload(zhao: Client, settings: Any, form: dict[str, str]) -> None:
     settings.TASKS = {"default": {"BACKEND": f"{settings.TASKS_PACKAGE}.backends.immediate.ImmediateBackend"}}

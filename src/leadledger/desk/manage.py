@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ from leadledger.engine.scenario import scenario_data
 from leadledger.engine.text import whole_id
 from leadledger.ledger import convert, lookups, models, selectors
 from leadledger.ledger import services as services_ledger
-from leadledger.web import access
+from leadledger.web import access, chips
 from leadledger.web import selectors as web_selectors
 from leadledger.web.speech import lang, pick, said
 
@@ -48,7 +49,7 @@ def _manage_page(request: access.ProjectRequest) -> HttpResponse:
     language = lang()
     context = {
         "requests": RenewalRequest.objects.filter(project=request.project, status="pending")
-        .select_related("customer", "staff")
+        .select_related("customer__verdict", "staff")
         .order_by("at"),
         "consultants": capabilities.owner_candidates(request.project),
         "suspensions": Suspension.objects.filter(project=request.project, until__gt=timezone.now())
@@ -149,30 +150,66 @@ def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
                 "row": row,
                 "who": {k: names.get(str(v), str(v)) for k, v in fields.items() if k in named and v is not None},
                 "site": getattr(event, "site", None) or "",
-                "before": before.explain(language),
-                "after": after.explain(language),
+                "before": before,
+                "after": after,
                 "changed": (before.owners, before.status) != (after.owners, after.status),
             }
         )
     proposal = request.GET.get("what_if", "").strip()
+    asked = {key: request.GET.get(key, "").strip()[:100] for key in ("preset", "param", "value")}
     changes, proposal_error = None, ""
-    if proposal:
+    if proposal or asked["preset"] or asked["param"]:
         try:
-            changes = what_if(_scenario(request, customer, timeline), proposal_from(proposal), lang=language)
+            proposed = proposal_from(proposal) if proposal else _proposal_asked(asked)
+            changes = _changes_shown(what_if(_scenario(request, customer, timeline), proposed, lang=language))
         except DomainError as error:
             proposal_error = said(error)
     context = {
         "customer": customer,
         "story": story,
-        "now": timeline.verdict(cid, timezone.now()).explain(language),
+        "now": timeline.verdict(cid, timezone.now()),
         "consultants": capabilities.owner_candidates(request.project),
         "rules": RULES_DEPARTED,
         "relations": desk_selectors.relations_of(customer),
         "proposal": proposal,
+        "asked": asked,
+        "presets": [(key, engine.preset_name(key, language)) for key in engine.PRESETS],
+        "parameters": [
+            (p.name, policy_editor.with_unit(p.label(language), p.unit_in(language), language), p.rules)
+            for p in engine.PARAMETERS
+            if p.editable and p.group != "shown"
+        ],
         "proposal_error": proposal_error,
         "changes": changes,
     }
     return render(request, "desk/dispute.html", context)
+
+
+def _proposal_asked(asked: dict[str, str]) -> dict[str, Any]:
+    """The what-if a manager asked for by the form: a preset, and one parameter changed (the engine judges it)."""
+    proposed: dict[str, Any] = {"preset": asked["preset"]} if asked["preset"] else {}
+    if asked["param"]:
+        parameter = engine.PARAMETER.get(asked["param"])
+        proposed[asked["param"]] = parameter.read(asked["value"]) if parameter else asked["value"]
+    return proposed
+
+
+def _changes_shown(changes: dict[str, Any]) -> dict[str, Any]:
+    """The what-if's changes as the page shows them: each verdict as a chip, each moment in local time."""
+    rows = []
+    for change in changes["changes"]:
+        if "at" not in change:  # a deal's split, said in its sentences
+            rows.append({"current": change["current"], "proposed": change["proposed"]})
+        else:
+            at = datetime.fromisoformat(change["at"])
+            rows.append(
+                {
+                    "at": at,
+                    "current": chips.Answered.of(change["current"], at),
+                    "proposed": chips.Answered.of(change["proposed"], at),
+                }
+            )
+    return {"changed": changes["changed"], "compared": changes["compared"], "rows": rows}
 
 
 def _scenario(

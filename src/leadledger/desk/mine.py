@@ -14,7 +14,7 @@ from leadledger.engine.rotation import CLAIMED
 from leadledger.ledger import convert, models, selectors
 from leadledger.web import access
 from leadledger.web import selectors as web_selectors
-from leadledger.web.speech import lang, pick, said
+from leadledger.web.speech import pick, said
 
 from . import services
 from .models import DeskVisit, RenewalRequest
@@ -58,7 +58,7 @@ def mine(request: access.ProjectRequest) -> HttpResponse:
                 {
                     "customer": customers[cid],
                     "phone": web_selectors.masked(customers[cid].phone, mode),
-                    "sentence": verdict.explain(lang()),
+                    "verdict": verdict,
                     "until": verdict.until,
                     "hours_left": int(left.total_seconds() // 3600) if left else None,
                 }

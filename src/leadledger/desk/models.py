@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from leadledger.ledger.models import Project, Site
 
@@ -15,6 +16,10 @@ class Rotation(models.Model):
     state = models.JSONField()
     changed_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name = _("rotation")
+        verbose_name_plural = _("rotations")
+
 
 class DeskSearch(models.Model):
     """An ask-first search (IH-18): who asked what, where, and which customers it found. Insert-only."""
@@ -25,6 +30,10 @@ class DeskSearch(models.Model):
     query = models.CharField(max_length=100)
     found = models.JSONField()  # customer ids, in the order shown
     at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("desk search")
+        verbose_name_plural = _("desk searches")
 
 
 class DeskVisit(models.Model):
@@ -42,6 +51,8 @@ class DeskVisit(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("desk visit")
+        verbose_name_plural = _("desk visits")
         # The desk's "today" is read on every board refresh: found by index, not by a scan of the years.
         indexes = [models.Index(fields=["site", "at"], name="deskvisit_site_at")]
 
@@ -64,6 +75,10 @@ class RenewalRequest(models.Model):
     seq = models.BigIntegerField(null=True)  # the renewal event, once approved
     at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("renewal request")
+        verbose_name_plural = _("renewal requests")
+
 
 class Suspension(models.Model):
     """A consultant taken off the rotation by a manager until a moment (Q-7), at every site of the project."""
@@ -74,3 +89,7 @@ class Suspension(models.Model):
     reason = models.CharField(max_length=200)
     since = models.DateTimeField(auto_now_add=True)
     until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("suspension from the rotation")
+        verbose_name_plural = _("suspensions from the rotation")

@@ -50,7 +50,7 @@ def policy_title(policy: engine.Policy, language: str) -> str:
     return f"{name}，另调整 {changed} 项" if language == "zh" else f"{name}, with {changed} changed"
 
 
-def _with_unit(label: str, unit: str, language: str) -> str:
+def with_unit(label: str, unit: str, language: str) -> str:
     if not unit:
         return label
     return f"{label}（{unit}）" if language == "zh" else f"{label} ({unit})"
@@ -66,7 +66,7 @@ def _fields(policy: engine.Policy, texts: dict[str, str] | None, errors: dict[st
         fields.append(
             {
                 "name": name,
-                "label": _with_unit(parameter.label(language), parameter.unit_in(language), language),
+                "label": with_unit(parameter.label(language), parameter.unit_in(language), language),
                 "rules": parameter.rules,
                 "kind": parameter.kind,
                 "group": parameter.group,

@@ -271,7 +271,7 @@ def suspension_set(*, manager: ledger.Staff, staff: str, days: int, reason: str)
 def board_move(*, site: ledger.Site, by: ledger.Staff, action: str, staff: str | None = None) -> Desk:
     """One change on the rotation board (done, busy, away, back, lunch duty; free reception for managers)."""
     if action not in ACTIONS:
-        raise LedgerError(f"未知操作 {action!r}", f"unknown action {action!r}")
+        raise LedgerError(f"未知操作：{action}", f"unknown action: {action}")
     capabilities.require(by, ACTIONS[action])
     with transaction.atomic():
         row, desk = _locked(site)
@@ -312,7 +312,7 @@ def contact_log(*, staff: ledger.Staff, customer: ledger.Customer, kind: str, us
     from django.utils import timezone
 
     if kind not in (FOLLOW_UP, CALL):
-        raise LedgerError(f"未知类型 {kind!r}", f"unknown kind {kind!r}")
+        raise LedgerError(f"未知类型：{kind}", f"unknown kind: {kind}")
     capabilities.require(staff, capabilities.OWN_CUSTOMERS)
     if not _owned_by(staff, customer):
         raise LedgerError("只能为自己的客户登记追访或来电", "you can log contacts only for your own customers")
@@ -486,7 +486,7 @@ def relation_add(
     from leadledger.engine.model import RELATION_KINDS
 
     if kind not in RELATION_KINDS:
-        raise LedgerError(f"未知关系 {kind!r}", f"unknown relation {kind!r}")
+        raise LedgerError(f"未知关系：{kind}", f"unknown relation: {kind}")
     try:
         key = Phone.parse(phone, masks=False).value  # a relation joins two known people, not a mask (ID-2)
     except EngineError as error:

@@ -83,7 +83,7 @@ def normalise_id_number(raw: str) -> str:
     try:
         return str(ric.validate(unicodedata.normalize("NFKC", raw)))
     except ValidationError:
-        raise EngineError(f"无效的身份证号码：{raw!r}", f"not a valid resident ID number: {raw!r}") from None
+        raise EngineError(f"无效的身份证号码：{raw}", f"not a valid resident ID number: {raw}") from None
 
 
 _SPACES = re.compile(r"\s+")

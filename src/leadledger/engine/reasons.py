@@ -14,28 +14,28 @@ from typing import Any, NamedTuple
 MESSAGES: dict[str, tuple[str, str, str]] = {
     "first_contact": (
         "IH-1",
-        "{owner} 于 {at} 首次登记来访",
+        "{owner}于 {at} 首次登记来访",
         "{owner} registered the first visit on {at}",
     ),
     "claimed_afresh": (
         "IH-1",
-        "{owner} 于 {at} 登记来访，重新取得归属",
+        "{owner}于 {at} 登记来访，重新取得归属",
         "{owner} registered the visit on {at} and claims the customer afresh",
     ),
     "household": (
         "ID-3",
-        "本客户与 {member} 经核实为同一家庭（配偶或三代以内直系亲属），在案场按同一客户计",
+        "本客户与{member}经核实为同一家庭（配偶或三代以内直系亲属），在案场按同一客户计",
         "this customer and {member} are one verified household (spouse or lineal relatives within three "
         "generations), one customer in-house",
     ),
     "first_contact_member": (
         "IH-10",
-        "{owner} 于 {at} 首次接待其家庭成员 {member}，同一家庭归同一人",
+        "{owner}于 {at} 首次接待其家庭成员{member}，同一家庭归同一人",
         "{owner} first received household member {member} on {at}; one household is one customer",
     ),
     "same_record": (
         "ID-1",
-        "{member} 与本客户是同一人（同一手机号或已核实），按同一客户计",
+        "{member}与本客户是同一人（同一手机号或已核实），按同一客户计",
         "{member} is the same person (same mobile number, or verified), so one customer",
     ),
     "masked_candidate": (
@@ -45,62 +45,62 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "unverified_relation": (
         "ID-4",
-        "{a} 与 {b} 的关系尚未核实，不影响归属",
+        "{a}与{b}的关系尚未核实，不影响归属",
         "the relation between {a} and {b} is not verified and changes nothing",
     ),
     "phone_first_contact": (
         "IH-3",
-        "{owner} 于 {at} 首次接听/拨打电话，按本项目规定电话接待即为首次接待",
+        "{owner}于 {at} 首次接听/拨打电话，按本项目规定电话接待即为首次接待",
         "{owner} took the first call on {at}, which this project counts as first contact",
     ),
     "call_no_claim": (
         "IH-3",
-        "{staff} 于 {at} 的电话不构成归属",
+        "{staff}于 {at} 的电话不构成归属",
         "{staff}'s call on {at} gives no claim",
     ),
     "unregistered": (
         "IH-2",
-        "{staff} 于 {at} 接待未登记，不构成归属",
+        "{staff}于 {at} 接待未登记，不构成归属",
         "{staff} did not register the visit on {at}, which gives no claim",
     ),
     "referral_logged": (
         "IH-8",
-        "{owner} 于 {logged} 预先登记了老客户 {referrer} 介绍的客户，{at} 到访时归 {owner}",
+        "{owner}于 {logged} 预先登记了老客户{referrer}介绍的客户，{at} 到访时归{owner}",
         "{owner} logged on {logged} that {referrer} would introduce this customer, so the visit on {at} is {owner}'s",
     ),
     "own_contact_logged": (
         "IH-9",
-        "{owner} 于 {logged} 预先登记了自己的亲友，{at} 到访时归 {owner}",
+        "{owner}于 {logged} 预先登记了自己的亲友，{at} 到访时归{owner}",
         "{owner} logged on {logged} their own relative or friend, so the visit on {at} is {owner}'s",
     ),
     "referral_unowned": (
         "IH-8",
-        "{staff} 于 {logged} 登记的介绍人 {referrer} 不是其客户，预先登记无效",
+        "{staff}于 {logged} 登记的介绍人{referrer}不是其客户，预先登记无效",
         "{staff}'s referral logged on {logged} names {referrer}, who is not their customer: it gives nothing",
     ),
     "asked_for": (
         "IH-8",
-        "客户 {at} 到访时指名找 {owner}",
+        "客户 {at} 到访时指名找{owner}",
         "on arrival on {at} the customer asked for {owner}",
     ),
     "employee_named": (
         "IH-14",
-        "公司员工 {employee} 介绍的客户，归其指定的 {owner}",
+        "公司员工{employee}介绍的客户，归其指定的{owner}",
         "introduced by employee {employee}, the customer goes to the consultant they named, {owner}",
     ),
     "employee_rotation": (
         "IH-14",
-        "公司员工 {employee} 介绍的客户按轮序分配给接待的 {owner}",
+        "公司员工{employee}介绍的客户按轮序分配给接待的{owner}",
         "introduced by employee {employee}, the customer goes by the rotation to the receiver, {owner}",
     ),
     "company_referral": (
         "IH-15",
-        "公司关系户按轮序分配给接待的 {owner}",
+        "公司关系户按轮序分配给接待的{owner}",
         "a company referral goes by the rotation to the receiver, {owner}",
     ),
     "site_split": (
         "IH-17",
-        "同一天 {sites} 两个售楼处分别首次接待，归属平分：{owners}",
+        "同一天{sites}两个售楼处分别首次接待，归属平分：{owners}",
         "first received on the same day at {sites} by different consultants: shared by {owners}",
     ),
     "pending": (
@@ -120,80 +120,80 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "void": (
         "IH-4",
-        "{owner} 于 {at} 登记后未在 {deadline} 前追访，归属已作废，客户无归属",
+        "{owner}于 {at} 登记后未在 {deadline} 前追访，归属已作废，客户无归属",
         "{owner} registered on {at} but did not follow up by {deadline}, so the claim is void and the customer is free",
     ),
     "afresh_after_void": (
         "IH-4",
-        "此前 {previous} 的归属因未追访而作废",
+        "此前{previous}的归属因未追访而作废",
         "{previous}'s earlier claim was void for want of a follow-up",
     ),
     "assist": (
         "IH-11",
-        "{staff} 于 {at} 接待的是 {owner} 的客户，记为协助，不改变归属",
+        "{staff}于 {at} 接待的是{owner}的客户，记为协助，不改变归属",
         "{staff} received {owner}'s customer on {at}: an assist, ownership unchanged",
     ),
     "assist_no_claim": (
         "IH-11",
-        "{staff} 于 {at} 的登记发生在 {owner} 的归属期内，只算协助，归属作废后也不取得归属",
+        "{staff}于 {at} 的登记发生在{owner}的归属期内，只算协助，归属作废后也不取得归属",
         "{staff}'s registration on {at} came while the customer was {owner}'s: an assist, which gives no "
         "claim even after that claim became void",
     ),
     "renewed": (
         "IH-6",
-        "{owner} 于 {at} 经 {approver} 批准重新登记，归属延至 {until}",
-        "{owner} renewed on {at} with {approver}'s approval, valid until {until}",
+        "{owner}于 {at} 经{approver}批准重新登记",
+        "{owner} renewed on {at} with {approver}'s approval",
     ),
     "renewal_ignored": (
         "IH-6",
-        "{staff} 于 {at} 的重新登记无效（{why}）",
+        "{staff}于 {at} 的重新登记无效（{why}）",
         "{staff}'s renewal on {at} is ignored ({why})",
     ),
     "lapsed": (
         "IH-7",
-        "归属已于 {until} 到期，在他人登记之前仍归 {owner}（已过期）",
+        "归属已于 {until} 到期，在他人登记之前仍归{owner}（已过期）",
         "the claim expired on {until}; until someone else registers the customer it stays {owner}'s, lapsed",
     ),
     "contest_kept": (
         "IH-7",
-        "{staff} 于 {at} 登记时，{owner} 在此前 {grace} 天内（{contact}）有追访，保留归属",
+        "{staff}于 {at} 登记时，{owner}在此前 {grace} 天内（{contact}）有追访，保留归属",
         "when {staff} registered on {at}, {owner} had followed up within the {grace} days before "
         "({contact}), so {owner} keeps the customer",
     ),
     "contest_lost": (
         "IH-7",
-        "{owner} 的归属已于 {until} 到期，且在 {staff} 于 {at} 登记前 {grace} 天内无追访，归属转为 {staff}",
+        "{owner}的归属已于 {until} 到期，且在{staff}于 {at} 登记前 {grace} 天内无追访，归属转为{staff}",
         "{owner}'s claim expired on {until} with no follow-up in the {grace} days before {staff} "
         "registered on {at}, so the customer is {staff}'s afresh",
     ),
     "ruling": (
         "IH-16",
-        "{by} 于 {at} 裁定归 {owner}（{reason}），有效至 {until}",
-        "{by} ruled on {at} that the customer is {owner}'s ({reason}), valid until {until}",
+        "{by}于 {at} 裁定归{owner}（{reason}）",
+        "{by} ruled on {at} that the customer is {owner}'s ({reason})",
     ),
     "transfer": (
         "IH-12",
-        "经 {by} 同意由 {previous} 转给 {owner}",
+        "经{by}同意由{previous}转给{owner}",
         "{by} accepted the change from {previous} to {owner}",
     ),
     "ruling_pool": (
         "IH-16",
-        "{by} 于 {at} 裁定客户回归公共池（{reason}）",
+        "{by}于 {at} 裁定客户回归公共池（{reason}）",
         "{by} ruled on {at} that the customer returns to the pool ({reason})",
     ),
     "ruling_ignored": (
         "IH-16",
-        "{by} 于 {at} 的裁定无效：只有经理可以裁定",
+        "{by}于 {at} 的裁定无效：只有经理可以裁定",
         "{by}'s ruling on {at} is ignored: only a manager may rule",
     ),
     "departed_pool": (
         "IH-13",
-        "{staff} 于 {at} 离职，客户回归销售部公共池",
+        "{staff}于 {at} 离职，客户回归销售部公共池",
         "{staff} left on {at}; the customer returned to the sales department's pool",
     ),
     "departed_share": (
         "IH-13",
-        "{staff} 于 {at} 离职，客户由 {owners} 继续负责",
+        "{staff}于 {at} 离职，客户由{owners}继续负责",
         "{staff} left on {at}; {owners} keeps the customer",
     ),
     "pool_new": (
@@ -208,7 +208,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "departed_staff": (
         "IH-13",
-        "{staff} 已离职，其 {at} 的记录不计",
+        "{staff}已离职，其 {at} 的记录不计",
         "{staff} has left; their record of {at} does not count",
     ),
     "free": (
@@ -229,7 +229,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "d_house": (
         "D-1",
-        "{agent} 于 {at} 的带看无效：{who} 于 {contact} 已有自然到访/来电记录（{lookback} 天内），属开发商客户",
+        "{agent}于 {at} 的带看无效：{who}于 {contact} 已有自然到访/来电记录（{lookback} 天内），属开发商客户",
         "{agent}'s escorted visit on {at} is not valid: {who} had in-house contact on {contact} within "
         "{lookback} days, so the customer is the house's",
     ),
@@ -240,7 +240,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "d_renewed": (
         "D-3",
-        "{agent} 于 {at} 在到期前 {window} 天内再次带看续期，保护期延至 {until}",
+        "{agent}于 {at} 在到期前 {window} 天内再次带看续期，保护期延至 {until}",
         "{agent} escorted the customer again on {at}, within {window} days of expiry, renewing "
         "protection until {until}",
     ),
@@ -251,18 +251,18 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "d_reclaim": (
         "D-4",
-        "保护期失效后 {agent} 于 {at} 重新带看，案场接触不影响新的确认",
+        "保护期失效后{agent}于 {at} 重新带看，案场接触不影响新的确认",
         "after protection lapsed {agent} escorted the customer again on {at}; in-house contact does "
         "not disqualify the new claim",
     ),
     "d_first_keeps": (
         "D-8",
-        "{agent} 于 {at} 的带看不改变归属：{holder} 先确认且仍在保护期内",
+        "{agent}于 {at} 的带看不改变归属：{holder}先确认且仍在保护期内",
         "{agent}'s escorted visit on {at} changes nothing: {holder} confirmed first and is still protected",
     ),
     "d_simultaneous": (
         "D-9",
-        "{agents} 同时带客户到场，平分",
+        "{agents}同时带客户到场，平分",
         "{agents} arrived with the customer at the same moment and split it",
     ),
     "d_none": (
@@ -277,34 +277,34 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "d_named_buyer": (
         "D-5",
-        "确认人 {confirmed} 与购买人 {buyer} 为已核实的{kind}关系，归先确认的 {agent}",
+        "确认人{confirmed}与购买人{buyer}为已核实的{kind}关系，归先确认的{agent}",
         "confirmed {confirmed} and buyer {buyer} are verified {kind}: the deal is {agent}'s, who confirmed first",
     ),
     "d_buyer_own": (
         "D-5",
-        "购买人 {buyer} 由 {agent} 确认，归购买人自己的分销",
+        "购买人{buyer}由{agent}确认，归购买人自己的分销",
         "buyer {buyer} was confirmed by {agent}: the deal goes to the buyer's own distributor",
     ),
     "d_named_buyer_unverified": (
         "D-5",
-        "确认人 {confirmed} 与购买人 {buyer} 无已核实的夫妻/父母子女/男女朋友/兄弟姐妹关系，属开发商",
+        "确认人{confirmed}与购买人{buyer}无已核实的夫妻/父母子女/男女朋友/兄弟姐妹关系，属开发商",
         "confirmed {confirmed} and buyer {buyer} have no verified spouse, parent/child, partner or "
         "sibling relation: the house's",
     ),
     "d_needs_verification": (
         "D-10",
-        "{a} 与 {b} 的关系尚未由渠道专员核实（需客户情况说明表与证据），暂不生效",
+        "{a}与{b}的关系尚未由渠道专员核实（需客户情况说明表与证据），暂不生效",
         "the relation between {a} and {b} is not yet verified by the channel team (situation form and "
         "evidence needed), so it has no effect",
     ),
     "d_companion": (
         "D-6",
-        "同行的{kind} {buyer} 随 {confirmed} 到场当场购买，关系已核实，归 {agent}",
+        "同行的{kind}{buyer}随{confirmed}到场当场购买，关系已核实，归{agent}",
         "{buyer}, a verified {kind} who came with {confirmed} and bought on the spot, is {agent}'s",
     ),
     "d_companion_unverified": (
         "D-6",
-        "同行人 {buyer} 当场购买，但与 {confirmed} 的关系未核实，属开发商",
+        "同行人{buyer}当场购买，但与{confirmed}的关系未核实，属开发商",
         "{buyer} bought on the spot but the relation to {confirmed} is not verified: the house's",
     ),
     # registrations, rulings and appeals (D-11..D-13)
@@ -322,81 +322,81 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "d_reclaim_registered": (
         "D-4",
-        "保护期失效后 {agent} 于 {at} 重新报备，案场接触不影响新的确认",
+        "保护期失效后{agent}于 {at} 重新报备，案场接触不影响新的确认",
         "after protection lapsed {agent} registered the customer again on {at}; in-house contact does not "
         "disqualify the new claim",
     ),
     "d_registered": (
         "D-11",
-        "{agent} 已报备，保护至 {until}，以带看到访确认",
+        "{agent}已报备，保护至 {until}，以带看到访确认",
         "{agent} has registered the customer, protected until {until}; the claim starts at the escorted visit",
     ),
     "d_unregistered": (
         "D-11",
-        "{agent} 于 {at} 的带看无有效报备（须在到访前 {lead} 分钟至 {days} 天内报备），属开发商",
+        "{agent}于 {at} 的带看无有效报备（须在到访前 {lead} 分钟至 {days} 天内报备），属开发商",
         "{agent}'s escorted visit on {at} had no valid registration (made {lead} minutes to {days} days "
         "before the visit): the house's",
     ),
     "d_registered_late": (
         "D-11",
-        "{agent} 于 {registered} 报备、{at} 即带看，报备不足 {lead} 分钟（防截客），属开发商",
+        "{agent}于 {registered} 报备、{at} 即带看，报备不足 {lead} 分钟（防截客），属开发商",
         "{agent} registered on {registered} and escorted the customer on {at}, less than {lead} minutes "
         "later (no registering at the door): the house's",
     ),
     "d_unregistered_report": (
         "D-11",
-        "{agent} 于 {at} 的带看无有效报备，本项目以报备确认，带看本身不产生保护",
+        "{agent}于 {at} 的带看无有效报备，本项目以报备确认，带看本身不产生保护",
         "{agent}'s escorted visit on {at} had no accepted registration; in this project only a registration claims",
     ),
     "d_ruling": (
         "D-10",
-        "{by} 于 {at} 渠道裁定归 {agent}：{why}",
+        "{by}于 {at} 渠道裁定归{agent}：{why}",
         "{by} ruled on {at} that the customer is {agent}'s: {why}",
     ),
     "d_ruling_house": (
         "D-10",
-        "{by} 于 {at} 渠道裁定属开发商：{why}",
+        "{by}于 {at} 渠道裁定属开发商：{why}",
         "{by} ruled on {at} that the customer is the house's: {why}",
     ),
     "d_ruling_ignored": (
         "D-10",
-        "{by} 于 {at} 的渠道裁定无效：只有渠道经理或管理层可以裁定",
+        "{by}于 {at} 的渠道裁定无效：只有渠道经理或管理层可以裁定",
         "{by}'s channel ruling on {at} is ignored: only the channel manager or management may rule",
     ),
     "d_appeal_upheld": (
         "D-13",
-        "{by} 于 {at} 支持 {agent} 的申诉，按裁定归 {agent}：{why}",
+        "{by}于 {at} 支持{agent}的申诉，按裁定归{agent}：{why}",
         "{by} upheld {agent}'s appeal on {at}; the verdict follows the ruling: {why}",
     ),
     "d_appeal_rejected": (
         "D-13",
-        "{by} 于 {at} 驳回申诉，属开发商：{why}",
+        "{by}于 {at} 驳回申诉，属开发商：{why}",
         "{by} rejected the appeal on {at}: the house's: {why}",
     ),
     "d_appeal_late": (
         "D-13",
-        "{agent} 于 {at} 的申诉已超过 {days} 天申诉期，不予改变",
+        "{agent}于 {at} 的申诉已超过 {days} 天申诉期，不予改变",
         "{agent}'s appeal decided on {at} came after the {days}-day appeal period and changes nothing",
     ),
     "r_accepted": (
         "D-12",
-        "{agent} 于 {at} 报备成功，保护至 {until}",
+        "{agent}于 {at} 报备成功，保护至 {until}",
         "{agent}'s registration on {at} was accepted, protected until {until}",
     ),
     "r_accepted_visit": (
         "D-11",
-        "{agent} 于 {at} 报备成功；本项目以带看到访确认，报备本身不产生保护",
+        "{agent}于 {at} 报备成功；本项目以带看到访确认，报备本身不产生保护",
         "{agent}'s registration on {at} was accepted; in this project the claim starts at the escorted visit, "
         "so the registration itself protects nothing",
     ),
     "r_refused": (
         "D-12",
-        "{agent} 于 {at} 的报备未通过：{word}",
+        "{agent}于 {at} 的报备未通过：{word}",
         "{agent}'s registration on {at} was refused: {word}",
     ),
     "r_elsewhere": (
         "ID-2",
-        "{agent} 报备的号码或姓氏与本客户不符，对本客户不产生保护",
+        "{agent}报备的号码或姓氏与本客户不符，对本客户不产生保护",
         "the number or surname {agent} registered does not agree with this customer's: it protects nothing here",
     ),
     "r_scheme": (
@@ -407,12 +407,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     # risk signals (D-14): shown to the channel manager, never deciding
     "risk_details": (
         "D-14",
-        "风控提示：{agent} 于 {at} 报备的姓名或号码与客户资料不一致（资料可能在报备后被修改）",
+        "风控提示：{agent}于 {at} 报备的姓名或号码与客户资料不一致（资料可能在报备后被修改）",
         "risk: the name or number {agent} registered on {at} differs from the customer's record (changed since?)",
     ),
     "risk_deal_soon": (
         "D-14",
-        "风控提示：{at} 成交距 {agent} 报备（{registered}）不足 {hours} 小时",
+        "风控提示：{at} 成交距{agent}报备（{registered}）不足 {hours} 小时",
         "risk: the deal on {at} came within {hours} hours of {agent}'s registration on {registered}",
     ),
     "risk_several": (
@@ -423,48 +423,48 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     # splits
     "c_owner": (
         "IH-1",
-        "业绩与佣金归客户归属人 {owners}",
+        "业绩与佣金归客户归属人{owners}",
         "performance and commission go to the owner, {owners}",
     ),
     "c_assist": (
         "IH-11",
-        "{closer} 协助成交 {owners} 的客户，业绩与佣金仍归归属人",
+        "{closer}协助成交{owners}的客户，业绩与佣金仍归归属人",
         "{closer} assisted with {owners}'s customer: performance and commission stay with the owner",
     ),
     "c_free": (
         "IH-1",
-        "客户成交时无归属，业绩与佣金归签约的 {closer}",
+        "客户成交时无归属，业绩与佣金归签约的{closer}",
         "the customer had no owner at the deal, so {closer} who signed gets performance and commission",
     ),
     "c_complaint": (
         "C-1",
-        "因客户投诉更换顾问：业绩归 {closer}，佣金 {original} 与 {closer} 各半",
+        "因客户投诉更换顾问：业绩归{closer}，佣金{original}与{closer}各半",
         "consultant changed after a complaint: performance to {closer}, commission halved between "
         "{original} and {closer}",
     ),
     "c_special": (
         "C-2",
-        "经特批调整：业绩归 {closer}，佣金 {original} 与 {closer} 各半",
+        "经特批调整：业绩归{closer}，佣金{original}与{closer}各半",
         "moved by special approval: performance to {closer}, commission halved between {original} and {closer}",
     ),
     "c_unknowing": (
         "C-3",
-        "{closer} 不知情深度接待并成交 {original} 的客户：业绩归 {closer}，佣金各半",
+        "{closer}不知情深度接待并成交{original}的客户：业绩归{closer}，佣金各半",
         "{closer} unknowingly served and closed {original}'s customer: performance to {closer}, commission halved",
     ),
     "c_decisive": (
         "C-4",
-        "{helper} 的协助促成了交定/签约：业绩归 {owners}，佣金 7:3",
+        "{helper}的协助促成了交定/签约：业绩归{owners}，佣金 7:3",
         "{helper}'s help was decisive: performance to {owners}, commission 0.7 / 0.3",
     ),
     "c_signing_only": (
         "C-4",
-        "客户已交定，{helper} 仅协助签约：不分佣金，通报表扬并加 5 分",
+        "客户已交定，{helper}仅协助签约：不分佣金，通报表扬并加 5 分",
         "the deposit was already paid and {helper} only helped sign: no commission, a commendation and +5 points",
     ),
     "c_poaching": (
         "C-5",
-        "{poacher} 明知故犯抢客：业绩与佣金全归 {owners}，罚款 {fine} 元并扣 20 分",
+        "{poacher}明知故犯抢客：业绩与佣金全归{owners}，罚款 {fine} 元并扣 20 分",
         "{poacher} knowingly poached: performance and commission all to {owners}; fined {fine} yuan and 20 points",
     ),
     "c_poaching_suspended": (
@@ -474,17 +474,17 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "c_staff_purchase": (
         "IH-14",
-        "员工购房：业绩归签约的 {closer}，佣金归部门公共基金",
+        "员工购房：业绩归签约的{closer}，佣金归部门公共基金",
         "a staff purchase: performance to {closer} who signed, commission to the department pool",
     ),
     "c_forfeit": (
         "IH-13",
-        "{staff} 因违规被辞退，佣金不予发放，转入公共基金",
+        "{staff}因违规被辞退，佣金不予发放，转入公共基金",
         "{staff} was dismissed for violations: their commission is forfeited to the pool",
     ),
     "c_paid_after_leaving": (
         "IH-13",
-        "{staff} 已离职（{reason}），已签约佣金照发",
+        "{staff}已离职（{reason}），已签约佣金照发",
         "{staff} has left ({reason}); commission on signed deals is still paid",
     ),
     "c_balanced": (
@@ -494,7 +494,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "c_distributor_split": (
         "C-6",
-        "分销佣金由 {agents} 平分",
+        "分销佣金由{agents}平分",
         "the distributor commission is split between {agents}",
     ),
 }

@@ -148,11 +148,11 @@ def column_map(header: list[Any], overrides: dict[str, str] | None = None) -> di
     for field, text in (overrides or {}).items():
         if field not in FIELDS:
             raise RegisterError(
-                f"未知字段 {field!r}（可用：{', '.join(FIELDS)}）",
-                f"unknown field {field!r} (known: {', '.join(FIELDS)})",
+                f"未知字段“{field}”（可用：{'、'.join(FIELDS)}）",
+                f"unknown field “{field}” (known: {', '.join(FIELDS)})",
             )
         if _header_key(text) not in keys:
-            raise RegisterError(f"文件中没有列 {text!r}", f"the file has no column {text!r}")
+            raise RegisterError(f"文件中没有“{text}”这一列", f"the file has no column “{text}”")
         found[field] = keys.index(_header_key(text))
     for field, names in HEADERS.items():
         if field in found:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from leadledger import engine
 from leadledger.engine import Phone
@@ -14,16 +15,22 @@ from leadledger.engine import Phone
 from . import models, services
 from .convert import policy_of
 
-admin.site.site_header = "LeadLedger 客户归属"
+admin.site.site_header = _("LeadLedger · Customer ownership")
+admin.site.site_title = _("LeadLedger administration")
+# Django's forms end a label with _(":"), which its Chinese catalogue leaves ASCII; ours says "：".
+# Marked here so that makemessages keeps the entry.
+LABEL_SUFFIX = _(":")
 
 
 class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]
     def clean_policy(self) -> Any:
+        from leadledger.web.speech import said  # the refusal in the manager's language
+
         policy = self.cleaned_data["policy"] or {}
         try:
             engine.policy_from({**policy, "time_zone": self.cleaned_data.get("time_zone") or "Asia/Shanghai"})
         except engine.EngineError as error:
-            raise forms.ValidationError(f"{error.zh} / {error.en}") from None
+            raise forms.ValidationError(said(error)) from None
         return policy
 
 
@@ -56,7 +63,7 @@ class CustomerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ("name",)
     exclude = ("phone", "id_number")  # shown masked; a full view is an explicit, logged action (to come)
 
-    @admin.display(description="电话")
+    @admin.display(description=_("phone"))
     def masked_phone(self, customer: models.Customer) -> str:
         mode = policy_of(customer.project).report_phone_mode
         return Phone.of(customer.phone).masked(mode) if customer.phone else ""
@@ -64,8 +71,14 @@ class CustomerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(models.Event)
 class EventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("seq", "kind", "at", "customer", "project")
+    list_display = ("seq", "kind_shown", "at", "customer", "project")
     list_filter = ("kind", "project")
+
+    @admin.display(description=_("event type"), ordering="kind")
+    def kind_shown(self, event: models.Event) -> str:
+        from leadledger.web.templatetags.web import event_label
+
+        return event_label(event.kind)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

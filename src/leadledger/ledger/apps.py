@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LedgerConfig(AppConfig):
     name = "leadledger.ledger"
     label = "ledger"
-    verbose_name = "Ledger"
+    verbose_name = _("Customers and events")

@@ -28,14 +28,21 @@ def valid_time_zone(value: str) -> None:
 
 
 class Project(models.Model):
-    code = models.SlugField(unique=True)
-    name = models.CharField(max_length=200)
-    time_zone = models.CharField(max_length=64, default="Asia/Shanghai", validators=[valid_time_zone])
-    policy = models.JSONField(default=dict, blank=True)  # a preset name and overrides, validated by the engine
-    created_at = models.DateTimeField(auto_now_add=True)
+    code = models.SlugField(unique=True, verbose_name=_("project code"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    time_zone = models.CharField(
+        max_length=64, default="Asia/Shanghai", validators=[valid_time_zone], verbose_name=_("time zone")
+    )
+    # A preset name and overrides, validated by the engine.
+    policy = models.JSONField(_("policy"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
     # The first event hashed by the chain's version 2 (every meaningful column, ledger/chain.py):
     # 1 for a project made since; the next event's number for one that existed before (migration 0015).
     chain_v2_from = models.BigIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
 
     def __str__(self) -> str:
         return self.name
@@ -46,6 +53,8 @@ class Site(models.Model):
     name = models.CharField(max_length=200)
 
     class Meta:
+        verbose_name = _("sales office")
+        verbose_name_plural = _("sales offices")
         constraints = [models.UniqueConstraint(fields=["project", "name"], name="site_unique_name")]
 
 
@@ -59,12 +68,16 @@ class Staff(models.Model):
         FINANCE = "finance", _("Finance")
         ADMIN = "admin", _("Administrator")
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="staff")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
-    name = models.CharField(max_length=100)
-    role = models.CharField(max_length=32, choices=Role.choices, default=Role.CONSULTANT)
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="staff", verbose_name=_("project"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("sign-in account")
+    )
+    name = models.CharField(max_length=100, verbose_name=_("full name"))
+    role = models.CharField(max_length=32, choices=Role.choices, default=Role.CONSULTANT, verbose_name=_("role"))
 
     class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
         # A person has one role in a project; their access is always scoped to the projects they are staff of.
         constraints = [
             models.UniqueConstraint(
@@ -118,20 +131,22 @@ class Agent(models.Model):
 
 
 class Customer(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="customers")
-    name = models.CharField(max_length=100)
-    phone = models.CharField(max_length=20, null=True, blank=True)  # E.164, or a mask such as 138****5678
-    id_number = models.CharField(max_length=18, null=True, blank=True)
-    employee = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    erased_at = models.DateTimeField(null=True, blank=True)
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="customers", verbose_name=_("project"))
+    name = models.CharField(max_length=100, verbose_name=_("full name"))
+    phone = models.CharField(_("phone"), max_length=20, null=True, blank=True)  # E.164, or a mask such as 138****5678
+    id_number = models.CharField(max_length=18, null=True, blank=True, verbose_name=_("ID number"))
+    employee = models.BooleanField(default=False, verbose_name=_("company employee"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    erased_at = models.DateTimeField(null=True, blank=True, verbose_name=_("erased"))
     # The name's pinyin and initials, so the desk finds 张伟 by "zhangwei" or "zw" (IH-18).
-    pinyin = models.CharField(max_length=100, blank=True, default="")
-    initials = models.CharField(max_length=30, blank=True, default="")
+    pinyin = models.CharField(max_length=100, blank=True, default="", verbose_name=_("pinyin"))
+    initials = models.CharField(max_length=30, blank=True, default="", verbose_name=_("initials"))
     # The last four digits, so that 138****5678 is found through an index, not a scan (ID-2).
-    phone_tail = models.CharField(max_length=4, blank=True, default="")
+    phone_tail = models.CharField(max_length=4, blank=True, default="", verbose_name=_("last four digits"))
 
     class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
         constraints = [
             # Two desks registering one new phone at once create one customer (ID-1).
             models.UniqueConstraint(
@@ -161,6 +176,9 @@ class Customer(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "pinyin", "initials", "phone_tail"}
         super().save(*args, **kwargs)
 
+    def __str__(self) -> str:
+        return self.name or f"#{self.pk}"
+
 
 class Relation(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT)
@@ -168,6 +186,10 @@ class Relation(models.Model):
     b = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=32)
     verified = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("relation between customers")
+        verbose_name_plural = _("relations between customers")
 
 
 class Event(models.Model):
@@ -177,20 +199,28 @@ class Event(models.Model):
     version 2); events before the project's `chain_v2_from` cover `seq`, `at`, `kind` and `body`.
     """
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="events")
-    seq = models.BigIntegerField()  # the project's order of recording, 1, 2, 3 …
-    kind = models.CharField(max_length=32)
-    at = models.DateTimeField()  # assigned by the server
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="events", verbose_name=_("project"))
+    seq = models.BigIntegerField(_("number"))  # the project's order of recording, 1, 2, 3 …
+    kind = models.CharField(max_length=32, verbose_name=_("event type"))
+    at = models.DateTimeField(_("time"))  # assigned by the server
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("recorded by")
+    )
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
+    )
     # The staff member the event is by (its type's `by_field`): work is counted per person from it.
     # Read from the body; verify checks that it still agrees with it, in both chain versions.
-    staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()  # canonical JSON of the engine event's fields, ids only
+    staff = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
+    )
+    body = models.TextField(_("content"))  # canonical JSON of the engine event's fields, ids only
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
     class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         constraints = [models.UniqueConstraint(fields=["project", "seq"], name="event_unique_seq")]
         indexes = [
             models.Index(fields=["project", "customer", "seq"], name="event_customer"),
@@ -218,6 +248,10 @@ class Verdict(models.Model):
     through_seq = models.BigIntegerField()  # the last event this verdict has seen
     judged_at = models.DateTimeField()  # the moment it was judged at: time alone moves a status
 
+    class Meta:
+        verbose_name = _("ownership verdict")
+        verbose_name_plural = _("ownership verdicts")
+
 
 class Disclosure(models.Model):
     """Personal data shown in full, or erased: who, when, why (PIPL; DESIGN principle 5).
@@ -241,6 +275,8 @@ class Disclosure(models.Model):
     hash = models.CharField(max_length=64, default="")
 
     class Meta:
+        verbose_name = _("personal data disclosure")
+        verbose_name_plural = _("personal data disclosures")
         constraints = [models.UniqueConstraint(fields=["project", "seq"], name="disclosure_unique_seq")]
 
 
@@ -261,6 +297,8 @@ class PolicyChange(models.Model):
     hash = models.CharField(max_length=64, default="")
 
     class Meta:
+        verbose_name = _("policy change")
+        verbose_name_plural = _("policy changes")
         constraints = [models.UniqueConstraint(fields=["project", "seq"], name="policy_change_unique_seq")]
 
 
@@ -297,6 +335,8 @@ class PolicyJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("policy run")
+        verbose_name_plural = _("policy runs")
         indexes = [models.Index(fields=["project", "kind", "state"], name="policy_job_state")]
 
     @property
@@ -323,12 +363,14 @@ class SignInAttempt(models.Model):
         WRONG = "wrong", _("Wrong username or password")
         WAITING = "waiting", _("Refused: too many failures, asked to wait")
 
-    username = models.CharField(max_length=150)
-    address = models.GenericIPAddressField(null=True)
-    outcome = models.CharField(max_length=16, choices=Outcome.choices)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    username = models.CharField(max_length=150, verbose_name=_("username"))
+    address = models.GenericIPAddressField(null=True, verbose_name=_("IP address"))
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, verbose_name=_("outcome"))
+    at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("time"))
 
     class Meta:
+        verbose_name = _("sign-in attempt")
+        verbose_name_plural = _("sign-in attempts")
         indexes = [
             models.Index(fields=["username", "at"], name="sign_in_username_at"),
             models.Index(fields=["address", "at"], name="sign_in_address_at"),
@@ -361,6 +403,8 @@ class Lookup(models.Model):
     at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("lookup of a person")
+        verbose_name_plural = _("lookups of people")
         indexes = [
             models.Index(fields=["user", "at"], name="lookup_user_at"),
             models.Index(fields=["project", "digest"], name="lookup_digest"),
@@ -386,4 +430,6 @@ class LookupSignal(models.Model):
     count = models.IntegerField(default=0)  # lookups (refused ones included) in the burst so far
 
     class Meta:
+        verbose_name = _("lookup to look into")
+        verbose_name_plural = _("lookups to look into")
         indexes = [models.Index(fields=["project", "last_at"], name="lookup_signal_recent")]

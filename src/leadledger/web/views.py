@@ -79,12 +79,8 @@ def project(request: access.ProjectRequest) -> HttpResponse:
             context = {"page": None, "rows": [], "q": query, "refused": said(refused)}
             return render(request, "web/project.html", context, status=429)
     page = Paginator(found, 50).get_page(request.GET.get("page"))
-    names = selectors.staff_names(request.project)
     mode = selectors.phone_mode(request.project)
-    rows = [
-        (c, selectors.masked(c.phone, mode), selectors.verdict_line(request.staff, getattr(c, "verdict", None), names))
-        for c in page
-    ]
+    rows = [(c, selectors.masked(c.phone, mode)) for c in page]
     return render(request, "web/project.html", {"page": page, "rows": rows, "q": query})
 
 
@@ -100,7 +96,6 @@ def _customer_page(request: access.ProjectRequest, customer: models.Customer, **
         "customer": customer,
         "phone": selectors.masked(customer.phone, selectors.phone_mode(request.project)),
         "id_number": "****" if customer.id_number else "",
-        "line": selectors.verdict_line(request.staff, verdict, names),
         "story": selectors.customer_story(customer, names) if story_allowed else None,
         "may_see_in_full": access.may_see_in_full(request.staff, verdict) and not customer.erased_at,
         "may_erase": capabilities.ERASE in request.capabilities and not customer.erased_at,

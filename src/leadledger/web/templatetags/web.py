@@ -1,6 +1,11 @@
+from collections.abc import Callable
+from typing import Any
+
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from leadledger import capabilities
 from leadledger.engine import model
 
 register = template.Library()
@@ -43,3 +48,43 @@ def relation_choices() -> list[tuple[str, str]]:
 @register.filter
 def relation_label(kind: str) -> str:
     return str(RELATION_LABELS.get(kind, kind))
+
+
+def _cached(request: Any, key: str, make: Callable[[], Any]) -> Any:
+    """Once per request: a page of fifty chips reads the names and the policy once."""
+    cache = request.__dict__.setdefault("_chips", {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+@register.inclusion_tag("web/chip.html", takes_context=True)
+def verdict_chip(context: template.Context, verdict: Any, opened: bool = False) -> dict[str, Any]:
+    """A verdict's status chip, with its sentence one click away for whoever may read it (web.chips)."""
+    from leadledger.ledger import models
+    from leadledger.ledger.convert import policy_of
+    from leadledger.web import access, chips, selectors
+    from leadledger.web.speech import lang
+
+    request = context["request"]
+    project = request.project
+    verdict = verdict or None  # a template's missing verdict ("") is no verdict
+    agents: dict[str, str] = {}
+    if verdict is not None and verdict.channel:
+        agents = _cached(
+            request,
+            "agents",
+            lambda: {
+                str(pk): name for pk, name in models.Agent.objects.filter(project=project).values_list("pk", "name")
+            },
+        )
+    chip = chips.chip_of(
+        verdict,
+        names=_cached(request, "names", lambda: selectors.staff_names(project)),
+        agents=agents,
+        policy=_cached(request, "policy", lambda: policy_of(project)),
+        now=_cached(request, "now", timezone.now),
+        lang=lang(),
+        readable=access.may_read_story(request.staff, verdict),
+    )
+    return {"chip": chip, "rules": capabilities.RULE in request.capabilities, "opened": opened}
