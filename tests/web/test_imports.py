@@ -272,3 +272,28 @@ def test_the_import_pages_are_for_those_who_may_import(office: Office) -> None:
     client = client_in("en")
     assert client.login(username="alice", password=PASSWORD)
     assert client.get("/p/hz-1/import/template.xlsx").status_code == 403
+
+
+def test_a_lost_job_is_failed_on_its_page_with_what_was_stored_and_can_be_run_again(
+    manager: Client, office: Office
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = ImportJob.objects.create(
+        project=office.project,
+        user=office.zhao.user,
+        file_name="r.csv",
+        content=REGISTER.encode(),
+        status="saving",
+        total=2,
+        checked=2,
+        updated_at=timezone.now() - timedelta(minutes=10),
+    )
+    page = manager.get(f"/p/hz-1/import/{job.pk}/").content.decode()
+    assert "The import stopped: no progress for 5 minutes" in page and "No row was saved yet" in page
+    assert "hx-trigger" not in page and "Run the import again" in page
+    page = manager.post(f"/p/hz-1/import/{job.pk}/again/", follow=True).content.decode()
+    assert "The import is running again" in page and "1 rows imported, 0 already there, 1 rejected." in page
+    assert "Run the import again" not in manager.get(f"/p/hz-1/import/{job.pk}/").content.decode()
