@@ -92,7 +92,7 @@ def test_a_job_of_another_project_is_not_found(manager: Client, office: Office) 
     assert manager.get(f"/p/hz-1/import/{job.pk}/report.csv").status_code == 404
 
 
-def test_an_upload_over_the_size_limit_is_refused_before_its_body_is_read(
+def test_an_upload_over_the_size_limit_is_refused_before_its_body_is_parsed_or_kept(
     manager: Client, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.LEADLEDGER_IMPORT_MAX_BYTES = 2 * 1024 * 1024
@@ -297,3 +297,24 @@ def test_a_lost_job_is_failed_on_its_page_with_what_was_stored_and_can_be_run_ag
     page = manager.post(f"/p/hz-1/import/{job.pk}/again/", follow=True).content.decode()
     assert "The import is running again" in page and "1 rows imported, 0 already there, 1 rejected." in page
     assert "Run the import again" not in manager.get(f"/p/hz-1/import/{job.pk}/").content.decode()
+
+
+def test_an_upload_far_over_the_limit_is_cut_off_unread(
+    manager: Client, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.LEADLEDGER_IMPORT_MAX_BYTES = 100 * 1024
+
+    def never(_: object) -> None:
+        raise AssertionError("a body four times over the limit was read")
+
+    monkeypatch.setattr("leadledger.web.uploads._drain", never)
+    upload = SimpleUploadedFile("大表.csv", b"x" * (1024 * 1024), content_type="text/csv")
+    response = manager.post("/p/hz-1/import/", {"register": upload})
+    assert response.status_code == 303 and response["Connection"] == "close"
+
+
+def test_the_page_knows_the_limit_to_say_it_before_a_file_is_sent(manager: Client, settings: Any) -> None:
+    settings.LEADLEDGER_IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    page = manager.get("/p/hz-1/import/").content.decode()
+    assert 'data-max-bytes="2097152"' in page
+    assert 'data-too-large="The file is too large (__SIZE__ MB): at most 2 MB per import' in page

@@ -90,11 +90,14 @@ class ImportForm(forms.Form):
     @staticmethod
     def too_large(size: int) -> forms.ValidationError:
         """The refusal of a file of `size` bytes, with the limit (said by the form, and for web/uploads.py)."""
+        return forms.ValidationError(ImportForm.too_large_text(f"{size / 1024 / 1024:.1f}"), code="too_large")
+
+    @staticmethod
+    def too_large_text(size: str) -> str:
+        """The sentence, with `size` in MB as given (the page's script fills in a file's own)."""
         from leadledger.imports.services import import_limits
 
         limit = import_limits().max_bytes
-        return forms.ValidationError(
-            _("The file is too large (%(size)s MB): at most %(limit)s MB per import; split it into several files.")
-            % {"size": f"{size / 1024 / 1024:.1f}", "limit": f"{limit / 1024 / 1024:.0f}"},
-            code="too_large",
-        )
+        return _(
+            "The file is too large (%(size)s MB): at most %(limit)s MB per import; split it into several files."
+        ) % {"size": size, "limit": f"{limit / 1024 / 1024:.0f}"}

@@ -19,7 +19,7 @@ from leadledger import capabilities
 from leadledger.imports import jobs as import_jobs
 from leadledger.imports.models import ImportJob
 from leadledger.imports.register import RegisterError
-from leadledger.imports.services import visible_nul
+from leadledger.imports.services import import_limits, visible_nul
 from leadledger.imports.tasks import import_job_run
 from leadledger.imports.template import template_xlsx
 from leadledger.ledger import lookups, models, services
@@ -194,7 +194,14 @@ def imports(request: access.ProjectRequest) -> HttpResponse:
         .defer("content", "report", "preview", "rejected_first")
         .order_by("-pk")[:20]
     )
-    return render(request, "web/imports.html", {"form": form, "jobs": jobs, "refused": refused})
+    context = {
+        "form": form,
+        "jobs": jobs,
+        "refused": refused,
+        "max_bytes": import_limits().max_bytes,
+        "too_large": ImportForm.too_large_text("__SIZE__"),
+    }
+    return render(request, "web/imports.html", context)
 
 
 @import_page
