@@ -62,12 +62,14 @@ def _cut(cell: str) -> str:
 def rejected_first(result: ImportResult) -> dict[str, Any]:
     """The first rejected rows, with their reasons in both languages, for the job's page."""
     rows = sorted(result.rejected, key=lambda r: r.line)[:REJECTED_SHOWN]
+    width = len(result.header)
+
+    def cells(raw: tuple[str, ...]) -> list[str]:  # as wide as the header: a row's empty cells at its end too
+        return [_cut(c) for c in raw] + [""] * (width - len(raw))
+
     return {
         "header": [_cut(h) for h in result.header],
-        "rows": [
-            {"line": r.line, "zh": visible_nul(r.zh), "en": visible_nul(r.en), "raw": [_cut(c) for c in r.raw]}
-            for r in rows
-        ],
+        "rows": [{"line": r.line, "zh": visible_nul(r.zh), "en": visible_nul(r.en), "raw": cells(r.raw)} for r in rows],
     }
 
 
