@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.db import connection
 
-INSERT_ONLY = ("ledger_event", "ledger_disclosure", "ledger_policychange")
+INSERT_ONLY = (
+    "ledger_event",
+    "ledger_disclosure",
+    "ledger_policychange",
+    "ledger_lookup",
+    "ledger_lookupsignal",
+    "ledger_relationchange",
+)
 
 
 def lift_refusals(*tables: str) -> None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from .engine import mainland_mobile
 from .engine.model import CALL, DEAL, ESCORTED_VISIT, FOLLOW_UP, RENEWAL, VISIT, body_for
-from .ledger import models, services
+from .ledger import models, relations, services
 
 CODE = "demo"
 PASSWORD = "leadledger-demo"
@@ -122,7 +122,7 @@ def demo_create(*, customers: int = 3000, seed: int = 2026, now: datetime | None
             people.append(models.Customer(project=project, name=fake.name(), phone=phone).spell())
         people = models.Customer.objects.bulk_create(people)
         for i in range(0, len(people) - 1, 12):  # about one in twelve comes with a verified spouse or child
-            models.Relation.objects.create(
+            relations.relation_create(
                 project=project,
                 a=people[i],
                 b=people[i + 1],

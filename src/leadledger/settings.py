@@ -171,6 +171,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the server itself: nothing else to set up
     "django.contrib.sessions.middleware.SessionMiddleware",
     "leadledger.web.language.ChosenLanguageMiddleware",  # Chinese unless chosen from the menu, not the browser
+    "leadledger.web.uploads.UploadLimitMiddleware",  # an upload over the limit, before its body is read
     "leadledger.web.nul.RefuseNulMiddleware",  # NUL cannot be stored on PostgreSQL: refused on both
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -281,5 +282,9 @@ LEADLEDGER_IMPORT_MAX_COLUMNS = env_int("LEADLEDGER_IMPORT_MAX_COLUMNS", 64)
 LEADLEDGER_IMPORT_BATCH = env_int("LEADLEDGER_IMPORT_BATCH", 1000)
 # On SQLite, the pause after each batch in which a waiting desk takes the write lock (ms).
 LEADLEDGER_IMPORT_PAUSE_MS = env_int("LEADLEDGER_IMPORT_PAUSE_MS", 50)
+# A running import whose worker has not reported for this long is taken as lost and failed (seconds).
+LEADLEDGER_IMPORT_STALE_SECONDS = env_int("LEADLEDGER_IMPORT_STALE_SECONDS", 300)
+# The largest request with a file that is read at all (0: the import's limit and 64 KB for the form).
+LEADLEDGER_UPLOAD_MAX_BYTES = env_int("LEADLEDGER_UPLOAD_MAX_BYTES", 0)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, said here beside the limits it serves
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields besides the file: a page never sends more

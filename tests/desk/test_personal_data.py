@@ -7,7 +7,7 @@ import json
 import pytest
 from django.test import Client
 
-from leadledger.ledger import models, services
+from leadledger.ledger import models, relations, services
 from office import PASSWORD, Office, _staff, client_in
 
 
@@ -78,7 +78,7 @@ def test_a_consultant_on_the_customer_list_sees_a_colleagues_customer_masked(off
 @pytest.fixture
 def household(office: Office) -> models.Customer:
     wife, _ = services.customer_find_or_create(project=office.project, name="李娜", phone="13900000002")
-    models.Relation.objects.create(project=office.project, a=office.zhang, b=wife, kind="spouse", verified=True)
+    relations.relation_create(project=office.project, a=office.zhang, b=wife, kind="spouse", verified=True)
     _visit(office, office.zhang, office.alice)
     return wife
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from leadledger.ledger import models, services
+from leadledger.ledger import models, relations, services
 from leadledger.ledger.verify import verify
 from office import Office
 
@@ -57,7 +57,7 @@ def test_an_import_judges_only_the_customers_it_touches_in_chunks(
         services.customer_find_or_create(project=office.project, name=f"客户{i}", phone=f"1390000000{i}")[0]
         for i in range(5)
     ]
-    models.Relation.objects.create(project=office.project, a=people[0], b=people[1], kind="spouse", verified=True)
+    relations.relation_create(project=office.project, a=people[0], b=people[1], kind="spouse", verified=True)
     records = [
         ("visit", {"customer": str(p.pk), "staff": str(office.bob.pk)}, start + timedelta(minutes=i))
         for i, p in enumerate(people)

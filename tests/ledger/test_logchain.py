@@ -69,7 +69,8 @@ def test_a_checkpoint_signs_the_logs_heads_and_catches_their_truncation(office: 
     services.visit_register(project=office.project, customer=office.zhang, staff=office.alice)
     _looks(office)
     taken = checkpoints.checkpoint_take(office.project)
-    assert taken.logs == (logchain.log_head(logchain.DISCLOSURES, office.project), (0, "0" * 64))
+    assert taken.logs == tuple(logchain.log_head(chained, office.project) for chained in logchain.LOGS)
+    assert taken.logs[:2] == (logchain.log_head(logchain.DISCLOSURES, office.project), (0, "0" * 64))
     assert checkpoints.parse_printed(taken.printed()) == taken
     lift_refusals("ledger_disclosure")
     run("DELETE FROM ledger_disclosure WHERE seq = 3")

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 import leadledger
-from leadledger.ledger import lookups, models
+from leadledger.ledger import logchain, lookups, models
 from leadledger.ledger.lookups import LookupRefused, Place
 from office import Office
 
@@ -101,10 +101,16 @@ def test_the_hourly_limit_holds_for_someone_who_keeps_to_the_minutes_pace(
 def test_the_limit_is_counted_from_the_log_so_every_app_process_shares_it(office: Office, lookup_limits: None) -> None:
     # Thirty lookups logged by other workers (another gunicorn process wrote these rows).
     now = timezone.now()
-    models.Lookup.objects.bulk_create(
-        models.Lookup(project=office.project, user=office.alice.user, place=Place.DESK, asked="", digest="", at=now)
-        for _ in range(30)
-    )
+    for _ in range(30):
+        logchain.chained_append(
+            logchain.LOOKUPS,
+            project=office.project,
+            user=office.alice.user,
+            place=Place.DESK,
+            asked="",
+            digest="",
+            at=now,
+        )
     with pytest.raises(LookupRefused):
         _look(office)
 

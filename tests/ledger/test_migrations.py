@@ -142,3 +142,49 @@ def test_an_existing_chain_moves_to_version_2_without_rewriting_its_history(race
         "problems 0",
         "event 1: its customer_id column is LI but its body says ZHANG: the column was changed",
     ]
+
+
+CHAINED = """
+import django
+django.setup()
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+before = [("ledger", "0017_sign_ins")]
+executor = MigrationExecutor(connection)
+executor.migrate(before)
+apps = executor.loader.project_state(before).apps
+Project, Customer = apps.get_model("ledger", "Project"), apps.get_model("ledger", "Customer")
+Lookup, Signal = apps.get_model("ledger", "Lookup"), apps.get_model("ledger", "LookupSignal")
+User = apps.get_model("auth", "User")
+user = User.objects.create(username="wang")
+for code in ("a", "b"):
+    project = Project.objects.create(code=code, name=code)
+    zhang = Customer.objects.create(project=project, name="张伟", phone="+8613800005678")
+    wife = Customer.objects.create(project=project, name="林静", phone="+8613800005679")
+    apps.get_model("ledger", "Relation").objects.create(project=project, a=zhang, b=wife, kind="spouse", verified=True)
+    now = timezone.now()
+    for n in range(3):
+        Lookup.objects.create(project=project, user=user, place="desk", asked="1*", digest="d", matched=n, at=now)
+    Signal.objects.create(project=project, user=user, kind="misses", first_at=now, last_at=now, count=3)
+executor = MigrationExecutor(connection)
+executor.migrate(executor.loader.graph.leaf_nodes())
+from leadledger.ledger import models
+from leadledger.ledger.verify import verify
+
+for project in models.Project.objects.order_by("code"):
+    problems = []
+    verify(project, lambda p: problems.append(p.en))
+    seqs = list(models.Lookup.objects.filter(project=project).order_by("seq").values_list("seq", flat=True))
+    changes = models.RelationChange.objects.filter(project=project).count()
+    print(project.code, len(problems), seqs, changes, models.LookupSignal.objects.get(project=project).seq)
+"""
+
+
+@pytest.mark.own_database
+def test_lookups_signals_and_relations_already_there_are_chained_and_verify(race_database: str) -> None:
+    env = {**os.environ, "DATABASE_URL": race_database, "DJANGO_SETTINGS_MODULE": "leadledger.settings"}
+    result = subprocess.run([sys.executable, "-c", CHAINED], capture_output=True, text=True, env=env, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == ["a 0 [1, 2, 3] 1 1", "b 0 [1, 2, 3] 1 1"]

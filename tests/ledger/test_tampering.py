@@ -1,6 +1,7 @@
 """Tampering at random with everything the record rests on: every change is caught, and named, by verify.
 
-One history (events of most kinds, a household, disclosures, policy changes, a signed checkpoint) is
+One history (events of most kinds, a household, disclosures, policy changes, lookups and a risk
+signal, a signed checkpoint) is
 built once; then, in a seeded random loop, each tampering is made inside a savepoint with the
 append-only refusals lifted (as someone holding the database file could), `verify` and the
 checkpoint check run, the report must name the kind of problem and the row, and the savepoint is
@@ -17,9 +18,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from leadledger.engine.model import CALL, DEAL, FOLLOW_UP, REFERRAL_LOGGED, RULING, STAFF_LEFT, VISIT
-from leadledger.ledger import checkpoints, models, services
+from leadledger.ledger import checkpoints, lookups, models, relations, services
 from leadledger.ledger.chain import event_hash
 from leadledger.ledger.verify import verify
 from lift import lift_refusals, run
@@ -60,7 +62,7 @@ def _build(office: Office) -> World:
         append(CALL, {"customer": str(customer.pk), "staff": str(staff.pk)}, staff.user)
     # Zhang's wife, received by Bob, is Alice's through the verified household (IH-10): a relation
     # changed behind the app's back hands her to Bob, which the replay shows.
-    models.Relation.objects.create(project=project, a=zhang, b=wife, kind="spouse", verified=True)
+    relations.relation_create(project=project, a=zhang, b=wife, kind="spouse", verified=True)
     append(VISIT, {"customer": str(wife.pk), "staff": str(bob.pk)}, office.sun.user)
     append(
         REFERRAL_LOGGED,
@@ -84,6 +86,16 @@ def _build(office: Office) -> World:
     services.policy_set(project=project, policy={"valid_days": 30}, user=zhao.user)
     services.policy_set(project=project, policy={"preset": "方法"}, user=zhao.user)
     services.verdicts_rebuild(project=project, now=models.Event.objects.order_by("-seq").first().at)  # type: ignore[union-attr]
+    # Lookups by a consultant (two match nobody) and the risk signal of a burst: the log an enumeration leaves.
+    for number in range(6):
+        lookups.lookup(
+            project=project,
+            user=alice.user,
+            place=lookups.Place.DESK,
+            query=f"138 0000 {number + 2 if number < 4 else 9000 + number:04d}",
+            find=lambda: [],
+        )
+    lookups._signal(project, alice.user, models.LookupSignal.Kind.MISSES, timezone.now(), timedelta(minutes=10), 6)
     other = office_create("sh-2", "上海二期")
     services.visit_register(project=other.project, customer=other.zhang, staff=other.alice)
     users = [office.alice.user.pk, office.bob.user.pk, office.zhao.user.pk, office.sun.user.pk]
@@ -277,12 +289,74 @@ def _relation(world: World, rng: random.Random) -> Expect:
         models.Relation.objects.filter(pk=relation.pk).update(a=world.customers[rng.choice([3, 5])])
     else:
         models.Relation.objects.filter(pk=relation.pk).delete()
+    # Named twice: the row against its last recorded change, and the verdicts it changes.
     return {
+        f"relation {relation.pk}",
         f"customer {wife.pk}",
         f"customer {world.customers[3].pk}",
         f"customer {world.customers[5].pk}",
         f"customer {world.customers[0].pk}",
-    }, ("differs from the replay",)
+    }, ("differs from the replay", "changed without one", "deleted")
+
+
+def _relation_added(world: World, rng: random.Random) -> Expect:
+    # A household made up behind the app's back: no verdict needs to change for it to be named.
+    a, b = rng.sample(world.customers[2:], 2)
+    relation = models.Relation.objects.create(
+        project=world.office.project, a=a, b=b, kind=rng.choice(["spouse", "parent_child"]), verified=True
+    )
+    return {f"relation {relation.pk}"}, ("added without the app",)
+
+
+def _relation_change(world: World, rng: random.Random) -> Expect:
+    row = models.RelationChange.objects.get(project=world.office.project, seq=1)
+    how = rng.choice(["verified", "kind", "user_id", "delete"])
+    if how == "delete":  # the relation's only record: the row is then unrecorded, and the log short
+        run("DELETE FROM ledger_relationchange WHERE id = %s", row.pk)
+        return {f"relation {row.relation}", CHECKPOINT.format(seq=world.last)}, ("added without", "deleted")
+    value = {"verified": False, "kind": "friend", "user_id": rng.choice(world.users)}[how]
+    run(f"UPDATE ledger_relationchange SET {how} = %s WHERE id = %s", value, row.pk)
+    return {"relation change 1"}, ("edited",)
+
+
+def _lookup(world: World, rng: random.Random) -> Expect:
+    last = models.Lookup.objects.filter(project=world.office.project).count()
+    seq = rng.randint(1, last)
+    row = models.Lookup.objects.get(project=world.office.project, seq=seq)
+    column, value = rng.choice(
+        [
+            ("asked", "138****0000"),
+            ("digest", "0" * 64),
+            ("matched", 1),
+            ("refused", True),
+            ("user_id", rng.choice([u for u in world.users if u != row.user_id])),
+            ("place", "import"),
+            ("at", "2020-01-01 00:00:00"),
+            ("delete", None),
+        ]
+    )
+    if column == "delete":  # hiding a lookup of an enumeration
+        run("DELETE FROM ledger_lookup WHERE id = %s", row.pk)
+        if seq == last:
+            return {CHECKPOINT.format(seq=world.last)}, ("the last were deleted",)
+        return {f"lookup {seq + 1}"}, ("deleted or inserted",)
+    run(f"UPDATE ledger_lookup SET {column} = %s WHERE id = %s", value, row.pk)
+    return {f"lookup {seq}"}, ("edited",)
+
+
+def _lookup_signal(world: World, rng: random.Random) -> Expect:
+    row = models.LookupSignal.objects.get(project=world.office.project, seq=1)
+    how = rng.choice(["delete", "user_id", "kind", "first_at"])
+    if how == "delete":
+        run("DELETE FROM ledger_lookupsignal WHERE id = %s", row.pk)
+        return {CHECKPOINT.format(seq=world.last)}, ("the last were deleted",)
+    value = {
+        "user_id": rng.choice([u for u in world.users if u != row.user_id]),
+        "kind": "limit",
+        "first_at": "2020-01-01 00:00:00",
+    }[how]
+    run(f"UPDATE ledger_lookupsignal SET {how} = %s WHERE id = %s", value, row.pk)
+    return {"lookup signal 1"}, ("edited",)
 
 
 def _policy(world: World, rng: random.Random) -> Expect:
@@ -353,6 +427,10 @@ KINDS: dict[str, Callable[[World, random.Random], Expect]] = {
     "relation": _relation,
     "policy": _policy,
     "disclosure": _disclosure,
+    "relation added": _relation_added,
+    "relation change log": _relation_change,
+    "lookup": _lookup,
+    "lookup signal": _lookup_signal,
 }
 
 

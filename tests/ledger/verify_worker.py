@@ -19,7 +19,7 @@ PAIRS = 12  # referrer and referred customers, each pair in two households
 def setup() -> None:
     from django.core.management import call_command
 
-    from leadledger.ledger import models, services
+    from leadledger.ledger import models, relations, services
 
     call_command("migrate", verbosity=0)
     project = models.Project.objects.create(code="ver", name="校验测试")
@@ -48,7 +48,7 @@ def setup() -> None:
         append("visit", customer=referred.pk, staff=bob.pk)
     for i in range(100, 110):
         spouse_a, spouse_b = customer(i), customer(i + 50)
-        models.Relation.objects.create(project=project, a=spouse_a, b=spouse_b, kind="spouse", verified=True)
+        relations.relation_create(project=project, a=spouse_a, b=spouse_b, kind="spouse", verified=True)
         append("escorted_visit", customer=spouse_a.pk, agent=agent.pk)
         append("visit", customer=spouse_a.pk, staff=carol.pk)
         append("visit", customer=spouse_b.pk, staff=bob.pk)

@@ -27,7 +27,7 @@ from leadledger.engine.model import (
 from leadledger.engine.phone import Phone
 from leadledger.engine.rotation import Assignment, Desk, returning_owner
 from leadledger.engine.text import name_checked, plain_text, reason_checked
-from leadledger.ledger import lookups
+from leadledger.ledger import lookups, relations
 from leadledger.ledger import models as ledger
 from leadledger.ledger import selectors as selectors_ledger
 from leadledger.ledger import services as ledger_services
@@ -504,7 +504,7 @@ def relation_add(
         raise LedgerError("没有这个电话的客户：请先登记该客户", "no customer has this phone: register them first")
     if other.pk == customer.pk:
         raise LedgerError("不能与自己建立关系", "a customer cannot be related to themselves")
-    return ledger.Relation.objects.create(project=project, a=customer, b=other, kind=kind, verified=False)
+    return relations.relation_create(project=project, a=customer, b=other, kind=kind, verified=False, user=user)
 
 
 def relation_verify(*, manager: ledger.Staff, relation: ledger.Relation) -> None:
@@ -513,7 +513,7 @@ def relation_verify(*, manager: ledger.Staff, relation: ledger.Relation) -> None
 
     capabilities.require(manager, capabilities.RULE)
     with transaction.atomic():
-        ledger.Relation.objects.filter(pk=relation.pk).update(verified=True)
+        relations.relation_verified(relation=relation, user=manager.user)
         last = ledger.Event.objects.filter(project=manager.project).order_by("-seq").values_list("seq", flat=True)
         ledger_services.verdicts_refresh(
             project=manager.project,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leadledger.ledger.models import Project
@@ -24,9 +25,16 @@ class ImportedRow(models.Model):
 
 
 class ImportJob(models.Model):
-    """An import started from the web page, run in the background, watched through its progress."""
+    """An import started from the web page: previewed, confirmed, run in the background, watched.
+
+    The uploaded file is kept in `content` (in the database, beside the job: outside the web root,
+    and seen by every app server and worker) from the upload until the import is done or cancelled,
+    then emptied. A failed job keeps it, so that it can be run again.
+    """
 
     class Status(models.TextChoices):
+        PREVIEW = "preview", _("Waiting for confirmation")
+        CANCELLED = "cancelled", _("Cancelled")
         QUEUED = "queued", _("Queued")
         READING = "reading", _("Checking rows")
         SAVING = "saving", _("Saving")
@@ -44,9 +52,17 @@ class ImportJob(models.Model):
     skipped = models.IntegerField(default=0)
     rejected = models.IntegerField(default=0)
     report = models.TextField(blank=True)  # CSV of the rejected rows, with the reason for each
+    # What the page shows before confirming (the columns as understood, the first rows as they will be
+    # read) and after (the first rejected rows with their reasons in both languages).
+    preview = models.JSONField(null=True, blank=True)
+    rejected_first = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The worker's heartbeat: set with every step it reports. A job reading or saving whose heartbeat
+    # is older than LEADLEDGER_IMPORT_STALE_SECONDS has lost its worker (services.import_jobs_tidy).
+    updated_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    again_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     @property
     def percent(self) -> int:

@@ -10,7 +10,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -222,9 +222,18 @@ def _xlsx_rows(path: Path, limits: Limits) -> Iterator[list[Any]]:
 
 
 def read_rows(
-    path: Path, overrides: dict[str, str] | None = None, limits: Limits | None = None
+    path: Path,
+    overrides: dict[str, str] | None = None,
+    limits: Limits | None = None,
+    *,
+    first: int | None = None,
+    beat: Callable[[], None] | None = None,
 ) -> tuple[list[str], list[Row]]:
-    """The header and the non-empty rows of a register (.xlsx or .csv), within `limits`."""
+    """The header and the non-empty rows of a register (.xlsx or .csv), within `limits`.
+
+    `first` stops after that many rows (a preview); `beat` is called every 1,000 lines read, so that a
+    worker reading a large file is seen alive.
+    """
     limits = limits or Limits()
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".csv"):
@@ -239,6 +248,10 @@ def read_rows(
     header: list[Any] | None = None
     rows: list[Row] = []
     for line, values in enumerate(source, start=1):
+        if beat is not None and line % 1000 == 0:
+            beat()
+        if first is not None and len(rows) == first:
+            break
         if header is None:
             if any(v not in (None, "") for v in values):
                 header = values
@@ -254,6 +267,8 @@ def read_rows(
         while values and values[-1] in (None, ""):  # the report keeps what was typed, not the padding
             values = values[:-1]
         rows.append(Row(line, cells, tuple("" if v is None else str(v) for v in values)))
+    if hasattr(source, "close"):
+        source.close()  # a preview stops early: the workbook is closed now, not when collected
     if header is None:
         raise RegisterError("文件是空的", "the file is empty")
     return ["" if h is None else str(h) for h in header], rows

@@ -39,6 +39,9 @@ from . import models
 from .register import Limits, Problem, Row, cell_text, parse_kind, parse_moment, read_rows
 
 Progress = Callable[[int, int], None]
+# The example row of the downloadable template (template.py): 张三 is the Chinese "John Doe", and
+# 13800138000 the number every Chinese form shows as an example. A row naming both is never imported.
+EXAMPLE = ("张三", "+8613800138000")
 REPORT_MAX_ROWS = 10_000  # rejected rows listed in a report; the count of the rest is said
 REPORT_CELL = 200  # characters of a cell repeated in a report
 
@@ -194,6 +197,11 @@ class _Checker:
             phone = Phone.parse(raw_phone, masks=False).value
         except EngineError as error:
             return (error.zh, error.en)
+        if (name, phone) == EXAMPLE:
+            return (
+                "这是模板中的示例行，不会导入：请删除该行后填写实际登记",
+                "this is the template's example row and is not imported: delete it and fill in the register",
+            )
         consultant = cell_text(row.cells.get("consultant"))
         if not consultant:
             return ("缺少置业顾问", "the consultant is missing")
@@ -291,6 +299,7 @@ def register_import(
     now: datetime | None = None,
     source: str | None = None,
     batch: int | None = None,
+    beat: Callable[[], None] | None = None,
 ) -> ImportResult:
     """Import a visit register (.xlsx or .csv) into the project; see the module's docstring.
 
@@ -304,7 +313,7 @@ def register_import(
         place=lookups.Place.IMPORT,
         query=source or path.name,
         find=lambda: _rows_import(
-            project, path, columns, actor, progress, saving, saved, now, source or path.name, batch
+            project, path, columns, actor, progress, saving, saved, now, source or path.name, batch, beat
         ),
         matched=lambda result: result.imported + result.skipped,
     )
@@ -321,8 +330,9 @@ def _rows_import(
     now: datetime | None,
     source: str,
     batch: int | None,
+    beat: Callable[[], None] | None,
 ) -> ImportResult:
-    header, rows = read_rows(path, columns, import_limits())
+    header, rows = read_rows(path, columns, import_limits(), beat=beat)
     result = ImportResult(header)
     checker = _Checker(project, now or timezone.now(), has_kind=bool(rows) and "kind" in rows[0].cells)
     good: list[_Good] = []
@@ -353,6 +363,20 @@ def _rows_import(
     for start in range(0, len(good), size):
         part = good[start : start + size]
         with transaction.atomic():
+            # Another run of the same file (a job run again while its lost worker still wrote) may have
+            # stored some of these rows since they were checked: the keys are read again, under the
+            # project's lock that events_import takes first, and those rows are skipped, not doubled.
+            ledger_services.project_lock(project)
+            stored = set(
+                models.ImportedRow.objects.filter(project=project, key__in=[g.key for g in part]).values_list(
+                    "key", flat=True
+                )
+            )
+            if stored:
+                result.skipped += len(stored)
+                part = [g for g in part if g.key not in stored]
+            if not part:
+                continue
             customers = _customers(project, part)
             records = [(g.kind, {"customer": str(customers[g.phone]), "staff": str(g.staff.pk)}, g.at) for g in part]
             events = ledger_services.events_import(project=project, records=records, actor=actor)

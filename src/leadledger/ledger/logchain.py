@@ -46,8 +46,30 @@ POLICY_CHANGES = ChainedLog(
     columns=("project_id", "policy", "version", "user_id", "at"),
     lock=7033,
 )
+LOOKUPS = ChainedLog(
+    name="lookup",
+    zh="查询记录",
+    model=ledger_models.Lookup,
+    columns=("project_id", "user_id", "place", "asked", "digest", "matched", "refused", "at"),
+    lock=7034,
+)
+# A signal's last_at and count grow while its burst goes on: only what is fixed when it is raised is hashed.
+LOOKUP_SIGNALS = ChainedLog(
+    name="lookup signal",
+    zh="查询风险提示",
+    model=ledger_models.LookupSignal,
+    columns=("project_id", "user_id", "kind", "first_at"),
+    lock=7035,
+)
+RELATION_CHANGES = ChainedLog(
+    name="relation change",
+    zh="客户关系变更记录",
+    model=ledger_models.RelationChange,
+    columns=("project_id", "relation", "a_id", "b_id", "kind", "verified", "user_id", "at"),
+    lock=7036,
+)
 # Checkpoints sign the heads in this order: a new log is added at the end, never between.
-LOGS = (DISCLOSURES, POLICY_CHANGES)
+LOGS = (DISCLOSURES, POLICY_CHANGES, LOOKUPS, LOOKUP_SIGNALS, RELATION_CHANGES)
 
 
 def _spelled(value: Any) -> str | int | None:

@@ -9,7 +9,8 @@ search, the customer list, the referral and relation forms, an import; `Lookup.P
   saying when they may search again; the limit is counted from the `Lookup` table, so it holds for
   every app process at once;
 - records every lookup and every refusal (a digest and a masked form of what was asked, never the
-  phone as typed: the log must not become a second store of the numbers it guards);
+  phone as typed: the log must not become a second store of the numbers it guards), on a hash chain
+  per project (`logchain.LOOKUPS`), so that a lookup deleted to hide an enumeration is caught;
 - raises a risk signal for the managers, once per burst: a user refused by the limit, or one whose
   lookups keep matching nobody (an enumeration's signature).
 
@@ -32,7 +33,7 @@ from django.db.models import F
 
 from leadledger.engine import search_query
 
-from . import models
+from . import logchain, models
 from .services import LedgerError
 
 T = TypeVar("T")
@@ -91,7 +92,9 @@ def _signal(project: models.Project, user: Any, kind: str, now: datetime, window
     ongoing = models.LookupSignal.objects.filter(project=project, user=user, kind=kind, last_at__gte=now - window)
     if ongoing.update(last_at=now, count=F("count") + 1):
         return
-    models.LookupSignal.objects.create(project=project, user=user, kind=kind, first_at=now, last_at=now, count=count)
+    logchain.chained_append(
+        logchain.LOOKUP_SIGNALS, project=project, user=user, kind=kind, first_at=now, last_at=now, count=count
+    )
 
 
 def _refusal(project: models.Project, retry_at: datetime) -> LookupRefused:
@@ -125,19 +128,16 @@ def lookup(
     if place not in Place.values:
         raise AssertionError(f"unknown lookup place {place!r}")  # a new place is added to Lookup.Place
     now = _now()
-    row = models.Lookup(
-        project=project, user=user, place=place, asked=asked_masked(query), digest=asked_digest(query), at=now
-    )
+    row = {"user": user, "place": place, "asked": asked_masked(query), "digest": asked_digest(query), "at": now}
     if user is not None and (retry_at := _retry_at(user, now)) is not None:
-        row.refused = True
-        row.save()
+        logchain.chained_append(logchain.LOOKUPS, project=project, refused=True, **row)
         in_hour = models.Lookup.objects.filter(user=user, at__gt=now - HOUR).count()
         _signal(project, user, models.LookupSignal.Kind.LIMIT, now, HOUR, in_hour)
         raise _refusal(project, retry_at)
     found = find()
-    row.matched = matched(found)
-    row.save()
-    if user is not None and row.matched == 0:
+    count = matched(found)
+    logchain.chained_append(logchain.LOOKUPS, project=project, matched=count, **row)
+    if user is not None and count == 0:
         window = timedelta(minutes=settings.LEADLEDGER_LOOKUP_MISS_MINUTES)
         misses = models.Lookup.objects.filter(user=user, refused=False, matched=0, at__gt=now - window).count()
         if misses >= settings.LEADLEDGER_LOOKUP_MISSES:

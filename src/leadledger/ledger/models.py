@@ -181,6 +181,12 @@ class Customer(models.Model):
 
 
 class Relation(models.Model):
+    """Two customers joined (a household, a referral: ID-3, ID-4), as they stand now.
+
+    A manager's verification changes the row, so it is not a log itself: every change is written
+    with a `RelationChange` (ledger/relations.py), and verify checks each row against its last one.
+    """
+
     project = models.ForeignKey(Project, on_delete=models.PROTECT)
     a = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
     b = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
@@ -190,6 +196,29 @@ class Relation(models.Model):
     class Meta:
         verbose_name = _("relation between customers")
         verbose_name_plural = _("relations between customers")
+
+
+class RelationChange(models.Model):
+    """A relation as it was made or changed, by whom, when: insert-only and hash-chained per project.
+
+    `relation` is the row's id as a number, not a key: a relation deleted behind the app's back
+    must leave its changes here for verify to name it.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    relation = models.BigIntegerField()
+    a = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    b = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=32)
+    verified = models.BooleanField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    seq = models.BigIntegerField(default=0)
+    prev_hash = models.CharField(max_length=64, default="")
+    hash = models.CharField(max_length=64, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "seq"], name="relation_change_unique_seq")]
 
 
 class Event(models.Model):
@@ -383,7 +412,8 @@ class Lookup(models.Model):
     Written by `ledger.lookups.lookup` alone; the per-user rate limit is counted from these rows, so it
     holds across every app process. The log must not become a second store of the phones it guards:
     what was asked is kept as a keyed digest (to answer "who looked up this number?") and a masked
-    form a manager can read (`180****0932`), never as typed. Insert-only.
+    form a manager can read (`180****0932`), never as typed. Insert-only and hash-chained per project
+    (ledger/logchain.py): a lookup deleted would hide an enumeration.
     """
 
     class Place(models.TextChoices):
@@ -401,6 +431,9 @@ class Lookup(models.Model):
     matched = models.IntegerField(default=0)
     refused = models.BooleanField(default=False)  # over the rate limit: nothing was looked up
     at = models.DateTimeField()
+    seq = models.BigIntegerField(default=0)
+    prev_hash = models.CharField(max_length=64, default="")
+    hash = models.CharField(max_length=64, default="")
 
     class Meta:
         verbose_name = _("lookup of a person")
@@ -409,13 +442,16 @@ class Lookup(models.Model):
             models.Index(fields=["user", "at"], name="lookup_user_at"),
             models.Index(fields=["project", "digest"], name="lookup_digest"),
         ]
+        constraints = [models.UniqueConstraint(fields=["project", "seq"], name="lookup_unique_seq")]
 
 
 class LookupSignal(models.Model):
     """A burst of lookups by one person, shown to the project's managers (risk, not a verdict).
 
     One row per burst: lookups that keep coming within the burst's window extend it (`last_at`,
-    `count`) rather than raise a second signal.
+    `count`) rather than raise a second signal. Hash-chained per project on what is fixed when it is
+    raised (who, what kind, from when): deleting or re-pointing a signal is caught; its `last_at` and
+    `count` grow by design, and are what the chained lookups say anyway.
     """
 
     class Kind(models.TextChoices):
@@ -428,8 +464,12 @@ class LookupSignal(models.Model):
     first_at = models.DateTimeField()
     last_at = models.DateTimeField()
     count = models.IntegerField(default=0)  # lookups (refused ones included) in the burst so far
+    seq = models.BigIntegerField(default=0)
+    prev_hash = models.CharField(max_length=64, default="")
+    hash = models.CharField(max_length=64, default="")
 
     class Meta:
         verbose_name = _("lookup to look into")
         verbose_name_plural = _("lookups to look into")
         indexes = [models.Index(fields=["project", "last_at"], name="lookup_signal_recent")]
+        constraints = [models.UniqueConstraint(fields=["project", "seq"], name="lookup_signal_unique_seq")]

@@ -39,6 +39,11 @@ def _lock_project(project: models.Project) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7031, project.pk])
 
 
+def project_lock(project: models.Project) -> None:
+    """Take the project's writer lock, inside the caller's transaction (an import re-reading its keys)."""
+    _lock_project(project)
+
+
 def _customers_of(kind: str, body: dict[str, Any]) -> list[int]:
     return [int(c) for c in customers_of(kind, body)]
 

@@ -83,11 +83,21 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["register"]
         if not upload.name.lower().endswith((".xlsx", ".xlsm", ".csv")):
             raise forms.ValidationError(_("Only .xlsx and .csv files can be imported."))
-        limit = import_limits().max_bytes
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is too large (%(size)s MB): at most %(limit)s MB per import; split it into several files.")
-                % {"size": f"{upload.size / 1024 / 1024:.1f}", "limit": f"{limit / 1024 / 1024:.0f}"},
-                code="too_large",
-            )
+        if upload.size > import_limits().max_bytes:
+            raise self.too_large(upload.size)
         return upload
+
+    @staticmethod
+    def too_large(size: int) -> forms.ValidationError:
+        """The refusal of a file of `size` bytes, with the limit (said by the form, and for web/uploads.py)."""
+        return forms.ValidationError(ImportForm.too_large_text(f"{size / 1024 / 1024:.1f}"), code="too_large")
+
+    @staticmethod
+    def too_large_text(size: str) -> str:
+        """The sentence, with `size` in MB as given (the page's script fills in a file's own)."""
+        from leadledger.imports.services import import_limits
+
+        limit = import_limits().max_bytes
+        return _(
+            "The file is too large (%(size)s MB): at most %(limit)s MB per import; split it into several files."
+        ) % {"size": size, "limit": f"{limit / 1024 / 1024:.0f}"}

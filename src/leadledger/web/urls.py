@@ -22,6 +22,10 @@ urlpatterns = [
     path("p/<slug:project>/customers/<int:pk>/erase/", views.customer_erase, name="customer_erase"),
     path("p/<slug:project>/import/", views.imports, name="imports"),
     path("p/<slug:project>/sign-ins/", views.sign_ins, name="sign_ins"),
+    path("p/<slug:project>/import/template.xlsx", views.import_template, name="import_template"),
     path("p/<slug:project>/import/<int:pk>/", views.import_job, name="import_job"),
+    path("p/<slug:project>/import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("p/<slug:project>/import/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
+    path("p/<slug:project>/import/<int:pk>/again/", views.import_again, name="import_again"),
     path("p/<slug:project>/import/<int:pk>/report.csv", views.import_report, name="import_report"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,9 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from leadledger import capabilities
+from leadledger.imports import jobs as import_jobs
 from leadledger.imports.models import ImportJob
-from leadledger.imports.services import visible_nul
+from leadledger.imports.register import RegisterError
+from leadledger.imports.services import import_limits, visible_nul
 from leadledger.imports.tasks import import_job_run
+from leadledger.imports.template import template_xlsx
 from leadledger.ledger import lookups, models, services
 from leadledger.ledger.sign_ins import sign_ins_failed
 
@@ -145,30 +149,132 @@ def customer_erase(request: access.ProjectRequest, pk: int) -> HttpResponse:
     return redirect("customer", project=request.project.code, pk=pk)
 
 
+def _field_labels() -> dict[str, str]:
+    return {
+        "date": _("Date"),
+        "time": _("Time"),
+        "name": _("Customer name"),
+        "phone": _("Phone"),
+        "consultant": _("Consultant"),
+        "kind": _("Kind of contact"),
+        "notes": _("Notes"),
+    }
+
+
+def _kind_labels() -> dict[str, str]:
+    return {"visit": _("Visit"), "call": _("Call"), "follow_up": _("Follow-up")}
+
+
 @import_page
 def imports(request: access.ProjectRequest) -> HttpResponse:
+    import_jobs.import_jobs_tidy(project=request.project, lang=lang())
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["register"]
-        job = ImportJob.objects.create(
-            project=request.project, user=request.user, file_name=visible_nul(upload.name), content=upload.read()
-        )
-        import_job_run.enqueue(job.pk, lang())
-        return redirect("import_job", project=request.project.code, pk=job.pk)
-    jobs = ImportJob.objects.filter(project=request.project).defer("content", "report").order_by("-pk")[:20]
-    return render(request, "web/imports.html", {"form": form, "jobs": jobs})
+        try:
+            job = import_jobs.import_job_upload(
+                project=request.project, user=request.user, name=upload.name, content=upload.read()
+            )
+        except RegisterError as error:  # the file as a whole: said next to the field, nothing kept
+            form.add_error("register", visible_nul(error.message(lang())))
+        else:
+            return redirect("import_job", project=request.project.code, pk=job.pk)
+    too_large = request.GET.get("too_large", "")
+    refused = None
+    if request.method == "GET" and too_large.isascii() and too_large.isdigit():  # web/uploads.py refused it
+        refused = ImportForm.too_large(int(too_large)).messages[0]
+    jobs = (
+        ImportJob.objects.filter(project=request.project)
+        .exclude(status=ImportJob.Status.CANCELLED)
+        .defer("content", "report", "preview", "rejected_first")
+        .order_by("-pk")[:20]
+    )
+    context = {
+        "form": form,
+        "jobs": jobs,
+        "refused": refused,
+        "max_bytes": import_limits().max_bytes,
+        "too_large": ImportForm.too_large_text("__SIZE__"),
+    }
+    return render(request, "web/imports.html", context)
+
+
+@import_page
+def import_template(request: access.ProjectRequest) -> HttpResponse:
+    consultant = (
+        models.Staff.objects.filter(project=request.project, role=models.Staff.Role.CONSULTANT)
+        .order_by("pk")
+        .values_list("name", flat=True)
+        .first()
+    )
+    response = HttpResponse(
+        template_xlsx(consultant=consultant),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    # The Chinese name (来访登记模板.xlsx) for browsers that read RFC 5987, an ASCII one for the others.
+    chinese = quote("来访登记模板.xlsx")
+    response["Content-Disposition"] = f"attachment; filename=\"register-template.xlsx\"; filename*=UTF-8''{chinese}"
+    return response
+
+
+def _job(request: access.ProjectRequest, pk: int) -> ImportJob:
+    return get_object_or_404(ImportJob.objects.defer("content"), pk=pk, project=request.project)
 
 
 @import_page
 def import_job(request: access.ProjectRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk, project=request.project)
+    import_jobs.import_jobs_tidy(project=request.project, lang=lang())
+    job = _job(request, pk)
     template = "web/import_progress.html" if request.htmx else "web/import_job.html"  # type: ignore[attr-defined]
-    return render(request, template, {"job": job})
+    context = {
+        "job": job,
+        "fields": _field_labels(),
+        "kinds": _kind_labels(),
+        "zh": lang().startswith("zh"),
+        "again": job.status == ImportJob.Status.FAILED
+        and ImportJob.objects.filter(pk=job.pk).exclude(content=b"").exists(),
+    }
+    return render(request, template, context)
+
+
+@require_POST
+@import_page
+def import_confirm(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    if import_jobs.import_job_confirm(job=job):
+        import_job_run.enqueue(job.pk, lang())
+        messages.success(request, _("The import has started: the rows are checked again in full, then saved."))
+    else:
+        messages.info(request, _("This import was already confirmed or cancelled."))
+    return redirect("import_job", project=request.project.code, pk=job.pk)
+
+
+@require_POST
+@import_page
+def import_cancel(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    if import_jobs.import_job_cancel(job=job):
+        messages.success(request, _("Import cancelled: nothing was saved and the uploaded file was deleted."))
+    else:
+        messages.info(request, _("This import was already confirmed or cancelled."))
+    return redirect("imports", project=request.project.code)
+
+
+@require_POST
+@import_page
+def import_again(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    again = import_jobs.import_job_again(job=_job(request, pk), user=request.user)
+    if again is None:
+        messages.info(request, _("This import cannot be run again: upload the file again."))
+        return redirect("import_job", project=request.project.code, pk=pk)
+    import_job_run.enqueue(again.pk, lang())
+    messages.success(request, _("The import is running again: rows already saved are skipped, not saved twice."))
+    return redirect("import_job", project=request.project.code, pk=again.pk)
 
 
 @import_page
 def import_report(request: access.ProjectRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk, project=request.project)
+    job = _job(request, pk)
     response = HttpResponse(job.report.encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rejected-rows-{job.pk}.csv"'
     return response

@@ -55,11 +55,13 @@ def verify(
 
 
 def logs_problems(project: models.Project) -> Iterator[Problem]:
-    """The chained logs beside the events (disclosures, policy changes), and the policy in force."""
-    from .. import logchain  # it names its problems as verify does
+    """The chained logs beside the events (disclosures, policy changes, lookups, relation changes), the
+    policy in force and the relations as they stand."""
+    from .. import logchain, relations  # they name their problems as verify does
 
     for chained in logchain.LOGS:
         yield from logchain.log_problems(chained, project)
+    yield from relations.relation_problems(project)
     # The project's policy is the last change's (ledger.services.policy_set writes both), or none.
     last = project.policy_changes.order_by("-seq").values_list("policy", flat=True).first()
     policy = models.Project.objects.values_list("policy", flat=True).get(pk=project.pk)
