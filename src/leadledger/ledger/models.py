@@ -168,6 +168,7 @@ class Relation(models.Model):
     b = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=32)
     verified = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True, null=True)  # when it was told; the manager's queue is oldest first
 
 
 class Event(models.Model):
@@ -197,6 +198,8 @@ class Event(models.Model):
             # Departures (IH-13) are read with every judgement: found by index, never by a scan.
             models.Index(fields=["project", "kind", "seq"], name="event_kind"),
             models.Index(fields=["project", "staff", "at"], name="event_staff"),
+            # The manager's dashboard counts a day's visits, deals and rulings by their moment.
+            models.Index(fields=["project", "kind", "at"], name="event_kind_at"),
         ]
 
 
@@ -217,6 +220,10 @@ class Verdict(models.Model):
     policy_version = models.CharField(max_length=64)
     through_seq = models.BigIntegerField()  # the last event this verdict has seen
     judged_at = models.DateTimeField()  # the moment it was judged at: time alone moves a status
+
+    class Meta:
+        # Claims expiring this week, on the manager's dashboard: found by index, not by a scan.
+        indexes = [models.Index(fields=["project", "until"], name="verdict_until")]
 
 
 class Disclosure(models.Model):

@@ -1,0 +1,117 @@
+"""Bar charts drawn on the server as SVG (decision 140): no script, no CDN, the same in print and offline.
+
+Each chart is shown with its table beside it; the chart is for the eye, the table for the figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+# The office's colours: the app's blue, then a grey-green and an amber that print apart in grey.
+COLOURS = ("#1d4ed8", "#93c5a0", "#d97706")
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: Sequence[int | float]
+
+
+def _nice_top(highest: float) -> float:
+    """A round top for the scale at or above `highest`: 1, 2 or 5 times a power of ten."""
+    if highest <= 0:
+        return 1
+    step = 1.0
+    while step * 10 <= highest:
+        step *= 10
+    for factor in (1, 2, 5, 10):
+        if step * factor >= highest:
+            return step * factor
+    return step * 10  # pragma: no cover - the loop always returns
+
+
+def _label(value: float) -> str:
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+
+
+def bars(
+    labels: Sequence[str], series: Sequence[Series], *, title: str, stacked: bool = False, height: int = 180
+) -> SafeString:
+    """Vertical bars, one group (or stack) per label, with a legend and a labelled scale.
+
+    Labels are thinned so that at most about 15 are written under the axis; every bar keeps a
+    tooltip (<title>) with its label and value.
+    """
+    count = max(1, len(labels))
+    left, bottom, top_pad = 36, 22, 8
+    slot = max(12, min(48, 640 // count))
+    width = left + slot * count + 8
+    plot = height - bottom - top_pad
+    totals = [sum(s.values[i] for s in series) for i in range(len(labels))] if stacked else []
+    highest = max(totals or [v for s in series for v in s.values] or [0])
+    top = _nice_top(float(highest))
+    parts: list[str] = []
+    for tick in (0, top / 2, top):  # three gridlines: enough to read a figure, the table has the rest
+        y = top_pad + plot - plot * tick / top
+        parts.append(
+            format_html(
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"/><text x="{}" y="{}" class="tick">{}</text>',
+                left,
+                width - 4,
+                f"{y:.1f}",
+                f"{y:.1f}",
+                left - 4,
+                f"{y + 4:.1f}",
+                _label(tick),
+            )
+        )
+    every = max(1, -(-count // 15))
+    groups = 1 if stacked else max(1, len(series))
+    bar = max(3.0, (slot - 4) / groups)
+    for i, label in enumerate(labels):
+        x0 = left + i * slot + 2
+        base = top_pad + plot
+        for j, one in enumerate(series):
+            value = float(one.values[i])
+            h = plot * value / top
+            if stacked:
+                x, y = x0, base - h
+                base -= h
+            else:
+                x, y = x0 + j * bar, top_pad + plot - h
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{} · {}：{}</title></rect>',
+                    f"{x:.1f}",
+                    f"{y:.1f}",
+                    f"{(slot - 4) if stacked else bar - 1:.1f}",
+                    f"{h:.1f}",
+                    COLOURS[j % len(COLOURS)],
+                    label,
+                    one.name,
+                    _label(value),
+                )
+            )
+        if i % every == 0:
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" class="axis">{}</text>', f"{x0 + (slot - 4) / 2:.1f}", height - 6, label
+                )
+            )
+    legend = format_html_join(
+        "",
+        '<span class="key"><i style="background:{}"></i>{}</span>',
+        ((COLOURS[j % len(COLOURS)], one.name) for j, one in enumerate(series)),
+    )
+    svg = format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
+        width,
+        height,
+        title,
+        mark_safe("".join(parts)),
+    )
+    return format_html('<figure class="chart">{}<figcaption class="legend">{}</figcaption></figure>', svg, legend)
