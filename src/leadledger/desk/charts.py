@@ -5,6 +5,7 @@ Each chart is shown with its table beside it; the chart is for the eye, the tabl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,6 +35,11 @@ def _nice_top(highest: float) -> float:
     return step * 10  # pragma: no cover - the loop always returns
 
 
+def _text_width(text: str) -> int:
+    """About how wide `text` is at 12 px: a Chinese character is square, a digit or letter about half."""
+    return sum(12 if ord(char) > 0x2E80 else 7 for char in text)
+
+
 def _label(value: float) -> str:
     return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
 
@@ -43,13 +49,15 @@ def bars(
 ) -> SafeString:
     """Vertical bars, one group (or stack) per label, with a legend and a labelled scale.
 
-    Labels are thinned so that at most about 15 are written under the axis; every bar keeps a
-    tooltip (<title>) with its label and value.
+    Labels under the axis are thinned so that none overlaps the next; every bar keeps a tooltip
+    (<title>) with its label and value.
     """
     count = max(1, len(labels))
     left, bottom, top_pad = 36, 22, 8
-    slot = max(12, min(48, 640 // count))
-    width = left + slot * count + 8
+    width = max(560, left + 12 * count + 8)  # the same scale for 2 bars as for 90: a bar never balloons
+    slot = (width - left - 8) / count
+    groups = 1 if stacked else max(1, len(series))
+    group = min(slot - 4, 28.0 * groups)  # the bars of one label, centred in its slot
     plot = height - bottom - top_pad
     totals = [sum(s.values[i] for s in series) for i in range(len(labels))] if stacked else []
     highest = max(totals or [v for s in series for v in s.values] or [0])
@@ -69,11 +77,11 @@ def bars(
                 _label(tick),
             )
         )
-    every = max(1, -(-count // 15))
-    groups = 1 if stacked else max(1, len(series))
-    bar = max(3.0, (slot - 4) / groups)
+    widest = max((_text_width(label) for label in labels), default=7)
+    every = max(1, math.ceil((widest + 8) / slot))
+    bar = max(3.0, group / groups)
     for i, label in enumerate(labels):
-        x0 = left + i * slot + 2
+        x0 = left + i * slot + (slot - group) / 2
         base = top_pad + plot
         for j, one in enumerate(series):
             value = float(one.values[i])
@@ -88,7 +96,7 @@ def bars(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{} · {}：{}</title></rect>',
                     f"{x:.1f}",
                     f"{y:.1f}",
-                    f"{(slot - 4) if stacked else bar - 1:.1f}",
+                    f"{group if stacked else bar - 1:.1f}",
                     f"{h:.1f}",
                     COLOURS[j % len(COLOURS)],
                     label,
@@ -98,9 +106,7 @@ def bars(
             )
         if i % every == 0:
             parts.append(
-                format_html(
-                    '<text x="{}" y="{}" class="axis">{}</text>', f"{x0 + (slot - 4) / 2:.1f}", height - 6, label
-                )
+                format_html('<text x="{}" y="{}" class="axis">{}</text>', f"{x0 + group / 2:.1f}", height - 6, label)
             )
     legend = format_html_join(
         "",
