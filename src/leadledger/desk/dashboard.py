@@ -15,7 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 
 from leadledger.engine.model import DEAL, RULING, VISIT
 from leadledger.ledger import models
@@ -33,6 +32,22 @@ def _bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return datetime.combine(day, time(), zone), datetime.combine(day + timedelta(days=1), time(), zone)
 
 
+def _first_visits(project: models.Project, customers: set[int]) -> dict[int, int]:
+    """Each customer's first visit event (its seq), read through the customer index.
+
+    The kind is filtered here, not in the query: with it there, SQLite (no statistics) may take the
+    (project, kind, seq) index and read every visit ever recorded for each customer asked about.
+    """
+    first: dict[int, int] = {}
+    ids = sorted(customers)
+    for start in range(0, len(ids), 500):
+        rows = models.Event.objects.filter(project=project, customer_id__in=ids[start : start + 500])
+        for customer, seq, kind in rows.values_list("customer_id", "seq", "kind"):
+            if kind == VISIT and seq < first.get(customer, seq + 1):
+                first[customer] = seq
+    return first
+
+
 def day_count(project: models.Project, day: date) -> dict[str, Any]:
     """One calendar day of the project counted from the ledger: visits (first or return), deals, rulings.
 
@@ -41,16 +56,15 @@ def day_count(project: models.Project, day: date) -> dict[str, Any]:
     """
     start, end = _bounds(day, ZoneInfo(project.time_zone))
     events = models.Event.objects.filter(project=project, at__gte=start, at__lt=end)
-    earlier = models.Event.objects.filter(
-        project_id=project.pk, customer_id=OuterRef("customer_id"), kind=VISIT, seq__lt=OuterRef("seq")
-    )
+    visits_of_day = list(events.filter(kind=VISIT).values_list("seq", "customer_id", "staff_id"))
+    first_seen = _first_visits(project, {customer for _, customer, _ in visits_of_day})
     by_staff: dict[str, list[int]] = {}  # staff id -> [visits, first visits, deals]
     visits = new = 0
-    for staff, before in events.filter(kind=VISIT).annotate(before=Exists(earlier)).values_list("staff_id", "before"):
+    for seq, customer, staff in visits_of_day:
         row = by_staff.setdefault(str(staff), [0, 0, 0])
         row[0] += 1
         visits += 1
-        if not before:
+        if first_seen.get(customer) == seq:
             row[1] += 1
             new += 1
     for staff in events.filter(kind=DEAL).values_list("staff_id", flat=True):

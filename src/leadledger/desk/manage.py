@@ -83,7 +83,7 @@ def _manage_page(request: access.ProjectRequest) -> HttpResponse:
     policy = convert.policy_of(request.project)
     language = lang()
     board = dashboard.dashboard(request.project, timezone.now(), dashboard.window_of(request.GET.get("days")))
-    _, waiting_counts = queue.waiting(request.project)
+    waiting_counts = queue.waiting_counts(request.project)
     context = {
         "board": board,
         "charts": _dashboard_charts(board),

@@ -40,15 +40,34 @@ def _oldest_first(item: Waiting) -> tuple[int, datetime, int]:
     return (0 if item.at is None else 1, item.at or timezone.now(), item.pk)
 
 
+def _open(project: models.Project, now: datetime) -> tuple[Any, Any, Any, Any]:
+    return (
+        Dispute.objects.filter(project=project, settled_at__isnull=True),
+        RenewalRequest.objects.filter(project=project, status=RenewalRequest.Status.PENDING),
+        models.Relation.objects.filter(project=project, verified=False),
+        Suspension.objects.filter(project=project, until__gt=now),
+    )
+
+
+def waiting_counts(project: models.Project, now: datetime | None = None) -> dict[str, int]:
+    """How many of each kind wait (the management page's figure), without reading them."""
+    disputes, renewals, relations, suspensions = _open(project, now or timezone.now())
+    return {
+        Kind.DISPUTE: disputes.count(),
+        Kind.RENEWAL: renewals.count(),
+        Kind.RELATION: relations.count(),
+        Kind.SUSPENSION: suspensions.count(),
+    }
+
+
 def waiting(project: models.Project, now: datetime | None = None) -> tuple[list[Waiting], dict[str, int]]:
     """Everything waiting, oldest first (at most QUEUE_LIMIT of each kind), and how many of each there are."""
     now = now or timezone.now()
-    disputes = Dispute.objects.filter(project=project, settled_at__isnull=True).select_related("customer", "raised_by")
-    renewals = RenewalRequest.objects.filter(project=project, status=RenewalRequest.Status.PENDING).select_related(
-        "customer", "staff"
-    )
-    relations = models.Relation.objects.filter(project=project, verified=False).select_related("a", "b")
-    suspensions = Suspension.objects.filter(project=project, until__gt=now).select_related("staff")
+    disputes, renewals, relations, suspensions = _open(project, now)
+    disputes = disputes.select_related("customer", "raised_by")
+    renewals = renewals.select_related("customer", "staff")
+    relations = relations.select_related("a", "b")
+    suspensions = suspensions.select_related("staff")
     items = [
         *(
             Waiting(Kind.DISPUTE, d.at, d.pk, d.customer, d.raised_by.name, d.reason, d)
@@ -67,10 +86,5 @@ def waiting(project: models.Project, now: datetime | None = None) -> tuple[list[
             for s in suspensions.order_by("since", "pk")[:QUEUE_LIMIT]
         ),
     ]
-    counts = {
-        Kind.DISPUTE: disputes.count(),
-        Kind.RENEWAL: renewals.count(),
-        Kind.RELATION: relations.count(),
-        Kind.SUSPENSION: suspensions.count(),
-    }
+    counts = waiting_counts(project, now)
     return sorted(items, key=_oldest_first), counts
