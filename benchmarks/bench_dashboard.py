@@ -92,7 +92,7 @@ def main() -> None:
     if manager.user is None:
         manager.user = get_user_model().objects.create_user(username="bench-manager", password="bench")
         manager.save(update_fields=["user"])
-    client = Client()
+    client = Client(HTTP_HOST="localhost")
     client.force_login(manager.user)
     assert client.get("/p/bench/manage/").status_code == 200
     median, p95 = _timed(lambda: client.get("/p/bench/manage/"), args.views)

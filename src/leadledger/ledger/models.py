@@ -223,7 +223,7 @@ class Verdict(models.Model):
 
     class Meta:
         # Claims expiring this week, on the manager's dashboard: found by index, not by a scan.
-        indexes = [models.Index(fields=["project", "until"], name="verdict_until")]
+        indexes = [models.Index(fields=["project", "status", "until"], name="verdict_status_until")]
 
 
 class Disclosure(models.Model):

@@ -22,6 +22,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="verdict",
-            index=models.Index(fields=["project", "until"], name="verdict_until"),
+            index=models.Index(fields=["project", "status", "until"], name="verdict_status_until"),
         ),
     ]
