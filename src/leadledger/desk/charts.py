@@ -9,7 +9,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 # The office's colours: the app's blue, then a grey-green and an amber that print apart in grey.
@@ -80,7 +80,9 @@ def bars(
     widest = max((_text_width(label) for label in labels), default=7)
     every = max(1, math.ceil((widest + 8) / slot))
     bar = max(3.0, group / groups)
+    names = [escape(one.name) for one in series]  # escaped once each: a chart has hundreds of bars
     for i, label in enumerate(labels):
+        shown = escape(label)
         x0 = left + i * slot + (slot - group) / 2
         base = top_pad + plot
         for j, one in enumerate(series):
@@ -92,22 +94,11 @@ def bars(
             else:
                 x, y = x0 + j * bar, top_pad + plot - h
             parts.append(
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{} · {}：{}</title></rect>',
-                    f"{x:.1f}",
-                    f"{y:.1f}",
-                    f"{group if stacked else bar - 1:.1f}",
-                    f"{h:.1f}",
-                    COLOURS[j % len(COLOURS)],
-                    label,
-                    one.name,
-                    _label(value),
-                )
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{group if stacked else bar - 1:.1f}" height="{h:.1f}" '
+                f'fill="{COLOURS[j % len(COLOURS)]}"><title>{shown} · {names[j]}：{_label(value)}</title></rect>'
             )
         if i % every == 0:
-            parts.append(
-                format_html('<text x="{}" y="{}" class="axis">{}</text>', f"{x0 + group / 2:.1f}", height - 6, label)
-            )
+            parts.append(f'<text x="{x0 + group / 2:.1f}" y="{height - 6}" class="axis">{shown}</text>')
     legend = format_html_join(
         "",
         '<span class="key"><i style="background:{}"></i>{}</span>',
@@ -118,6 +109,6 @@ def bars(
         width,
         height,
         title,
-        mark_safe("".join(parts)),
+        mark_safe("".join(parts)),  # every name and label in it went through escape() or format_html
     )
     return format_html('<figure class="chart">{}<figcaption class="legend">{}</figcaption></figure>', svg, legend)

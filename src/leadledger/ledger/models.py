@@ -170,6 +170,12 @@ class Relation(models.Model):
     verified = models.BooleanField(default=False)
     at = models.DateTimeField(auto_now_add=True, null=True)  # when it was told; the manager's queue is oldest first
 
+    class Meta:
+        # The few relations waiting for verification (ID-4), among a project's many verified ones.
+        indexes = [
+            models.Index(fields=["project", "at"], name="relation_unverified", condition=models.Q(verified=False))
+        ]
+
 
 class Event(models.Model):
     """One fact, appended once and never changed.
