@@ -28,4 +28,6 @@ def page_url(name: str, pattern: str, project: str, pk: int) -> str:
             kwargs[key] = pk
     if "<str:field>" in pattern:
         kwargs["field"] = "phone"
+    if "<slug:name>" in pattern:
+        kwargs["name"] = "queue"  # one of the manager's lists exported to Excel
     return reverse(name, kwargs=kwargs)

@@ -128,7 +128,8 @@ def test_what_if_lists_the_verdicts_a_proposal_would_change(office: Office) -> N
 
 def test_a_departure_sends_customers_to_the_pool(office: Office) -> None:
     _visit(office, office.zhang, office.alice)
-    _client("zhao").post("/p/hz-1/manage/departure/", {"staff": office.alice.pk, "reason": "resigned"})
+    form = {"staff": office.alice.pk, "reason": "resigned"}
+    _client("zhao").post("/p/hz-1/manage/departure/", {**form, "confirmed": "yes"})  # after "are you sure?"
     verdict = models.Verdict.objects.get(customer=office.zhang)
     assert verdict.status == "pool" and "IH-13" in verdict.cites
 

@@ -11,6 +11,8 @@ from pages import page_url, project_urls
 
 MANAGERS_ONLY = {
     "manage",
+    "manage_queue",
+    "manage_export",
     "manage_renewal",
     "manage_departure",
     "manage_suspension",
@@ -123,6 +125,9 @@ PAGE_NEEDS = {
     "mine_contact": "own_customers",
     "mine_renewal": "own_customers",
     "manage": "approve",
+    "manage_queue": "approve",
+    "manage_export": "approve",
+    "dispute_raise": "see_customers",  # anyone in the office may contest; the manager rules (h-dash)
     "manage_renewal": "approve",
     "manage_suspension": "approve",
     "policy_editor": "set_policy",

@@ -5,13 +5,16 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import datetime
+from collections.abc import Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from leadledger import capabilities, engine
@@ -25,12 +28,14 @@ from leadledger.ledger import services as services_ledger
 from leadledger.web import access, chips
 from leadledger.web import selectors as web_selectors
 from leadledger.web.speech import lang, pick, said
+from leadledger.web.templatetags.web import relation_label
 
-from . import policy_editor, services
+from . import charts, dashboard, exports, policy_editor, queue, services
 from . import selectors as desk_selectors
-from .models import RenewalRequest, Suspension
+from .models import Dispute, RenewalRequest, Suspension
 
 approver_page = access.capability_page(capabilities.APPROVE)
+seer_page = access.capability_page(capabilities.SEE_CUSTOMERS)
 ruler_page = access.capability_page(capabilities.RULE)
 RULES_DEPARTED = ("IH-1", "IH-4", "IH-5", "IH-6", "IH-7", "IH-8", "IH-10", "IH-11", "IH-12", "IH-13", "IH-17", "D-2")
 
@@ -44,10 +49,48 @@ def manage(request: access.ProjectRequest) -> HttpResponse:
     return _manage_page(request)
 
 
+def _dashboard_charts(board: dashboard.Dashboard) -> dict[str, Any]:
+    labels = [f"{d.day:%m-%d}" for d in board.days]
+    return {
+        "visits": charts.bars(
+            labels,
+            [
+                charts.Series(_("First visits"), [d.new for d in board.days]),
+                charts.Series(_("Return visits"), [d.returning for d in board.days]),
+            ],
+            title=_("Visits per day"),
+            stacked=True,
+        ),
+        "conversion": charts.bars(
+            [c.name for c in board.consultants],
+            [
+                charts.Series(_("First visits"), [c.new for c in board.consultants]),
+                charts.Series(_("Deals"), [c.deals for c in board.consultants]),
+            ],
+            title=_("First visits and deals per consultant"),
+        ),
+        "disputes": charts.bars(
+            labels,
+            [
+                charts.Series(_("Disputes raised"), [d.disputes for d in board.days]),
+                charts.Series(_("Rulings"), [d.rulings for d in board.days]),
+            ],
+            title=_("Ownership disputes and rulings per day"),
+        ),
+    }
+
+
 def _manage_page(request: access.ProjectRequest) -> HttpResponse:
     policy = convert.policy_of(request.project)
     language = lang()
+    board = dashboard.dashboard(request.project, timezone.now(), dashboard.window_of(request.GET.get("days")))
+    waiting_counts = queue.waiting_counts(request.project)
     context = {
+        "board": board,
+        "charts": _dashboard_charts(board),
+        "windows": dashboard.WINDOWS,
+        "waiting": waiting_counts,
+        "waiting_total": sum(waiting_counts.values()),
         "requests": RenewalRequest.objects.filter(project=request.project, status="pending")
         .select_related("customer__verdict", "staff")
         .order_by("at"),
@@ -61,6 +104,118 @@ def _manage_page(request: access.ProjectRequest) -> HttpResponse:
         "lookup_signals": _lookup_signals(request),
     }
     return render(request, "desk/manage.html", context)
+
+
+@approver_page
+def manage_queue(request: access.ProjectRequest) -> HttpResponse:
+    items, counts = queue.waiting(request.project)
+    context = {
+        "items": items,
+        "counts": counts,
+        "limit": queue.QUEUE_LIMIT,
+        "may_rule": capabilities.RULE in request.capabilities,
+    }
+    return render(request, "desk/queue.html", context)
+
+
+def _kind_name(kind: str) -> str:
+    return {
+        queue.Kind.DISPUTE: _("Dispute"),
+        queue.Kind.RENEWAL: _("Renewal"),
+        queue.Kind.RELATION: _("Relation to verify"),
+        queue.Kind.SUSPENSION: _("Suspension"),
+    }[kind]
+
+
+def _list_rows(request: access.ProjectRequest, name: str) -> tuple[str, list[str], Iterable[Sequence[Any]]]:
+    """A list shown on the manager's pages as a sheet: its title, its header and its rows."""
+    project, now = request.project, timezone.now()
+    if name in ("visits", "consultants", "disputes"):
+        board = dashboard.dashboard(project, now, dashboard.window_of(request.GET.get("days")))
+        if name == "visits":
+            return (
+                _("Visits per day"),
+                [_("Day"), _("Visits"), _("First visits"), _("Return visits")],
+                [(d.day, d.visits, d.new, d.returning) for d in board.days],
+            )
+        if name == "consultants":
+            return (
+                _("Conversion"),
+                [_("Consultant"), _("Visits"), _("First visits"), _("Deals"), _("Deals per first visit (%)")],
+                [(c.name, c.visits, c.new, c.deals, c.conversion) for c in board.consultants],
+            )
+        return (
+            _("Disputes and rulings"),
+            [_("Day"), _("Disputes raised"), _("Rulings")],
+            [(d.day, d.disputes, d.rulings) for d in board.days],
+        )
+    if name == "expiring":
+        names = web_selectors.staff_names(project)
+        rows, _count = dashboard.claims_expiring(project, now, names, limit=None)
+        return (
+            _("Claims expiring this week"),
+            [_("Customer"), _("Owner"), _("Valid until")],
+            [(r.name, r.owners, r.until) for r in rows],
+        )
+    if name == "queue":
+        items, _counts = queue.waiting(project, now)
+        return (
+            _("Waiting for you"),
+            [_("What"), _("Since"), _("Customer"), _("Who"), _("Details")],
+            [(_kind_name(i.kind), i.at, i.customer.name if i.customer else "", i.who, i.what) for i in items],
+        )
+    if name == "renewals":
+        found = RenewalRequest.objects.filter(project=project, status="pending").select_related("customer", "staff")
+        return (
+            _("Renewals waiting for approval"),
+            [_("Customer"), _("Consultant"), _("Reason"), _("Asked")],
+            [(r.customer.name, r.staff.name, r.reason, r.at) for r in found.order_by("at")],
+        )
+    if name == "suspensions":
+        found = Suspension.objects.filter(project=project, until__gt=now).select_related("staff").order_by("until")
+        return (
+            _("Suspensions from the rotation"),
+            [_("Consultant"), _("Until"), _("Reason")],
+            [(s.staff.name, s.until, s.reason) for s in found],
+        )
+    if name == "lookups":
+        return (
+            _("Lookups to look into"),
+            [_("What"), _("Who"), _("First lookup"), _("Last lookup"), _("Lookups")],
+            [
+                (i["signal"].get_kind_display(), i["who"], i["signal"].first_at, i["signal"].last_at, i["signal"].count)
+                for i in _lookup_signals(request)
+            ],
+        )
+    if name == "policy":
+        rows = policy_editor.policy_rows(convert.policy_of(project), lang())
+        return (
+            _("Policy in force"),
+            [_("Setting"), _("Value"), _("Rules")],
+            [(row["label"], row["value"], ", ".join(row["rules"])) for row in rows],
+        )
+    raise Http404
+
+
+EXPORTS = ("visits", "consultants", "disputes", "expiring", "queue", "renewals", "suspensions", "lookups", "policy")
+
+
+@approver_page
+def manage_export(request: access.ProjectRequest, name: str) -> HttpResponse:
+    """Any list of the manager's pages as an Excel file, cells neutralised as every file the app writes."""
+    if name not in EXPORTS:
+        raise Http404
+    title, header, rows = _list_rows(request, name)
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    return exports.xlsx_response(f"{request.project.code}-{name}-{stamp}", title, header, rows)
+
+
+BACK = {"queue": "manage_queue", "manage": "manage"}
+
+
+def _back(request: access.ProjectRequest, default: str = "manage") -> HttpResponse:
+    """Back to the page the action was taken from (the queue or the management page)."""
+    return redirect(BACK.get(request.POST.get("back", ""), BACK[default]), project=request.project.code)
 
 
 def _lookup_signals(request: access.ProjectRequest) -> list[dict[str, Any]]:
@@ -77,14 +232,25 @@ def _lookup_signals(request: access.ProjectRequest) -> list[dict[str, Any]]:
 @require_POST
 @approver_page
 def manage_renewal(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    approve = request.POST.get("decision") == "approve"
     try:
-        services.renewal_decide(
-            manager=request.staff, request_id=pk, approve=request.POST.get("decision") == "approve", user=request.user
-        )
-    except (DomainError, RenewalRequest.DoesNotExist) as error:
-        if isinstance(error, DomainError):
-            _said(request, error)
-    return redirect("manage", project=request.project.code)
+        decided = services.renewal_decide(manager=request.staff, request_id=pk, approve=approve, user=request.user)
+    except RenewalRequest.DoesNotExist:
+        messages.error(request, _("This request is no longer there."))
+    except DomainError as error:
+        _said(request, error)
+    else:
+        names = {"customer": decided.customer.name, "staff": decided.staff.name}
+        if approve:
+            verdict = models.Verdict.objects.filter(customer_id=decided.customer_id).values_list("until", flat=True)
+            until = verdict.first()
+            names["until"] = date_format(timezone.localtime(until), "SHORT_DATE_FORMAT") if until else "—"
+            messages.success(
+                request, _("Renewal approved: %(customer)s stays with %(staff)s, valid until %(until)s.") % names
+            )
+        else:
+            messages.success(request, _("Renewal refused: %(staff)s's claim on %(customer)s keeps its date.") % names)
+    return _back(request)
 
 
 @require_POST
@@ -93,33 +259,46 @@ def manage_suspension(request: access.ProjectRequest) -> HttpResponse:
     days = whole_id(request.POST.get("days", "0").strip())  # ASCII digits: "١٢" is not twelve days here
     if days is None or days > 365:
         messages.error(request, pick("天数应在 0 到 365 之间", "days must be between 0 and 365"))
-        return redirect("manage", project=request.project.code)
+        return _back(request)
+    staff = access.posted_id(request, "staff")
     try:
         services.suspension_set(
-            manager=request.staff,
-            staff=str(access.posted_id(request, "staff")),
-            days=days,
-            reason=request.POST.get("reason", ""),
+            manager=request.staff, staff=str(staff), days=days, reason=request.POST.get("reason", "")
         )
     except DomainError as error:
         _said(request, error)
-    return redirect("manage", project=request.project.code)
+    else:
+        name = models.Staff.objects.filter(pk=staff).values_list("name", flat=True).first() or ""
+        if days:
+            messages.success(
+                request,
+                _("%(name)s is off the rotation for %(days)s days.") % {"name": name, "days": days},
+            )
+        else:
+            messages.success(request, _("%(name)s is back on the rotation.") % {"name": name})
+    return _back(request)
 
 
 @require_POST
 @ruler_page
 def manage_departure(request: access.ProjectRequest) -> HttpResponse:
+    """A departure asks "are you sure?" on a page of its own first; only the confirmed form records it."""
     leaver = get_object_or_404(models.Staff, pk=access.posted_id(request, "staff"), project=request.project)
+    reason = request.POST.get("reason", "")
     try:
-        services.departure_record(
-            by=request.staff, leaver=leaver, reason=request.POST.get("reason", ""), user=request.user
-        )
+        if request.POST.get("confirmed") != "yes":
+            services.departure_checked(by=request.staff, leaver=leaver, reason=reason)
+            owned = models.Verdict.objects.filter(project=request.project, owners__has_key=str(leaver.pk)).count()
+            context = {"leaver": leaver, "reason": reason, "owned": owned}
+            return render(request, "desk/departure_confirm.html", context)
+        services.departure_record(by=request.staff, leaver=leaver, reason=reason, user=request.user)
     except DomainError as error:
         _said(request, error)
     else:
         messages.success(
             request,
-            pick(f"{leaver.name}：客户已回到公共池（IH-13）", f"{leaver.name}: customers returned to the pool (IH-13)"),
+            _("%(name)s's departure is recorded: their customers without a deal are back in the pool.")
+            % {"name": leaver.name},
         )
     return redirect("manage", project=request.project.code)
 
@@ -171,6 +350,9 @@ def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
         "consultants": capabilities.owner_candidates(request.project),
         "rules": RULES_DEPARTED,
         "relations": desk_selectors.relations_of(customer),
+        "open_disputes": Dispute.objects.filter(customer=customer, settled_at__isnull=True)
+        .select_related("raised_by")
+        .order_by("at"),
         "proposal": proposal,
         "asked": asked,
         "presets": [(key, engine.preset_name(key, language)) for key in engine.PRESETS],
@@ -276,8 +458,12 @@ def dispute_export(request: access.ProjectRequest, pk: int) -> HttpResponse:
 def dispute_ruling(request: access.ProjectRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(models.Customer, pk=pk, project=request.project)
     staff = None
-    if (chosen := access.posted_id(request, "staff", required=False)) is not None:
-        staff = get_object_or_404(models.Staff, pk=chosen, project=request.project)
+    chosen = request.POST.get("staff", "").strip()
+    if not chosen:  # no default: "nobody" is a choice the manager makes, not what an untouched form says
+        messages.error(request, _("Choose who the customer belongs to, or the pool."))
+        return redirect("dispute", project=request.project.code, pk=pk)
+    if chosen != POOL:
+        staff = get_object_or_404(models.Staff, pk=access.posted_id(request, "staff"), project=request.project)
     try:
         services.ruling_make(
             manager=request.staff,
@@ -289,12 +475,44 @@ def dispute_ruling(request: access.ProjectRequest, pk: int) -> HttpResponse:
         )
     except DomainError as error:
         _said(request, error)
+    else:
+        if staff is None:
+            messages.success(request, _("Ruled: %(customer)s goes to the pool.") % {"customer": customer.name})
+        else:
+            messages.success(
+                request,
+                _("Ruled: %(customer)s belongs to %(staff)s.") % {"customer": customer.name, "staff": staff.name},
+            )
     return redirect("dispute", project=request.project.code, pk=pk)
+
+
+POOL = "pool"  # the ruling form's explicit choice of nobody (IH-13's pool)
 
 
 @require_POST
 @ruler_page
 def relation_verify(request: access.ProjectRequest, pk: int) -> HttpResponse:
-    relation = get_object_or_404(models.Relation, pk=pk, project=request.project)
+    relation = get_object_or_404(models.Relation.objects.select_related("a", "b"), pk=pk, project=request.project)
     services.relation_verify(manager=request.staff, relation=relation)
+    messages.success(
+        request,
+        _("Relation verified: %(a)s and %(b)s (%(kind)s); both are judged again from now on.")
+        % {"a": relation.a.name, "b": relation.b.name, "kind": relation_label(relation.kind)},
+    )
+    if request.POST.get("back") == "queue":
+        return redirect("manage_queue", project=request.project.code)
     return redirect("dispute", project=request.project.code, pk=relation.a_id)
+
+
+@require_POST
+@seer_page
+def dispute_raise(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    """Contest who a customer belongs to, from the customer's page: it waits for the manager's ruling."""
+    customer = get_object_or_404(models.Customer, pk=pk, project=request.project)
+    try:
+        services.dispute_raise(staff=request.staff, customer=customer, reason=request.POST.get("reason", ""))
+    except DomainError as error:
+        _said(request, error)
+    else:
+        messages.success(request, _("Your dispute is waiting for the manager's ruling."))
+    return redirect("customer", project=request.project.code, pk=pk)

@@ -93,3 +93,36 @@ class Suspension(models.Model):
     class Meta:
         verbose_name = _("suspension from the rotation")
         verbose_name_plural = _("suspensions from the rotation")
+
+class Dispute(models.Model):
+    """Someone contests who a customer belongs to; open until a manager rules on the customer (IH-16).
+
+    Not an event: a dispute changes no verdict; the ruling that settles it is the event.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT)
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="+")
+    raised_by = models.ForeignKey("ledger.Staff", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=200)
+    at = models.DateTimeField(auto_now_add=True)
+    ruling_seq = models.BigIntegerField(null=True)  # the ruling that settled it
+    settled_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "settled_at", "at"], name="dispute_open")]
+
+
+class DayFigures(models.Model):
+    """A past day's figures for the manager's dashboard, counted once from the ledger (decision 141).
+
+    A finished day's events never change, but an import may add some to a past day later: each row
+    keeps the project's last event seq it has seen, and a day touched by a later event is counted again.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT)
+    day = models.DateField()
+    figures = models.JSONField()
+    through_seq = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "day"], name="day_figures_unique")]

@@ -35,7 +35,7 @@ from leadledger.ledger.selectors import customer_search, departed_staff
 from leadledger.ledger.services import LedgerError
 
 from . import selectors
-from .models import DeskSearch, DeskVisit, Rotation
+from .models import DeskSearch, DeskVisit, Dispute, Rotation
 
 # Who may make each move on the board. Suspensions (Q-7) are set for a number of days on the
 # management page (suspension_set).
@@ -454,23 +454,55 @@ def ruling_make(
         "by": str(manager.pk),
         "reason": f"{rule}: {reason}",
     }
-    return ledger_services.event_append(project=manager.project, kind=RULING, body=body, actor=user)
+    with transaction.atomic():
+        event = ledger_services.event_append(project=manager.project, kind=RULING, body=body, actor=user)
+        # A ruling on the customer settles every dispute open about them (decision 142).
+        Dispute.objects.filter(project=manager.project, customer=customer, settled_at__isnull=True).update(
+            ruling_seq=event.seq, settled_at=event.at
+        )
+    return event
 
 
-def departure_record(*, by: ledger.Staff, leaver: ledger.Staff, reason: str, user: Any) -> ledger.Event:
-    """A consultant leaves: their customers go to the pool (IH-13); a departure is recorded once."""
+def dispute_raise(*, staff: ledger.Staff, customer: ledger.Customer, reason: str) -> Any:
+    """Someone in the office contests who a customer belongs to: it waits in the manager's queue (IH-16).
+
+    One open dispute per person and customer: asking twice adds nothing to the queue.
+    """
+    if customer.project_id != staff.project_id:
+        raise LedgerError("没有这位客户", "there is no such customer")
+    reason = reason_checked(reason)
+    if not reason:
+        raise LedgerError("请说明归属有何争议", "say what is disputed about the ownership", field="reason")
+    with transaction.atomic():
+        ledger.Customer.objects.select_for_update().filter(pk=customer.pk).first()  # two clicks make one dispute
+        if Dispute.objects.filter(customer=customer, raised_by=staff, settled_at__isnull=True).exists():
+            raise LedgerError(
+                "您对该客户的争议已在等待经理裁定", "your dispute about this customer is already waiting for a ruling"
+            )
+        return Dispute.objects.create(project=staff.project, customer=customer, raised_by=staff, reason=reason)
+
+
+def departure_checked(*, by: ledger.Staff, leaver: ledger.Staff, reason: str) -> str:
+    """The departure's reason as it would be recorded, or the refusal: asked before "are you sure?" too."""
     capabilities.require(by, capabilities.RULE)
     if leaver.project_id != by.project_id:
         raise LedgerError("没有这位员工", "there is no such member of staff", field="staff")
     reason = reason_checked(reason)
     if not reason:
         raise LedgerError("请填写离职原因", "give the reason for leaving", field="reason")
+    if str(leaver.pk) in departed_staff(by.project):
+        raise LedgerError(
+            f"{leaver.name}的离职已经登记过", f"{leaver.name}'s departure is already recorded", field="staff"
+        )
+    return reason
+
+
+def departure_record(*, by: ledger.Staff, leaver: ledger.Staff, reason: str, user: Any) -> ledger.Event:
+    """A consultant leaves: their customers go to the pool (IH-13); a departure is recorded once."""
+    reason = departure_checked(by=by, leaver=leaver, reason=reason)
     with transaction.atomic():
         ledger.Staff.objects.select_for_update().get(pk=leaver.pk)  # two managers at once record it once
-        if str(leaver.pk) in departed_staff(by.project):
-            raise LedgerError(
-                f"{leaver.name} 的离职已经登记过", f"{leaver.name}'s departure is already recorded", field="staff"
-            )
+        departure_checked(by=by, leaver=leaver, reason=reason)  # again, under the lock
         body = {"staff": str(leaver.pk), "reason": reason}
         return ledger_services.event_append(project=by.project, kind=STAFF_LEFT, body=body, actor=user)
 

@@ -20,6 +20,8 @@ urlpatterns += [
     path("p/<slug:project>/me/<int:pk>/contact/", mine.mine_contact, name="mine_contact"),
     path("p/<slug:project>/me/<int:pk>/renewal/", mine.mine_renewal, name="mine_renewal"),
     path("p/<slug:project>/manage/", manage.manage, name="manage"),
+    path("p/<slug:project>/manage/queue/", manage.manage_queue, name="manage_queue"),
+    path("p/<slug:project>/manage/export/<slug:name>.xlsx", manage.manage_export, name="manage_export"),
     path("p/<slug:project>/manage/renewals/<int:pk>/", manage.manage_renewal, name="manage_renewal"),
     path("p/<slug:project>/manage/departure/", manage.manage_departure, name="manage_departure"),
     path("p/<slug:project>/manage/suspension/", manage.manage_suspension, name="manage_suspension"),
@@ -30,5 +32,6 @@ urlpatterns += [
     path("p/<slug:project>/customers/<int:pk>/dispute/", manage.dispute, name="dispute"),
     path("p/<slug:project>/customers/<int:pk>/dispute/export.json", manage.dispute_export, name="dispute_export"),
     path("p/<slug:project>/customers/<int:pk>/dispute/ruling/", manage.dispute_ruling, name="dispute_ruling"),
+    path("p/<slug:project>/customers/<int:pk>/contest/", manage.dispute_raise, name="dispute_raise"),
     path("p/<slug:project>/relations/<int:pk>/verify/", manage.relation_verify, name="relation_verify"),
 ]

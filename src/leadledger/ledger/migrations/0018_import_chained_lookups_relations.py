@@ -144,7 +144,7 @@ def _run(statements_by_vendor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0017_sign_ins"),
+        ("ledger", "0018_chip_verbose_names"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
