@@ -71,7 +71,10 @@ def test_a_returning_customer_whose_owner_is_busy_is_assisted_and_stays_theirs(
     response = client.post(
         f"/p/hz-1/desk/{site.pk}/register/", {"search": search.pk, "customer": office.zhang.pk}, follow=True
     )
-    assert "张伟 registered: 刘洋 assists; the customer stays with 王芳 (Q-4, IH-11). 王芳 has been told." in response.content.decode()
+    assert (
+        "张伟 registered: 刘洋 assists; the customer stays with 王芳 (Q-4, IH-11). 王芳 has been told."
+        in response.content.decode()
+    )
     assert models.Verdict.objects.get(customer=office.zhang).owners == {str(office.alice.pk): "1"}
 
 

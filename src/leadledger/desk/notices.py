@@ -16,11 +16,10 @@ notices_page = access.capability_page()  # anyone told something may read it; ea
 def notices(request: access.ProjectRequest) -> HttpResponse:
     """The signed-in person's notices, newest first; the unread ones are marked read as they are shown."""
     shown = selectors.notices_of(request.staff) if request.staff is not None else []
-    unread = {n.pk for n in shown if n.read_at is None}
-    response = render(request, "desk/notices.html", {"notices": shown, "unread": unread, "badge": 0})
-    if unread:
+    fresh = {n.pk for n in shown if n.read_at is None}
+    if fresh:  # marked before the page is drawn, so its menu's badge already counts them as read
         services.notices_read(staff=request.staff, notices=shown)
-    return response
+    return render(request, "desk/notices.html", {"notices": shown, "fresh": fresh})
 
 
 @notices_page
