@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from leadledger import capabilities
 from leadledger.web import access
 
 from . import selectors, services
 
-notices_page = access.capability_page()  # anyone told something may read it; each sees only their own
+notices_page = access.capability_page(capabilities.OWN_CUSTOMERS)  # who may own customers is told; each of their own
 
 
 @notices_page
