@@ -38,7 +38,9 @@ def _sign_in(page: Any, base: str, username: str) -> None:
     page.get_by_role("button", name="登录").click()
 
 
-def test_the_owner_is_told_when_a_colleague_assists_her_returning_customer(two: tuple[Any, Any], server: Server) -> None:
+def test_the_owner_is_told_when_a_colleague_assists_her_returning_customer(
+    two: tuple[Any, Any], server: Server
+) -> None:
     from playwright.sync_api import expect
 
     desk, owner = two
@@ -61,7 +63,8 @@ def test_the_owner_is_told_when_a_colleague_assists_her_returning_customer(two: 
     match.get_by_label("来访渠道").select_option("walk_in")
     match.get_by_label("意向等级").select_option("B")
     match.get_by_role("button", name="登记老客户来访").click()
-    expect(desk.get_by_role("status")).to_contain_text("已登记张伟：由刘洋协助接待，客户仍归王芳（Q-4, IH-11）。已通知王芳。")
+    said = "已登记张伟：由刘洋协助接待，客户仍归王芳（Q-4, IH-11）。已通知王芳。"
+    expect(desk.get_by_role("status")).to_contain_text(said)
     desk.locator("#today summary").click()
     expect(desk.locator("#today")).to_contain_text("自然到访")
     screenshot(desk, "desk-assist")
