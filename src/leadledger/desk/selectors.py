@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, OuterRef, Q
 
 from leadledger.engine.model import VISIT
+from leadledger.engine.visits import VisitDetails, noted
 from leadledger.ledger import models
 from leadledger.ledger.selectors import SEARCH_LIMIT, customer_search
 
@@ -106,8 +107,8 @@ def today_at_desk(site: models.Site, now: datetime) -> Today:
         project_id=site.project_id, customer_id=OuterRef("customer_id"), kind=VISIT, seq__lt=OuterRef("seq")
     )
     events = {
-        seq: (before, name or f"#{customer}", json.loads(body) if body else {})
-        for seq, before, customer, name, body in models.Event.objects.filter(
+        seq: (before, name or f"#{customer}", noted(json.loads(stored)) if stored else VisitDetails())
+        for seq, before, customer, name, stored in models.Event.objects.filter(
             project_id=site.project_id, seq__in=[seq for seq, _, _ in visits]
         )
         .annotate(before=Exists(earlier))
@@ -115,7 +116,7 @@ def today_at_desk(site: models.Site, now: datetime) -> Today:
     }
     registered = []
     for seq, staff, at in visits:
-        before, name, body = events.get(seq, (False, "", {}))
+        before, name, notes = events.get(seq, (False, "", VisitDetails()))
         registered.append(
             TodayVisit(
                 seq=seq,
@@ -123,9 +124,9 @@ def today_at_desk(site: models.Site, now: datetime) -> Today:
                 customer=name,
                 staff=staff,
                 returning=bool(before),
-                party=body.get("party"),
-                source=body.get("source"),
-                intent=body.get("intent"),
+                party=notes.party,
+                source=notes.source,
+                intent=notes.intent,
             )
         )
     returning = sum(1 for visit in registered if visit.returning)

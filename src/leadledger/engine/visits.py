@@ -8,7 +8,9 @@ so that the desk, an import and a scenario file accept the same values.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import EngineError
 
@@ -51,3 +53,8 @@ def visit_details(*, party: object = None, source: object = None, intent: object
     if grade is not None and grade not in INTENTS:
         raise EngineError("意向等级应为 A、B、C 或 D", "the intent grade is A, B, C or D", field="intent")
     return VisitDetails(party=size, source=where, intent=grade)
+
+
+def noted(stored: Mapping[str, Any]) -> VisitDetails:
+    """The desk's notes as a stored visit body carries them (absent in visits recorded before them)."""
+    return VisitDetails(party=stored.get("party"), source=stored.get("source"), intent=stored.get("intent"))
