@@ -45,7 +45,7 @@ def test_a_morning_at_the_desk(page: Any, server: Server) -> None:
     page.get_by_label(re.compile("电话（完整或")).fill("zhangwei")
     expect(page.locator("#results")).to_contain_text("王芳：接待中")
     page.get_by_role("button", name="登记老客户来访").click()
-    expect(page.get_by_role("status")).to_contain_text("已登记张伟，由刘洋接待（Q-4, IH-11）")
+    expect(page.get_by_role("status")).to_contain_text("已登记张伟：由刘洋协助接待，客户仍归王芳（Q-4, IH-11）")
     page.get_by_label(re.compile("电话（完整或")).fill("zw")
     expect(page.locator("#results")).to_contain_text("王芳 · 待追访")  # still hers: the chip
 

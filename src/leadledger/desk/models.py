@@ -94,6 +94,7 @@ class Suspension(models.Model):
         verbose_name = _("suspension from the rotation")
         verbose_name_plural = _("suspensions from the rotation")
 
+
 class Dispute(models.Model):
     """Someone contests who a customer belongs to; open until a manager rules on the customer (IH-16).
 
@@ -126,3 +127,34 @@ class DayFigures(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["project", "day"], name="day_figures_unique")]
+
+
+class Notice(models.Model):
+    """A consultant told, inside the app, that their customer was registered at the desk and who receives them.
+
+    Written in the registration's transaction, so there is never a visit without its notice nor a
+    notice of a visit that was rolled back. Names are read when the notice is shown (an erased
+    customer's name is gone from here too); only `read_at` ever changes.
+    """
+
+    class Kind(models.TextChoices):
+        NEW = "new", "new"  # a new customer, received by the consultant who now owns them
+        ARRIVED = "arrived", "arrived"  # an owned customer came back, received by their owner (Q-4)
+        ASSISTED = "assisted", "assisted"  # an owned customer came back, received by a colleague (IH-11)
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT)
+    staff = models.ForeignKey("ledger.Staff", on_delete=models.PROTECT, related_name="+")  # who is told
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="+")
+    receiver = models.ForeignKey("ledger.Staff", on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    seq = models.BigIntegerField()  # the visit event
+    at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [
+            # The menu's badge counts a person's unread notices on every page: an index of the unread only.
+            models.Index(fields=["staff"], condition=models.Q(read_at__isnull=True), name="notice_unread"),
+            models.Index(fields=["staff", "at"], name="notice_staff_at"),
+        ]

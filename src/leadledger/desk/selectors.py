@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -9,10 +10,11 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, OuterRef, Q
 
 from leadledger.engine.model import VISIT
+from leadledger.engine.visits import VisitDetails, noted
 from leadledger.ledger import models
 from leadledger.ledger.selectors import SEARCH_LIMIT, customer_search
 
-from .models import DeskVisit
+from .models import DeskVisit, Notice
 
 LIMIT = SEARCH_LIMIT
 
@@ -23,6 +25,39 @@ def search(project: models.Project, query: str) -> list[models.Customer]:
     The project's one customer search (`ledger.selectors.customer_search`); the desk shows all of it.
     """
     return customer_search(project, query, limit=LIMIT)
+
+
+def relations_by_customer(
+    customers: list[models.Customer],
+) -> dict[int, list[tuple[models.Relation, models.Customer]]]:
+    """Each customer's relations, verified or pending, each with the other customer: one query for all of them."""
+    ids = [c.pk for c in customers]
+    found: dict[int, list[tuple[models.Relation, models.Customer]]] = {pk: [] for pk in ids}
+    if not ids:
+        return found
+    rows = models.Relation.objects.filter(Q(a_id__in=ids) | Q(b_id__in=ids)).select_related("a", "b").order_by("pk")
+    for relation in rows:
+        if relation.a_id in found:
+            found[relation.a_id].append((relation, relation.b))
+        if relation.b_id in found:
+            found[relation.b_id].append((relation, relation.a))
+    return found
+
+
+# A claim the desk ranks first: the customer has an owner who holds them now (IH-4, IH-5).
+HELD = frozenset({"pending", "active"})
+
+
+def ranked(customers: list[models.Customer], phone: str | None) -> list[models.Customer]:
+    """The search's matches with the exact phone first (ID-2: a mask never wins over the number), then
+    those whose owner holds an active or pending claim, each group in the search's own order."""
+
+    def key(customer: models.Customer) -> tuple[int, int]:
+        verdict = getattr(customer, "verdict", None)
+        held = verdict is not None and bool(verdict.owners) and verdict.status in HELD
+        return (0 if phone is not None and customer.phone == phone else 1, 0 if held else 1)
+
+    return sorted(customers, key=key)
 
 
 def relations_of(customer: models.Customer) -> list[tuple[models.Relation, models.Customer]]:
@@ -40,6 +75,21 @@ class Today:
     new: int = 0  # the customer's first registered visit in the project (首访)
     returning: int = 0  # a customer who had visited before (复访), whoever owns them now
     by_staff: dict[str, int] = field(default_factory=dict)
+    registered: tuple[TodayVisit, ...] = ()  # today's registrations at this desk, latest first
+
+
+@dataclass(frozen=True)
+class TodayVisit:
+    """One registration of the day, as the desk lists it: when, who, received by whom, and the desk's notes."""
+
+    seq: int
+    at: datetime
+    customer: str
+    staff: str
+    returning: bool
+    party: int | None = None
+    source: str | None = None
+    intent: str | None = None
 
 
 def today_at_desk(site: models.Site, now: datetime) -> Today:
@@ -48,19 +98,57 @@ def today_at_desk(site: models.Site, now: datetime) -> Today:
     day = now.astimezone(zone).date()
     start = datetime.combine(day, time(), zone)
     end = datetime.combine(day + timedelta(days=1), time(), zone)
-    visits = list(DeskVisit.objects.filter(site=site, at__gte=start, at__lt=end).values_list("seq", "staff"))
+    visits = list(
+        DeskVisit.objects.filter(site=site, at__gte=start, at__lt=end).values_list("seq", "staff", "at").order_by("-at")
+    )
     if not visits:
         return Today(day=day)
     earlier = models.Event.objects.filter(
         project_id=site.project_id, customer_id=OuterRef("customer_id"), kind=VISIT, seq__lt=OuterRef("seq")
     )
-    seen_before = dict(
-        models.Event.objects.filter(project_id=site.project_id, seq__in=[seq for seq, _ in visits])
+    events = {
+        seq: (before, name or f"#{customer}", noted(json.loads(stored)) if stored else VisitDetails())
+        for seq, before, customer, name, stored in models.Event.objects.filter(
+            project_id=site.project_id, seq__in=[seq for seq, _, _ in visits]
+        )
         .annotate(before=Exists(earlier))
-        .values_list("seq", "before")
-    )
-    returning = sum(1 for seq, _ in visits if seen_before.get(seq))
+        .values_list("seq", "before", "customer_id", "customer__name", "body")
+    }
+    registered = []
+    for seq, staff, at in visits:
+        before, name, notes = events.get(seq, (False, "", VisitDetails()))
+        registered.append(
+            TodayVisit(
+                seq=seq,
+                at=at,
+                customer=name,
+                staff=staff,
+                returning=bool(before),
+                party=notes.party,
+                source=notes.source,
+                intent=notes.intent,
+            )
+        )
+    returning = sum(1 for visit in registered if visit.returning)
     by_staff: dict[str, int] = {}
-    for _, staff in visits:
+    for _, staff, _ in visits:
         by_staff[staff] = by_staff.get(staff, 0) + 1
-    return Today(day=day, visits=len(visits), new=len(visits) - returning, returning=returning, by_staff=by_staff)
+    return Today(
+        day=day,
+        visits=len(visits),
+        new=len(visits) - returning,
+        returning=returning,
+        by_staff=by_staff,
+        registered=tuple(registered),
+    )
+
+
+def notices_unread(staff: models.Staff) -> int:
+    """How many of this person's notices are unread (the menu's badge: one count on a partial index)."""
+    return Notice.objects.filter(staff=staff, read_at__isnull=True).count()
+
+
+def notices_of(staff: models.Staff, *, limit: int = 50) -> list[Notice]:
+    """This person's latest notices, newest first, with the customer, receiver and site they name."""
+    found = Notice.objects.filter(staff=staff).select_related("customer", "receiver", "site").order_by("-at", "-pk")
+    return list(found[:limit])

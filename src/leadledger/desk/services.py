@@ -27,6 +27,7 @@ from leadledger.engine.model import (
 from leadledger.engine.phone import Phone
 from leadledger.engine.rotation import Assignment, Desk, returning_owner
 from leadledger.engine.text import name_checked, plain_text, reason_checked
+from leadledger.engine.visits import VisitDetails
 from leadledger.ledger import lookups, relations
 from leadledger.ledger import models as ledger
 from leadledger.ledger import selectors as selectors_ledger
@@ -35,7 +36,7 @@ from leadledger.ledger.selectors import customer_search, departed_staff
 from leadledger.ledger.services import LedgerError
 
 from . import selectors
-from .models import DeskSearch, DeskVisit, Dispute, Rotation
+from .models import DeskSearch, DeskVisit, Dispute, Notice, Rotation
 
 # Who may make each move on the board. Suspensions (Q-7) are set for a number of days on the
 # management page (suspension_set).
@@ -113,6 +114,13 @@ class Registered:
     assignment: Assignment
     visit: DeskVisit
     again: bool = False  # the same form sent twice: this is the first registration, unchanged
+    owners: tuple[str, ...] = ()  # whom the engine says the customer belongs to after this visit
+    returning: bool = False  # the customer had an owner when they arrived (Q-4)
+
+    @property
+    def assisted(self) -> bool:
+        """Received by someone who is not their owner: an assist, and ownership stays (IH-11)."""
+        return bool(self.owners) and self.visit.staff not in self.owners
 
 
 def owner_in(verdict: ledger.Verdict | None, desk: Desk | None = None) -> str | None:
@@ -141,7 +149,10 @@ def _registered(visit: DeskVisit) -> Registered:
         zh=visit.explain_zh,
         en=visit.explain_en,
     )
-    return Registered(event.customer, assignment, visit, again=True)
+    verdict = ledger.Verdict.objects.filter(customer=event.customer).first()
+    owners = tuple(verdict.owners) if verdict is not None and verdict.owners else ()
+    returning = Notice.objects.filter(seq=visit.seq, project_id=visit.project_id).exclude(kind="new").exists()
+    return Registered(event.customer, assignment, visit, again=True, owners=owners, returning=returning)
 
 
 def _again(visit: DeskVisit, customer: ledger.Customer | None, phone: str) -> Registered:
@@ -172,6 +183,7 @@ def visit_at_desk(
     phone: str = "",
     asks_for: str | None = None,
     chosen: str | None = None,
+    details: VisitDetails | None = None,
 ) -> Registered:
     """Register a visitor after the search: the rotation names the consultant, the ledger records the visit.
 
@@ -179,8 +191,12 @@ def visit_at_desk(
     (the phone may be one the search did not find only if the search was for it). The rotation is
     read when the registration is committed, under the row lock: a new walk-in goes to whoever is
     next then (Q-1), whatever the board showed at the search. Only `asks_for`, the consultant the
-    visitor asked for by name (Q-5), is held to. `chosen` names who receives during free reception (Q-10).
+    visitor asked for by name (Q-5), is held to, and goes into the visit's event for the engine (IH-8).
+    `chosen` names who receives during free reception (Q-10); `details` are the desk's notes of the visit.
     Sent twice, the same form answers with the first registration.
+
+    Whoever the engine says owns the customer after the visit is told at once (a `Notice`), in the
+    same transaction: their customer is here, and who receives them (an assist when not them, IH-11).
     """
     if search.site_id != site.pk:
         raise LedgerError("这次查询不属于本接待台", "that search was made at another desk")
@@ -204,7 +220,8 @@ def visit_at_desk(
                 "a customer with this phone is already registered: search for the phone first (IH-18)",
                 field="phone",
             )
-    named = str(capabilities.owner_candidate(site.project, asks_for, field="asks_for").pk) if asks_for else None
+    asked = capabilities.owner_candidate(site.project, asks_for, field="asks_for") if asks_for else None
+    named = str(asked.pk) if asked is not None else None
     picked = str(capabilities.owner_candidate(site.project, chosen, field="chosen").pk) if chosen else None
     with transaction.atomic():
         row, desk = _locked(site)
@@ -213,6 +230,7 @@ def visit_at_desk(
             return _again(first, customer, phone)
         if customer is None:
             customer, _ = ledger_services.customer_find_or_create(project=site.project, name=name, phone=phone)
+        held = _owners_after(customer)  # before this visit: whom the customer belongs to as they arrive
         owner = owner_of(customer, desk)
         turns_before = sum(count for _, count in desk.served)
         desk, assignment = desk.walk_in(str(customer.pk), owner=owner, asks_for=named)  # Q-1 applied now
@@ -226,7 +244,13 @@ def visit_at_desk(
             desk = desk.receives(picked)
         consultant = capabilities.owner_candidate(site.project, staff)
         event = ledger_services.visit_register(
-            project=site.project, customer=customer, staff=consultant, actor=user, site=site.name
+            project=site.project,
+            customer=customer,
+            staff=consultant,
+            actor=user,
+            site=site.name,
+            asks_for=asked,
+            details=details,
         )
         row.state = desk.to_json()
         row.save(update_fields=["state", "changed_at"])
@@ -241,7 +265,46 @@ def visit_at_desk(
             explain_zh=assignment.zh,
             explain_en=assignment.en,
         )
-    return Registered(customer, assignment, visit)
+        # A returning customer stays their owners' (Q-4, IH-11); a new one is whoever the engine now says (IH-1, IH-8).
+        owners = held if owner is not None else _owners_after(customer)
+        _notify_owners(site=site, customer=customer, seq=event.seq, receiver=consultant, owners=owners, returning=owner)
+    return Registered(customer, assignment, visit, owners=owners, returning=owner is not None)
+
+
+def _owners_after(customer: ledger.Customer) -> tuple[str, ...]:
+    """The customer's owners as the engine last judged them (the verdict stored with their latest event)."""
+    verdict = ledger.Verdict.objects.filter(customer=customer).first()
+    return tuple(verdict.owners) if verdict is not None and verdict.owners else ()
+
+
+def _notify_owners(
+    *,
+    site: ledger.Site,
+    customer: ledger.Customer,
+    seq: int,
+    receiver: ledger.Staff,
+    owners: tuple[str, ...],
+    returning: str | None,
+) -> None:
+    """Tell each owner their customer was registered and who receives them (IH-11 when it is a colleague)."""
+    notices = []
+    for owner in owners:
+        if owner == str(receiver.pk):
+            kind = Notice.Kind.ARRIVED if returning is not None else Notice.Kind.NEW
+        else:
+            kind = Notice.Kind.ASSISTED
+        notices.append(
+            Notice(
+                project=site.project,
+                staff_id=int(owner),
+                kind=kind,
+                customer=customer,
+                receiver=receiver,
+                site=site,
+                seq=seq,
+            )
+        )
+    Notice.objects.bulk_create(notices)
 
 
 def suspension_set(*, manager: ledger.Staff, staff: str, days: int, reason: str) -> None:
@@ -553,3 +616,11 @@ def relation_verify(*, manager: ledger.Staff, relation: ledger.Relation) -> None
             through_seq=last.first() or 0,
             now=timezone.now(),
         )
+
+
+def notices_read(*, staff: ledger.Staff, notices: list[Notice]) -> int:
+    """Mark these notices read now (they have been shown to their consultant); the others stay as they are."""
+    from django.utils import timezone
+
+    ids = [n.pk for n in notices if n.read_at is None and n.staff_id == staff.pk]
+    return Notice.objects.filter(pk__in=ids, staff=staff, read_at__isnull=True).update(read_at=timezone.now())

@@ -12,10 +12,12 @@ urlpatterns = [
     path("p/<slug:project>/desk/<int:site>/board/move/", views.desk_move, name="desk_move"),
 ]
 
-from . import manage, mine, policy_editor  # noqa: E402
+from . import manage, mine, notices, policy_editor  # noqa: E402
 
 urlpatterns += [
     path("p/<slug:project>/me/", mine.mine, name="mine"),
+    path("p/<slug:project>/notices/", notices.notices, name="notices"),
+    path("p/<slug:project>/notices/badge/", notices.notice_badge, name="notice_badge"),
     path("p/<slug:project>/me/referral/", mine.mine_referral, name="mine_referral"),
     path("p/<slug:project>/me/<int:pk>/contact/", mine.mine_contact, name="mine_contact"),
     path("p/<slug:project>/me/<int:pk>/renewal/", mine.mine_renewal, name="mine_renewal"),

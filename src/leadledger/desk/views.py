@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from leadledger import capabilities
 from leadledger.engine import search_query
 from leadledger.engine.errors import DomainError
+from leadledger.engine.visits import INTENTS, SOURCES, visit_details
 from leadledger.ledger import models
 from leadledger.ledger.lookups import LookupRefused
 from leadledger.web import access
@@ -24,7 +25,7 @@ from leadledger.web import selectors as web_selectors
 from leadledger.web.speech import pick, said
 from leadledger.web.templatetags.web import relation_choices
 
-from . import selectors, services
+from . import highlight, selectors, services
 from .models import DeskSearch
 
 desk_page = access.capability_page(capabilities.WORK_DESK)
@@ -64,6 +65,23 @@ def _board_context(request: access.ProjectRequest, site: models.Site) -> dict[st
         "free": desk.free_reception,
         "may_manage": capabilities.FREE_RECEPTION in request.capabilities,
     }
+    zone = ZoneInfo(request.project.time_zone)
+    counted = [(names.get(staff, staff), count) for staff, count in today.by_staff.items()]
+    registered = [
+        {
+            "seq": visit.seq,
+            "time": visit.at.astimezone(zone).strftime("%H:%M"),
+            "customer": visit.customer,
+            "staff": names.get(visit.staff, visit.staff),
+            "returning": visit.returning,
+            "party": visit.party,
+            "source": pick(*SOURCES[visit.source]) if visit.source in SOURCES else "",
+            "intent": visit.intent or "",
+        }
+        for visit in today.registered
+    ]
+    shown["by_staff"] = sorted(counted, key=lambda pair: -pair[1])
+    shown["registered"] = registered
     facts = [get_language(), request.project.time_zone, shown, rows, dataclasses.asdict(today)]
     version = hashlib.sha256(json.dumps(facts, default=str, sort_keys=True).encode()).hexdigest()[:16]
     clock = timezone.now().astimezone(ZoneInfo(request.project.time_zone)).strftime("%H:%M:%S")  # ticks in the page
@@ -102,6 +120,11 @@ def _results_context(
     names = web_selectors.staff_names(request.project)
     board = services.rotation_desk(site)
     mode = web_selectors.phone_mode(request.project)
+    query = record.query
+    asked = search_query(query)
+    exact = asked.phone.value if asked.kind == "phone" and asked.phone is not None else None
+    customers = selectors.ranked(customers, exact)
+    relations = selectors.relations_by_customer(customers)  # one query for every match
     results = []
     for customer in customers:
         verdict = getattr(customer, "verdict", None)
@@ -109,20 +132,20 @@ def _results_context(
         presence = None
         if owner:
             presence = "busy" if owner in board.busy else "on_site" if board.present(owner) else "away"
+        phone = web_selectors.masked(customer.phone, mode)
         results.append(
             {
-                "relations": selectors.relations_of(customer),
+                "relations": relations[customer.pk],
                 "customer": customer,
-                "phone": web_selectors.masked(customer.phone, mode),
+                "name": highlight.name_marked(customer.name, query),
+                "phone": highlight.phone_marked(phone, query) if phone else phone,
                 "line": web_selectors.verdict_line(request.staff, verdict, names),
                 "owner": names.get(owner or "", ""),
                 "presence": presence,
             }
         )
-    query = record.query
     # What the receptionist typed is offered for a new customer only when nobody matched it, and a phone
     # only when it is a full number: a tail (3998) or a mask is never a new customer's phone.
-    asked = search_query(query)
     phone_typed = asked.phone.national if asked.kind == "phone" and asked.phone and not customers else ""
     name_typed = query if asked.kind in ("name", "latin") else ""
     here = [(staff, names.get(staff, staff)) for staff in board.roster if board.present(staff)]
@@ -134,6 +157,8 @@ def _results_context(
         "phone_typed": phone_typed,
         "partial_phone": query if asked.kind in ("digits", "mask") else "",
         "name_typed": name_typed,
+        "visit_sources": [(value, pick(zh, en)) for value, (zh, en) in SOURCES.items()],
+        "visit_intents": INTENTS,
         "next_name": names.get(board.receiving().staff or "", ""),  # the lunch duty during lunch (Q-6)
         "free": board.free_reception,
         "consultants": here,  # Q-10: who may be chosen; Q-5: who a visitor may ask for
@@ -146,6 +171,10 @@ def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if not query or (len(query) < 2 and query.isascii()):  # one character is enough for a surname (张)
         return render(request, "desk/results.html", {"query": query, "site": found_site})
+    if search_query(query).kind == "digits":
+        # Part of a number matches nobody (ledger.selectors.customer_search): nothing is looked up, so
+        # nothing is disclosed, logged or counted against the limits while the number is being typed.
+        return render(request, "desk/results.html", {"query": query, "site": found_site, "incomplete": True})
     try:
         record, customers = services.search_log(site=found_site, user=request.user, query=query)
     except LookupRefused as refused:  # nothing was looked up; the desk says when it may search again
@@ -167,6 +196,9 @@ def desk_register(request: access.ProjectRequest, site: int) -> HttpResponse:
     if returning is not None:
         customer = get_object_or_404(models.Customer, pk=returning, project=request.project)
     try:
+        details = visit_details(
+            party=request.POST.get("party"), source=request.POST.get("source"), intent=request.POST.get("intent")
+        )
         done = services.visit_at_desk(
             site=found_site,
             user=request.user,
@@ -176,24 +208,46 @@ def desk_register(request: access.ProjectRequest, site: int) -> HttpResponse:
             phone=request.POST.get("phone", ""),
             asks_for=str(asks_for) if asks_for is not None else None,
             chosen=str(chosen) if chosen is not None else None,
+            details=details,
         )
     except DomainError as error:
         return _refused(request, found_site, search, customer, error)
-    names = web_selectors.staff_names(request.project)
-    who = names.get(done.assignment.staff or done.visit.staff, "")
-    cites = done.visit.cites.replace(",", ", ")
-    messages.success(
-        request,
-        pick(
-            f"已登记{done.customer.name}，由{who}接待（{cites}）",  # no spaces around Chinese names
-            f"{done.customer.name} registered; {who} receives ({cites})",
-        ),
-    )
+    messages.success(request, _confirmation(done, web_selectors.staff_names(request.project)))
     return redirect("desk", project=request.project.code, site=found_site.pk)
+
+
+def _confirmation(done: services.Registered, names: dict[str, str]) -> str:
+    """What the receptionist is told: who receives, and when it is an assist, that ownership stays (IH-11)."""
+    who = names.get(done.visit.staff, "")
+    customer = done.customer.name
+    cites = [c for c in done.visit.cites.split(",") if c]
+    owners_zh = "、".join(names.get(o, o) for o in done.owners)
+    owners_en = " and ".join(names.get(o, o) for o in done.owners)
+    if done.assisted and done.returning:
+        said_cites = ", ".join([*cites, "IH-11"] if "IH-11" not in cites else cites)
+        return pick(  # no spaces around Chinese names
+            f"已登记{customer}：由{who}协助接待，客户仍归{owners_zh}（{said_cites}）。已通知{owners_zh}。",
+            f"{customer} registered: {who} assists; the customer stays with {owners_en} ({said_cites})."
+            f" {owners_en} has been told.",
+        )
+    if done.assisted:  # a new visitor who asked for someone not here (Q-5), whom the engine names owner (IH-8)
+        said_cites = ", ".join([*cites, "IH-8"] if "IH-8" not in cites else cites)
+        return pick(
+            f"已登记{customer}：由{who}接待，客户归{owners_zh}（{said_cites}）。已通知{owners_zh}。",
+            f"{customer} registered: {who} receives; the customer belongs to {owners_en} ({said_cites})."
+            f" {owners_en} has been told.",
+        )
+    said_cites = ", ".join(cites)
+    return pick(
+        f"已登记{customer}，由{who}接待（{said_cites}）",
+        f"{customer} registered; {who} receives ({said_cites})",
+    )
 
 
 def _place(error: DomainError, search: DeskSearch, customer: models.Customer | None) -> str:
     """Where the refusal is shown: next to its field, on the returning visitor's form, or above the results."""
+    if error.field in ("party", "source", "intent"):
+        return error.field  # shown under the field, in the form it was typed in (`details_for`)
     if customer is not None:
         return "match" if customer.pk in search.found else "top"
     return error.field if error.field in ("name", "phone", "asks_for", "chosen") else "form"
@@ -226,6 +280,10 @@ def _refused(
             "error_field": _place(error, search, customer),
             "error_customer": customer.pk if customer is not None else None,
             "asks_for_typed": request.POST.get("asks_for", ""),
+            "details_for": customer.pk if customer is not None else "new",
+            "party_typed": request.POST.get("party", ""),
+            "source_typed": request.POST.get("source", ""),
+            "intent_typed": request.POST.get("intent", ""),
             "chosen_typed": request.POST.get("chosen", ""),
         },
         status=200,

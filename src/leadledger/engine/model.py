@@ -176,6 +176,10 @@ class Visit(Event):
     referred_by_employee: str | None = None  # IH-14: staff id of the employee who sent them
     company_referral: bool = False  # IH-15
     site: str | None = None
+    # What the desk noted of the visit (engine.visits): no rule reads them; no ownership rests on them.
+    party: int | None = None
+    source: str | None = None
+    intent: str | None = None
 
 
 @quick_init

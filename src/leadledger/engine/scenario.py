@@ -644,11 +644,16 @@ def read_scenario(data: Any, *, policy_override: Mapping[str, Any] | None = None
     )
 
 
+# The desk's notes of a visit (engine.visits) decide nothing, so a scenario file, which is about
+# who owns whom, leaves them out and its format (FORMAT.md) stays as it is.
+_DESK_NOTES = frozenset({"party", "source", "intent"})
+
+
 def _event_data(event: Event, zone: ZoneInfo) -> dict[str, Any]:
     kinds = {kind: name for name, kind in EVENT_TYPES.items()}
     data: dict[str, Any] = {"id": event.id, "at": event.at.astimezone(zone).isoformat(), "type": kinds[type(event)]}
     for item in fields(event):
-        if item.name in ("id", "at", "seq"):
+        if item.name in ("id", "at", "seq") or item.name in _DESK_NOTES:
             continue
         value = getattr(event, item.name)
         if item.default is MISSING or value != item.default:

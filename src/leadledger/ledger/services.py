@@ -21,6 +21,7 @@ from leadledger.engine.model import (
     staff_by,
 )
 from leadledger.engine.text import name_checked, reason_checked, whole_id
+from leadledger.engine.visits import VisitDetails
 
 from . import convert, logchain, models, selectors
 from .chain import GENESIS, canonical, chain_hash, event_hash
@@ -206,9 +207,22 @@ def visit_register(
     staff: models.Staff,
     actor: Any = None,
     site: str | None = None,
+    asks_for: models.Staff | None = None,
+    details: VisitDetails | None = None,
 ) -> models.Event:
-    """Register a visit received by `staff` (IH-1); the engine decides what it means."""
-    body = body_for(VISIT, customer=str(customer.pk), staff=str(staff.pk), site=site or None)
+    """Register a visit received by `staff` (IH-1); the engine decides what it means.
+
+    `asks_for` is the consultant the visitor asked for by name (Q-5; the engine reads it for IH-8);
+    `details` are the desk's notes of the visit (party size, source, intent), which decide nothing.
+    """
+    body = body_for(
+        VISIT,
+        customer=str(customer.pk),
+        staff=str(staff.pk),
+        site=site or None,
+        asks_for=str(asks_for.pk) if asks_for is not None else None,
+        **(details.body() if details is not None else {}),
+    )
     return event_append(project=project, kind=VISIT, body=body, actor=actor)
 
 
