@@ -28,7 +28,7 @@ MANAGERS_ONLY = {
     "sign_ins",
 }
 DESK = {"desk_home", "desk", "desk_search", "desk_register", "desk_board", "desk_relation", "desk_move"}
-MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal"}
+MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal", "mine_status"}
 FORBIDDEN = {
     "alice": MANAGERS_ONLY | DESK | {"customer_erase", "customer_reveal"},  # a consultant; Zhang is not hers
     "sun": MANAGERS_ONLY | MINE | {"customer_erase", "customer_reveal"},  # a receptionist
@@ -114,6 +114,7 @@ PAGE_NEEDS = {
     "mine_referral": "own_customers",
     "mine_contact": "own_customers",
     "mine_renewal": "own_customers",
+    "mine_status": "own_customers",
     "manage": "approve",
     "manage_renewal": "approve",
     "manage_suspension": "approve",

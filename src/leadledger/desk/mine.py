@@ -37,7 +37,7 @@ def _my_desks(request: access.ProjectRequest) -> list[dict[str, object]]:
     """Where the consultant stands at each site's board: on site, busy or away, and their place (Q-1)."""
     me = str(request.staff.pk)
     lines = []
-    for site in models.Site.objects.filter(project=request.project, rotation__isnull=False).order_by("pk"):
+    for site in models.Site.objects.filter(project=request.project).order_by("pk"):
         desk = services.rotation_desk(site)  # the engine's Desk: Q-1, Q-5, Q-7, away, busy
         if me not in desk.roster and me not in desk.present_off_roster:
             continue
