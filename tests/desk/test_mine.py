@@ -245,3 +245,13 @@ def test_the_board_sees_what_the_consultant_marked(office: Office) -> None:
     board = _client("sun").get(f"/p/hz-1/desk/{site.pk}/board/").content.decode()
     row = board.split("王芳")[1].split("</li>")[0]
     assert '"action": "finish"' in row  # the receptionist's board offers "Done" for her: she is busy there
+
+
+def test_a_lines_more_is_loaded_on_demand_for_my_own_customer_only(office: Office) -> None:
+    _visit(office, office.zhang, office.alice)
+    page = _client("alice").get("/p/hz-1/me/?tab=pending").content.decode()
+    assert "Log a call" not in page and f'hx-get="/p/hz-1/me/{office.zhang.pk}/more/"' in page
+    more = _client("alice").get(f"/p/hz-1/me/{office.zhang.pk}/more/").content.decode()
+    verdict = models.Verdict.objects.get()
+    assert "Log a call" in more and verdict.explain_en.split(";")[0] in more and "<html" not in more
+    assert _client("bob").get(f"/p/hz-1/me/{office.zhang.pk}/more/").status_code == 404

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -78,6 +78,15 @@ def mine(request: access.ProjectRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "mine-list":  # a tab or a page: the list alone
         return render(request, "desk/mine_list.html", _context(request))
     return render(request, "desk/mine.html", _context(request))
+
+
+@consultant_page
+def mine_more(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    """A line's on-demand part: the engine's sentence, a call, a renewal, a referral by this customer."""
+    row = mine_selectors.row_of(request.project, request.staff, pk, timezone.now(), lang())
+    if row is None:
+        raise Http404
+    return render(request, "desk/mine_more.html", {"row": row})
 
 
 @require_POST

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import F, Q
 
 from leadledger.engine.inhouse import ACTIVE, LAPSED, PENDING
+from leadledger.engine.policy import Policy
 from leadledger.ledger import convert, models
 from leadledger.web.selectors import masked, phone_mode
 
@@ -29,8 +30,10 @@ CLOSING = timedelta(days=1)
 
 
 def _held(project: models.Project, staff: models.Staff) -> Q:
+    # Driven by the holdings' (project, staff) index, each verdict then by its key: a filter on the
+    # verdict's own project would let the planner walk every verdict of the project instead.
     mine = Holding.objects.filter(project=project, staff=str(staff.pk)).values("customer_id")
-    return Q(project=project, customer_id__in=mine)
+    return Q(customer_id__in=mine)
 
 
 def moved_by_time(project: models.Project, staff: models.Staff, now: datetime) -> list[int]:
@@ -81,6 +84,29 @@ class MyCustomers:
     day: date  # today in the project's zone
 
 
+def _group(policy: Policy, status: str, until: datetime | None, now: datetime) -> str | None:
+    if status == PENDING:
+        return "pending"
+    if policy.expiring(status, until, now):  # IH-5: the policy's warning window
+        return "expiring"
+    return status if status in (ACTIVE, LAPSED) else None
+
+
+def row_of(project: models.Project, staff: models.Staff, customer: int, now: datetime, lang: str = "zh") -> Row | None:
+    """One line of the page, for its on-demand part; None unless the customer is this consultant's."""
+    found = models.Verdict.objects.filter(_held(project, staff), customer_id=customer).values_list("status", "until")
+    stored = found.first()
+    group = _group(convert.policy_of(project), *stored, now) if stored else None
+    if stored is None or group is None:
+        return None
+    status, until = stored
+    closing = {customer} if status == PENDING and until is not None and until - now < CLOSING else set()
+    day = now.astimezone(ZoneInfo(project.time_zone)).date()
+    return _rows(
+        project, staff, [customer], {customer: status}, {customer: group}, {customer: until}, closing, now, day, lang
+    )[0]
+
+
 def my_customers(
     project: models.Project, staff: models.Staff, now: datetime, *, tab: str = TODAY, page: int = 1, lang: str = "zh"
 ) -> MyCustomers:
@@ -92,15 +118,8 @@ def my_customers(
     until: dict[int, datetime | None] = {}
     statuses = {cid: status for cid, status, _ in stored}
     for cid, status, ends in stored:
-        if status == PENDING:
-            group[cid] = "pending"
-        elif policy.expiring(status, ends, now):  # IH-5: the policy's warning window
-            group[cid] = "expiring"
-        elif status in (ACTIVE, LAPSED):
-            group[cid] = status
-        else:
-            continue
-        until[cid] = ends
+        if (found := _group(policy, status, ends, now)) is not None:
+            group[cid], until[cid] = found, ends
     planned = dict(
         FollowUpPlan.objects.filter(project=project, staff=staff, next_contact__lte=day).values_list(
             "customer_id", "next_contact"

@@ -20,6 +20,7 @@ urlpatterns += [
     path("p/<slug:project>/me/<int:pk>/contact/", mine.mine_contact, name="mine_contact"),
     path("p/<slug:project>/me/<int:pk>/renewal/", mine.mine_renewal, name="mine_renewal"),
     path("p/<slug:project>/me/status/", mine.mine_status, name="mine_status"),
+    path("p/<slug:project>/me/<int:pk>/more/", mine.mine_more, name="mine_more"),
     path("p/<slug:project>/manage/", manage.manage, name="manage"),
     path("p/<slug:project>/manage/renewals/<int:pk>/", manage.manage_renewal, name="manage_renewal"),
     path("p/<slug:project>/manage/departure/", manage.manage_departure, name="manage_departure"),
