@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -112,11 +114,13 @@ def mine_contact(request: access.ProjectRequest, pk: int) -> HttpResponse:
         plan = mine_selectors.plan_of(request.staff, customer) if request.POST.get("kind") == FOLLOW_UP else None
         if plan is not None and plan.next_contact is not None:
             when = plan.next_contact
+            today = timezone.localdate(timezone=ZoneInfo(request.project.time_zone))
+            zh, en = ("今天", "today") if when == today else (f"{when.month}月{when.day}日", f"{when:%b} {when.day}")
             messages.success(
                 request,
                 pick(
-                    f"已登记{customer.name}的追访，下次联系：{when.month}月{when.day}日",
-                    f"{customer.name}: follow-up logged; next contact {when:%b} {when.day}",
+                    f"已登记{customer.name}的追访，下次联系：{zh}",
+                    f"{customer.name}: follow-up logged; next contact {en}",
                 ),
             )
         else:
