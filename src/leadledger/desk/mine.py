@@ -123,8 +123,10 @@ def mine_contact(request: access.ProjectRequest, pk: int) -> HttpResponse:
                     f"{customer.name}: follow-up logged; next contact {en}",
                 ),
             )
+        elif request.POST.get("kind") == FOLLOW_UP:
+            messages.success(request, pick(f"已登记{customer.name}的追访", f"{customer.name}: follow-up logged"))
         else:
-            messages.success(request, pick(f"已登记{customer.name}的联系", f"{customer.name}: logged"))
+            messages.success(request, pick(f"已登记{customer.name}的来电", f"{customer.name}: call logged"))
     else:  # recorded, but the claim is as it was: say why, in the engine's words (IH-4, IH-7)
         messages.warning(
             request,
