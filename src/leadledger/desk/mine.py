@@ -51,13 +51,15 @@ def _my_desks(request: access.ProjectRequest) -> list[dict[str, object]]:
 def _context(request: access.ProjectRequest, **extra: object) -> dict[str, object]:
     now = timezone.now()
     # Time alone moves a status (IH-4, IH-5): verdicts whose moment passed are judged again first.
-    moved = mine_selectors.moved_by_time(request.project, request.staff, now)
-    if moved:
+    stored = mine_selectors.stored_verdicts(request.project, request.staff)
+    if moved := mine_selectors.moved_by_time(stored, now):
         ledger_services.verdicts_catch_up(project=request.project, customer_ids=moved)
+        stored = mine_selectors.stored_verdicts(request.project, request.staff)
     board = mine_selectors.my_customers(
         request.project,
         request.staff,
         now,
+        stored=stored,
         tab=request.GET.get("tab", mine_selectors.TODAY),
         page=_page_number(request.GET.get("page", "")),
         lang=lang(),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Q
+from django.db.models import Q
 
 from leadledger.engine.inhouse import ACTIVE, LAPSED, PENDING
 from leadledger.engine.policy import Policy
@@ -36,11 +36,23 @@ def _held(project: models.Project, staff: models.Staff) -> Q:
     return Q(customer_id__in=mine)
 
 
-def moved_by_time(project: models.Project, staff: models.Staff, now: datetime) -> list[int]:
-    """This consultant's customers whose stored verdict reached its `until` (or channel's) after it was judged."""
-    passed = Q(until__gt=F("judged_at"), until__lte=now) | Q(channel_until__gt=F("judged_at"), channel_until__lte=now)
-    moved = models.Verdict.objects.filter(_held(project, staff)).filter(passed)
-    return list(moved.values_list("customer_id", flat=True))
+# A stored verdict as the page reads it: (customer, status, until, channel_until, judged_at).
+Stored = tuple[int, str, datetime | None, datetime | None, datetime]
+
+
+def stored_verdicts(project: models.Project, staff: models.Staff) -> list[Stored]:
+    """This consultant's stored verdicts, read once per view (2,000 rows spread over the whole table)."""
+    rows = models.Verdict.objects.filter(_held(project, staff))
+    return list(rows.values_list("customer_id", "status", "until", "channel_until", "judged_at"))
+
+
+def moved_by_time(stored: list[Stored], now: datetime) -> list[int]:
+    """The customers whose stored verdict reached its `until` (or its channel's) after it was judged."""
+    return [
+        cid
+        for cid, _, until, channel_until, judged_at in stored
+        if any(moment is not None and judged_at < moment <= now for moment in (until, channel_until))
+    ]
 
 
 def plan_of(staff: models.Staff, customer: models.Customer) -> FollowUpPlan | None:
@@ -108,16 +120,24 @@ def row_of(project: models.Project, staff: models.Staff, customer: int, now: dat
 
 
 def my_customers(
-    project: models.Project, staff: models.Staff, now: datetime, *, tab: str = TODAY, page: int = 1, lang: str = "zh"
+    project: models.Project,
+    staff: models.Staff,
+    now: datetime,
+    *,
+    stored: list[Stored] | None = None,
+    tab: str = TODAY,
+    page: int = 1,
+    lang: str = "zh",
 ) -> MyCustomers:
     """The consultant's customers in `tab`, page `page`, with every tab's count; today's list first."""
     policy = convert.policy_of(project)
     day = now.astimezone(ZoneInfo(project.time_zone)).date()
-    stored = list(models.Verdict.objects.filter(_held(project, staff)).values_list("customer_id", "status", "until"))
+    if stored is None:
+        stored = stored_verdicts(project, staff)
     group: dict[int, str] = {}
     until: dict[int, datetime | None] = {}
-    statuses = {cid: status for cid, status, _ in stored}
-    for cid, status, ends in stored:
+    statuses = {cid: status for cid, status, *_ in stored}
+    for cid, status, ends, *_ in stored:
         if (found := _group(policy, status, ends, now)) is not None:
             group[cid], until[cid] = found, ends
     planned = dict(
