@@ -51,10 +51,10 @@ def _my_desks(request: access.ProjectRequest) -> list[dict[str, object]]:
 def _context(request: access.ProjectRequest, **extra: object) -> dict[str, object]:
     now = timezone.now()
     # Time alone moves a status (IH-4, IH-5): verdicts whose moment passed are judged again first.
-    stored = mine_selectors.stored_verdicts(request.project, request.staff)
-    if moved := mine_selectors.moved_by_time(stored, now):
+    stored = mine_selectors.stored_verdicts(request.project, request.staff, now)
+    if moved := mine_selectors.moved_by_time(stored):
         ledger_services.verdicts_catch_up(project=request.project, customer_ids=moved)
-        stored = mine_selectors.stored_verdicts(request.project, request.staff)
+        stored = mine_selectors.stored_verdicts(request.project, request.staff, now)
     board = mine_selectors.my_customers(
         request.project,
         request.staff,
