@@ -67,11 +67,15 @@ def test_a_follow_up_a_renewal_its_approval_and_a_ruling(page: Any, server: Serv
     base = server.url
     _sign_in(page, base, "alice")  # 王芳, whose customer 张伟 awaits a follow-up
     page.get_by_role("link", name="我的客户").click()
-    row = page.locator("tr", has_text="张伟")
-    expect(row).to_contain_text("小时追访")
+    page.locator("nav.tabs").get_by_role("link", name="待追访").click()
+    row = page.locator(".mine-row", has_text="张伟")
+    expect(row).to_contain_text("还剩6天")
+    row.get_by_text("追访", exact=True).click()
     row.get_by_role("button", name="登记追访").click()
-    expect(page.get_by_role("status")).to_contain_text("已登记 张伟")
-    row = page.locator("tr", has_text="张伟")
+    expect(page.get_by_role("status")).to_contain_text("已登记张伟的追访")
+    page.locator("nav.tabs").get_by_role("link", name="有效").click()
+    row = page.locator(".mine-row", has_text="张伟")
+    row.locator("summary", has_text="更多").click()  # the rest of the line, loaded on demand
     row.get_by_label("延期理由").fill("客户下周带家人再来")
     row.get_by_role("button", name="申请延期").click()
     expect(page.get_by_role("status")).to_contain_text("已提交延期申请")

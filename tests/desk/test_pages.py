@@ -31,9 +31,9 @@ def test_my_customers_by_status_with_hours_left(office: Office) -> None:
     _visit(office, office.zhang, office.alice)
     li, _ = services.customer_find_or_create(project=office.project, name="李娜", phone="13900000002")
     _visit(office, li, office.bob)
-    page = _client("alice").get("/p/hz-1/me/").content.decode()
+    page = _client("alice").get("/p/hz-1/me/?tab=pending").content.decode()
     assert "Awaiting follow-up" in page and "张伟" in page and "李娜" not in page
-    assert "hours left to follow up" in page and "138****0001" in page
+    assert "6 d 23 h left" in page and "138****0001" in page
 
 
 def test_a_follow_up_is_logged_for_my_customer_only(office: Office) -> None:
@@ -167,7 +167,7 @@ def test_todays_follow_ups_are_those_due_within_a_day(office: Office) -> None:
     li, _ = services.customer_find_or_create(project=office.project, name="李娜", phone="13900000002")
     _visit(office, li, office.alice)  # closes in seven days
     page = _client("alice").get("/p/hz-1/me/").content.decode()
-    today = page.split('follow-ups <span class="cites">IH-4</span>')[1].split("</section>")[0]
+    today = page.split('<ul class="mine-rows">')[1].split("</ul>")[0]  # the page opens on today's list
     assert "张伟" in today and "李娜" not in today
 
 
@@ -202,14 +202,16 @@ def test_the_expiry_warning_window_is_the_policys(office: Office) -> None:
     _visit(office, office.zhang, office.alice, days_ago=57)  # with a follow-up: active, about ten days left
     body = {"customer": str(office.zhang.pk), "staff": str(office.alice.pk)}
     services.event_append(project=office.project, kind="follow_up", body=body, at=timezone.now() - timedelta(days=56))
-    page = _client("alice").get("/p/hz-1/me/").content.decode()
-    assert page.index("张伟") > page.index("Active")  # ten days left is not "expiring" within 7 days
+    alice = _client("alice")
+    assert "张伟" in alice.get("/p/hz-1/me/?tab=active").content.decode()  # ten days left is not within 7 days
+    assert "张伟" not in alice.get("/p/hz-1/me/?tab=expiring").content.decode()
     office.project.policy = {"expiry_warning_days": 14}
     office.project.save()
-    page = _client("alice").get("/p/hz-1/me/").content.decode()
     left = models.Verdict.objects.get(customer=office.zhang).until - timezone.now()  # type: ignore[operator]
     assert timedelta(days=7) < left < timedelta(days=14)
-    assert page.index("Expiring within 14 days") < page.index("张伟") < page.index("Active")
+    page = alice.get("/p/hz-1/me/?tab=expiring").content.decode()
+    assert "Active claims ending within 14 days." in page and "张伟" in page
+    assert "张伟" not in alice.get("/p/hz-1/me/?tab=active").content.decode()
 
 
 def test_a_referral_of_my_customer_by_themselves_is_refused_next_to_the_form(office: Office) -> None:

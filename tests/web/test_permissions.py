@@ -34,7 +34,7 @@ MANAGERS_ONLY = {
     "sign_ins",
 }
 DESK = {"desk_home", "desk", "desk_search", "desk_register", "desk_board", "desk_relation", "desk_move"}
-MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal", "notices", "notice_badge"}
+MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal", "notices", "notice_badge", "mine_status", "mine_more"}
 FORBIDDEN = {
     "alice": MANAGERS_ONLY | DESK | {"customer_erase", "customer_reveal"},  # a consultant; Zhang is not hers
     "sun": MANAGERS_ONLY | MINE | {"customer_erase", "customer_reveal"},  # a receptionist
@@ -126,6 +126,8 @@ PAGE_NEEDS = {
     "mine_renewal": "own_customers",
     "notices": "own_customers",  # the owner's notices (h-desk)
     "notice_badge": "own_customers",
+    "mine_status": "own_customers",
+    "mine_more": "own_customers",
     "manage": "approve",
     "manage_queue": "approve",
     "manage_export": "approve",
@@ -194,7 +196,7 @@ def test_each_role_reaches_exactly_the_pages_its_capabilities_open(office: Offic
         assert (status != 403) == allowed, (role, url, status)
         assert status != 500, (role, url)
         no_such_row = ("import_job", "import_confirm", "import_cancel", "import_again", "import_report")
-        assert status != 404 or name in (*no_such_row, "relation_verify", "policy_job"), (role, url)
+        assert status != 404 or name in (*no_such_row, "relation_verify", "policy_job", "mine_more"), (role, url)
 
 
 def test_staff_of_one_project_find_nothing_of_another_whatever_their_role(office: Office) -> None:

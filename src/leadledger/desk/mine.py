@@ -2,109 +2,164 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from leadledger import capabilities
 from leadledger.engine.errors import DomainError
+from leadledger.engine.model import FOLLOW_UP
 from leadledger.engine.rotation import CLAIMED
-from leadledger.ledger import convert, models, selectors
+from leadledger.engine.text import whole_id
+from leadledger.ledger import convert, models
+from leadledger.ledger import services as ledger_services
 from leadledger.web import access
-from leadledger.web import selectors as web_selectors
-from leadledger.web.speech import pick, said
+from leadledger.web.speech import lang, pick, said
 
-from . import services
+from . import mine_selectors, services
 from .models import DeskVisit, RenewalRequest
 
 consultant_page = access.capability_page(capabilities.OWN_CUSTOMERS)
-
-GROUPS = ("pending", "expiring", "active", "lapsed")
 
 
 def _said(request: access.ProjectRequest, error: DomainError) -> None:
     messages.error(request, said(error))
 
 
+def _page_number(value: str) -> int:
+    number = whole_id(value)
+    return number if number is not None and number > 0 else 1
+
+
+def _my_desks(request: access.ProjectRequest) -> list[dict[str, object]]:
+    """Where the consultant stands at each site's board: on site, busy or away, and their place (Q-1)."""
+    me = str(request.staff.pk)
+    lines = []
+    for site in models.Site.objects.filter(project=request.project).order_by("pk"):
+        desk = services.rotation_desk(site)  # the engine's Desk: Q-1, Q-5, Q-7, away, busy
+        if me not in desk.roster and me not in desk.present_off_roster:
+            continue
+        state = "away" if not desk.present(me) else "busy" if me in desk.busy else "on_site"
+        lines.append({"site": site, "state": state, "place": desk.place_of(me)})
+    return lines
+
+
+def _context(request: access.ProjectRequest, **extra: object) -> dict[str, object]:
+    now = timezone.now()
+    # Time alone moves a status (IH-4, IH-5): verdicts whose moment passed are judged again first.
+    stored = mine_selectors.stored_verdicts(request.project, request.staff, now)
+    if moved := mine_selectors.moved_by_time(stored):
+        ledger_services.verdicts_catch_up(project=request.project, customer_ids=moved)
+        stored = mine_selectors.stored_verdicts(request.project, request.staff, now)
+    board = mine_selectors.my_customers(
+        request.project,
+        request.staff,
+        now,
+        stored=stored,
+        tab=request.GET.get("tab", mine_selectors.TODAY),
+        page=_page_number(request.GET.get("page", "")),
+        lang=lang(),
+    )
+    return {
+        "board": board,
+        "tabs": mine_selectors.TABS,
+        "warning_days": convert.policy_of(request.project).expiry_warning_days,
+        "desks": _my_desks(request),
+        "assists": DeskVisit.objects.filter(
+            project=request.project, staff=str(request.staff.pk), cites__contains="IH-11"
+        ).count(),
+        "requests": RenewalRequest.objects.filter(staff=request.staff).select_related("customer").order_by("-pk")[:10],
+        **extra,
+    }
+
+
 @consultant_page
 def mine(request: access.ProjectRequest) -> HttpResponse:
-    me = str(request.staff.pk)
-    ids = list(
-        models.Verdict.objects.filter(project=request.project, owners__has_key=me).values_list("customer_id", flat=True)
-    )
-    now = timezone.now()
-    mode = web_selectors.phone_mode(request.project)
-    policy = convert.policy_of(request.project)
-    groups: dict[str, list[dict[str, object]]] = {g: [] for g in GROUPS}
-    if ids:
-        timeline = selectors.timeline_for(request.project, ids)  # judged now: time alone moves a status
-        customers = {c.pk: c for c in models.Customer.objects.filter(pk__in=ids)}
-        for cid in ids:
-            verdict = timeline.verdict(str(cid), now)
-            if not verdict.owners or me not in verdict.owners:
-                continue
-            if verdict.status == "pending":
-                group = "pending"
-            elif policy.expiring(verdict.status, verdict.until, now):  # IH-5, the policy's warning window
-                group = "expiring"
-            elif verdict.status in groups:
-                group = verdict.status
-            else:
-                continue
-            left = (verdict.until - now) if verdict.until else None
-            groups[group].append(
-                {
-                    "customer": customers[cid],
-                    "phone": web_selectors.masked(customers[cid].phone, mode),
-                    "verdict": verdict,
-                    "until": verdict.until,
-                    "hours_left": int(left.total_seconds() // 3600) if left else None,
-                }
-            )
-        for rows in groups.values():
-            rows.sort(key=lambda row: row["until"] or now)  # type: ignore[arg-type,return-value]
-    desk_line = None
-    for site in models.Site.objects.filter(project=request.project, rotation__isnull=False).order_by("pk"):
-        place = services.rotation_desk(site).place_of(me)  # the engine's Desk: Q-1, Q-5, Q-7, away, busy
-        if place is not None:
-            desk_line = {"site": site.name, "place": place, "next": place == 1}
-    # Today's follow-ups: those whose follow-up window closes within a day (IH-4).
-    today = [row for row in groups["pending"] if row["hours_left"] is not None and row["hours_left"] < 24]  # type: ignore[operator]
-    context = {
-        "today": today,
-        "groups": groups,
-        "desk_line": desk_line,
-        "warning_days": policy.expiry_warning_days,
-        "assists": DeskVisit.objects.filter(project=request.project, staff=me, cites__contains="IH-11").count(),
-        "requests": RenewalRequest.objects.filter(staff=request.staff).order_by("-pk")[:10],
-        "my_customers": [row["customer"] for rows in groups.values() for row in rows],
-    }
-    return render(request, "desk/mine.html", context)
+    if request.htmx and request.htmx.target == "mine-list":  # a tab or a page: the list alone
+        return render(request, "desk/mine_list.html", _context(request))
+    return render(request, "desk/mine.html", _context(request))
+
+
+@consultant_page
+def mine_more(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    """A line's on-demand part: the engine's sentence, a call, a renewal, a referral by this customer."""
+    row = mine_selectors.row_of(request.project, request.staff, pk, timezone.now(), lang())
+    if row is None:
+        raise Http404
+    return render(request, "desk/mine_more.html", {"row": row})
 
 
 @require_POST
 @consultant_page
 def mine_contact(request: access.ProjectRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(models.Customer, pk=pk, project=request.project)
+    note, next_contact = request.POST.get("note", ""), request.POST.get("next_contact", "")
     try:
         logged = services.contact_log(
-            staff=request.staff, customer=customer, kind=request.POST.get("kind", ""), user=request.user
+            staff=request.staff,
+            customer=customer,
+            kind=request.POST.get("kind", ""),
+            user=request.user,
+            note=note,
+            next_contact=next_contact,
         )
+    except DomainError as error:
+        # Shown again with what was typed and the error beside its field: nothing lost.
+        failed = {"customer": customer, "field": error.field, "message": said(error)}
+        failed |= {"note": note, "next": next_contact}
+        return render(request, "desk/mine.html", _context(request, failed=failed), status=422)
+    if logged.changed or logged.status in CLAIMED:
+        plan = mine_selectors.plan_of(request.staff, customer) if request.POST.get("kind") == FOLLOW_UP else None
+        if plan is not None and plan.next_contact is not None:
+            when = plan.next_contact
+            today = timezone.localdate(timezone=ZoneInfo(request.project.time_zone))
+            zh, en = ("今天", "today") if when == today else (f"{when.month}月{when.day}日", f"{when:%b} {when.day}")
+            messages.success(
+                request,
+                pick(
+                    f"已登记{customer.name}的追访，下次联系：{zh}",
+                    f"{customer.name}: follow-up logged; next contact {en}",
+                ),
+            )
+        elif request.POST.get("kind") == FOLLOW_UP:
+            messages.success(request, pick(f"已登记{customer.name}的追访", f"{customer.name}: follow-up logged"))
+        else:
+            messages.success(request, pick(f"已登记{customer.name}的来电", f"{customer.name}: call logged"))
+    else:  # recorded, but the claim is as it was: say why, in the engine's words (IH-4, IH-7)
+        messages.warning(
+            request,
+            pick(
+                f"已登记{customer.name}，但归属没有变化：{logged.zh}",
+                f"{customer.name}: logged, but the ownership did not change: {logged.en}",
+            ),
+        )
+    return redirect("mine", project=request.project.code)
+
+
+STATE_SAID = {
+    "go_busy": ("已标记为忙碌：轮到您时将跳过（Q-2）", "marked busy: the rotation passes you over (Q-2)"),
+    "finish": ("已标记为在岗，可以接待", "marked on site and free to receive"),
+    "come_back": ("已标记为在岗，可以接待", "marked on site and free to receive"),
+    "go_away": ("已标记为离开：轮到您时将跳过（Q-2）", "marked away: the rotation passes you over (Q-2)"),
+}
+
+
+@require_POST
+@consultant_page
+def mine_status(request: access.ProjectRequest) -> HttpResponse:
+    """The consultant marks themself on site, busy or away at a site's board; never anyone else."""
+    site = get_object_or_404(models.Site, pk=access.posted_id(request, "site"), project=request.project)
+    action = request.POST.get("action", "")
+    try:
+        services.board_move_self(site=site, staff=request.staff, action=action)
     except DomainError as error:
         _said(request, error)
     else:
-        if logged.changed or logged.status in CLAIMED:
-            messages.success(request, pick(f"已登记 {customer.name}", f"{customer.name}: logged"))
-        else:  # recorded, but the claim is as it was: say why, in the engine's words (IH-4, IH-7)
-            messages.warning(
-                request,
-                pick(
-                    f"已登记 {customer.name}，但归属没有变化：{logged.zh}",
-                    f"{customer.name}: logged, but the ownership did not change: {logged.en}",
-                ),
-            )
+        messages.success(request, pick(*STATE_SAID[action]))
     return redirect("mine", project=request.project.code)
 
 
@@ -125,7 +180,7 @@ def mine_referral(request: access.ProjectRequest) -> HttpResponse:
     except DomainError as error:
         _said(request, error)
     else:
-        messages.success(request, pick(f"已报备 {customer.name}", f"{customer.name}: referral logged"))
+        messages.success(request, pick(f"已报备{customer.name}", f"{customer.name}: referral logged"))
     return redirect("mine", project=request.project.code)
 
 

@@ -158,3 +158,41 @@ class Notice(models.Model):
             models.Index(fields=["staff"], condition=models.Q(read_at__isnull=True), name="notice_unread"),
             models.Index(fields=["staff", "at"], name="notice_staff_at"),
         ]
+
+
+class Holding(models.Model):
+    """One owner of one customer, as the stored verdict says: "my customers" finds a consultant's by index.
+
+    Derived from `ledger.Verdict.owners` and nothing else, by database triggers on the verdict table
+    (migration 0006), so it changes in the same statement as the verdict, whichever code writes it
+    (an event, a rebuild, a policy change) and nobody can forget it. Never written by Python.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    staff = models.CharField(max_length=32)  # a key of the verdict's owners: the staff id as text
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "staff"], name="holding_unique")]
+        indexes = [models.Index(fields=["project", "staff"], name="holding_staff")]
+
+
+class FollowUpPlan(models.Model):
+    """The latest follow-up a consultant logged for a customer: its note and the day to contact them next.
+
+    The follow-up event's body holds both (the truth, under the chain); this row repeats the latest
+    one, written in the same transaction as the event (`services.contact_log`), so that "today's
+    follow-ups" of a consultant with thousands of customers is one indexed read.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey("ledger.Staff", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="+")
+    seq = models.BigIntegerField()  # the follow-up event
+    at = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True, default="")
+    next_contact = models.DateField(null=True)  # a calendar day in the project's time zone
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["staff", "customer"], name="followupplan_unique")]
+        indexes = [models.Index(fields=["project", "staff", "next_contact"], name="followupplan_next")]

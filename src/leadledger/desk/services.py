@@ -26,7 +26,7 @@ from leadledger.engine.model import (
 )
 from leadledger.engine.phone import Phone
 from leadledger.engine.rotation import Assignment, Desk, returning_owner
-from leadledger.engine.text import name_checked, plain_text, reason_checked
+from leadledger.engine.text import name_checked, next_contact_checked, note_checked, plain_text, reason_checked
 from leadledger.engine.visits import VisitDetails
 from leadledger.ledger import lookups, relations
 from leadledger.ledger import models as ledger
@@ -349,6 +349,26 @@ def board_move(*, site: ledger.Site, by: ledger.Staff, action: str, staff: str |
     return desk
 
 
+# What a consultant may do to their own line on the board, from their phone: busy, away, back on site.
+SELF_MOVES = frozenset({"go_busy", "finish", "go_away", "come_back"})
+
+
+def board_move_self(*, site: ledger.Site, staff: ledger.Staff, action: str) -> Desk:
+    """A consultant marks themself busy, away or on site again: the board's own moves, on nobody else (Q-1, Q-2)."""
+    if action not in SELF_MOVES:
+        raise LedgerError(f"未知操作 {action!r}", f"unknown action {action!r}")
+    if site.project_id != staff.project_id:
+        raise LedgerError("没有这个接待台", "there is no such desk")
+    capabilities.require(staff, capabilities.OWN_CUSTOMERS)
+    me = str(capabilities.owner_candidate(site.project, staff.pk).pk)  # on the roster (Q-9: not on a day off)
+    with transaction.atomic():
+        row, desk = _locked(site)
+        desk = getattr(desk, action)(me)
+        row.state = desk.to_json()
+        row.save(update_fields=["state", "changed_at"])
+    return desk
+
+
 def _owned_by(staff: ledger.Staff, customer: ledger.Customer) -> bool:
     verdict = ledger.Verdict.objects.filter(customer=customer).first()
     return bool(verdict and verdict.owners and str(staff.pk) in verdict.owners)
@@ -365,24 +385,67 @@ class Logged:
     en: str
 
 
-def contact_log(*, staff: ledger.Staff, customer: ledger.Customer, kind: str, user: Any) -> Logged:
+def contact_log(
+    *,
+    staff: ledger.Staff,
+    customer: ledger.Customer,
+    kind: str,
+    user: Any,
+    note: str = "",
+    next_contact: str = "",
+) -> Logged:
     """A follow-up or a call by the customer's owner (IH-4); anyone else's contacts never count for them.
 
     The contact is a fact and is recorded; whether it changed the claim is the engine's to say (a
     lapsed or void claim is not revived by a follow-up, IH-4 / IH-7), so the answer carries the
-    verdict after it and whether it differs from the verdict just before.
+    verdict after it and whether it differs from the verdict just before. A follow-up may carry a
+    note and the day to contact the customer next (a date as typed, YYYY-MM-DD, in the project's
+    zone); both go into the event's body, and the latest of them into the consultant's plan.
     """
+    from zoneinfo import ZoneInfo
+
     from django.utils import timezone
+
+    from .models import FollowUpPlan
 
     if kind not in (FOLLOW_UP, CALL):
         raise LedgerError(f"未知类型：{kind}", f"unknown kind: {kind}")
     capabilities.require(staff, capabilities.OWN_CUSTOMERS)
     if not _owned_by(staff, customer):
         raise LedgerError("只能为自己的客户登记追访或来电", "you can log contacts only for your own customers")
+    note = note_checked(note)
+    today = timezone.now().astimezone(ZoneInfo(staff.project.time_zone)).date()
+    day = next_contact_checked(next_contact, today=today)
+    if kind == CALL and (note or day):  # the call's event has no room for them: nothing typed is dropped
+        raise LedgerError(
+            "备注和下次联系日期请随追访登记", "a note and a next-contact date go with a follow-up", field="note"
+        )
     cid = str(customer.pk)
     before = selectors_ledger.timeline_for(staff.project, [customer.pk]).verdict(cid, timezone.now())
-    body = {"customer": cid, "staff": str(staff.pk)}
-    event = ledger_services.event_append(project=staff.project, kind=kind, body=body, actor=user)
+    if kind == FOLLOW_UP:
+        body = body_for(
+            FOLLOW_UP,
+            customer=cid,
+            staff=str(staff.pk),
+            note=note or None,
+            next_contact=day.isoformat() if day else None,
+        )
+    else:
+        body = {"customer": cid, "staff": str(staff.pk)}
+    with transaction.atomic():
+        event = ledger_services.event_append(project=staff.project, kind=kind, body=body, actor=user)
+        if kind == FOLLOW_UP:
+            FollowUpPlan.objects.update_or_create(
+                staff=staff,
+                customer=customer,
+                defaults={
+                    "project": staff.project,
+                    "seq": event.seq,
+                    "at": event.at,
+                    "note": note,
+                    "next_contact": day,
+                },
+            )
     after = ledger.Verdict.objects.get(customer=customer)
 
     def shares(owners: Any) -> dict[str, str]:

@@ -204,6 +204,10 @@ class FollowUp(Event):
 
     customer: str
     staff: str
+    # What was said and when to call again: the consultant's record, judged by no rule. In the body
+    # so that the chain covers them; the date is a calendar day in the project's zone (YYYY-MM-DD).
+    note: str = ""
+    next_contact: str | None = None
 
 
 @quick_init

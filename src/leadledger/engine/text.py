@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, timedelta
 
 from .errors import DomainError
 
 NAME_MAX = 100  # a customer's or a staff member's name (ledger.Customer.name, ledger.Staff.name)
+NOTE_MAX = 200  # a follow-up's note: what the customer said, what comes next
 REASON_MAX = 200  # a reason given for a ruling, a departure, a renewal, a suspension, a disclosure
 NOTES_MAX = 2000  # a register row's notes, kept beside the imported event
 
@@ -76,3 +78,37 @@ def name_checked(value: str, *, field: str = "name") -> str:
 def reason_checked(value: str, *, field: str = "reason") -> str:
     """A reason as it may be stored and shown in a dispute."""
     return plain_text(value, limit=REASON_MAX, what=("原因", "the reason"), field=field)
+
+
+def note_checked(value: str, *, field: str = "note") -> str:
+    """A follow-up's note as it may be stored in the event's body (a line or two, like a reason)."""
+    return plain_text(value, limit=NOTE_MAX, what=("追访记录", "the note"), field=field)
+
+
+NEXT_CONTACT_DAYS = 366  # the furthest a next contact may be planned: a year, so a typo (2062) is caught
+
+
+def next_contact_checked(value: str, *, today: date, field: str = "next_contact") -> date | None:
+    """The day to contact a customer next, as typed (YYYY-MM-DD), or None when left empty.
+
+    From today (the project's calendar day) to a year ahead (docs/decisions.md 132): a day already
+    past is no plan, and would put the customer on today's list at once.
+    """
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise DomainError(
+            "下次联系日期格式不对，请按年-月-日填写",
+            "the next-contact date is not a date (year-month-day)",
+            field=field,
+        ) from None
+    if day < today:
+        raise DomainError("下次联系日期不能早于今天", "the next-contact date cannot be before today", field=field)
+    if day > today + timedelta(days=NEXT_CONTACT_DAYS):
+        raise DomainError(
+            "下次联系日期不能超过一年以后", "the next-contact date cannot be more than a year ahead", field=field
+        )
+    return day

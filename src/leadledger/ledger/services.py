@@ -138,6 +138,21 @@ def verdicts_refresh(*, project: models.Project, customer_ids: list[int], throug
     _verdicts_store(project, judged, through_seq)
 
 
+def verdicts_catch_up(*, project: models.Project, customer_ids: list[int]) -> None:
+    """Judge again now, and store, verdicts that time alone has moved since they were judged.
+
+    A pending claim voids at its deadline (IH-4) and an active one lapses at its end (IH-5) with no
+    event to re-judge them; a reader that finds such a verdict calls this. Under the project's lock,
+    so that no event appended meanwhile is judged without (its verdict would be overwritten by ours).
+    """
+    if not customer_ids:
+        return
+    with transaction.atomic():
+        _lock_project(project)
+        through = models.Event.objects.filter(project=project).order_by("-seq").values_list("seq", flat=True).first()
+        verdicts_refresh(project=project, customer_ids=customer_ids, through_seq=through or 0, now=timezone.now())
+
+
 def _shares(shares: dict[str, Any] | None) -> dict[str, str] | None:
     return {k: str(v) for k, v in shares.items()} if shares else None
 
