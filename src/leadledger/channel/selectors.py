@@ -1,0 +1,71 @@
+"""Reads for agents: their registrations as they may see them (D-11..D-13)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from leadledger.engine import distributor
+from leadledger.ledger import convert, models, selectors
+from leadledger.web import selectors as web_selectors
+
+SHOWN = 200  # the latest registrations on the page; older ones are history, not work
+
+
+@dataclass(frozen=True)
+class Row:
+    """One registration on an agent's page: the customer masked, the trade's word, until when, why."""
+
+    customer: str
+    phone: str
+    agent: str
+    at: datetime
+    word: str
+    until: datetime | None
+    sentence: str
+    reminder: bool
+
+
+def agents_in_view(agent: models.Agent) -> list[models.Agent]:
+    """Whose registrations an agent sees: their own, or the whole company's for its admin (decision 180)."""
+    if agent.admin:
+        return list(models.Agent.objects.filter(project=agent.project, distributor=agent.distributor).order_by("pk"))
+    return [agent]
+
+
+def registrations_shown(agent: models.Agent, now: datetime, lang: str) -> list[Row]:
+    """The registrations `agent` may see, newest first, those whose protection ends soon first of all."""
+    project = agent.project
+    agents = {str(a.pk): a.name for a in agents_in_view(agent)}
+    rows = selectors.agent_registrations(project, [int(pk) for pk in agents])[-SHOWN:]
+    if not rows:
+        return []
+    bodies = {seq: json.loads(body) for seq, _kind, _at, body in rows}
+    customers = {int(body["customer"]) for body in bodies.values()}
+    timeline = selectors.timeline_for(project, customers)
+    records = {c.pk: c for c in models.Customer.objects.filter(project=project, pk__in=customers)}
+    policy = convert.policy_of(project)
+    warning = timedelta(days=policy.expiry_warning_days)
+    mode = web_selectors.phone_mode(project)
+    shown: list[Row] = []
+    for seq, _kind, at, _body in reversed(rows):
+        body = bodies[seq]
+        status = timeline.registration_status(f"e{seq}", now)  # the engine's id of a stored event
+        record = records[int(body["customer"])]
+        until = status.until
+        protected = status.word in (distributor.REGISTERED, distributor.VISITED)
+        shown.append(
+            Row(
+                customer=record.name or f"#{record.pk}",
+                phone=web_selectors.masked(record.phone, mode),
+                agent=agents.get(str(body["agent"]), ""),
+                at=at,
+                word=status.word if lang == "zh" else distributor.STANDING_EN[status.word],
+                until=until,
+                sentence=status.explain(lang),
+                reminder=protected and until is not None and now <= until <= now + warning,
+            )
+        )
+    reminders = sorted((row for row in shown if row.reminder), key=lambda row: row.until or now)
+    return reminders + [row for row in shown if not row.reminder]
