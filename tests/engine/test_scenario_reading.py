@@ -130,9 +130,21 @@ def test_a_step_or_work_type_that_is_not_a_word_is_named_not_a_crash() -> None:
 def _plain_value(key: str) -> Any:
     """A value the careful reader accepts for a field, whatever the event's type."""
     return {
-        "customer": "c1", "buyer": "c2", "referrer": "c2", "introduced_by": "c2", "staff": "s1", "by": "m1",
-        "approved_by": "m1", "helper": "m1", "poacher": "m1", "agent": "a1", "reason": "resigned",
-        "phone": "13800000001", "name": "张伟", "help": "decisive", "site": "市区",
+        "customer": "c1",
+        "buyer": "c2",
+        "referrer": "c2",
+        "introduced_by": "c2",
+        "staff": "s1",
+        "by": "m1",
+        "approved_by": "m1",
+        "helper": "m1",
+        "poacher": "m1",
+        "agent": "a1",
+        "reason": "resigned",
+        "phone": "13800000001",
+        "name": "张伟",
+        "help": "decisive",
+        "site": "市区",
     }.get(key, True)
 
 

@@ -34,7 +34,9 @@ class Agents:
     zhoutao: models.Agent
 
 
-def _agent(project: models.Project, username: str, name: str, distributor: models.Distributor, **kw: Any) -> models.Agent:
+def _agent(
+    project: models.Project, username: str, name: str, distributor: models.Distributor, **kw: Any
+) -> models.Agent:
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, first_name=name)
     return models.Agent.objects.create(project=project, name=name, distributor=distributor, user=user, **kw)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from leadledger.engine import distributor
+from leadledger.engine.model import Registration, customers_of
 from leadledger.ledger import convert, models, selectors
 from leadledger.web import selectors as web_selectors
 
@@ -41,25 +42,26 @@ def registrations_shown(agent: models.Agent, now: datetime, lang: str) -> list[R
     rows = selectors.agent_registrations(project, [int(pk) for pk in agents])[-SHOWN:]
     if not rows:
         return []
-    bodies = {seq: json.loads(body) for seq, _kind, _at, body in rows}
-    customers = {int(body["customer"]) for body in bodies.values()}
+    events = {seq: convert.engine_event(kind, seq, at, json.loads(text)) for seq, kind, at, text in rows}
+    customers = {int(c) for _seq, kind, _at, text in rows for c in customers_of(kind, json.loads(text))}
     timeline = selectors.timeline_for(project, customers)
     records = {c.pk: c for c in models.Customer.objects.filter(project=project, pk__in=customers)}
     policy = convert.policy_of(project)
     warning = timedelta(days=policy.expiry_warning_days)
     mode = web_selectors.phone_mode(project)
     shown: list[Row] = []
-    for seq, _kind, at, _body in reversed(rows):
-        body = bodies[seq]
-        status = timeline.registration_status(f"e{seq}", now)  # the engine's id of a stored event
-        record = records[int(body["customer"])]
+    for seq, _kind, at, _text in reversed(rows):
+        event = events[seq]
+        assert isinstance(event, Registration)
+        status = timeline.registration_status(event.id, now)
+        record = records[int(event.customer)]
         until = status.until
         protected = status.word in (distributor.REGISTERED, distributor.VISITED)
         shown.append(
             Row(
                 customer=record.name or f"#{record.pk}",
                 phone=web_selectors.masked(record.phone, mode),
-                agent=agents.get(str(body["agent"]), ""),
+                agent=agents.get(event.agent, ""),
                 at=at,
                 word=status.word if lang == "zh" else distributor.STANDING_EN[status.word],
                 until=until,

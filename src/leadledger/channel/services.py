@@ -48,16 +48,20 @@ class Answer:
     def text(self, lang: str, zone: Any) -> str:
         """The answer in the agent's language: the same shape whoever holds the customer."""
         if not self.accepted:
-            return f"报备未通过：{self.word}" if lang == "zh" else f"Not registered: {distributor.REFUSALS_EN[self.word]}"
+            return (
+                f"报备未通过：{self.word}" if lang == "zh" else f"Not registered: {distributor.REFUSALS_EN[self.word]}"
+            )
         if self.until is None:  # D-11 visit: protection starts at the escorted visit
-            return "报备成功，带看到访后开始保护" if lang == "zh" else "Registered; protection starts at the escorted visit"
+            return (
+                "报备成功，带看到访后开始保护"
+                if lang == "zh"
+                else "Registered; protection starts at the escorted visit"
+            )
         shown = self.until.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         return f"报备成功，保护至 {shown}" if lang == "zh" else f"Registered, protected until {shown}"
 
 
-def _record_for(
-    project: models.Project, typed: distributor.TypedPhone | None, name: str
-) -> models.Customer | None:
+def _record_for(project: models.Project, typed: distributor.TypedPhone | None, name: str) -> models.Customer | None:
     """The stored customer a registration is of, if any (decision 181)."""
     if typed is None:
         return None
@@ -96,9 +100,7 @@ def _judge(
     return judged.accepted, judged.refusal, judged.until
 
 
-def registration_make(
-    *, project: models.Project, agent: models.Agent, user: Any, name: str, phone: str
-) -> Answer:
+def registration_make(*, project: models.Project, agent: models.Agent, user: Any, name: str, phone: str) -> Answer:
     """Register a customer for `agent` (D-11, D-12): judged by the engine, logged, answered neutrally.
 
     Raises LedgerError for a form to fix (no name, no number) and lookups.LookupRefused over the rate limit.

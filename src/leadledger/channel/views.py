@@ -20,8 +20,13 @@ from . import selectors, services
 agent_page = access.agent_page()
 
 
-def _page(request: access.ProjectRequest, *, form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-          status: int = 200) -> HttpResponse:
+def _page(
+    request: access.ProjectRequest,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     agent = request.agent
     context = {
         "agent": agent,
@@ -50,8 +55,9 @@ def agent_register(request: access.ProjectRequest) -> HttpResponse:
         messages.error(request, said(refused))
         return _page(request, form={"name": name, "phone": phone}, status=429)
     except DomainError as error:  # a field to fix, next to it; nothing is lost
-        return _page(request, form={"name": name, "phone": phone}, errors={error.field or "phone": said(error)},
-                     status=400)
+        return _page(
+            request, form={"name": name, "phone": phone}, errors={error.field or "phone": said(error)}, status=400
+        )
     text = answer.text(lang(), ZoneInfo(request.project.time_zone))
     (messages.success if answer.accepted else messages.warning)(request, text)
     return redirect("agent_home", project=request.project.code)

@@ -819,7 +819,8 @@ class Timeline:
                     return status(distributor.SIGNED, None, "a_signed", at=deal.at)
         state = self._fold_channel(person, at)
         escorted = any(
-            type(e) is EscortedVisit and e.agent == agent and event.at <= e.at <= at for e in self._escorts.get(person, ())
+            type(e) is EscortedVisit and e.agent == agent and event.at <= e.at <= at
+            for e in self._escorts.get(person, ())
         )
         claim = state.claim
         if claim is not None and agent in claim.agents:

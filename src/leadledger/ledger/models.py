@@ -354,7 +354,7 @@ class Lookup(models.Model):
         REFERRAL = "referral", _("Referral form")
         RELATION = "relation", _("Relation form")
         IMPORT = "import", _("Visit register import")
-        REGISTRATION = "registration", _("Agent's registration")
+        REGISTRATION = "agent_report", _("Agent's registration")
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")

@@ -5,30 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0017_sign_ins'),
+        ("ledger", "0017_sign_ins"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agent',
-            name='admin',
+            model_name="agent",
+            name="admin",
             field=models.BooleanField(default=False, verbose_name="distributor's admin"),
         ),
         migrations.AddField(
-            model_name='lookup',
-            name='answer',
-            field=models.CharField(blank=True, default='', max_length=16),
+            model_name="lookup",
+            name="answer",
+            field=models.CharField(blank=True, default="", max_length=16),
         ),
         migrations.AlterField(
-            model_name='lookup',
-            name='place',
-            field=models.CharField(choices=[('desk', 'Reception desk search'), ('customers', 'Customer list search'), ('referral', 'Referral form'), ('relation', 'Relation form'), ('import', 'Visit register import'), ('registration', "Agent's registration")], max_length=16),
+            model_name="lookup",
+            name="place",
+            field=models.CharField(
+                choices=[
+                    ("desk", "Reception desk search"),
+                    ("customers", "Customer list search"),
+                    ("referral", "Referral form"),
+                    ("relation", "Relation form"),
+                    ("import", "Visit register import"),
+                    ("agent_report", "Agent's registration"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['project', 'kind', 'at'], name='event_kind_at'),
+            model_name="event",
+            index=models.Index(fields=["project", "kind", "at"], name="event_kind_at"),
         ),
     ]
