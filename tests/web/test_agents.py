@@ -177,6 +177,15 @@ def test_a_masked_registration_of_the_same_person_is_refused_to_a_second_agent(a
     assert other.accepted
 
 
+def test_an_agent_never_reads_the_name_on_the_record_their_registration_was_judged_on(agents: Agents) -> None:
+    _register(agents.liming, "陈红", "139****0011")
+    _register(agents.zhoutao, "陈丽", "139****0011")  # judged on 李明's record of 陈红: refused
+    page = _client("zhoutao").get("/p/hz-1/agent/").content.decode()
+    assert "陈丽" in page and "陈红" not in page
+    body = json.loads(models.Event.objects.filter(kind=REGISTRATION).order_by("-seq").values_list("body", flat=True)[0])
+    assert body["name"] == "陈丽"  # kept because it is not the record's (D-14 sees the difference)
+
+
 def test_a_masked_registration_is_judged_on_the_known_customer_it_may_be(agents: Agents) -> None:
     office = agents.office
     ledger_services.visit_register(project=office.project, customer=office.zhang, staff=office.alice)

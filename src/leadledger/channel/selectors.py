@@ -26,6 +26,7 @@ class Row:
     until: datetime | None
     sentence: str
     reminder: bool
+    visited: bool
 
 
 def agents_in_view(agent: models.Agent) -> list[models.Agent]:
@@ -59,7 +60,8 @@ def registrations_shown(agent: models.Agent, now: datetime, lang: str) -> list[R
         protected = status.word in (distributor.REGISTERED, distributor.VISITED)
         shown.append(
             Row(
-                customer=record.name or f"#{record.pk}",
+                # What the agent typed, never the record's name: it may be the house's customer's (D-12).
+                customer=event.name or record.name or f"#{record.pk}",
                 phone=web_selectors.masked(record.phone, mode),
                 agent=agents.get(event.agent, ""),
                 at=at,
@@ -67,6 +69,7 @@ def registrations_shown(agent: models.Agent, now: datetime, lang: str) -> list[R
                 until=until,
                 sentence=status.explain(lang),
                 reminder=protected and until is not None and now <= until <= now + warning,
+                visited=status.word == distributor.VISITED,
             )
         )
     reminders = sorted((row for row in shown if row.reminder), key=lambda row: row.until or now)

@@ -8,6 +8,7 @@ Where a registration is filed, and what of a refusal is kept (docs/decisions.md 
   with a full number before masked ones, or else a new record holding the mask and the typed name;
 - the engine judges the registration at the server's moment, inside the project's lock, on a timeline
   holding the person and the agent's registrations of the day (D-12's cap counts refused ones too);
+- the event holds no full number, and the typed name only where it is not the record's (decision 181);
 - an attempt the engine judged on a stored customer is an event, accepted or refused: the refusal stays
   in the customer's story (an appeal is against it, D-13) and counts towards the cap; an attempt about
   nobody stored (号码无效, or over the cap with a number nobody has) writes no customer and no event;
@@ -26,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leadledger.engine import distributor
+from leadledger.engine.identity import normalise_name
 from leadledger.engine.model import REGISTRATION, body_for
 from leadledger.engine.model import Customer as EngineCustomer
 from leadledger.engine.text import name_checked
@@ -141,11 +143,15 @@ def _register(*, project: models.Project, agent: models.Agent, user: Any, name: 
             stored_phone = None if typed is None else (typed.e164 or mask)
             placeholder = (PLACEHOLDER, name, stored_phone, None, False)
         typed_phone = mask if typed is not None else phone  # an unreadable number: the engine says 号码无效
+        # The name typed is kept only where it is not the record's (a mask matched by the surname, a number
+        # typed with another name): the agent's page shows it, never the record's (D-12), and D-14 sees it.
+        typed_name = name if record is not None and normalise_name(name) != normalise_name(record.name) else None
         body = body_for(
             REGISTRATION,
             customer=str(record.pk if record is not None else PLACEHOLDER),
             agent=str(agent.pk),
             phone=typed_phone,
+            name=typed_name,
         )
         accepted, refusal, until = _judge(
             project=project, agent=agent, record=record, body=body, placeholder=placeholder, now=now
@@ -158,6 +164,6 @@ def _register(*, project: models.Project, agent: models.Agent, user: Any, name: 
             if typed is None:  # pragma: no cover - an unreadable number is never accepted (D-12)
                 raise AssertionError("accepted an unreadable number")
             record, _ = services.customer_find_or_create(project=project, name=name, phone=typed.e164 or mask)
-        stored = body_for(REGISTRATION, customer=str(record.pk), agent=str(agent.pk), phone=mask)
+        stored = body_for(REGISTRATION, customer=str(record.pk), agent=str(agent.pk), phone=mask, name=typed_name)
         event = services.event_append(project=project, kind=REGISTRATION, body=stored, actor=user, at=now)
     return Answer(accepted, word, until, event, matched)
