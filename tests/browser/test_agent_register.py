@@ -80,7 +80,7 @@ def test_an_agent_registers_a_masked_number_and_a_second_agent_is_refused_neutra
     expect(mine).to_contain_text("陈红")
     expect(mine).to_contain_text("139****0011")
     expect(mine.locator(".word")).to_have_text("报备成功")
-    expect(mine).to_contain_text("保护期至")  # seven days' protection: within the reminder window
+    expect(mine.locator(".soon")).to_contain_text("保护期将于")  # seven days' protection: within the reminder window
     _fits(phone)
     screenshot(phone, "agent-registered")
 

@@ -223,6 +223,10 @@ def test_the_daily_cap_counts_refused_attempts_too(agents: Agents, settings: Any
     over = _register(agents.liming, "赵云", "13900000033")
     assert (over.accepted, over.word) == (False, "超出当日报备上限")
     assert not models.Customer.objects.filter(name="赵云").exists()  # nobody stored for a refusal about nobody
+    events = models.Event.objects.filter(kind=REGISTRATION).count()
+    known = _register(agents.liming, "张伟", "13800000001")
+    assert known.word == "超出当日报备上限"  # the cap first: the house's contact is not even looked at
+    assert models.Event.objects.filter(kind=REGISTRATION).count() == events  # over the cap: no event, known or not
     assert _register(agents.zhoutao, "赵云", "13900000033").accepted  # the cap is per agent
 
 

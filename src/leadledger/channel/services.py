@@ -11,7 +11,8 @@ Where a registration is filed, and what of a refusal is kept (docs/decisions.md 
 - the event holds no full number, and the typed name only where it is not the record's (decision 181);
 - an attempt the engine judged on a stored customer is an event, accepted or refused: the refusal stays
   in the customer's story (an appeal is against it, D-13) and counts towards the cap; an attempt about
-  nobody stored (号码无效, or over the cap with a number nobody has) writes no customer and no event;
+  nobody stored (号码无效, a new number over the cap) or over the cap at all writes no customer and no
+  event (over the cap nobody is looked at, so known and unknown numbers cost the same);
 - every attempt, whatever its answer, is a lookup (ledger.lookups: rate-limited, logged with the answer).
 
 The agent is told only "报备成功，保护至 …" or D-12's word: never who holds the customer.
@@ -157,7 +158,9 @@ def _register(*, project: models.Project, agent: models.Agent, user: Any, name: 
             project=project, agent=agent, record=record, body=body, placeholder=placeholder, now=now
         )
         word = distributor.REGISTERED if accepted else (refusal or distributor.INVALID)
-        if record is None and not accepted:  # about nobody stored: nothing to file it under (decision 182)
+        # About nobody stored, or stopped by the cap before anybody was looked at: no event (decision 182).
+        # Over the cap, the answer and the work are the same whether the number is known or not.
+        if not accepted and (record is None or refusal == distributor.CAP):
             return Answer(False, word, None, None, 0)
         matched = 0 if record is None else 1
         if record is None:
