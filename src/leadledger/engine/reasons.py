@@ -413,12 +413,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "a_visited": (
         "D-2",
         "已带看到访，保护至 {until}",
-        "visited with you, protected until {until}",
+        "brought in for a visit, protected until {until}",
     ),
     "a_signed": (
         "D-2",
-        "客户已于 {at} 签约，计入您的渠道",
-        "the customer signed on {at}, credited to your channel",
+        "客户已于 {at} 签约，计入本渠道",
+        "the customer signed on {at}, credited to this channel",
     ),
     "a_public": (
         "D-3",
