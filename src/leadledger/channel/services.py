@@ -64,7 +64,9 @@ class Answer:
         return f"报备成功，保护至 {shown}" if lang == "zh" else f"Registered, protected until {shown}"
 
 
-def _record_for(project: models.Project, typed: distributor.TypedPhone | None, name: str) -> models.Customer | None:
+def _registration_record(
+    project: models.Project, typed: distributor.TypedPhone | None, name: str
+) -> models.Customer | None:
     """The stored customer a registration is of, if any (decision 181)."""
     if typed is None:
         return None
@@ -115,21 +117,18 @@ def registration_make(*, project: models.Project, agent: models.Agent, user: Any
     if not phone:
         raise LedgerError("请填写客户手机号", "give the customer's mobile number", field="phone")
 
-    def attempt() -> Answer:
-        return _register(project=project, agent=agent, user=user, name=name, phone=phone)
-
     return lookups.lookup(
         project=project,
         user=user,
         place=lookups.Place.REGISTRATION,
         query=phone,
-        find=attempt,
+        find=lambda: _registration_judged(project=project, agent=agent, user=user, name=name, phone=phone),
         matched=lambda answer: answer.matched,
         answered=lambda answer: answer.word,
     )
 
 
-def _register(*, project: models.Project, agent: models.Agent, user: Any, name: str, phone: str) -> Answer:
+def _registration_judged(*, project: models.Project, agent: models.Agent, user: Any, name: str, phone: str) -> Answer:
     mode = convert.policy_of(project).report_phone_mode
     typed = distributor.read_typed_phone(phone, mode)
     # The body holds no full number and no name: the customer record does (PIPL, DESIGN principle 5).
@@ -138,7 +137,7 @@ def _register(*, project: models.Project, agent: models.Agent, user: Any, name: 
     with transaction.atomic():
         services._lock_project(project)  # one judgement at a time per project: two agents, one customer
         now = timezone.now()
-        record = _record_for(project, typed, name)
+        record = _registration_record(project, typed, name)
         placeholder = None
         if record is None:
             stored_phone = None if typed is None else (typed.e164 or mask)
