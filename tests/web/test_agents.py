@@ -325,3 +325,10 @@ def test_the_agents_sentence_names_nobody_else(agents: Agents) -> None:
     )
     page = _client("liming").get("/p/hz-1/agent/").content.decode()
     assert "王芳" not in page and "周涛" not in page
+
+
+def test_an_agent_gets_nothing_from_the_admin_site_either(agents: Agents) -> None:
+    client = _client("liming")
+    for url in ("/admin/", "/admin/ledger/customer/", f"/admin/ledger/customer/{agents.office.zhang.pk}/change/"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response["Location"], url
