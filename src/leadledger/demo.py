@@ -15,9 +15,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .engine import mainland_mobile
-from .engine.model import CALL, DEAL, ESCORTED_VISIT, FOLLOW_UP, RENEWAL, VISIT, body_for
+from .engine.model import CALL, DEAL, ESCORTED_VISIT, FOLLOW_UP, REGISTRATION, RENEWAL, VISIT, body_for
 from .ledger import models, relations, services
 
 CODE = "demo"
@@ -36,11 +37,18 @@ PEOPLE = [
     ("channel", "吴刚", models.Staff.Role.CHANNEL_SPECIALIST),
 ]
 AGENTS = [("李明", "安居分销"), ("黄磊", "安居分销"), ("周涛", "好房分销"), ("郑浩", "好房分销")]
+# Agents who sign in (issue 15): (username, name, the distributor's admin); 郑浩 has no login.
+AGENT_LOGINS = [("liming", "李明", False), ("huanglei", "黄磊", True), ("zhoutao", "周涛", False)]
 
 
 def logins() -> list[tuple[str, str, str]]:
-    """(username, password, role label) of the demo's people."""
-    return [(username, PASSWORD, str(role.label)) for username, _, role in PEOPLE]
+    """(username, password, role label) of the demo's people, agents last with their distributor."""
+    firms = dict(AGENTS)
+    people = [(username, PASSWORD, str(role.label)) for username, _, role in PEOPLE]
+    for username, name, admin in AGENT_LOGINS:
+        role = gettext("Distributor's admin") if admin else gettext("Agent")
+        people.append((username, PASSWORD, f"{role} · {firms[name]}"))
+    return people
 
 
 def secret_key_ensure() -> Path | None:
@@ -111,7 +119,18 @@ def demo_create(*, customers: int = 3000, seed: int = 2026, now: datetime | None
             name: models.Distributor.objects.create(project=project, name=name)
             for name in dict.fromkeys(d for _n, d in AGENTS)
         }
-        agents = [models.Agent.objects.create(project=project, name=n, distributor=distributors[d]) for n, d in AGENTS]
+        signing_in = {name: (username, admin) for username, name, admin in AGENT_LOGINS}
+        agents = []
+        for name, firm in AGENTS:
+            user, admin = None, False
+            if name in signing_in:
+                username, admin = signing_in[name]
+                user = users.objects.create_user(username=username, password=PASSWORD, first_name=name)
+            agents.append(
+                models.Agent.objects.create(
+                    project=project, name=name, distributor=distributors[firm], user=user, admin=admin
+                )
+            )
         phones: set[str] = set()
         people = []
         while len(people) < customers:
@@ -138,9 +157,12 @@ def demo_create(*, customers: int = 3000, seed: int = 2026, now: datetime | None
         owner = rng.choice(consultants)
         site = rng.choice(sites)
         if rng.random() < 0.15:  # a distributor's customer, escorted in
-            records.append(
-                (ESCORTED_VISIT, {"customer": cid, "agent": str(rng.choice(agents).pk)}, start - timedelta(minutes=5))
-            )
+            agent = str(rng.choice(agents).pk)
+            if start > now - timedelta(days=60):  # lately, most were registered (报备) the day before
+                records.append(
+                    (REGISTRATION, body_for(REGISTRATION, customer=cid, agent=agent), start - timedelta(days=1))
+                )
+            records.append((ESCORTED_VISIT, {"customer": cid, "agent": agent}, start - timedelta(minutes=5)))
         elif rng.random() < 0.1:
             records.append(
                 (CALL, {"customer": cid, "staff": str(rng.choice(consultants).pk)}, start - timedelta(days=2))

@@ -165,6 +165,7 @@ INSTALLED_APPS = [
     "leadledger.ledger",
     "leadledger.imports",
     "leadledger.desk",
+    "leadledger.channel",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("leadledger.desk.urls")),
+    path("", include("leadledger.channel.urls")),
     path("", include("leadledger.web.urls")),
 ]
 

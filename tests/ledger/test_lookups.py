@@ -204,7 +204,20 @@ def _import(office: Office) -> tuple[int, str]:
     return 200, ""
 
 
+def _agent_registration(office: Office) -> tuple[int, str]:
+    from django.contrib.auth import get_user_model
+
+    from office import PASSWORD
+
+    user = get_user_model().objects.create_user(username="liming", password=PASSWORD, first_name="李明")
+    firm = models.Distributor.objects.create(project=office.project, name="安居分销")
+    models.Agent.objects.create(project=office.project, name="李明", distributor=firm, user=user)
+    response = _signed_in("liming").post("/p/hz-1/agent/register/", {"name": "钱七", "phone": "13900000003"})
+    return response.status_code, response.content.decode()
+
+
 PLACES = {
+    Place.REGISTRATION: _agent_registration,
     Place.DESK: _desk,
     Place.CUSTOMERS: _customers,
     Place.REFERRAL: _referral,
@@ -232,14 +245,22 @@ def test_every_place_refuses_over_the_limit_and_logs_the_refusal(
     settings.LEADLEDGER_LOOKUPS_PER_MINUTE = 0
     status, text = PLACES[place](office)
     assert "查询过于频繁" in text and "后再查询" in text
-    if place in (Place.DESK, Place.CUSTOMERS, Place.IMPORT):
+    if place in (Place.DESK, Place.CUSTOMERS, Place.IMPORT, Place.REGISTRATION):
         assert status == 429
     assert models.Lookup.objects.filter(place=place, refused=True).count() == 1
     assert not models.Lookup.objects.filter(refused=False).exists()
 
 
 # Calls that look people up: they are made only inside the `find` of a `lookup(...)`.
-SEARCHES = {"customer_search", "search", "customers_matching", "_rows_import"}
+# An agent's registration (channel/services.py) looks the person up inside its judgement.
+SEARCHES = {
+    "customer_search",
+    "search",
+    "customers_matching",
+    "_rows_import",
+    "_registration_judged",
+    "_registration_record",
+}
 
 
 def _unguarded(tree: ast.AST) -> list[int]:

@@ -35,10 +35,11 @@ MANAGERS_ONLY = {
 }
 DESK = {"desk_home", "desk", "desk_search", "desk_register", "desk_board", "desk_relation", "desk_move"}
 MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal", "notices", "notice_badge", "mine_status", "mine_more"}
+AGENTS_ONLY = {"agent_home", "agent_register"}  # a distributor's agents' pages: every staff member is refused
 FORBIDDEN = {
-    "alice": MANAGERS_ONLY | DESK | {"customer_erase", "customer_reveal"},  # a consultant; Zhang is not hers
-    "sun": MANAGERS_ONLY | MINE | {"customer_erase", "customer_reveal"},  # a receptionist
-    "zhao": MINE | {"customer_erase"},  # a manager (erasure is the administrator's)
+    "alice": MANAGERS_ONLY | DESK | AGENTS_ONLY | {"customer_erase", "customer_reveal"},  # a consultant
+    "sun": MANAGERS_ONLY | MINE | AGENTS_ONLY | {"customer_erase", "customer_reveal"},  # a receptionist
+    "zhao": MINE | AGENTS_ONLY | {"customer_erase"},  # a manager (erasure is the administrator's)
 }
 
 
@@ -100,6 +101,7 @@ def test_a_tampered_form_is_a_bad_request_not_a_server_error(
 
 # -- the capability sweep: every role, every page, as leadledger.capabilities says -------------------
 
+AGENT = "agent"  # not a staff capability: a distributor's agent of the project
 PAGE_NEEDS = {
     "project": "see_customers",
     "customer": "see_customers",
@@ -143,6 +145,9 @@ PAGE_NEEDS = {
     "dispute_export": "rule",
     "dispute_ruling": "rule",
     "relation_verify": "rule",
+    # An agent's own pages (issue 15): no staff capability opens them (tests/web/test_agents.py).
+    "agent_home": AGENT,
+    "agent_register": AGENT,
 }
 
 
@@ -150,14 +155,16 @@ def test_every_project_page_says_which_capability_it_needs() -> None:
     from leadledger import capabilities
 
     assert {name for name, _ in URLS} == set(PAGE_NEEDS), "add the new page to PAGE_NEEDS"
-    assert set(PAGE_NEEDS.values()) <= capabilities.CAPABILITIES
+    assert set(PAGE_NEEDS.values()) <= capabilities.CAPABILITIES | {AGENT}
+    assert AGENT not in capabilities.CAPABILITIES
 
 
 def test_no_staff_page_admits_agents() -> None:
     names = set(PAGE_NEEDS)
     for pattern in _patterns(get_resolver().url_patterns):
         if pattern.name in names:
-            assert getattr(pattern.callback, "for_agents", None) is False, pattern.name
+            for_agents = PAGE_NEEDS[pattern.name] == AGENT
+            assert getattr(pattern.callback, "for_agents", None) is for_agents, pattern.name
 
 
 def _patterns(patterns: list[URLPattern | URLResolver]) -> list[URLPattern]:

@@ -29,7 +29,7 @@ from .policy import PARAMETER, PARAMETERS, PRESETS, Policy, policy_from, policy_
 from .rotation import Assignment, Desk, Receiving
 from .splits import arbitrate, commission_lines
 from .timeline import Timeline, collector_paused
-from .verdict import DealVerdict, RegistrationVerdict, RiskSignal, Standing, Verdict
+from .verdict import DealVerdict, RegistrationStatus, RegistrationVerdict, RiskSignal, Standing, Verdict
 
 __all__ = [
     "PARAMETER",
@@ -58,6 +58,7 @@ __all__ = [
     "Receiving",
     "ReferralLogged",
     "Registration",
+    "RegistrationStatus",
     "RegistrationVerdict",
     "Relation",
     "Renewal",

@@ -37,6 +37,25 @@ REFUSALS_EN = {
     TAKEN: "already registered",
     KNOWN: "already known to the sales office",
 }
+# The words the trade uses for a registration as its agent sees it ("my customers", D-11..D-13).
+REGISTERED, VISITED, SUBSCRIBED, SIGNED, LAPSED, INVALIDATED, PUBLIC_WORD = (
+    "报备成功",
+    "已到访",
+    "已认购",
+    "已签约",
+    "已失效",
+    "无效",
+    "公客",
+)
+STANDING_EN = {
+    REGISTERED: "registered",
+    VISITED: "visited",
+    SUBSCRIBED: "subscribed",
+    SIGNED: "signed",
+    LAPSED: "lapsed",
+    INVALIDATED: "invalid",
+    PUBLIC_WORD: "public",
+}
 _TYPED_MASK = re.compile(r"^(?:\+?86)?(1\d{2,3})[*xX×]{4}(\d{3,4})$")
 
 
@@ -96,6 +115,21 @@ def agrees(event: Registration, record: Customer, mode: str) -> bool:
         and national.endswith(typed.suffix)
         and surname(event.name or record.name) == surname(record.name)
     )
+
+
+def may_be_registered(typed: TypedPhone, name: str, record: Customer) -> bool:
+    """Whether a registration typed as a mask and a name may be of this record (D-12, ID-2): the
+    record's number shows the mask's visible digits (or is that mask), and the surname is the same.
+
+    A full number is the record with that number, nothing else: it is not asked here.
+    """
+    stored = record.phone
+    if not typed.masked or not stored or surname(name) != surname(record.name):
+        return False
+    if "*" in stored:
+        return stored.removeprefix("+86") == f"{typed.prefix}****{typed.suffix}"
+    national = stored.removeprefix("+86")
+    return len(national) == 11 and national.startswith(typed.prefix) and national.endswith(typed.suffix)
 
 
 class Outcome(NamedTuple):

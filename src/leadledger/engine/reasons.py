@@ -399,6 +399,52 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "{agent}报备的号码或姓氏与本客户不符，对本客户不产生保护",
         "the number or surname {agent} registered does not agree with this customer's: it protects nothing here",
     ),
+    # A registration as its agent sees it ("my customers"): never another agent, owner or consultant (D-12).
+    "a_registered": (
+        "D-11",
+        "报备成功，保护至 {until}",
+        "registered, protected until {until}",
+    ),
+    "a_registered_visit": (
+        "D-11",
+        "报备成功；本项目以带看到访确认，到访后开始保护",
+        "registered; in this project protection starts at the escorted visit",
+    ),
+    "a_visited": (
+        "D-2",
+        "已带看到访，保护至 {until}",
+        "brought in for a visit, protected until {until}",
+    ),
+    "a_signed": (
+        "D-2",
+        "客户已于 {at} 签约，计入本渠道",
+        "the customer signed on {at}, credited to this channel",
+    ),
+    "a_public": (
+        "D-3",
+        "保护期已于 {until} 结束且未续期，客户现为公客",
+        "protection ended on {until} without renewal: the customer is public",
+    ),
+    "a_lapsed": (
+        "D-11",
+        "报备保护已于 {until} 结束",
+        "the registration's protection ended on {until}",
+    ),
+    "a_ended": (
+        "D-8",
+        "报备已失效，不再受保护",
+        "the registration no longer protects the customer",
+    ),
+    "a_void": (
+        "D-1",
+        "带看到访未确认为分销客户，报备无效",
+        "the escorted visit was not confirmed as a distributor's customer: the registration is void",
+    ),
+    "a_refused": (
+        "D-12",
+        "报备未通过：{word}",
+        "the registration was refused: {word}",
+    ),
     "r_scheme": (
         "D-11",
         "本项目保护方式：{scheme}",

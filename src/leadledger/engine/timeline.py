@@ -40,7 +40,7 @@ from .phone import Phone
 from .policy import Policy
 from .reasons import KIND_EN, KIND_ZH, Describer, Reason, reason
 from .splits import split_inhouse
-from .verdict import DealVerdict, RegistrationVerdict, RiskSignal, Standing, Verdict
+from .verdict import DealVerdict, RegistrationStatus, RegistrationVerdict, RiskSignal, Standing, Verdict
 
 _FREE = reason("free", None)
 _NO_CHANNEL = ChannelState()
@@ -787,6 +787,58 @@ class Timeline:
             reasons=tuple(reasons),
             describer=self.describer,
         )
+
+    def registration_status(self, event_id: str, at: datetime) -> RegistrationStatus:
+        """A registration as its agent sees it at `at`, in the trade's words (D-11..D-13).
+
+        Only what concerns the agent's own registration is said: their protection, their visit, a
+        deal credited to them. Whoever else holds the customer is never named (D-12): the agent reads
+        only that their registration no longer protects.
+        """
+        event = self._indexed().get(event_id)
+        if not isinstance(event, Registration):
+            raise KeyError(event_id)
+        judged = self.registration(event_id)
+
+        def status(standing: str, ends: datetime | None, code: str, **params: object) -> RegistrationStatus:
+            reasons = (reason(code, event_id, **params),)
+            return RegistrationStatus(
+                registration=event_id, word=standing, until=ends, reasons=reasons, describer=self.describer
+            )
+
+        if not judged.accepted:
+            word = judged.refusal or distributor.INVALID
+            english = f"{word} ({distributor.REFUSALS_EN.get(word, word)})"
+            return status(distributor.INVALIDATED, None, "a_refused", word=word, word_en=english)
+        agent, person = event.agent, self.identity.person[event.customer]
+        root = self.identity.household[event.customer]
+        for deal in self._household_events.get(root, ()):
+            if type(deal) is Deal and event.at <= deal.at <= at:
+                channel, _ = self._deal_channel(deal)
+                if channel and agent in channel:  # D-2, D-5: the deal is credited to this agent's channel
+                    return status(distributor.SIGNED, None, "a_signed", at=deal.at)
+        state = self._fold_channel(person, at)
+        escorted = any(
+            type(e) is EscortedVisit and e.agent == agent and event.at <= e.at <= at
+            for e in self._escorts.get(person, ())
+        )
+        claim = state.claim
+        if claim is not None and agent in claim.agents:
+            if escorted:
+                return status(distributor.VISITED, claim.expiry, "a_visited", until=claim.expiry)
+            return status(distributor.REGISTERED, claim.expiry, "a_registered", until=claim.expiry)  # D-11 report
+        if claim is None and state.lapsed is not None and agent in state.lapsed.agents:  # D-3: unrenewed
+            return status(distributor.PUBLIC_WORD, state.lapsed.expiry, "a_public", until=state.lapsed.expiry)
+        for held in state.held:  # D-11 report_visit: registered, not yet brought
+            if held.event == event_id and held.start <= at <= held.until:
+                return status(distributor.REGISTERED, held.until, "a_registered", until=held.until)
+        if escorted and claim is None and state.voided:  # D-1, D-7, D-11: the visit was the house's
+            return status(distributor.INVALIDATED, None, "a_void")
+        if claim is None and judged.until is None and not escorted:  # D-11 visit: a record, not yet a claim
+            return status(distributor.REGISTERED, None, "a_registered_visit")
+        if judged.until is not None and at > judged.until:
+            return status(distributor.LAPSED, judged.until, "a_lapsed", until=judged.until)
+        return status(distributor.LAPSED, None, "a_ended")
 
     def risk_signals(self, customer: str, at: datetime | None = None) -> list[RiskSignal]:
         """D-14: what the channel manager should look at about a customer; never changes a verdict."""

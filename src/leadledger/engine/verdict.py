@@ -167,6 +167,23 @@ class RegistrationVerdict:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RegistrationStatus:
+    """A registration as its own agent sees it now (D-11..D-13): the trade's word, until when, one sentence.
+
+    It never names another agent, the house's consultant or whoever holds the customer (D-12).
+    """
+
+    registration: str
+    word: str  # 报备成功, 已到访, 已认购, 已签约, 已失效, 无效, 公客 (engine.distributor)
+    until: datetime | None
+    reasons: tuple[Reason, ...]
+    describer: Describer = field(repr=False, compare=False)
+
+    def explain(self, lang: str = "zh") -> str:
+        return self.describer.sentence(self.reasons, lang)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RiskSignal:
     """A D-14 risk signal for the channel manager, with the events behind it; it decides nothing."""
 

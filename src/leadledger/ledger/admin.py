@@ -92,7 +92,7 @@ class EventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 class AgentInline(admin.TabularInline):  # type: ignore[type-arg]
     model = models.Agent
-    fields = ("name", "phone", "user")
+    fields = ("name", "phone", "user", "admin")
     extra = 0
 
 
@@ -106,7 +106,7 @@ class DistributorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(models.Agent)
 class AgentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("name", "distributor", "phone", "user", "project")
+    list_display = ("name", "distributor", "admin", "phone", "user", "project")
     list_filter = ("project", "distributor")
     search_fields = ("name", "phone")
     raw_id_fields = ("user",)

@@ -118,11 +118,13 @@ def lookup(
     query: str,
     find: Callable[[], T],
     matched: Callable[[T], int] = lambda found: len(found) if isinstance(found, Sized) else 0,
+    answered: Callable[[T], str] | None = None,
 ) -> T:
     """Look a person up through `find`, within the user's limits, and record it (see the module's docstring).
 
     `user` is None only for the command line (the operator holds the database): recorded, not limited.
     Raises `LookupRefused` (recorded too) when the user is over a limit; `find` is then never called.
+    `answered` says what the person was told (an agent's registration: D-12's word, or 报备成功).
     Call it outside a transaction that the refusal would roll back, or the refusal goes unrecorded.
     """
     if place not in Place.values:
@@ -136,8 +138,11 @@ def lookup(
         raise _refusal(project, retry_at)
     found = find()
     count = matched(found)
-    logchain.chained_append(logchain.LOOKUPS, project=project, matched=count, **row)
-    if user is not None and count == 0:
+    answer = answered(found)[:16] if answered is not None else ""
+    logchain.chained_append(logchain.LOOKUPS, project=project, matched=count, answer=answer, **row)
+    # A registration of somebody new matches nobody, as most do: that is no enumeration's signature
+    # (D-12's daily cap and refusals guard registrations).
+    if user is not None and count == 0 and place != Place.REGISTRATION:
         window = timedelta(minutes=settings.LEADLEDGER_LOOKUP_MISS_MINUTES)
         misses = models.Lookup.objects.filter(user=user, refused=False, matched=0, at__gt=now - window).count()
         if misses >= settings.LEADLEDGER_LOOKUP_MISSES:

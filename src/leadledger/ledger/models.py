@@ -116,6 +116,8 @@ class Agent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("user")
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True, default="")
+    # The distributor's admin (docs/decisions.md 180): sees every registration of the company's agents.
+    admin = models.BooleanField(_("distributor's admin"), default=False)
 
     class Meta:
         verbose_name = _("agent")
@@ -261,7 +263,8 @@ class Event(models.Model):
             # Departures (IH-13) are read with every judgement: found by index, never by a scan.
             models.Index(fields=["project", "kind", "seq"], name="event_kind"),
             models.Index(fields=["project", "staff", "at"], name="event_staff"),
-            # The manager's dashboard counts a day's visits, deals and rulings by their moment.
+            # The manager's dashboard counts a day's visits, deals and rulings by their moment; an agent's
+            # registrations of the day (D-12's daily cap) are read by the same index.
             models.Index(fields=["project", "kind", "at"], name="event_kind_at"),
         ]
 
@@ -431,6 +434,7 @@ class Lookup(models.Model):
         REFERRAL = "referral", _("Referral form")
         RELATION = "relation", _("Relation form")
         IMPORT = "import", _("Visit register import")
+        REGISTRATION = "agent_report", _("Agent's registration")
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
@@ -439,6 +443,8 @@ class Lookup(models.Model):
     digest = models.CharField(max_length=64)  # HMAC-SHA256 of the normalised query under the secret key
     matched = models.IntegerField(default=0)
     refused = models.BooleanField(default=False)  # over the rate limit: nothing was looked up
+    # What the person was answered, where the lookup is an agent's registration: D-12's word, or 报备成功.
+    answer = models.CharField(max_length=16, blank=True, default="")
     at = models.DateTimeField()
     seq = models.BigIntegerField(default=0)
     prev_hash = models.CharField(max_length=64, default="")

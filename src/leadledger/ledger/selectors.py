@@ -11,7 +11,9 @@ from django.db.models import Count, Q
 
 from leadledger import engine
 from leadledger.engine.model import (
+    REGISTRATION,
     STAFF_LEFT,
+    customers_of,
     joins_household,
     kinds_linking,
     kinds_without_customer,
@@ -184,3 +186,54 @@ def staff_work(project: models.Project, staff: models.Staff, start: datetime, en
         .order_by()
     )
     return dict(counts)
+
+
+def registration_timeline(
+    project: models.Project,
+    customer_ids: Iterable[int],
+    rows: Iterable[EventRow],
+    *,
+    placeholder: tuple[int, str, str | None, None, bool] | None = None,
+) -> engine.Timeline:
+    """A timeline to judge a registration on (D-12): these customers' households and relatives with their
+    events, and `rows` (the agent's other registrations of the day, for the daily cap) with their customers.
+
+    `placeholder`, a customer not yet stored (id 0), stands for the person a registration would create.
+    """
+    wanted, relations = related_customers(project, customer_ids)
+    own = _events_of(project, wanted)
+    extra = list(rows)
+    others = {int(c) for _seq, kind, _at, body in extra for c in _customers_of_row(kind, body)} - wanted
+    customers = [
+        values
+        for chunk in _chunks(wanted | others)
+        for values in models.Customer.objects.filter(project=project, pk__in=chunk).values_list(
+            *convert.CUSTOMER_COLUMNS
+        )
+    ]
+    if placeholder is not None:
+        customers.append(placeholder)
+    ordered = sorted({row[0]: row for row in [*own, *extra]}.values())
+    return _timeline(project, customers, [(r.a_id, r.b_id, r.kind, r.verified) for r in relations], ordered)
+
+
+def _customers_of_row(kind: str, body: str) -> list[str]:
+    return [str(c) for c in customers_of(kind, json.loads(body))]
+
+
+def agent_registrations(
+    project: models.Project, agent_ids: Iterable[int], *, since: datetime | None = None
+) -> list[EventRow]:
+    """The registrations (D-11) made by these agents, since a moment if given, oldest first.
+
+    By the (project, kind, at) index; the agent is read from the body, which no column carries.
+    """
+    mentions = Q()
+    for agent in agent_ids:
+        mentions |= Q(body__contains=f'"agent":"{agent}"')
+    if not mentions:
+        return []
+    found = models.Event.objects.filter(mentions, project=project, kind=REGISTRATION)
+    if since is not None:
+        found = found.filter(at__gte=since)
+    return list(found.order_by("seq").values_list(*EVENT_COLUMNS))

@@ -66,12 +66,20 @@ def capability_page(capability: str | None = None, *, agents: bool = False) -> C
     return _page(capability, (), agents)
 
 
+def agent_page() -> Callable[[View], View]:
+    """Wrap a view for a distributor's agents of the project only (issue 15): staff are refused (403),
+    everybody else finds nothing (404)."""
+    return _page(None, (), True, only_agents=True)
+
+
 def project_page(*roles: str) -> Callable[[View], View]:
     """The older form, naming roles: prefer `capability_page`, which asks leadledger.capabilities."""
     return _page(capabilities.SEE_CUSTOMERS if not roles else None, roles, False)
 
 
-def _page(capability: str | None, roles: tuple[str, ...], agents: bool) -> Callable[[View], View]:
+def _page(
+    capability: str | None, roles: tuple[str, ...], agents: bool, *, only_agents: bool = False
+) -> Callable[[View], View]:
     if capability is not None and capability not in capabilities.CAPABILITIES:
         raise AssertionError(f"unknown capability {capability!r}")
 
@@ -91,8 +99,10 @@ def _page(capability: str | None, roles: tuple[str, ...], agents: bool) -> Calla
                 staff, agent = member, None
             else:
                 held, staff, agent = capabilities.AGENT_CAPABILITIES, None, member
-            if (capability is not None and capability not in held) or (
-                roles and (staff is None or staff.role not in roles)
+            if (
+                (capability is not None and capability not in held)
+                or (roles and (staff is None or staff.role not in roles))
+                or (only_agents and agent is None)
             ):
                 raise PermissionDenied
             request.project, request.staff, request.agent = member.project, staff, agent  # type: ignore[attr-defined]

@@ -46,9 +46,12 @@ def home(request: HttpRequest) -> HttpResponse:
         for staff in models.Staff.objects.filter(user=request.user).select_related("project")
         if capabilities.capabilities_of(staff)  # not a project they have left (IH-13)
     ]
-    if len(memberships) == 1:
-        return redirect(landing(memberships[0]))
-    rows = [(staff, landing(staff)) for staff in memberships]
+    rows = [(staff.project.name, staff.get_role_display(), landing(staff)) for staff in memberships]
+    # A distributor's agent (issue 15) starts on their own page: register a customer, my customers.
+    for agent in models.Agent.objects.filter(user=request.user).select_related("project").order_by("pk"):
+        rows.append((agent.project.name, _("Agent"), reverse("agent_home", kwargs={"project": agent.project.code})))
+    if len(rows) == 1:
+        return redirect(rows[0][2])
     return render(request, "web/home.html", {"memberships": rows})
 
 

@@ -1,0 +1,1 @@
+"""Distributors' agents on their phones: registration (报备) and their customers (D-11..D-14)."""
