@@ -505,9 +505,14 @@ def _type_builder(
         "    set_at(event, at.astimezone(UTC))",
         "    set_seq(event, seq)",
     ]
-    if set(defaults) != {"id", "at", "seq", *checks}:  # pragma: no cover - a field added to the model only
+    if set(defaults) - _DESK_NOTES != {"id", "at", "seq", *checks}:  # pragma: no cover - a model-only field
         raise TypeError(f"{kind}: the quick reader's fields are not {cls.__name__}'s")
     for key in defaults:
+        if key in _DESK_NOTES:  # never in a scenario file: the model's default, set through its slot
+            namespace[f"set_{key}"] = getattr(cls, key).__set__
+            namespace[f"v_{key}"] = defaults[key]
+            lines.append(f"    set_{key}(event, v_{key})")
+            continue
         namespace[f"set_{key}"] = getattr(cls, key).__set__
         if key not in ("id", "at", "seq"):
             lines.append(f"    set_{key}(event, v_{key})")
@@ -644,9 +649,10 @@ def read_scenario(data: Any, *, policy_override: Mapping[str, Any] | None = None
     )
 
 
-# The desk's notes of a visit (engine.visits) decide nothing, so a scenario file, which is about
-# who owns whom, leaves them out and its format (FORMAT.md) stays as it is.
-_DESK_NOTES = frozenset({"party", "source", "intent"})
+# The desk's notes of a visit (engine.visits) and a follow-up's note and next contact decide nothing,
+# so a scenario file, which is about who owns whom, leaves them out and its format (FORMAT.md) stays
+# as it is.
+_DESK_NOTES = frozenset({"party", "source", "intent", "note", "next_contact"})
 
 
 def _event_data(event: Event, zone: ZoneInfo) -> dict[str, Any]:
