@@ -55,8 +55,8 @@ def waiting(office: Office) -> Office:
 
 def test_everything_waiting_is_listed_oldest_first_with_how_many_of_each(waiting: Office) -> None:
     items, counts = queue.waiting(waiting.project)
-    assert [i.kind for i in items] == ["relation", "renewal", "suspension", "dispute"]
-    assert counts == {"dispute": 1, "renewal": 1, "relation": 1, "suspension": 1}
+    assert [i.kind for i in items] == ["relation", "renewal_request", "suspension", "dispute"]
+    assert counts == {"dispute": 1, "renewal_request": 1, "relation": 1, "suspension": 1}
     assert [i.who for i in items] == ["李娜", "王芳", "刘洋", "刘洋"]
 
 
@@ -67,7 +67,11 @@ def test_a_relation_told_before_the_app_kept_the_moment_comes_first(waiting: Off
 
 def test_the_queue_page_gives_each_item_its_action(waiting: Office) -> None:
     page = _client("zhao").get("/p/hz-1/manage/queue/").content.decode()
-    assert page.index('data-kind="relation"') < page.index('data-kind="renewal"') < page.index('data-kind="dispute"')
+    assert (
+        page.index('data-kind="relation"')
+        < page.index('data-kind="renewal_request"')
+        < page.index('data-kind="dispute"')
+    )
     assert 'name="decision" value="approve"' in page and "/verify/" in page and "#ruling" in page
     assert "Put back on the rotation now" in page
     assert _client("alice").get("/p/hz-1/manage/queue/").status_code == 403

@@ -188,3 +188,20 @@ def test_lookups_signals_and_relations_already_there_are_chained_and_verify(race
     result = subprocess.run([sys.executable, "-c", CHAINED], capture_output=True, text=True, env=env, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.splitlines() == ["a 0 [1, 2, 3] 1 1", "b 0 [1, 2, 3] 1 1"]
+
+
+def test_every_trigger_survives_the_last_migration(db: None) -> None:
+    # On SQLite, a migration that adds a column with a default (or alters one) remakes the table and
+    # drops its triggers without a word: the lookup log lost its insert-only guard that way once.
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the remade-table hazard is SQLite's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        found = {name for (name,) in cursor.fetchall()}
+    guarded = ("disclosure", "event", "lookup", "policychange", "relationchange")
+    expected = {f"ledger_{table}_no_{verb}" for table in guarded for verb in ("delete", "replace", "update")}
+    expected |= {"ledger_lookupsignal_no_delete", "ledger_lookupsignal_no_replace", "ledger_lookupsignal_no_update"}
+    expected |= {f"desk_holding_on_{verb}" for verb in ("delete", "insert", "update")}
+    assert found == expected

@@ -54,7 +54,7 @@ def _pages(office: Office, site: models.Site) -> tuple[str, str, str]:
 
 
 def _sentence(page: str) -> str:
-    return page.split('<p class="verdict">')[1].split("</p>")[0]
+    return page.split('<p class="chip-sentence">')[1].split("</p>")[0]
 
 
 def test_a_policy_change_queues_a_re_judge_that_stores_every_verdict_under_the_new_policy(office: Office) -> None:

@@ -18,7 +18,7 @@ QUEUE_LIMIT = 200  # of each kind on the page; the count says how many more
 
 class Kind:
     DISPUTE = "dispute"
-    RENEWAL = "renewal"
+    RENEWAL = "renewal_request"  # not the event kind "renewal": a request waiting, not a renewal
     RELATION = "relation"
     SUSPENSION = "suspension"
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from leadledger.engine.phone import Phone
 from leadledger.ledger import models as ledger
 
 from .register import FIELDS, cell_text, column_map, read_rows
@@ -50,7 +51,7 @@ def register_preview(
                 "kind": checked.kind,
                 "at": f"{checked.at.astimezone(zone):%Y-%m-%d %H:%M}",
                 "name": checked.name,
-                "phone": checked.phone.removeprefix("+86"),
+                "phone": Phone.of(checked.phone).national,
                 "consultant": checked.staff.name,
                 "notes": _shown(checked.notes),
             }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from leadledger.engine.phone import Phone
+
 from .services import EXAMPLE, import_limits, inert
 
 # The template's columns, in the order an office fills them: (header, required, meaning, example).
@@ -16,7 +18,7 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ),
     ("时间", "必填", "几点几分，例如 10:30。只有日期没有时间的行不导入：归属按时间先后界定", "10:30"),
     ("客户姓名", "必填", "客户的姓名，最多 100 个字", EXAMPLE[0]),
-    ("电话", "必填", "客户的 11 位手机号码，写全号；带星号的号码（138****8000）不导入", EXAMPLE[1].removeprefix("+86")),
+    ("电话", "必填", "客户的 11 位手机号码，写全号；带星号的号码（138****8000）不导入", Phone.of(EXAMPLE[1]).national),
     ("置业顾问", "必填", "接待或跟进的置业顾问，写系统中的姓名；已离职的顾问不能再拥有客户", "王芳"),
     ("来访方式", "选填", "来访、来电或回访；不写这一列时，每行都按来访导入", "来访"),
     ("备注", "选填", "任何说明，保存在导入记录里，不影响归属", "示例行：导入前请删除"),

@@ -50,7 +50,7 @@ LOOKUPS = ChainedLog(
     name="lookup",
     zh="查询记录",
     model=ledger_models.Lookup,
-    columns=("project_id", "user_id", "place", "asked", "digest", "matched", "refused", "at"),
+    columns=("project_id", "user_id", "place", "asked", "digest", "matched", "answer", "refused", "at"),
     lock=7034,
 )
 # A signal's last_at and count grow while its burst goes on: only what is fixed when it is raised is hashed.

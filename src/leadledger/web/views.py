@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from leadledger import capabilities
+from leadledger.engine import model
 from leadledger.imports import jobs as import_jobs
 from leadledger.imports.models import ImportJob
 from leadledger.imports.register import RegisterError
@@ -165,7 +166,7 @@ def _field_labels() -> dict[str, str]:
 
 
 def _kind_labels() -> dict[str, str]:
-    return {"visit": _("Visit"), "call": _("Call"), "follow_up": _("Follow-up")}
+    return {model.VISIT: _("Visit"), model.CALL: _("Call"), model.FOLLOW_UP: _("Follow-up")}
 
 
 @import_page

@@ -19,7 +19,7 @@ from leadledger.ledger.chain import GENESIS, moment, row_hash
 CHUNK = 2000
 LOGS = {
     # model: the hash's columns in order, as ledger/logchain.py declares them
-    "Lookup": ("project_id", "user_id", "place", "asked", "digest", "matched", "refused", "at"),
+    "Lookup": ("project_id", "user_id", "place", "asked", "digest", "matched", "answer", "refused", "at"),
     "LookupSignal": ("project_id", "user_id", "kind", "first_at"),
 }
 REFUSED = "'rows of this table are insert-only'"
@@ -191,6 +191,14 @@ class Migration(migrations.Migration):
             options={
                 "constraints": [models.UniqueConstraint(fields=("project", "seq"), name="relation_change_unique_seq")],
             },
+        ),
+        # What the asker was told (an agent's registration: its answer) carries meaning, so it is in the hash:
+        # added here, before the rows are chained and the table made insert-only (a later AddField with a
+        # default remakes the table on SQLite, and its triggers with it).
+        migrations.AddField(
+            model_name="lookup",
+            name="answer",
+            field=models.CharField(blank=True, default="", max_length=16),
         ),
         *(
             migrations.AddField(model_name=model, name=name, field=field)

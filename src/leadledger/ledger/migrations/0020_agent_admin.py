@@ -16,11 +16,6 @@ class Migration(migrations.Migration):
             name="admin",
             field=models.BooleanField(default=False, verbose_name="distributor's admin"),
         ),
-        migrations.AddField(
-            model_name="lookup",
-            name="answer",
-            field=models.CharField(blank=True, default="", max_length=16),
-        ),
         migrations.AlterField(
             model_name="lookup",
             name="place",

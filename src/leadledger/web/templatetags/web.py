@@ -50,6 +50,14 @@ def relation_label(kind: str) -> str:
     return str(RELATION_LABELS.get(kind, kind))
 
 
+@register.filter
+def status_tone(status: str) -> str:
+    """A status's chip colour, where a page shows the status alone (the consultant's own list)."""
+    from leadledger.web.chips import TONES
+
+    return TONES.get(status, "grey")
+
+
 def _cached(request: Any, key: str, make: Callable[[], Any]) -> Any:
     """Once per request: a page of fifty chips reads the names and the policy once."""
     cache = request.__dict__.setdefault("_chips", {})
