@@ -56,7 +56,7 @@ def test_the_owner_is_told_when_a_colleague_assists_her_returning_customer(
     expect(desk.locator("#board li", has_text="王芳")).to_contain_text("接待中")
     desk.get_by_label(re.compile("电话（完整或")).fill("138****0001")
     results = desk.locator("#results")
-    expect(results).to_contain_text("王芳: 接待中")
+    expect(results).to_contain_text("王芳：接待中")
     expect(results.locator("mark")).to_have_text("0001")  # the matched part, marked
     match = results.locator("li.match", has_text="张伟")
     match.get_by_label("来访人数").fill("2")

@@ -96,8 +96,8 @@ def test_a_follow_up_a_renewal_its_approval_and_a_ruling(page: Any, server: Serv
     page.get_by_label("所偏离的规则").select_option("IH-12")
     page.get_by_label("原因").fill("客户投诉后更换顾问")
     page.get_by_role("button", name="裁定").click()
-    expect(page.locator(".verdict")).to_contain_text("刘洋")
-    expect(page.locator(".verdict")).to_contain_text("IH-16")
+    expect(page.locator(".chip-box").first).to_contain_text("刘洋")
+    expect(page.locator(".chip-box").first).to_contain_text("IH-16")
     screenshot(page, "dispute")
 
 

@@ -65,7 +65,7 @@ def test_a_manager_approves_a_renewal_from_the_queue_and_reads_what_happened(wid
     expect(page).to_have_url(f"{base}/p/hz-1/manage/queue/")
     rows = page.locator("#queue tbody tr")
     expect(rows).to_have_count(2)  # the renewal, then the dispute raised after it
-    expect(rows.nth(0)).to_have_attribute("data-kind", "renewal")
+    expect(rows.nth(0)).to_have_attribute("data-kind", "renewal_request")
     expect(rows.nth(1)).to_have_attribute("data-kind", "dispute")
     screenshot(page, "manage-queue")
     approve = rows.nth(0).get_by_role("button", name="批准")

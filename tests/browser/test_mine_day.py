@@ -111,7 +111,7 @@ def test_a_consultant_logs_a_follow_up_with_a_note_and_sees_it_on_todays_list(ph
     zhang = page.locator("#mine-list .mine-row", has_text="张伟")
     expect(zhang).to_contain_text("今天联系")
     expect(zhang).to_contain_text("客户想要三房，周末带太太再来")
-    expect(zhang.locator(".status")).to_have_text("有效")  # followed up in time: active (IH-4, IH-5)
+    expect(zhang.locator(".chip-label")).to_have_text("有效")  # followed up in time: active (IH-4, IH-5)
     screenshot(page, "mine-after-follow-up")
 
     page.get_by_role("button", name="忙碌").click()
