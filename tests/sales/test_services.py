@@ -125,7 +125,9 @@ def test_the_manager_accepts_or_rules_once_with_a_reason(office: Office) -> None
     with pytest.raises(DomainError):
         services.deal_decide(manager=office.alice, deal_seq=done.deal.seq, accept=True, user=None)
     assert selectors.deals_waiting(office.project) == [done.deal.seq]
-    ruled = services.deal_decide(manager=office.zhao, deal_seq=done.deal.seq, accept=False, reason="C-2 特批", user=None)
+    ruled = services.deal_decide(
+        manager=office.zhao, deal_seq=done.deal.seq, accept=False, reason="C-2 特批", user=None
+    )
     assert ruled.kind == "ruled" and ruled.note == "C-2 特批"
     with pytest.raises(DomainError):
         services.deal_decide(manager=office.zhao, deal_seq=done.deal.seq, accept=True, user=None)

@@ -46,7 +46,14 @@ def board(project: ledger.Project) -> list[BuildingBoard]:
     counts: dict[int, dict[str, int]] = {}
     for pk, building, floor, number, area, price, status, staff_id in rows:
         by_building.setdefault(building, {}).setdefault(floor, []).append(
-            {"id": pk, "number": number, "area": area, "price": price, "status": status, "staff": staff.get(staff_id, "")}
+            {
+                "id": pk,
+                "number": number,
+                "area": area,
+                "price": price,
+                "status": status,
+                "staff": staff.get(staff_id, ""),
+            }
         )
         tally = counts.setdefault(building, {})
         tally[status] = tally.get(status, 0) + 1

@@ -61,7 +61,9 @@ def unit_list(
     with transaction.atomic():
         found, _ = Building.objects.get_or_create(project=by.project, name=building)
         if Unit.objects.filter(building=found, number=number).exists():
-            raise DomainError(f"{building}{number}已在销控表中", f"{building} {number} is already listed", field="number")
+            raise DomainError(
+                f"{building}{number}已在销控表中", f"{building} {number} is already listed", field="number"
+            )
         unit = Unit.objects.create(
             project=by.project, building=found, floor=floor, number=number, area=area, list_price=list_price
         )
@@ -118,9 +120,9 @@ def unit_deposit(
     now = timezone.now()
     with transaction.atomic():
         # S3 界定5 接待 11: the unit moves only if it is still free at this instant; whoever comes second finds it taken.
-        moved = Unit.objects.filter(
-            pk=unit_id, project=project, status__in=units.move_from(units.TAKE_DEPOSIT)
-        ).update(status=units.move_to(units.TAKE_DEPOSIT), staff=closer, changed_at=now)
+        moved = Unit.objects.filter(pk=unit_id, project=project, status__in=units.move_from(units.TAKE_DEPOSIT)).update(
+            status=units.move_to(units.TAKE_DEPOSIT), staff=closer, changed_at=now
+        )
         if not moved:
             _refuse_taken(project, unit_id)
         unit = Unit.objects.select_related("building", "project").get(pk=unit_id)

@@ -7,88 +7,153 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0020_agent_admin'),
+        ("ledger", "0020_agent_admin"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Building',
+            name="Building",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, verbose_name='building')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='buildings', to='ledger.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=40, verbose_name="building")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="buildings", to="ledger.project"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'building',
-                'verbose_name_plural': 'buildings',
+                "verbose_name": "building",
+                "verbose_name_plural": "buildings",
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('floor', models.IntegerField(verbose_name='floor')),
-                ('number', models.CharField(max_length=20, verbose_name='unit number')),
-                ('area', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='area')),
-                ('list_price', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='list price')),
-                ('status', models.CharField(choices=[('available', 'Available'), ('deposit', 'Deposit taken'), ('signed', 'Signed'), ('returned', 'Returned')], default='available', max_length=12)),
-                ('changed_at', models.DateTimeField(blank=True, null=True)),
-                ('deal_seq', models.BigIntegerField(blank=True, null=True)),
-                ('building', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='sales.building')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='ledger.project')),
-                ('staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.staff')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("floor", models.IntegerField(verbose_name="floor")),
+                ("number", models.CharField(max_length=20, verbose_name="unit number")),
+                ("area", models.DecimalField(decimal_places=2, max_digits=8, verbose_name="area")),
+                ("list_price", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="list price")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("available", "Available"),
+                            ("deposit", "Deposit taken"),
+                            ("signed", "Signed"),
+                            ("returned", "Returned"),
+                        ],
+                        default="available",
+                        max_length=12,
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(blank=True, null=True)),
+                ("deal_seq", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "building",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="units", to="sales.building"
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="units", to="ledger.project"
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.staff",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'units',
+                "verbose_name": "unit",
+                "verbose_name_plural": "units",
             },
         ),
         migrations.CreateModel(
-            name='SaleLog',
+            name="SaleLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('listed', 'Listed'), ('deposit', 'Deposit taken'), ('signing', 'Signed'), ('return', 'Returned'), ('accepted', 'Deal accepted'), ('ruled', 'Deal ruled otherwise')], max_length=12)),
-                ('price', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('buyers', models.JSONField(default=list)),
-                ('deal_seq', models.BigIntegerField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, default='', max_length=200)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('seq', models.BigIntegerField(default=0)),
-                ('prev_hash', models.CharField(default='', max_length=64)),
-                ('hash', models.CharField(default='', max_length=64)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='ledger.project')),
-                ('staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.staff')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='log', to='sales.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("listed", "Listed"),
+                            ("deposit", "Deposit taken"),
+                            ("signing", "Signed"),
+                            ("return", "Returned"),
+                            ("accepted", "Deal accepted"),
+                            ("ruled", "Deal ruled otherwise"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("price", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                ("buyers", models.JSONField(default=list)),
+                ("deal_seq", models.BigIntegerField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, default="", max_length=200)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("seq", models.BigIntegerField(default=0)),
+                ("prev_hash", models.CharField(default="", max_length=64)),
+                ("hash", models.CharField(default="", max_length=64)),
+                ("project", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="ledger.project")),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.staff",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="log", to="sales.unit"),
+                ),
             ],
             options={
-                'verbose_name': 'sales log entry',
-                'verbose_name_plural': 'sales log',
+                "verbose_name": "sales log entry",
+                "verbose_name_plural": "sales log",
             },
         ),
         migrations.AddConstraint(
-            model_name='building',
-            constraint=models.UniqueConstraint(fields=('project', 'name'), name='building_unique_name'),
+            model_name="building",
+            constraint=models.UniqueConstraint(fields=("project", "name"), name="building_unique_name"),
         ),
         migrations.AddIndex(
-            model_name='unit',
-            index=models.Index(fields=['project', 'building', 'floor'], name='unit_board'),
+            model_name="unit",
+            index=models.Index(fields=["project", "building", "floor"], name="unit_board"),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('building', 'number'), name='unit_unique_number'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(fields=("building", "number"), name="unit_unique_number"),
         ),
         migrations.AddIndex(
-            model_name='salelog',
-            index=models.Index(fields=['project', 'deal_seq'], name='salelog_deal'),
+            model_name="salelog",
+            index=models.Index(fields=["project", "deal_seq"], name="salelog_deal"),
         ),
         migrations.AddConstraint(
-            model_name='salelog',
-            constraint=models.UniqueConstraint(fields=('project', 'seq'), name='salelog_unique_seq'),
+            model_name="salelog",
+            constraint=models.UniqueConstraint(fields=("project", "seq"), name="salelog_unique_seq"),
         ),
     ]
