@@ -28,16 +28,33 @@ FREE_RECEPTION = "free_reception"  # pause the rotation for a peak day and resum
 MANAGE_CHANNEL = "manage_channel"  # distributors, agents, escorted visits (D-1..D-14)
 ERASE = "erase"  # erase a customer's personal data on a lawful request
 SET_POLICY = "set_policy"  # adopt a policy (re-judging every verdict) and try one over the whole project (what-if)
+TAKE_DEPOSIT = "take_deposit"  # take a deposit on a unit for a customer: the subscription (认购, S3 界定5 接待 11)
+RECORD_DEAL = "record_deal"  # load units, record a signing (签约) or a return (退房) of a unit
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.CONSULTANT: frozenset({SEE_CUSTOMERS, OWN_CUSTOMERS}),
+    Role.CONSULTANT: frozenset({SEE_CUSTOMERS, OWN_CUSTOMERS, TAKE_DEPOSIT}),
     Role.RECEPTIONIST: frozenset({SEE_CUSTOMERS, WORK_DESK}),
-    Role.MANAGER: frozenset({SEE_CUSTOMERS, WORK_DESK, FREE_RECEPTION, RULE, APPROVE, REVEAL, IMPORT, SET_POLICY}),
+    Role.MANAGER: frozenset(
+        {SEE_CUSTOMERS, WORK_DESK, FREE_RECEPTION, RULE, APPROVE, REVEAL, IMPORT, SET_POLICY, TAKE_DEPOSIT, RECORD_DEAL}
+    ),
     Role.CHANNEL_SPECIALIST: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL}),
     Role.CHANNEL_MANAGER: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, RULE}),
     Role.FINANCE: frozenset({SEE_CUSTOMERS}),
     Role.ADMIN: frozenset(
-        {SEE_CUSTOMERS, WORK_DESK, FREE_RECEPTION, RULE, APPROVE, REVEAL, IMPORT, MANAGE_CHANNEL, ERASE, SET_POLICY}
+        {
+            SEE_CUSTOMERS,
+            WORK_DESK,
+            FREE_RECEPTION,
+            RULE,
+            APPROVE,
+            REVEAL,
+            IMPORT,
+            MANAGE_CHANNEL,
+            ERASE,
+            SET_POLICY,
+            TAKE_DEPOSIT,
+            RECORD_DEAL,
+        }
     ),
 }
 CAPABILITIES = frozenset().union(*ROLE_CAPABILITIES.values())
@@ -117,5 +134,7 @@ _REFUSALS: dict[str, tuple[str, str]] = {
     ERASE: ("删除个人信息需要管理员", "only an administrator may erase personal data"),
     SET_POLICY: ("调整归属政策需要销售经理", "only a sales manager may change the policy"),
     SEE_CUSTOMERS: _REFUSED,
+    TAKE_DEPOSIT: ("只有置业顾问或销售经理可以收取定金", "only consultants and sales managers take deposits"),
+    RECORD_DEAL: ("此操作需要销售经理", "only a sales manager may do this"),
     FREE_RECEPTION: ("此操作需要销售经理", "only a sales manager may do this"),
 }

@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "leadledger.imports",
     "leadledger.desk",
     "leadledger.channel",
+    "leadledger.sales",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
+from leadledger.sales import models as sales_models
+
 from . import models as ledger_models
 from .chain import GENESIS, canonical, moment, row_hash
 from .verify.report import Problem
@@ -68,8 +70,16 @@ RELATION_CHANGES = ChainedLog(
     columns=("project_id", "relation", "a_id", "b_id", "kind", "verified", "user_id", "at"),
     lock=7036,
 )
+# Units' deposits, signings and returns, and the manager's word on each deal (decision 240).
+SALES = ChainedLog(
+    name="sale",
+    zh="销控记录",
+    model=sales_models.SaleLog,
+    columns=("project_id", "unit_id", "kind", "price", "staff_id", "buyers", "deal_seq", "note", "user_id", "at"),
+    lock=7040,
+)
 # Checkpoints sign the heads in this order: a new log is added at the end, never between.
-LOGS = (DISCLOSURES, POLICY_CHANGES, LOOKUPS, LOOKUP_SIGNALS, RELATION_CHANGES)
+LOGS = (DISCLOSURES, POLICY_CHANGES, LOOKUPS, LOOKUP_SIGNALS, RELATION_CHANGES, SALES)
 
 
 def _spelled(value: Any) -> str | int | None:

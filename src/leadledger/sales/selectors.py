@@ -1,0 +1,124 @@
+"""Reads for sales control: the board by building and floor, its version, and a deal with the engine's answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db.models import Max
+
+from leadledger.engine import DealVerdict
+from leadledger.ledger import models as ledger
+from leadledger.ledger import selectors as ledger_selectors
+
+from .models import Building, SaleLog, Unit
+
+
+def board_version(project: ledger.Project) -> int:
+    """The number of the sales log's last row: every change of a unit writes one, so equal means unchanged."""
+    return int(SaleLog.objects.filter(project=project).aggregate(last=Max("seq"))["last"] or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Floor:
+    floor: int
+    units: list[dict[str, object]]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildingBoard:
+    name: str
+    floors: list[Floor]
+    counts: dict[str, int]
+
+
+def board(project: ledger.Project) -> list[BuildingBoard]:
+    """Every unit by building, floors from the top down, in one query (a 3,000-unit project: docs/benchmarks.md)."""
+    names = dict(Building.objects.filter(project=project).values_list("pk", "name"))
+    staff = dict(ledger.Staff.objects.filter(project=project).values_list("pk", "name"))
+    rows = (
+        Unit.objects.filter(project=project)
+        .order_by("building_id", "-floor", "number")
+        .values_list("pk", "building_id", "floor", "number", "area", "list_price", "status", "staff_id")
+    )
+    by_building: dict[int, dict[int, list[dict[str, object]]]] = {}
+    counts: dict[int, dict[str, int]] = {}
+    for pk, building, floor, number, area, price, status, staff_id in rows:
+        by_building.setdefault(building, {}).setdefault(floor, []).append(
+            {
+                "id": pk,
+                "number": number,
+                "area": area,
+                "price": price,
+                "status": status,
+                "staff": staff.get(staff_id, ""),
+            }
+        )
+        tally = counts.setdefault(building, {})
+        tally[status] = tally.get(status, 0) + 1
+    return [
+        BuildingBoard(
+            name=names[building],
+            floors=[Floor(floor, units) for floor, units in floors.items()],
+            counts=counts[building],
+        )
+        for building, floors in sorted(by_building.items(), key=lambda item: names[item[0]])
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class DealShown:
+    unit: Unit
+    seq: int
+    price: Decimal | None
+    buyers: list[str]
+    verdict: DealVerdict
+    performance: list[tuple[str, Fraction]]
+    commission: list[tuple[str, Fraction]]
+    channel: list[tuple[str, Fraction]]
+    decision: SaleLog | None
+    history: list[SaleLog]
+
+
+def _named(shares: dict[str, Fraction] | None, names: dict[str, str]) -> list[tuple[str, Fraction]]:
+    return sorted(((names.get(who, who), share) for who, share in (shares or {}).items()), key=lambda p: -p[1])
+
+
+def deal_shown(project: ledger.Project, deal_seq: int) -> DealShown | None:
+    """A deal as the manager reviews it: the unit, price, buyers, the engine's split and sentence, the decision."""
+    unit = Unit.objects.select_related("building").filter(project=project, deal_seq=deal_seq).first()
+    history = list(SaleLog.objects.filter(project=project, deal_seq=deal_seq).order_by("seq"))
+    if unit is None or not history:
+        return None
+    first = history[0]
+    buyer_ids = [int(pk) for pk in first.buyers]
+    timeline = ledger_selectors.timeline_for(project, buyer_ids)
+    verdict = timeline.deal(f"e{deal_seq}")
+    names = {str(pk): name for pk, name in ledger.Staff.objects.filter(project=project).values_list("pk", "name")}
+    agents = {str(pk): name for pk, name in ledger.Agent.objects.filter(project=project).values_list("pk", "name")}
+    customers = dict(ledger.Customer.objects.filter(project=project, pk__in=buyer_ids).values_list("pk", "name"))
+    decided = [row for row in history if row.kind in (SaleLog.Kind.ACCEPTED, SaleLog.Kind.RULED)]
+    return DealShown(
+        unit=unit,
+        seq=deal_seq,
+        price=next((row.price for row in reversed(history) if row.price is not None), None),
+        buyers=[customers.get(pk, "") for pk in buyer_ids],
+        verdict=verdict,
+        performance=_named(verdict.performance, names),
+        commission=_named(verdict.commission, names),
+        channel=_named(verdict.channel, agents),
+        decision=decided[0] if decided else None,
+        history=history,
+    )
+
+
+def deals_waiting(project: ledger.Project) -> list[int]:
+    """Deals (their event numbers) with no decision of the manager yet, newest first."""
+    decided = SaleLog.objects.filter(project=project, kind__in=["accepted", "ruled"]).values("deal_seq")
+    return list(
+        SaleLog.objects.filter(project=project, kind="deposit")
+        .exclude(deal_seq__in=decided)
+        .order_by("-seq")
+        .values_list("deal_seq", flat=True)[:50]
+    )

@@ -1,0 +1,202 @@
+"""Everything that writes units and their sales log: listing, deposit (认购), signing (签约), return (退房).
+
+Each move is one conditional UPDATE of the unit from the statuses the engine allows (engine/units.py):
+of two deposits on one unit at the same moment the database lets exactly one through, on SQLite (the
+IMMEDIATE transaction queues writers) and on PostgreSQL (the second UPDATE waits for the first's row
+lock, then finds the unit taken). Never a read-then-write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from leadledger import capabilities
+from leadledger.engine import units
+from leadledger.engine.errors import DomainError
+from leadledger.engine.model import DEAL, HELP_KINDS
+from leadledger.engine.text import reason_checked
+from leadledger.ledger import logchain
+from leadledger.ledger import models as ledger
+from leadledger.ledger import services as ledger_services
+
+from .models import Building, SaleLog, Unit
+
+CENT = Decimal("0.01")
+
+
+def money(value: Any, *, field: str = "price") -> Decimal:
+    """A price in yuan to the fen, as typed ("1,280,000" or "1280000.5"), or the user's error."""
+    try:
+        amount = Decimal(str(value).replace(",", "").replace("，", "").strip())
+    except InvalidOperation:
+        raise DomainError("请填写金额（元）", "enter an amount in yuan", field=field) from None
+    if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e12"):
+        raise DomainError("金额必须大于零", "the amount must be more than zero", field=field)
+    return amount.quantize(CENT)
+
+
+def _log(unit: Unit, kind: str, *, user: Any, **values: Any) -> SaleLog:
+    row: SaleLog = logchain.chained_append(
+        logchain.SALES,
+        project=unit.project,
+        unit=unit,
+        kind=kind,
+        user=user,
+        at=values.pop("at", None) or timezone.now(),
+        **values,
+    )
+    return row
+
+
+def unit_list(
+    *, by: ledger.Staff, building: str, floor: int, number: str, area: Decimal, list_price: Decimal, user: Any
+) -> Unit:
+    """Put one unit on sale (from the units file): its building, floor, number, area and list price."""
+    capabilities.require(by, capabilities.RECORD_DEAL)
+    with transaction.atomic():
+        found, _ = Building.objects.get_or_create(project=by.project, name=building)
+        if Unit.objects.filter(building=found, number=number).exists():
+            raise DomainError(
+                f"{building}{number}已在销控表中", f"{building} {number} is already listed", field="number"
+            )
+        unit = Unit.objects.create(
+            project=by.project, building=found, floor=floor, number=number, area=area, list_price=list_price
+        )
+        _log(unit, SaleLog.Kind.LISTED, user=user, price=list_price.quantize(CENT), staff=by)
+    return unit
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    unit: Unit
+    deal: ledger.Event
+    log: SaleLog
+
+
+def _customer(project: ledger.Project, pk: Any, field: str) -> ledger.Customer:
+    found = ledger.Customer.objects.filter(project=project, pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        raise DomainError("没有这位客户", "there is no such customer", field=field)
+    return found
+
+
+def unit_deposit(
+    *,
+    by: ledger.Staff,
+    unit_id: int,
+    buyers: list[Any],
+    price: Any,
+    staff: Any = None,
+    customer: Any = None,
+    helper: Any = None,
+    help: str | None = None,
+    user: Any,
+) -> Subscription:
+    """Take a deposit on a unit (认购): the first deposit wins (S3 界定5 接待 11), and the deal is recorded.
+
+    `buyers` are customer ids, the one who signs first; `customer` is the record the registration or
+    confirmation it came under names (the buyer's own by default: D-5); `staff` the closing consultant
+    (the one taking it by default); `helper` and `help` (decisive, signing_only) for C-4.
+    """
+    capabilities.require(by, capabilities.TAKE_DEPOSIT)
+    project = by.project
+    amount = money(price)
+    if not buyers:
+        raise DomainError("请选择购房客户", "choose the buyer", field="buyers")
+    people = [_customer(project, pk, "buyers") for pk in dict.fromkeys(str(b) for b in buyers)]
+    closer = capabilities.owner_candidate(project, staff if staff is not None else by.pk)
+    named = _customer(project, customer, "customer") if customer not in (None, "") else people[0]
+    aide = capabilities.owner_candidate(project, helper, field="helper") if helper not in (None, "") else None
+    if aide is not None and (help not in HELP_KINDS or aide.pk == closer.pk):
+        raise DomainError("请说明协助方式", "say how the colleague helped", field="help")
+    body: dict[str, Any] = {"customer": str(named.pk), "buyer": str(people[0].pk), "staff": str(closer.pk)}
+    if aide is not None:
+        body |= {"helper": str(aide.pk), "help": help}
+    now = timezone.now()
+    with transaction.atomic():
+        # S3 界定5 接待 11: the unit moves only if it is still free at this instant; whoever comes second finds it taken.
+        moved = Unit.objects.filter(pk=unit_id, project=project, status__in=units.move_from(units.TAKE_DEPOSIT)).update(
+            status=units.move_to(units.TAKE_DEPOSIT), staff=closer, changed_at=now
+        )
+        if not moved:
+            _refuse_taken(project, unit_id)
+        unit = Unit.objects.select_related("building", "project").get(pk=unit_id)
+        deal = ledger_services.event_append(project=project, kind=DEAL, body=body, actor=user)
+        unit.deal_seq = deal.seq
+        unit.save(update_fields=["deal_seq"])
+        row = _log(
+            unit,
+            SaleLog.Kind.DEPOSIT,
+            user=user,
+            price=amount,
+            staff=closer,
+            buyers=[str(p.pk) for p in people],
+            deal_seq=deal.seq,
+        )
+    return Subscription(unit=unit, deal=deal, log=row)
+
+
+def _refuse_taken(project: ledger.Project, unit_id: int) -> None:
+    unit = Unit.objects.select_related("building").filter(pk=unit_id, project=project).first()
+    if unit is None:
+        raise DomainError("没有这个房号", "there is no such unit", field="unit")
+    raise DomainError(
+        f"{unit.building.name}{unit.number}已被认购：以先落定者为准，任何人不能为客户保留房号（S3 界定5）",
+        f"{unit.building.name} {unit.number} is already taken: the first deposit wins, nobody may hold a unit (S3)",
+        field="unit",
+    )
+
+
+def _move(by: ledger.Staff, unit_id: int, move: str, *, user: Any, **values: Any) -> SaleLog:
+    project = by.project
+    with transaction.atomic():
+        unit = Unit.objects.select_related("building", "project").filter(pk=unit_id, project=project).first()
+        if unit is None:
+            raise DomainError("没有这个房号", "there is no such unit", field="unit")
+        moved = Unit.objects.filter(pk=unit.pk, status__in=units.move_from(move), deal_seq=unit.deal_seq).update(
+            status=units.move_to(move), staff=by, changed_at=timezone.now()
+        )
+        if not moved:
+            raise DomainError(
+                f"{unit.building.name}{unit.number}当前状态不能这样操作",
+                f"{unit.building.name} {unit.number} cannot take this step in its present status",
+                field="unit",
+            )
+        return _log(unit, move, user=user, staff=by, deal_seq=unit.deal_seq, **values)
+
+
+def unit_sign(*, by: ledger.Staff, unit_id: int, price: Any, user: Any) -> SaleLog:
+    """Record the contract (签约) of a unit under its subscription, at the contract price."""
+    capabilities.require(by, capabilities.RECORD_DEAL)
+    return _move(by, unit_id, units.SIGN, user=user, price=money(price))
+
+
+def unit_return(*, by: ledger.Staff, unit_id: int, reason: str, user: Any) -> SaleLog:
+    """Record a return (退房): the unit is for sale again; the money side reverses the deal's lines."""
+    capabilities.require(by, capabilities.RECORD_DEAL)
+    note = reason_checked(reason)
+    if not note:
+        raise DomainError("退房必须说明原因", "a return needs a reason", field="reason")
+    return _move(by, unit_id, units.RETURN, user=user, note=note)
+
+
+def deal_decide(*, manager: ledger.Staff, deal_seq: int, accept: bool, reason: str = "", user: Any) -> SaleLog:
+    """The manager accepts the engine's answer on a deal, or rules otherwise with a reason (IH-16)."""
+    capabilities.require(manager, capabilities.RULE)
+    note = reason_checked(reason)
+    if not accept and not note:
+        raise DomainError("裁定必须说明理由", "a ruling needs a reason", field="reason")
+    unit = Unit.objects.select_related("project").filter(project=manager.project, deal_seq=deal_seq).first()
+    if unit is None:
+        raise DomainError("没有这笔成交", "there is no such deal")
+    kind = SaleLog.Kind.ACCEPTED if accept else SaleLog.Kind.RULED
+    with transaction.atomic():
+        decided = SaleLog.objects.filter(project=manager.project, deal_seq=deal_seq, kind__in=["accepted", "ruled"])
+        if decided.exists():
+            raise DomainError("这笔成交已有经理的决定", "the manager has already decided this deal")
+        return _log(unit, kind, user=user, staff=manager, deal_seq=deal_seq, note=note)
