@@ -208,20 +208,30 @@ def accrual(split: InhouseSplit, commission: Decimal) -> list[LedgerLine]:
 
 def falling_due(shares: Mapping[str, Fraction], before: Decimal, after: Decimal) -> list[LedgerLine]:
     """What a payment (or a stage reached) makes due: each account's share of the cumulative amount
-    due now, less its share of what was due before; so after the last payment each account has been
-    made due exactly its allocation. The lines add up to zero."""
+    due now, less its share of what was due before, moved from what it has accrued to what it is due;
+    so after the last payment each account is due exactly its allocation. The lines add up to zero,
+    and an account's balance does not move: only the kind of its money does."""
     if after == before:
         return []
     then, now = allocate(before, dict(shares)), allocate(after, dict(shares))
-    lines = [LedgerLine(account=DEAL, kind="due", amount=before - after)]
+    lines: list[LedgerLine] = []
     for account in sorted(now):
         amount = now[account] - then.get(account, ZERO)
         if amount:
+            lines.append(LedgerLine(account=account, kind="accrued", amount=-amount))
             lines.append(LedgerLine(account=account, kind="due", amount=amount))
     return lines
 
 
-REVERSED_KINDS = ("commission", "allocation", "due")  # a returned unit takes these back; fines stand
+def payout(staff: str, amount: Decimal) -> list[LedgerLine]:
+    """Commission paid out to a consultant: from what they are due to what they have been paid."""
+    return [
+        LedgerLine(account=staff, kind="due", amount=-amount),
+        LedgerLine(account=staff, kind="paid", amount=amount),
+    ]
+
+
+REVERSED_KINDS = ("commission", "allocation", "accrued", "due")  # a returned unit takes these back; fines stand
 
 
 def reversal(lines: Iterable[LedgerLine], note: str = "unit returned") -> list[LedgerLine]:

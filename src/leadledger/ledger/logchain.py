@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
+from leadledger.money import models as money_models
+
 from . import models as ledger_models
 from .chain import GENESIS, canonical, moment, row_hash
 from .verify.report import Problem
@@ -68,8 +70,15 @@ RELATION_CHANGES = ChainedLog(
     columns=("project_id", "relation", "a_id", "b_id", "kind", "verified", "user_id", "at"),
     lock=7036,
 )
+MONEY_LINES = ChainedLog(
+    name="money line",
+    zh="佣金与罚款流水",
+    model=money_models.MoneyLine,
+    columns=("project_id", "event_id", "source", "account", "kind", "amount", "note", "at"),
+    lock=7037,
+)
 # Checkpoints sign the heads in this order: a new log is added at the end, never between.
-LOGS = (DISCLOSURES, POLICY_CHANGES, LOOKUPS, LOOKUP_SIGNALS, RELATION_CHANGES)
+LOGS = (DISCLOSURES, POLICY_CHANGES, LOOKUPS, LOOKUP_SIGNALS, RELATION_CHANGES, MONEY_LINES)
 
 
 def _spelled(value: Any) -> str | int | None:
