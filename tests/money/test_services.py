@@ -9,7 +9,8 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from leadledger.engine import money as rules
-from leadledger.ledger import logchain, services as ledger
+from leadledger.ledger import logchain
+from leadledger.ledger import services as ledger
 from leadledger.ledger.models import Event
 from leadledger.ledger.verify import logs_problems
 from leadledger.money import models, services
