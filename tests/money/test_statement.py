@@ -19,13 +19,22 @@ PLAN = {"bands": [{"up_to": None, "rate": "0.003"}], "schedule": [{"stage": "col
 def _month_of_work(office: Office) -> None:
     services.set_plan(office.project, PLAN)
     ledger.visit_register(project=office.project, customer=office.zhang, staff=office.alice)
-    body = {"customer": str(office.zhang.pk), "staff": str(office.alice.pk), "helper": str(office.bob.pk), "help": "decisive"}
+    body = {
+        "customer": str(office.zhang.pk),
+        "staff": str(office.alice.pk),
+        "helper": str(office.bob.pk),
+        "help": "decisive",
+    }
     event = ledger.event_append(project=office.project, kind="deal", body=body)
     services.post_deal(event, Decimal("1000000"))  # 3000: 2100 Alice, 900 Bob
     services.record_payment(event, Decimal("500000"), date.today())
     services.pay_out(office.alice, Decimal("1000"))
-    services.record_penalty(staff=office.alice, manager=office.zhao, rule="界定5", evidence="例会上争吵", fine=Decimal("50"), points=-20)
-    services.record_penalty(staff=office.alice, manager=office.zhao, rule="界定5", evidence="未与客户对质", reward=Decimal("200"), points=5)
+    services.record_penalty(
+        staff=office.alice, manager=office.zhao, rule="界定5", evidence="例会上争吵", fine=Decimal("50"), points=-20
+    )
+    services.record_penalty(
+        staff=office.alice, manager=office.zhao, rule="界定5", evidence="未与客户对质", reward=Decimal("200"), points=5
+    )
 
 
 def test_the_totals_tie_to_the_lines(office: Office) -> None:
@@ -73,7 +82,11 @@ def test_a_manager_opens_a_consultants_statement_and_sets_the_plan(office: Offic
     bad = client.post(url, {"value_0": "3", "how_0": "rate", "stage_signing": "50"})
     assert "100%" in bad.content.decode()
     assert not models.CommissionPlan.objects.exists()
-    done = client.post(url, {"value_0": "3", "how_0": "rate", "stage_collection": "70", "stage_loan": "20", "stage_handover": "10"}, follow=True)
+    done = client.post(
+        url,
+        {"value_0": "3", "how_0": "rate", "stage_collection": "70", "stage_loan": "20", "stage_handover": "10"},
+        follow=True,
+    )
     plan = models.CommissionPlan.objects.get().plan
     assert plan["bands"] == [{"up_to": None, "rate": "0.003"}]
     assert [item["share"] for item in plan["schedule"]] == ["7/10", "1/5", "1/10"]

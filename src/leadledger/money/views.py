@@ -149,7 +149,8 @@ def statement(request: access.ProjectRequest) -> HttpResponse:
     context = {
         "s": figures,
         "totals": exports.totals(figures),
-        "lines": [(line, exports.kind_label(line.kind)) for line in figures.lines],
+        # "not yet due" lines only move money between kinds; the office reads what was allocated and what fell due
+        "lines": [(line, exports.kind_label(line.kind)) for line in figures.lines if line.kind != "accrued"],
         "month": f"{year}-{month:02d}",
         "staff_list": Staff.objects.filter(project=request.project).order_by("name")
         if capabilities.APPROVE in request.capabilities
