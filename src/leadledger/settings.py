@@ -167,6 +167,7 @@ INSTALLED_APPS = [
     "leadledger.desk",
     "leadledger.channel",
     "leadledger.sales",
+    "leadledger.money",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

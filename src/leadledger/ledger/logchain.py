@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
+from leadledger.money import models as money_models
 from leadledger.sales import models as sales_models
 
 from . import models as ledger_models
@@ -78,8 +79,15 @@ SALES = ChainedLog(
     columns=("project_id", "unit_id", "kind", "price", "staff_id", "buyers", "deal_seq", "note", "user_id", "at"),
     lock=7040,
 )
+MONEY_LINES = ChainedLog(
+    name="money line",
+    zh="佣金与罚款流水",
+    model=money_models.MoneyLine,
+    columns=("project_id", "event_id", "source", "account", "kind", "amount", "note", "at"),
+    lock=7037,
+)
 # Checkpoints sign the heads in this order: a new log is added at the end, never between.
-LOGS = (DISCLOSURES, POLICY_CHANGES, LOOKUPS, LOOKUP_SIGNALS, RELATION_CHANGES, SALES)
+LOGS = (DISCLOSURES, POLICY_CHANGES, LOOKUPS, LOOKUP_SIGNALS, RELATION_CHANGES, SALES, MONEY_LINES)
 
 
 def _spelled(value: Any) -> str | int | None:

@@ -1,0 +1,322 @@
+"""The money of a deal (C-7, IH-13, IH-14): commission plans, when commission falls due, and the
+double-entry lines that record it, in exact yuan to the fen.
+
+Every posting is a list of `LedgerLine`s that adds up to zero: the deal's account ("deal") gives
+what the others receive. A deal's accrual posting allocates its commission (the allocations and the
+pool add up to the commission, C-7); each payment received posts what has newly fallen due under the
+project's settlement schedule; a returned unit posts the reversal of every allocation and due line
+(a correction is a reversing line, never an edit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+from .splits import CENT, Arbitration, InhouseSplit, LedgerLine, allocate, arbitrate, commission_lines
+
+ZERO = Decimal("0.00")
+DEAL = "deal"  # the deal's own account: the source of its commission
+POOL = "pool"  # the sales department's pool (IH-13, IH-14)
+
+# Settlement moments (结佣节点), in the order a sale reaches them.
+SUBSCRIPTION, SIGNING, DOWN_PAYMENT, COLLECTION, LOAN, HANDOVER = (
+    "subscription",  # 认购
+    "signing",  # 签约
+    "down_payment",  # 首付
+    "collection",  # 回款: due in proportion to the price collected
+    "loan",  # 放贷
+    "handover",  # 交房
+)
+STAGES = (SUBSCRIPTION, SIGNING, DOWN_PAYMENT, COLLECTION, LOAN, HANDOVER)
+MAX_RATE = Decimal("0.1")  # a rate above 10% of the price is a typing error, not a plan
+
+
+class PlanError(ValueError):
+    """A commission plan that cannot be used; `field` names the part at fault for the form."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """Commission for units priced up to `up_to` yuan (None: any price above the bands before it):
+    a `rate` of the price or a `fixed` amount per unit, never both."""
+
+    up_to: Decimal | None
+    rate: Decimal | None = None
+    fixed: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Instalment:
+    stage: str
+    share: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class CommissionPlan:
+    """A project's commission plan (C-7): consultants' bands, the settlement schedule, and the
+    distributors' contracts (distributor name -> bands)."""
+
+    bands: tuple[Band, ...]
+    schedule: tuple[Instalment, ...] = (Instalment(SIGNING, Fraction(1)),)
+    distributors: Mapping[str, tuple[Band, ...]] = field(default_factory=dict)
+
+
+def _decimal(value: Any, where: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError) as error:
+        raise PlanError(where, f"not a number: {value!r}") from error
+    if not number.is_finite() or number < 0:
+        raise PlanError(where, f"not a positive amount: {value!r}")
+    return number
+
+
+def _bands(raw: Any, where: str) -> tuple[Band, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise PlanError(where, "at least one band is needed")
+    bands: list[Band] = []
+    for i, item in enumerate(raw):
+        spot = f"{where}[{i}]"
+        if not isinstance(item, Mapping) or set(item) - {"up_to", "rate", "fixed"}:
+            raise PlanError(spot, "a band has up_to, and a rate or a fixed amount")
+        up_to = None if item.get("up_to") is None else _decimal(item["up_to"], spot)
+        rate = None if item.get("rate") is None else _decimal(item["rate"], spot)
+        fixed = None if item.get("fixed") is None else _decimal(item["fixed"], spot)
+        if (rate is None) == (fixed is None):
+            raise PlanError(spot, "a band has a rate or a fixed amount, not both and not neither")
+        if rate is not None and rate > MAX_RATE:
+            raise PlanError(spot, "a rate is a fraction of the price, at most 0.1")
+        if fixed is not None and fixed != fixed.quantize(CENT):
+            raise PlanError(spot, "a fixed amount is in yuan to the fen")
+        if bands and (bands[-1].up_to is None or (up_to is not None and up_to <= bands[-1].up_to)):
+            raise PlanError(spot, "bands go up in price; only the last may be open")
+        bands.append(Band(up_to=up_to, rate=rate, fixed=fixed))
+    return tuple(bands)
+
+
+def plan_from(data: Mapping[str, Any]) -> CommissionPlan:
+    """Read and check a plan as stored (JSON): {"bands": [...], "schedule": [...], "distributors": {...}}."""
+    if not isinstance(data, Mapping) or set(data) - {"bands", "schedule", "distributors"}:
+        raise PlanError("plan", "a plan has bands, a schedule and distributors' contracts")
+    bands = _bands(data.get("bands"), "bands")
+    schedule: list[Instalment] = []
+    for i, item in enumerate(data.get("schedule") or [{"stage": SIGNING, "share": "1"}]):
+        spot = f"schedule[{i}]"
+        if not isinstance(item, Mapping) or item.get("stage") not in STAGES:
+            raise PlanError(spot, f"a settlement stage is one of {', '.join(STAGES)}")
+        try:
+            share = Fraction(str(item.get("share")))
+        except (ValueError, ZeroDivisionError) as error:
+            raise PlanError(spot, "a share is a fraction such as 0.7") from error
+        if not 0 < share <= 1 or any(done.stage == item["stage"] for done in schedule):
+            raise PlanError(spot, "each stage once, with a share above 0 and at most 1")
+        schedule.append(Instalment(stage=str(item["stage"]), share=share))
+    if sum((item.share for item in schedule), Fraction(0)) != 1:  # C-7: the whole commission falls due
+        raise PlanError("schedule", "the shares of the schedule add up to 1")
+    distributors = data.get("distributors") or {}
+    if not isinstance(distributors, Mapping):
+        raise PlanError("distributors", "distributors' contracts are named")
+    contracts = {str(name): _bands(raw, f"distributors.{name}") for name, raw in distributors.items()}
+    return CommissionPlan(bands=bands, schedule=tuple(schedule), distributors=contracts)
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def plan_data(plan: CommissionPlan) -> dict[str, Any]:
+    """The plan as stored: the inverse of `plan_from`."""
+
+    def bands(items: tuple[Band, ...]) -> list[dict[str, Any]]:
+        return [
+            {
+                "up_to": None if band.up_to is None else _number(band.up_to),
+                **({"rate": _number(band.rate)} if band.rate is not None else {}),
+                **({"fixed": _number(band.fixed)} if band.fixed is not None else {}),
+            }
+            for band in items
+        ]
+
+    return {
+        "bands": bands(plan.bands),
+        "schedule": [{"stage": item.stage, "share": str(item.share)} for item in plan.schedule],
+        "distributors": {name: bands(items) for name, items in plan.distributors.items()},
+    }
+
+
+def _by_bands(bands: Sequence[Band], price: Decimal) -> Decimal:
+    for band in bands:
+        if band.up_to is None or price <= band.up_to:
+            if band.fixed is not None:
+                return band.fixed.quantize(CENT)
+            assert band.rate is not None
+            return (price * band.rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    return ZERO  # above the last closed band: the plan pays nothing, and says so by its bands
+
+
+def consultant_commission(plan: CommissionPlan, price: Decimal) -> Decimal:
+    """The consultants' commission for a unit sold at `price` (C-7), in yuan to the fen."""
+    return _by_bands(plan.bands, price)
+
+
+def distributor_commission(plan: CommissionPlan, distributor: str, price: Decimal) -> Decimal:
+    """A distributor's commission under its contract (C-6 then splits it between distributors)."""
+    bands = plan.distributors.get(distributor)
+    return _by_bands(bands, price) if bands else ZERO
+
+
+def earned(
+    plan: CommissionPlan, commission: Decimal, price: Decimal, reached: Iterable[str], collected: Decimal
+) -> Decimal:
+    """How much of the commission has fallen due: each stage's share once it is reached, the
+    collection stage's share in proportion to the price collected (counted per payment received).
+    Rounded down to the fen, so what is due never runs ahead of the schedule."""
+    done = set(reached)
+    total = Fraction(0)
+    for item in plan.schedule:
+        if item.stage == COLLECTION:
+            part = Fraction(min(collected, price)) / Fraction(price) if price > 0 else Fraction(1)
+            total += item.share * part
+        elif item.stage in done:
+            total += item.share
+    exact = Fraction(commission) * total
+    return min(commission, (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(CENT, rounding=ROUND_DOWN))
+
+
+def shares_of(split: InhouseSplit) -> dict[str, Fraction]:
+    """The commission's shares with the pool as an account: they add up to one (C-7)."""
+    shares = dict(split.commission)
+    if split.pool:
+        shares[POOL] = shares.get(POOL, Fraction(0)) + split.pool
+    assert sum(shares.values(), Fraction(0)) == 1, "C-7: shares must add up to 1"
+    return shares
+
+
+def accrual(split: InhouseSplit, commission: Decimal) -> list[LedgerLine]:
+    """A deal's accrual posting (C-7): the deal gives its commission, the consultants and the pool
+    receive their shares, and fines go from the fined to the pool. The lines add up to zero."""
+    return [LedgerLine(account=DEAL, kind="commission", amount=-commission), *commission_lines(split, commission)]
+
+
+def falling_due(shares: Mapping[str, Fraction], before: Decimal, after: Decimal) -> list[LedgerLine]:
+    """What a payment (or a stage reached) makes due: each account's share of the cumulative amount
+    due now, less its share of what was due before, moved from what it has accrued to what it is due;
+    so after the last payment each account is due exactly its allocation. The lines add up to zero,
+    and an account's balance does not move: only the kind of its money does."""
+    if after == before:
+        return []
+    then, now = allocate(before, dict(shares)), allocate(after, dict(shares))
+    lines: list[LedgerLine] = []
+    for account in sorted(now):
+        amount = now[account] - then.get(account, ZERO)
+        if amount:
+            lines.append(LedgerLine(account=account, kind="accrued", amount=-amount))
+            lines.append(LedgerLine(account=account, kind="due", amount=amount))
+    return lines
+
+
+def payout(staff: str, amount: Decimal) -> list[LedgerLine]:
+    """Commission paid out to a consultant: from what they are due to what they have been paid."""
+    return [
+        LedgerLine(account=staff, kind="due", amount=-amount),
+        LedgerLine(account=staff, kind="paid", amount=amount),
+    ]
+
+
+REVERSED_KINDS = ("commission", "allocation", "accrued", "due")  # a returned unit takes these back; fines stand
+
+
+def reversal(lines: Iterable[LedgerLine], note: str = "unit returned") -> list[LedgerLine]:
+    """A returned unit (退房) reverses its deal's commission and what fell due: each line with its
+    amount negated. A fine stands: it punished what was done, not the sale (decision 250)."""
+    return [
+        LedgerLine(account=line.account, kind=line.kind, amount=-line.amount, note=note)
+        for line in lines
+        if line.kind in REVERSED_KINDS and line.amount
+    ]
+
+
+def departure(unpaid: Mapping[str, Decimal], staff: str, reason: str) -> list[LedgerLine]:
+    """IH-13: a consultant dismissed for violations forfeits commission not yet paid to the pool;
+    one laid off or properly resigned keeps it (paid on leaving). Paid commission is not taken back
+    (decision 251)."""
+    amount = unpaid.get(staff, ZERO)
+    if reason != "dismissed" or amount <= 0:
+        return []
+    return [
+        LedgerLine(account=staff, kind="forfeit", amount=-amount),
+        LedgerLine(account=POOL, kind="forfeit", amount=amount),
+    ]
+
+
+def balance(lines: Iterable[LedgerLine]) -> Decimal:
+    """What a posting adds up to: zero for every posting the engine makes (C-7)."""
+    return sum((line.amount for line in lines), ZERO)
+
+
+def by_account(lines: Iterable[LedgerLine], kinds: Sequence[str] | None = None) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for line in lines:
+        if kinds is None or line.kind in kinds:
+            totals[line.account] = totals.get(line.account, ZERO) + line.amount
+    return totals
+
+
+# -- Section 6: penalties -------------------------------------------------------------------------
+
+FINE_RANGE = (Decimal("50"), Decimal("300"))  # S3: fines of 50 to 300 yuan
+POINTS_RANGE = (-20, 5)  # S3: -20 for a violation, +5 for a commendation
+MAX_SUSPENSION_DAYS = 7  # Q-7: a week in 制度, 3-6 days in 方法 第二十一条
+
+
+def penalty_problems(fine: Decimal, points: int, days: int) -> list[tuple[str, str]]:
+    """What is wrong with a penalty (section 6), as (field, message); nothing when it can be recorded.
+    A penalty is a fine, points or days of suspension, at least one of them (decision 252)."""
+    problems: list[tuple[str, str]] = []
+    if fine and not FINE_RANGE[0] <= fine <= FINE_RANGE[1]:
+        problems.append(("fine", "fine"))
+    if fine != fine.quantize(CENT):
+        problems.append(("fine", "fen"))
+    if not POINTS_RANGE[0] <= points <= POINTS_RANGE[1]:
+        problems.append(("points", "points"))
+    if not 0 <= days <= MAX_SUSPENSION_DAYS:
+        problems.append(("days", "days"))
+    if not fine and not points and not days:
+        problems.append(("fine", "empty"))
+    return problems
+
+
+def penalty_lines(staff: str, fine: Decimal, reward: Decimal = ZERO) -> list[LedgerLine]:
+    """A fine goes from the consultant into the department pool (C-5, C-7); a reward comes out of it."""
+    lines: list[LedgerLine] = []
+    if fine:
+        lines += [
+            LedgerLine(account=staff, kind="fine", amount=-fine),
+            LedgerLine(account=POOL, kind="fine", amount=fine),
+        ]
+    if reward:
+        lines += [
+            LedgerLine(account=POOL, kind="reward", amount=-reward),
+            LedgerLine(account=staff, kind="reward", amount=reward),
+        ]
+    return lines
+
+
+def arbitration_from(data: Mapping[str, Any]) -> tuple[Arbitration, list[Decimal]]:
+    """A manager's arbitration as shipped in examples/arbitrations (C-7): its balanced lines and the
+    pot after each entry, as the manager would have counted it aloud."""
+    entries = [(str(e["account"]), str(e["kind"]), Decimal(str(e["amount"]))) for e in data["entries"]]
+    result = arbitrate(Decimal(str(data["commission"])), entries, remainder_to=str(data.get("remainder_to", POOL)))
+    pot, steps = Decimal(0), []
+    for line in result.lines[:-1]:
+        pot -= line.amount
+        steps.append(pot)
+    return result, steps[1:]

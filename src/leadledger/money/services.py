@@ -1,0 +1,250 @@
+"""Writing the money: plans, and the balanced postings from deals, payments, returns, penalties and departures.
+
+Every rule is the engine's (engine/money.py, engine/splits.py); this module reads the rows it needs,
+asks the engine for the lines, and appends them to the project's chain of money lines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from leadledger.engine import money as rules
+from leadledger.engine.splits import CENT, InhouseSplit, LedgerLine
+from leadledger.ledger import logchain, selectors
+from leadledger.ledger.models import Event, Project, Staff
+
+from . import models
+
+AT_DEAL = (rules.SUBSCRIPTION, rules.SIGNING)  # decision 254: a recorded deal has been subscribed and signed
+
+
+def plan_of(project: Project) -> rules.CommissionPlan | None:
+    row = models.CommissionPlan.objects.filter(project=project).first()
+    return rules.plan_from(row.plan) if row and row.plan else None
+
+
+def set_plan(project: Project, data: Mapping[str, Any], user: Any = None) -> models.CommissionPlan:
+    """Adopt a commission plan for the project once the engine has read it (raises rules.PlanError)."""
+    stored = rules.plan_data(rules.plan_from(data))
+    row, _ = models.CommissionPlan.objects.update_or_create(
+        project=project, defaults={"plan": stored, "changed_at": timezone.now(), "changed_by": user}
+    )
+    return row
+
+
+def post(
+    project: Project, source: str, lines: Iterable[LedgerLine], event: Event | None = None
+) -> list[models.MoneyLine]:
+    """Append one posting; it must balance (C-7), or nothing is written."""
+    lines = [line for line in lines if line.amount]
+    if rules.balance(lines) != 0:
+        raise ValueError(f"C-7: posting {source} does not balance")
+    with transaction.atomic():
+        return [
+            logchain.chained_append(
+                logchain.MONEY_LINES,
+                project=project,
+                event=event,
+                source=source,
+                account=line.account,
+                kind=line.kind,
+                amount=line.amount.quantize(CENT),
+                note=line.note[:200],
+                at=timezone.now(),
+            )
+            for line in lines
+        ]
+
+
+def _split(event: Event) -> tuple[InhouseSplit, dict[str, Fraction]]:
+    """The deal's split as the engine judges it at the deal's moment (C-1..C-7, IH-13, IH-14)."""
+    assert event.customer_id is not None
+    verdict = selectors.timeline_for(event.project, [event.customer_id]).deal(f"e{event.seq}", as_of=event.at)
+    split = InhouseSplit(
+        performance=verdict.performance,
+        commission=verdict.commission,
+        pool=verdict.pool,
+        fines=verdict.fines,
+        points=verdict.points,
+        suspensions=verdict.suspensions,
+        reasons=(),
+    )
+    return split, verdict.performance
+
+
+def _shares(deal: models.DealMoney) -> dict[str, Fraction]:
+    return {k: Fraction(v) for k, v in json.loads(deal_shares(deal)).items()}
+
+
+def deal_shares(deal: models.DealMoney) -> str:
+    lines = models.MoneyLine.objects.filter(event=deal.deal, source=f"deal e{deal.deal.seq}", kind="allocation")
+    totals: dict[str, Decimal] = {}
+    for account, amount in lines.values_list("account", "amount"):
+        totals[account] = totals.get(account, Decimal(0)) + amount
+    # Shares as the allocation made them: exact enough to spread what falls due in the same proportions.
+    whole = sum(totals.values(), Decimal(0)) or Decimal(1)
+    return json.dumps({k: str(Fraction(v) / Fraction(whole)) for k, v in totals.items()})
+
+
+@transaction.atomic
+def post_deal(event: Event, price: Decimal | None = None) -> models.DealMoney | None:
+    """Post a deal event's commission (C-7) once: priced by the project's plan, split by the engine.
+    Nothing is posted without a plan or a price (the deal is posted when they are known)."""
+    if models.DealMoney.objects.filter(deal=event).exists():
+        return models.DealMoney.objects.get(deal=event)
+    plan = plan_of(event.project)
+    if price is None:
+        raw = json.loads(event.body).get("price")
+        price = Decimal(str(raw)) if raw is not None else None
+    if plan is None or price is None:
+        return None
+    commission = rules.consultant_commission(plan, price)
+    split, performance = _split(event)
+    deal = models.DealMoney.objects.create(
+        deal=event,
+        project=event.project,
+        price=price,
+        commission=commission,
+        performance={k: str(v) for k, v in performance.items()},
+    )
+    post(event.project, f"deal e{event.seq}", rules.accrual(split, commission), event)
+    _fall_due(deal, plan)
+    return deal
+
+
+def _earned(deal: models.DealMoney, plan: rules.CommissionPlan) -> Decimal:
+    payments = models.Payment.objects.filter(deal=deal.deal)
+    collected = sum(payments.values_list("amount", flat=True), Decimal(0))
+    reached = {*AT_DEAL, *payments.exclude(stage="").values_list("stage", flat=True)}
+    return rules.earned(plan, deal.commission, deal.price, reached, collected)
+
+
+def _fall_due(deal: models.DealMoney, plan: rules.CommissionPlan, source: str | None = None) -> None:
+    before = _due_so_far(deal)
+    after = _earned(deal, plan)
+    lines = rules.falling_due(_shares(deal), before, after)
+    if lines:
+        post(deal.project, source or f"deal e{deal.deal.seq}", lines, deal.deal)
+
+
+def _due_so_far(deal: models.DealMoney) -> Decimal:
+    """The cumulative amount that has fallen due on the deal: what its due lines moved, payouts aside."""
+    rows = models.MoneyLine.objects.filter(event=deal.deal, kind="accrued").values_list("amount", flat=True)
+    return -sum(rows, Decimal(0))
+
+
+@transaction.atomic
+def record_payment(
+    deal_event: Event, amount: Decimal, received_on: date, stage: str = "", user: Any = None
+) -> models.Payment:
+    """A payment received for a deal: what it makes due is posted at once (counted per payment)."""
+    payment = models.Payment.objects.create(
+        project=deal_event.project,
+        deal=deal_event,
+        amount=amount,
+        received_on=received_on,
+        stage=stage,
+        recorded_by=user,
+    )
+    deal = models.DealMoney.objects.filter(deal=deal_event, returned=False).first()
+    plan = plan_of(deal_event.project)
+    if deal is not None and plan is not None:
+        _fall_due(deal, plan, f"payment {payment.pk}")
+    return payment
+
+
+@transaction.atomic
+def unit_returned(deal_event: Event) -> list[models.MoneyLine]:
+    """A returned unit (退房) reverses the deal's commission and what fell due; fines stand (decision 250)."""
+    deal = models.DealMoney.objects.select_for_update().get(deal=deal_event)
+    if deal.returned:
+        return []
+    posted = [
+        LedgerLine(account=row.account, kind=row.kind, amount=row.amount)
+        for row in models.MoneyLine.objects.filter(event=deal_event).order_by("seq")
+    ]
+    deal.returned = True
+    deal.save(update_fields=["returned"])
+    return post(deal.project, f"return e{deal_event.seq}", rules.reversal(posted), deal_event)
+
+
+class PenaltyRefused(ValueError):
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+@transaction.atomic
+def record_penalty(
+    *,
+    staff: Staff,
+    manager: Staff,
+    rule: str,
+    evidence: str,
+    fine: Decimal = Decimal(0),
+    points: int = 0,
+    days: int = 0,
+    reward: Decimal = Decimal(0),
+    deal: Event | None = None,
+) -> models.Penalty:
+    """A penalty (section 6) with its rule, the manager and the evidence; the fine goes to the pool,
+    a reward comes out of it, and days of suspension take the consultant off the rotation (Q-7)."""
+    problems = [p for p in rules.penalty_problems(fine, points, days) if not (reward and p[1] == "empty")]
+    if not evidence.strip():
+        problems.append(("evidence", "evidence"))
+    if problems:
+        raise PenaltyRefused(problems)
+    penalty = models.Penalty.objects.create(
+        project=staff.project,
+        staff=staff,
+        manager=manager,
+        rule=rule,
+        evidence=evidence,
+        fine=fine,
+        points=points,
+        days=days,
+        reward=reward,
+        deal=deal,
+    )
+    post(staff.project, f"penalty {penalty.pk}", rules.penalty_lines(str(staff.pk), fine, reward), deal)
+    if days:
+        from leadledger.desk.models import Suspension
+
+        Suspension.objects.create(
+            project=staff.project,
+            staff=staff,
+            by=manager,
+            reason=f"{rule}：{evidence}"[:200],
+            until=timezone.now() + timedelta(days=days),
+        )
+    return penalty
+
+
+def unpaid(project: Project, staff: Staff) -> Decimal:
+    """What a consultant has been allocated and not yet been paid (accrued and due)."""
+    rows = models.MoneyLine.objects.filter(
+        project=project, account=str(staff.pk), kind__in=("allocation", "accrued", "due")
+    )
+    return sum(rows.values_list("amount", flat=True), Decimal(0))
+
+
+@transaction.atomic
+def post_departure(event: Event) -> list[models.MoneyLine]:
+    """IH-13 at a departure event: a dismissed consultant's unpaid commission is forfeited to the pool."""
+    body = json.loads(event.body)
+    staff = Staff.objects.get(project=event.project, pk=int(body["staff"]))
+    lines = rules.departure({str(staff.pk): unpaid(event.project, staff)}, str(staff.pk), str(body["reason"]))
+    return post(event.project, f"departure e{event.seq}", lines, event) if lines else []
+
+
+def pay_out(staff: Staff, amount: Decimal) -> list[models.MoneyLine]:
+    """Commission paid to a consultant (from what is due to them)."""
+    return post(staff.project, f"payout {staff.pk}", rules.payout(str(staff.pk), amount))

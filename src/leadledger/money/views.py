@@ -1,0 +1,168 @@
+"""The manager's commission plan page and each consultant's monthly statement (with its Excel)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from leadledger import capabilities
+from leadledger.desk.exports import XLSX
+from leadledger.engine import money as rules
+from leadledger.ledger.models import Staff
+from leadledger.web import access
+
+from . import exports, models, selectors, services
+
+BAND_ROWS = 4
+
+
+def _stage_label(stage: str) -> str:
+    return {
+        rules.SUBSCRIPTION: _("Subscription"),
+        rules.SIGNING: _("Signing"),
+        rules.DOWN_PAYMENT: _("Down payment"),
+        rules.COLLECTION: _("Collection (in proportion to the price received)"),
+        rules.LOAN: _("Mortgage loan"),
+        rules.HANDOVER: _("Handover"),
+    }[stage]
+
+
+def _form_from(plan: dict[str, Any]) -> dict[str, Any]:
+    bands = list(plan.get("bands") or [])
+    rows = [
+        {
+            "up_to": band.get("up_to") or "",
+            "how": "fixed" if band.get("fixed") is not None else "rate",
+            # a rate is shown as per mille (千分之三 is 3), as the office says it
+            "value": band.get("fixed")
+            if band.get("fixed") is not None
+            else format((Decimal(band["rate"]) * 1000).normalize(), "f"),
+        }
+        for band in bands
+    ]
+    rows += [{"up_to": "", "how": "rate", "value": ""}] * (BAND_ROWS - len(rows))
+    shares = {item["stage"]: item["share"] for item in plan.get("schedule") or []}
+    stages = [
+        {"stage": stage, "label": _stage_label(stage), "percent": _percent(shares.get(stage))} for stage in rules.STAGES
+    ]
+    return {"bands": rows, "stages": stages}
+
+
+def _percent(share: str | None) -> str:
+    if not share:
+        return ""
+    from fractions import Fraction
+
+    value = Fraction(share) * 100
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+
+
+def _plan_from_post(post: Any) -> dict[str, Any]:
+    bands: list[dict[str, Any]] = []
+    for i in range(BAND_ROWS):
+        value = post.get(f"value_{i}", "").strip()
+        if not value:
+            continue
+        up_to = post.get(f"up_to_{i}", "").strip() or None
+        if post.get(f"how_{i}") == "fixed":
+            bands.append({"up_to": up_to, "fixed": value})
+        else:
+            try:
+                rate = str(Decimal(value) / 1000)
+            except InvalidOperation:
+                rate = value
+            bands.append({"up_to": up_to, "rate": rate})
+    schedule = []
+    for stage in rules.STAGES:
+        percent = post.get(f"stage_{stage}", "").strip()
+        if percent:
+            try:
+                schedule.append({"stage": stage, "share": str(Decimal(percent) / 100)})
+            except InvalidOperation:
+                schedule.append({"stage": stage, "share": percent})
+    return {"bands": bands, "schedule": schedule}
+
+
+def _plan_error(error: rules.PlanError) -> str:
+    if error.field.startswith("schedule"):
+        return _("The settlement shares must add up to 100%, each stage once.")
+    return _(
+        "Each price band needs a rate (per mille) or a fixed amount in yuan; bands go up in price and only the "
+        "last may have no upper price."
+    )
+
+
+@access.capability_page(capabilities.SET_POLICY)
+def plan(request: access.ProjectRequest) -> HttpResponse:
+    """The project's commission plan (C-7): price bands and the settlement schedule, checked by the engine."""
+    row = models.CommissionPlan.objects.filter(project=request.project).first()
+    data = row.plan if row else {}
+    error = ""
+    if request.method == "POST":
+        data = _plan_from_post(request.POST)
+        try:
+            services.set_plan(
+                request.project,
+                {**data, "distributors": (row.plan if row else {}).get("distributors") or {}},
+                request.user,
+            )
+        except rules.PlanError as refused:
+            error = _plan_error(refused)
+        else:
+            messages.success(request, _("The commission plan is saved; deals from now on are posted by it."))
+            return redirect("money_plan", project=request.project.code)
+    return render(request, "money/plan.html", {"form": _form_from(data), "error": error, "row": row})
+
+
+def _month(request: access.ProjectRequest) -> tuple[int, int]:
+    today = timezone.localdate()
+    try:
+        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
+        if not 2000 <= year <= 2100 or not 1 <= month <= 12:
+            raise ValueError
+    except ValueError:
+        year, month = today.year, today.month
+    return year, month
+
+
+def _whose(request: access.ProjectRequest) -> Staff:
+    """A consultant sees their own statement; a manager may open anyone's in the project."""
+    wanted = request.GET.get("staff", "")
+    if wanted and wanted != str(request.staff.pk):
+        if capabilities.APPROVE not in request.capabilities or not wanted.isdigit():
+            raise Http404
+        return get_object_or_404(Staff, project=request.project, pk=int(wanted))
+    return request.staff
+
+
+@access.capability_page(capabilities.SEE_CUSTOMERS)
+def statement(request: access.ProjectRequest) -> HttpResponse:
+    year, month = _month(request)
+    staff = _whose(request)
+    figures = selectors.statement(staff, year, month)
+    context = {
+        "s": figures,
+        "totals": exports.totals(figures),
+        # "not yet due" lines only move money between kinds; the office reads what was allocated and what fell due
+        "lines": [(line, exports.kind_label(line.kind)) for line in figures.lines if line.kind != "accrued"],
+        "month": f"{year}-{month:02d}",
+        "staff_list": Staff.objects.filter(project=request.project).order_by("name")
+        if capabilities.APPROVE in request.capabilities
+        else [],
+    }
+    return render(request, "money/statement.html", context)
+
+
+@access.capability_page(capabilities.SEE_CUSTOMERS)
+def statement_export(request: access.ProjectRequest) -> HttpResponse:
+    year, month = _month(request)
+    staff = _whose(request)
+    response = HttpResponse(exports.statement_workbook(selectors.statement(staff, year, month)), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{request.project.code}-{staff.pk}-{year}{month:02d}.xlsx"'
+    return response
