@@ -27,17 +27,33 @@ IMPORT = "import"  # import an office's visit register
 FREE_RECEPTION = "free_reception"  # pause the rotation for a peak day and resume it
 MANAGE_CHANNEL = "manage_channel"  # distributors, agents, escorted visits (D-1..D-14)
 ERASE = "erase"  # erase a customer's personal data on a lawful request
+WORKBENCH = "workbench"  # the customer manager's own duties, work log and weekly reports (W-1..W-3)
+LEAD_TEAM = "lead_team"  # edit and assign duties, see the team's standing, review its reports (W-2, W-3)
 SET_POLICY = "set_policy"  # adopt a policy (re-judging every verdict) and try one over the whole project (what-if)
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.CONSULTANT: frozenset({SEE_CUSTOMERS, OWN_CUSTOMERS}),
+    Role.CONSULTANT: frozenset({SEE_CUSTOMERS, OWN_CUSTOMERS, WORKBENCH}),
     Role.RECEPTIONIST: frozenset({SEE_CUSTOMERS, WORK_DESK}),
-    Role.MANAGER: frozenset({SEE_CUSTOMERS, WORK_DESK, FREE_RECEPTION, RULE, APPROVE, REVEAL, IMPORT, SET_POLICY}),
+    Role.MANAGER: frozenset(
+        {SEE_CUSTOMERS, WORK_DESK, FREE_RECEPTION, RULE, APPROVE, REVEAL, IMPORT, SET_POLICY, WORKBENCH, LEAD_TEAM}
+    ),
     Role.CHANNEL_SPECIALIST: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL}),
     Role.CHANNEL_MANAGER: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, RULE}),
     Role.FINANCE: frozenset({SEE_CUSTOMERS}),
     Role.ADMIN: frozenset(
-        {SEE_CUSTOMERS, WORK_DESK, FREE_RECEPTION, RULE, APPROVE, REVEAL, IMPORT, MANAGE_CHANNEL, ERASE, SET_POLICY}
+        {
+            SEE_CUSTOMERS,
+            WORK_DESK,
+            FREE_RECEPTION,
+            RULE,
+            APPROVE,
+            REVEAL,
+            IMPORT,
+            MANAGE_CHANNEL,
+            ERASE,
+            SET_POLICY,
+            LEAD_TEAM,
+        }
     ),
 }
 CAPABILITIES = frozenset().union(*ROLE_CAPABILITIES.values())
@@ -118,4 +134,6 @@ _REFUSALS: dict[str, tuple[str, str]] = {
     SET_POLICY: ("调整归属政策需要销售经理", "only a sales manager may change the policy"),
     SEE_CUSTOMERS: _REFUSED,
     FREE_RECEPTION: ("此操作需要销售经理", "only a sales manager may do this"),
+    WORKBENCH: ("工作台是客户经理和销售经理的", "the workbench is for customer managers and sales managers"),
+    LEAD_TEAM: ("此操作需要销售经理", "only a sales manager may do this"),
 }

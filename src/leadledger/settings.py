@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "leadledger.imports",
     "leadledger.desk",
     "leadledger.channel",
+    "leadledger.bench",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
