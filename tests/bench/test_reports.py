@@ -37,7 +37,6 @@ def test_submit_needs_results_and_plan_and_then_freezes(bench: Workbench) -> Non
     client = _signed_in("alice")
     refused = client.post("/p/hz-1/bench/report/", {**PARTS, "plan": "", "action": "submit"})
     assert refused.status_code == 422 and "下周计划" in refused.content.decode()
-    assert "周末暖场活动" not in refused.content.decode() or True
     assert "来电少：广告停投" in refused.content.decode()  # nothing typed is lost
     done = client.post("/p/hz-1/bench/report/", {**PARTS, "action": "submit"}, follow=True)
     assert "等待经理审阅" in done.content.decode()
@@ -45,9 +44,8 @@ def test_submit_needs_results_and_plan_and_then_freezes(bench: Workbench) -> Non
     assert report.state == Report.State.SUBMITTED and report.figures[d.CALLS] == 0
     with pytest.raises(DomainError):
         services.report_save(staff=bench.office.alice, period=report.period, parts=PARTS, submit=False)
-    line = next(
-        line for line in selectors.board(bench.office.alice, timezone.now()).lines if line.duty.counts == "weekly_report"
-    )
+    lines = selectors.board(bench.office.alice, timezone.now()).lines
+    line = next(line for line in lines if line.duty.counts == "weekly_report")
     assert line.standing is not None and line.standing.status == d.MET  # W-2: the submitted report counts
 
 
