@@ -27,15 +27,30 @@ IMPORT = "import"  # import an office's visit register
 FREE_RECEPTION = "free_reception"  # pause the rotation for a peak day and resume it
 MANAGE_CHANNEL = "manage_channel"  # distributors, agents, escorted visits (D-1..D-14)
 ERASE = "erase"  # erase a customer's personal data on a lawful request
+WORKBENCH = "workbench"  # the customer manager's own duties, work log and weekly reports (W-1..W-3)
+LEAD_TEAM = "lead_team"  # edit and assign duties, see the team's standing, review its reports (W-2, W-3)
 SET_POLICY = "set_policy"  # adopt a policy (re-judging every verdict) and try one over the whole project (what-if)
 TAKE_DEPOSIT = "take_deposit"  # take a deposit on a unit for a customer: the subscription (认购, S3 界定5 接待 11)
 RECORD_DEAL = "record_deal"  # load units, record a signing (签约) or a return (退房) of a unit
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.CONSULTANT: frozenset({SEE_CUSTOMERS, OWN_CUSTOMERS, TAKE_DEPOSIT}),
+    Role.CONSULTANT: frozenset({SEE_CUSTOMERS, OWN_CUSTOMERS, TAKE_DEPOSIT, WORKBENCH}),
     Role.RECEPTIONIST: frozenset({SEE_CUSTOMERS, WORK_DESK}),
     Role.MANAGER: frozenset(
-        {SEE_CUSTOMERS, WORK_DESK, FREE_RECEPTION, RULE, APPROVE, REVEAL, IMPORT, SET_POLICY, TAKE_DEPOSIT, RECORD_DEAL}
+        {
+            SEE_CUSTOMERS,
+            WORK_DESK,
+            FREE_RECEPTION,
+            RULE,
+            APPROVE,
+            REVEAL,
+            IMPORT,
+            SET_POLICY,
+            TAKE_DEPOSIT,
+            RECORD_DEAL,
+            WORKBENCH,
+            LEAD_TEAM,
+        }
     ),
     Role.CHANNEL_SPECIALIST: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL}),
     Role.CHANNEL_MANAGER: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, RULE}),
@@ -54,6 +69,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             SET_POLICY,
             TAKE_DEPOSIT,
             RECORD_DEAL,
+            LEAD_TEAM,
         }
     ),
 }
@@ -137,4 +153,6 @@ _REFUSALS: dict[str, tuple[str, str]] = {
     TAKE_DEPOSIT: ("只有置业顾问或销售经理可以收取定金", "only consultants and sales managers take deposits"),
     RECORD_DEAL: ("此操作需要销售经理", "only a sales manager may do this"),
     FREE_RECEPTION: ("此操作需要销售经理", "only a sales manager may do this"),
+    WORKBENCH: ("工作台是客户经理和销售经理的", "the workbench is for customer managers and sales managers"),
+    LEAD_TEAM: ("此操作需要销售经理", "only a sales manager may do this"),
 }

@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     "leadledger.channel",
     "leadledger.sales",
     "leadledger.money",
+    "leadledger.bench",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("leadledger.desk.urls")),
     path("", include("leadledger.channel.urls")),
     path("", include("leadledger.money.urls")),
+    path("", include("leadledger.bench.urls")),
     path("", include("leadledger.web.urls")),
 ]
 

@@ -35,10 +35,12 @@ MANAGERS_ONLY = {
 }
 DESK = {"desk_home", "desk", "desk_search", "desk_register", "desk_board", "desk_relation", "desk_move"}
 MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal", "notices", "notice_badge", "mine_status", "mine_more"}
+BENCH = {"bench_today", "bench_log", "bench_report"}  # a customer manager's own workbench (issue 17)
+LEAD = {"bench_team", "bench_review", "bench_duties", "bench_duty_edit"}  # the manager's side of it
 AGENTS_ONLY = {"agent_home", "agent_register"}  # a distributor's agents' pages: every staff member is refused
 FORBIDDEN = {
-    "alice": MANAGERS_ONLY | DESK | AGENTS_ONLY | {"customer_erase", "customer_reveal"},  # a consultant
-    "sun": MANAGERS_ONLY | MINE | AGENTS_ONLY | {"customer_erase", "customer_reveal"},  # a receptionist
+    "alice": MANAGERS_ONLY | DESK | AGENTS_ONLY | LEAD | {"customer_erase", "customer_reveal"},  # a consultant
+    "sun": MANAGERS_ONLY | MINE | AGENTS_ONLY | BENCH | LEAD | {"customer_erase", "customer_reveal"},  # a receptionist
     "zhao": MINE | AGENTS_ONLY | {"customer_erase"},  # a manager (erasure is the administrator's)
 }
 
@@ -145,6 +147,13 @@ PAGE_NEEDS = {
     "dispute_export": "rule",
     "dispute_ruling": "rule",
     "relation_verify": "rule",
+    "bench_today": "workbench",
+    "bench_log": "workbench",
+    "bench_report": "workbench",
+    "bench_team": "lead_team",
+    "bench_review": "lead_team",
+    "bench_duties": "lead_team",
+    "bench_duty_edit": "lead_team",
     # An agent's own pages (issue 15): no staff capability opens them (tests/web/test_agents.py).
     "agent_home": AGENT,
     "agent_register": AGENT,
@@ -203,6 +212,7 @@ def test_each_role_reaches_exactly_the_pages_its_capabilities_open(office: Offic
         assert (status != 403) == allowed, (role, url, status)
         assert status != 500, (role, url)
         no_such_row = ("import_job", "import_confirm", "import_cancel", "import_again", "import_report")
+        no_such_row += ("bench_review", "bench_duty_edit")  # no report or duty with that number here
         assert status != 404 or name in (*no_such_row, "relation_verify", "policy_job", "mine_more"), (role, url)
 
 

@@ -266,6 +266,55 @@ class WorkLog:
         return sum(1 for w in known if w.type == kind)
 
 
+# W-2: a contact with a customer, for "who is still unvisited" (a call, a follow-up, a visit received or paid).
+_REACHES = frozenset({CALL, FOLLOW_UP, VISIT, "customer_visit"})
+
+
+def not_reached(
+    log: WorkLog, staff: str, period: Period, customers: Iterable[str], *, until: datetime | None = None
+) -> list[str]:
+    """W-2: the customers of `customers` that `staff` has not called, followed up or visited in `period`."""
+    reached = {
+        w.customer
+        for w in log.by_staff.get(staff, ())
+        if w.type in _REACHES and w.day in period and (until is None or w.at <= until)
+    }
+    return [customer for customer in customers if customer not in reached]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Standing:
+    """Where one person stands on one duty at a moment: its period, done, owed and status (W-1, W-2)."""
+
+    period: Period
+    done: int
+    owed: int
+    status: str
+
+
+def standing(
+    log: WorkLog,
+    *,
+    staff: str,
+    cadence: str,
+    counts: str,
+    target: int,
+    now: datetime,
+    zone: ZoneInfo,
+    n: int | None = None,
+    joined: date | None = None,
+    days_off: Iterable[date] = (),
+) -> Standing:
+    """The period of a duty holding `now`'s local day, what it asks (W-1) and what the events say is done (W-2)."""
+    day = now.astimezone(zone).date()
+    period = period_of(cadence, day, n=n, joined=joined)
+    day_off = cadence == DAILY and period.first in set(days_off)  # W-1: a day off owes nothing that day
+    owes = owed(target, period, joined=joined, day_off=day_off)
+    end = datetime.combine(period.last + timedelta(days=1), time(), tzinfo=zone)
+    done = log.done(counts, staff, period, until=now)
+    return Standing(period=period, done=done, owed=owes, status=status_of(done, owes, over=end <= now))
+
+
 # --- duty scenario files (FORMAT.md) -------------------------------------------------------------
 
 DUTIES_KEYS = {

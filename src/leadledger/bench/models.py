@@ -1,0 +1,135 @@
+"""The customer manager's workbench (RULES.md section 8): duty templates, teams, work logs and reports.
+
+What is done is never stored here: it is counted from the ledger's events (W-2) by engine/duties.py.
+A work log and a submitted report are themselves logged work, counted the same way.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from leadledger.engine import duties
+from leadledger.ledger.models import Project, Staff
+
+
+class TeamKind(models.TextChoices):
+    # The three kinds of team of the source (篇1, 篇4, 篇5), each with its shipped duties (bench/presets.py).
+    KEY_ACCOUNT = "key_account", _("Key-account sales")
+    DISTRIBUTION = "distribution", _("Distribution")
+    SALES_OFFICE = "sales_office", _("Sales office")
+
+
+class Cadence(models.TextChoices):
+    DAILY = duties.DAILY, _("Daily")
+    WEEKLY = duties.WEEKLY, _("Weekly")
+    DEKAD = duties.DEKAD, _("Every ten days")
+    MONTHLY = duties.MONTHLY, _("Monthly")
+    QUARTERLY = duties.QUARTERLY, _("Quarterly")
+    YEARLY = duties.YEARLY, _("Yearly")
+    EVERY_N_DAYS = duties.EVERY_N_DAYS, _("Every N days")
+
+
+class Counts(models.TextChoices):
+    """What a duty counts from logged work (engine duties.COUNTS); blank: not yet counted by the app."""
+
+    NOT_COUNTED = "", _("Not counted yet")
+    CALLBACKS = duties.CALLBACKS, _("Existing prospects called back")
+    NEW_PROSPECTS = duties.NEW_PROSPECTS, _("New prospects")
+    VISITS = duties.VISITS, _("Visits received")
+    CALLS = duties.CALLS, _("Calls")
+    WORK_LOG = "work_log", _("Work logs")
+    WEEKLY_REPORT = "weekly_report", _("Weekly reports")
+
+
+class Team(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("project"))
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind of team"), max_length=32, choices=TeamKind.choices)
+    # The person's manager sees the team's duties and reviews its reports.
+    manager = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("manager")
+    )
+    members = models.ManyToManyField(Staff, blank=True, related_name="+", verbose_name=_("members"))
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="bench_team_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DutyTemplate(models.Model):
+    """A duty a role repeats at a cadence (W-1), with the target counted from logged work (W-2)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("project"))
+    team_kind = models.CharField(_("kind of team"), max_length=32, choices=TeamKind.choices)
+    role = models.CharField(_("role"), max_length=32, choices=Staff.Role.choices, default=Staff.Role.CONSULTANT)
+    name = models.CharField(_("duty"), max_length=200)
+    cadence = models.CharField(_("cadence"), max_length=16, choices=Cadence.choices)
+    n = models.PositiveSmallIntegerField(_("every how many days"), null=True, blank=True)
+    # An every-N-days duty's periods are counted from this day (docs/decisions.md 270).
+    starts = models.DateField(_("counted from the day"), null=True, blank=True)
+    at_time = models.TimeField(_("at"), null=True, blank=True)  # 篇5: the 8:30 morning meeting
+    counts = models.CharField(_("counted from"), max_length=32, choices=Counts.choices, blank=True, default="")
+    target = models.PositiveIntegerField(_("target"), default=1)
+    source = models.CharField(_("source"), max_length=40, blank=True, default="")  # e.g. 篇1 3.1
+    # Who it is assigned to: whole teams and single people (both may be empty: not assigned yet).
+    teams = models.ManyToManyField(Team, blank=True, related_name="duties", verbose_name=_("teams"))
+    people = models.ManyToManyField(Staff, blank=True, related_name="+", verbose_name=_("people"))
+
+    class Meta:
+        verbose_name = _("duty")
+        verbose_name_plural = _("duties")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkLogEntry(models.Model):
+    """One person's work log of one day (W-3, 篇1 3.12)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member"))
+    day = models.DateField(_("day"))
+    text = models.TextField(_("work log"))
+    written_at = models.DateTimeField(_("written"))
+
+    class Meta:
+        verbose_name = _("work log")
+        verbose_name_plural = _("work logs")
+        constraints = [models.UniqueConstraint(fields=["staff", "day"], name="bench_one_log_a_day")]
+
+
+class Report(models.Model):
+    """A weekly report (W-3, 篇1 3.16): the period's counted figures and the written parts."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        ACCEPTED = "accepted", _("Accepted")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member"))
+    cadence = models.CharField(max_length=16, choices=Cadence.choices, default=Cadence.WEEKLY)
+    period = models.CharField(_("period"), max_length=16)  # the engine's period name, e.g. 2026-W11
+    figures = models.JSONField(default=dict)  # counted at submission, by the engine, from the events
+    results = models.TextField(_("results"), blank=True, default="")
+    problems = models.TextField(_("problems and their causes"), blank=True, default="")
+    plan = models.TextField(_("plan"), blank=True, default="")
+    suggestions = models.TextField(_("suggestions"), blank=True, default="")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [models.UniqueConstraint(fields=["staff", "cadence", "period"], name="bench_one_report_a_period")]
+        indexes = [models.Index(fields=["project", "state"], name="bench_report_state")]

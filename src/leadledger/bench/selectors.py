@@ -1,0 +1,218 @@
+"""What the workbench reads: each person's duties and where they stand, counted by engine/duties.py (W-1, W-2).
+
+Work is read by the ledger's (project, staff, at) index; each customer's first contact by the
+(project, customer, seq) index. A work log and a submitted report are logged work too (W-3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from leadledger.engine import duties as d
+from leadledger.engine.errors import EngineError
+from leadledger.engine.model import CALL, DEAL, ESCORTED_VISIT, VISIT
+from leadledger.ledger import models as ledger
+
+from .models import DutyTemplate, Report, Team, WorkLogEntry
+
+UNVISITED_SHOWN = 20  # a phone's screen of names; the count says how many more
+
+
+def zone_of(project: ledger.Project) -> ZoneInfo:
+    return ZoneInfo(project.time_zone)
+
+
+def week_named(name: str, moment: datetime) -> d.Period:
+    """The ISO week called `name`, or the week holding `moment` when no name is given."""
+    if not name:
+        return d.period_of(d.WEEKLY, timezone.localdate(moment))
+    try:
+        return d.period_named(d.WEEKLY, name)
+    except EngineError:
+        return d.period_of(d.WEEKLY, timezone.localdate(moment))
+
+
+def _start(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(), tzinfo=zone)
+
+
+def work_log(project: ledger.Project, staff_ids: Iterable[int], first: date, now: datetime) -> d.WorkLog:
+    """The engine's log of these people's work from `first` to `now`, with their customers' first contacts."""
+    zone = zone_of(project)
+    ids = list(staff_ids)
+    rows = list(
+        ledger.Event.objects.filter(project=project, staff_id__in=ids, at__gte=_start(first, zone), at__lte=now)
+        .order_by("seq")
+        .values_list("seq", "kind", "at", "staff_id", "customer_id")
+    )
+    customers = {customer for *_, customer in rows if customer is not None}
+    firsts = (
+        ledger.Event.objects.filter(project=project, customer_id__in=customers, kind__in=(VISIT, CALL, ESCORTED_VISIT))
+        .values("customer_id")
+        .annotate(first=Min("seq"))
+        .values_list("first", flat=True)
+    )
+    seen = {seq for seq, *_ in rows}
+    rows += list(
+        ledger.Event.objects.filter(project=project, seq__in=[s for s in firsts if s not in seen]).values_list(
+            "seq", "kind", "at", "staff_id", "customer_id"
+        )
+    )
+    items = [
+        d.Work(
+            id=f"e{seq}",
+            at=at,
+            seq=seq,
+            type=kind,
+            staff=str(staff) if staff is not None else None,
+            customer=str(customer) if customer is not None else None,
+            day=at.astimezone(zone).date(),
+        )
+        for seq, kind, at, staff, customer in rows
+    ]
+    # W-3: a day's work log and a submitted report are logged work, counted as the engine counts events.
+    for pk, staff, day, written in WorkLogEntry.objects.filter(staff_id__in=ids, day__gte=first).values_list(
+        "pk", "staff_id", "day", "written_at"
+    ):
+        items.append(
+            d.Work(id=f"log{pk}", at=written, seq=0, type="work_log", staff=str(staff), customer=None, day=day)
+        )
+    for pk, staff, submitted in Report.objects.filter(
+        staff_id__in=ids, submitted_at__isnull=False, submitted_at__gte=_start(first, zone)
+    ).values_list("pk", "staff_id", "submitted_at"):
+        items.append(
+            d.Work(
+                id=f"report{pk}",
+                at=submitted,
+                seq=0,
+                type="weekly_report",
+                staff=str(staff),
+                customer=None,
+                day=submitted.astimezone(zone).date(),
+            )
+        )
+    return d.WorkLog(items)
+
+
+FIGURES = (d.CALLS, d.CALLBACKS, d.VISITS, d.NEW_PROSPECTS, DEAL)
+
+
+def figures(staff: ledger.Staff, week: d.Period, now: datetime) -> dict[str, int]:
+    """The week's counted figures for a report (W-3): calls, callbacks, visits, new customers, deals."""
+    log = work_log(staff.project, [staff.pk], week.first, now)
+    return {name: log.done(name, str(staff.pk), week, until=now) for name in FIGURES}
+
+
+def duties_of(staff: ledger.Staff) -> list[DutyTemplate]:
+    """The duties assigned to this person, or to a team of theirs for their role."""
+    teams = Team.objects.filter(project=staff.project, members=staff)
+    return list(
+        DutyTemplate.objects.filter(project=staff.project)
+        .filter(Q(people=staff) | Q(teams__in=teams, role=staff.role))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+@dataclass
+class Line:
+    """One duty on a person's today page: the engine's standing and, for callbacks, who is not yet reached."""
+
+    duty: DutyTemplate
+    standing: d.Standing | None  # None: a duty the app does not count yet
+    unvisited: list[str] = field(default_factory=list)
+    more: int = 0
+
+
+@dataclass
+class Board:
+    staff: ledger.Staff
+    lines: list[Line]
+    logged_today: WorkLogEntry | None
+
+    @property
+    def missed(self) -> int:
+        return sum(1 for line in self.lines if line.standing is not None and line.standing.status == d.MISSED)
+
+
+def _first_day(duty: DutyTemplate, day: date) -> date:
+    try:
+        return d.period_of(duty.cadence, day, n=duty.n, joined=duty.starts).first
+    except EngineError:
+        return day
+
+
+def _owned(staff: ledger.Staff) -> list[tuple[str, str]]:
+    rows = ledger.Verdict.objects.filter(project=staff.project, owners__has_key=str(staff.pk)).values_list(
+        "customer_id", "customer__name"
+    )
+    return [(str(pk), name or f"#{pk}") for pk, name in rows.order_by("customer__name", "customer_id")]
+
+
+def board(staff: ledger.Staff, now: datetime, *, log: d.WorkLog | None = None) -> Board:
+    """Today's duties of one person, each counted from logged work by the engine (W-1, W-2)."""
+    zone = zone_of(staff.project)
+    day = now.astimezone(zone).date()
+    duties = duties_of(staff)
+    if log is None:
+        first = min((_first_day(duty, day) for duty in duties), default=day)
+        log = work_log(staff.project, [staff.pk], first, now)
+    lines = []
+    for duty in duties:
+        if not duty.counts or (duty.cadence == d.EVERY_N_DAYS and (duty.n is None or duty.starts is None)):
+            lines.append(Line(duty=duty, standing=None))
+            continue
+        standing = d.standing(
+            log,
+            staff=str(staff.pk),
+            cadence=duty.cadence,
+            counts=duty.counts,
+            target=duty.target,
+            now=now,
+            zone=zone,
+            n=duty.n,
+            joined=duty.starts if duty.cadence == d.EVERY_N_DAYS else None,
+        )
+        line = Line(duty=duty, standing=standing)
+        if duty.counts == d.CALLBACKS:  # W-2: the person's own customers not yet reached in the period
+            owned = dict(_owned(staff))
+            left = d.not_reached(log, str(staff.pk), standing.period, owned, until=now)
+            line.unvisited = [owned[c] for c in left[:UNVISITED_SHOWN]]
+            line.more = max(len(left) - UNVISITED_SHOWN, 0)
+        lines.append(line)
+    logged = WorkLogEntry.objects.filter(staff=staff, day=day).first()
+    return Board(staff=staff, lines=lines, logged_today=logged)
+
+
+def team_of(manager: ledger.Staff) -> list[ledger.Staff]:
+    """The people of the teams this manager leads, in roster order."""
+    return list(
+        ledger.Staff.objects.filter(
+            project=manager.project, pk__in=Team.objects.filter(manager=manager).values("members")
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def team_boards(manager: ledger.Staff, now: datetime) -> list[Board]:
+    return [board(person, now) for person in team_of(manager)]
+
+
+def reports_to_review(manager: ledger.Staff) -> list[Report]:
+    people = [p.pk for p in team_of(manager)]
+    return list(
+        Report.objects.filter(project=manager.project, staff_id__in=people, state=Report.State.SUBMITTED)
+        .select_related("staff")
+        .order_by("submitted_at")
+    )
+
+
+def week_before(week: d.Period) -> d.Period:
+    return d.period_of(d.WEEKLY, week.first - timedelta(days=1))

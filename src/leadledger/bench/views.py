@@ -1,0 +1,199 @@
+"""The workbench's pages: a customer manager's today, work log and weekly report; the manager's team,
+reviews and duties. Every figure is the engine's (engine/duties.py), through bench/selectors.py."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from leadledger import capabilities
+from leadledger.engine import duties as d
+from leadledger.engine.errors import DomainError
+from leadledger.ledger import models as ledger
+from leadledger.web import access
+from leadledger.web.speech import pick, said
+
+from . import selectors, services
+from .models import Cadence, Counts, DutyTemplate, Report, Team, TeamKind
+
+bench_page = access.capability_page(capabilities.WORKBENCH)
+lead_page = access.capability_page(capabilities.LEAD_TEAM)
+
+FIGURE_WORDS = {
+    d.CALLS: ("电话", "Calls"),
+    d.CALLBACKS: ("回访老客户", "Existing prospects called back"),
+    d.VISITS: ("接待来访", "Visits received"),
+    d.NEW_PROSPECTS: ("新客户", "New customers"),
+    "deal": ("成交", "Deals"),
+}
+STATUS_WORDS = {d.MET: ("已完成", "met"), d.MISSED: ("未完成", "missed"), d.OPEN: ("进行中", "open")}
+
+
+def _figures(numbers: dict[str, int]) -> list[tuple[str, int]]:
+    return [(pick(*FIGURE_WORDS[name]), numbers.get(name, 0)) for name in selectors.FIGURES]
+
+
+@bench_page
+def today(request: access.ProjectRequest) -> HttpResponse:
+    now = timezone.now()
+    mine = selectors.board(request.staff, now)
+    return render(
+        request,
+        "bench/today.html",
+        {"board": mine, "status_words": {k: pick(*v) for k, v in STATUS_WORDS.items()}, "form": {}},
+    )
+
+
+@require_POST
+@bench_page
+def log(request: access.ProjectRequest) -> HttpResponse:
+    text = request.POST.get("text", "")
+    try:
+        services.log_write(staff=request.staff, text=text)
+    except DomainError as error:  # shown again with what was typed, the error beside the field
+        mine = selectors.board(request.staff, timezone.now())
+        form = {"text": text, "field": error.field, "message": said(error)}
+        words = {k: pick(*v) for k, v in STATUS_WORDS.items()}
+        return render(request, "bench/today.html", {"board": mine, "status_words": words, "form": form}, status=422)
+    messages.success(request, pick("已保存今天的工作日志", "today's work log is saved"))
+    return redirect("bench_today", project=request.project.code)
+
+
+@bench_page
+def report(request: access.ProjectRequest) -> HttpResponse:
+    now = timezone.now()
+    week = selectors.week_named(request.GET.get("week", request.POST.get("week", "")), now)
+    found = Report.objects.filter(staff=request.staff, cadence=d.WEEKLY, period=week.name).first()
+    status, error = 200, None
+    parts = {part: getattr(found, part) if found else "" for part in services.PARTS}
+    if request.method == "POST":
+        parts = {part: request.POST.get(part, "") for part in services.PARTS}
+        submit = request.POST.get("action") == "submit"
+        try:
+            services.report_save(staff=request.staff, period=week.name, parts=parts, submit=submit, now=now)
+        except DomainError as problem:
+            status, error = 422, {"field": problem.field, "message": said(problem)}
+        else:
+            if submit:
+                messages.success(
+                    request,
+                    pick(f"已提交{week.name}周报，等待经理审阅", f"weekly report {week.name} submitted for review"),
+                )
+            else:
+                messages.success(
+                    request, pick(f"已保存{week.name}周报草稿", f"weekly report {week.name} saved as a draft")
+                )
+            return redirect(f"{request.path}?week={week.name}")
+    numbers = found.figures if found is not None and found.submitted_at else selectors.figures(request.staff, week, now)
+    context = {
+        "week": week,
+        "report": found,
+        "parts": parts,
+        "figures": _figures(numbers),
+        "error": error,
+        "earlier": selectors.week_before(week).name,
+        "editable": found is None or found.state in (Report.State.DRAFT, Report.State.RETURNED),
+    }
+    return render(request, "bench/report.html", context, status=status)
+
+
+@lead_page
+def team(request: access.ProjectRequest) -> HttpResponse:
+    now = timezone.now()
+    context = {
+        "boards": selectors.team_boards(request.staff, now),
+        "reports": selectors.reports_to_review(request.staff),
+        "status_words": {k: pick(*v) for k, v in STATUS_WORDS.items()},
+    }
+    return render(request, "bench/team.html", context)
+
+
+@lead_page
+def review(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Report, pk=pk, project=request.project, staff__in=selectors.team_of(request.staff))
+    error = None
+    if request.method == "POST":
+        accept = request.POST.get("action") == "accept"
+        comment = request.POST.get("comment", "")
+        try:
+            services.report_review(by=request.staff, report=found, accept=accept, comment=comment)
+        except DomainError as problem:
+            error = {"field": problem.field, "message": said(problem), "comment": comment}
+        else:
+            name = found.staff.name
+            messages.success(
+                request,
+                pick(f"已通过{name}的{found.period}周报", f"{name}'s weekly report {found.period} accepted")
+                if accept
+                else pick(f"已退回{name}的{found.period}周报", f"{name}'s weekly report {found.period} returned"),
+            )
+            return redirect("bench_team", project=request.project.code)
+    context = {"report": found, "figures": _figures(found.figures), "error": error}
+    return render(request, "bench/review.html", context, status=422 if error else 200)
+
+
+def _duties_context(request: access.ProjectRequest) -> dict[str, object]:
+    return {
+        "duties": DutyTemplate.objects.filter(project=request.project).prefetch_related("people", "teams"),
+        "teams": Team.objects.filter(project=request.project).prefetch_related("members").order_by("pk"),
+        "kinds": TeamKind.choices,
+        "staff": ledger.Staff.objects.filter(project=request.project).order_by("pk"),
+    }
+
+
+@lead_page
+def duties(request: access.ProjectRequest) -> HttpResponse:
+    """The project's duties and teams: install a kind of team's shipped duties, make a team."""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "team":
+                members = [int(p) for p in request.POST.getlist("members") if p.isascii() and p.isdigit()]
+                made = services.team_create(
+                    by=request.staff,
+                    name=request.POST.get("team_name", ""),
+                    kind=request.POST.get("team_kind", ""),
+                    members=members,
+                )
+                messages.success(request, pick(f"已建立团队{made.name}", f"team {made.name} created"))
+            else:
+                kind = request.POST.get("kind", "")
+                installed = services.presets_install(by=request.staff, kind=kind)
+                messages.success(
+                    request,
+                    pick(f"已添加{len(installed)}项职责", f"{len(installed)} duties added"),
+                )
+        except DomainError as error:
+            messages.error(request, said(error))
+        return redirect("bench_duties", project=request.project.code)
+    return render(request, "bench/duties.html", _duties_context(request))
+
+
+@lead_page
+def duty_edit(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    duty = get_object_or_404(DutyTemplate, pk=pk, project=request.project)
+    error = None
+    if request.method == "POST":
+        fields = {key: request.POST.get(key, "") for key in ("name", "cadence", "target", "n", "counts")}
+        fields["people"] = [p for p in request.POST.getlist("people") if p.isascii() and p.isdigit()]
+        fields["teams"] = [t for t in request.POST.getlist("teams") if t.isascii() and t.isdigit()]
+        try:
+            services.duty_save(by=request.staff, duty=duty, fields=fields)
+        except DomainError as problem:
+            error = {"field": problem.field, "message": said(problem)}
+            duty.refresh_from_db()
+        else:
+            messages.success(request, pick(f"已保存职责{duty.name}", f"duty {duty.name} saved"))
+            return redirect("bench_duties", project=request.project.code)
+    context = {
+        **_duties_context(request),
+        "duty": duty,
+        "cadences": Cadence.choices,
+        "counts": Counts.choices,
+        "error": error,
+        "assigned_people": {p.pk for p in duty.people.all()},
+        "assigned_teams": {t.pk for t in duty.teams.all()},
+    }
+    return render(request, "bench/duty.html", context, status=422 if error else 200)

@@ -1,0 +1,75 @@
+"""The weekly report (W-3): prefilled with the engine's counts, submitted, returned with a comment, accepted."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from leadledger.bench import selectors, services
+from leadledger.bench.models import Report
+from leadledger.engine import duties as d
+from leadledger.engine.errors import DomainError
+from office import PASSWORD, client_in
+from workbench import Workbench, call
+
+PARTS = {"results": "回访12组，成交1套", "problems": "来电少：广告停投", "plan": "周末暖场活动", "suggestions": ""}
+
+
+def _signed_in(username: str) -> Client:
+    client = client_in("zh-hans")
+    assert client.login(username=username, password=PASSWORD)
+    return client
+
+
+def test_the_report_is_prefilled_with_the_weeks_counts(bench: Workbench) -> None:
+    office = bench.office
+    call(office, office.zhang, office.alice)
+    call(office, bench.li, office.alice)
+    week = selectors.week_named("", timezone.now())
+    figures = selectors.figures(office.alice, week, timezone.now())
+    assert figures[d.CALLS] == 2 and figures[d.CALLBACKS] >= 1
+    page = _signed_in("alice").get("/p/hz-1/bench/report/").content.decode()
+    assert week.name in page and "电话" in page
+
+
+def test_submit_needs_results_and_plan_and_then_freezes(bench: Workbench) -> None:
+    client = _signed_in("alice")
+    refused = client.post("/p/hz-1/bench/report/", {**PARTS, "plan": "", "action": "submit"})
+    assert refused.status_code == 422 and "下周计划" in refused.content.decode()
+    assert "来电少：广告停投" in refused.content.decode()  # nothing typed is lost
+    done = client.post("/p/hz-1/bench/report/", {**PARTS, "action": "submit"}, follow=True)
+    assert "等待经理审阅" in done.content.decode()
+    report = Report.objects.get(staff=bench.office.alice)
+    assert report.state == Report.State.SUBMITTED and report.figures[d.CALLS] == 0
+    with pytest.raises(DomainError):
+        services.report_save(staff=bench.office.alice, period=report.period, parts=PARTS, submit=False)
+    lines = selectors.board(bench.office.alice, timezone.now()).lines
+    line = next(line for line in lines if line.duty.counts == "weekly_report")
+    assert line.standing is not None and line.standing.status == d.MET  # W-2: the submitted report counts
+
+
+def test_the_manager_returns_with_a_comment_then_accepts(bench: Workbench) -> None:
+    alice, zhao = _signed_in("alice"), _signed_in("zhao")
+    alice.post("/p/hz-1/bench/report/", {**PARTS, "action": "submit"})
+    report = Report.objects.get(staff=bench.office.alice)
+    assert "王芳" in zhao.get("/p/hz-1/bench/team/").content.decode()
+    url = f"/p/hz-1/bench/reports/{report.pk}/"
+    refused = zhao.post(url, {"action": "return", "comment": ""})
+    assert refused.status_code == 422 and "退回时请写明修改意见" in refused.content.decode()
+    returned = zhao.post(url, {"action": "return", "comment": "请补充成交客户的来源"}, follow=True)
+    assert "已退回王芳的" in returned.content.decode()
+    page = alice.get(f"/p/hz-1/bench/report/?week={report.period}").content.decode()
+    assert "请补充成交客户的来源" in page and "已退回" in page
+    alice.post("/p/hz-1/bench/report/", {**PARTS, "results": "回访12组，成交1套（老带新）", "action": "submit"})
+    accepted = zhao.post(url, {"action": "accept", "comment": ""}, follow=True)
+    assert "已通过王芳的" in accepted.content.decode()
+    report.refresh_from_db()
+    assert report.state == Report.State.ACCEPTED and report.reviewed_by == bench.office.zhao
+
+
+def test_a_report_of_someone_outside_the_team_is_not_found(bench: Workbench) -> None:
+    bob = _signed_in("bob")
+    bob.post("/p/hz-1/bench/report/", {**PARTS, "action": "submit"})
+    report = Report.objects.get(staff=bench.office.bob)
+    assert _signed_in("zhao").get(f"/p/hz-1/bench/reports/{report.pk}/").status_code == 404
