@@ -10,9 +10,9 @@ from functools import singledispatch
 from zoneinfo import ZoneInfo
 
 from .model import (
-    Correction,
     Call,
     Cast,
+    Correction,
     Deal,
     Event,
     FollowUp,

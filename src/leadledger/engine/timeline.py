@@ -14,8 +14,8 @@ from typing import TypeVar
 
 from . import distributor, inhouse
 from .corrections import correction_refused, replacement
-from .errors import EngineError
 from .distributor import ChannelClaim, ChannelContext, ChannelState, Contact
+from .errors import EngineError
 from .identity import Identity, normalise_name
 from .inhouse import Context, HouseholdState, Shares, one_or_many
 from .model import (
@@ -233,7 +233,7 @@ class Timeline:
         corrections: list[Correction] = []
         for event in events:
             if type(event) is Correction:  # placed once every list is in order: it reaches back to its visit
-                corrections.append(event)  # type: ignore[arg-type]
+                corrections.append(event)
             elif type(event) in contact_types:
                 customer = event.customer  # type: ignore[attr-defined]
                 target = lists.get(customer)
