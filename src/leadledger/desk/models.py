@@ -141,6 +141,9 @@ class Notice(models.Model):
         NEW = "new", "new"  # a new customer, received by the consultant who now owns them
         ARRIVED = "arrived", "arrived"  # an owned customer came back, received by their owner
         ASSISTED = "assisted", "assisted"  # an owned customer came back, received by a colleague (IH-11)
+        # A registration corrected at the desk (docs/decisions.md 222): the customer is now theirs, or no longer.
+        GAINED = "corrected_to", "corrected_to"
+        LOST = "corrected_away", "corrected_away"
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT)
     staff = models.ForeignKey("ledger.Staff", on_delete=models.PROTECT, related_name="+")  # who is told

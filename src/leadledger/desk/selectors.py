@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Q
 
-from leadledger.engine.model import VISIT
+from leadledger.engine.model import CORRECTION, VISIT, Correction
 from leadledger.engine.visits import VisitDetails, noted
-from leadledger.ledger import models
+from leadledger.ledger import convert, models
 from leadledger.ledger.selectors import SEARCH_LIMIT, customer_search
 
 from .models import DeskVisit, Notice
@@ -90,6 +90,23 @@ class TodayVisit:
     party: int | None = None
     source: str | None = None
     intent: str | None = None
+    registered_by: int | None = None  # the user who registered it (may correct it, decision 221)
+    customer_id: int | None = None
+    corrected: bool = False  # read as corrected: the customer, receiver and notes are the correction's
+    reason: str = ""  # the correction's reason
+
+
+def corrections_between(project: models.Project, start: datetime, end: datetime) -> dict[str, Correction]:
+    """The corrections recorded in [start, end), by the id of the visit each corrects (a few a day)."""
+    rows = models.Event.objects.filter(project=project, kind=CORRECTION, at__gte=start, at__lt=end).values_list(
+        "seq", "kind", "at", "body"
+    )
+    found: dict[str, Correction] = {}
+    for seq, kind, at, body in rows:
+        correction = convert.engine_event(kind, seq, at, json.loads(body))
+        assert isinstance(correction, Correction)
+        found[correction.visit] = correction
+    return found
 
 
 def today_at_desk(site: models.Site, now: datetime) -> Today:
@@ -107,16 +124,30 @@ def today_at_desk(site: models.Site, now: datetime) -> Today:
         project_id=site.project_id, customer_id=OuterRef("customer_id"), kind=VISIT, seq__lt=OuterRef("seq")
     )
     events = {
-        seq: (before, name or f"#{customer}", noted(json.loads(stored)) if stored else VisitDetails())
-        for seq, before, customer, name, stored in models.Event.objects.filter(
+        seq: (before, name or f"#{customer}", noted(json.loads(stored)) if stored else VisitDetails(), actor, customer)
+        for seq, before, customer, name, stored, actor in models.Event.objects.filter(
             project_id=site.project_id, seq__in=[seq for seq, _, _ in visits]
         )
         .annotate(before=Exists(earlier))
-        .values_list("seq", "before", "customer_id", "customer__name", "body")
+        .values_list("seq", "before", "customer_id", "customer__name", "body", "actor_id")
     }
+    corrections = corrections_between(site.project, start, end)  # decision 222: the list reads them
+    moved = {int(c.customer) for c in corrections.values() if c.customer != c.was_customer}
+    names = dict(models.Customer.objects.filter(pk__in=moved).values_list("pk", "name")) if moved else {}
     registered = []
     for seq, staff, at in visits:
-        before, name, notes = events.get(seq, (False, "", VisitDetails()))
+        before, name, notes, actor, customer = events.get(seq, (False, "", VisitDetails(), None, None))
+        fix = corrections.get(convert.event_id(seq))
+        if fix is not None:
+            if fix.customer != fix.was_customer:
+                customer = int(fix.customer)
+                name = names.get(customer) or f"#{customer}"
+            staff = fix.staff
+            notes = VisitDetails(
+                party=notes.party if fix.party is None else fix.party,
+                source=notes.source if fix.source is None else fix.source,
+                intent=notes.intent if fix.intent is None else fix.intent,
+            )
         registered.append(
             TodayVisit(
                 seq=seq,
@@ -127,12 +158,16 @@ def today_at_desk(site: models.Site, now: datetime) -> Today:
                 party=notes.party,
                 source=notes.source,
                 intent=notes.intent,
+                registered_by=actor,
+                customer_id=customer,
+                corrected=fix is not None,
+                reason=fix.reason if fix is not None else "",
             )
         )
     returning = sum(1 for visit in registered if visit.returning)
     by_staff: dict[str, int] = {}
-    for _, staff, _ in visits:
-        by_staff[staff] = by_staff.get(staff, 0) + 1
+    for visit in registered:  # a corrected registration counts for whoever really received
+        by_staff[visit.staff] = by_staff.get(visit.staff, 0) + 1
     return Today(
         day=day,
         visits=len(visits),

@@ -271,6 +271,92 @@ def visit_at_desk(
     return Registered(customer, assignment, visit, owners=owners, returning=owner is not None)
 
 
+@dataclass(frozen=True)
+class Corrected:
+    visit: DeskVisit
+    event: ledger.Event  # the correction's event
+    customer: ledger.Customer
+    staff: ledger.Staff
+    gained: tuple[str, ...] = ()  # consultants the correction made owners (told at once)
+    lost: tuple[str, ...] = ()  # consultants it took the customer from (told at once)
+
+
+def visit_correct(
+    *,
+    site: ledger.Site,
+    user: Any,
+    seq: int,
+    reason: str,
+    customer: ledger.Customer | None = None,
+    staff: str | None = None,
+    details: VisitDetails | None = None,
+) -> Corrected:
+    """Correct one of today's registrations at this desk with a new event (docs/decisions.md 220-223).
+
+    `customer` is the visitor as they really were (the wrong match corrected; None: as registered),
+    `staff` who really received them, `details` the desk's notes. Only whoever registered the visit,
+    or a manager, may; the engine says when (the same day, once, before anything else happened). The
+    rotation's counted turn moves with the receiver; every consultant who gains or loses the customer
+    by it is told at once, in the same transaction.
+    """
+    project = site.project
+    by = _staff_of(project, user)
+    capabilities.require(by, capabilities.WORK_DESK)
+    assert by is not None
+    visit = DeskVisit.objects.filter(site=site, seq=seq).first()
+    event = ledger.Event.objects.select_related("customer").filter(project=project, seq=seq).first()
+    if visit is None or event is None or event.customer is None:
+        raise LedgerError("这次登记不在本接待台", "that registration was not made at this desk", field="visit")
+    if not capabilities.may_correct_visit(by, registered_by=event.actor_id, user_id=getattr(user, "pk", None)):
+        raise LedgerError(
+            "只有登记这次来访的前台或经理可以更正", "only whoever registered this visit, or a manager, may correct it"
+        )
+    target = customer if customer is not None else event.customer
+    if target.project_id != project.pk:
+        raise LedgerError("没有这位客户", "there is no such customer", field="customer")
+    consultant = capabilities.owner_candidate(project, staff if staff else visit.staff, field="staff")
+    with transaction.atomic():
+        row, desk = _locked(site)
+        customers = list(dict.fromkeys([event.customer, target]))
+        before = {c.pk: set(_owners_after(c)) for c in customers}
+        appended = ledger_services.visit_correct(
+            project=project,
+            visit=event,
+            customer=target,
+            staff=consultant,
+            by=by,
+            reason=reason,
+            actor=user,
+            details=details,
+        )
+        if visit.turn is not None and str(consultant.pk) != visit.staff:
+            row.state = desk.turn_moved(visit.staff, str(consultant.pk)).to_json()  # Q-1: the turn goes with it
+            row.save(update_fields=["state", "changed_at"])
+        gained: list[str] = []
+        lost: list[str] = []
+        notices = []
+        for c in customers:
+            after = set(_owners_after(c))
+            for owner, kind, into in (
+                *((o, Notice.Kind.GAINED, gained) for o in sorted(after - before[c.pk])),
+                *((o, Notice.Kind.LOST, lost) for o in sorted(before[c.pk] - after)),
+            ):
+                into.append(owner)
+                notices.append(
+                    Notice(
+                        project=project,
+                        staff_id=int(owner),
+                        kind=kind,
+                        customer=c,
+                        receiver=consultant,
+                        site=site,
+                        seq=appended.seq,
+                    )
+                )
+        Notice.objects.bulk_create(notices)
+    return Corrected(visit, appended, target, consultant, tuple(gained), tuple(lost))
+
+
 def _owners_after(customer: ledger.Customer) -> tuple[str, ...]:
     """The customer's owners as the engine last judged them (the verdict stored with their latest event)."""
     verdict = ledger.Verdict.objects.filter(customer=customer).first()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("p/<slug:project>/desk/<int:site>/board/", views.desk_board, name="desk_board"),
     path("p/<slug:project>/desk/<int:site>/relation/", views.desk_relation, name="desk_relation"),
     path("p/<slug:project>/desk/<int:site>/board/move/", views.desk_move, name="desk_move"),
+    path("p/<slug:project>/desk/<int:site>/correct/<int:seq>/", views.desk_correct, name="desk_correct"),
 ]
 
 from . import manage, mine, notices, policy_editor  # noqa: E402

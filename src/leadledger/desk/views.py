@@ -26,7 +26,7 @@ from leadledger.web.speech import pick, said
 from leadledger.web.templatetags.web import relation_choices
 
 from . import highlight, selectors, services
-from .models import DeskSearch
+from .models import DeskSearch, DeskVisit
 
 desk_page = access.capability_page(capabilities.WORK_DESK)
 
@@ -77,6 +77,12 @@ def _board_context(request: access.ProjectRequest, site: models.Site) -> dict[st
             "party": visit.party,
             "source": pick(*SOURCES[visit.source]) if visit.source in SOURCES else "",
             "intent": visit.intent or "",
+            "corrected": visit.corrected,
+            "reason": visit.reason,
+            # decision 221: whoever registered it, or a manager; the engine says when, on the form
+            "may_correct": capabilities.may_correct_visit(
+                request.staff, registered_by=visit.registered_by, user_id=request.user.pk
+            ),
         }
         for visit in today.registered
     ]
@@ -341,3 +347,84 @@ def desk_move(request: access.ProjectRequest, site: int) -> HttpResponse:
             request, "desk/board.html", {**_board_context(request, found_site), "error": said(error), "oob": True}
         )
     return render(request, "desk/board.html", {**_board_context(request, found_site), "oob": True})
+
+
+@desk_page
+def desk_correct(request: access.ProjectRequest, site: int, seq: int) -> HttpResponse:
+    """Correct one of today's registrations (decisions 220-223): a form, a confirmation, then a new event.
+
+    The customer may be changed to another of the search's matches only (the receptionist picked the
+    wrong one); the receiver to any consultant on the roster; the reason is required.
+    """
+    found = _site(request, site)
+    visit = get_object_or_404(DeskVisit, site=found, seq=seq)
+    event = get_object_or_404(models.Event, project=request.project, seq=seq)
+    names = web_selectors.staff_names(request.project)
+    matches = list(models.Customer.objects.filter(project=request.project, pk__in=visit.search.found).order_by("pk"))
+    if event.customer is not None and event.customer not in matches:
+        matches.insert(0, event.customer)
+    posted = request.POST if request.method == "POST" else None
+    chosen_customer = access.posted_id(request, "customer", required=False) if posted else None
+    values = {
+        "customer": chosen_customer or event.customer_id,
+        "staff": (posted.get("staff") if posted else None) or visit.staff,
+        "reason": posted.get("reason", "").strip() if posted else "",
+        "party": posted.get("party", "") if posted else "",
+        "source": posted.get("source", "") if posted else "",
+        "intent": posted.get("intent", "") if posted else "",
+    }
+    context: dict[str, object] = {
+        "site": found,
+        "visit": visit,
+        "event": event,
+        "was_staff": names.get(visit.staff, visit.staff),
+        "matches": matches,
+        "consultants": capabilities.owner_candidates(request.project),
+        "values": values,
+        "sources": [(key, pick(*words)) for key, words in SOURCES.items()],
+        "intents": INTENTS,
+        "error": "",
+        "field": "",
+        "confirming": False,
+    }
+    if posted is None:
+        return render(request, "desk/correct.html", context)
+    customer = next((c for c in matches if c.pk == values["customer"]), None)
+    try:
+        if customer is None:
+            raise DomainError(
+                "请从这次查询的结果中选择客户", "choose the customer among this search's matches", field="customer"
+            )
+        details = visit_details(party=values["party"], source=values["source"], intent=values["intent"])
+        if posted.get("confirm") != "1":
+            if not str(values["reason"]).strip():
+                raise DomainError("请填写更正原因", "the reason for the correction is required", field="reason")
+            context.update(
+                confirming=True,
+                new_customer=customer,
+                new_staff=names.get(str(values["staff"]), str(values["staff"])),
+            )
+            return render(request, "desk/correct.html", context)
+        done = services.visit_correct(
+            site=found,
+            user=request.user,
+            seq=seq,
+            reason=str(values["reason"]),
+            customer=customer,
+            staff=str(values["staff"]),
+            details=details,
+        )
+    except DomainError as error:
+        context.update(error=said(error), field=error.field)
+        return render(request, "desk/correct.html", context, status=400)
+    told = [names.get(o, o) for o in (*done.gained, *done.lost)]
+    messages.success(
+        request,
+        pick(
+            f"已更正登记：{done.customer.name}，由{done.staff.name}接待。"
+            + (f"已通知{'、'.join(told)}。" if told else ""),
+            f"Registration corrected: {done.customer.name}, received by {done.staff.name}."
+            + (f" {' and '.join(told)} told." if told else ""),
+        ),
+    )
+    return redirect("desk", project=request.project.code, site=found.pk)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from .model import (
     Call,
     Cast,
+    Correction,
     Deal,
     Event,
     FollowUp,
@@ -432,6 +433,11 @@ def _visit(event: Visit, state: HouseholdState, ctx: Context) -> None:
             state.history.append(reason("unregistered", event.id, staff=event.staff, at=event.at))
         return
     register(state, ctx, event=event, customer=event.customer, staff=event.staff, visit=event)
+
+
+@apply.register
+def _correction(event: Correction, state: HouseholdState, ctx: Context) -> None:
+    pass  # a marker: the timeline reads the corrected visit in its place (docs/decisions.md 222)
 
 
 @apply.register

@@ -42,6 +42,7 @@ ESCORTED_VISIT = "escorted_visit"
 DEAL = "deal"
 REGISTRATION = "registration"
 CHANNEL_RULING = "channel_ruling"
+CORRECTION = "visit_correction"
 
 
 def joins_household(relation_kind: str, verified: bool = True) -> bool:
@@ -331,6 +332,34 @@ class ChannelRuling(Event):
     appeal: bool = False
 
 
+@quick_init
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Correction(Event):
+    """A registered visit corrected at the desk (docs/decisions.md 220-222): the visit's own event is
+    never changed; from this event on the engine reads the visit as received by `staff`, of
+    `customer`, with these notes (None: as registered), and before it as registered.
+
+    Filed under the customer as corrected; `was_customer` (the visit's own) links it to the visit's
+    history, so that whoever judges either customer loads both.
+    """
+
+    kind: ClassVar[str] = CORRECTION
+    customer_fields: ClassVar[tuple[str, ...]] = ("customer", "was_customer")
+    staff_fields: ClassVar[tuple[str, ...]] = ("staff", "by")
+    link_fields: ClassVar[tuple[str, ...]] = ("was_customer",)
+    by_field: ClassVar[str | None] = "by"
+
+    visit: str  # the corrected visit's event id
+    customer: str
+    was_customer: str
+    staff: str
+    by: str
+    reason: str
+    party: int | None = None
+    source: str | None = None
+    intent: str | None = None
+
+
 # The event types by their kind.
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
@@ -346,6 +375,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Deal,
         Registration,
         ChannelRuling,
+        Correction,
     )
 }
 

@@ -422,6 +422,16 @@ class Desk:
                 return staff, i
         return None
 
+    def turn_moved(self, was: str, now: str) -> Desk:
+        """A registration corrected to another receiver (docs/decisions.md 223): the turn it counted
+        goes with it, so the board counts whoever really received (Q-1). The pointer stays where it
+        is: whose turn is next was shown and acted on, and moving it back could give one turn twice."""
+        served = dict(self.served)
+        if served.get(was, 0) > 0:
+            served[was] -= 1
+        served[now] = served.get(now, 0) + 1
+        return replace(self, served=tuple(sorted((k, v) for k, v in served.items() if v)))
+
     def receives(self, staff: str) -> Desk:
         """Q-10: on a free-reception day the consultant chosen at the desk receives; no turn is counted."""
         return self._take(staff, turn=False)

@@ -19,6 +19,7 @@ from .model import (
     Call,
     Cast,
     ChannelRuling,
+    Correction,
     Customer,
     Deal,
     EscortedVisit,
@@ -225,6 +226,7 @@ EVENT_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "escorted_visit": ({"customer", "agent"}, set()),
     "registration": ({"customer", "agent"}, {"phone", "name"}),
     "channel_ruling": ({"customer", "by"}, {"agent", "reason", "appeal"}),  # no agent: the house
+    "visit_correction": ({"visit", "customer", "was_customer", "staff", "by", "reason"}, set()),
     "deal": (
         {"customer", "staff"},
         {
@@ -339,6 +341,15 @@ def _event(raw: Any, i: int, cast: Cast) -> Event:
             reason=as_str(item.get("reason", ""), f"{path}.reason", empty=True),
             appeal=ref.flag("appeal"),
         ),
+        "visit_correction": lambda: Correction(
+            **base,
+            visit=as_str(item["visit"], f"{path}.visit"),
+            customer=ref.customer(),
+            was_customer=ref.customer("was_customer"),
+            staff=ref.staff(),
+            by=ref.staff("by"),
+            reason=as_str(item["reason"], f"{path}.reason", empty=True),
+        ),
         "deal": lambda: Deal(
             **base,
             customer=ref.customer(),
@@ -392,6 +403,17 @@ _QUICK_FIELDS: dict[str, tuple[type[Event], dict[str, str | tuple[str | None, ..
     "channel_ruling": (
         ChannelRuling,
         {"customer": _CUSTOMER, "agent": _AGENT_OR_NULL, "by": _STAFF, "reason": _TEXT, "appeal": _FLAG},
+    ),
+    "visit_correction": (
+        Correction,
+        {
+            "visit": _TEXT,
+            "customer": _CUSTOMER,
+            "was_customer": _CUSTOMER,
+            "staff": _STAFF,
+            "by": _STAFF,
+            "reason": _TEXT,
+        },
     ),
     "deal": (
         Deal,

@@ -13,7 +13,9 @@ from operator import attrgetter, le
 from typing import TypeVar
 
 from . import distributor, inhouse
+from .corrections import correction_refused, replacement
 from .distributor import ChannelClaim, ChannelContext, ChannelState, Contact
+from .errors import EngineError
 from .identity import Identity, normalise_name
 from .inhouse import Context, HouseholdState, Shares, one_or_many
 from .model import (
@@ -23,6 +25,7 @@ from .model import (
     Call,
     Cast,
     ChannelRuling,
+    Correction,
     Customer,
     Deal,
     EscortedVisit,
@@ -163,6 +166,10 @@ class Timeline:
             self._contact_times: dict[str, list[datetime]] = {}
             self._contacts: dict[str, list[Visit | Call | FollowUp]] = {}
             self._departures: list[StaffLeft] = []
+            # Corrected visits (decisions 220-222): the visit's id, and the replacement's (the
+            # correction's own id), to the correction; both read only when a correction exists.
+            self._superseded: dict[str, Correction] = {}
+            self._replacing: dict[str, Correction] = {}
             self._by_id: dict[str, Event] = {}
             self._unindexed: list[Event] = []  # loaded with ids_unique, not yet in _by_id
             self._ids_unique = ids_unique
@@ -223,8 +230,11 @@ class Timeline:
         # One pass in the order given: each list keeps that order, which the sort below relies on.
         # A customer's household list is looked up once, not once per event (two dicts of a million).
         lists: dict[str, list[Event]] = {}
+        corrections: list[Correction] = []
         for event in events:
-            if type(event) in contact_types:
+            if type(event) is Correction:  # placed once every list is in order: it reaches back to its visit
+                corrections.append(event)
+            elif type(event) in contact_types:
                 customer = event.customer  # type: ignore[attr-defined]
                 target = lists.get(customer)
                 if target is None:
@@ -241,6 +251,8 @@ class Timeline:
             if all(map(le, ats, islice(ats, 1, None))):
                 # The ledger's own order (recorded in time): every list made above is in order already.
                 self._last_key, self._last = _key(events[-1]), events[-1].at
+                for correction in corrections:
+                    self._correct(correction)
                 return
         # Given in the order of recording (a scenario's own), a stable sort by time alone keeps that
         # order among equal times: the (time, order) key without a tuple per event.
@@ -251,6 +263,8 @@ class Timeline:
         self._departures.sort(key=key)
         last = max(events, key=_key)
         self._last_key, self._last = _key(last), last.at
+        for correction in sorted(corrections, key=_key):
+            self._correct(correction)
 
     def _indexed(self) -> dict[str, Event]:
         if self._unindexed:  # loaded in bulk with ids_unique: the first to ask builds the index
@@ -308,12 +322,66 @@ class Timeline:
                     insort(mine, event, key=_key)
         elif kind is StaffLeft:
             target = self._departures  # type: ignore[assignment]
+        elif kind is Correction:
+            self._correct(event)  # type: ignore[arg-type]
+            return
         else:  # pragma: no cover - the model has no other event types
             raise TypeError(kind.__name__)
         if append:
             target.append(event)
         else:
             insort(target, event, key=_key)
+
+    def _correct(self, correction: Correction) -> None:
+        """Index a correction: a marker in both customers' households, and the visit as corrected
+        (at the visit's own moment) in the corrected customer's; _fold picks one of the two visits."""
+        visit = self._indexed().get(correction.visit)
+        if not isinstance(visit, Visit) or visit.customer != correction.was_customer or _key(visit) >= _key(correction):
+            raise ValueError(f"correction {correction.id!r}: no earlier visit {correction.visit!r} of that customer")
+        if correction.visit in self._superseded:
+            raise ValueError(f"correction {correction.id!r}: visit {correction.visit!r} was corrected already")
+        household = self.identity.household
+        self._superseded[visit.id] = correction
+        self._replacing[correction.id] = correction
+        for root in dict.fromkeys((household[visit.customer], household[correction.customer])):
+            insort(self._household_events[root], correction, key=_key)
+        insort(self._household_events[household[correction.customer]], replacement(visit, correction), key=_key)
+        # Reaches back in time: every cached state and list of contacts may have read the visit.
+        self._states.clear()
+        self._contacts.clear()
+        self._contact_times.clear()
+
+    def _read_as_of(self, visit: Event, horizon: tuple[datetime, float] | None) -> bool:
+        """Whether a visit counts in a fold that has seen the events up to `horizon` (None: all).
+
+        A corrected visit counts until its correction, and the visit as corrected from it on.
+        """
+        correction = self._superseded.get(visit.id)
+        if correction is not None and (horizon is None or _key(correction) <= horizon):
+            return False
+        correction = self._replacing.get(visit.id)
+        return correction is None or horizon is None or _key(correction) <= horizon
+
+    def correction_refusal(self, correction: Correction) -> EngineError | None:
+        """Why this new correction may not be recorded, or None (docs/decisions.md 221)."""
+        visit = self._indexed().get(correction.visit)
+        later: list[Event] = []
+        if isinstance(visit, Visit):
+            household = self.identity.household
+            key = _key(visit)
+            roots = dict.fromkeys(household[c] for c in (visit.customer, correction.customer) if c in household)
+            later = [e for root in roots for e in self._household_events.get(root, ()) if _key(e) > key]
+        return correction_refused(
+            visit,
+            correction,
+            corrected_before=correction.visit in self._superseded,
+            later=later,
+            zone=self.policy.zone,
+        )
+
+    def corrected(self, visit_id: str) -> Correction | None:
+        """The correction of this visit, if it has one."""
+        return self._superseded.get(visit_id)
 
     def event(self, event_id: str) -> Event:
         return self._indexed()[event_id]
@@ -379,7 +447,14 @@ class Timeline:
         # The next departure's moment, compared first: most events come before it, and comparing one
         # datetime is much cheaper than building and comparing (time, order) keys for every event.
         next_at = departures[0].at if n else None
+        corrected = bool(self._superseded)
+        if corrected:
+            horizon: tuple[datetime, float] | None = (
+                _key(through) if through is not None else None if until is None else (until, float("inf"))
+            )
         for event in events if end == len(events) else events[:end]:
+            if corrected and type(event) is Visit and not self._read_as_of(event, horizon):
+                continue
             if next_at is not None and event.at >= next_at:
                 key = _key(event)
                 while j < n and _key(departures[j]) <= key:
@@ -419,7 +494,10 @@ class Timeline:
             contacts = self._contacts[person] = [
                 event  # type: ignore[misc]
                 for event in household
-                if type(event) in _CONTACT_SET and same[event.customer] == person  # type: ignore[attr-defined]
+                if type(event) in _CONTACT_SET
+                and same[event.customer] == person  # type: ignore[attr-defined]
+                # A corrected visit is read as corrected here, whenever asked (decision 222).
+                and event.id not in self._superseded
             ]
         return contacts
 

@@ -19,9 +19,14 @@ def completed(kind: str, body: dict[str, Any]) -> dict[str, Any]:
     return versioned(kind, complete(kind, body))
 
 
+def event_id(seq: int) -> str:
+    """The id the engine knows a stored event by (a correction names its visit by it)."""
+    return f"e{seq}"
+
+
 def engine_event(kind: str, seq: int, at: datetime, body: dict[str, Any]) -> EngineEvent:
     """The engine's event from a stored body of any schema (upcast to today's shape first)."""
-    return EVENT_TYPES[kind](id=f"e{seq}", at=at, seq=seq, **upcast(kind, body))
+    return EVENT_TYPES[kind](id=event_id(seq), at=at, seq=seq, **upcast(kind, body))
 
 
 # What the engine reads of a customer record, in this order (verify reads a million of them raw).

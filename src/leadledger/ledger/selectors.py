@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 
 from leadledger import engine
 from leadledger.engine.model import (
+    CORRECTION,
     REGISTRATION,
     STAFF_LEFT,
     customers_of,
@@ -75,6 +76,17 @@ def _linked(rows: Iterable[EventRow]) -> set[int]:
     return found
 
 
+def _corrections(project: models.Project) -> list[list[int]]:
+    """The customers each correction of the project names (a few a day: by the kind index)."""
+    bodies = models.Event.objects.filter(project=project, kind=CORRECTION).values_list("body", flat=True)
+    return [[int(c) for c in customers_of(CORRECTION, json.loads(body))] for body in bodies]
+
+
+def _corrected_away(corrections: list[list[int]], wanted: set[int]) -> set[int]:
+    """The customers a correction moved a visit of these customers to (docs/decisions.md 222)."""
+    return {c for customers in corrections if not wanted.isdisjoint(customers) for c in customers}
+
+
 def _events_of(project: models.Project, customers: set[int]) -> list[EventRow]:
     # By the (project, customer, seq) index only: a kind filter here lets SQLite pick the kind index
     # and scan every visit of the project.
@@ -102,9 +114,11 @@ def timeline_for(project: models.Project, customer_ids: Iterable[int]) -> engine
     wanted, relations = related_customers(project, customer_ids)
     rows = _events_of(project, wanted)
     fresh = rows
+    corrections = _corrections(project)
     # IH-8: a referrer's owner decides a referred customer, and the referrer may have been referred
-    # in turn: links are followed until no new customer appears (a chain of any depth).
-    while more := _linked(fresh) - wanted:
+    # in turn: links are followed until no new customer appears (a chain of any depth). A visit
+    # corrected onto another customer is read with its correction, filed under that customer.
+    while more := (_linked(fresh) | _corrected_away(corrections, wanted)) - wanted:
         extra, extra_relations = related_customers(project, more)
         extra -= wanted
         wanted |= extra

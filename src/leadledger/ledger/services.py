@@ -12,6 +12,7 @@ from leadledger import engine
 from leadledger.engine import model as engine_model
 from leadledger.engine.errors import DomainError
 from leadledger.engine.model import (
+    CORRECTION,
     EVENT_TYPES,
     VISIT,
     body_for,
@@ -239,6 +240,46 @@ def visit_register(
         **(details.body() if details is not None else {}),
     )
     return event_append(project=project, kind=VISIT, body=body, actor=actor)
+
+
+def visit_correct(
+    *,
+    project: models.Project,
+    visit: models.Event,
+    customer: models.Customer,
+    staff: models.Staff,
+    by: models.Staff,
+    reason: str,
+    actor: Any = None,
+    details: VisitDetails | None = None,
+) -> models.Event:
+    """Correct a registered visit with a new event; the visit's own event is never changed.
+
+    The engine says whether it may be corrected (docs/decisions.md 221: the same day, once, before
+    anything else happened to either customer): judged under the project's lock at the moment the
+    correction is appended, so nothing slips in between.
+    """
+    if visit.customer_id is None:
+        raise LedgerError("只能更正已登记的来访", "only a registered visit can be corrected", field="visit")
+    body = body_for(
+        CORRECTION,
+        visit=convert.event_id(visit.seq),
+        customer=str(customer.pk),
+        was_customer=str(visit.customer_id),
+        staff=str(staff.pk),
+        by=str(by.pk),
+        reason=reason_checked(reason),
+        **(details.body() if details is not None else {}),
+    )
+    with transaction.atomic():
+        _lock_project(project)
+        last = models.Event.objects.filter(project=project).order_by("-seq").values_list("seq", flat=True).first()
+        correction = convert.engine_event(CORRECTION, (last or 0) + 1, timezone.now(), body)
+        timeline = selectors.timeline_for(project, [visit.customer_id, customer.pk])
+        refused = timeline.correction_refusal(correction)  # type: ignore[arg-type]
+        if refused is not None:
+            raise LedgerError(refused.zh, refused.en, field=refused.field)
+        return event_append(project=project, kind=CORRECTION, body=body, actor=actor)
 
 
 def events_import(

@@ -20,6 +20,7 @@ EVENT_LABELS = {
     model.RULING: _("Ruling"),
     model.ESCORTED_VISIT: _("Escorted visit"),
     model.DEAL: _("Deal"),
+    model.CORRECTION: _("Registration corrected"),
 }
 
 
