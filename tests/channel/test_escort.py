@@ -115,7 +115,7 @@ def test_a_visit_two_hours_after_the_registration_is_credited_to_the_agent(chann
     assert slip.credited and slip.agent == "李明" and slip.distributor == "安居分销"
     assert slip.specialist == "钱多" and slip.phone == "139****0011" and slip.until is not None
     assert slip.registered_at is not None and slip.registered_at < slip.arrived_at
-    assert "D-11" in slip.sentence
+    assert "D-11" in slip.sentence and "李明（安居分销）" in slip.sentence  # the firm by its name, not its id
 
 
 def test_registering_at_the_door_is_the_houses_and_the_slip_says_so(channel: Channel) -> None:

@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-import weasyprint
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -150,6 +149,8 @@ def _slip(request: access.ProjectRequest, seq: int, agent: Any, *, pdf: bool) ->
             "agent_home" if agent is not None else "escort_confirm", args=[request.project.code]
         )
         return render(request, "channel/slip.html", context)
+    import weasyprint  # heavy (pango, fonts): loaded on the first PDF, not with every page
+
     html = render_to_string("channel/slip_document.html", context, request=request)
     document = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(document, content_type="application/pdf")
