@@ -237,3 +237,18 @@ def test_the_slip_pdf_renders(channel: Channel, tmp_path: Path) -> None:
     assert png.stat().st_size > 10_000  # two copies of text, not a blank page
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "客户确认单" in text and "李明" in text and "第二联" in text
+
+
+def test_a_deal_after_the_credited_visit_reads_signed_on_the_agents_page(channel: Channel) -> None:
+    """Decision 183: a deal credited to the agent's channel is 已签约 in "my customers"."""
+    from leadledger.engine.model import DEAL, body_for
+
+    registration = _register(channel.liming, "陈红", "13900000011")
+    event = _confirm(channel, registration, "13900000011").event
+    customer = json.loads(event.body)["customer"]
+    project = channel.office.project
+    deal = body_for(DEAL, customer=customer, staff=str(channel.office.alice.pk))
+    ledger_services.event_append(project=project, kind=DEAL, body=deal, actor=channel.office.zhao.user)
+    rows = selectors.registrations_shown(channel.liming, timezone.now(), "zh")
+    assert [row.word for row in rows] == ["已签约"]
+    assert not rows[0].escortable  # nothing left to bring the customer in for
