@@ -26,6 +26,9 @@ REVEAL = "reveal"  # show a phone or ID number in full, as a logged action (PIPL
 IMPORT = "import"  # import an office's visit register
 FREE_RECEPTION = "free_reception"  # pause the rotation for a peak day and resume it
 MANAGE_CHANNEL = "manage_channel"  # distributors, agents, escorted visits (D-1..D-14)
+# Confirm an agent's escorted visit on arrival (带看确认, D-1, D-11) and print its slip: the channel team,
+# and the reception desk, which is at the door when no specialist is (docs/decisions.md 230).
+CONFIRM_ESCORT = "confirm_escort"
 ERASE = "erase"  # erase a customer's personal data on a lawful request
 WORKBENCH = "workbench"  # the customer manager's own duties, work log and weekly reports (W-1..W-3)
 LEAD_TEAM = "lead_team"  # edit and assign duties, see the team's standing, review its reports (W-2, W-3)
@@ -35,7 +38,7 @@ RECORD_DEAL = "record_deal"  # load units, record a signing (签约) or a return
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CONSULTANT: frozenset({SEE_CUSTOMERS, OWN_CUSTOMERS, TAKE_DEPOSIT, WORKBENCH}),
-    Role.RECEPTIONIST: frozenset({SEE_CUSTOMERS, WORK_DESK}),
+    Role.RECEPTIONIST: frozenset({SEE_CUSTOMERS, WORK_DESK, CONFIRM_ESCORT}),
     Role.MANAGER: frozenset(
         {
             SEE_CUSTOMERS,
@@ -52,8 +55,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             LEAD_TEAM,
         }
     ),
-    Role.CHANNEL_SPECIALIST: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL}),
-    Role.CHANNEL_MANAGER: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, RULE}),
+    Role.CHANNEL_SPECIALIST: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, CONFIRM_ESCORT}),
+    Role.CHANNEL_MANAGER: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, RULE, CONFIRM_ESCORT}),
     Role.FINANCE: frozenset({SEE_CUSTOMERS}),
     Role.ADMIN: frozenset(
         {
@@ -65,6 +68,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             REVEAL,
             IMPORT,
             MANAGE_CHANNEL,
+            CONFIRM_ESCORT,
             ERASE,
             SET_POLICY,
             TAKE_DEPOSIT,
@@ -155,6 +159,10 @@ _REFUSALS: dict[str, tuple[str, str]] = {
     REVEAL: ("您无权查看完整信息", "you may not see this in full"),
     IMPORT: ("导入需要销售经理或管理员", "imports are for sales managers and administrators"),
     MANAGE_CHANNEL: ("此操作需要渠道专员或渠道经理", "only the channel team may do this"),
+    CONFIRM_ESCORT: (
+        "带看确认需要渠道专员、渠道经理或前台",
+        "only the channel team or the reception desk may confirm a visit",
+    ),
     ERASE: ("删除个人信息需要管理员", "only an administrator may erase personal data"),
     SET_POLICY: ("调整归属政策需要销售经理", "only a sales manager may change the policy"),
     SEE_CUSTOMERS: _REFUSED,

@@ -32,4 +32,19 @@ if os.environ.get("LEADLEDGER_STAGE_AGENTS"):  # tests/browser/test_agent_regist
         user = get_user_model().objects.create_user(username=username, password=PASSWORD, first_name=name)
         distributor, _ = models.Distributor.objects.get_or_create(project=office.project, name=firm)
         models.Agent.objects.create(project=office.project, name=name, distributor=distributor, user=user)
+    # test_agent_escort.py: a channel specialist, and 李明's registration of 刘洋 two hours ago (D-11's lead time).
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from leadledger.channel import services as channel_services
+    from office import _staff
+
+    _staff(office.project, "qian", "钱多", models.Staff.Role.CHANNEL_SPECIALIST)
+    liming = models.Agent.objects.get(project=office.project, name="李明")
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() - timedelta(hours=2)):
+        channel_services.registration_make(
+            project=office.project, agent=liming, user=liming.user, name="刘洋", phone="13800000066"
+        )
 print(json.dumps({"site": site.pk, "alice": office.alice.pk, "zhang": office.zhang.pk}))

@@ -157,6 +157,13 @@ PAGE_NEEDS = {
     # An agent's own pages (issue 15): no staff capability opens them (tests/web/test_agents.py).
     "agent_home": AGENT,
     "agent_register": AGENT,
+    "agent_code": AGENT,
+    "agent_slip": AGENT,
+    "agent_slip_pdf": AGENT,
+    # The escorted visit confirmed at the door and its slip (h-channel, decision 230).
+    "escort_confirm": "confirm_escort",
+    "escort_slip": "confirm_escort",
+    "escort_slip_pdf": "confirm_escort",
 }
 
 
@@ -211,7 +218,8 @@ def test_each_role_reaches_exactly_the_pages_its_capabilities_open(office: Offic
         allowed = PAGE_NEEDS[name] in capabilities.ROLE_CAPABILITIES[role]
         assert (status != 403) == allowed, (role, url, status)
         assert status != 500, (role, url)
-        no_such_row = ("import_job", "import_confirm", "import_cancel", "import_again", "import_report")
+        no_such_row = ("import_job", "import_confirm", "import_cancel", "import_again", "import_report", "escort_slip")
+        no_such_row += ("escort_slip_pdf",)  # no escorted visit has Zhang's id for its number
         no_such_row += ("bench_review", "bench_duty_edit")  # no report or duty with that number here
         assert status != 404 or name in (*no_such_row, "relation_verify", "policy_job", "mine_more"), (role, url)
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
 
 from leadledger.engine import distributor
-from leadledger.engine.model import Registration, customers_of
+from leadledger.engine.model import ESCORTED_VISIT, REGISTRATION, VISIT, Registration, customers_of
 from leadledger.ledger import convert, models, selectors
 from leadledger.web import selectors as web_selectors
 
@@ -27,6 +30,8 @@ class Row:
     sentence: str
     reminder: bool
     visited: bool
+    seq: int = 0  # the registration's number: its escorted-visit code (codes.escort_code)
+    escortable: bool = False  # the agent may bring the customer on it (protected, or public again: D-3, D-4)
 
 
 def agents_in_view(agent: models.Agent) -> list[models.Agent]:
@@ -70,7 +75,134 @@ def registrations_shown(agent: models.Agent, now: datetime, lang: str) -> list[R
                 sentence=status.explain(lang),
                 reminder=protected and until is not None and now <= until <= now + warning,
                 visited=status.word == distributor.VISITED,
+                seq=seq,
+                escortable=status.word in (distributor.REGISTERED, distributor.VISITED, distributor.PUBLIC_WORD),
             )
         )
     reminders = sorted((row for row in shown if row.reminder), key=lambda row: row.until or now)
     return reminders + [row for row in shown if not row.reminder]
+
+
+# -- escorted visits and their slips (带看确认, 客户确认单) -----------------------------------------
+
+# What of the engine's reasons for an escorted visit may be printed on a slip the agent and the buyer
+# take away: only what is about this agent's own visit (D-12: nobody else is ever named).
+_ABOUT_THIS_AGENT = frozenset(
+    {
+        "d_valid",
+        "d_valid_registered",
+        "d_registered_late",
+        "d_unregistered",
+        "d_unregistered_report",
+        "d_renewed",
+        "d_reclaim",
+        "d_simultaneous",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Slip:
+    """The customer confirmation slip (客户确认单) of one escorted visit: what issue 15 lists, nothing more."""
+
+    seq: int
+    project: str
+    distributor: str
+    agent: str
+    agent_phone: str
+    customer: str
+    phone: str  # masked
+    registered_at: datetime | None
+    arrived_at: datetime
+    consultant: str  # who received the customer that day at the desk, or "" (a line to fill in)
+    specialist: str  # who confirmed the visit
+    until: datetime | None
+    credited: bool  # the visit is credited to this agent's distributor (D-1..D-11)
+    sentence: str
+
+
+def escorts_of(project: models.Project, agents: list[models.Agent]) -> list[models.Event]:
+    """The escorted visits of these agents, newest first (their slips)."""
+    mentions = Q()
+    for agent in agents:
+        mentions |= Q(body__contains=f'"agent":"{agent.pk}"')
+    if not agents:
+        return []
+    return list(models.Event.objects.filter(mentions, project=project, kind=ESCORTED_VISIT).order_by("-seq")[:SHOWN])
+
+
+def escort_in_view(project: models.Project, seq: int, agent: models.Agent | None) -> models.Event | None:
+    """An escorted visit by its number: for an agent only their own (or, for an admin, the company's)."""
+    event = models.Event.objects.filter(project=project, seq=seq, kind=ESCORTED_VISIT).first()
+    if event is None or agent is None:
+        return event
+    mine = {str(a.pk) for a in agents_in_view(agent)}
+    return event if json.loads(event.body)["agent"] in mine else None
+
+
+def registration_in_view(project: models.Project, seq: int, agent: models.Agent) -> models.Event | None:
+    """A registration by its number, only if it is the agent's own (or their company's, for an admin)."""
+    event = models.Event.objects.filter(project=project, seq=seq, kind=REGISTRATION).first()
+    mine = {str(a.pk) for a in agents_in_view(agent)}
+    return event if event is not None and json.loads(event.body)["agent"] in mine else None
+
+
+def slip_of(project: models.Project, event: models.Event, lang: str) -> Slip:
+    """The slip of escorted visit `event`, judged by the engine as of the visit."""
+    body = json.loads(event.body)
+    agent = models.Agent.objects.select_related("distributor").get(project=project, pk=int(body["agent"]))
+    customer = models.Customer.objects.get(project=project, pk=int(body["customer"]))
+    timeline = selectors.timeline_for(project, [customer.pk])
+    verdict = timeline.verdict(str(customer.pk), event.at)
+    credited = verdict.channel is not None and body["agent"] in verdict.channel
+    # The ledger's cast knows a distributor by its id (D-14 tells firms apart by it): the slip names it.
+    own = tuple(
+        r._replace(params=tuple((k, agent.distributor.name if k == "distributor" else v) for k, v in r.params))
+        for r in verdict.reasons
+        if r.event == f"e{event.seq}" and r.code in _ABOUT_THIS_AGENT
+    )
+    if own and (credited or not any(r.code in ("d_valid", "d_valid_registered") for r in own)):
+        sentence = verdict.describer.sentence(own, lang)
+    else:  # the visit changed nothing for this agent, for reasons about others: none of them is said
+        sentence = (
+            "本次带看未计入该经纪人名下；如有异议，分销商可于7天内提出申诉（D-13）。"
+            if lang == "zh"
+            else "This visit is not credited to the agent; the distributor may appeal within 7 days (D-13)."
+        )
+    registered = [
+        at
+        for _seq, _kind, at, text in selectors.agent_registrations(project, [agent.pk])
+        if json.loads(text).get("customer") == body["customer"] and at <= event.at
+    ]
+    zone = ZoneInfo(project.time_zone)
+    day = event.at.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    visit = (
+        models.Event.objects.filter(
+            project=project, kind=VISIT, customer=customer, at__gte=day, at__lt=day + timedelta(days=1)
+        )
+        .select_related("staff")
+        .order_by("seq")
+        .first()
+    )
+    specialist = (
+        models.Staff.objects.filter(project=project, user=event.actor_id).values_list("name", flat=True).first()
+        if event.actor_id is not None
+        else None
+    )
+    mode = web_selectors.phone_mode(project)
+    return Slip(
+        seq=event.seq,
+        project=project.name,
+        distributor=agent.distributor.name,
+        agent=agent.name,
+        agent_phone=agent.phone,
+        customer=customer.name or "",
+        phone=web_selectors.masked(customer.phone, mode),
+        registered_at=registered[-1] if registered else None,
+        arrived_at=event.at,
+        consultant=visit.staff.name if visit is not None and visit.staff is not None else "",
+        specialist=specialist or "",
+        until=verdict.channel_until if credited else None,
+        credited=credited,
+        sentence=sentence,
+    )

@@ -20,16 +20,18 @@ The agent is told only "报备成功，保护至 …" or D-12's word: never who 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
 from leadledger.engine import distributor
 from leadledger.engine.identity import normalise_name
-from leadledger.engine.model import REGISTRATION, body_for
+from leadledger.engine.model import ESCORTED_VISIT, REGISTRATION, body_for
 from leadledger.engine.model import Customer as EngineCustomer
 from leadledger.engine.text import name_checked
 from leadledger.ledger import convert, lookups, models, selectors, services
@@ -169,3 +171,99 @@ def _registration_judged(*, project: models.Project, agent: models.Agent, user: 
         stored = body_for(REGISTRATION, customer=str(record.pk), agent=str(agent.pk), phone=mask, name=typed_name)
         event = services.event_append(project=project, kind=REGISTRATION, body=stored, actor=user, at=now)
     return Answer(accepted, word, until, event, matched)
+
+
+# -- escorted visit (带看确认, D-1..D-11) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """An escorted visit confirmed at the door: the event, and whether it was there already today."""
+
+    event: models.Event
+    again: bool  # the same agent's visit of this customer was confirmed earlier today: nothing new written
+
+
+def _visit_record(project: models.Project, registered: models.Customer, e164: str) -> models.Customer:
+    """The customer the visit is of, by the full number taken at the door (D-12, ID-2; decision 230).
+
+    The record with that number; else the registration's own record when it holds a mask (or nothing)
+    that the number agrees with, now completed with the number (the agent's masked registration was of
+    somebody new); else a new record under the registration's name. The engine then judges whether the
+    registration applies to that person (`agrees`); nothing here decides it.
+    """
+    found = models.Customer.objects.filter(project=project, phone=e164, erased_at__isnull=True).first()
+    if found is not None:
+        return found
+    stored = registered.phone or ""
+    national = e164.removeprefix("+86")
+    if registered.erased_at is None and (not stored or "*" in stored):
+        prefix, _, suffix = stored.removeprefix("+86").partition("****")
+        if not stored or (national.startswith(prefix) and national.endswith(suffix)):
+            registered.phone = e164
+            registered.save(update_fields=["phone"])
+            return registered
+    customer, _ = services.customer_find_or_create(project=project, name=registered.name or "客户", phone=e164)
+    return customer
+
+
+def escort_confirm(
+    *, project: models.Project, staff: models.Staff | None, user: Any, code: str, phone: str
+) -> Confirmation:
+    """Confirm an agent's escorted visit on arrival by the code they show and the customer's full number.
+
+    The visit is an `escorted_visit` event at the server's moment; the engine judges it at once (D-1..D-11,
+    防截客 included) as it re-judges the customer. Raises LedgerError for a field to fix, DomainError when
+    `staff` may not confirm, and lookups.LookupRefused over the rate limit (the number is a look-up).
+    """
+    from leadledger import capabilities
+
+    from . import codes
+
+    capabilities.require(staff, capabilities.CONFIRM_ESCORT)
+    seq = codes.escort_seq(project, code)
+    registration = (
+        models.Event.objects.filter(project=project, seq=seq, kind=REGISTRATION).first() if seq is not None else None
+    )
+    if registration is None:
+        raise LedgerError(
+            "带看码无效，请核对经纪人手机上的带看码",
+            "this code is not valid: check it on the agent's phone",
+            field="code",
+        )
+    typed = distributor.read_typed_phone(phone.strip(), "full")
+    if typed is None or typed.e164 is None:
+        raise LedgerError(
+            "请填写到访客户完整的11位手机号", "give the visiting customer's full 11-digit mobile number", field="phone"
+        )
+    e164 = typed.e164
+
+    def confirmed() -> Confirmation:
+        body = json.loads(registration.body)
+        with transaction.atomic():
+            services._lock_project(project)
+            registered = models.Customer.objects.get(project=project, pk=int(body["customer"]))
+            customer = _visit_record(project, registered, e164)
+            zone = ZoneInfo(project.time_zone)
+            today = timezone.now().astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+            earlier = (
+                models.Event.objects.filter(project=project, kind=ESCORTED_VISIT, customer=customer, at__gte=today)
+                .filter(body__contains=f'"agent":"{body["agent"]}"')
+                .order_by("seq")
+                .first()
+            )
+            if earlier is not None:  # scanned twice at the door: one visit, one slip
+                return Confirmation(earlier, again=True)
+            event_body = body_for(ESCORTED_VISIT, customer=str(customer.pk), agent=body["agent"])
+            event = services.event_append(project=project, kind=ESCORTED_VISIT, body=event_body, actor=user)
+        return Confirmation(event, again=False)
+
+    return lookups.lookup(
+        project=project,
+        user=user,
+        place=lookups.Place.ESCORT,
+        query=phone,
+        find=confirmed,
+        matched=lambda _found: 1,
+        answered=lambda found: "again" if found.again else "confirmed",
+    )

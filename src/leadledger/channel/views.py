@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from leadledger import capabilities
 from leadledger.engine.errors import DomainError
 from leadledger.ledger import convert, lookups
 from leadledger.web import access
 from leadledger.web.speech import lang, said
 
-from . import selectors, services
+from . import codes, selectors, services
 
 agent_page = access.agent_page()
 
@@ -31,6 +38,7 @@ def _page(
     context = {
         "agent": agent,
         "rows": selectors.registrations_shown(agent, timezone.now(), lang()),
+        "escorts": selectors.escorts_of(request.project, selectors.agents_in_view(agent)),
         "mode": convert.policy_of(request.project).report_phone_mode,
         "form": form or {},
         "errors": errors or {},
@@ -61,3 +69,90 @@ def agent_register(request: access.ProjectRequest) -> HttpResponse:
     text = answer.text(lang(), ZoneInfo(request.project.time_zone))
     (messages.success if answer.accepted else messages.warning)(request, text)
     return redirect("agent_home", project=request.project.code)
+
+
+# -- the escorted-visit code, the confirmation at the door, the slip ---------------------------------
+
+escort_page = access.capability_page(capabilities.CONFIRM_ESCORT)
+
+
+@agent_page
+def agent_code(request: access.ProjectRequest, seq: int) -> HttpResponse:
+    """The agent's escorted-visit code for one of their registrations: a QR code and the code to type."""
+    registration = selectors.registration_in_view(request.project, seq, request.agent)
+    if registration is None:  # another agent's, or no registration at all: the same answer
+        raise Http404
+    code = codes.escort_code(request.project, seq)
+    address = request.build_absolute_uri(reverse("escort_confirm", kwargs={"project": request.project.code}))
+    context = {"code": code, "qr": mark_safe(codes.qr_svg(f"{address}?{urlencode({'code': code})}"))}
+    return render(request, "channel/code.html", context)
+
+
+@agent_page
+def agent_slip(request: access.ProjectRequest, seq: int) -> HttpResponse:
+    return _slip(request, seq, request.agent, pdf=False)
+
+
+@agent_page
+def agent_slip_pdf(request: access.ProjectRequest, seq: int) -> HttpResponse:
+    return _slip(request, seq, request.agent, pdf=True)
+
+
+@escort_page
+def escort_confirm(request: access.ProjectRequest) -> HttpResponse:
+    """The channel specialist (or the desk) confirms an escorted visit: the code shown, the full number."""
+    form = {"code": request.GET.get("code", ""), "phone": ""}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        form = {"code": request.POST.get("code", ""), "phone": request.POST.get("phone", "")}
+        try:
+            confirmation = services.escort_confirm(
+                project=request.project, staff=request.staff, user=request.user, code=form["code"], phone=form["phone"]
+            )
+        except lookups.LookupRefused as refused:
+            messages.error(request, said(refused))
+            status = 429
+        except DomainError as error:
+            errors = {error.field or "code": said(error)}
+            status = 400
+        else:
+            if confirmation.again:
+                messages.info(request, _("This visit was confirmed already today: here is its slip."))
+            else:
+                messages.success(request, _("Escorted visit confirmed. Print the slip for the agent and the customer."))
+            return redirect("escort_slip", project=request.project.code, seq=confirmation.event.seq)
+    return render(request, "channel/escort.html", {"form": form, "errors": errors}, status=status)
+
+
+@escort_page
+def escort_slip(request: access.ProjectRequest, seq: int) -> HttpResponse:
+    return _slip(request, seq, None, pdf=False)
+
+
+@escort_page
+def escort_slip_pdf(request: access.ProjectRequest, seq: int) -> HttpResponse:
+    return _slip(request, seq, None, pdf=True)
+
+
+def _slip(request: access.ProjectRequest, seq: int, agent: Any, *, pdf: bool) -> HttpResponse:
+    """The slip (客户确认单, copies A and B) as a printable page or a PDF; an agent's own visits only."""
+    event = selectors.escort_in_view(request.project, seq, agent)
+    if event is None:
+        raise Http404
+    slip = selectors.slip_of(request.project, event, lang())
+    pdf_name = "agent_slip_pdf" if agent is not None else "escort_slip_pdf"
+    context = {"slip": slip, "copies": [_("Copy A: kept by the sales office"), _("Copy B: kept by the distributor")]}
+    if not pdf:
+        context["pdf_url"] = reverse(pdf_name, kwargs={"project": request.project.code, "seq": seq})
+        context["back_url"] = reverse(
+            "agent_home" if agent is not None else "escort_confirm", args=[request.project.code]
+        )
+        return render(request, "channel/slip.html", context)
+    import weasyprint  # heavy (pango, fonts): loaded on the first PDF, not with every page
+
+    html = render_to_string("channel/slip_document.html", context, request=request)
+    document = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="slip-{seq}.pdf"'
+    return response

@@ -435,6 +435,7 @@ class Lookup(models.Model):
         RELATION = "relation", _("Relation form")
         IMPORT = "import", _("Visit register import")
         REGISTRATION = "agent_report", _("Agent's registration")
+        ESCORT = "escort", _("Escorted visit confirmation")
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
