@@ -56,21 +56,19 @@ ACTIONS = {
 
 def _roster(site: ledger.Site) -> tuple[str, ...]:
     """The consultants who may receive walk-ins: on the project's roster and not departed (IH-13)."""
-    people = capabilities.owner_candidates(site.project)
+    people = capabilities.owner_candidate_ids(site.project)
     if not people:
         raise LedgerError(
             "本项目没有在职的置业顾问：请先在管理后台添加", "the project has no consultant on the roster: add one first"
         )
-    return tuple(str(staff.pk) for staff in people)
+    return tuple(str(pk) for pk in people)
 
 
-def _with_suspensions(site: ledger.Site, desk: Desk) -> Desk:
+def _with_suspensions(site: ledger.Site, desk: Desk, roster: tuple[str, ...] | None = None) -> Desk:
     """Today's roster (joiners added, leavers gone, IH-13) and who is suspended now (Q-7)."""
-    from django.utils import timezone
-
     from .models import Suspension
 
-    desk = desk.staffed(_roster(site))
+    desk = desk.staffed(roster if roster is not None else _roster(site))
 
     active = {
         str(pk)
@@ -88,7 +86,8 @@ def _with_suspensions(site: ledger.Site, desk: Desk) -> Desk:
 def rotation_desk(site: ledger.Site) -> Desk:
     """The site's current rotation (created on first use with the project's consultants in order)."""
     row = Rotation.objects.filter(site=site).first()
-    return _with_suspensions(site, Desk(roster=_roster(site)) if row is None else Desk.from_json(row.state))
+    roster = _roster(site)  # read once: the rotation's first state and today's roster are the same list
+    return _with_suspensions(site, Desk(roster=roster) if row is None else Desk.from_json(row.state), roster)
 
 
 def _locked(site: ledger.Site) -> tuple[Rotation, Desk]:
