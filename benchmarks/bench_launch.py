@@ -11,7 +11,10 @@ through the ledger's services as the desk registers them), starts `leadledger se
 - 130 people signing in within the first minute (each at a random moment of it);
 - 30 receptionists: the board every 2 s, a burst of 4 searches every 20 s, a registration a minute
   (a search for a new phone, then the registration form);
-- 100 consultants: "my customers" every 30 s.
+- 100 consultants: "my customers" every 30 s;
+- with --agents N (issue 13's launch: 500), N distributors' agents signing in within the first minute,
+  opening their page and registering a new customer at random moments, one every --agent-every
+  seconds on average (through /p/<code>/agent/register/, as the page's form posts it).
 Every request opens its own connection (as gunicorn's sync workers close them). It records each
 request's type, time and status, and counts as errors any status >= 400 and any failed connection.
 
@@ -53,7 +56,16 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from leadledger.ledger import models, services
+def agents(project, count):
+    # Agents of one distributor (channel/), all with the same password hashed once: hashing 500 takes minutes.
+    from django.contrib.auth.hashers import make_password
+    hashed = make_password("{PASSWORD}")
+    firm, _ = models.Distributor.objects.get_or_create(project=project, name="开盘渠道")
+    for i in range(models.Agent.objects.filter(project=project).count(), count):
+        user = get_user_model().objects.create(username=f"a{{i:03d}}", password=hashed)
+        models.Agent.objects.create(project=project, name=f"经纪人{{i}}号", distributor=firm, user=user)
 if models.Project.objects.filter(code="{PROJECT}").exists():
+    agents(models.Project.objects.get(code="{PROJECT}"), int(sys.argv[1]))
     print(models.Site.objects.get(project__code="{PROJECT}").pk); sys.exit(0)
 project = models.Project.objects.create(code="{PROJECT}", name="开盘日")
 site = models.Site.objects.create(project=project, name="售楼处")
@@ -71,6 +83,7 @@ for staff in consultants:
         customer, _ = services.customer_find_or_create(project=project, name="客户", phone=f"1380000{{n:04d}}")
         services.visit_register(project=project, customer=customer, staff=staff)
         n += 1
+agents(project, int(sys.argv[1]))
 print(site.pk)
 """
 
@@ -140,6 +153,17 @@ def receptionist(person: Person, site: int, start: float, end: float, rng: rando
         time.sleep(2)
 
 
+def agent(person: Person, start: float, end: float, every: float, rng: random.Random, phones: iter) -> None:
+    """An agent on launch day (issue 13): signs in, opens the page, registers a new customer now and then."""
+    time.sleep(max(0.0, start - time.monotonic()))
+    if not person.sign_in():
+        return
+    person.request("agent page", f"/p/{PROJECT}/agent/")
+    while (now := time.monotonic()) < end:
+        person.request("agent registration", f"/p/{PROJECT}/agent/register/", {"name": "新客户", "phone": next(phones)})
+        time.sleep(max(0.0, min(end - now, rng.expovariate(1 / every))))
+
+
 def consultant(person: Person, start: float, end: float) -> None:
     time.sleep(max(0.0, start - time.monotonic()))
     if not person.sign_in():
@@ -176,6 +200,9 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=3.0)
     parser.add_argument("--port", type=int, default=8190)
     parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--agents", type=int, default=0, help="agents registering customers (issue 13: 500)")
+    parser.add_argument("--agent-every", type=float, default=60.0, help="seconds between an agent's registrations")
+    parser.add_argument("--no-wrk", action="store_true", help="the launch alone, without the wrk rates")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="launch-"))
     url = args.database or f"sqlite:///{args.keep or folder / 'launch.sqlite3'}"
@@ -189,7 +216,9 @@ def main() -> int:
     if args.workers:
         env["LEADLEDGER_WORKERS"] = str(args.workers)
     print("preparing the project …", file=sys.stderr)
-    prepared = subprocess.run([sys.executable, "-c", SETUP], env=env, capture_output=True, text=True, check=False)
+    prepared = subprocess.run(
+        [sys.executable, "-c", SETUP, str(args.agents)], env=env, capture_output=True, text=True, check=False
+    )
     if prepared.returncode != 0:
         raise SystemExit(prepared.stderr)
     site = int(prepared.stdout.split()[-1])
@@ -218,7 +247,7 @@ def _run(args: argparse.Namespace, site: int) -> int:
     log: list[tuple[str, float, int]] = []
     now = time.monotonic()
     end = now + args.minutes * 60
-    fresh = iter(f"1390000{n:04d}" for n in range(10_000))
+    fresh = iter(f"139{rng.randrange(10**8):08d}" for _ in range(10**9))  # new people (reused DBs too)
     lock = threading.Lock()
 
     def phones() -> object:
@@ -236,6 +265,20 @@ def _run(args: argparse.Namespace, site: int) -> int:
     ] + [
         threading.Thread(target=consultant, args=(Person(base, f"c{i:03d}", log), now + rng.uniform(0, 60), end))
         for i in range(100)
+    ]
+    threads += [
+        threading.Thread(
+            target=agent,
+            args=(
+                Person(base, f"a{i:03d}", log),
+                now + rng.uniform(0, 60),
+                end,
+                args.agent_every,
+                random.Random(i),
+                shared,
+            ),
+        )
+        for i in range(args.agents)
     ]
     for thread in threads:
         thread.start()
@@ -262,6 +305,18 @@ def _run(args: argparse.Namespace, site: int) -> int:
         }
         for kind, values in sorted(by_kind.items())
     }
+    summary = {
+        "database": "sqlite" if not args.database else args.database.split(":")[0],
+        "workers": args.workers or "default",
+        "minutes": args.minutes,
+        "agents": args.agents,
+        "load_average": os.getloadavg(),
+        "latency": latency,
+        "errors": sum(errors.values()),
+    }
+    if args.no_wrk:
+        print(json.dumps(summary, ensure_ascii=False, indent=1))
+        return 0
     # Each page against the bare view, with a receptionist's and a consultant's signed-in sessions.
     desk, mine = Person(base, "r00", []), Person(base, "c000", [])
     desk.sign_in()
@@ -276,11 +331,7 @@ def _run(args: argparse.Namespace, site: int) -> int:
     print(
         json.dumps(
             {
-                "database": "sqlite" if not args.database else args.database.split(":")[0],
-                "workers": args.workers or "default",
-                "minutes": args.minutes,
-                "latency": latency,
-                "errors": sum(errors.values()),
+                **summary,
                 "requests_per_s": {k: round(v, 1) for k, v in rates.items()},
                 "share_of_bare_view": {k: round(v / bare, 3) for k, v in rates.items()},
             },

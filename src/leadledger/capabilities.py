@@ -149,6 +149,13 @@ def owner_candidates(project: models.Project) -> list[models.Staff]:
     return [staff for staff in people if str(staff.pk) not in gone]
 
 
+def owner_candidate_ids(project: models.Project) -> list[int]:
+    """`owner_candidates`' ids alone: what a rotation reads on every desk request."""
+    gone = departed_staff(project)
+    ids = models.Staff.objects.filter(project=project, role__in=roles_with(OWN_CUSTOMERS)).order_by("pk")
+    return [pk for pk in ids.values_list("pk", flat=True) if str(pk) not in gone]
+
+
 _REFUSED = ("您没有权限做这件事", "you may not do this")
 _LEFT = ("您已登记离职，不能再做这件事（IH-13）", "you are recorded as having left, and may no longer do this (IH-13)")
 _REFUSALS: dict[str, tuple[str, str]] = {

@@ -8,9 +8,11 @@ other and never give the same turn twice (Q-1). The rules themselves are the eng
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from leadledger import capabilities
 from leadledger.engine import EngineError
@@ -54,21 +56,19 @@ ACTIONS = {
 
 def _roster(site: ledger.Site) -> tuple[str, ...]:
     """The consultants who may receive walk-ins: on the project's roster and not departed (IH-13)."""
-    people = capabilities.owner_candidates(site.project)
+    people = capabilities.owner_candidate_ids(site.project)
     if not people:
         raise LedgerError(
             "本项目没有在职的置业顾问：请先在管理后台添加", "the project has no consultant on the roster: add one first"
         )
-    return tuple(str(staff.pk) for staff in people)
+    return tuple(str(pk) for pk in people)
 
 
-def _with_suspensions(site: ledger.Site, desk: Desk) -> Desk:
+def _with_suspensions(site: ledger.Site, desk: Desk, roster: tuple[str, ...] | None = None) -> Desk:
     """Today's roster (joiners added, leavers gone, IH-13) and who is suspended now (Q-7)."""
-    from django.utils import timezone
-
     from .models import Suspension
 
-    desk = desk.staffed(_roster(site))
+    desk = desk.staffed(roster if roster is not None else _roster(site))
 
     active = {
         str(pk)
@@ -86,7 +86,8 @@ def _with_suspensions(site: ledger.Site, desk: Desk) -> Desk:
 def rotation_desk(site: ledger.Site) -> Desk:
     """The site's current rotation (created on first use with the project's consultants in order)."""
     row = Rotation.objects.filter(site=site).first()
-    return _with_suspensions(site, Desk(roster=_roster(site)) if row is None else Desk.from_json(row.state))
+    roster = _roster(site)  # read once: the rotation's first state and today's roster are the same list
+    return _with_suspensions(site, Desk(roster=roster) if row is None else Desk.from_json(row.state), roster)
 
 
 def _locked(site: ledger.Site) -> tuple[Rotation, Desk]:
@@ -95,16 +96,35 @@ def _locked(site: ledger.Site) -> tuple[Rotation, Desk]:
     return row, _with_suspensions(site, Desk.from_json(row.state))
 
 
+SETTLING = timedelta(seconds=30)  # decision 210: a search followed this soon by another was still being typed
+
+
 def search_log(*, site: ledger.Site, user: Any, query: str) -> tuple[DeskSearch, list[ledger.Customer]]:
     """Search first (IH-18), and keep what was asked and found; within the user's lookup limits
-    (`lookups.LookupRefused` when over them)."""
+    (`lookups.LookupRefused` when over them).
+
+    Every lookup is logged (ledger.lookups), but the desk keeps one search record per settled search
+    (decision 210): the same person searching again at the same desk within `SETTLING` of their last
+    search, which no visit cites, was still typing, and that record is rewritten with what they settle on.
+    """
     project = site.project
     found = lookups.lookup(
         project=project, user=user, place=lookups.Place.DESK, query=query, find=lambda: selectors.search(project, query)
     )
-    record = DeskSearch.objects.create(
-        project=site.project, site=site, user=user, query=query.strip()[:100], found=[c.pk for c in found]
-    )
+    asked, ids = query.strip()[:100], [c.pk for c in found]
+    now = timezone.now()
+    with transaction.atomic():
+        last = (
+            DeskSearch.objects.select_for_update()
+            .filter(site=site, user=user, at__gte=now - SETTLING)
+            .order_by("-pk")
+            .first()
+        )
+        if last is not None and not DeskVisit.objects.filter(search=last).exists():
+            DeskSearch.objects.filter(pk=last.pk).update(query=asked, found=ids, at=now)
+            last.query, last.found, last.at = asked, ids, now
+            return last, found
+        record = DeskSearch.objects.create(project=project, site=site, user=user, query=asked, found=ids)
     return record, found
 
 
@@ -228,6 +248,11 @@ def visit_at_desk(
         # One search, one registration: a double submit that raced the first answers with it.
         if (first := DeskVisit.objects.filter(search=search).first()) is not None:
             return _again(first, customer, phone)
+        # The receptionist may have typed on since this form was shown (decision 210): the visit cites
+        # the search as it stands, which must still have found the returning customer.
+        search = DeskSearch.objects.select_for_update().get(pk=search.pk)
+        if customer is not None and customer.pk not in search.found:
+            raise LedgerError("请先查询该客户再登记（首问）", "search for the customer before registering them (IH-18)")
         if customer is None:
             customer, _ = ledger_services.customer_find_or_create(project=site.project, name=name, phone=phone)
         held = _owners_after(customer)  # before this visit: whom the customer belongs to as they arrive

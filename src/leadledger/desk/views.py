@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
@@ -171,6 +174,25 @@ def _results_context(
     }
 
 
+STAND_IN = "__match__"  # a match's customer id in the forms rendered once (no id, name or phone contains it)
+
+
+def _stamp_match_forms(request: access.ProjectRequest, context: dict[str, Any]) -> None:
+    """Each match's register and relation forms, rendered once for all the matches and stamped with each id.
+
+    The forms differ only by the customer's id (a refusal shown under one match is rendered by the
+    template for that match alone: `_refused` does not stamp); twenty matches rendered through the
+    template cost the fragment more than its queries and its two writes together (docs/benchmarks.md).
+    """
+    if not context.get("results"):
+        return
+    once = render_to_string(
+        "desk/match_forms.html", {**context, "match": {"customer": {"pk": STAND_IN}}}, request=request
+    )
+    for match in context["results"]:  # type: ignore[union-attr]
+        match["forms"] = mark_safe(once.replace(STAND_IN, str(match["customer"].pk)))
+
+
 @desk_page
 def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
     found_site = _site(request, site)
@@ -186,8 +208,9 @@ def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
     except LookupRefused as refused:  # nothing was looked up; the desk says when it may search again
         context = {"query": query, "site": found_site, "refused": said(refused)}
         return render(request, "desk/results.html", context, status=429)
-    context = _results_context(request, found_site, record, customers)
-    return render(request, "desk/results.html", {**context, "relation_kinds": relation_choices()})
+    context = {**_results_context(request, found_site, record, customers), "relation_kinds": relation_choices()}
+    _stamp_match_forms(request, context)
+    return render(request, "desk/results.html", context)
 
 
 @require_POST
