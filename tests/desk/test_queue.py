@@ -206,7 +206,7 @@ def test_the_menu_leads_a_manager_to_the_queue_with_how_many_wait(waiting: Offic
     assert client.login(username="zhao", password=PASSWORD)
     menu = client.get("/p/hz-1/manage/").content.decode().split("</nav>")[0]
     total = sum(queue.waiting_counts(waiting.project).values())
-    assert total and f'href="/p/hz-1/manage/queue/">待办事项<span class="badge"' in menu
+    assert total and 'href="/p/hz-1/manage/queue/">待办事项<span class="badge"' in menu
     assert f">{total}</span>" in menu
     consultant = client_in("zh-hans")
     assert consultant.login(username="alice", password=PASSWORD)
