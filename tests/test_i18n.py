@@ -18,8 +18,10 @@ def _entries() -> dict[str, str]:
         match = re.search(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n?)+)', block + "\n", re.M)
         if match:
             msgid, msgstr = ("".join(re.findall(r'"(.*)"', part)) for part in match.groups())
+            context = re.search(r'^msgctxt "(.*)"$', block, re.M)  # stored as "context\x04msgid", as in the .mo
             if msgid:
-                found[msgid.replace('\\"', '"')] = msgstr.replace('\\"', '"')
+                key = f"{context.group(1)}\x04{msgid}" if context else msgid
+                found[key.replace('\\"', '"')] = msgstr.replace('\\"', '"')
     return found
 
 

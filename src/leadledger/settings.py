@@ -161,7 +161,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     *([] if find_spec("django.tasks") else ["django_tasks"]),  # Django 5.2's backport; 6.x has django.tasks
-    "django_tasks_db",
+    "leadledger.web.apps.BackgroundTasksConfig",  # django_tasks_db, named in the manager's language
     "leadledger.ledger",
     "leadledger.imports",
     "leadledger.desk",

@@ -97,3 +97,22 @@ def test_each_list_on_the_management_page_links_to_its_excel_file(busy: Office) 
         if name != "queue":
             assert f"/manage/export/{name}.xlsx" in page, name
     assert "/manage/export/queue.xlsx" in _client("zhao").get("/p/hz-1/manage/queue/").content.decode()
+
+
+def test_the_dispute_pages_events_open_in_excel_each_verdict_as_its_chip_reads(busy: Office) -> None:
+    evil = models.Customer.objects.get(name__startswith="=")
+    client = _client("zhao", "zh-hans")
+    page = client.get(f"/p/hz-1/customers/{evil.pk}/dispute/").content.decode()
+    assert f"/p/hz-1/customers/{evil.pk}/dispute/events.xlsx" in page
+    response = client.get(f"/p/hz-1/customers/{evil.pk}/dispute/events.xlsx")
+    assert response.status_code == 200
+    assert f'filename="hz-1-dispute-{evil.pk}-' in response["Content-Disposition"]
+    rows = [tuple(r) for r in load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)]
+    assert rows[0] == ("序号", "时间", "事项", "案场", "人员", "记录人", "之前", "之后")
+    assert len(rows) == 2 and rows[1][2] == "来访" and rows[1][4] == "王芳"
+    assert rows[1][6] == "未归属" and rows[1][7].startswith("王芳 · ")
+
+
+def test_the_dispute_events_sheet_is_the_managers_alone(busy: Office) -> None:
+    response = _client("alice").get(f"/p/hz-1/customers/{busy.zhang.pk}/dispute/events.xlsx")
+    assert response.status_code in (403, 404)

@@ -199,3 +199,15 @@ def test_a_departure_that_would_be_refused_is_refused_before_are_you_sure(office
     assert "already recorded" in _messages(page) and "Are you sure?" not in page.content.decode()
     with pytest.raises(LedgerError):
         services.departure_checked(by=office.zhao, leaver=office.bob, reason="")
+
+
+def test_the_menu_leads_a_manager_to_the_queue_with_how_many_wait(waiting: Office) -> None:
+    client = client_in("zh-hans")
+    assert client.login(username="zhao", password=PASSWORD)
+    menu = client.get("/p/hz-1/manage/").content.decode().split("</nav>")[0]
+    total = sum(queue.waiting_counts(waiting.project).values())
+    assert total and 'href="/p/hz-1/manage/queue/">待办事项<span class="badge"' in menu
+    assert f">{total}</span>" in menu
+    consultant = client_in("zh-hans")
+    assert consultant.login(username="alice", password=PASSWORD)
+    assert "/manage/queue/" not in consultant.get("/p/hz-1/me/").content.decode()

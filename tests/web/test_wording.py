@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from leadledger.desk.models import RenewalRequest, Suspension
 from leadledger.engine import PARAMETERS
-from leadledger.ledger import models, services
+from leadledger.ledger import models, policy_jobs, services
+from leadledger.ledger.models import PolicyJob as Job
 from office import PASSWORD, Office, client_in
 
 # Words a Chinese page may show in Latin letters: the product, file formats, and rule IDs (IH-4: two letters).
@@ -112,6 +113,19 @@ PAGES = [
     ("zhao", "/p/hz-1/"),
     ("zhao", "/p/hz-1/sign-ins/"),
     ("zhao", "/p/hz-1/customers/{zhang}/"),
+    # The rest of the day's walk (tests/browser/test_walks.py visits each of these).
+    ("sun", "/p/hz-1/customers/{zhang}/"),
+    ("alice", "/p/hz-1/me/?tab=pending"),
+    ("alice", "/p/hz-1/me/?tab=active"),
+    ("alice", "/p/hz-1/me/?tab=lapsed"),
+    ("alice", "/p/hz-1/me/{zhang}/more/"),
+    ("alice", "/p/hz-1/notices/"),
+    ("alice", "/p/hz-1/customers/{li}/"),
+    ("zhao", "/p/hz-1/manage/queue/"),
+    ("zhao", "/p/hz-1/manage/?days=30"),
+    ("zhao", "/p/hz-1/customers/{li}/dispute/"),
+    ("zhao", "/p/hz-1/customers/{zhang}/dispute/?preset=方法"),
+    ("zhao", "/password/"),
 ]
 
 
@@ -124,15 +138,53 @@ def test_a_chinese_page_shows_no_english_word_raw_key_or_literal(
     assert faults(response.content.decode()) == [], address
 
 
+def test_a_departures_are_you_sure_page_and_a_policy_preview_read_in_chinese(day: dict[str, object]) -> None:
+    client = _client("zhao")
+    bob = models.Staff.objects.get(user__username="bob")
+    response = client.post("/p/hz-1/manage/departure/", {"staff": str(bob.pk), "reason": "离职"})
+    assert response.status_code == 200 and faults(response.content.decode()) == []
+    response = client.post("/p/hz-1/manage/policy/preview/", {"preset": "方法", "valid_days": "20"}, follow=True)
+    assert response.status_code == 200 and faults(response.content.decode()) == []
+    preview = Job.objects.get(kind=Job.Kind.WHAT_IF)
+    policy_jobs.policy_job_run(preview.pk)
+    job = client.get(f"/p/hz-1/manage/policy/jobs/{preview.pk}/").content.decode()
+    assert "张伟" in job and faults(job) == []
+    response = client.post("/p/hz-1/manage/policy/apply/", {"preview": str(preview.pk)}, follow=True)
+    assert faults(response.content.decode()) == []
+    assert "新政策已生效" in response.content.decode()
+
+
+def test_an_agents_pages_read_in_chinese(office: Office) -> None:
+    office.project.policy = {"protection_scheme": "report_visit"}
+    office.project.save(update_fields=["policy"])
+    firm = models.Distributor.objects.create(project=office.project, name="安居分销")
+    user = get_user_model().objects.create_user(username="liming", password=PASSWORD, first_name="李明")
+    models.Agent.objects.create(project=office.project, name="李明", distributor=firm, user=user)
+    client = _client("liming")
+    assert faults(client.get("/p/hz-1/agent/").content.decode()) == []
+    form = {"name": "周敏", "phone": "138 0000 0077"}
+    response = client.post("/p/hz-1/agent/register/", form, follow=True)
+    assert response.status_code == 200 and faults(response.content.decode()) == []
+    again = client.post("/p/hz-1/agent/register/", {"name": "周敏", "phone": "12345"}, follow=True)
+    assert faults(again.content.decode()) == []
+
+
 def test_the_admin_reads_in_chinese(office: Office) -> None:
-    """Our part of the admin: the app's index and a model's change page. Django's own screen-reader
-    headings ("Model name", untranslated upstream) are left out, and so is django-tasks' app."""
+    """Our part of the admin and django-tasks' (its words kept in our catalogue, web/tasks_admin.py): the
+    apps' index, a model's change page, the task results. Django's own screen-reader headings ("Model
+    name", untranslated upstream) are left out."""
     get_user_model().objects.create_superuser("boss", password=PASSWORD, first_name="管理员")
     client = _client("boss")
-    for address in ("/admin/ledger/", f"/admin/ledger/customer/{office.zhang.pk}/change/"):
+    for address in (
+        "/admin/",
+        "/admin/ledger/",
+        f"/admin/ledger/customer/{office.zhang.pk}/change/",
+        "/admin/django_tasks_database/",
+        "/admin/django_tasks_database/dbtaskresult/",
+    ):
         response = client.get(address)
         assert response.status_code == 200, address
         page = response.content.decode().split('id="content"')[1].split(">", 1)[1]  # the page, not every app's menu
         page = re.sub(r'<(\w+) class="visually-hidden">.*?</\1>', "", page, flags=re.S)
         assert faults(page) == [], (address, faults(page))
-    assert "客户" in client.get("/admin/").content.decode()
+    assert "后台任务" in client.get("/admin/").content.decode()

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ChannelConfig(AppConfig):
     name = "leadledger.channel"
     label = "channel"
-    verbose_name = "Channel"
+    verbose_name = _("Distribution channel")

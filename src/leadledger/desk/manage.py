@@ -28,7 +28,7 @@ from leadledger.ledger import services as services_ledger
 from leadledger.web import access, chips
 from leadledger.web import selectors as web_selectors
 from leadledger.web.speech import lang, pick, said
-from leadledger.web.templatetags.web import relation_label
+from leadledger.web.templatetags.web import event_label, relation_label
 
 from . import charts, dashboard, exports, policy_editor, queue, services
 from . import selectors as desk_selectors
@@ -307,12 +307,11 @@ def _timeline(request: access.ProjectRequest, customer: models.Customer) -> engi
     return selectors.timeline_for(request.project, [customer.pk])
 
 
-@ruler_page
-def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
-    """Every event of the customer's household, with the verdict before and after it (IH-16 needs this)."""
-    customer = get_object_or_404(models.Customer, pk=pk, project=request.project)
-    timeline = _timeline(request, customer)
-    cid, language = str(customer.pk), lang()
+def _story(
+    request: access.ProjectRequest, customer: models.Customer, timeline: engine.Timeline
+) -> list[dict[str, Any]]:
+    """Every event of the customer's household, with the verdict before and after it (the page and its sheet)."""
+    cid = str(customer.pk)
     names = web_selectors.staff_names(request.project)
     rows = models.Event.objects.filter(
         project=request.project, customer_id__in=[int(c) for c in timeline.cast.customers]
@@ -334,6 +333,16 @@ def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
                 "changed": (before.owners, before.status) != (after.owners, after.status),
             }
         )
+    return story
+
+
+@ruler_page
+def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    """Every event of the customer's household, with the verdict before and after it (IH-16 needs this)."""
+    customer = get_object_or_404(models.Customer, pk=pk, project=request.project)
+    timeline = _timeline(request, customer)
+    cid, language = str(customer.pk), lang()
+    story = _story(request, customer, timeline)
     proposal = request.GET.get("what_if", "").strip()
     asked = {key: request.GET.get(key, "").strip()[:100] for key in ("preset", "param", "value")}
     changes, proposal_error = None, ""
@@ -451,6 +460,40 @@ def dispute_export(request: access.ProjectRequest, pk: int) -> HttpResponse:
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="dispute-{customer.pk}.json"'
     return response
+
+
+@ruler_page
+def dispute_events_export(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    """The dispute page's events as an Excel sheet: what the table shows, each verdict as its chip reads."""
+    customer = get_object_or_404(models.Customer, pk=pk, project=request.project)
+    timeline = _timeline(request, customer)
+    language, now = lang(), timezone.now()
+    names = web_selectors.staff_names(request.project)
+    agents = {str(a): n for a, n in models.Agent.objects.filter(project=request.project).values_list("pk", "name")}
+    policy = convert.policy_of(request.project)
+
+    def face(verdict: Any) -> str:
+        chip = chips.chip_of(verdict, names=names, agents=agents, policy=policy, now=now, lang=language, readable=False)
+        return " · ".join(part for part in (chip.text, chip.channel) if part)
+
+    rows = [
+        (
+            line["row"].seq,
+            line["row"].at,
+            str(event_label(line["row"].kind)),
+            line["site"],
+            "、".join(line["who"].values()),
+            (line["row"].actor.get_full_name() or line["row"].actor.username) if line["row"].actor else "",
+            face(line["before"]),
+            face(line["after"]),
+        )
+        for line in _story(request, customer, timeline)
+    ]
+    header = [_("No."), _("When"), _("What"), _("Site"), _("Who"), _("Recorded by"), _("Before"), _("After")]
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    return exports.xlsx_response(
+        f"{request.project.code}-dispute-{customer.pk}-{stamp}", _("Dispute events"), header, rows
+    )
 
 
 @require_POST

@@ -36,6 +36,11 @@ urlpatterns += [
     path("p/<slug:project>/manage/policy/jobs/<int:pk>/", policy_editor.policy_job, name="policy_job"),
     path("p/<slug:project>/customers/<int:pk>/dispute/", manage.dispute, name="dispute"),
     path("p/<slug:project>/customers/<int:pk>/dispute/export.json", manage.dispute_export, name="dispute_export"),
+    path(
+        "p/<slug:project>/customers/<int:pk>/dispute/events.xlsx",
+        manage.dispute_events_export,
+        name="dispute_events_export",
+    ),
     path("p/<slug:project>/customers/<int:pk>/dispute/ruling/", manage.dispute_ruling, name="dispute_ruling"),
     path("p/<slug:project>/customers/<int:pk>/contest/", manage.dispute_raise, name="dispute_raise"),
     path("p/<slug:project>/relations/<int:pk>/verify/", manage.relation_verify, name="relation_verify"),

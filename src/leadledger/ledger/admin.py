@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leadledger import engine
 from leadledger.engine import Phone
+from leadledger.web import tasks_admin
 
 from . import models, services
 from .convert import policy_of
@@ -20,6 +21,7 @@ admin.site.site_title = _("LeadLedger administration")
 # Django's forms end a label with _(":"), which its Chinese catalogue leaves ASCII; ours says "：".
 # Marked here so that makemessages keeps the entry.
 LABEL_SUFFIX = _(":")
+tasks_admin.register()  # django-tasks' results, in the manager's language
 
 
 class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]

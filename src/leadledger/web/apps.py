@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from django_tasks_db.apps import TasksAppConfig
 
 
 class WebConfig(AppConfig):
@@ -7,3 +9,9 @@ class WebConfig(AppConfig):
 
     def ready(self) -> None:
         from leadledger import checks  # noqa: F401  (registers the deployment checks)
+
+
+class BackgroundTasksConfig(TasksAppConfig):
+    """django_tasks_db under its own label, named in the manager's language (its admin: web.tasks_admin)."""
+
+    verbose_name = _("Background tasks")

@@ -1,4 +1,5 @@
-"""The menu bar's count of unread notices (desk.Notice), for the signed-in member of the project."""
+"""The menu bar's counts: unread notices (desk.Notice) for the signed-in member, and what waits in the
+manager's queue."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from leadledger.desk import selectors
+from leadledger.desk import queue, selectors
 
 register = template.Library()
 
@@ -15,3 +16,10 @@ register = template.Library()
 def unread_notices(request: Any) -> int:
     staff = getattr(request, "staff", None)
     return selectors.notices_unread(staff) if staff is not None else 0
+
+
+@register.simple_tag
+def queue_waiting(request: Any) -> int:
+    """The same total as the management page's "waiting for you" figure (count queries, no rows read)."""
+    project = getattr(request, "project", None)
+    return sum(queue.waiting_counts(project).values()) if project is not None else 0
