@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("leadledger.desk.urls")),
     path("", include("leadledger.channel.urls")),
+    path("", include("leadledger.sales.urls")),
     path("", include("leadledger.web.urls")),
 ]
 

@@ -36,9 +36,11 @@ MANAGERS_ONLY = {
 DESK = {"desk_home", "desk", "desk_search", "desk_register", "desk_board", "desk_relation", "desk_move"}
 MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal", "notices", "notice_badge", "mine_status", "mine_more"}
 AGENTS_ONLY = {"agent_home", "agent_register"}  # a distributor's agents' pages: every staff member is refused
+SALES_MANAGERS = {"sales_unit_move", "sales_deal_decide"}  # a deposit is a consultant's; the rest a manager's
+SALES_DEPOSIT = {"sales_unit", "sales_deal"}
 FORBIDDEN = {
-    "alice": MANAGERS_ONLY | DESK | AGENTS_ONLY | {"customer_erase", "customer_reveal"},  # a consultant
-    "sun": MANAGERS_ONLY | MINE | AGENTS_ONLY | {"customer_erase", "customer_reveal"},  # a receptionist
+    "alice": MANAGERS_ONLY | DESK | AGENTS_ONLY | SALES_MANAGERS | {"customer_erase", "customer_reveal"},  # a consultant
+    "sun": MANAGERS_ONLY | MINE | AGENTS_ONLY | SALES_MANAGERS | SALES_DEPOSIT | {"customer_erase", "customer_reveal"},
     "zhao": MINE | AGENTS_ONLY | {"customer_erase"},  # a manager (erasure is the administrator's)
 }
 
@@ -49,6 +51,7 @@ def _ask(client: Client, url: str) -> int:
 
 
 URLS = project_urls()
+NO_SUCH_UNIT = ("sales_unit", "sales_unit_move", "sales_deal")  # the customer's id names no unit or deal
 
 
 def test_every_project_page_is_covered() -> None:
@@ -145,6 +148,12 @@ PAGE_NEEDS = {
     "dispute_export": "rule",
     "dispute_ruling": "rule",
     "relation_verify": "rule",
+    "sales_board": "see_customers",
+    "sales_board_refresh": "see_customers",
+    "sales_unit": "take_deposit",
+    "sales_unit_move": "record_deal",
+    "sales_deal": "take_deposit",
+    "sales_deal_decide": "rule",
     # An agent's own pages (issue 15): no staff capability opens them (tests/web/test_agents.py).
     "agent_home": AGENT,
     "agent_register": AGENT,
@@ -203,7 +212,10 @@ def test_each_role_reaches_exactly_the_pages_its_capabilities_open(office: Offic
         assert (status != 403) == allowed, (role, url, status)
         assert status != 500, (role, url)
         no_such_row = ("import_job", "import_confirm", "import_cancel", "import_again", "import_report")
-        assert status != 404 or name in (*no_such_row, "relation_verify", "policy_job", "mine_more"), (role, url)
+        assert status != 404 or name in (*no_such_row, *NO_SUCH_UNIT, "relation_verify", "policy_job", "mine_more"), (
+            role,
+            url,
+        )
 
 
 def test_staff_of_one_project_find_nothing_of_another_whatever_their_role(office: Office) -> None:
