@@ -39,7 +39,11 @@ AGENTS_ONLY = {"agent_home", "agent_register"}  # a distributor's agents' pages:
 SALES_MANAGERS = {"sales_unit_move", "sales_deal_decide"}  # a deposit is a consultant's; the rest a manager's
 SALES_DEPOSIT = {"sales_unit", "sales_deal"}
 FORBIDDEN = {
-    "alice": MANAGERS_ONLY | DESK | AGENTS_ONLY | SALES_MANAGERS | {"customer_erase", "customer_reveal"},  # a consultant
+    "alice": MANAGERS_ONLY
+    | DESK
+    | AGENTS_ONLY
+    | SALES_MANAGERS
+    | {"customer_erase", "customer_reveal"},  # a consultant
     "sun": MANAGERS_ONLY | MINE | AGENTS_ONLY | SALES_MANAGERS | SALES_DEPOSIT | {"customer_erase", "customer_reveal"},
     "zhao": MINE | AGENTS_ONLY | {"customer_erase"},  # a manager (erasure is the administrator's)
 }

@@ -108,7 +108,9 @@ def sales_unit_move(request: access.ProjectRequest, pk: int) -> HttpResponse:
     found = _unit(request, pk)
     try:
         if request.POST.get("move") == "signing":
-            services.unit_sign(by=request.staff, unit_id=found.pk, price=request.POST.get("price", ""), user=request.user)
+            services.unit_sign(
+                by=request.staff, unit_id=found.pk, price=request.POST.get("price", ""), user=request.user
+            )
             messages.success(request, _("Signing recorded for %(unit)s.") % {"unit": str(found)})
         else:
             services.unit_return(
