@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("leadledger.channel.urls")),
     path("", include("leadledger.money.urls")),
     path("", include("leadledger.bench.urls")),
+    path("", include("leadledger.sales.urls")),
     path("", include("leadledger.web.urls")),
 ]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from office import Office
 
 from leadledger.engine.errors import DomainError
 from leadledger.ledger import logchain
 from leadledger.ledger import models as ledger
 from leadledger.sales import selectors, services
 from leadledger.sales.models import SaleLog, Unit
+from office import Office
 
 
 def _unit(office: Office, number: str = "1201", floor: int = 12) -> Unit:

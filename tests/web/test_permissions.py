@@ -38,9 +38,11 @@ MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal", "notices", "not
 BENCH = {"bench_today", "bench_log", "bench_report"}  # a customer manager's own workbench (issue 17)
 LEAD = {"bench_team", "bench_review", "bench_duties", "bench_duty_edit"}  # the manager's side of it
 AGENTS_ONLY = {"agent_home", "agent_register"}  # a distributor's agents' pages: every staff member is refused
+SALES_MANAGERS = {"sales_unit_move", "sales_deal_decide"}  # a deposit is a consultant's; the rest a manager's
+SALES_DEPOSIT = {"sales_unit", "sales_deal"}
 FORBIDDEN = {
-    "alice": MANAGERS_ONLY | DESK | AGENTS_ONLY | LEAD | {"customer_erase", "customer_reveal"},  # a consultant
-    "sun": MANAGERS_ONLY | MINE | AGENTS_ONLY | BENCH | LEAD | {"customer_erase", "customer_reveal"},  # a receptionist
+    "alice": MANAGERS_ONLY | DESK | AGENTS_ONLY | LEAD | SALES_MANAGERS | {"customer_erase", "customer_reveal"},
+    "sun": MANAGERS_ONLY | MINE | AGENTS_ONLY | BENCH | LEAD | SALES_MANAGERS | SALES_DEPOSIT | {"customer_erase", "customer_reveal"},
     "zhao": MINE | AGENTS_ONLY | {"customer_erase"},  # a manager (erasure is the administrator's)
 }
 
@@ -51,6 +53,7 @@ def _ask(client: Client, url: str) -> int:
 
 
 URLS = project_urls()
+NO_SUCH_UNIT = ("sales_unit", "sales_unit_move", "sales_deal")  # the customer's id names no unit or deal
 
 
 def test_every_project_page_is_covered() -> None:
@@ -154,6 +157,12 @@ PAGE_NEEDS = {
     "bench_review": "lead_team",
     "bench_duties": "lead_team",
     "bench_duty_edit": "lead_team",
+    "sales_board": "see_customers",
+    "sales_board_refresh": "see_customers",
+    "sales_unit": "take_deposit",
+    "sales_unit_move": "record_deal",
+    "sales_deal": "take_deposit",
+    "sales_deal_decide": "rule",
     # An agent's own pages (issue 15): no staff capability opens them (tests/web/test_agents.py).
     "agent_home": AGENT,
     "agent_register": AGENT,
@@ -222,6 +231,11 @@ def test_each_role_reaches_exactly_the_pages_its_capabilities_open(office: Offic
         no_such_row += ("escort_slip_pdf",)  # no escorted visit has Zhang's id for its number
         no_such_row += ("bench_review", "bench_duty_edit")  # no report or duty with that number here
         assert status != 404 or name in (*no_such_row, "relation_verify", "policy_job", "mine_more"), (role, url)
+        no_such_row = ("import_job", "import_confirm", "import_cancel", "import_again", "import_report")
+        assert status != 404 or name in (*no_such_row, *NO_SUCH_UNIT, "relation_verify", "policy_job", "mine_more"), (
+            role,
+            url,
+        )
 
 
 def test_staff_of_one_project_find_nothing_of_another_whatever_their_role(office: Office) -> None:

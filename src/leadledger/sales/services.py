@@ -119,7 +119,7 @@ def unit_deposit(
         body |= {"helper": str(aide.pk), "help": help}
     now = timezone.now()
     with transaction.atomic():
-        # S3 界定5 接待 11: the unit moves only if it is still free at this instant; whoever comes second finds it taken.
+        # S3 界定5 接待 11: the unit moves only if still free at this instant; whoever comes second finds it taken.
         moved = Unit.objects.filter(pk=unit_id, project=project, status__in=units.move_from(units.TAKE_DEPOSIT)).update(
             status=units.move_to(units.TAKE_DEPOSIT), staff=closer, changed_at=now
         )

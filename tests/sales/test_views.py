@@ -1,0 +1,108 @@
+"""The sales-control pages: the board and its cheap refresh, a deposit at the field, the deal page and the decision."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.test import Client
+from django.urls import reverse
+
+from leadledger.ledger import services as ledger_services
+from leadledger.sales import services
+from leadledger.sales.models import SaleLog, Unit
+from office import PASSWORD, Office
+
+
+def _signed_in(username: str) -> Client:
+    client = Client()
+    assert client.login(username=username, password=PASSWORD)
+    return client
+
+
+def _unit(office: Office, number: str = "1201") -> Unit:
+    return services.unit_list(
+        by=office.zhao,
+        building="3栋",
+        floor=12,
+        number=number,
+        area=Decimal("89.5"),
+        list_price=Decimal(1280000),
+        user=None,
+    )
+
+
+def _own(office: Office) -> None:
+    body = {"customer": str(office.zhang.pk), "staff": str(office.alice.pk)}
+    ledger_services.event_append(project=office.project, kind="visit", body=body)  # IH-1: Zhang is Alice's
+
+
+def test_the_board_shows_each_unit_with_its_status_in_words(office: Office) -> None:
+    unit = _unit(office)
+    _unit(office, "1202")
+    services.unit_deposit(by=office.alice, unit_id=unit.pk, buyers=[office.zhang.pk], price=1, user=None)
+    page = _signed_in("sun").get(reverse("sales_board", kwargs={"project": "hz-1"}))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert 'class="unit deposit"' in text and "已认购" in text and "可售" in text and "12层" in text
+
+
+def test_the_refresh_answers_nothing_when_nothing_changed(office: Office, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    unit = _unit(office)
+    client = _signed_in("alice")
+    url = reverse("sales_board_refresh", kwargs={"project": "hz-1"})
+    first = client.get(url)
+    version = first.content.decode().split('name="v" value="')[1].split('"')[0]
+    with django_assert_max_num_queries(8):  # session, user, membership, departures, the version: never the units
+        assert client.get(url, {"v": version}).status_code == 204
+    services.unit_deposit(by=office.bob, unit_id=unit.pk, buyers=[office.zhang.pk], price=1, user=None)
+    changed = client.get(url, {"v": version})
+    assert changed.status_code == 200 and "已认购" in changed.content.decode()
+
+
+def test_a_consultant_takes_a_deposit_and_sees_the_engines_answer(office: Office) -> None:
+    unit = _unit(office)
+    _own(office)
+    client = _signed_in("alice")
+    url = reverse("sales_unit", kwargs={"project": "hz-1", "pk": unit.pk})
+    assert "张伟" in client.get(url).content.decode()  # her own customer is offered as the buyer
+    done = client.post(url, {"buyers": [office.zhang.pk], "price": "1,250,000", "staff": office.alice.pk}, follow=True)
+    text = done.content.decode()
+    assert "已收取" in text or "认购" in text
+    assert "王芳" in text and "100%" in text  # the engine's shares, with its sentence
+    assert SaleLog.objects.filter(kind="deposit").count() == 1
+
+
+def test_a_bad_price_is_said_next_to_the_field_and_nothing_is_taken(office: Office) -> None:
+    unit = _unit(office)
+    page = _signed_in("alice").post(
+        reverse("sales_unit", kwargs={"project": "hz-1", "pk": unit.pk}), {"buyers": [office.zhang.pk], "price": "abc"}
+    )
+    assert page.status_code == 400 and "请填写金额" in page.content.decode()
+    unit.refresh_from_db()
+    assert unit.status == "available"
+
+
+def test_the_manager_accepts_the_deal_from_its_page(office: Office) -> None:
+    unit = _unit(office)
+    done = services.unit_deposit(by=office.alice, unit_id=unit.pk, buyers=[office.zhang.pk], price=1, user=None)
+    client = _signed_in("zhao")
+    decided = client.post(
+        reverse("sales_deal_decide", kwargs={"project": "hz-1", "pk": done.deal.seq}),
+        {"decision": "accept"},
+        follow=True,
+    )
+    assert "已确认" in decided.content.decode()
+    assert SaleLog.objects.filter(kind="accepted", deal_seq=done.deal.seq).exists()
+
+
+def test_the_manager_signs_and_returns_a_unit(office: Office) -> None:
+    unit = _unit(office)
+    services.unit_deposit(by=office.alice, unit_id=unit.pk, buyers=[office.zhang.pk], price=1, user=None)
+    client = _signed_in("zhao")
+    url = reverse("sales_unit_move", kwargs={"project": "hz-1", "pk": unit.pk})
+    client.post(url, {"move": "signing", "price": "1200000"})
+    unit.refresh_from_db()
+    assert unit.status == "signed"
+    client.post(url, {"move": "return", "reason": "贷款未批"})
+    unit.refresh_from_db()
+    assert unit.status == "returned"
