@@ -108,6 +108,9 @@ def test_a_tampered_form_is_a_bad_request_not_a_server_error(
 
 AGENT = "agent"  # not a staff capability: a distributor's agent of the project
 PAGE_NEEDS = {
+    "money_plan": "set_policy",
+    "money_statement": "see_customers",
+    "money_statement_export": "see_customers",
     "project": "see_customers",
     "customer": "see_customers",
     "customer_reveal": "reveal",  # or the customer's own consultant; Zhang has none here
