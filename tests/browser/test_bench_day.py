@@ -1,0 +1,125 @@
+"""A day in a customer manager's life (issue 17): Alice (王芳) follows up a prospect and sees today's
+callbacks move, writes her work log, submits her weekly report on her phone; Zhao (赵强), her manager,
+sees the team's standing at his desk and returns the report with a comment, which Alice then reads."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from browser.conftest import HERE, Server, screenshot
+from office import PASSWORD
+from served import free_port, serve_started
+
+# Li (李娜) first visited three days ago, so a follow-up today is a callback (W-2); Zhao's key-account
+# team (Alice) has the shipped duties of 篇1.
+BENCH = """
+from datetime import timedelta
+import django
+django.setup()
+from django.utils import timezone
+from leadledger.bench import services
+from leadledger.bench.models import DutyTemplate
+from leadledger.ledger import models, services as ledger_services
+project = models.Project.objects.get(code="hz-1")
+alice = models.Staff.objects.get(project=project, user__username="alice")
+zhao = models.Staff.objects.get(project=project, user__username="zhao")
+li, _ = ledger_services.customer_find_or_create(project=project, name="李娜", phone="13900000002")
+body = {"customer": str(li.pk), "staff": str(alice.pk)}
+ledger_services.event_append(project=project, kind="visit", body=body, at=timezone.now() - timedelta(days=3))
+services.presets_load(project=project, kind="key_account")
+team = services.team_create(by=zhao, name="大客户一组", kind="key_account", members=[alice.pk])
+for duty in DutyTemplate.objects.filter(project=project):
+    duty.teams.add(team)
+"""
+
+
+@pytest.fixture
+def bench_server(tmp_path: Path) -> Iterator[Server]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "leadledger.settings",
+        "PYTHONPATH": str(HERE.parent) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    }
+    staged = subprocess.run([sys.executable, str(HERE / "stage.py")], capture_output=True, text=True, env=env)
+    assert staged.returncode == 0, staged.stderr
+    more = subprocess.run([sys.executable, "-c", BENCH], capture_output=True, text=True, env=env)
+    assert more.returncode == 0, more.stderr
+    process = serve_started(env, port := free_port(), wait=30)
+    yield Server(f"http://127.0.0.1:{port}", json.loads(staged.stdout))
+    os.killpg(process.pid, 15)
+    process.wait(timeout=10)
+
+
+def _signed_in(browser: Any, server: Server, username: str, width: int, height: int) -> Any:
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{server.url}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    return page
+
+
+def test_a_customer_managers_day_and_the_managers_review(browser: Any, bench_server: Server) -> None:
+    from playwright.sync_api import expect
+
+    url = bench_server.url
+    alice = _signed_in(browser, bench_server, "alice", 390, 844)
+    alice.size_name = "390"
+    alice.goto(f"{url}/p/hz-1/bench/")
+    callbacks = alice.locator("li.duty", has_text="回访老客户")
+    expect(callbacks.locator("[data-count]")).to_have_text("0 / 10")
+    expect(callbacks).to_contain_text("进行中")
+    screenshot(alice, "bench-today")
+
+    alice.goto(f"{url}/p/hz-1/me/?tab=pending")  # she follows Li up from her customers
+    li = alice.locator(".mine-row", has_text="李娜")
+    li.get_by_text("追访", exact=True).click()
+    li.get_by_label("追访记录").fill("李姐想看三房，周六带家人来")
+    li.get_by_role("button", name="登记追访").click()
+    expect(alice.get_by_role("status")).to_contain_text("已登记李娜的追访")
+
+    alice.goto(f"{url}/p/hz-1/bench/")  # today's target moved, counted from the logged follow-up
+    expect(callbacks.locator("[data-count]")).to_have_text("1 / 10")
+    alice.get_by_label("今天的工作").fill("回访李娜，约周六看房；整理本周来电")
+    alice.get_by_role("button", name="保存工作日志").click()
+    expect(alice.get_by_role("status")).to_contain_text("已保存今天的工作日志")
+    log_line = alice.locator("li.duty", has_text="工作日志")
+    expect(log_line.locator("[data-count]")).to_have_text("1 / 1")
+    expect(log_line).to_contain_text("已完成")
+
+    alice.get_by_role("link", name="本周周报").first.click()
+    expect(alice.locator("dl.counts")).to_contain_text("回访老客户")
+    alice.get_by_label("本周成果").fill("回访老客户1组，约看房1组")
+    alice.get_by_label("下周计划").fill("周六带李娜看三房")
+    alice.get_by_role("button", name="提交给经理").click()
+    expect(alice.get_by_role("status")).to_contain_text("等待经理审阅")
+    screenshot(alice, "bench-report")
+
+    zhao = _signed_in(browser, bench_server, "zhao", 1366, 900)
+    zhao.size_name = "desktop"
+    zhao.goto(f"{url}/p/hz-1/bench/team/")
+    person = zhao.locator("article.person", has_text="王芳")
+    expect(person.locator("li.duty", has_text="回访老客户").locator("[data-count]")).to_have_text("1 / 10")
+    screenshot(zhao, "bench-team")
+    zhao.get_by_role("link", name="王芳").click()
+    zhao.get_by_label("意见").fill("请写明李娜的意向面积和预算")
+    zhao.get_by_role("button", name="附意见退回").click()
+    expect(zhao.get_by_role("status")).to_contain_text("已退回王芳的")
+
+    alice.reload()
+    expect(alice.get_by_text("请写明李娜的意向面积和预算")).to_be_visible()
+    expect(alice.get_by_role("button", name="提交给经理")).to_be_visible()  # returned: she may submit again
+    alice.context.close()
+    zhao.context.close()
