@@ -134,12 +134,13 @@ def owner_candidate(project: models.Project, staff_id: Any, *, field: str = "sta
     return staff
 
 
-def may_correct_visit(staff: models.Staff | None, *, registered_by: int | None, user_id: int | None) -> bool:
+def may_correct_visit(granted: Collection[str], *, registered_by: int | None, user_id: int | None) -> bool:
     """A registration is corrected by whoever registered it at the desk, or by a manager who works the
-    desk and rules (docs/decisions.md 221): nobody corrects a colleague's registration behind them."""
-    if not can(staff, WORK_DESK):
+    desk and rules (docs/decisions.md 221): nobody corrects a colleague's registration behind them.
+    `granted` is the person's capabilities (`capabilities_of`, or a request's)."""
+    if WORK_DESK not in granted:
         return False
-    return (registered_by is not None and registered_by == user_id) or can(staff, RULE)
+    return (registered_by is not None and registered_by == user_id) or RULE in granted
 
 
 def owner_candidates(project: models.Project) -> list[models.Staff]:

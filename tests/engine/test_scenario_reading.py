@@ -145,6 +145,8 @@ def _plain_value(key: str) -> Any:
         "name": "张伟",
         "help": "decisive",
         "site": "市区",
+        "visit": "e0",
+        "was_customer": "c1",
     }.get(key, True)
 
 

@@ -96,19 +96,6 @@ class TodayVisit:
     reason: str = ""  # the correction's reason
 
 
-def corrections_between(project: models.Project, start: datetime, end: datetime) -> dict[str, Correction]:
-    """The corrections recorded in [start, end), by the id of the visit each corrects (a few a day)."""
-    rows = models.Event.objects.filter(project=project, kind=CORRECTION, at__gte=start, at__lt=end).values_list(
-        "seq", "kind", "at", "body"
-    )
-    found: dict[str, Correction] = {}
-    for seq, kind, at, body in rows:
-        correction = convert.engine_event(kind, seq, at, json.loads(body))
-        assert isinstance(correction, Correction)
-        found[correction.visit] = correction
-    return found
-
-
 def today_at_desk(site: models.Site, now: datetime) -> Today:
     """What was registered at this desk today, "today" being the calendar day in the project's time zone."""
     zone = ZoneInfo(site.project.time_zone)
@@ -123,15 +110,25 @@ def today_at_desk(site: models.Site, now: datetime) -> Today:
     earlier = models.Event.objects.filter(
         project_id=site.project_id, customer_id=OuterRef("customer_id"), kind=VISIT, seq__lt=OuterRef("seq")
     )
-    events = {
-        seq: (before, name or f"#{customer}", noted(json.loads(stored)) if stored else VisitDetails(), actor, customer)
-        for seq, before, customer, name, stored, actor in models.Event.objects.filter(
-            project_id=site.project_id, seq__in=[seq for seq, _, _ in visits]
+    # The visits and the day's corrections (decision 222: the list reads them) in one query.
+    rows = (
+        models.Event.objects.filter(
+            Q(seq__in=[seq for seq, _, _ in visits]) | Q(kind=CORRECTION, at__gte=start, at__lt=end),
+            project_id=site.project_id,
         )
         .annotate(before=Exists(earlier))
-        .values_list("seq", "before", "customer_id", "customer__name", "body", "actor_id")
-    }
-    corrections = corrections_between(site.project, start, end)  # decision 222: the list reads them
+        .values_list("seq", "before", "customer_id", "customer__name", "body", "actor_id", "kind", "at")
+    )
+    events = {}
+    corrections: dict[str, Correction] = {}
+    for seq, before, customer, name, stored, actor, kind, moment in rows:
+        if kind == CORRECTION:
+            correction = convert.engine_event(kind, seq, moment, json.loads(stored))
+            assert isinstance(correction, Correction)
+            corrections[correction.visit] = correction
+        else:
+            details = noted(json.loads(stored)) if stored else VisitDetails()
+            events[seq] = (before, name or f"#{customer}", details, actor, customer)
     moved = {int(c.customer) for c in corrections.values() if c.customer != c.was_customer}
     names = dict(models.Customer.objects.filter(pk__in=moved).values_list("pk", "name")) if moved else {}
     registered = []

@@ -332,7 +332,8 @@ def visit_correct(
     event = ledger.Event.objects.select_related("customer").filter(project=project, seq=seq).first()
     if visit is None or event is None or event.customer is None:
         raise LedgerError("这次登记不在本接待台", "that registration was not made at this desk", field="visit")
-    if not capabilities.may_correct_visit(by, registered_by=event.actor_id, user_id=getattr(user, "pk", None)):
+    granted = capabilities.capabilities_of(by)
+    if not capabilities.may_correct_visit(granted, registered_by=event.actor_id, user_id=getattr(user, "pk", None)):
         raise LedgerError(
             "只有登记这次来访的前台或经理可以更正", "only whoever registered this visit, or a manager, may correct it"
         )

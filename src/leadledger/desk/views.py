@@ -84,7 +84,7 @@ def _board_context(request: access.ProjectRequest, site: models.Site) -> dict[st
             "reason": visit.reason,
             # decision 221: whoever registered it, or a manager; the engine says when, on the form
             "may_correct": capabilities.may_correct_visit(
-                request.staff, registered_by=visit.registered_by, user_id=request.user.pk
+                request.capabilities, registered_by=visit.registered_by, user_id=request.user.pk
             ),
         }
         for visit in today.registered
@@ -398,7 +398,7 @@ def desk_correct(request: access.ProjectRequest, site: int, seq: int) -> HttpRes
     }
     context: dict[str, object] = {
         "site": found,
-        "visit": visit,
+        "desk_visit": visit,
         "event": event,
         "was_staff": names.get(visit.staff, visit.staff),
         "matches": matches,

@@ -1,12 +1,12 @@
 """A registration corrected at the desk: the visit it makes, and when a correction may be made.
 
-No rule of RULES.md speaks of corrections; docs/decisions.md 220-222 do. The register is the evidence
-of first contact (IH-1), so a receptionist's slip (the wrong consultant, the wrong match, the wrong
+No rule of RULES.md speaks of corrections; docs/decisions.md 220-223 do. The register is the evidence
+of first contact, so a receptionist's slip (the wrong consultant, the wrong match, the wrong
 notes) is put right by a new event, never by editing the visit: the engine reads the visit as
 registered before the correction and as corrected from it on, so the dispute page shows the verdict
 before and after. A correction may not be a way to hand a customer to someone else: it is allowed
 on the visit's own day only, once, before anything else happened to either customer, and never
-after a manager's ruling (IH-16); later mistakes go to the manager.
+after a manager's ruling; later mistakes go to the manager, who rules.
 """
 
 from __future__ import annotations
