@@ -88,3 +88,20 @@ def test_a_number_being_typed_is_looked_up_once_it_is_whole(office: Office, site
     assert not DeskSearch.objects.exists() and not models.Lookup.objects.exists()
     _, page = _queries(client, site, "13800000001")
     assert DeskSearch.objects.count() == 1 and models.Lookup.objects.count() == 1  # the whole number: logged
+
+
+def test_each_match_carries_its_own_forms_rendered_once(office: Office, site: models.Site) -> None:
+    made = _customers(office, 3, 0)
+    _, page = _queries(_client(), site, "张")
+    assert "__match__" not in page  # the stand-in never reaches the page
+    for customer in [office.zhang, *made]:
+        pk = customer.pk
+        assert page.count(f'<input type="hidden" name="customer" value="{pk}">') == 2  # register and relation
+        for field in (
+            f'id="visit-{pk}-party"',
+            f'id="visit-{pk}-source"',
+            f'id="rel-kind-{pk}"',
+            f'id="rel-phone-{pk}"',
+        ):
+            assert page.count(field) == 1, field
+    assert page.count('name="csrfmiddlewaretoken"') == 2 * 4 + 1  # every form still carries the token

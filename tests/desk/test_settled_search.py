@@ -3,6 +3,7 @@ a visit is still registered only from a search that found the customer (IH-18)."
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -25,9 +26,14 @@ def _client(username: str = "sun") -> Client:
     return client
 
 
-def _typed(client: Client, site: models.Site, *queries: str) -> None:
+def _typed(client: Client, site: models.Site, *queries: str, after: str = "") -> str:
+    """Type as the desk's box does: each request names the search the box shows (`after`)."""
     for query in queries:
-        assert client.get(f"/p/hz-1/desk/{site.pk}/search/", {"q": query}).status_code == 200
+        page = client.get(f"/p/hz-1/desk/{site.pk}/search/", {"q": query, "after": after})
+        assert page.status_code == 200
+        shown = re.search(r'name="after" value="(\d+)"', page.content.decode())
+        after = shown.group(1) if shown else ""
+    return after
 
 
 def test_typing_a_name_keeps_one_search_record_and_logs_every_lookup(office: Office, site: models.Site) -> None:
@@ -40,19 +46,19 @@ def test_typing_a_name_keeps_one_search_record_and_logs_every_lookup(office: Off
 
 def test_a_search_after_a_pause_is_a_new_record(office: Office, site: models.Site) -> None:
     client = _client()
-    _typed(client, site, "张伟")
+    shown = _typed(client, site, "张伟")
     DeskSearch.objects.update(at=DeskSearch.objects.get().at - SETTLING - timedelta(seconds=1))
-    _typed(client, site, "李娜")
+    _typed(client, site, "李娜", after=shown)
     assert list(DeskSearch.objects.order_by("pk").values_list("query", flat=True)) == ["张伟", "李娜"]
 
 
 def test_a_search_a_visit_cites_is_never_rewritten(office: Office, site: models.Site) -> None:
     client = _client()
-    _typed(client, site, "13900000002")
+    shown = _typed(client, site, "13900000002")
     cited = DeskSearch.objects.get()
     client.post(f"/p/hz-1/desk/{site.pk}/register/", {"search": cited.pk, "name": "李娜", "phone": "13900000002"})
     assert DeskVisit.objects.filter(search=cited).exists()
-    _typed(client, site, "张伟")  # the next visitor, seconds later
+    _typed(client, site, "张伟", after=shown)  # the next visitor, seconds later
     cited.refresh_from_db()
     assert cited.query == "13900000002"
     assert DeskSearch.objects.count() == 2
@@ -60,9 +66,10 @@ def test_a_search_a_visit_cites_is_never_rewritten(office: Office, site: models.
 
 def test_each_receptionist_and_each_desk_keeps_its_own_record(office: Office, site: models.Site) -> None:
     other_site = models.Site.objects.create(project=office.project, name="郊区展厅")
-    _typed(_client("sun"), site, "张伟")
-    _typed(_client("sun"), other_site, "张伟")
-    assert DeskSearch.objects.count() == 2
+    shown = _typed(_client("sun"), site, "张伟")
+    _typed(_client("sun"), other_site, "张伟", after=shown)  # another desk's search is never rewritten
+    _typed(_client("sun"), site, "张伟")  # a second tablet signed in as the same receptionist
+    assert DeskSearch.objects.count() == 3
 
 
 def test_a_form_shown_before_typing_on_registers_only_a_customer_the_search_still_finds(
@@ -70,14 +77,14 @@ def test_a_form_shown_before_typing_on_registers_only_a_customer_the_search_stil
 ) -> None:
     services.visit_register(project=office.project, customer=office.zhang, staff=office.alice)
     client = _client()
-    _typed(client, site, "张伟")
+    after = _typed(client, site, "张伟")
     shown = DeskSearch.objects.get()
-    _typed(client, site, "13900000009")  # typed on before the button: the record now found nobody
+    after = _typed(client, site, "13900000009", after=after)  # typed on before the button: it found nobody
     page = client.post(
         f"/p/hz-1/desk/{site.pk}/register/", {"search": shown.pk, "customer": office.zhang.pk}, follow=True
     ).content.decode()
     assert "search for the customer before registering them" in page
     assert not DeskVisit.objects.exists()
-    _typed(client, site, "张伟")  # searched again: the same record found them, and the visit is registered
+    _typed(client, site, "张伟", after=after)  # searched again: the same record found them; the visit is registered
     client.post(f"/p/hz-1/desk/{site.pk}/register/", {"search": shown.pk, "customer": office.zhang.pk})
     assert DeskVisit.objects.get().search_id == shown.pk

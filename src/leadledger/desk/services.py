@@ -99,13 +99,16 @@ def _locked(site: ledger.Site) -> tuple[Rotation, Desk]:
 SETTLING = timedelta(seconds=30)  # decision 210: a search followed this soon by another was still being typed
 
 
-def search_log(*, site: ledger.Site, user: Any, query: str) -> tuple[DeskSearch, list[ledger.Customer]]:
+def search_log(
+    *, site: ledger.Site, user: Any, query: str, after: int | None = None
+) -> tuple[DeskSearch, list[ledger.Customer]]:
     """Search first (IH-18), and keep what was asked and found; within the user's lookup limits
     (`lookups.LookupRefused` when over them).
 
     Every lookup is logged (ledger.lookups), but the desk keeps one search record per settled search
-    (decision 210): the same person searching again at the same desk within `SETTLING` of their last
-    search, which no visit cites, was still typing, and that record is rewritten with what they settle on.
+    (decision 210): `after` is the search the desk's box showed when this one was typed; if it is this
+    person's at this desk, from within `SETTLING`, and no visit cites it, they were still typing and that
+    record is rewritten with what they settle on. Any other search is a new record.
     """
     project = site.project
     found = lookups.lookup(
@@ -114,12 +117,10 @@ def search_log(*, site: ledger.Site, user: Any, query: str) -> tuple[DeskSearch,
     asked, ids = query.strip()[:100], [c.pk for c in found]
     now = timezone.now()
     with transaction.atomic():
-        last = (
-            DeskSearch.objects.select_for_update()
-            .filter(site=site, user=user, at__gte=now - SETTLING)
-            .order_by("-pk")
-            .first()
-        )
+        last = None
+        if after is not None:
+            mine = DeskSearch.objects.select_for_update().filter(pk=after, site=site, user=user)
+            last = mine.filter(at__gte=now - SETTLING).first()
         if last is not None and not DeskVisit.objects.filter(search=last).exists():
             DeskSearch.objects.filter(pk=last.pk).update(query=asked, found=ids, at=now)
             last.query, last.found, last.at = asked, ids, now

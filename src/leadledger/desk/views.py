@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from leadledger import capabilities
 from leadledger.engine import search_query
 from leadledger.engine.errors import DomainError
+from leadledger.engine.text import whole_id
 from leadledger.engine.visits import INTENTS, SOURCES, visit_details
 from leadledger.ledger import models
 from leadledger.ledger.lookups import LookupRefused
@@ -204,7 +205,8 @@ def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
         # nothing is disclosed, logged or counted against the limits while the number is being typed.
         return render(request, "desk/results.html", {"query": query, "site": found_site, "incomplete": True})
     try:
-        record, customers = services.search_log(site=found_site, user=request.user, query=query)
+        after = whole_id(request.GET.get("after", ""))  # the search the box showed before: still being typed?
+        record, customers = services.search_log(site=found_site, user=request.user, query=query, after=after)
     except LookupRefused as refused:  # nothing was looked up; the desk says when it may search again
         context = {"query": query, "site": found_site, "refused": said(refused)}
         return render(request, "desk/results.html", context, status=429)
