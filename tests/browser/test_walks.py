@@ -34,6 +34,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # Names and places of the staged office are Chinese in both languages; what else is Chinese is wording.
 NAMES = re.compile(
     r"张伟|李娜|王芳|刘洋|赵强|孙丽|李明|周涛|周敏|陈静|杭州一期|市区展厅|安居分销|好房分销|简体中文|管理员"
+    r"|3月3日由我首次接待|客户下周带家人再来|客户投诉后更换顾问"  # reasons typed by the staff
+    r"|制度|方法|界定"  # the presets' own names
+    r"|日期|时间|客户姓名|电话|置业顾问|类型|来访|来电|回访|备注"  # the import file's Chinese column names
 )
 
 
@@ -96,9 +99,14 @@ def _faults(page: Any, language: str, chip: bool) -> list[str]:
             const style = getComputedStyle(el);
             if (style.display === "none" || style.visibility === "hidden") continue;
             if (el.closest(".sr, .visually-hidden")) continue;  // for screen readers: clipped on purpose
+            const shut = el.closest("details:not([open])");
+            if (shut && el !== shut && !el.closest("summary")) continue;  // not shown until opened
             const box = el.getBoundingClientRect();
             if (box.width <= 1 || box.height <= 1) continue;
-            if (box.right > width + 1) out.push(`past the edge: ${said(el)}`);
+            let scrolled = false;  // inside a strip that scrolls sideways (the tabs), by design
+            for (let up = el.parentElement; up && !scrolled; up = up.parentElement)
+                scrolled = ["auto", "scroll"].includes(getComputedStyle(up).overflowX);
+            if (box.right > width + 1 && !scrolled) out.push(`past the edge: ${said(el)}`);
             const clips = ["hidden", "clip"].includes(style.overflowX) && style.textOverflow !== "ellipsis";
             if (clips && el.scrollWidth > el.clientWidth + 1 && el.children.length === 0)
                 out.push(`text cut: ${said(el)}`);
@@ -153,6 +161,8 @@ def _pages(staged: dict[str, Any]) -> dict[str, list[tuple[str, str, bool]]]:
 
 
 PHONE_ROLES = ("alice", "liming")
+# The screenshots kept in docs/screenshots: Chinese at both ends of the tablet range, English between, phones.
+SHOTS = {("zh-hans", 1366), ("zh-hans", 768), ("en", 1024), ("zh-hans", PHONE), ("en", PHONE)}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -176,9 +186,10 @@ def test_every_page_of_each_role_fits_the_screen_and_reads_in_its_language(
             problems = _faults(page, language, chip)
             if problems:
                 found[f"{username} {address}"] = problems
-            _shot(page, f"walk-{name}-{'zh' if language == 'zh-hans' else 'en'}-{width}")
+            if (language, width) in SHOTS:
+                _shot(page, f"walk-{name}-{'zh' if language == 'zh-hans' else 'en'}-{width}")
     page.context.close()
-    assert found == {}
+    assert found == {}, json.dumps(found, ensure_ascii=False, indent=1)
 
 
 WORDS = {
