@@ -53,7 +53,7 @@ def _serve(folder: Path) -> Iterator[Server]:
     process = serve_started(env, port := free_port(), wait=30)
     yield Server(f"http://127.0.0.1:{port}", json.loads(staged.stdout))
     os.killpg(process.pid, 15)
-    process.wait(timeout=10)
+    process.wait(timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -228,7 +228,10 @@ def _confirmed(page: Any, language: str, *needles: str) -> str:
     """The confirmation after an action: shown, in the page's language, saying what was done."""
     from playwright.sync_api import expect
 
-    status = page.locator("p.message[role=status]").last
+    status = page.locator("p.message[role=status]")
+    for needle in needles:  # the message of this action, not one left from the previous
+        status = status.filter(has_text=needle)
+    status = status.last
     expect(status).to_be_visible()
     text = status.inner_text()
     for needle in needles:
@@ -251,6 +254,7 @@ def test_a_day_of_actions_each_confirmed_in_the_persons_language(
 ) -> None:
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=20_000)  # a busy machine: a registration may take seconds
     words, base = WORDS[language], fresh_day.url
     staged = fresh_day.staged
     desk = f"{base}/p/hz-1/desk/{staged['site']}/"
