@@ -211,7 +211,7 @@ WORDS = {
         "hand_over": "Register and hand over",
         "returning": "Register a returning visit",
         "done": "Done",
-        "free": "Free",
+        "free": "free",
         "follow_up": "Log the follow-up",
         "pending_tab": "Awaiting follow-up",
         "rule": "Rule",
