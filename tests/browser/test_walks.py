@@ -34,6 +34,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # Names and places of the staged office are Chinese in both languages; what else is Chinese is wording.
 NAMES = re.compile(
     r"张伟|李娜|王芳|刘洋|赵强|孙丽|李明|周涛|周敏|陈静|杭州一期|市区展厅|安居分销|好房分销|简体中文|管理员"
+    r"|3月3日由我首次接待|客户下周带家人再来|客户投诉后更换顾问"  # reasons typed by the staff
+    r"|制度|方法|界定"  # the presets' own names
+    r"|日期|时间|客户姓名|电话|置业顾问|类型|来访|来电|回访|备注"  # the import file's Chinese column names
 )
 
 
@@ -50,7 +53,7 @@ def _serve(folder: Path) -> Iterator[Server]:
     process = serve_started(env, port := free_port(), wait=30)
     yield Server(f"http://127.0.0.1:{port}", json.loads(staged.stdout))
     os.killpg(process.pid, 15)
-    process.wait(timeout=10)
+    process.wait(timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +99,14 @@ def _faults(page: Any, language: str, chip: bool) -> list[str]:
             const style = getComputedStyle(el);
             if (style.display === "none" || style.visibility === "hidden") continue;
             if (el.closest(".sr, .visually-hidden")) continue;  // for screen readers: clipped on purpose
+            const shut = el.closest("details:not([open])");
+            if (shut && el !== shut && !el.closest("summary")) continue;  // not shown until opened
             const box = el.getBoundingClientRect();
             if (box.width <= 1 || box.height <= 1) continue;
-            if (box.right > width + 1) out.push(`past the edge: ${said(el)}`);
+            let scrolled = false;  // inside a strip that scrolls sideways (the tabs), by design
+            for (let up = el.parentElement; up && !scrolled; up = up.parentElement)
+                scrolled = ["auto", "scroll"].includes(getComputedStyle(up).overflowX);
+            if (box.right > width + 1 && !scrolled) out.push(`past the edge: ${said(el)}`);
             const clips = ["hidden", "clip"].includes(style.overflowX) && style.textOverflow !== "ellipsis";
             if (clips && el.scrollWidth > el.clientWidth + 1 && el.children.length === 0)
                 out.push(`text cut: ${said(el)}`);
@@ -153,6 +161,8 @@ def _pages(staged: dict[str, Any]) -> dict[str, list[tuple[str, str, bool]]]:
 
 
 PHONE_ROLES = ("alice", "liming")
+# The screenshots kept in docs/screenshots: Chinese at both ends of the tablet range, English between, phones.
+SHOTS = {("zh-hans", 1366), ("zh-hans", 768), ("en", 1024), ("zh-hans", PHONE), ("en", PHONE)}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -176,9 +186,10 @@ def test_every_page_of_each_role_fits_the_screen_and_reads_in_its_language(
             problems = _faults(page, language, chip)
             if problems:
                 found[f"{username} {address}"] = problems
-            _shot(page, f"walk-{name}-{'zh' if language == 'zh-hans' else 'en'}-{width}")
+            if (language, width) in SHOTS:
+                _shot(page, f"walk-{name}-{'zh' if language == 'zh-hans' else 'en'}-{width}")
     page.context.close()
-    assert found == {}
+    assert found == {}, json.dumps(found, ensure_ascii=False, indent=1)
 
 
 WORDS = {
@@ -200,7 +211,7 @@ WORDS = {
         "hand_over": "Register and hand over",
         "returning": "Register a returning visit",
         "done": "Done",
-        "free": "Free",
+        "free": "free",
         "follow_up": "Log the follow-up",
         "pending_tab": "Awaiting follow-up",
         "rule": "Rule",
@@ -217,7 +228,10 @@ def _confirmed(page: Any, language: str, *needles: str) -> str:
     """The confirmation after an action: shown, in the page's language, saying what was done."""
     from playwright.sync_api import expect
 
-    status = page.locator("p.message[role=status]").last
+    status = page.locator("p.message[role=status]")
+    for needle in needles:  # the message of this action, not one left from the previous
+        status = status.filter(has_text=needle)
+    status = status.last
     expect(status).to_be_visible()
     text = status.inner_text()
     for needle in needles:
@@ -240,6 +254,7 @@ def test_a_day_of_actions_each_confirmed_in_the_persons_language(
 ) -> None:
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=20_000)  # a busy machine: a registration may take seconds
     words, base = WORDS[language], fresh_day.url
     staged = fresh_day.staged
     desk = f"{base}/p/hz-1/desk/{staged['site']}/"
