@@ -42,7 +42,14 @@ SALES_MANAGERS = {"sales_unit_move", "sales_deal_decide"}  # a deposit is a cons
 SALES_DEPOSIT = {"sales_unit", "sales_deal"}
 FORBIDDEN = {
     "alice": MANAGERS_ONLY | DESK | AGENTS_ONLY | LEAD | SALES_MANAGERS | {"customer_erase", "customer_reveal"},
-    "sun": MANAGERS_ONLY | MINE | AGENTS_ONLY | BENCH | LEAD | SALES_MANAGERS | SALES_DEPOSIT | {"customer_erase", "customer_reveal"},
+    "sun": MANAGERS_ONLY
+    | MINE
+    | AGENTS_ONLY
+    | BENCH
+    | LEAD
+    | SALES_MANAGERS
+    | SALES_DEPOSIT
+    | {"customer_erase", "customer_reveal"},
     "zhao": MINE | AGENTS_ONLY | {"customer_erase"},  # a manager (erasure is the administrator's)
 }
 
