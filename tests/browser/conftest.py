@@ -36,8 +36,11 @@ def browser() -> Iterator[Any]:
     # workers, a database test can follow a browser test on one worker: the browser is closed first.
     if not CHROMIUM.exists():
         pytest.skip("browser tests skipped: /usr/bin/chromium is missing (apt-get install -y chromium; .ci/run does)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # An assertion waits as long as an action may (5 s by default): a busy CI machine takes longer to
+    # answer an htmx request than a quiet one, and a confirmation late by a second is not a defect.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield chromium
@@ -75,7 +78,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
     process = serve_started(env, port := free_port(), wait=30)
     yield Server(f"http://127.0.0.1:{port}", json.loads(staged.stdout))
     os.killpg(process.pid, 15)
-    process.wait(timeout=10)
+    process.wait(timeout=60)  # gunicorn stops its workers first; slow on a busy machine
 
 
 def screenshot(page: Any, name: str) -> None:
