@@ -120,10 +120,21 @@ def post_deal(event: Event, price: Decimal | None = None) -> models.DealMoney | 
     return deal
 
 
+def _at_deal(deal: models.DealMoney) -> tuple[str, ...]:
+    """The stages a deal has reached by itself: a deal taken on a unit in sales control has reached 认购
+    at its deposit and 签约 only once signed (decision 381); any other deal event both (decision 254)."""
+    from leadledger.sales.models import SaleLog  # sales writes through this module: read its log lazily
+
+    kinds = set(SaleLog.objects.filter(project=deal.project, deal_seq=deal.deal.seq).values_list("kind", flat=True))
+    if SaleLog.Kind.DEPOSIT not in kinds:
+        return AT_DEAL
+    return (rules.SUBSCRIPTION, rules.SIGNING) if SaleLog.Kind.SIGNING in kinds else (rules.SUBSCRIPTION,)
+
+
 def _earned(deal: models.DealMoney, plan: rules.CommissionPlan) -> Decimal:
     payments = models.Payment.objects.filter(deal=deal.deal)
     collected = sum(payments.values_list("amount", flat=True), Decimal(0))
-    reached = {*AT_DEAL, *payments.exclude(stage="").values_list("stage", flat=True)}
+    reached = {*_at_deal(deal), *payments.exclude(stage="").values_list("stage", flat=True)}
     return rules.earned(plan, deal.commission, deal.price, reached, collected)
 
 
@@ -139,6 +150,35 @@ def _due_so_far(deal: models.DealMoney) -> Decimal:
     """The cumulative amount that has fallen due on the deal: what its due lines moved, payouts aside."""
     rows = models.MoneyLine.objects.filter(event=deal.deal, kind="accrued").values_list("amount", flat=True)
     return -sum(rows, Decimal(0))
+
+
+@transaction.atomic
+def deal_signed(deal_event: Event, price: Decimal) -> list[models.MoneyLine]:
+    """The contract (签约) of a deal taken in sales control: 签约 is reached, and a contract price other
+    than the subscription's re-prices the deal: every line of it is reversed and the deal posted anew
+    at the contract price, so its lines balance to the commission of the price signed (decision 380)."""
+    deal = models.DealMoney.objects.select_for_update().filter(deal=deal_event, returned=False).first()
+    plan = plan_of(deal_event.project)
+    if deal is None or plan is None:
+        return []
+    source = f"deal e{deal_event.seq}"
+    written: list[models.MoneyLine] = []
+    if price != deal.price:
+        posted = [
+            LedgerLine(account=row.account, kind=row.kind, amount=row.amount)
+            for row in models.MoneyLine.objects.filter(event=deal_event, source=source).order_by("seq")
+        ]
+        split, _ = _split(deal_event)
+        deal.price, deal.commission = price, rules.consultant_commission(plan, price)
+        deal.save(update_fields=["price", "commission"])
+        written += post(deal.project, source, rules.repricing(posted, split, deal.commission), deal_event)
+    before = models.MoneyLine.objects.filter(project=deal.project).count()
+    _fall_due(deal, plan, source)
+    return written + list(models.MoneyLine.objects.filter(project=deal.project).order_by("seq")[before:])
+
+
+def deal_money(deal_event: Event) -> models.DealMoney | None:
+    return models.DealMoney.objects.filter(deal=deal_event).first()
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from leadledger.engine.text import reason_checked
 from leadledger.ledger import logchain
 from leadledger.ledger import models as ledger
 from leadledger.ledger import services as ledger_services
+from leadledger.money import services as money_services
 
 from .models import Building, SaleLog, Unit
 
@@ -138,6 +139,8 @@ def unit_deposit(
             buyers=[str(p.pk) for p in people],
             deal_seq=deal.seq,
         )
+        # C-7: the deal's commission is allocated at once by the project's plan (decisions 380, 381).
+        money_services.post_deal(deal, amount)
     return Subscription(unit=unit, deal=deal, log=row)
 
 
@@ -170,19 +173,33 @@ def _move(by: ledger.Staff, unit_id: int, move: str, *, user: Any, **values: Any
         return _log(unit, move, user=user, staff=by, deal_seq=unit.deal_seq, **values)
 
 
+def _deal_event(row: SaleLog) -> ledger.Event:
+    return ledger.Event.objects.get(project_id=row.project_id, seq=row.deal_seq)
+
+
 def unit_sign(*, by: ledger.Staff, unit_id: int, price: Any, user: Any) -> SaleLog:
-    """Record the contract (签约) of a unit under its subscription, at the contract price."""
+    """Record the contract (签约) of a unit under its subscription, at the contract price: 签约 is
+    reached for its commission, re-priced if the contract price differs (decision 380)."""
     capabilities.require(by, capabilities.RECORD_DEAL)
-    return _move(by, unit_id, units.SIGN, user=user, price=money(price))
+    amount = money(price)
+    with transaction.atomic():
+        row = _move(by, unit_id, units.SIGN, user=user, price=amount)
+        money_services.deal_signed(_deal_event(row), amount)
+    return row
 
 
 def unit_return(*, by: ledger.Staff, unit_id: int, reason: str, user: Any) -> SaleLog:
-    """Record a return (退房): the unit is for sale again; the money side reverses the deal's lines."""
+    """Record a return (退房): the unit is for sale again, and its deal's lines are reversed (clawback)."""
     capabilities.require(by, capabilities.RECORD_DEAL)
     note = reason_checked(reason)
     if not note:
         raise DomainError("退房必须说明原因", "a return needs a reason", field="reason")
-    return _move(by, unit_id, units.RETURN, user=user, note=note)
+    with transaction.atomic():
+        row = _move(by, unit_id, units.RETURN, user=user, note=note)
+        event = _deal_event(row)
+        if money_services.deal_money(event) is not None:
+            money_services.unit_returned(event)
+    return row
 
 
 def deal_decide(*, manager: ledger.Staff, deal_seq: int, accept: bool, reason: str = "", user: Any) -> SaleLog:
