@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
+from pathlib import Path
 
+import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -97,3 +101,21 @@ def test_a_consultant_may_not_set_the_plan(office: Office) -> None:
     client = client_in("zh-hans")
     client.login(username="alice", password=PASSWORD)
     assert client.get(f"/p/{office.project.code}/manage/commission/").status_code == 403
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing (apt-get install poppler-utils)")
+def test_the_statement_as_pdf_says_the_same_totals_as_the_excel(office: Office, tmp_path: Path) -> None:
+    _month_of_work(office)
+    client = client_in("zh-hans")
+    client.login(username="alice", password=PASSWORD)
+    page = client.get(f"/p/{office.project.code}/me/statement/").content.decode()
+    assert f"/p/{office.project.code}/me/statement.pdf" in page  # offered beside the Excel
+    answer = client.get(f"/p/{office.project.code}/me/statement.pdf")
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "statement.pdf"
+    pdf.write_bytes(answer.content)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "王芳" in text and "2100.00" in text and "已分配佣金" in text and "罚款" in text
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "s")], check=True)
+    assert (tmp_path / "s-1.png").stat().st_size > 5000  # a page with text on it, not a blank
+    assert client.get(f"/p/{office.project.code}/me/statement.pdf?staff={office.bob.pk}").status_code == 404

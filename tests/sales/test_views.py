@@ -106,3 +106,36 @@ def test_the_manager_signs_and_returns_a_unit(office: Office) -> None:
     client.post(url, {"move": "return", "reason": "贷款未批"})
     unit.refresh_from_db()
     assert unit.status == "returned"
+
+
+def test_the_manager_records_payments_and_the_commission_falls_due_with_each(office: Office) -> None:
+    from leadledger.money import models as money
+    from leadledger.money import services as money_services
+
+    money_services.set_plan(
+        office.project,
+        {
+            "bands": [{"up_to": None, "rate": "0.003"}],
+            "schedule": [{"stage": "collection", "share": "0.7"}, {"stage": "handover", "share": "0.3"}],
+        },
+    )
+    unit = _unit(office)
+    done = services.unit_deposit(by=office.alice, unit_id=unit.pk, buyers=[office.zhang.pk], price="1000000", user=None)
+    client = _signed_in("zhao")
+    deal_url = reverse("sales_deal", kwargs={"project": "hz-1", "pk": done.deal.seq})
+    url = reverse("sales_deal_payment", kwargs={"project": "hz-1", "pk": done.deal.seq})
+    page = client.get(deal_url).content.decode()
+    assert "3000.00" in page and url in page  # the commission, and the payment form
+    answer = client.post(url, {"amount": "500,000", "received_on": "2026-01-05", "stage": ""}, follow=True)
+    assert "收款已登记" in answer.content.decode()
+
+    def due() -> Decimal:
+        return sum(money.MoneyLine.objects.filter(event=done.deal, kind="due").values_list("amount", flat=True))
+
+    assert due() == Decimal("1050.00")  # 70% of 3,000 in proportion to half the price received
+    bad = client.post(url, {"amount": "abc", "received_on": "2026-01-06", "stage": ""}, follow=True)
+    assert "金额" in bad.content.decode() and due() == Decimal("1050.00")
+    client.post(url, {"amount": "", "received_on": "2026-01-07", "stage": "handover"})
+    assert due() == Decimal("1950.00")
+    assert _signed_in("alice").post(url, {"amount": "1", "received_on": "2026-01-08"}).status_code == 403
+    assert money.Payment.objects.count() == 2

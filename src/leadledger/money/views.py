@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,22 +142,42 @@ def _whose(request: access.ProjectRequest) -> Staff:
     return request.staff
 
 
-@access.capability_page(capabilities.SEE_CUSTOMERS)
-def statement(request: access.ProjectRequest) -> HttpResponse:
+def _statement_context(request: access.ProjectRequest) -> dict[str, Any]:
     year, month = _month(request)
-    staff = _whose(request)
-    figures = selectors.statement(staff, year, month)
-    context = {
+    figures = selectors.statement(_whose(request), year, month)
+    return {
         "s": figures,
         "totals": exports.totals(figures),
         # "not yet due" lines only move money between kinds; the office reads what was allocated and what fell due
         "lines": [(line, exports.kind_label(line.kind)) for line in figures.lines if line.kind != "accrued"],
         "month": f"{year}-{month:02d}",
+    }
+
+
+@access.capability_page(capabilities.SEE_CUSTOMERS)
+def statement(request: access.ProjectRequest) -> HttpResponse:
+    context = {
+        **_statement_context(request),
         "staff_list": Staff.objects.filter(project=request.project).order_by("name")
         if capabilities.APPROVE in request.capabilities
         else [],
     }
     return render(request, "money/statement.html", context)
+
+
+@access.capability_page(capabilities.SEE_CUSTOMERS)
+def statement_pdf(request: access.ProjectRequest) -> HttpResponse:
+    """The same statement as a PDF (weasyprint), the same figures as the page and the Excel."""
+    import weasyprint  # heavy (pango, fonts): loaded on the first PDF, not with every page
+
+    context = {**_statement_context(request), "project": request.project, "printed": timezone.localtime()}
+    html = render_to_string("money/statement_document.html", context, request=request)
+    document = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    figures = context["s"]
+    response = HttpResponse(document, content_type="application/pdf")
+    name = f"{request.project.code}-{figures.staff.pk}-{figures.year}{figures.month:02d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @access.capability_page(capabilities.SEE_CUSTOMERS)

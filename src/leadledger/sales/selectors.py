@@ -122,3 +122,28 @@ def deals_waiting(project: ledger.Project) -> list[int]:
         .order_by("-seq")
         .values_list("deal_seq", flat=True)[:50]
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DealMoneyShown:
+    commission: Decimal
+    collected: Decimal
+    due: Decimal
+    payments: list[tuple[object, Decimal, str]]  # (received on, amount, stage label)
+
+
+def deal_money_shown(project: ledger.Project, deal_seq: int) -> DealMoneyShown | None:
+    """A deal's money as the manager records payments: its commission, what was collected, what fell due."""
+    from leadledger.money import models as money
+
+    deal = money.DealMoney.objects.filter(project=project, deal__seq=deal_seq).select_related("deal").first()
+    if deal is None:
+        return None
+    payments = list(money.Payment.objects.filter(deal=deal.deal).order_by("received_on", "pk"))
+    due = money.MoneyLine.objects.filter(event=deal.deal, kind="accrued").values_list("amount", flat=True)
+    return DealMoneyShown(
+        commission=deal.commission,
+        collected=sum((p.amount for p in payments), Decimal(0)),
+        due=-sum(due, Decimal(0)),
+        payments=[(p.received_on, p.amount, p.get_stage_display()) for p in payments],
+    )

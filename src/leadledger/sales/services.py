@@ -9,6 +9,7 @@ lock, then finds the unit taken). Never a read-then-write.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -217,3 +218,29 @@ def deal_decide(*, manager: ledger.Staff, deal_seq: int, accept: bool, reason: s
         if decided.exists():
             raise DomainError("这笔成交已有经理的决定", "the manager has already decided this deal")
         return _log(unit, kind, user=user, staff=manager, deal_seq=deal_seq, note=note)
+
+
+def deal_payment(*, by: ledger.Staff, deal_seq: int, amount: Any, received_on: Any, stage: str, user: Any) -> Any:
+    """A payment received for a deal on a unit; commission due is counted per payment (engine/money.py)."""
+    capabilities.require(by, capabilities.RECORD_DEAL)
+    from leadledger.money.models import Payment
+
+    if stage not in Payment.Stage.values:
+        raise DomainError("请选择款项类别", "choose the kind of payment", field="stage")
+    # 交房 (handover) is recorded as a payment of 0 naming it (decision 253)
+    paid = (
+        Decimal(0)
+        if stage == Payment.Stage.HANDOVER and str(amount).strip() in ("", "0")
+        else money(amount, field="amount")
+    )
+    try:
+        on = date.fromisoformat(str(received_on))
+    except ValueError:
+        raise DomainError("请填写收款日期", "enter the date received", field="received_on") from None
+    if on > timezone.localdate():
+        raise DomainError("收款日期不能晚于今天", "the date received cannot be after today", field="received_on")
+    unit = Unit.objects.filter(project=by.project, deal_seq=deal_seq).exclude(status=units.RETURNED).first()
+    event = ledger.Event.objects.filter(project=by.project, seq=deal_seq, kind=DEAL).first()
+    if unit is None or event is None:
+        raise DomainError("没有这笔成交，或已退房", "there is no such deal, or its unit was returned")
+    return money_services.record_payment(event, paid, on, stage=stage, user=user)

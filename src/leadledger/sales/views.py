@@ -16,6 +16,7 @@ from leadledger import capabilities
 from leadledger.engine.errors import DomainError
 from leadledger.engine.model import HELP_KINDS
 from leadledger.ledger import models as ledger
+from leadledger.money.models import Payment
 from leadledger.web import access
 from leadledger.web import selectors as web_selectors
 from leadledger.web.speech import said
@@ -170,8 +171,32 @@ def sales_deal(request: access.ProjectRequest, pk: int) -> HttpResponse:
             "cites": ", ".join(shown.verdict.cites),
             "may_rule": capabilities.RULE in request.capabilities,
             "may_record": capabilities.RECORD_DEAL in request.capabilities,
+            "money": selectors.deal_money_shown(request.project, pk)
+            if capabilities.RECORD_DEAL in request.capabilities
+            else None,
+            "stages": Payment.Stage.choices,
         },
     )
+
+
+@require_POST
+@record_page
+def sales_deal_payment(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    """A payment received for a deal (回款, 首付, 按揭放款, 交房): what it makes due is posted at once."""
+    try:
+        services.deal_payment(
+            by=request.staff,
+            deal_seq=pk,
+            amount=request.POST.get("amount", ""),
+            received_on=request.POST.get("received_on", ""),
+            stage=request.POST.get("stage", ""),
+            user=request.user,
+        )
+    except DomainError as refused:
+        messages.error(request, said(refused))
+    else:
+        messages.success(request, _("Payment recorded; the commission it makes due is posted."))
+    return redirect("sales_deal", project=request.project.code, pk=pk)
 
 
 @require_POST
