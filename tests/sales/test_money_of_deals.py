@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from leadledger.engine.errors import DomainError
 from leadledger.ledger import services as ledger
 from leadledger.money import models as money
 from leadledger.money import services as money_services
@@ -94,3 +95,43 @@ def test_without_a_plan_a_deposit_posts_nothing_and_still_takes_the_unit(office:
     services.unit_sign(by=office.zhao, unit_id=unit.pk, price="500000", user=None)
     services.unit_return(by=office.zhao, unit_id=unit.pk, reason="不买了", user=None)
     assert not money.MoneyLine.objects.exists()
+
+
+def test_a_ruling_gives_the_commission_other_shares_and_the_rest_to_the_pool(office: Office, unit: Unit) -> None:
+    """IH-16, decision 383: the manager rules a disputed deal 60 / 30, the rest to the pool; the lines follow,
+    what fell due follows, and a later contract price keeps the ruled split."""
+    alice, bob = str(office.alice.pk), str(office.bob.pk)
+    done = services.unit_deposit(by=office.alice, unit_id=unit.pk, buyers=[office.zhang.pk], price="1000000", user=None)
+    with pytest.raises(DomainError) as refused:
+        services.deal_decide(
+            manager=office.zhao,
+            deal_seq=done.deal.seq,
+            accept=False,
+            reason="电话争议",
+            shares={alice: "80", bob: "30"},
+            user=None,
+        )
+    assert refused.value.field == "shares" and not _balances(office, kind="allocation", source__startswith="x")
+    services.deal_decide(
+        manager=office.zhao,
+        deal_seq=done.deal.seq,
+        accept=False,
+        reason="电话争议，按界定5裁定",
+        shares={alice: "60", bob: "30", "": ""},
+        user=None,
+    )
+    assert _balances(office, kind="allocation") == {
+        alice: Decimal("1800.00"),
+        bob: Decimal("900.00"),
+        "pool": Decimal("300.00"),
+    }
+    assert _balances(office, kind="due") == {alice: Decimal("540.00"), bob: Decimal("270.00"), "pool": Decimal("90.00")}
+    services.unit_sign(by=office.zhao, unit_id=unit.pk, price="900000", user=None)
+    assert _balances(office, kind="allocation") == {
+        alice: Decimal("1620.00"),
+        bob: Decimal("810.00"),
+        "pool": Decimal("270.00"),
+    }
+    _each_posting_balances(office)
+    with pytest.raises(DomainError):  # once
+        services.deal_decide(manager=office.zhao, deal_seq=done.deal.seq, accept=True, user=None)

@@ -251,12 +251,34 @@ def reversal(lines: Iterable[LedgerLine], note: str = "unit returned") -> list[L
     return undone
 
 
-def repricing(posted: Iterable[LedgerLine], split: InhouseSplit, commission: Decimal) -> list[LedgerLine]:
+def repricing(
+    posted: Iterable[LedgerLine], split: InhouseSplit, commission: Decimal, note: str = "re-priced at signing"
+) -> list[LedgerLine]:
     """A deal signed at another price than its subscription's (decision 380): every commission line
     posted so far is reversed and the commission of the contract price allocated anew by the same
     split. A fine stands once: it is neither reversed nor charged again. The lines add up to zero."""
     again = [line for line in accrual(split, commission) if line.kind != "fine"]
-    return [*reversal(posted, note="re-priced at signing"), *again]
+    return [*reversal(posted, note=note), *again]
+
+
+def ruling_split(performance: Mapping[str, Fraction], shares: Mapping[str, Fraction]) -> InhouseSplit:
+    """IH-16, C-7: a manager's ruling on a deal's commission. Any consultants' shares, each above zero,
+    adding up to at most one; what is left goes to the department pool (decision 383). Performance
+    stays as the deal was judged: the ruling is on the money."""
+    if any(share <= 0 for share in shares.values()):
+        raise PlanError("shares", "each share is above zero")
+    given = sum(shares.values(), Fraction(0))
+    if given > 1:
+        raise PlanError("shares", "the shares add up to at most 1")
+    return InhouseSplit(
+        performance=dict(performance),
+        commission=dict(shares),
+        pool=1 - given,
+        fines={},
+        points={},
+        suspensions={},
+        reasons=(),
+    )
 
 
 def departure(unpaid: Mapping[str, Decimal], staff: str, reason: str) -> list[LedgerLine]:

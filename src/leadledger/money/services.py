@@ -168,10 +168,33 @@ def deal_signed(deal_event: Event, price: Decimal) -> list[models.MoneyLine]:
             LedgerLine(account=row.account, kind=row.kind, amount=row.amount)
             for row in models.MoneyLine.objects.filter(event=deal_event, source=source).order_by("seq")
         ]
-        split, _ = _split(deal_event)
+        # the split on the lines, the engine's or the manager's ruling (IH-16): re-pricing keeps it
+        current = _shares(deal)
+        split = rules.ruling_split({}, current) if current else _split(deal_event)[0]
         deal.price, deal.commission = price, rules.consultant_commission(plan, price)
         deal.save(update_fields=["price", "commission"])
         written += post(deal.project, source, rules.repricing(posted, split, deal.commission), deal_event)
+    before = models.MoneyLine.objects.filter(project=deal.project).count()
+    _fall_due(deal, plan, source)
+    return written + list(models.MoneyLine.objects.filter(project=deal.project).order_by("seq")[before:])
+
+
+@transaction.atomic
+def deal_ruled(deal_event: Event, shares: Mapping[str, Fraction]) -> list[models.MoneyLine]:
+    """IH-16: the manager rules the deal's commission otherwise: its posting is reversed and the commission
+    allocated anew by the ruled shares (the rest to the pool), and what has fallen due follows them."""
+    deal = models.DealMoney.objects.select_for_update().filter(deal=deal_event, returned=False).first()
+    plan = plan_of(deal_event.project)
+    split = rules.ruling_split({k: Fraction(v) for k, v in deal.performance.items()} if deal else {}, shares)
+    if deal is None or plan is None:
+        return []
+    source = f"deal e{deal_event.seq}"
+    posted = [
+        LedgerLine(account=row.account, kind=row.kind, amount=row.amount)
+        for row in models.MoneyLine.objects.filter(event=deal_event, source=source).order_by("seq")
+    ]
+    lines = rules.repricing(posted, split, deal.commission, note="ruled otherwise (IH-16)")
+    written = post(deal.project, source, lines, deal_event)
     before = models.MoneyLine.objects.filter(project=deal.project).count()
     _fall_due(deal, plan, source)
     return written + list(models.MoneyLine.objects.filter(project=deal.project).order_by("seq")[before:])

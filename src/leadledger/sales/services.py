@@ -8,15 +8,18 @@ lock, then finds the unit taken). Never a read-then-write.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from leadledger import capabilities
+from leadledger.engine import money as money_rules
 from leadledger.engine import units
 from leadledger.engine.errors import DomainError
 from leadledger.engine.model import DEAL, HELP_KINDS
@@ -203,12 +206,46 @@ def unit_return(*, by: ledger.Staff, unit_id: int, reason: str, user: Any) -> Sa
     return row
 
 
-def deal_decide(*, manager: ledger.Staff, deal_seq: int, accept: bool, reason: str = "", user: Any) -> SaleLog:
-    """The manager accepts the engine's answer on a deal, or rules otherwise with a reason (IH-16)."""
+def _ruled_shares(project: ledger.Project, shares: Mapping[Any, Any]) -> dict[str, Fraction]:
+    """The commission shares a manager rules, typed as percentages per consultant ("60", "40")."""
+    ruled: dict[str, Fraction] = {}
+    for staff, percent in shares.items():
+        if staff in (None, "") or str(percent).strip() == "":
+            continue
+        who = capabilities.owner_candidate(project, staff, field="shares")
+        try:
+            share = Fraction(Decimal(str(percent).replace("%", "").strip())) / 100
+        except (InvalidOperation, ValueError):
+            raise DomainError("请填写百分比", "enter a percentage", field="shares") from None
+        ruled[str(who.pk)] = ruled.get(str(who.pk), Fraction(0)) + share
+    try:
+        money_rules.ruling_split({}, ruled)
+    except money_rules.PlanError:
+        raise DomainError(
+            "各人佣金比例须大于零，合计不超过100%，其余归部门奖金池",
+            "each share above zero, all together at most 100%; the rest goes to the pool",
+            field="shares",
+        ) from None
+    return ruled
+
+
+def deal_decide(
+    *,
+    manager: ledger.Staff,
+    deal_seq: int,
+    accept: bool,
+    reason: str = "",
+    shares: Mapping[Any, Any] | None = None,
+    user: Any,
+) -> SaleLog:
+    """The manager accepts the engine's answer on a deal, or rules otherwise with a reason (IH-16): the
+    ruling may give the commission other shares (percent per consultant, the rest to the pool), and
+    the deal's money lines are re-allocated by them (decision 383)."""
     capabilities.require(manager, capabilities.RULE)
     note = reason_checked(reason)
     if not accept and not note:
         raise DomainError("裁定必须说明理由", "a ruling needs a reason", field="reason")
+    ruled = _ruled_shares(manager.project, shares or {}) if not accept else {}
     unit = Unit.objects.select_related("project").filter(project=manager.project, deal_seq=deal_seq).first()
     if unit is None:
         raise DomainError("没有这笔成交", "there is no such deal")
@@ -217,7 +254,17 @@ def deal_decide(*, manager: ledger.Staff, deal_seq: int, accept: bool, reason: s
         decided = SaleLog.objects.filter(project=manager.project, deal_seq=deal_seq, kind__in=["accepted", "ruled"])
         if decided.exists():
             raise DomainError("这笔成交已有经理的决定", "the manager has already decided this deal")
-        return _log(unit, kind, user=user, staff=manager, deal_seq=deal_seq, note=note)
+        row = _log(unit, kind, user=user, staff=manager, deal_seq=deal_seq, note=note)
+        if ruled:
+            event = _deal_event(row)
+            if money_services.deal_money(event) is None:
+                raise DomainError(
+                    "本项目尚未设定佣金方案，不能裁定佣金比例",
+                    "the project has no commission plan to rule on",
+                    field="shares",
+                )
+            money_services.deal_ruled(event, ruled)
+        return row
 
 
 def deal_payment(*, by: ledger.Staff, deal_seq: int, amount: Any, received_on: Any, stage: str, user: Any) -> Any:

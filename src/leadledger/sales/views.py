@@ -24,6 +24,7 @@ from leadledger.web.speech import said
 from . import selectors, services
 from .models import Unit
 
+RULING_ROWS = 3  # consultants a ruling may share a deal's commission between (S3's disputes name two or three)
 board_page = access.capability_page(capabilities.SEE_CUSTOMERS)
 deposit_page = access.capability_page(capabilities.TAKE_DEPOSIT)
 record_page = access.capability_page(capabilities.RECORD_DEAL)
@@ -170,6 +171,8 @@ def sales_deal(request: access.ProjectRequest, pk: int) -> HttpResponse:
             "sentence": shown.verdict.explain(lang),
             "cites": ", ".join(shown.verdict.cites),
             "may_rule": capabilities.RULE in request.capabilities,
+            "consultants": capabilities.owner_candidates(request.project),
+            "ruling_rows": range(RULING_ROWS),
             "may_record": capabilities.RECORD_DEAL in request.capabilities,
             "money": selectors.deal_money_shown(request.project, pk)
             if capabilities.RECORD_DEAL in request.capabilities
@@ -205,7 +208,15 @@ def sales_deal_decide(request: access.ProjectRequest, pk: int) -> HttpResponse:
     accept = request.POST.get("decision") == "accept"
     try:
         services.deal_decide(
-            manager=request.staff, deal_seq=pk, accept=accept, reason=request.POST.get("reason", ""), user=request.user
+            manager=request.staff,
+            deal_seq=pk,
+            accept=accept,
+            reason=request.POST.get("reason", ""),
+            shares={
+                request.POST.get(f"share_staff_{i}"): request.POST.get(f"share_percent_{i}", "")
+                for i in range(RULING_ROWS)
+            },
+            user=request.user,
         )
     except DomainError as refused:
         messages.error(request, said(refused))
