@@ -139,3 +139,15 @@ def test_the_manager_records_payments_and_the_commission_falls_due_with_each(off
     assert due() == Decimal("1950.00")
     assert _signed_in("alice").post(url, {"amount": "1", "received_on": "2026-01-08"}).status_code == 403
     assert money.Payment.objects.count() == 2
+
+
+def test_the_one_who_came_second_sees_the_unit_taken_and_no_form(office: Office) -> None:
+    unit = _unit(office)
+    url = reverse("sales_unit", kwargs={"project": "hz-1", "pk": unit.pk})
+    bob = _signed_in("bob")
+    bob.get(url)  # Bob opened the form while the unit was free
+    services.unit_deposit(by=office.alice, unit_id=unit.pk, buyers=[office.zhang.pk], price=1, user=None)
+    page = bob.post(url, {"buyers": [office.zhang.pk], "price": "1000000"})
+    text = page.content.decode()
+    assert page.status_code == 400 and "以先落定者为准" in text
+    assert 'class="unit deposit"' in text and 'name="buyers"' not in text

@@ -114,6 +114,7 @@ def sales_unit(request: access.ProjectRequest, pk: int) -> HttpResponse:
             )
         except DomainError as refused:
             error = refused
+            found = _unit(request, pk)  # as it is now: taken by whoever came first, the form no longer offered
         else:
             messages.success(request, _("Deposit taken on %(unit)s.") % {"unit": str(done.unit)})
             return redirect("sales_deal", project=request.project.code, pk=done.deal.seq)
