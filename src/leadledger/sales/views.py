@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +24,7 @@ from leadledger.web import access
 from leadledger.web import selectors as web_selectors
 from leadledger.web.speech import said
 
-from . import selectors, services
+from . import selectors, services, units_file
 from .models import Unit
 
 RULING_ROWS = 3  # consultants a ruling may share a deal's commission between (S3's disputes name two or three)
@@ -66,7 +69,29 @@ def _board_context(request: access.ProjectRequest) -> dict[str, object]:
 
 @board_page
 def sales_board(request: access.ProjectRequest) -> HttpResponse:
-    return render(request, "sales/board_page.html", _board_context(request))
+    context = {**_board_context(request), "may_record": capabilities.RECORD_DEAL in request.capabilities}
+    return render(request, "sales/board_page.html", context)
+
+
+@require_POST
+@record_page
+def sales_units_upload(request: access.ProjectRequest) -> HttpResponse:
+    """The units file (Excel: 楼栋, 楼层, 房号, 面积, 表价) put on sale, all or nothing."""
+    upload = request.FILES.get("file")
+    try:
+        if upload is None or not upload.name.lower().endswith(".xlsx"):
+            raise DomainError("请选择 .xlsx 格式的销控表", "choose the units file (.xlsx)", field="file")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "units.xlsx"
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            count = units_file.units_list_file(by=request.staff, path=path, user=request.user)
+    except DomainError as refused:
+        messages.error(request, said(refused))
+    else:
+        messages.success(request, _("%(count)s units are on sale.") % {"count": count})
+    return redirect("sales_board", project=request.project.code)
 
 
 @board_page
