@@ -119,3 +119,38 @@ def test_the_statement_as_pdf_says_the_same_totals_as_the_excel(office: Office, 
     subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "s")], check=True)
     assert (tmp_path / "s-1.png").stat().st_size > 5000  # a page with text on it, not a blank
     assert client.get(f"/p/{office.project.code}/me/statement.pdf?staff={office.bob.pk}").status_code == 404
+
+
+def test_a_manager_records_a_penalty_on_its_page_and_errors_are_said_at_the_field(office: Office) -> None:
+    from leadledger.desk.models import Suspension
+
+    url = f"/p/{office.project.code}/manage/penalty/"
+    client = client_in("zh-hans")
+    client.login(username="zhao", password=PASSWORD)
+    bad = client.post(url, {"staff": office.bob.pk, "rule": "C-5", "fine": "20", "points": "x", "evidence": ""})
+    text = bad.content.decode()
+    assert (
+        bad.status_code == 400 and "罚款金额为50至300元" in text and "请填写数字" in text and "请写明事实证据" in text
+    )
+    assert not models.Penalty.objects.exists()
+    done = client.post(
+        url,
+        {
+            "staff": office.bob.pk,
+            "rule": "C-5",
+            "fine": "300",
+            "points": "-20",
+            "days": "7",
+            "evidence": "抢客，有来访登记为证",
+        },
+        follow=True,
+    )
+    assert "已为刘洋记录" in done.content.decode() and "抢客，有来访登记为证" in done.content.decode()
+    penalty = models.Penalty.objects.get()
+    assert (penalty.staff, penalty.manager, penalty.fine, penalty.points) == (office.bob, office.zhao, 300, -20)
+    assert Suspension.objects.filter(staff=office.bob).exists()  # off the rotation
+    lines = models.MoneyLine.objects.filter(source=f"penalty {penalty.pk}")
+    assert sorted(lines.values_list("amount", flat=True)) == [Decimal("-300.00"), Decimal("300.00")]
+    alice = client_in("zh-hans")
+    alice.login(username="alice", password=PASSWORD)
+    assert alice.get(url).status_code == 403

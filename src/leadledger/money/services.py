@@ -245,6 +245,14 @@ class PenaltyRefused(ValueError):
         self.problems = problems
 
 
+def penalty_problems(*, fine: Decimal, points: int, days: int, reward: Decimal, evidence: str) -> list[tuple[str, str]]:
+    """What stops a penalty being recorded, as (field, kind): the engine's ranges (section 6), and the evidence."""
+    problems = [p for p in rules.penalty_problems(fine, points, days) if not (reward and p[1] == "empty")]
+    if not evidence.strip():
+        problems.append(("evidence", "evidence"))
+    return problems
+
+
 @transaction.atomic
 def record_penalty(
     *,
@@ -260,9 +268,7 @@ def record_penalty(
 ) -> models.Penalty:
     """A penalty (section 6) with its rule, the manager and the evidence; the fine goes to the pool,
     a reward comes out of it, and days of suspension take the consultant off the rotation (Q-7)."""
-    problems = [p for p in rules.penalty_problems(fine, points, days) if not (reward and p[1] == "empty")]
-    if not evidence.strip():
-        problems.append(("evidence", "evidence"))
+    problems = penalty_problems(fine=fine, points=points, days=days, reward=reward, evidence=evidence)
     if problems:
         raise PenaltyRefused(problems)
     penalty = models.Penalty.objects.create(
