@@ -151,3 +151,20 @@ def test_the_one_who_came_second_sees_the_unit_taken_and_no_form(office: Office)
     text = page.content.decode()
     assert page.status_code == 400 and "以先落定者为准" in text
     assert 'class="unit deposit"' in text and 'name="buyers"' not in text
+
+
+def test_the_deposit_names_the_registration_it_came_under(office: Office) -> None:
+    """D-5: a deal is judged under the record of the registration or confirmation it came under."""
+    import json
+
+    from leadledger.ledger import models as ledger
+
+    unit = _unit(office)
+    li = ledger.Customer.objects.create(project=office.project, name="李娜", phone="13900000002")
+    client = _signed_in("zhao")  # a manager may take a deposit for any customer
+    url = reverse("sales_unit", kwargs={"project": "hz-1", "pk": unit.pk})
+    assert 'name="customer"' in client.get(url).content.decode()
+    client.post(url, {"buyers": [li.pk], "customer": office.zhang.pk, "price": "1000000", "staff": office.alice.pk})
+    deal = ledger.Event.objects.get(kind="deal")
+    body = json.loads(deal.body)
+    assert (body["customer"], body["buyer"]) == (str(office.zhang.pk), str(li.pk))

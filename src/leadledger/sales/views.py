@@ -133,6 +133,7 @@ def sales_unit(request: access.ProjectRequest, pk: int) -> HttpResponse:
                 buyers=request.POST.getlist("buyers"),
                 price=request.POST.get("price", ""),
                 staff=request.POST.get("staff") or None,
+                customer=request.POST.get("customer") or None,
                 helper=request.POST.get("helper") or None,
                 help=request.POST.get("help") or None,
                 user=request.user,
