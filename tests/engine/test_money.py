@@ -180,3 +180,45 @@ def test_every_posting_balances_and_shares_sum_to_one(
         left = {k: v for k, v in money.by_account(lines).items() if v}
         assert left == {"s9": Decimal("-50"), "pool": Decimal("50")}
     assert money.balance(lines) == 0
+
+
+amounts = st.decimals(min_value=Decimal("0"), max_value=Decimal("5000"), places=2)
+entries = st.lists(
+    st.tuples(st.sampled_from(["s1", "s2", "s3", "pool"]), st.sampled_from(["allocation", "reward", "fine"]), amounts),
+    max_size=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.decimals(min_value=Decimal("0"), max_value=Decimal("99999"), places=2), entries, st.booleans())
+def test_every_arbitration_balances_and_its_return_leaves_only_the_fines(
+    commission: Decimal, ruled: list[tuple[str, str, Decimal]], returned: bool
+) -> None:
+    """C-7: a manager may allocate any shares, fines and rewards; the lines still balance, the pot's
+    remainder is what the entries leave, and a returned unit takes back all but the fines (decision 250)."""
+    result = money.arbitration_from(
+        {"commission": str(commission), "entries": [{"account": a, "kind": k, "amount": str(v)} for a, k, v in ruled]}
+    )[0]
+    assert result.balanced and money.balance(result.lines) == 0
+    out = sum((v for _, k, v in ruled if k in ("allocation", "reward")), Decimal(0))
+    fined = sum((v for _, k, v in ruled if k == "fine"), Decimal(0))
+    assert result.lines[-1].amount == commission + fined - out  # the remainder, to the pool
+    if returned:
+        left = list(result.lines) + money.reversal(result.lines)
+        assert money.balance(left) == 0
+        expected: dict[str, Decimal] = {"pool": fined}  # the fines stand, now the pool's (decision 382)
+        for account, kind, value in ruled:
+            if kind == "fine":
+                expected[account] = expected.get(account, Decimal(0)) - value
+        assert {k: v for k, v in money.by_account(left).items() if v} == {k: v for k, v in expected.items() if v}
+
+
+def test_a_contract_at_another_price_reallocates_and_the_fine_is_not_charged_twice() -> None:
+    split = _split({"s1": Fraction(1, 2), "s2": Fraction(1, 2)}, fines={"s3": Decimal("300")})
+    first = money.accrual(split, Decimal("3000.00"))
+    again = money.repricing(first, split, Decimal("2940.00"))
+    assert money.balance(again) == 0  # decision 380
+    lines = first + again
+    assert money.by_account(lines, ("allocation",)) == {"s1": Decimal("1470.00"), "s2": Decimal("1470.00")}
+    assert money.by_account(lines, ("fine",)) == {"s3": Decimal("-300"), "pool": Decimal("300")}
+    assert money.by_account(lines, ("commission",)) == {"deal": Decimal("-2940.00")}

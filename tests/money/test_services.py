@@ -158,3 +158,19 @@ def test_money_lines_are_chained_insert_only_and_verified(office: Office) -> Non
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement)
     assert models.MoneyLine.objects.count() > 1
+
+
+def test_a_dismissal_recorded_by_the_manager_forfeits_the_unpaid_commission(planned: Office) -> None:
+    """IH-13 through the manager's page's service: the desk's departure posts the forfeiture (decision 251)."""
+    from leadledger.desk import services as desk
+
+    office = planned
+    event = _deal(office, helper=str(office.bob.pk), help="decisive")
+    services.post_deal(event, Decimal("100000"))  # 210 to Alice, 90 to Bob (C-4)
+    desk.departure_record(by=office.zhao, leaver=office.bob, reason="dismissed", user=None)
+    desk.departure_record(by=office.zhao, leaver=office.alice, reason="laid_off", user=None)
+    bob, alice = str(office.bob.pk), str(office.alice.pk)
+    assert _balances(office, kind="forfeit") == {bob: Decimal("-90.00"), "pool": Decimal("90.00")}
+    assert services.unpaid(office.project, office.alice) == Decimal("210.00")  # laid off: kept, to be paid
+    assert alice not in _balances(office, kind="forfeit")
+    _postings_balance(office)

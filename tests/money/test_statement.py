@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
+from pathlib import Path
 
+import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -97,3 +101,56 @@ def test_a_consultant_may_not_set_the_plan(office: Office) -> None:
     client = client_in("zh-hans")
     client.login(username="alice", password=PASSWORD)
     assert client.get(f"/p/{office.project.code}/manage/commission/").status_code == 403
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing (apt-get install poppler-utils)")
+def test_the_statement_as_pdf_says_the_same_totals_as_the_excel(office: Office, tmp_path: Path) -> None:
+    _month_of_work(office)
+    client = client_in("zh-hans")
+    client.login(username="alice", password=PASSWORD)
+    page = client.get(f"/p/{office.project.code}/me/statement/").content.decode()
+    assert f"/p/{office.project.code}/me/statement.pdf" in page  # offered beside the Excel
+    answer = client.get(f"/p/{office.project.code}/me/statement.pdf")
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "statement.pdf"
+    pdf.write_bytes(answer.content)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "王芳" in text and "2100.00" in text and "已分配佣金" in text and "罚款" in text
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "s")], check=True)
+    assert (tmp_path / "s-1.png").stat().st_size > 5000  # a page with text on it, not a blank
+    assert client.get(f"/p/{office.project.code}/me/statement.pdf?staff={office.bob.pk}").status_code == 404
+
+
+def test_a_manager_records_a_penalty_on_its_page_and_errors_are_said_at_the_field(office: Office) -> None:
+    from leadledger.desk.models import Suspension
+
+    url = f"/p/{office.project.code}/manage/penalty/"
+    client = client_in("zh-hans")
+    client.login(username="zhao", password=PASSWORD)
+    bad = client.post(url, {"staff": office.bob.pk, "rule": "C-5", "fine": "20", "points": "x", "evidence": ""})
+    text = bad.content.decode()
+    assert (
+        bad.status_code == 400 and "罚款金额为50至300元" in text and "请填写数字" in text and "请写明事实证据" in text
+    )
+    assert not models.Penalty.objects.exists()
+    done = client.post(
+        url,
+        {
+            "staff": office.bob.pk,
+            "rule": "C-5",
+            "fine": "300",
+            "points": "-20",
+            "days": "7",
+            "evidence": "抢客，有来访登记为证",
+        },
+        follow=True,
+    )
+    assert "已为刘洋记录" in done.content.decode() and "抢客，有来访登记为证" in done.content.decode()
+    penalty = models.Penalty.objects.get()
+    assert (penalty.staff, penalty.manager, penalty.fine, penalty.points) == (office.bob, office.zhao, 300, -20)
+    assert Suspension.objects.filter(staff=office.bob).exists()  # off the rotation
+    lines = models.MoneyLine.objects.filter(source=f"penalty {penalty.pk}")
+    assert sorted(lines.values_list("amount", flat=True)) == [Decimal("-300.00"), Decimal("300.00")]
+    alice = client_in("zh-hans")
+    alice.login(username="alice", password=PASSWORD)
+    assert alice.get(url).status_code == 403

@@ -106,3 +106,65 @@ def test_the_manager_signs_and_returns_a_unit(office: Office) -> None:
     client.post(url, {"move": "return", "reason": "贷款未批"})
     unit.refresh_from_db()
     assert unit.status == "returned"
+
+
+def test_the_manager_records_payments_and_the_commission_falls_due_with_each(office: Office) -> None:
+    from leadledger.money import models as money
+    from leadledger.money import services as money_services
+
+    money_services.set_plan(
+        office.project,
+        {
+            "bands": [{"up_to": None, "rate": "0.003"}],
+            "schedule": [{"stage": "collection", "share": "0.7"}, {"stage": "handover", "share": "0.3"}],
+        },
+    )
+    unit = _unit(office)
+    done = services.unit_deposit(by=office.alice, unit_id=unit.pk, buyers=[office.zhang.pk], price="1000000", user=None)
+    client = _signed_in("zhao")
+    deal_url = reverse("sales_deal", kwargs={"project": "hz-1", "pk": done.deal.seq})
+    url = reverse("sales_deal_payment", kwargs={"project": "hz-1", "pk": done.deal.seq})
+    page = client.get(deal_url).content.decode()
+    assert "3000.00" in page and url in page  # the commission, and the payment form
+    answer = client.post(url, {"amount": "500,000", "received_on": "2026-01-05", "stage": ""}, follow=True)
+    assert "收款已登记" in answer.content.decode()
+
+    def due() -> Decimal:
+        return sum(money.MoneyLine.objects.filter(event=done.deal, kind="due").values_list("amount", flat=True))
+
+    assert due() == Decimal("1050.00")  # 70% of 3,000 in proportion to half the price received
+    bad = client.post(url, {"amount": "abc", "received_on": "2026-01-06", "stage": ""}, follow=True)
+    assert "金额" in bad.content.decode() and due() == Decimal("1050.00")
+    client.post(url, {"amount": "", "received_on": "2026-01-07", "stage": "handover"})
+    assert due() == Decimal("1950.00")
+    assert _signed_in("alice").post(url, {"amount": "1", "received_on": "2026-01-08"}).status_code == 403
+    assert money.Payment.objects.count() == 2
+
+
+def test_the_one_who_came_second_sees_the_unit_taken_and_no_form(office: Office) -> None:
+    unit = _unit(office)
+    url = reverse("sales_unit", kwargs={"project": "hz-1", "pk": unit.pk})
+    bob = _signed_in("bob")
+    bob.get(url)  # Bob opened the form while the unit was free
+    services.unit_deposit(by=office.alice, unit_id=unit.pk, buyers=[office.zhang.pk], price=1, user=None)
+    page = bob.post(url, {"buyers": [office.zhang.pk], "price": "1000000"})
+    text = page.content.decode()
+    assert page.status_code == 400 and "以先落定者为准" in text
+    assert 'class="unit deposit"' in text and 'name="buyers"' not in text
+
+
+def test_the_deposit_names_the_registration_it_came_under(office: Office) -> None:
+    """D-5: a deal is judged under the record of the registration or confirmation it came under."""
+    import json
+
+    from leadledger.ledger import models as ledger
+
+    unit = _unit(office)
+    li = ledger.Customer.objects.create(project=office.project, name="李娜", phone="13900000002")
+    client = _signed_in("zhao")  # a manager may take a deposit for any customer
+    url = reverse("sales_unit", kwargs={"project": "hz-1", "pk": unit.pk})
+    assert 'name="customer"' in client.get(url).content.decode()
+    client.post(url, {"buyers": [li.pk], "customer": office.zhang.pk, "price": "1000000", "staff": office.alice.pk})
+    deal = ledger.Event.objects.get(kind="deal")
+    body = json.loads(deal.body)
+    assert (body["customer"], body["buyer"]) == (str(office.zhang.pk), str(li.pk))

@@ -38,7 +38,13 @@ MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal", "notices", "not
 BENCH = {"bench_today", "bench_log", "bench_report"}  # a customer manager's own workbench (issue 17)
 LEAD = {"bench_team", "bench_review", "bench_duties", "bench_duty_edit"}  # the manager's side of it
 AGENTS_ONLY = {"agent_home", "agent_register"}  # a distributor's agents' pages: every staff member is refused
-SALES_MANAGERS = {"sales_unit_move", "sales_deal_decide"}  # a deposit is a consultant's; the rest a manager's
+SALES_MANAGERS = {
+    "sales_unit_move",
+    "sales_deal_decide",
+    "sales_deal_payment",
+    "sales_units_upload",
+    "money_penalty",
+}  # a deposit is a consultant's; the rest a manager's
 SALES_DEPOSIT = {"sales_unit", "sales_deal"}
 FORBIDDEN = {
     "alice": MANAGERS_ONLY | DESK | AGENTS_ONLY | LEAD | SALES_MANAGERS | {"customer_erase", "customer_reveal"},
@@ -118,6 +124,8 @@ PAGE_NEEDS = {
     "money_plan": "set_policy",
     "money_statement": "see_customers",
     "money_statement_export": "see_customers",
+    "money_statement_pdf": "see_customers",
+    "money_penalty": "rule",  # penalties and rewards (section 6), i16
     "project": "see_customers",
     "customer": "see_customers",
     "customer_reveal": "reveal",  # or the customer's own consultant; Zhang has none here
@@ -173,6 +181,8 @@ PAGE_NEEDS = {
     "sales_unit_move": "record_deal",
     "sales_deal": "take_deposit",
     "sales_deal_decide": "rule",
+    "sales_deal_payment": "record_deal",  # payments received for a deal (i16)
+    "sales_units_upload": "record_deal",  # units put on sale from Excel (i16)
     # An agent's own pages (issue 15): no staff capability opens them (tests/web/test_agents.py).
     "agent_home": AGENT,
     "agent_register": AGENT,

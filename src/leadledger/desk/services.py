@@ -743,7 +743,11 @@ def departure_record(*, by: ledger.Staff, leaver: ledger.Staff, reason: str, use
         ledger.Staff.objects.select_for_update().get(pk=leaver.pk)  # two managers at once record it once
         departure_checked(by=by, leaver=leaver, reason=reason)  # again, under the lock
         body = {"staff": str(leaver.pk), "reason": reason}
-        return ledger_services.event_append(project=by.project, kind=STAFF_LEFT, body=body, actor=user)
+        event = ledger_services.event_append(project=by.project, kind=STAFF_LEFT, body=body, actor=user)
+        from leadledger.money import services as money  # the money side reads the desk's departures
+
+        money.post_departure(event)  # IH-13: a dismissal forfeits the unpaid commission to the pool
+        return event
 
 
 def relation_add(

@@ -231,17 +231,54 @@ def payout(staff: str, amount: Decimal) -> list[LedgerLine]:
     ]
 
 
-REVERSED_KINDS = ("commission", "allocation", "accrued", "due")  # a returned unit takes these back; fines stand
+STANDING_KINDS = ("fine", "penalty")  # money taken for what was done: a returned unit does not give it back
 
 
 def reversal(lines: Iterable[LedgerLine], note: str = "unit returned") -> list[LedgerLine]:
-    """A returned unit (退房) reverses its deal's commission and what fell due: each line with its
-    amount negated. A fine stands: it punished what was done, not the sale (decision 250)."""
-    return [
+    """A returned unit (退房) reverses its deal: every line negated (commission, allocations, what fell
+    due, an arbitration's rewards and remainder), except fines and penalties, which stand: they punished
+    what was done, not the sale (decision 250). A fine that went into an arbitration's pot stays with
+    the department pool (decision 382), so the reversal adds up to zero whenever the lines did."""
+    kept = [line for line in lines if line.amount]
+    undone = [
         LedgerLine(account=line.account, kind=line.kind, amount=-line.amount, note=note)
-        for line in lines
-        if line.kind in REVERSED_KINDS and line.amount
+        for line in kept
+        if line.kind not in STANDING_KINDS
     ]
+    standing = sum((line.amount for line in kept if line.kind in STANDING_KINDS), ZERO)
+    if standing:  # single-sided fines of an arbitration: their counterpart was the pot, now the pool's
+        undone.append(LedgerLine(account=POOL, kind="fine", amount=-standing, note=note))
+    return undone
+
+
+def repricing(
+    posted: Iterable[LedgerLine], split: InhouseSplit, commission: Decimal, note: str = "re-priced at signing"
+) -> list[LedgerLine]:
+    """A deal signed at another price than its subscription's (decision 380): every commission line
+    posted so far is reversed and the commission of the contract price allocated anew by the same
+    split. A fine stands once: it is neither reversed nor charged again. The lines add up to zero."""
+    again = [line for line in accrual(split, commission) if line.kind != "fine"]
+    return [*reversal(posted, note=note), *again]
+
+
+def ruling_split(performance: Mapping[str, Fraction], shares: Mapping[str, Fraction]) -> InhouseSplit:
+    """IH-16, C-7: a manager's ruling on a deal's commission. Any consultants' shares, each above zero,
+    adding up to at most one; what is left goes to the department pool (decision 383). Performance
+    stays as the deal was judged: the ruling is on the money."""
+    if any(share <= 0 for share in shares.values()):
+        raise PlanError("shares", "each share is above zero")
+    given = sum(shares.values(), Fraction(0))
+    if given > 1:
+        raise PlanError("shares", "the shares add up to at most 1")
+    return InhouseSplit(
+        performance=dict(performance),
+        commission=dict(shares),
+        pool=1 - given,
+        fines={},
+        points={},
+        suspensions={},
+        reasons=(),
+    )
 
 
 def departure(unpaid: Mapping[str, Decimal], staff: str, reason: str) -> list[LedgerLine]:

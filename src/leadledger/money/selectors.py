@@ -42,32 +42,37 @@ def month_bounds(project: Project, year: int, month: int) -> tuple[datetime, dat
     return start, datetime.combine(end.date(), time(), tzinfo=zone)
 
 
-def _sum(rows: object) -> Decimal:
-    return (rows.aggregate(total=Sum("amount"))["total"] or ZERO).quantize(ZERO)  # type: ignore[attr-defined]
-
-
 def statement(staff: Staff, year: int, month: int) -> Statement:
     project = staff.project
     start, end = month_bounds(project, year, month)
     lines = models.MoneyLine.objects.filter(project=project, account=str(staff.pk), at__gte=start, at__lt=end)
-    deals = models.DealMoney.objects.filter(
-        project=project, deal__at__gte=start, deal__at__lt=end, returned=False, performance__has_key=str(staff.pk)
+    deals = list(
+        models.DealMoney.objects.filter(
+            project=project, deal__at__gte=start, deal__at__lt=end, returned=False, performance__has_key=str(staff.pk)
+        )
     )
     performance = sum((Fraction(deal.price) * Fraction(deal.performance[str(staff.pk)]) for deal in deals), Fraction(0))
     penalties = models.Penalty.objects.filter(staff=staff, at__gte=start, at__lt=end)
+    marks = penalties.aggregate(points=Sum("points"), days=Sum("days"))
+    rows = list(lines.order_by("seq"))  # the month's lines, read once: every total is summed from them
+
+    def total(kind: str, *, positive: bool = False) -> Decimal:
+        amounts = (line.amount for line in rows if line.kind == kind and (line.amount > 0 or not positive))
+        return sum(amounts, ZERO).quantize(ZERO)
+
     return Statement(
         staff=staff,
         year=year,
         month=month,
-        deals=deals.count(),
+        deals=len(deals),
         performance=(Decimal(performance.numerator) / Decimal(performance.denominator)).quantize(ZERO),
-        commission=_sum(lines.filter(kind="allocation")),
-        due=_sum(lines.filter(kind="due", amount__gt=0)),
-        paid=_sum(lines.filter(kind="paid")),
-        fines=-_sum(lines.filter(kind="fine")),
-        rewards=_sum(lines.filter(kind="reward")),
-        forfeited=-_sum(lines.filter(kind="forfeit")),
-        points=penalties.aggregate(total=Sum("points"))["total"] or 0,
-        days=penalties.aggregate(total=Sum("days"))["total"] or 0,
-        lines=list(lines.order_by("seq")),
+        commission=total("allocation"),
+        due=total("due", positive=True),
+        paid=total("paid"),
+        fines=-total("fine"),
+        rewards=total("reward"),
+        forfeited=-total("forfeit"),
+        points=marks["points"] or 0,
+        days=marks["days"] or 0,
+        lines=rows,
     )

@@ -120,10 +120,21 @@ def post_deal(event: Event, price: Decimal | None = None) -> models.DealMoney | 
     return deal
 
 
+def _at_deal(deal: models.DealMoney) -> tuple[str, ...]:
+    """The stages a deal has reached by itself: a deal taken on a unit in sales control has reached 认购
+    at its deposit and 签约 only once signed (decision 381); any other deal event both (decision 254)."""
+    from leadledger.sales.models import SaleLog  # sales writes through this module: read its log lazily
+
+    kinds = set(SaleLog.objects.filter(project=deal.project, deal_seq=deal.deal.seq).values_list("kind", flat=True))
+    if SaleLog.Kind.DEPOSIT not in kinds:
+        return AT_DEAL
+    return (rules.SUBSCRIPTION, rules.SIGNING) if SaleLog.Kind.SIGNING in kinds else (rules.SUBSCRIPTION,)
+
+
 def _earned(deal: models.DealMoney, plan: rules.CommissionPlan) -> Decimal:
     payments = models.Payment.objects.filter(deal=deal.deal)
     collected = sum(payments.values_list("amount", flat=True), Decimal(0))
-    reached = {*AT_DEAL, *payments.exclude(stage="").values_list("stage", flat=True)}
+    reached = {*_at_deal(deal), *payments.exclude(stage="").values_list("stage", flat=True)}
     return rules.earned(plan, deal.commission, deal.price, reached, collected)
 
 
@@ -139,6 +150,58 @@ def _due_so_far(deal: models.DealMoney) -> Decimal:
     """The cumulative amount that has fallen due on the deal: what its due lines moved, payouts aside."""
     rows = models.MoneyLine.objects.filter(event=deal.deal, kind="accrued").values_list("amount", flat=True)
     return -sum(rows, Decimal(0))
+
+
+@transaction.atomic
+def deal_signed(deal_event: Event, price: Decimal) -> list[models.MoneyLine]:
+    """The contract (签约) of a deal taken in sales control: 签约 is reached, and a contract price other
+    than the subscription's re-prices the deal: every line of it is reversed and the deal posted anew
+    at the contract price, so its lines balance to the commission of the price signed (decision 380)."""
+    deal = models.DealMoney.objects.select_for_update().filter(deal=deal_event, returned=False).first()
+    plan = plan_of(deal_event.project)
+    if deal is None or plan is None:
+        return []
+    source = f"deal e{deal_event.seq}"
+    written: list[models.MoneyLine] = []
+    if price != deal.price:
+        posted = [
+            LedgerLine(account=row.account, kind=row.kind, amount=row.amount)
+            for row in models.MoneyLine.objects.filter(event=deal_event, source=source).order_by("seq")
+        ]
+        # the split on the lines, the engine's or the manager's ruling (IH-16): re-pricing keeps it
+        current = _shares(deal)
+        split = rules.ruling_split({}, current) if current else _split(deal_event)[0]
+        deal.price, deal.commission = price, rules.consultant_commission(plan, price)
+        deal.save(update_fields=["price", "commission"])
+        written += post(deal.project, source, rules.repricing(posted, split, deal.commission), deal_event)
+    before = models.MoneyLine.objects.filter(project=deal.project).count()
+    _fall_due(deal, plan, source)
+    return written + list(models.MoneyLine.objects.filter(project=deal.project).order_by("seq")[before:])
+
+
+@transaction.atomic
+def deal_ruled(deal_event: Event, shares: Mapping[str, Fraction]) -> list[models.MoneyLine]:
+    """IH-16: the manager rules the deal's commission otherwise: its posting is reversed and the commission
+    allocated anew by the ruled shares (the rest to the pool), and what has fallen due follows them."""
+    deal = models.DealMoney.objects.select_for_update().filter(deal=deal_event, returned=False).first()
+    plan = plan_of(deal_event.project)
+    split = rules.ruling_split({k: Fraction(v) for k, v in deal.performance.items()} if deal else {}, shares)
+    if deal is None or plan is None:
+        return []
+    source = f"deal e{deal_event.seq}"
+    posted = [
+        LedgerLine(account=row.account, kind=row.kind, amount=row.amount)
+        for row in models.MoneyLine.objects.filter(event=deal_event, source=source).order_by("seq")
+    ]
+    lines = rules.repricing(posted, split, deal.commission, note="ruled otherwise (IH-16)")
+    written = post(deal.project, source, lines, deal_event)
+    before = models.MoneyLine.objects.filter(project=deal.project).count()
+    _fall_due(deal, plan, source)
+    return written + list(models.MoneyLine.objects.filter(project=deal.project).order_by("seq")[before:])
+
+
+def deal_money(deal_event: Event) -> models.DealMoney | None:
+    return models.DealMoney.objects.filter(deal=deal_event).first()
 
 
 @transaction.atomic
@@ -182,6 +245,14 @@ class PenaltyRefused(ValueError):
         self.problems = problems
 
 
+def penalty_problems(*, fine: Decimal, points: int, days: int, reward: Decimal, evidence: str) -> list[tuple[str, str]]:
+    """What stops a penalty being recorded, as (field, kind): the engine's ranges (section 6), and the evidence."""
+    problems = [p for p in rules.penalty_problems(fine, points, days) if not (reward and p[1] == "empty")]
+    if not evidence.strip():
+        problems.append(("evidence", "evidence"))
+    return problems
+
+
 @transaction.atomic
 def record_penalty(
     *,
@@ -197,9 +268,7 @@ def record_penalty(
 ) -> models.Penalty:
     """A penalty (section 6) with its rule, the manager and the evidence; the fine goes to the pool,
     a reward comes out of it, and days of suspension take the consultant off the rotation (Q-7)."""
-    problems = [p for p in rules.penalty_problems(fine, points, days) if not (reward and p[1] == "empty")]
-    if not evidence.strip():
-        problems.append(("evidence", "evidence"))
+    problems = penalty_problems(fine=fine, points=points, days=days, reward=reward, evidence=evidence)
     if problems:
         raise PenaltyRefused(problems)
     penalty = models.Penalty.objects.create(

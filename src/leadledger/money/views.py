@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,22 +142,42 @@ def _whose(request: access.ProjectRequest) -> Staff:
     return request.staff
 
 
-@access.capability_page(capabilities.SEE_CUSTOMERS)
-def statement(request: access.ProjectRequest) -> HttpResponse:
+def _statement_context(request: access.ProjectRequest) -> dict[str, Any]:
     year, month = _month(request)
-    staff = _whose(request)
-    figures = selectors.statement(staff, year, month)
-    context = {
+    figures = selectors.statement(_whose(request), year, month)
+    return {
         "s": figures,
         "totals": exports.totals(figures),
         # "not yet due" lines only move money between kinds; the office reads what was allocated and what fell due
         "lines": [(line, exports.kind_label(line.kind)) for line in figures.lines if line.kind != "accrued"],
         "month": f"{year}-{month:02d}",
+    }
+
+
+@access.capability_page(capabilities.SEE_CUSTOMERS)
+def statement(request: access.ProjectRequest) -> HttpResponse:
+    context = {
+        **_statement_context(request),
         "staff_list": Staff.objects.filter(project=request.project).order_by("name")
         if capabilities.APPROVE in request.capabilities
         else [],
     }
     return render(request, "money/statement.html", context)
+
+
+@access.capability_page(capabilities.SEE_CUSTOMERS)
+def statement_pdf(request: access.ProjectRequest) -> HttpResponse:
+    """The same statement as a PDF (weasyprint), the same figures as the page and the Excel."""
+    import weasyprint  # heavy (pango, fonts): loaded on the first PDF, not with every page
+
+    context = {**_statement_context(request), "project": request.project, "printed": timezone.localtime()}
+    html = render_to_string("money/statement_document.html", context, request=request)
+    document = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    figures = context["s"]
+    response = HttpResponse(document, content_type="application/pdf")
+    name = f"{request.project.code}-{figures.staff.pk}-{figures.year}{figures.month:02d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @access.capability_page(capabilities.SEE_CUSTOMERS)
@@ -166,3 +187,66 @@ def statement_export(request: access.ProjectRequest) -> HttpResponse:
     response = HttpResponse(exports.statement_workbook(selectors.statement(staff, year, month)), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{request.project.code}-{staff.pk}-{year}{month:02d}.xlsx"'
     return response
+
+
+def _penalty_errors(problems: list[tuple[str, str]]) -> dict[str, str]:
+    said = {
+        "fine": _("A fine is 50 to 300 yuan."),
+        "fen": _("An amount in yuan, to the fen."),
+        "points": _("Points go from -20 to +5."),
+        "days": _("Up to 7 days off the rotation."),
+        "empty": _("Give a fine, a reward, points or days."),
+        "evidence": _("Say what happened: the evidence."),
+        "number": _("Enter a number."),
+        "rule": _("Name the rule broken or the deed commended."),
+    }
+    errors: dict[str, str] = {}
+    for field, kind in problems:
+        errors.setdefault(field, said[kind])
+    return errors
+
+
+@access.capability_page(capabilities.RULE)
+def penalty(request: access.ProjectRequest) -> HttpResponse:
+    """A penalty or reward (section 6) with the rule, the manager and the evidence: the fine into the pool,
+    points, and days off the rotation (Q-7)."""
+    errors: dict[str, str] = {}
+    consultants = capabilities.owner_candidates(request.project)
+    if request.method == "POST":
+        post = request.POST
+        problems: list[tuple[str, str]] = []
+        amounts: dict[str, Any] = {}
+        for field, kind in (("fine", Decimal), ("reward", Decimal), ("points", int), ("days", int)):
+            raw = post.get(field, "").strip().replace("，", "").replace(",", "") or "0"
+            try:
+                amounts[field] = kind(raw)
+                if kind is Decimal and not amounts[field].is_finite():
+                    raise InvalidOperation
+            except (InvalidOperation, ValueError):
+                problems.append((field, "number"))
+        if amounts.get("reward", 0) < 0:  # a reward is paid out of the pool; a negative one would be a fine
+            problems.append(("reward", "number"))
+        rule = post.get("rule", "").strip()[:32]
+        if not rule:
+            problems.append(("rule", "rule"))
+        staff = next((person for person in consultants if str(person.pk) == post.get("staff")), None)
+        if staff is None:
+            raise Http404
+        try:
+            if problems:  # said together with what the engine would refuse in the values that were read
+                values = {"fine": Decimal(0), "reward": Decimal(0), "points": 0, "days": 0, **amounts}
+                evidence = post.get("evidence", "")
+                raise services.PenaltyRefused(problems + services.penalty_problems(**values, evidence=evidence))
+            services.record_penalty(
+                staff=staff, manager=request.staff, rule=rule, evidence=post.get("evidence", "").strip(), **amounts
+            )
+        except services.PenaltyRefused as refused:
+            errors = _penalty_errors(refused.problems)
+        else:
+            messages.success(request, _("Recorded for %(name)s.") % {"name": staff.name})
+            return redirect("money_penalty", project=request.project.code)
+    recent = (
+        models.Penalty.objects.filter(project=request.project).select_related("staff", "manager").order_by("-at")[:30]
+    )
+    context = {"consultants": consultants, "errors": errors, "posted": request.POST, "recent": recent}
+    return render(request, "money/penalty.html", context, status=400 if errors else 200)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from leadledger.engine import DealVerdict
 from leadledger.ledger import models as ledger
@@ -121,4 +122,38 @@ def deals_waiting(project: ledger.Project) -> list[int]:
         .exclude(deal_seq__in=decided)
         .order_by("-seq")
         .values_list("deal_seq", flat=True)[:50]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DealMoneyShown:
+    commission: Decimal
+    collected: Decimal
+    due: Decimal
+    payments: list[tuple[object, Decimal, str]]  # (received on, amount, stage label)
+    allocated: list[tuple[str, Decimal]]  # who has what of the commission now, by the lines (a ruling included)
+
+
+def deal_money_shown(project: ledger.Project, deal_seq: int) -> DealMoneyShown | None:
+    """A deal's money as the manager records payments: its commission, what was collected, what fell due."""
+    from leadledger.money import models as money
+
+    deal = money.DealMoney.objects.filter(project=project, deal__seq=deal_seq).select_related("deal").first()
+    if deal is None:
+        return None
+    payments = list(money.Payment.objects.filter(deal=deal.deal).order_by("received_on", "pk"))
+    due = money.MoneyLine.objects.filter(event=deal.deal, kind="accrued").values_list("amount", flat=True)
+    names = {str(pk): name for pk, name in ledger.Staff.objects.filter(project=project).values_list("pk", "name")}
+    names["pool"] = str(_("Department pool"))
+    totals: dict[str, Decimal] = {}
+    for account, amount in money.MoneyLine.objects.filter(event=deal.deal, kind="allocation").values_list(
+        "account", "amount"
+    ):
+        totals[account] = totals.get(account, Decimal(0)) + amount
+    return DealMoneyShown(
+        commission=deal.commission,
+        collected=sum((p.amount for p in payments), Decimal(0)),
+        due=-sum(due, Decimal(0)),
+        payments=[(p.received_on, p.amount, p.get_stage_display()) for p in payments],
+        allocated=[(names.get(k, k), v) for k, v in sorted(totals.items(), key=lambda kv: -kv[1]) if v],
     )

@@ -8,14 +8,18 @@ lock, then finds the unit taken). Never a read-then-write.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from leadledger import capabilities
+from leadledger.engine import money as money_rules
 from leadledger.engine import units
 from leadledger.engine.errors import DomainError
 from leadledger.engine.model import DEAL, HELP_KINDS
@@ -23,6 +27,7 @@ from leadledger.engine.text import reason_checked
 from leadledger.ledger import logchain
 from leadledger.ledger import models as ledger
 from leadledger.ledger import services as ledger_services
+from leadledger.money import services as money_services
 
 from .models import Building, SaleLog, Unit
 
@@ -138,6 +143,8 @@ def unit_deposit(
             buyers=[str(p.pk) for p in people],
             deal_seq=deal.seq,
         )
+        # C-7: the deal's commission is allocated at once by the project's plan (decisions 380, 381).
+        money_services.post_deal(deal, amount)
     return Subscription(unit=unit, deal=deal, log=row)
 
 
@@ -170,27 +177,75 @@ def _move(by: ledger.Staff, unit_id: int, move: str, *, user: Any, **values: Any
         return _log(unit, move, user=user, staff=by, deal_seq=unit.deal_seq, **values)
 
 
+def _deal_event(row: SaleLog) -> ledger.Event:
+    return ledger.Event.objects.get(project_id=row.project_id, seq=row.deal_seq)
+
+
 def unit_sign(*, by: ledger.Staff, unit_id: int, price: Any, user: Any) -> SaleLog:
-    """Record the contract (签约) of a unit under its subscription, at the contract price."""
+    """Record the contract (签约) of a unit under its subscription, at the contract price: 签约 is
+    reached for its commission, re-priced if the contract price differs (decision 380)."""
     capabilities.require(by, capabilities.RECORD_DEAL)
-    return _move(by, unit_id, units.SIGN, user=user, price=money(price))
+    amount = money(price)
+    with transaction.atomic():
+        row = _move(by, unit_id, units.SIGN, user=user, price=amount)
+        money_services.deal_signed(_deal_event(row), amount)
+    return row
 
 
 def unit_return(*, by: ledger.Staff, unit_id: int, reason: str, user: Any) -> SaleLog:
-    """Record a return (退房): the unit is for sale again; the money side reverses the deal's lines."""
+    """Record a return (退房): the unit is for sale again, and its deal's lines are reversed (clawback)."""
     capabilities.require(by, capabilities.RECORD_DEAL)
     note = reason_checked(reason)
     if not note:
         raise DomainError("退房必须说明原因", "a return needs a reason", field="reason")
-    return _move(by, unit_id, units.RETURN, user=user, note=note)
+    with transaction.atomic():
+        row = _move(by, unit_id, units.RETURN, user=user, note=note)
+        event = _deal_event(row)
+        if money_services.deal_money(event) is not None:
+            money_services.unit_returned(event)
+    return row
 
 
-def deal_decide(*, manager: ledger.Staff, deal_seq: int, accept: bool, reason: str = "", user: Any) -> SaleLog:
-    """The manager accepts the engine's answer on a deal, or rules otherwise with a reason (IH-16)."""
+def _ruled_shares(project: ledger.Project, shares: Mapping[Any, Any]) -> dict[str, Fraction]:
+    """The commission shares a manager rules, typed as percentages per consultant ("60", "40")."""
+    ruled: dict[str, Fraction] = {}
+    for staff, percent in shares.items():
+        if staff in (None, "") or str(percent).strip() == "":
+            continue
+        who = capabilities.owner_candidate(project, staff, field="shares")
+        try:
+            share = Fraction(Decimal(str(percent).replace("%", "").strip())) / 100
+        except (InvalidOperation, ValueError):
+            raise DomainError("请填写百分比", "enter a percentage", field="shares") from None
+        ruled[str(who.pk)] = ruled.get(str(who.pk), Fraction(0)) + share
+    try:
+        money_rules.ruling_split({}, ruled)
+    except money_rules.PlanError:
+        raise DomainError(
+            "各人佣金比例须大于零，合计不超过100%，其余归部门奖金池",
+            "each share above zero, all together at most 100%; the rest goes to the pool",
+            field="shares",
+        ) from None
+    return ruled
+
+
+def deal_decide(
+    *,
+    manager: ledger.Staff,
+    deal_seq: int,
+    accept: bool,
+    reason: str = "",
+    shares: Mapping[Any, Any] | None = None,
+    user: Any,
+) -> SaleLog:
+    """The manager accepts the engine's answer on a deal, or rules otherwise with a reason (IH-16): the
+    ruling may give the commission other shares (percent per consultant, the rest to the pool), and
+    the deal's money lines are re-allocated by them (decision 383)."""
     capabilities.require(manager, capabilities.RULE)
     note = reason_checked(reason)
     if not accept and not note:
         raise DomainError("裁定必须说明理由", "a ruling needs a reason", field="reason")
+    ruled = _ruled_shares(manager.project, shares or {}) if not accept else {}
     unit = Unit.objects.select_related("project").filter(project=manager.project, deal_seq=deal_seq).first()
     if unit is None:
         raise DomainError("没有这笔成交", "there is no such deal")
@@ -199,4 +254,40 @@ def deal_decide(*, manager: ledger.Staff, deal_seq: int, accept: bool, reason: s
         decided = SaleLog.objects.filter(project=manager.project, deal_seq=deal_seq, kind__in=["accepted", "ruled"])
         if decided.exists():
             raise DomainError("这笔成交已有经理的决定", "the manager has already decided this deal")
-        return _log(unit, kind, user=user, staff=manager, deal_seq=deal_seq, note=note)
+        row = _log(unit, kind, user=user, staff=manager, deal_seq=deal_seq, note=note)
+        if ruled:
+            event = _deal_event(row)
+            if money_services.deal_money(event) is None:
+                raise DomainError(
+                    "本项目尚未设定佣金方案，不能裁定佣金比例",
+                    "the project has no commission plan to rule on",
+                    field="shares",
+                )
+            money_services.deal_ruled(event, ruled)
+        return row
+
+
+def deal_payment(*, by: ledger.Staff, deal_seq: int, amount: Any, received_on: Any, stage: str, user: Any) -> Any:
+    """A payment received for a deal on a unit; commission due is counted per payment (engine/money.py)."""
+    capabilities.require(by, capabilities.RECORD_DEAL)
+    from leadledger.money.models import Payment
+
+    if stage not in Payment.Stage.values:
+        raise DomainError("请选择款项类别", "choose the kind of payment", field="stage")
+    # 交房 (handover) is recorded as a payment of 0 naming it (decision 253)
+    paid = (
+        Decimal(0)
+        if stage == Payment.Stage.HANDOVER and str(amount).strip() in ("", "0")
+        else money(amount, field="amount")
+    )
+    try:
+        on = date.fromisoformat(str(received_on))
+    except ValueError:
+        raise DomainError("请填写收款日期", "enter the date received", field="received_on") from None
+    if on > timezone.localdate():
+        raise DomainError("收款日期不能晚于今天", "the date received cannot be after today", field="received_on")
+    unit = Unit.objects.filter(project=by.project, deal_seq=deal_seq).exclude(status=units.RETURNED).first()
+    event = ledger.Event.objects.filter(project=by.project, seq=deal_seq, kind=DEAL).first()
+    if unit is None or event is None:
+        raise DomainError("没有这笔成交，或已退房", "there is no such deal, or its unit was returned")
+    return money_services.record_payment(event, paid, on, stage=stage, user=user)

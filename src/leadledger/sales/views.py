@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,13 +19,15 @@ from leadledger import capabilities
 from leadledger.engine.errors import DomainError
 from leadledger.engine.model import HELP_KINDS
 from leadledger.ledger import models as ledger
+from leadledger.money.models import Payment
 from leadledger.web import access
 from leadledger.web import selectors as web_selectors
 from leadledger.web.speech import said
 
-from . import selectors, services
+from . import selectors, services, units_file
 from .models import Unit
 
+RULING_ROWS = 3  # consultants a ruling may share a deal's commission between (S3's disputes name two or three)
 board_page = access.capability_page(capabilities.SEE_CUSTOMERS)
 deposit_page = access.capability_page(capabilities.TAKE_DEPOSIT)
 record_page = access.capability_page(capabilities.RECORD_DEAL)
@@ -64,7 +69,29 @@ def _board_context(request: access.ProjectRequest) -> dict[str, object]:
 
 @board_page
 def sales_board(request: access.ProjectRequest) -> HttpResponse:
-    return render(request, "sales/board_page.html", _board_context(request))
+    context = {**_board_context(request), "may_record": capabilities.RECORD_DEAL in request.capabilities}
+    return render(request, "sales/board_page.html", context)
+
+
+@require_POST
+@record_page
+def sales_units_upload(request: access.ProjectRequest) -> HttpResponse:
+    """The units file (Excel: 楼栋, 楼层, 房号, 面积, 表价) put on sale, all or nothing."""
+    upload = request.FILES.get("file")
+    try:
+        if upload is None or not upload.name.lower().endswith(".xlsx"):
+            raise DomainError("请选择 .xlsx 格式的销控表", "choose the units file (.xlsx)", field="file")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "units.xlsx"
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            count = units_file.units_list_file(by=request.staff, path=path, user=request.user)
+    except DomainError as refused:
+        messages.error(request, said(refused))
+    else:
+        messages.success(request, _("%(count)s units are on sale.") % {"count": count})
+    return redirect("sales_board", project=request.project.code)
 
 
 @board_page
@@ -106,12 +133,14 @@ def sales_unit(request: access.ProjectRequest, pk: int) -> HttpResponse:
                 buyers=request.POST.getlist("buyers"),
                 price=request.POST.get("price", ""),
                 staff=request.POST.get("staff") or None,
+                customer=request.POST.get("customer") or None,
                 helper=request.POST.get("helper") or None,
                 help=request.POST.get("help") or None,
                 user=request.user,
             )
         except DomainError as refused:
             error = refused
+            found = _unit(request, pk)  # as it is now: taken by whoever came first, the form no longer offered
         else:
             messages.success(request, _("Deposit taken on %(unit)s.") % {"unit": str(done.unit)})
             return redirect("sales_deal", project=request.project.code, pk=done.deal.seq)
@@ -169,9 +198,35 @@ def sales_deal(request: access.ProjectRequest, pk: int) -> HttpResponse:
             "sentence": shown.verdict.explain(lang),
             "cites": ", ".join(shown.verdict.cites),
             "may_rule": capabilities.RULE in request.capabilities,
+            "consultants": capabilities.owner_candidates(request.project),
+            "ruling_rows": range(RULING_ROWS),
             "may_record": capabilities.RECORD_DEAL in request.capabilities,
+            "money": selectors.deal_money_shown(request.project, pk)
+            if capabilities.RECORD_DEAL in request.capabilities
+            else None,
+            "stages": Payment.Stage.choices,
         },
     )
+
+
+@require_POST
+@record_page
+def sales_deal_payment(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    """A payment received for a deal (回款, 首付, 按揭放款, 交房): what it makes due is posted at once."""
+    try:
+        services.deal_payment(
+            by=request.staff,
+            deal_seq=pk,
+            amount=request.POST.get("amount", ""),
+            received_on=request.POST.get("received_on", ""),
+            stage=request.POST.get("stage", ""),
+            user=request.user,
+        )
+    except DomainError as refused:
+        messages.error(request, said(refused))
+    else:
+        messages.success(request, _("Payment recorded; the commission it makes due is posted."))
+    return redirect("sales_deal", project=request.project.code, pk=pk)
 
 
 @require_POST
@@ -180,7 +235,15 @@ def sales_deal_decide(request: access.ProjectRequest, pk: int) -> HttpResponse:
     accept = request.POST.get("decision") == "accept"
     try:
         services.deal_decide(
-            manager=request.staff, deal_seq=pk, accept=accept, reason=request.POST.get("reason", ""), user=request.user
+            manager=request.staff,
+            deal_seq=pk,
+            accept=accept,
+            reason=request.POST.get("reason", ""),
+            shares={
+                request.POST.get(f"share_staff_{i}"): request.POST.get(f"share_percent_{i}", "")
+                for i in range(RULING_ROWS)
+            },
+            user=request.user,
         )
     except DomainError as refused:
         messages.error(request, said(refused))

@@ -1,0 +1,74 @@
+"""Units put on sale from the office's Excel (销控表): all or nothing, each problem said with its row."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from io import BytesIO
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from openpyxl import Workbook
+
+from leadledger.sales.models import SaleLog, Unit
+from office import PASSWORD, Office
+
+
+def _file(rows: list[list[Any]], header: tuple[str, ...] = ("楼栋", "楼层", "房号", "建筑面积", "表价（元）")) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(row)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _upload(username: str, content: bytes, name: str = "销控表.xlsx") -> Any:
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert client.login(username=username, password=PASSWORD)
+    url = reverse("sales_units_upload", kwargs={"project": "hz-1"})
+    return client.post(url, {"file": SimpleUploadedFile(name, content)}, follow=True)
+
+
+def test_a_manager_puts_a_buildings_units_on_sale_from_excel(office: Office) -> None:
+    rows = [
+        ["3栋", 12, "1201", 89.5, "1,280,000"],
+        ["3栋", 12, 1202, 120, 1560000.5],
+        ["5栋", 1, "101", "95.00", 990000],
+    ]
+    answer = _upload("zhao", _file(rows))
+    assert "3 套房源已上架" in answer.content.decode()
+    unit = Unit.objects.get(building__name="3栋", number="1201")
+    assert (unit.floor, unit.area, unit.list_price, unit.status) == (
+        12,
+        Decimal("89.50"),
+        Decimal("1280000.00"),
+        "available",
+    )
+    assert Unit.objects.get(number="1202").list_price == Decimal("1560000.50")
+    assert SaleLog.objects.filter(kind="listed").count() == 3  # each in the chained sales log, with who and when
+    assert "3栋" in answer.content.decode() and "5栋" in answer.content.decode()  # the board shows them
+
+
+def test_a_wrong_row_lists_nothing_and_says_which_row(office: Office) -> None:
+    rows = [["3栋", 12, "1201", 89.5, 1280000], ["3栋", "十二", "1202", 89.5, "abc"], ["3栋", 12, "1201", 80, 1]]
+    text = _upload("zhao", _file(rows)).content.decode()
+    assert "销控表未导入" in text and "第3行：楼层、表价不正确" in text and "第4行：3栋1201在文件中重复" in text
+    assert not Unit.objects.exists()
+    text = _upload("zhao", _file([[1, 2, 3]], header=("楼栋", "楼层", "房号"))).content.decode()
+    assert "缺少列：面积、表价" in text
+    assert "请选择 .xlsx" in _upload("zhao", b"a,b", name="units.csv").content.decode()
+    assert "Excel" in _upload("zhao", b"not a zip", name="units.xlsx").content.decode()  # damaged: said, not a 500
+    assert not Unit.objects.exists()
+
+
+def test_units_already_listed_are_refused_and_a_consultant_may_not_upload(office: Office) -> None:
+    _upload("zhao", _file([["3栋", 12, "1201", 89.5, 1280000]]))
+    text = _upload("zhao", _file([["3栋", 12, "1201", 89.5, 1280000], ["3栋", 12, "1202", 89.5, 1]])).content.decode()
+    assert "第2行：3栋1201已在销控表中" in text
+    assert Unit.objects.count() == 1
+    assert _upload("alice", _file([["3栋", 12, "1203", 89.5, 1]])).status_code == 403
+    assert Unit.objects.count() == 1
