@@ -111,6 +111,24 @@ def test_a_board_moved_since_the_search_registers_to_whoever_is_next_now(office:
     assert sorted(DeskVisit.objects.values_list("turn", flat=True)) == [0, 1]
 
 
+def test_the_new_customer_forms_next_name_follows_the_live_board(office: Office, site: models.Site) -> None:
+    # Issue 12: the form kept naming whoever was next at the search while the board beside it named another.
+    client, other = _client("sun"), _client("zhao")
+    page, _ = _search(client, site, "13900000002")
+    assert '<span id="form-next">Now: 王芳.</span>' in page
+    version = client.get(f"/p/hz-1/desk/{site.pk}/board/").content.decode()
+    shown = version.split('id="board-version" name="v" value="')[1].split('"')[0]
+    _, theirs = _search(other, site, "13900000003")
+    other.post(f"/p/hz-1/desk/{site.pk}/register/", {"search": theirs.pk, "name": "钱七", "phone": "13900000003"})
+    board = client.get(f"/p/hz-1/desk/{site.pk}/board/", {"v": shown}).content.decode()
+    assert '<span id="form-next" hx-swap-oob="true">Now: 刘洋.</span>' in board  # the form's line, swapped in place
+    client.post(f"/p/hz-1/desk/{site.pk}/board/move/", {"action": "go_away", "staff": office.bob.pk})
+    moved = client.post(f"/p/hz-1/desk/{site.pk}/board/move/", {"action": "go_away", "staff": office.alice.pk})
+    assert 'id="form-next" hx-swap-oob="true">' in moved.content.decode()
+    first = client.get(f"/p/hz-1/desk/{site.pk}/").content.decode()
+    assert 'id="form-next"' not in first  # the page's own board has no form to update
+
+
 def test_a_refusal_keeps_what_was_typed_and_says_why_next_to_the_field(office: Office, site: models.Site) -> None:
     client = _client("sun")
     _, search = _search(client, site, "李娜")

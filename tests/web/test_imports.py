@@ -268,6 +268,18 @@ def test_the_template_has_the_chinese_headers_an_example_row_and_notes_and_impor
     assert "模板" not in "".join(str(v) for v in rows[1][:5])
 
 
+def test_the_templates_example_row_never_names_a_consultant_who_left(manager: Client, office: Office) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from leadledger.desk import services
+
+    services.departure_record(by=office.zhao, leaver=office.alice, reason="resigned", user=None)
+    book = load_workbook(io.BytesIO(manager.get("/p/hz-1/import/template.xlsx").content))
+    assert list(book.worksheets[0].iter_rows(values_only=True))[1][4] == "刘洋"  # an import may give 刘洋 customers
+
+
 def test_the_import_pages_are_for_those_who_may_import(office: Office) -> None:
     client = client_in("en")
     assert client.login(username="alice", password=PASSWORD)

@@ -18,6 +18,8 @@ MANAGERS_ONLY = {
     "manage_suspension",
     "dispute",
     "dispute_export",
+    "dispute_events_export",
+    "money_plan",
     "dispute_ruling",
     "relation_verify",
     "imports",
@@ -33,11 +35,17 @@ MANAGERS_ONLY = {
     "policy_job",
     "sign_ins",
 }
-DESK = {"desk_home", "desk", "desk_search", "desk_register", "desk_board", "desk_relation", "desk_move"}
+DESK = {"desk_home", "desk", "desk_search", "desk_register", "desk_board", "desk_relation", "desk_move", "desk_correct"}
 MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal", "notices", "notice_badge", "mine_status", "mine_more"}
 BENCH = {"bench_today", "bench_log", "bench_report"}  # a customer manager's own workbench (issue 17)
 LEAD = {"bench_team", "bench_review", "bench_duties", "bench_duty_edit"}  # the manager's side of it
-AGENTS_ONLY = {"agent_home", "agent_register"}  # a distributor's agents' pages: every staff member is refused
+AGENTS_ONLY = {
+    "agent_home",
+    "agent_register",
+    "agent_code",
+    "agent_slip",
+    "agent_slip_pdf",
+}  # a distributor's agents' pages: every staff member is refused
 SALES_MANAGERS = {
     "sales_unit_move",
     "sales_deal_decide",
@@ -46,8 +54,15 @@ SALES_MANAGERS = {
     "money_penalty",
 }  # a deposit is a consultant's; the rest a manager's
 SALES_DEPOSIT = {"sales_unit", "sales_deal"}
+ESCORT = {"escort_confirm", "escort_slip", "escort_slip_pdf"}  # the desk and the channel team (confirm_escort)
 FORBIDDEN = {
-    "alice": MANAGERS_ONLY | DESK | AGENTS_ONLY | LEAD | SALES_MANAGERS | {"customer_erase", "customer_reveal"},
+    "alice": MANAGERS_ONLY
+    | DESK
+    | AGENTS_ONLY
+    | LEAD
+    | SALES_MANAGERS
+    | ESCORT
+    | {"customer_erase", "customer_reveal"},
     "sun": MANAGERS_ONLY
     | MINE
     | AGENTS_ONLY
@@ -56,7 +71,7 @@ FORBIDDEN = {
     | SALES_MANAGERS
     | SALES_DEPOSIT
     | {"customer_erase", "customer_reveal"},
-    "zhao": MINE | AGENTS_ONLY | {"customer_erase"},  # a manager (erasure is the administrator's)
+    "zhao": MINE | AGENTS_ONLY | ESCORT | {"customer_erase"},  # a manager (erasure is the administrator's)
 }
 
 
@@ -145,6 +160,7 @@ PAGE_NEEDS = {
     "desk_board": "work_desk",
     "desk_relation": "work_desk",
     "desk_move": "work_desk",
+    "desk_correct": "work_desk",
     "mine": "own_customers",
     "mine_referral": "own_customers",
     "mine_contact": "own_customers",
@@ -166,6 +182,7 @@ PAGE_NEEDS = {
     "manage_departure": "rule",
     "dispute": "rule",
     "dispute_export": "rule",
+    "dispute_events_export": "rule",
     "dispute_ruling": "rule",
     "relation_verify": "rule",
     "bench_today": "workbench",
@@ -239,7 +256,8 @@ def test_each_role_reaches_exactly_the_pages_its_capabilities_open(office: Offic
     site = models.Site.objects.create(project=office.project, name="展厅")
     url = page_url(name, pattern, "hz-1", office.zhang.pk)
     if "<int:site>" in pattern:
-        url = reverse(name, kwargs={"project": "hz-1", "site": site.pk})
+        numbered = {"seq": 1} if "<int:seq>" in pattern else {}  # a visit's number: none here (404)
+        url = reverse(name, kwargs={"project": "hz-1", "site": site.pk, **numbered})
     for role, username in people.items():
         client = Client()
         assert client.login(username=username, password=PASSWORD)
@@ -250,8 +268,7 @@ def test_each_role_reaches_exactly_the_pages_its_capabilities_open(office: Offic
         no_such_row = ("import_job", "import_confirm", "import_cancel", "import_again", "import_report", "escort_slip")
         no_such_row += ("escort_slip_pdf",)  # no escorted visit has Zhang's id for its number
         no_such_row += ("bench_review", "bench_duty_edit")  # no report or duty with that number here
-        assert status != 404 or name in (*no_such_row, "relation_verify", "policy_job", "mine_more"), (role, url)
-        no_such_row = ("import_job", "import_confirm", "import_cancel", "import_again", "import_report")
+        no_such_row += ("desk_correct",)  # no visit of this site has that number
         assert status != 404 or name in (*no_such_row, *NO_SUCH_UNIT, "relation_verify", "policy_job", "mine_more"), (
             role,
             url,

@@ -159,6 +159,7 @@ def _results_context(
     phone_typed = asked.phone.national if asked.kind == "phone" and asked.phone and not customers else ""
     name_typed = query if asked.kind in ("name", "latin") else ""
     here = [(staff, names.get(staff, staff)) for staff in board.roster if board.present(staff)]
+    receiving = board.receiving()
     return {
         "query": query,
         "site": site,
@@ -169,7 +170,8 @@ def _results_context(
         "name_typed": name_typed,
         "visit_sources": [(value, pick(zh, en)) for value, (zh, en) in SOURCES.items()],
         "visit_intents": INTENTS,
-        "next_name": names.get(board.receiving().staff or "", ""),  # the lunch duty during lunch
+        "next_name": names.get(receiving.staff or "", ""),  # the lunch duty during lunch
+        "next_mode": receiving.mode,  # said as the board says it, and kept so by the board's refresh
         "free": board.free_reception,
         "consultants": here,  # who may be chosen; Q-5: who a visitor may ask for
     }

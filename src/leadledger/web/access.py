@@ -1,6 +1,6 @@
 """Who may see what: a person's access is always scoped to the projects they are staff of.
 
-Every project page goes through `project_page` (or `capability_page`): it finds the project named in
+Every project page goes through `capability_page` (or `agent_page`): it finds the project named in
 the URL, the caller's membership of it, checks what they may do (leadledger.capabilities), and works
 in the project's time zone. Someone who is not a member of a project gets "not found", so a URL does
 not even reveal that the project exists.
@@ -63,23 +63,16 @@ def membership(user: Any, code: str, *, agents: bool = False) -> Any:
 def capability_page(capability: str | None = None, *, agents: bool = False) -> Callable[[View], View]:
     """Wrap a view taking `project` (its code) from the URL: members of it only (others: 404), holding
     `capability` if given (else 403). `agents=True` marks a page an agent may open too."""
-    return _page(capability, (), agents)
+    return _page(capability, agents)
 
 
 def agent_page() -> Callable[[View], View]:
     """Wrap a view for a distributor's agents of the project only (issue 15): staff are refused (403),
     everybody else finds nothing (404)."""
-    return _page(None, (), True, only_agents=True)
+    return _page(None, True, only_agents=True)
 
 
-def project_page(*roles: str) -> Callable[[View], View]:
-    """The older form, naming roles: prefer `capability_page`, which asks leadledger.capabilities."""
-    return _page(capabilities.SEE_CUSTOMERS if not roles else None, roles, False)
-
-
-def _page(
-    capability: str | None, roles: tuple[str, ...], agents: bool, *, only_agents: bool = False
-) -> Callable[[View], View]:
+def _page(capability: str | None, agents: bool, *, only_agents: bool = False) -> Callable[[View], View]:
     if capability is not None and capability not in capabilities.CAPABILITIES:
         raise AssertionError(f"unknown capability {capability!r}")
 
@@ -99,11 +92,7 @@ def _page(
                 staff, agent = member, None
             else:
                 held, staff, agent = capabilities.AGENT_CAPABILITIES, None, member
-            if (
-                (capability is not None and capability not in held)
-                or (roles and (staff is None or staff.role not in roles))
-                or (only_agents and agent is None)
-            ):
+            if (capability is not None and capability not in held) or (only_agents and agent is None):
                 raise PermissionDenied
             request.project, request.staff, request.agent = member.project, staff, agent  # type: ignore[attr-defined]
             request.capabilities = held  # type: ignore[attr-defined]

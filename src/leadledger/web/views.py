@@ -205,12 +205,9 @@ def imports(request: access.ProjectRequest) -> HttpResponse:
 
 @import_page
 def import_template(request: access.ProjectRequest) -> HttpResponse:
-    consultant = (
-        models.Staff.objects.filter(project=request.project, role=models.Staff.Role.CONSULTANT)
-        .order_by("pk")
-        .values_list("name", flat=True)
-        .first()
-    )
+    # The example row names someone an import may give a customer to: never a leaver nor a receptionist.
+    candidates = capabilities.owner_candidates(request.project)
+    consultant = candidates[0].name if candidates else None
     response = HttpResponse(
         template_xlsx(consultant=consultant),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
