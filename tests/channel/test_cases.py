@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from channel.test_escort import Channel, _client, _confirm, _register, channel  # noqa: F401 (fixture)
 from leadledger.channel import cases
@@ -205,3 +206,139 @@ def test_a_spouse_case_verified_with_evidence_gives_the_deal_to_the_distributor(
     cases.case_decide(manager=sun, case=case, decision="upheld", reason="结婚证与回访一致")
     assert models.Relation.objects.get(pk=case.relation_id).verified
     assert _deal_channel(project, deal, [wife.pk, husband.pk]) == {str(channel.liming.pk): 1}
+    page = _client("sunhong").get(reverse("channel_case", args=[project.code, case.pk])).content.decode()
+    assert "计入安居分销李明名下" in page and "已核实" in page
+
+
+def test_before_the_case_is_upheld_its_page_says_the_deal_is_the_houses(channel: Channel, sun: models.Staff) -> None:  # noqa: F811
+    _spouse_bought(channel)
+    case = cases.situation_open(
+        staff=channel.qian,
+        agent=channel.liming,
+        phone="13900000011",
+        other_phone="13900000022",
+        kind="spouse",
+        statement="夫妻",
+    )
+    page = _client("qian").get(reverse("channel_case", args=[channel.office.project.code, case.pk])).content.decode()
+    assert "归案场（无分销）" in page and "未核实" in page
+
+
+# -- the pages -------------------------------------------------------------------------------------
+
+
+def test_an_agent_files_an_appeal_with_a_file_and_sees_the_decision(channel: Channel, sun: models.Staff) -> None:  # noqa: F811
+    project = channel.office.project
+    _held, refused = _refused_to_zhoutao(channel)
+    agent = _client("zhoutao")
+    url = reverse("agent_appeal", args=[project.code, refused.seq])
+    page = agent.get(url)
+    assert page.status_code == 200 and "已被报备" in page.content.decode()
+    blank = agent.post(url, {"statement": "", "kind": "calls"})
+    assert blank.status_code == 400 and "请说明情况" in blank.content.decode()
+    filed = agent.post(
+        url, {"statement": "客户先找的我们", "kind": "calls", "file": _file(PNG, "通话.png")}, follow=True
+    )
+    assert "申诉已提交" in filed.content.decode()
+    case = Case.objects.get()
+    manager = _client("sunhong")
+    listed = manager.get(reverse("channel_team", args=[project.code])).content.decode()
+    assert reverse("channel_case", args=[project.code, case.pk]) in listed
+    shown = manager.get(reverse("channel_case", args=[project.code, case.pk])).content.decode()
+    assert "客户先找的我们" in shown and "通话.png" in shown
+    decided = manager.post(
+        reverse("channel_case_decide", args=[project.code, case.pk]),
+        {"decision": "upheld", "reason": "通话在先"},
+        follow=True,
+    )
+    assert "已支持" in decided.content.decode()
+    home = agent.get(reverse("agent_home", args=[project.code])).content.decode()
+    assert "已支持" in home and "通话在先" in home
+
+
+def test_the_specialist_adds_notes_and_evidence_but_does_not_decide(channel: Channel) -> None:  # noqa: F811
+    project = channel.office.project
+    _held, refused = _refused_to_zhoutao(channel)
+    case = cases.appeal_file(agent=channel.zhoutao, user=channel.zhoutao.user, seq=refused.seq, statement="x")
+    specialist = _client("qian")
+    page = specialist.get(reverse("channel_case", args=[project.code, case.pk])).content.decode()
+    assert "记录决定" not in page  # the decision form is the channel manager's
+    noted = specialist.post(
+        reverse("channel_case_note", args=[project.code, case.pk]),
+        {"method": "callback", "text": "回访客户"},
+        follow=True,
+    )
+    assert "核实记录已保存" in noted.content.decode()
+    bad = specialist.post(
+        reverse("channel_case_evidence", args=[project.code, case.pk]),
+        {"kind": "other", "file": _file(b"GIF89a", "a.gif")},
+    )
+    assert bad.status_code == 400 and "只收PDF、JPG或PNG文件" in bad.content.decode()
+    refused_decision = specialist.post(
+        reverse("channel_case_decide", args=[project.code, case.pk]), {"decision": "upheld", "reason": "y"}
+    )
+    assert refused_decision.status_code == 400
+    assert Case.objects.get(pk=case.pk).decision == ""
+
+
+def test_nobody_outside_the_channel_team_reads_a_case_or_its_files(channel: Channel) -> None:  # noqa: F811
+    project = channel.office.project
+    _held, refused = _refused_to_zhoutao(channel)
+    case = cases.appeal_file(
+        agent=channel.zhoutao, user=channel.zhoutao.user, seq=refused.seq, statement="x", kind="calls", upload=_file()
+    )
+    item = case.evidence.get()
+    urls = [
+        reverse("channel_team", args=[project.code]),
+        reverse("channel_case", args=[project.code, case.pk]),
+        reverse("channel_case_file", args=[project.code, case.pk, item.pk]),
+    ]
+    for username in ("zhoutao", "liming", "alice", "sun"):  # agents (even the filer), a consultant, the desk
+        client = _client(username)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code in (403, 404), (username, url)
+            assert b"%PDF" not in response.content
+    download = _client("qian").get(urls[2])
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert download["X-Content-Type-Options"] == "nosniff" and "attachment" in download["Content-Disposition"]
+    assert b"".join(download.streaming_content) == PDF
+
+
+def test_an_agent_cannot_appeal_another_agents_registration_by_url(channel: Channel) -> None:  # noqa: F811
+    project = channel.office.project
+    held, _refused = _refused_to_zhoutao(channel)
+    agent = _client("zhoutao")
+    url = reverse("agent_appeal", args=[project.code, held.seq])
+    assert agent.get(url).status_code == 404
+    assert agent.post(url, {"statement": "抢", "kind": "calls"}).status_code == 404
+    assert not Case.objects.exists()
+    assert _client("qian").get(url).status_code == 403  # staff never file for an agent
+
+
+def test_the_situation_form_opens_a_case_and_a_bad_number_is_said_next_to_its_field(channel: Channel) -> None:  # noqa: F811
+    project = channel.office.project
+    _spouse_bought(channel)
+    specialist = _client("qian")
+    url = reverse("channel_case_open", args=[project.code])
+    form = {
+        "agent": channel.liming.pk,
+        "phone": "13900000011",
+        "other_phone": "139",
+        "relation": "spouse",
+        "statement": "夫妻",
+    }
+    bad = specialist.post(url, form)
+    assert bad.status_code == 400 and 'id="other-error"' in bad.content.decode()
+    opened = specialist.post(url, {**form, "other_phone": "13900000022"}, follow=True)
+    assert "特殊情况已登记" in opened.content.decode()
+    assert Case.objects.get().relation.kind == "spouse"
+
+
+def test_an_agents_appeal_shows_the_name_they_typed_never_the_records(channel: Channel) -> None:  # noqa: F811
+    """D-12: 周涛 typed 陈丽 with a mask that fits 陈红's record; his appeal names 陈丽 only."""
+    _register(channel.liming, "陈红", "13900000011", ago=timedelta(hours=3))
+    refused = _register(channel.zhoutao, "陈丽", "139****0011")
+    cases.appeal_file(agent=channel.zhoutao, user=channel.zhoutao.user, seq=refused.seq, statement="先联系的我们")
+    home = _client("zhoutao").get(reverse("agent_home", args=[channel.office.project.code])).content.decode()
+    assert "陈丽" in home and "陈红" not in home and "李明" not in home

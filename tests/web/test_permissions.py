@@ -37,11 +37,31 @@ DESK = {"desk_home", "desk", "desk_search", "desk_register", "desk_board", "desk
 MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal", "notices", "notice_badge", "mine_status", "mine_more"}
 BENCH = {"bench_today", "bench_log", "bench_report"}  # a customer manager's own workbench (issue 17)
 LEAD = {"bench_team", "bench_review", "bench_duties", "bench_duty_edit"}  # the manager's side of it
-AGENTS_ONLY = {"agent_home", "agent_register"}  # a distributor's agents' pages: every staff member is refused
+AGENTS_ONLY = {
+    "agent_home",
+    "agent_register",
+    "agent_appeal",
+}  # a distributor's agents' pages: every staff member is refused
 SALES_MANAGERS = {"sales_unit_move", "sales_deal_decide"}  # a deposit is a consultant's; the rest a manager's
 SALES_DEPOSIT = {"sales_unit", "sales_deal"}
+CHANNEL_TEAM = {  # the channel team's cases (i15): a sales manager rules in-house, not for the channel
+    "channel_team",
+    "channel_case_open",
+    "channel_case",
+    "channel_case_note",
+    "channel_case_evidence",
+    "channel_case_decide",
+    "channel_case_file",
+}
+CASES = ("channel_case", "channel_case_note", "channel_case_evidence", "channel_case_decide", "channel_case_file")
 FORBIDDEN = {
-    "alice": MANAGERS_ONLY | DESK | AGENTS_ONLY | LEAD | SALES_MANAGERS | {"customer_erase", "customer_reveal"},
+    "alice": MANAGERS_ONLY
+    | DESK
+    | AGENTS_ONLY
+    | LEAD
+    | SALES_MANAGERS
+    | CHANNEL_TEAM
+    | {"customer_erase", "customer_reveal"},
     "sun": MANAGERS_ONLY
     | MINE
     | AGENTS_ONLY
@@ -49,8 +69,9 @@ FORBIDDEN = {
     | LEAD
     | SALES_MANAGERS
     | SALES_DEPOSIT
+    | CHANNEL_TEAM
     | {"customer_erase", "customer_reveal"},
-    "zhao": MINE | AGENTS_ONLY | {"customer_erase"},  # a manager (erasure is the administrator's)
+    "zhao": MINE | AGENTS_ONLY | CHANNEL_TEAM | {"customer_erase"},  # a manager (erasure is the administrator's)
 }
 
 
@@ -183,6 +204,15 @@ PAGE_NEEDS = {
     "escort_confirm": "confirm_escort",
     "escort_slip": "confirm_escort",
     "escort_slip_pdf": "confirm_escort",
+    # The channel team's cases, appeals and risk signals (i15, decisions 360-362).
+    "agent_appeal": AGENT,
+    "channel_team": "manage_channel",
+    "channel_case_open": "manage_channel",
+    "channel_case": "manage_channel",
+    "channel_case_note": "manage_channel",
+    "channel_case_evidence": "manage_channel",
+    "channel_case_decide": "manage_channel",
+    "channel_case_file": "manage_channel",
 }
 
 
@@ -240,8 +270,9 @@ def test_each_role_reaches_exactly_the_pages_its_capabilities_open(office: Offic
         no_such_row = ("import_job", "import_confirm", "import_cancel", "import_again", "import_report", "escort_slip")
         no_such_row += ("escort_slip_pdf",)  # no escorted visit has Zhang's id for its number
         no_such_row += ("bench_review", "bench_duty_edit")  # no report or duty with that number here
+        no_such_row += CASES  # no case with Zhang's id
         assert status != 404 or name in (*no_such_row, "relation_verify", "policy_job", "mine_more"), (role, url)
-        no_such_row = ("import_job", "import_confirm", "import_cancel", "import_again", "import_report")
+        no_such_row = ("import_job", "import_confirm", "import_cancel", "import_again", "import_report", *CASES)
         assert status != 404 or name in (*no_such_row, *NO_SUCH_UNIT, "relation_verify", "policy_job", "mine_more"), (
             role,
             url,

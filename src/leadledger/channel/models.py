@@ -23,7 +23,7 @@ class Case(models.Model):
 
     class Decision(models.TextChoices):
         UPHELD = "upheld", _("Upheld")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", _("Not upheld")
 
     project = models.ForeignKey(ledger.Project, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
