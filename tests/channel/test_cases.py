@@ -342,3 +342,22 @@ def test_an_agents_appeal_shows_the_name_they_typed_never_the_records(channel: C
     cases.appeal_file(agent=channel.zhoutao, user=channel.zhoutao.user, seq=refused.seq, statement="先联系的我们")
     home = _client("zhoutao").get(reverse("agent_home", args=[channel.office.project.code])).content.decode()
     assert "陈丽" in home and "陈红" not in home and "李明" not in home
+
+
+def test_the_team_page_lists_a_risk_signal_with_its_events(channel: Channel, sun: models.Staff) -> None:  # noqa: F811
+    """D-14: a deal within risk_window_hours of the registration, on the household, is listed with its events."""
+    _wife, _husband, deal = _spouse_bought(channel)
+    case = cases.situation_open(
+        staff=channel.qian,
+        agent=channel.liming,
+        phone="13900000011",
+        other_phone="13900000022",
+        kind="spouse",
+        statement="夫妻",
+    )
+    cases.evidence_add(case=case, user=channel.qian.user, kind="marriage", upload=_file())
+    cases.note_add(staff=channel.qian, case=case, method="interview", text="面谈确认")
+    cases.case_decide(manager=sun, case=case, decision="upheld", reason="结婚证")
+    page = _client("sunhong").get(reverse("channel_team", args=[channel.office.project.code])).content.decode()
+    signals = page[page.index("风控提示") : page.index("登记特殊情况")]
+    assert "陈红" in signals and "不足" in signals and str(deal.seq) in signals
