@@ -23,7 +23,7 @@ def project_urls() -> list[tuple[str, str]]:
 def page_url(name: str, pattern: str, project: str, pk: int) -> str:
     """The page's address with `pk` for every id in it (an existing customer's: ids differ by database)."""
     kwargs: dict[str, object] = {"project": project}
-    for key in ("pk", "site", "seq"):
+    for key in ("pk", "site", "seq", "file"):
         if f"<int:{key}>" in pattern:
             kwargs[key] = pk
     if "<str:field>" in pattern:

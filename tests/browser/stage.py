@@ -47,4 +47,19 @@ if os.environ.get("LEADLEDGER_STAGE_AGENTS"):  # tests/browser/test_agent_regist
         channel_services.registration_make(
             project=office.project, agent=liming, user=liming.user, name="刘洋", phone="13800000066"
         )
+if os.environ.get("LEADLEDGER_STAGE_CASES"):  # test_channel_cases.py: a spouse who bought, a channel manager
+    from leadledger.channel import codes
+    from leadledger.engine.model import DEAL, body_for
+
+    _staff(office.project, "sunhong", "孙红", models.Staff.Role.CHANNEL_MANAGER)
+    qian = models.Staff.objects.get(project=office.project, name="钱多")
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() - timedelta(hours=2)):
+        answer = channel_services.registration_make(
+            project=office.project, agent=liming, user=liming.user, name="陈红", phone="13900000011"
+        )
+    code = codes.escort_code(office.project, answer.event.seq)
+    channel_services.escort_confirm(project=office.project, staff=qian, user=qian.user, code=code, phone="13900000011")
+    husband, _ = services.customer_find_or_create(project=office.project, name="王强", phone="+8613900000022")
+    deal = body_for(DEAL, customer=str(husband.pk), buyer=str(husband.pk), staff=str(office.alice.pk))
+    services.event_append(project=office.project, kind=DEAL, body=deal, actor=office.zhao.user)
 print(json.dumps({"site": site.pk, "alice": office.alice.pk, "zhang": office.zhang.pk}))

@@ -45,6 +45,7 @@ AGENTS_ONLY = {
     "agent_code",
     "agent_slip",
     "agent_slip_pdf",
+    "agent_appeal",
 }  # a distributor's agents' pages: every staff member is refused
 SALES_MANAGERS = {
     "sales_unit_move",
@@ -55,6 +56,16 @@ SALES_MANAGERS = {
 }  # a deposit is a consultant's; the rest a manager's
 SALES_DEPOSIT = {"sales_unit", "sales_deal"}
 ESCORT = {"escort_confirm", "escort_slip", "escort_slip_pdf"}  # the desk and the channel team (confirm_escort)
+CHANNEL_TEAM = {  # the channel team's cases (i15): a sales manager rules in-house, not for the channel
+    "channel_team",
+    "channel_case_open",
+    "channel_case",
+    "channel_case_note",
+    "channel_case_evidence",
+    "channel_case_decide",
+    "channel_case_file",
+}
+CASES = ("channel_case", "channel_case_note", "channel_case_evidence", "channel_case_decide", "channel_case_file")
 FORBIDDEN = {
     "alice": MANAGERS_ONLY
     | DESK
@@ -62,6 +73,7 @@ FORBIDDEN = {
     | LEAD
     | SALES_MANAGERS
     | ESCORT
+    | CHANNEL_TEAM
     | {"customer_erase", "customer_reveal"},
     "sun": MANAGERS_ONLY
     | MINE
@@ -70,8 +82,13 @@ FORBIDDEN = {
     | LEAD
     | SALES_MANAGERS
     | SALES_DEPOSIT
+    | CHANNEL_TEAM
     | {"customer_erase", "customer_reveal"},
-    "zhao": MINE | AGENTS_ONLY | ESCORT | {"customer_erase"},  # a manager (erasure is the administrator's)
+    "zhao": MINE
+    | AGENTS_ONLY
+    | ESCORT
+    | CHANNEL_TEAM
+    | {"customer_erase"},  # a manager (erasure is the administrator's)
 }
 
 
@@ -210,6 +227,15 @@ PAGE_NEEDS = {
     "escort_confirm": "confirm_escort",
     "escort_slip": "confirm_escort",
     "escort_slip_pdf": "confirm_escort",
+    # The channel team's cases, appeals and risk signals (i15, decisions 360-362).
+    "agent_appeal": AGENT,
+    "channel_team": "manage_channel",
+    "channel_case_open": "manage_channel",
+    "channel_case": "manage_channel",
+    "channel_case_note": "manage_channel",
+    "channel_case_evidence": "manage_channel",
+    "channel_case_decide": "manage_channel",
+    "channel_case_file": "manage_channel",
 }
 
 
@@ -269,6 +295,7 @@ def test_each_role_reaches_exactly_the_pages_its_capabilities_open(office: Offic
         no_such_row += ("escort_slip_pdf",)  # no escorted visit has Zhang's id for its number
         no_such_row += ("bench_review", "bench_duty_edit")  # no report or duty with that number here
         no_such_row += ("desk_correct",)  # no visit of this site has that number
+        no_such_row += CASES  # no case with Zhang's id
         assert status != 404 or name in (*no_such_row, *NO_SUCH_UNIT, "relation_verify", "policy_job", "mine_more"), (
             role,
             url,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import team, views
 
 urlpatterns = [
     path("p/<slug:project>/agent/", views.agent_home, name="agent_home"),
@@ -11,4 +11,12 @@ urlpatterns = [
     path("p/<slug:project>/channel/escort/", views.escort_confirm, name="escort_confirm"),
     path("p/<slug:project>/channel/slip/<int:seq>/", views.escort_slip, name="escort_slip"),
     path("p/<slug:project>/channel/slip/<int:seq>/pdf/", views.escort_slip_pdf, name="escort_slip_pdf"),
+    path("p/<slug:project>/agent/appeal/<int:seq>/", team.agent_appeal, name="agent_appeal"),
+    path("p/<slug:project>/channel/", team.team_home, name="channel_team"),
+    path("p/<slug:project>/channel/cases/open/", team.case_open, name="channel_case_open"),
+    path("p/<slug:project>/channel/cases/<int:pk>/", team.case_page, name="channel_case"),
+    path("p/<slug:project>/channel/cases/<int:pk>/note/", team.case_note, name="channel_case_note"),
+    path("p/<slug:project>/channel/cases/<int:pk>/evidence/", team.case_evidence, name="channel_case_evidence"),
+    path("p/<slug:project>/channel/cases/<int:pk>/decide/", team.case_decide, name="channel_case_decide"),
+    path("p/<slug:project>/channel/cases/<int:pk>/files/<int:file>/", team.case_file, name="channel_case_file"),
 ]

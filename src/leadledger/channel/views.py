@@ -22,7 +22,7 @@ from leadledger.ledger import convert, lookups
 from leadledger.web import access
 from leadledger.web.speech import lang, said
 
-from . import codes, selectors, services
+from . import case_selectors, codes, selectors, services
 
 agent_page = access.agent_page()
 
@@ -39,6 +39,7 @@ def _page(
         "agent": agent,
         "rows": selectors.registrations_shown(agent, timezone.now(), lang()),
         "escorts": selectors.escorts_of(request.project, selectors.agents_in_view(agent)),
+        "appeals": case_selectors.cases_of_agents(request.project, selectors.agents_in_view(agent)),
         "mode": convert.policy_of(request.project).report_phone_mode,
         "form": form or {},
         "errors": errors or {},

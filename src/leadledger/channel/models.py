@@ -1,0 +1,90 @@
+"""The channel team's work (D-10, D-13): cases with their evidence and notes, until the channel manager decides.
+
+A case is work, not a fact: what decides is the event its decision writes (a `channel_ruling`, or a
+relation verified through ledger/relations.py), and the engine judges from those alone. A case keeps
+what the decision rests on: the distributor's statement, the files and the team's verification notes.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from leadledger.ledger import models as ledger
+
+
+class Case(models.Model):
+    """A distributor's appeal (申诉, D-13) or a special case with its situation form (客户情况说明表, D-10)."""
+
+    class Kind(models.TextChoices):
+        APPEAL = "appeal", _("Appeal")
+        SITUATION = "situation", _("Special case")
+
+    class Decision(models.TextChoices):
+        UPHELD = "upheld", _("Upheld")
+        REJECTED = "rejected", _("Not upheld")
+
+    project = models.ForeignKey(ledger.Project, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    customer = models.ForeignKey(ledger.Customer, on_delete=models.PROTECT, related_name="+")
+    agent = models.ForeignKey(ledger.Agent, on_delete=models.PROTECT, related_name="+", verbose_name=_("agent"))
+    registration_seq = models.PositiveIntegerField(null=True, blank=True)  # the registration appealed against
+    relation = models.ForeignKey(ledger.Relation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    statement = models.TextField(_("statement"), max_length=1000)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True, default="")
+    decided_by = models.ForeignKey(ledger.Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True, default="")
+    ruling_seq = models.PositiveIntegerField(null=True, blank=True)  # the channel_ruling event it wrote
+
+    class Meta:
+        verbose_name = _("channel case")
+        verbose_name_plural = _("channel cases")
+        indexes = [
+            # The channel manager's list: the project's open cases, oldest first.
+            models.Index(fields=["project", "filed_at"], name="channel_case_open", condition=models.Q(decision=""))
+        ]
+
+
+class Evidence(models.Model):
+    """A file behind a case (marriage certificate, household register, call log), kept outside the web root."""
+
+    class Kind(models.TextChoices):
+        MARRIAGE = "marriage", _("Marriage certificate")
+        HOUSEHOLD = "household", _("Household register")
+        CALLS = "calls", _("Call log")
+        OTHER = "other", _("Other document")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("file name"), max_length=100)  # as uploaded, for the reader only
+    content_type = models.CharField(max_length=40)  # from the file's first bytes, never from its name
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)  # also the stored file's name (channel/evidence.py)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+
+class Note(models.Model):
+    """The channel team's verification (D-10): an interview or a phone callback, and what it found."""
+
+    class Method(models.TextChoices):
+        INTERVIEW = "interview", _("Interview")
+        CALLBACK = "callback", _("Phone callback")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    by = models.ForeignKey(ledger.Staff, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
+    text = models.CharField(_("note"), max_length=500)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("verification note")
+        verbose_name_plural = _("verification notes")
