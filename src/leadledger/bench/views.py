@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from leadledger import capabilities
 from leadledger.engine import duties as d
 from leadledger.engine.errors import DomainError
+from leadledger.engine.model import DEAL
 from leadledger.ledger import models as ledger
 from leadledger.web import access
 from leadledger.web.speech import pick, said
@@ -27,7 +28,7 @@ FIGURE_WORDS = {
     d.CALLBACKS: ("回访老客户", "Existing prospects called back"),
     d.VISITS: ("接待来访", "Visits received"),
     d.NEW_PROSPECTS: ("新客户", "New customers"),
-    "deal": ("成交", "Deals"),
+    DEAL: ("成交", "Deals"),
 }
 STATUS_WORDS = {d.MET: ("已完成", "met"), d.MISSED: ("未完成", "missed"), d.OPEN: ("进行中", "open")}
 

@@ -13,7 +13,6 @@ What decides is an event or a relation, never the case row (docs/decisions.md 36
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.db import transaction
@@ -21,10 +20,10 @@ from django.utils import timezone
 
 from leadledger import capabilities
 from leadledger.engine import EngineError
-from leadledger.engine.model import CHANNEL_RULING, RELATION_KINDS, body_for
+from leadledger.engine.model import CHANNEL_RULING, RELATION_KINDS, Registration, body_for
 from leadledger.engine.phone import Phone
 from leadledger.engine.text import plain_text, reason_checked
-from leadledger.ledger import lookups, relations
+from leadledger.ledger import convert, lookups, relations
 from leadledger.ledger import models as ledger
 from leadledger.ledger import services as ledger_services
 from leadledger.ledger.selectors import customer_search
@@ -76,7 +75,7 @@ def appeal_file(
     statement = _statement(statement)
     if upload is not None:
         kind = _evidence_kind(kind)
-    body = json.loads(registration.body)
+    registered = convert.stored(registration, Registration)
     with transaction.atomic():
         ledger_services._lock_project(agent.project)  # two clicks make one appeal
         if Case.objects.filter(project=agent.project, registration_seq=seq, decision="").exists():
@@ -84,8 +83,8 @@ def appeal_file(
         case = Case.objects.create(
             project=agent.project,
             kind=Case.Kind.APPEAL,
-            customer_id=int(body["customer"]),
-            agent_id=int(body["agent"]),
+            customer_id=int(registered.customer),
+            agent_id=int(registered.agent),
             registration_seq=seq,
             statement=statement,
             filed_by=user,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 
 from leadledger.engine import distributor
-from leadledger.engine.model import ESCORTED_VISIT, REGISTRATION, VISIT, Registration, customers_of
+from leadledger.engine.model import ESCORTED_VISIT, REGISTRATION, VISIT, EscortedVisit, Registration, customers_of
 from leadledger.ledger import convert, models, selectors
 from leadledger.web import selectors as web_selectors
 
@@ -137,24 +137,24 @@ def escort_in_view(project: models.Project, seq: int, agent: models.Agent | None
     if event is None or agent is None:
         return event
     mine = {str(a.pk) for a in agents_in_view(agent)}
-    return event if json.loads(event.body)["agent"] in mine else None
+    return event if convert.stored(event, EscortedVisit).agent in mine else None
 
 
 def registration_in_view(project: models.Project, seq: int, agent: models.Agent) -> models.Event | None:
     """A registration by its number, only if it is the agent's own (or their company's, for an admin)."""
     event = models.Event.objects.filter(project=project, seq=seq, kind=REGISTRATION).first()
     mine = {str(a.pk) for a in agents_in_view(agent)}
-    return event if event is not None and json.loads(event.body)["agent"] in mine else None
+    return event if event is not None and convert.stored(event, Registration).agent in mine else None
 
 
 def slip_of(project: models.Project, event: models.Event, lang: str) -> Slip:
     """The slip of escorted visit `event`, judged by the engine as of the visit."""
-    body = json.loads(event.body)
-    agent = models.Agent.objects.select_related("distributor").get(project=project, pk=int(body["agent"]))
-    customer = models.Customer.objects.get(project=project, pk=int(body["customer"]))
+    escorted = convert.stored(event, EscortedVisit)
+    agent = models.Agent.objects.select_related("distributor").get(project=project, pk=int(escorted.agent))
+    customer = models.Customer.objects.get(project=project, pk=int(escorted.customer))
     timeline = selectors.timeline_for(project, [customer.pk])
     verdict = timeline.verdict(str(customer.pk), event.at)
-    credited = verdict.channel is not None and body["agent"] in verdict.channel
+    credited = verdict.channel is not None and escorted.agent in verdict.channel
     # The ledger's cast knows a distributor by its id (D-14 tells firms apart by it): the slip names it.
     own = tuple(
         r._replace(params=tuple((k, agent.distributor.name if k == "distributor" else v) for k, v in r.params))
@@ -171,8 +171,8 @@ def slip_of(project: models.Project, event: models.Event, lang: str) -> Slip:
         )
     registered = [
         at
-        for _seq, _kind, at, text in selectors.agent_registrations(project, [agent.pk])
-        if json.loads(text).get("customer") == body["customer"] and at <= event.at
+        for seq, kind, at, text in selectors.agent_registrations(project, [agent.pk])
+        if convert.engine_event(kind, seq, at, json.loads(text)).customer == escorted.customer and at <= event.at
     ]
     zone = ZoneInfo(project.time_zone)
     day = event.at.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)

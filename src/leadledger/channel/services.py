@@ -20,7 +20,6 @@ The agent is told only "报备成功，保护至 …" or D-12's word: never who 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,8 +30,9 @@ from django.utils import timezone
 
 from leadledger.engine import distributor
 from leadledger.engine.identity import normalise_name
-from leadledger.engine.model import ESCORTED_VISIT, REGISTRATION, body_for
+from leadledger.engine.model import ESCORTED_VISIT, REGISTRATION, Registration, body_for
 from leadledger.engine.model import Customer as EngineCustomer
+from leadledger.engine.phone import Phone
 from leadledger.engine.text import name_checked
 from leadledger.ledger import convert, lookups, models, selectors, services
 from leadledger.ledger.services import LedgerError
@@ -196,13 +196,11 @@ def _visit_record(project: models.Project, registered: models.Customer, e164: st
     if found is not None:
         return found
     stored = registered.phone or ""
-    national = e164.removeprefix("+86")
-    if registered.erased_at is None and (not stored or "*" in stored):
-        prefix, _, suffix = stored.removeprefix("+86").partition("****")
-        if not stored or (national.startswith(prefix) and national.endswith(suffix)):
-            registered.phone = e164
-            registered.save(update_fields=["phone"])
-            return registered
+    agrees = not stored or ("*" in stored and Phone.of(stored).may_be(Phone.of(e164)))
+    if registered.erased_at is None and agrees:
+        registered.phone = e164
+        registered.save(update_fields=["phone"])
+        return registered
     customer, _ = services.customer_find_or_create(project=project, name=registered.name or "客户", phone=e164)
     return customer
 
@@ -239,22 +237,22 @@ def escort_confirm(
     e164 = typed.e164
 
     def confirmed() -> Confirmation:
-        body = json.loads(registration.body)
+        made = convert.stored(registration, Registration)
         with transaction.atomic():
             services._lock_project(project)
-            registered = models.Customer.objects.get(project=project, pk=int(body["customer"]))
+            registered = models.Customer.objects.get(project=project, pk=int(made.customer))
             customer = _visit_record(project, registered, e164)
             zone = ZoneInfo(project.time_zone)
             today = timezone.now().astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
             earlier = (
                 models.Event.objects.filter(project=project, kind=ESCORTED_VISIT, customer=customer, at__gte=today)
-                .filter(body__contains=f'"agent":"{body["agent"]}"')
+                .filter(body__contains=f'"agent":"{made.agent}"')
                 .order_by("seq")
                 .first()
             )
             if earlier is not None:  # scanned twice at the door: one visit, one slip
                 return Confirmation(earlier, again=True)
-            event_body = body_for(ESCORTED_VISIT, customer=str(customer.pk), agent=body["agent"])
+            event_body = body_for(ESCORTED_VISIT, customer=str(customer.pk), agent=made.agent)
             event = services.event_append(project=project, kind=ESCORTED_VISIT, body=event_body, actor=user)
         return Confirmation(event, again=False)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from leadledger import engine
 from leadledger.engine.model import EVENT_TYPES, upcast, versioned
@@ -12,6 +13,8 @@ from leadledger.engine.model import Event as EngineEvent
 from leadledger.engine.model import completed as complete
 
 from . import models
+
+E = TypeVar("E", bound=EngineEvent)
 
 
 def completed(kind: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -27,6 +30,14 @@ def event_id(seq: int) -> str:
 def engine_event(kind: str, seq: int, at: datetime, body: dict[str, Any]) -> EngineEvent:
     """The engine's event from a stored body of any schema (upcast to today's shape first)."""
     return EVENT_TYPES[kind](id=event_id(seq), at=at, seq=seq, **upcast(kind, body))
+
+
+def stored(event: models.Event, as_type: type[E]) -> E:
+    """A stored event row as the engine's typed fact, to read its fields by attribute, never by name."""
+    fact = engine_event(event.kind, event.seq, event.at, json.loads(event.body))
+    if not isinstance(fact, as_type):
+        raise TypeError(f"event {event.seq} is a {event.kind}, not a {as_type.kind}")
+    return fact
 
 
 # What the engine reads of a customer record, in this order (verify reads a million of them raw).

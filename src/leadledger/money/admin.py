@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from leadledger.engine import money as rules
 
@@ -57,7 +58,11 @@ class PenaltyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(models.Payment)
 class PaymentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("deal", "amount", "received_on", "stage")
+    list_display = ("deal_number", "amount", "received_on", "stage")
+
+    @admin.display(description=_("Deal"))
+    def deal_number(self, payment: models.Payment) -> int:
+        return payment.deal.seq
 
     def has_add_permission(self, request: Any) -> bool:
         return False

@@ -42,7 +42,7 @@ class DealMoney(models.Model):
     """What a deal event was priced at and how its credit was split when it was posted (derived, kept for
     the statements: performance is not money and has no lines)."""
 
-    deal = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="+", verbose_name=_("deal"))
+    deal = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="+", verbose_name=_("Deal"))
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
     price = models.DecimalField(_("price"), **YUAN)
     commission = models.DecimalField(_("commission"), **YUAN)
@@ -64,7 +64,7 @@ class Payment(models.Model):
         HANDOVER = "handover", _("Handover")
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
-    deal = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+", verbose_name=_("deal"))
+    deal = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+", verbose_name=_("Deal"))
     amount = models.DecimalField(_("amount"), validators=[MinValueValidator(Decimal(0))], **YUAN)
     received_on = models.DateField(_("received on"))
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, blank=True, default="")

@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from leadledger.engine import money as rules
+from leadledger.engine.model import StaffLeft
 from leadledger.engine.splits import CENT, InhouseSplit, LedgerLine
-from leadledger.ledger import logchain, selectors
+from leadledger.ledger import convert, logchain, selectors
 from leadledger.ledger.models import Event, Project, Staff
 
 from . import models
@@ -308,9 +309,9 @@ def unpaid(project: Project, staff: Staff) -> Decimal:
 @transaction.atomic
 def post_departure(event: Event) -> list[models.MoneyLine]:
     """IH-13 at a departure event: a dismissed consultant's unpaid commission is forfeited to the pool."""
-    body = json.loads(event.body)
-    staff = Staff.objects.get(project=event.project, pk=int(body["staff"]))
-    lines = rules.departure({str(staff.pk): unpaid(event.project, staff)}, str(staff.pk), str(body["reason"]))
+    left = convert.stored(event, StaffLeft)
+    staff = Staff.objects.get(project=event.project, pk=int(left.staff))
+    lines = rules.departure({str(staff.pk): unpaid(event.project, staff)}, str(staff.pk), left.reason)
     return post(event.project, f"departure e{event.seq}", lines, event) if lines else []
 
 

@@ -138,7 +138,7 @@ def deal_money_shown(project: ledger.Project, deal_seq: int) -> DealMoneyShown |
     """A deal's money as the manager records payments: its commission, what was collected, what fell due."""
     from leadledger.money import models as money
 
-    deal = money.DealMoney.objects.filter(project=project, deal__seq=deal_seq).select_related("deal").first()
+    deal = money.DealMoney.objects.filter(project=project, deal__seq=deal_seq).first()
     if deal is None:
         return None
     payments = list(money.Payment.objects.filter(deal=deal.deal).order_by("received_on", "pk"))

@@ -22,7 +22,7 @@ from leadledger import capabilities
 from leadledger.engine import money as money_rules
 from leadledger.engine import units
 from leadledger.engine.errors import DomainError
-from leadledger.engine.model import DEAL, HELP_KINDS
+from leadledger.engine.model import DEAL, HELP_KINDS, body_for
 from leadledger.engine.text import reason_checked
 from leadledger.ledger import logchain
 from leadledger.ledger import models as ledger
@@ -119,9 +119,14 @@ def unit_deposit(
     aide = capabilities.owner_candidate(project, helper, field="helper") if helper not in (None, "") else None
     if aide is not None and (help not in HELP_KINDS or aide.pk == closer.pk):
         raise DomainError("请说明协助方式", "say how the colleague helped", field="help")
-    body: dict[str, Any] = {"customer": str(named.pk), "buyer": str(people[0].pk), "staff": str(closer.pk)}
-    if aide is not None:
-        body |= {"helper": str(aide.pk), "help": help}
+    body = body_for(
+        DEAL,
+        customer=str(named.pk),
+        buyer=str(people[0].pk),
+        staff=str(closer.pk),
+        helper=str(aide.pk) if aide is not None else None,
+        help=help if aide is not None else None,
+    )
     now = timezone.now()
     with transaction.atomic():
         # S3 界定5 接待 11: the unit moves only if still free at this instant; whoever comes second finds it taken.

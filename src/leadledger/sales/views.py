@@ -194,7 +194,7 @@ def sales_deal(request: access.ProjectRequest, pk: int) -> HttpResponse:
         request,
         "sales/deal.html",
         {
-            "deal": shown,
+            "shown": shown,
             "sentence": shown.verdict.explain(lang),
             "cites": ", ".join(shown.verdict.cites),
             "may_rule": capabilities.RULE in request.capabilities,

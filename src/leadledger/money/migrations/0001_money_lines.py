@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="+",
                         to="ledger.event",
-                        verbose_name="deal",
+                        verbose_name="Deal",
                     ),
                 ),
                 (
@@ -144,7 +144,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="+",
                         to="ledger.event",
-                        verbose_name="deal",
+                        verbose_name="Deal",
                     ),
                 ),
                 (
