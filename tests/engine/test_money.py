@@ -180,3 +180,20 @@ def test_every_posting_balances_and_shares_sum_to_one(
         left = {k: v for k, v in money.by_account(lines).items() if v}
         assert left == {"s9": Decimal("-50"), "pool": Decimal("50")}
     assert money.balance(lines) == 0
+
+
+@pytest.mark.parametrize("share", ["1e999999999", "1e-999999999", "NaN", "Infinity", ":", "", "1/0", "x"])
+def test_a_share_that_is_no_fraction_is_refused_at_once(share: str) -> None:
+    # Fraction("1e999999999") alone would build a number of a billion digits: a stalled worker (issue 13).
+    plan = {"bands": [{"up_to": None, "fixed": "1"}], "schedule": [{"stage": "signing", "share": share}]}
+    with pytest.raises(money.PlanError) as refused:
+        money.plan_from(plan)
+    assert refused.value.field == "schedule[0]"
+
+
+@given(st.fractions(min_value=0, max_value=2, max_denominator=10**6))
+def test_a_share_reads_back_exactly_as_stored_or_as_typed(share: Fraction) -> None:
+    assert money.share_of(str(share)) == share
+    assert money.share_of(f"{share.numerator / share.denominator}") == Fraction(
+        str(share.numerator / share.denominator)
+    )

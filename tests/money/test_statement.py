@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
+import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -97,3 +98,21 @@ def test_a_consultant_may_not_set_the_plan(office: Office) -> None:
     client = client_in("zh-hans")
     client.login(username="alice", password=PASSWORD)
     assert client.get(f"/p/{office.project.code}/manage/commission/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        {"value_0": "3", "stage_signing": ":"},  # the fuzz test's first find: a 500 drawing the form again
+        {"value_0": ":", "how_0": "rate", "stage_signing": "100"},
+        {"value_0": "3", "stage_signing": "1e999999999"},  # past Decimal's range
+        {"value_0": "3", "stage_signing": "1e99999"},  # a share of a hundred thousand digits
+        {"value_0": "1e9999999", "how_0": "rate", "stage_signing": "100"},
+    ],
+)
+def test_a_plan_typed_wrong_is_refused_next_to_the_form_and_shown_as_typed(office: Office, typed: dict) -> None:
+    client = client_in("zh-hans")
+    client.login(username="zhao", password=PASSWORD)
+    page = client.post(f"/p/{office.project.code}/manage/commission/", typed)
+    assert page.status_code == 200 and not models.CommissionPlan.objects.exists()
+    assert 'value=":"' in page.content.decode() or ":" not in typed.values()  # shown again as typed

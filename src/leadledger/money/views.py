@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -40,9 +40,7 @@ def _form_from(plan: dict[str, Any]) -> dict[str, Any]:
             "up_to": band.get("up_to") or "",
             "how": "fixed" if band.get("fixed") is not None else "rate",
             # a rate is shown as per mille (千分之三 is 3), as the office says it
-            "value": band.get("fixed")
-            if band.get("fixed") is not None
-            else format((Decimal(band["rate"]) * 1000).normalize(), "f"),
+            "value": band.get("fixed") if band.get("fixed") is not None else _per_mille(band.get("rate")),
         }
         for band in bands
     ]
@@ -54,12 +52,21 @@ def _form_from(plan: dict[str, Any]) -> dict[str, Any]:
     return {"bands": rows, "stages": stages}
 
 
+# A refused form is shown again with what was typed: a value that is not a number is shown as it was sent.
+def _per_mille(rate: str | None) -> str:
+    try:
+        return format((Decimal(str(rate)) * 1000).normalize(), "f")
+    except (ArithmeticError, ValueError):
+        return str(rate or "")
+
+
 def _percent(share: str | None) -> str:
     if not share:
         return ""
-    from fractions import Fraction
-
-    value = Fraction(share) * 100
+    try:
+        value = rules.share_of(share) * 100
+    except rules.PlanError:
+        return str(share)
     return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 
@@ -75,7 +82,7 @@ def _plan_from_post(post: Any) -> dict[str, Any]:
         else:
             try:
                 rate = str(Decimal(value) / 1000)
-            except InvalidOperation:
+            except ArithmeticError:  # not a number, or past Decimal's range: the engine refuses it as typed
                 rate = value
             bands.append({"up_to": up_to, "rate": rate})
     schedule = []
@@ -84,7 +91,7 @@ def _plan_from_post(post: Any) -> dict[str, Any]:
         if percent:
             try:
                 schedule.append({"stage": stage, "share": str(Decimal(percent) / 100)})
-            except InvalidOperation:
+            except ArithmeticError:
                 schedule.append({"stage": stage, "share": percent})
     return {"bands": bands, "schedule": schedule}
 
