@@ -116,3 +116,11 @@ def test_a_plan_typed_wrong_is_refused_next_to_the_form_and_shown_as_typed(offic
     page = client.post(f"/p/{office.project.code}/manage/commission/", typed)
     assert page.status_code == 200 and not models.CommissionPlan.objects.exists()
     assert 'value=":"' in page.content.decode() or ":" not in typed.values()  # shown again as typed
+
+
+@pytest.mark.parametrize("staff", ["²", "١٢", "9" * 30, "-1", " 1"])
+def test_a_statement_asked_for_someone_who_is_no_id_is_not_found_not_a_server_error(office: Office, staff: str) -> None:
+    client = client_in("zh-hans")
+    client.login(username="zhao", password=PASSWORD)
+    for page in ("statement/", "statement.xlsx"):
+        assert client.get(f"/p/{office.project.code}/me/{page}", {"staff": staff}).status_code == 404

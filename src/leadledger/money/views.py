@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from leadledger import capabilities
 from leadledger.desk.exports import XLSX
 from leadledger.engine import money as rules
+from leadledger.engine.text import whole_id
 from leadledger.ledger.models import Staff
 from leadledger.web import access
 
@@ -142,9 +143,10 @@ def _whose(request: access.ProjectRequest) -> Staff:
     """A consultant sees their own statement; a manager may open anyone's in the project."""
     wanted = request.GET.get("staff", "")
     if wanted and wanted != str(request.staff.pk):
-        if capabilities.APPROVE not in request.capabilities or not wanted.isdigit():
+        pk = whole_id(wanted)  # not str.isdigit(): "²" passes it and int() refuses it (issue 13)
+        if capabilities.APPROVE not in request.capabilities or pk is None:
             raise Http404
-        return get_object_or_404(Staff, project=request.project, pk=int(wanted))
+        return get_object_or_404(Staff, project=request.project, pk=pk)
     return request.staff
 
 
