@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from leadledger.cli import main
 from leadledger.demo import demo_create, logins
-from leadledger.ledger import models
+from leadledger.ledger import checkpoints, models
 from leadledger.ledger.verify import verify
 
 
@@ -39,6 +39,10 @@ def test_the_demo_command_without_serving_prints_the_logins(capsys: pytest.Captu
     out = capsys.readouterr().out
     for username, password, _ in logins():
         assert username in out and password in out
+    # Issue 13: the demo ends with a signed checkpoint of its chain, logged outside the database and printed.
+    project = models.Project.objects.get()
+    (taken,) = checkpoints.checkpoints_logged(project)
+    assert taken.seq == project.events.count() and taken.printed() in out
 
 
 @pytest.mark.django_db

@@ -11,18 +11,31 @@ import os
 import threading
 
 
-def checkpoints_every(minutes: int) -> None:
-    """Sign each project's chain head on a schedule (when it has moved), in a thread of this process."""
-    from .ledger import models
+def checkpoints_due() -> list[str]:
+    """Sign each project whose chain head, or the head of one of its chained logs (lookups, disclosures,
+    sales…), moved since its last checkpoint; the codes of the projects signed. A log that moved alone
+    counts too: otherwise the lookups of a quiet day could be cut off unseen until the next event."""
+    from .ledger import logchain, models
     from .ledger.checkpoints import checkpoint_take, checkpoints_logged
+
+    signed = []
+    for project in models.Project.objects.all():
+        logged = checkpoints_logged(project)
+        head = project.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+        heads = tuple(tuple(logchain.log_head(chained, project)) for chained in logchain.LOGS)
+        last_logs = tuple(tuple(pair) for pair in (logged[-1].logs or ())) if logged else None
+        if not logged or logged[-1].seq != head or last_logs != heads:
+            checkpoint_take(project)
+            signed.append(project.code)
+    return signed
+
+
+def checkpoints_every(minutes: int) -> None:
+    """Sign the heads that moved on a schedule, in a thread of this process."""
 
     def loop() -> None:
         while not stop.wait(minutes * 60):
-            for project in models.Project.objects.all():
-                logged = checkpoints_logged(project)
-                head = project.events.order_by("-seq").values_list("seq", flat=True).first() or 0
-                if not logged or logged[-1].seq != head:
-                    checkpoint_take(project)
+            checkpoints_due()
 
     stop = threading.Event()
     if minutes > 0:

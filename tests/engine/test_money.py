@@ -222,3 +222,20 @@ def test_a_contract_at_another_price_reallocates_and_the_fine_is_not_charged_twi
     assert money.by_account(lines, ("allocation",)) == {"s1": Decimal("1470.00"), "s2": Decimal("1470.00")}
     assert money.by_account(lines, ("fine",)) == {"s3": Decimal("-300"), "pool": Decimal("300")}
     assert money.by_account(lines, ("commission",)) == {"deal": Decimal("-2940.00")}
+
+
+@pytest.mark.parametrize("share", ["1e999999999", "1e-999999999", "NaN", "Infinity", ":", "", "1/0", "x"])
+def test_a_share_that_is_no_fraction_is_refused_at_once(share: str) -> None:
+    # Fraction("1e999999999") alone would build a number of a billion digits: a stalled worker (issue 13).
+    plan = {"bands": [{"up_to": None, "fixed": "1"}], "schedule": [{"stage": "signing", "share": share}]}
+    with pytest.raises(money.PlanError) as refused:
+        money.plan_from(plan)
+    assert refused.value.field == "schedule[0]"
+
+
+@given(st.fractions(min_value=0, max_value=2, max_denominator=10**6))
+def test_a_share_reads_back_exactly_as_stored_or_as_typed(share: Fraction) -> None:
+    assert money.share_of(str(share)) == share
+    assert money.share_of(f"{share.numerator / share.denominator}") == Fraction(
+        str(share.numerator / share.denominator)
+    )

@@ -164,3 +164,20 @@ def test_a_backup_is_a_copy_that_verifies_and_comes_with_a_checkpoint(tmp_path: 
     checked = run("verify", "--checkpoint", printed)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert run("backup", str(backup)).returncode == 2  # never overwrites
+
+
+def test_the_schedule_signs_a_head_only_when_it_moved_a_log_moving_alone_included(office: Office) -> None:
+    from leadledger.background import checkpoints_due
+    from leadledger.ledger import lookups
+
+    assert checkpoints_due() == ["hz-1"]  # never signed
+    assert checkpoints_due() == []  # nothing moved since
+    services.event_append(
+        project=office.project, kind="visit", body={"customer": str(office.zhang.pk), "staff": str(office.alice.pk)}
+    )
+    assert checkpoints_due() == ["hz-1"]
+    lookups.lookup(
+        project=office.project, user=office.sun.user, place=lookups.Place.DESK, query="张伟", find=lambda: []
+    )
+    assert checkpoints_due() == ["hz-1"]  # only the lookup log moved: signed all the same
+    assert list(checkpoints.checkpoint_problems(office.project, checkpoints.checkpoints_logged(office.project))) == []

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 import leadledger
-from leadledger.ledger import logchain, lookups, models
+from leadledger.ledger import logchain, lookups, models, services
 from leadledger.ledger.lookups import LookupRefused, Place
 from office import Office
 
@@ -216,7 +216,25 @@ def _agent_registration(office: Office) -> tuple[int, str]:
     return response.status_code, response.content.decode()
 
 
+def _escort(office: Office) -> tuple[int, str]:
+    """The desk confirms an agent's escorted visit by its code and the customer's number (a look-up)."""
+    from django.contrib.auth import get_user_model
+
+    from leadledger.channel import codes
+    from leadledger.engine.model import REGISTRATION, body_for
+
+    user = get_user_model().objects.create_user(username="liming", first_name="李明")
+    firm = models.Distributor.objects.create(project=office.project, name="安居分销")
+    agent = models.Agent.objects.create(project=office.project, name="李明", distributor=firm, user=user)
+    body = body_for(REGISTRATION, customer=str(office.zhang.pk), agent=str(agent.pk), phone="138****0001", name=None)
+    registration = services.event_append(project=office.project, kind=REGISTRATION, body=body, actor=user)
+    form = {"code": codes.escort_code(office.project, registration.seq), "phone": "13800000001"}
+    response = _signed_in("sun").post("/p/hz-1/channel/escort/", form)
+    return response.status_code, response.content.decode()
+
+
 PLACES = {
+    Place.ESCORT: _escort,
     Place.REGISTRATION: _agent_registration,
     Place.DESK: _desk,
     Place.CUSTOMERS: _customers,
@@ -245,7 +263,7 @@ def test_every_place_refuses_over_the_limit_and_logs_the_refusal(
     settings.LEADLEDGER_LOOKUPS_PER_MINUTE = 0
     status, text = PLACES[place](office)
     assert "查询过于频繁" in text and "后再查询" in text
-    if place in (Place.DESK, Place.CUSTOMERS, Place.IMPORT, Place.REGISTRATION):
+    if place in (Place.DESK, Place.CUSTOMERS, Place.IMPORT, Place.REGISTRATION, Place.ESCORT):
         assert status == 429
     assert models.Lookup.objects.filter(place=place, refused=True).count() == 1
     assert not models.Lookup.objects.filter(refused=False).exists()

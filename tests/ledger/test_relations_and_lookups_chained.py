@@ -128,7 +128,7 @@ def test_a_checkpoint_signed_before_these_logs_still_verifies(office: Office) ->
 
     _look(office)
     taken = checkpoints.checkpoint_take(office.project)
-    assert taken.logs is not None and len(taken.logs) == len(logchain.LOGS) == 6  # money lines (h-money) last
+    assert taken.logs is not None and len(taken.logs) == len(logchain.LOGS) == 7  # sales, then money lines last
     # As an LL2 line printed with two logs (disclosures, policy changes) was signed.
     older = replace(taken, logs=taken.logs[:2], signature="")
     older = replace(older, signature=checkpoints._sign(older.signed_text(), checkpoints.signing_key()))

@@ -154,3 +154,29 @@ def test_a_manager_records_a_penalty_on_its_page_and_errors_are_said_at_the_fiel
     alice = client_in("zh-hans")
     alice.login(username="alice", password=PASSWORD)
     assert alice.get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        {"value_0": "3", "stage_signing": ":"},  # the fuzz test's first find: a 500 drawing the form again
+        {"value_0": ":", "how_0": "rate", "stage_signing": "100"},
+        {"value_0": "3", "stage_signing": "1e999999999"},  # past Decimal's range
+        {"value_0": "3", "stage_signing": "1e99999"},  # a share of a hundred thousand digits
+        {"value_0": "1e9999999", "how_0": "rate", "stage_signing": "100"},
+    ],
+)
+def test_a_plan_typed_wrong_is_refused_next_to_the_form_and_shown_as_typed(office: Office, typed: dict) -> None:
+    client = client_in("zh-hans")
+    client.login(username="zhao", password=PASSWORD)
+    page = client.post(f"/p/{office.project.code}/manage/commission/", typed)
+    assert page.status_code == 200 and not models.CommissionPlan.objects.exists()
+    assert 'value=":"' in page.content.decode() or ":" not in typed.values()  # shown again as typed
+
+
+@pytest.mark.parametrize("staff", ["²", "١٢", "9" * 30, "-1", " 1"])
+def test_a_statement_asked_for_someone_who_is_no_id_is_not_found_not_a_server_error(office: Office, staff: str) -> None:
+    client = client_in("zh-hans")
+    client.login(username="zhao", password=PASSWORD)
+    for page in ("statement/", "statement.xlsx"):
+        assert client.get(f"/p/{office.project.code}/me/{page}", {"staff": staff}).status_code == 404

@@ -143,3 +143,161 @@ def test_fuzz_import_upload(zhao: Client, settings: Any, form: dict[str, str]) -
     response = zhao.post("/p/hz-1/import/", {"register": upload}, follow=True)
     _ok(response, "import upload", form)
     assert "import stopped unexpectedly" not in response.content.decode(), form
+
+
+# -- the forms added after the first fuzzing (issue 13's "every form": channel, correction, sales, money,
+# -- workbench, sign-in). Each also runs with a real id where the form needs one, so the fields behind
+# -- the id are reached, not only the "not found".
+
+
+@_fuzz(("username", "password"))
+def test_fuzz_sign_in(office: Office, form: dict[str, str]) -> None:
+    _ok(Client(raise_request_exception=False).post("/login/", form), "sign-in", form)
+
+
+@pytest.fixture
+def agent(office: Office, settings: Any) -> Client:
+    from django.contrib.auth import get_user_model
+
+    settings.LEADLEDGER_LOOKUPS_PER_MINUTE = settings.LEADLEDGER_LOOKUPS_PER_HOUR = 10**6  # reach the form
+    user = get_user_model().objects.create_user(username="liming", password=PASSWORD, first_name="李明")
+    firm = models.Distributor.objects.create(project=office.project, name="安居分销")
+    models.Agent.objects.create(project=office.project, name="李明", distributor=firm, user=user)
+    return _signed_in("liming")
+
+
+@_fuzz(("name", "phone"))
+def test_fuzz_agent_registration(agent: Client, form: dict[str, str]) -> None:
+    _ok(agent.post("/p/hz-1/agent/register/", form), "agent registration", form)
+
+
+@_fuzz(("code", "phone"))
+def test_fuzz_escort_confirmation(sun: Client, settings: Any, form: dict[str, str]) -> None:
+    settings.LEADLEDGER_LOOKUPS_PER_MINUTE = settings.LEADLEDGER_LOOKUPS_PER_HOUR = 10**6
+    _ok(sun.get("/p/hz-1/channel/escort/", {"code": form["code"]}), "escort code", form)
+    _ok(sun.post("/p/hz-1/channel/escort/", form), "escort confirmation", form)
+
+
+@pytest.fixture
+def registered(sun: Client, site: models.Site, office: Office) -> str:
+    """A walk-in registered at the desk today: the correction form's address."""
+    from leadledger.desk.models import DeskVisit
+
+    sun.get(f"/p/hz-1/desk/{site.pk}/search/", {"q": "张伟"})
+    search = DeskSearch.objects.order_by("-pk").first()
+    assert search is not None
+    sun.post(f"/p/hz-1/desk/{site.pk}/register/", {"search": search.pk, "customer": office.zhang.pk})
+    visit = DeskVisit.objects.get(search=search)
+    return f"/p/hz-1/desk/{site.pk}/correct/{visit.seq}/"
+
+
+@_fuzz(("customer", "staff", "reason", "party", "source", "intent", "confirm"))
+def test_fuzz_desk_correction(sun: Client, registered: str, form: dict[str, str]) -> None:
+    _ok(sun.post(registered, form), "correction", form)
+
+
+@pytest.fixture
+def unit(office: Office) -> int:
+    from decimal import Decimal
+
+    from leadledger.sales import services as sales
+
+    services.visit_register(project=office.project, customer=office.zhang, staff=office.alice)
+    return sales.unit_list(
+        by=office.zhao,
+        building="3栋",
+        floor=12,
+        number="1201",
+        area=Decimal("89.5"),
+        list_price=Decimal(1280000),
+        user=None,
+    ).pk
+
+
+@_fuzz(("buyers", "price", "staff", "helper", "help"))
+def test_fuzz_sales_deposit(alice: Client, unit: int, office: Office, form: dict[str, str]) -> None:
+    _ok(alice.post(f"/p/hz-1/sales/unit/{unit}/", form), "deposit", form)
+    real = {**form, "buyers": str(office.zhang.pk)}
+    _ok(alice.post(f"/p/hz-1/sales/unit/{unit}/", real), "deposit", real)
+
+
+@_fuzz(("move", "price", "reason"))
+def test_fuzz_sales_sign_or_return(alice: Client, unit: int, form: dict[str, str]) -> None:
+    _ok(alice.post(f"/p/hz-1/sales/unit/{unit}/move/", form), "sign or return", form)
+    for move in ("signing", "return"):
+        real = {**form, "move": move}
+        _ok(alice.post(f"/p/hz-1/sales/unit/{unit}/move/", real), "sign or return", real)
+
+
+@_fuzz(("decision", "reason", "deal"))
+def test_fuzz_deal_decision(zhao: Client, unit: int, office: Office, form: dict[str, str]) -> None:
+    from leadledger.sales import services as sales
+    from leadledger.sales.models import Unit
+
+    if Unit.objects.get(pk=unit).status == "available":
+        sales.unit_deposit(by=office.alice, unit_id=unit, buyers=[office.zhang.pk], price=1, user=None)
+    deal = models.Event.objects.filter(project=office.project).order_by("-seq").values_list("seq", flat=True)[0]
+    _ok(zhao.post(f"/p/hz-1/sales/deal/{deal}/decide/", form), "deal decision", form)
+    _ok(zhao.get(f"/p/hz-1/sales/deal/{deal}/", form), "deal page", form)
+
+
+def _plan_fields() -> tuple[str, ...]:
+    from leadledger.engine import money as rules
+    from leadledger.money.views import BAND_ROWS
+
+    bands = tuple(f"{part}_{i}" for i in range(min(BAND_ROWS, 2)) for part in ("value", "up_to", "how"))
+    return bands + tuple(f"stage_{stage}" for stage in rules.STAGES)
+
+
+@_fuzz(_plan_fields())
+def test_fuzz_commission_plan(zhao: Client, form: dict[str, str]) -> None:
+    _ok(zhao.post("/p/hz-1/manage/commission/", form), "commission plan", form)
+
+
+@_fuzz(("month", "staff"))
+def test_fuzz_statement(alice: Client, zhao: Client, form: dict[str, str]) -> None:
+    _ok(alice.get("/p/hz-1/me/statement/", form), "statement", form)
+    _ok(zhao.get("/p/hz-1/me/statement.xlsx", form), "statement export", form)
+
+
+@pytest.fixture
+def bench_lead(office: Office) -> Client:
+    from workbench import workbench_create
+
+    workbench_create(office)
+    return _signed_in("zhao")
+
+
+@_fuzz(("text", "results", "problems", "plan", "suggestions", "action", "week"))
+def test_fuzz_workbench_log_and_report(bench_lead: Client, alice: Client, form: dict[str, str]) -> None:
+    _ok(alice.post("/p/hz-1/bench/log/", form), "work log", form)
+    _ok(alice.post("/p/hz-1/bench/report/", form), "weekly report", form)
+    _ok(alice.get("/p/hz-1/bench/report/", {"week": form["week"]}), "weekly report", form)
+
+
+@_fuzz(
+    (
+        "action",
+        "comment",
+        "team_name",
+        "team_kind",
+        "members",
+        "kind",
+        "name",
+        "cadence",
+        "target",
+        "n",
+        "counts",
+        "people",
+        "teams",
+    )
+)
+def test_fuzz_workbench_lead_forms(bench_lead: Client, office: Office, form: dict[str, str]) -> None:
+    from leadledger.bench.models import DutyTemplate, Report
+
+    _ok(bench_lead.post("/p/hz-1/bench/team/", form), "teams", form)
+    _ok(bench_lead.post("/p/hz-1/bench/duties/", form), "duties", form)
+    duty = DutyTemplate.objects.filter(project=office.project).values_list("pk", flat=True).first()
+    _ok(bench_lead.post(f"/p/hz-1/bench/duties/{duty}/", form), "duty edit", form)
+    report = Report.objects.filter(project=office.project).values_list("pk", flat=True).first() or 1
+    _ok(bench_lead.post(f"/p/hz-1/bench/reports/{report}/", form), "report review", form)

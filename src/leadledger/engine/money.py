@@ -10,6 +10,7 @@ project's settlement schedule; a returned unit posts the reversal of every alloc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
@@ -69,6 +70,25 @@ class CommissionPlan:
     distributors: Mapping[str, tuple[Band, ...]] = field(default_factory=dict)
 
 
+_RATIO = re.compile(r"[0-9]{1,18}/[0-9]{1,18}")  # a share as stored: str(Fraction), e.g. 7/10
+
+
+def share_of(value: Any, where: str = "share") -> Fraction:
+    """A settlement share as stored (7/10) or typed (0.7), exactly. Read as a decimal of at most 18 digits
+    either side of the point first: Fraction("1e999999999") would build a number of a billion digits (a
+    worker stalled by one form)."""
+    text = str(value).strip()
+    try:
+        if _RATIO.fullmatch(text):
+            return Fraction(text)
+        number = Decimal(text)
+    except (InvalidOperation, ValueError, ZeroDivisionError) as error:
+        raise PlanError(where, "a share is a fraction such as 0.7") from error
+    if not number.is_finite() or (not -18 <= number.adjusted() <= 18 and number != 0):
+        raise PlanError(where, "a share is a fraction such as 0.7")
+    return Fraction(number)
+
+
 def _decimal(value: Any, where: str) -> Decimal:
     try:
         number = Decimal(str(value))
@@ -112,10 +132,7 @@ def plan_from(data: Mapping[str, Any]) -> CommissionPlan:
         spot = f"schedule[{i}]"
         if not isinstance(item, Mapping) or item.get("stage") not in STAGES:
             raise PlanError(spot, f"a settlement stage is one of {', '.join(STAGES)}")
-        try:
-            share = Fraction(str(item.get("share")))
-        except (ValueError, ZeroDivisionError) as error:
-            raise PlanError(spot, "a share is a fraction such as 0.7") from error
+        share = share_of(item.get("share"), spot)
         if not 0 < share <= 1 or any(done.stage == item["stage"] for done in schedule):
             raise PlanError(spot, "each stage once, with a share above 0 and at most 1")
         schedule.append(Instalment(stage=str(item["stage"]), share=share))

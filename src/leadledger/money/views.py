@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from leadledger import capabilities
 from leadledger.desk.exports import XLSX
 from leadledger.engine import money as rules
+from leadledger.engine.text import whole_id
 from leadledger.ledger.models import Staff
 from leadledger.web import access
 
@@ -41,9 +42,7 @@ def _form_from(plan: dict[str, Any]) -> dict[str, Any]:
             "up_to": band.get("up_to") or "",
             "how": "fixed" if band.get("fixed") is not None else "rate",
             # a rate is shown as per mille (千分之三 is 3), as the office says it
-            "value": band.get("fixed")
-            if band.get("fixed") is not None
-            else format((Decimal(band["rate"]) * 1000).normalize(), "f"),
+            "value": band.get("fixed") if band.get("fixed") is not None else _per_mille(band.get("rate")),
         }
         for band in bands
     ]
@@ -55,12 +54,21 @@ def _form_from(plan: dict[str, Any]) -> dict[str, Any]:
     return {"bands": rows, "stages": stages}
 
 
+# A refused form is shown again with what was typed: a value that is not a number is shown as it was sent.
+def _per_mille(rate: str | None) -> str:
+    try:
+        return format((Decimal(str(rate)) * 1000).normalize(), "f")
+    except (ArithmeticError, ValueError):
+        return str(rate or "")
+
+
 def _percent(share: str | None) -> str:
     if not share:
         return ""
-    from fractions import Fraction
-
-    value = Fraction(share) * 100
+    try:
+        value = rules.share_of(share) * 100
+    except rules.PlanError:
+        return str(share)
     return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 
@@ -76,7 +84,7 @@ def _plan_from_post(post: Any) -> dict[str, Any]:
         else:
             try:
                 rate = str(Decimal(value) / 1000)
-            except InvalidOperation:
+            except ArithmeticError:  # not a number, or past Decimal's range: the engine refuses it as typed
                 rate = value
             bands.append({"up_to": up_to, "rate": rate})
     schedule = []
@@ -85,7 +93,7 @@ def _plan_from_post(post: Any) -> dict[str, Any]:
         if percent:
             try:
                 schedule.append({"stage": stage, "share": str(Decimal(percent) / 100)})
-            except InvalidOperation:
+            except ArithmeticError:
                 schedule.append({"stage": stage, "share": percent})
     return {"bands": bands, "schedule": schedule}
 
@@ -136,9 +144,10 @@ def _whose(request: access.ProjectRequest) -> Staff:
     """A consultant sees their own statement; a manager may open anyone's in the project."""
     wanted = request.GET.get("staff", "")
     if wanted and wanted != str(request.staff.pk):
-        if capabilities.APPROVE not in request.capabilities or not wanted.isdigit():
+        pk = whole_id(wanted)  # not str.isdigit(): "²" passes it and int() refuses it (issue 13)
+        if capabilities.APPROVE not in request.capabilities or pk is None:
             raise Http404
-        return get_object_or_404(Staff, project=request.project, pk=int(wanted))
+        return get_object_or_404(Staff, project=request.project, pk=pk)
     return request.staff
 
 
