@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import translation
 
 from leadledger.ledger import models, services
 
@@ -46,7 +47,10 @@ def office_create(code: str = "hz-1", name: str = "杭州一期") -> Office:
 
 
 def client_in(language: str) -> Client:
-    """A test client for someone who chose `language` from the menu (its cookie); the browser's own is ignored."""
+    """A test client for someone who chose `language` from the menu on the sign-in page, before signing in:
+    the choice is the browser's (its cookie) and, once they sign in, theirs (decision 340)."""
     client = Client()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    with translation.override(translation.get_language()):  # the request's language stays the request's
+        client.post("/i18n/setlang/", {"language": language, "next": "/login/"})
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == language
     return client

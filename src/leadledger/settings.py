@@ -229,6 +229,7 @@ LOGOUT_REDIRECT_URL = "login"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the browser's last choice, for the sign-in page (decision 340)
 TIME_ZONE = env_str("LEADLEDGER_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

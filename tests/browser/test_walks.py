@@ -5,7 +5,7 @@ Two halves, to keep the browser time small:
   agent's at 390 px too), in Chinese and English, checked as a person would look at it: nothing wider than
   the screen, no text cut, the verdict's chip visible where the page shows a verdict, the page in its
   language; a screenshot of each when LEADLEDGER_SCREENSHOTS names a folder;
-- the actions, once per language at a tablet's 1024 px (the consultant's on a 390 px phone): the
+- the actions, in each language at each of the three widths (the consultant's on a 390 px phone): the
   receptionist's walk-in, returning visitor and board move, the owner's notice, a follow-up, the
   manager's ruling and the policy editor's round trip, each followed by its confirmation.
 """
@@ -81,7 +81,9 @@ def _sign_in(page: Any, base: str, username: str, language: str) -> None:
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form button[type=submit], form button").last.click()
     page.wait_for_load_state()
-    if language != "zh-hans":  # the project's language is the default; the person's choice sticks
+    # The project's language is the default; the person's choice sticks (decision 340): the same person
+    # walked in the other language before reads it until they choose again.
+    if page.locator("html").get_attribute("lang") != language:
         with page.expect_navigation():
             page.locator("#language").select_option(language)
 
@@ -205,6 +207,7 @@ WORDS = {
         "apply": "启用此政策",
         "in_force": "新政策已生效",
         "assist": "协助接待",
+        "stays": "客户仍归您",
         "ruled": "已裁定",
     },
     "en": {
@@ -219,6 +222,7 @@ WORDS = {
         "apply": "Apply this policy",
         "in_force": "The new policy is in force",
         "assist": "assist",
+        "stays": "stays yours",
         "ruled": "",
     },
 }
@@ -249,8 +253,9 @@ def _chip_text(page: Any, url: str) -> str:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("width", WIDTHS)
 def test_a_day_of_actions_each_confirmed_in_the_persons_language(
-    browser: Any, fresh_day: Server, language: str
+    browser: Any, fresh_day: Server, width: int, language: str
 ) -> None:
     from playwright.sync_api import expect
 
@@ -260,7 +265,7 @@ def test_a_day_of_actions_each_confirmed_in_the_persons_language(
     desk = f"{base}/p/hz-1/desk/{staged['site']}/"
 
     # The receptionist: a new walk-in handed over, a returning visitor assisted, a board move.
-    page = _opened(browser, 1024)
+    page = _opened(browser, width)
     _sign_in(page, base, "sun", language)
     page.goto(desk)
     page.locator("#q").fill("13900000077")
@@ -270,7 +275,8 @@ def test_a_day_of_actions_each_confirmed_in_the_persons_language(
     _confirmed(page, language, "周敏")
     page.locator("#q").fill("zhangwei")
     page.get_by_role("button", name=words["returning"]).first.click()
-    _confirmed(page, language, "张伟")
+    arrived = _confirmed(page, language, "张伟")
+    receiver = next(name for name in ("刘洋", "赵强", "王芳") if name in arrived.split("张伟", 1)[1])
     busy = page.locator("#board li").filter(has=page.get_by_role("button", name=words["done"], exact=True)).first
     busy.get_by_role("button", name=words["done"], exact=True).click()
     expect(page.locator("#board")).to_contain_text(words["free"])
@@ -281,7 +287,12 @@ def test_a_day_of_actions_each_confirmed_in_the_persons_language(
     page = _opened(browser, PHONE, 844)
     _sign_in(page, base, "alice", language)
     page.goto(f"{base}/p/hz-1/notices/")
-    expect(page.locator("main")).to_contain_text("张伟")
+    notice = page.locator(".notice-item").filter(has_text="张伟").first
+    expect(notice).to_be_visible()
+    # 王芳 took the walk-in, so a colleague received her customer: she is told who, and that he stays hers.
+    assert receiver != "王芳", arrived
+    expect(notice).to_contain_text(receiver)
+    expect(notice).to_contain_text(words["stays"])
     page.goto(f"{base}/p/hz-1/me/?tab=pending")
     row = page.locator(".mine-row").first
     row.locator("summary").first.click()
@@ -291,7 +302,7 @@ def test_a_day_of_actions_each_confirmed_in_the_persons_language(
     page.context.close()
 
     # The manager: the queue, a ruling on the dispute page, then the policy editor's round trip.
-    page = _opened(browser, 1024)
+    page = _opened(browser, width)
     _sign_in(page, base, "zhao", language)
     page.locator("nav.project a[href$='/manage/queue/']").click()
     expect(page.locator("main")).to_contain_text("张伟")
@@ -321,7 +332,7 @@ def test_a_day_of_actions_each_confirmed_in_the_persons_language(
     on_customer = _chip_text(page, li)
     assert on_customer == _chip_text(page, f"{base}/p/hz-1/customers/{staged['li']}/dispute/")
     page.context.close()
-    page = _opened(browser, 1024)
+    page = _opened(browser, width)
     _sign_in(page, base, "sun", language)
     page.goto(desk)
     page.locator("#q").fill("13900000002")

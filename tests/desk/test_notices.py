@@ -125,3 +125,16 @@ def test_a_form_sent_twice_tells_the_owner_once(office: Office, site: models.Sit
         ).content.decode()
         assert "由刘洋协助接待，客户仍归王芳" in done
     assert Notice.objects.count() == 1
+
+
+def test_each_consultants_count_of_assists_reads_as_a_count_in_both_languages(
+    office: Office, site: models.Site
+) -> None:
+    """Issue 14: "0 assists so far" was read as "5.0"; the line is a whole count, singular or plural."""
+    services.visit_register(project=office.project, customer=office.zhang, staff=office.alice)
+    sun = _client("sun")
+    _busy(sun, site, office.alice)
+    _register(sun, site, "138****0001", customer=office.zhang.pk)  # 刘洋 assists with 王芳's customer
+    assert "1 assist so far (IH-11)." in _client("bob", "en").get("/p/hz-1/me/").content.decode()
+    assert "0 assists so far (IH-11)." in _client("alice", "en").get("/p/hz-1/me/").content.decode()
+    assert "累计协助 1 次（IH-11）。" in _client("bob").get("/p/hz-1/me/").content.decode()

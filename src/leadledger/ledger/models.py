@@ -89,6 +89,23 @@ class Staff(models.Model):
         return self.name
 
 
+class LanguageChoice(models.Model):
+    """The language a person chose from the menu, kept for them wherever they sign in (decision 340)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_choice", verbose_name=_("user")
+    )
+    language = models.CharField(_("language"), max_length=16, choices=settings.LANGUAGES)
+    chosen_at = models.DateTimeField(_("chosen"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("language choice")
+        verbose_name_plural = _("language choices")
+
+    def __str__(self) -> str:
+        return self.language
+
+
 class Distributor(models.Model):
     """A distribution company (分销商) whose agents bring customers to the project."""
 

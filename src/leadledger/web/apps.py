@@ -9,6 +9,7 @@ class WebConfig(AppConfig):
 
     def ready(self) -> None:
         from leadledger import checks  # noqa: F401  (registers the deployment checks)
+        from leadledger.web import language  # noqa: F401  (the person's language at sign-in)
 
 
 class BackgroundTasksConfig(TasksAppConfig):

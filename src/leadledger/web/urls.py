@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import path
 
-from . import views
+from . import language, views
 from .forms import SignInForm
 
 urlpatterns = [
@@ -15,7 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language.language_choose, name="set_language"),  # Django's, and the person's (340)
     path("p/<slug:project>/", views.project, name="project"),
     path("p/<slug:project>/customers/<int:pk>/", views.customer, name="customer"),
     path("p/<slug:project>/customers/<int:pk>/show/<str:field>/", views.customer_reveal, name="customer_reveal"),
