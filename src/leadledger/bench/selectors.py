@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from leadledger.engine import complaints as complaints_engine
 from leadledger.engine import duties as d
 from leadledger.engine.errors import EngineError
 from leadledger.engine.model import CALL, DEAL, ESCORTED_VISIT, VISIT
 from leadledger.ledger import models as ledger
 
-from .models import DutyTemplate, Report, Team, WorkLogEntry
+from .models import Complaint, DutyTemplate, Report, ServiceHours, Team, WorkLogEntry
 
 UNVISITED_SHOWN = 20  # a phone's screen of names; the count says how many more
 
@@ -216,3 +217,70 @@ def reports_to_review(manager: ledger.Staff) -> list[Report]:
 
 def week_before(week: d.Period) -> d.Period:
     return d.period_of(d.WEEKLY, week.first - timedelta(days=1))
+
+
+# --- complaints (S-1) ---------------------------------------------------------------------------
+
+
+def service_hours(project: ledger.Project) -> tuple[int, complaints_engine.BusinessHours | None]:
+    """The project's hours to answer a complaint and its business hours (None: the clock runs on calendar hours)."""
+    found = ServiceHours.objects.filter(project=project).first()
+    if found is None:
+        return complaints_engine.RESPONSE_HOURS, None
+    if not found.business:
+        return found.response_hours, None
+    weekdays = frozenset(int(day) for day in found.weekdays.split(",") if day.strip().isdigit())
+    return found.response_hours, complaints_engine.BusinessHours(
+        opens=found.opens, closes=found.closes, weekdays=weekdays
+    )
+
+
+@dataclass
+class ComplaintClocks:
+    """A complaint with its clocks: answering the customer (S-1) and, once passed, the department's."""
+
+    complaint: Complaint
+    answer: complaints_engine.Clock
+    department: complaints_engine.Clock | None
+
+    @property
+    def urgent(self) -> datetime:
+        """When the next running clock falls due (closed ones sort last)."""
+        running = [c.due for c in (self.answer, self.department) if c is not None and not c.stopped]
+        return min(running) if running else self.answer.due
+
+
+def clocks_of(
+    complaint: Complaint, now: datetime, hours: tuple[int, complaints_engine.BusinessHours | None]
+) -> ComplaintClocks:
+    response, business = hours
+    zone = zone_of(complaint.project)
+    answer = complaints_engine.clock(
+        complaint.received_at, hours=response, now=now, zone=zone, business=business, stopped=complaint.answered_at
+    )
+    department = None
+    if complaint.passed_at is not None and complaint.department_hours is not None:
+        department = complaints_engine.clock(
+            complaint.passed_at,
+            hours=complaint.department_hours,
+            now=now,
+            zone=zone,
+            business=business,
+            stopped=complaint.department_done_at,
+        )
+    return ComplaintClocks(complaint=complaint, answer=answer, department=department)
+
+
+def open_complaints(project: ledger.Project, now: datetime) -> list[ComplaintClocks]:
+    """The project's complaints not yet closed, the one whose clock falls due first at the top."""
+    hours = service_hours(project)
+    found = Complaint.objects.filter(project=project, closed_at__isnull=True).select_related("project", "received_by")
+    return sorted((clocks_of(c, now, hours) for c in found), key=lambda c: c.urgent)
+
+
+def closed_complaints(project: ledger.Project, limit: int = 20) -> list[Complaint]:
+    return list(
+        Complaint.objects.filter(project=project, closed_at__isnull=False)
+        .select_related("received_by", "closed_by")
+        .order_by("-closed_at")[:limit]
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import complaint_views, views
 
 urlpatterns = [
     path("p/<slug:project>/bench/", views.today, name="bench_today"),
@@ -10,4 +10,9 @@ urlpatterns = [
     path("p/<slug:project>/bench/reports/<int:pk>/", views.review, name="bench_review"),
     path("p/<slug:project>/bench/duties/", views.duties, name="bench_duties"),
     path("p/<slug:project>/bench/duties/<int:pk>/", views.duty_edit, name="bench_duty_edit"),
+]
+
+urlpatterns += [
+    path("p/<slug:project>/bench/complaints/", complaint_views.complaint_list, name="bench_complaints"),
+    path("p/<slug:project>/bench/complaints/<int:pk>/", complaint_views.complaint, name="bench_complaint"),
 ]
