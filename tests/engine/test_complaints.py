@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,10 +16,12 @@ from leadledger.engine.complaints import (
     OVERDUE,
     RUNNING,
     BusinessHours,
+    Facts,
     clock,
     close_refusal,
     counted,
     due,
+    month_report,
 )
 from leadledger.engine.errors import EngineError
 
@@ -138,3 +141,44 @@ def test_a_complaint_closes_only_answered_with_the_departments_result_and_the_cu
     refusal = close_refusal(answered=answered, confirmation=confirmation, department_open=department_open)
     assert refusal is not None and refusal.field == field
     assert close_refusal(answered=True, confirmation="客户电话确认满意", department_open=False) is None
+
+
+def _fact(received: str, channel: str = "phone", *, answered: str | None = None, closed: str | None = None) -> Facts:
+    start = at(received)
+    return Facts(
+        received=start,
+        channel=channel,
+        kind="house",
+        due=due(start, 24, SHANGHAI),
+        answered=at(answered) if answered else None,
+        closed=at(closed) if closed else None,
+    )
+
+
+def test_the_monthly_report_counts_volume_change_channels_on_time_and_unresolved() -> None:
+    facts = [
+        _fact("2026-02-10 10:00", answered="2026-02-10 12:00", closed="2026-02-11 10:00"),  # February, closed
+        _fact("2026-02-20 10:00", answered="2026-02-20 12:00"),  # February, still open at March's end: over a month
+        _fact("2026-03-01 00:00", "weibo", answered="2026-03-01 20:00", closed="2026-03-05 10:00"),  # on time
+        _fact("2026-03-10 10:00", "qq_wechat", answered="2026-03-12 10:00", closed="2026-03-20 10:00"),  # late
+        _fact("2026-03-31 20:00"),  # not answered, due in April: not yet answerable, unresolved
+        _fact("2026-03-30 09:00", "in_person", closed="2026-04-02 10:00", answered="2026-03-30 10:00"),  # closed later
+        _fact("2026-04-01 00:00"),  # April: not in March's report
+    ]
+    report = month_report(
+        facts, first=date(2026, 3, 1), last=date(2026, 3, 31), previous_first=date(2026, 2, 1), zone=SHANGHAI
+    )
+    assert (report.volume, report.previous, report.change) == (4, 2, 2)
+    assert report.by_channel == {"phone": 1, "qq_wechat": 1, "weibo": 1, "in_person": 1}
+    assert (report.on_time, report.answerable, report.on_time_rate) == (2, 3, Decimal("0.667"))
+    assert (report.unresolved, report.open_over_a_month) == (3, 1)
+
+
+@given(st.lists(st.tuples(moments, st.sampled_from(["phone", "weibo"])), max_size=20))
+def test_every_complaint_of_the_month_is_counted_once_by_channel(rows: list[tuple[datetime, str]]) -> None:
+    facts = [Facts(r, c, "other", due(r, 24, SHANGHAI), None, None) for r, c in rows]
+    report = month_report(
+        facts, first=date(2026, 3, 1), last=date(2026, 3, 31), previous_first=date(2026, 2, 1), zone=SHANGHAI
+    )
+    assert sum(report.by_channel.values()) == report.volume == sum(1 for r, _ in rows if (r.year, r.month) == (2026, 3))
+    assert report.on_time <= report.answerable <= report.volume

@@ -36,7 +36,8 @@ MANAGERS_ONLY = {
 DESK = {"desk_home", "desk", "desk_search", "desk_register", "desk_board", "desk_relation", "desk_move"}
 MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal", "notices", "notice_badge", "mine_status", "mine_more"}
 BENCH = {"bench_today", "bench_log", "bench_report"}  # a customer manager's own workbench (issue 17)
-LEAD = {"bench_team", "bench_review", "bench_duties", "bench_duty_edit"}  # the manager's side of it
+LEAD = {"bench_team", "bench_review", "bench_duties", "bench_duty_edit", "bench_complaint_report"}
+LEAD |= {"bench_complaint_report_xlsx", "bench_complaint_report_pdf"}  # the manager's side of it
 AGENTS_ONLY = {"agent_home", "agent_register"}  # a distributor's agents' pages: every staff member is refused
 SALES_MANAGERS = {"sales_unit_move", "sales_deal_decide"}  # a deposit is a consultant's; the rest a manager's
 SALES_DEPOSIT = {"sales_unit", "sales_deal"}
@@ -169,6 +170,9 @@ PAGE_NEEDS = {
     "bench_duty_edit": "lead_team",
     "bench_complaints": "serve_complaints",
     "bench_complaint": "serve_complaints",
+    "bench_complaint_report": "lead_team",
+    "bench_complaint_report_xlsx": "lead_team",
+    "bench_complaint_report_pdf": "lead_team",
     "sales_board": "see_customers",
     "sales_board_refresh": "see_customers",
     "sales_unit": "take_deposit",

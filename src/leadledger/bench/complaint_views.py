@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from leadledger import capabilities
@@ -14,10 +15,11 @@ from leadledger.web import access
 from leadledger.web.selectors import masked
 from leadledger.web.speech import pick, said
 
-from . import complaints, selectors
+from . import complaints, exports, selectors
 from .models import Complaint
 
 serve_page = access.capability_page(capabilities.SERVE_COMPLAINTS)
+lead_page = access.capability_page(capabilities.LEAD_TEAM)
 
 CLOCK_WORDS = {
     engine.RUNNING: ("计时中", "running"),
@@ -139,3 +141,61 @@ def complaint(request: access.ProjectRequest, pk: int) -> HttpResponse:
         "department_open": found.passed_at is not None and found.department_done_at is None,
     }
     return render(request, "bench/complaint.html", context, status=422 if error else 200)
+
+
+def _report_rows(report: engine.MonthReport) -> dict[str, list[tuple[str, int]]]:
+    channels = dict(Complaint.Channel.choices)
+    kinds = dict(Complaint.Kind.choices)
+    return {
+        "channels": [(str(channels[key]), n) for key, n in report.by_channel.items()],
+        "kinds": [(str(kinds.get(key, key)), n) for key, n in report.by_kind.items()],
+    }
+
+
+def _summary(report: engine.MonthReport) -> list[tuple[str, object]]:
+    rate = f"{report.on_time_rate * 100:.1f}%" if report.on_time_rate is not None else "—"
+    return [
+        (pick("本月投诉", "Complaints this month"), report.volume),
+        (pick("上月投诉", "Last month"), report.previous),
+        (pick("比上月增减", "Change on last month"), report.change),
+        (pick("按时答复率", "Answered on time"), rate),
+        (pick("月末未解决", "Unresolved at the month's end"), report.unresolved),
+        (pick("超过一个月未解决", "Open over a month"), report.open_over_a_month),
+    ]
+
+
+def _complaint_report(request: access.ProjectRequest, fmt: str) -> HttpResponse:
+    """S-2: the monthly complaint report, as a page, an Excel workbook or a PDF."""
+    month, report = selectors.complaint_month(request.project, request.GET.get("month", ""), timezone.now())
+    rows = _report_rows(report)
+    summary = _summary(report)
+    title = pick(f"{month.name}客户投诉情况及处理月报", f"Complaints and their handling, {month.name}")
+    if fmt == "xlsx":
+        return exports.report_xlsx(month.name, title, summary, rows)
+    biggest = max([n for _, n in rows["channels"] + rows["kinds"]] + [1])
+    sections = [(pick("按渠道", "By channel"), rows["channels"]), (pick("按类型", "By type"), rows["kinds"])]
+    context = {"month": month, "title": title, "summary": summary, "sections": sections, "biggest": biggest}
+    if fmt == "pdf":
+        import weasyprint  # heavy: loaded on the first PDF, not with every page
+
+        html = render_to_string("bench/complaint_report_document.html", context, request=request)
+        document = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        response = HttpResponse(document, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="complaints-{month.name}.pdf"'
+        return response
+    return render(request, "bench/complaint_report.html", context)
+
+
+@lead_page
+def complaint_report(request: access.ProjectRequest) -> HttpResponse:
+    return _complaint_report(request, "html")
+
+
+@lead_page
+def complaint_report_xlsx(request: access.ProjectRequest) -> HttpResponse:
+    return _complaint_report(request, "xlsx")
+
+
+@lead_page
+def complaint_report_pdf(request: access.ProjectRequest) -> HttpResponse:
+    return _complaint_report(request, "pdf")

@@ -284,3 +284,42 @@ def closed_complaints(project: ledger.Project, limit: int = 20) -> list[Complain
         .select_related("received_by", "closed_by")
         .order_by("-closed_at")[:limit]
     )
+
+
+def complaint_month(
+    project: ledger.Project, name: str, now: datetime
+) -> tuple[d.Period, complaints_engine.MonthReport]:
+    """S-2: the month called `name` (this month when none or a bad one is given) and its complaint report."""
+    zone = zone_of(project)
+    try:
+        month = d.period_named(d.MONTHLY, name) if name else d.period_of(d.MONTHLY, now.astimezone(zone).date())
+    except EngineError:
+        month = d.period_of(d.MONTHLY, now.astimezone(zone).date())
+    previous = d.period_of(d.MONTHLY, month.first - timedelta(days=1))
+    start = datetime.combine(previous.first, time(0), zone)
+    end = datetime.combine(month.last + timedelta(days=1), time(0), zone)
+    first = datetime.combine(month.first, time(0), zone)
+    rows = Complaint.objects.filter(project=project, received_at__lt=end).filter(
+        Q(received_at__gte=start) | Q(closed_at__isnull=True) | Q(closed_at__gte=first)
+    )
+    hours = service_hours(project)
+    facts = [
+        complaints_engine.Facts(
+            received=c.received_at,
+            channel=c.channel,
+            kind=c.kind,
+            due=complaints_engine.due(c.received_at, hours[0], zone, hours[1]),
+            answered=c.answered_at,
+            closed=c.closed_at,
+        )
+        for c in rows
+    ]
+    report = complaints_engine.month_report(
+        facts,
+        first=month.first,
+        last=month.last,
+        previous_first=previous.first,
+        zone=zone,
+        kinds=Complaint.Kind.values,
+    )
+    return month, report

@@ -15,4 +15,15 @@ urlpatterns = [
 urlpatterns += [
     path("p/<slug:project>/bench/complaints/", complaint_views.complaint_list, name="bench_complaints"),
     path("p/<slug:project>/bench/complaints/<int:pk>/", complaint_views.complaint, name="bench_complaint"),
+    path("p/<slug:project>/bench/complaints/report/", complaint_views.complaint_report, name="bench_complaint_report"),
+    path(
+        "p/<slug:project>/bench/complaints/report.xlsx",
+        complaint_views.complaint_report_xlsx,
+        name="bench_complaint_report_xlsx",
+    ),
+    path(
+        "p/<slug:project>/bench/complaints/report.pdf",
+        complaint_views.complaint_report_pdf,
+        name="bench_complaint_report_pdf",
+    ),
 ]

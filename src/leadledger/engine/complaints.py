@@ -1,4 +1,4 @@
-"""Complaints (RULES.md S-1): the answering clock and what closing needs.
+"""Complaints (RULES.md S-1, S-2): the answering clock, what closing needs, and the monthly report.
 
 Pure. The clock runs on calendar hours unless the project sets business hours (S-1); then only the
 hours when the office is open count, so a complaint received on a Friday evening is due some working
@@ -8,8 +8,10 @@ the office's hours are read in its own time zone.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from .errors import DomainError, EngineError
@@ -134,3 +136,80 @@ def close_refusal(*, answered: bool, confirmation: str, department_open: bool) -
             field="confirmation",
         )
     return None
+
+
+# --- the monthly complaint report (S-2) ------------------------------------------------------------
+
+OPEN_TOO_LONG = timedelta(days=30)  # S-2: "open over a month"
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """One complaint as the monthly report reads it (S-2)."""
+
+    received: datetime
+    channel: str
+    kind: str
+    due: datetime
+    answered: datetime | None
+    closed: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class MonthReport:
+    """S-2 《客户投诉情况及处理月报》: volume and change on the previous month, by channel and type, the
+    on-time rate, open over a month and unresolved at the month's end."""
+
+    volume: int
+    previous: int
+    by_channel: dict[str, int]
+    by_kind: dict[str, int]
+    on_time: int
+    answerable: int  # answered in the month's complaints, or due by the month's end
+    unresolved: int
+    open_over_a_month: int
+
+    @property
+    def change(self) -> int:
+        return self.volume - self.previous
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        if not self.answerable:
+            return None
+        return (Decimal(self.on_time) / Decimal(self.answerable)).quantize(Decimal("0.001"))
+
+
+def month_report(
+    facts: Iterable[Facts], *, first: date, last: date, previous_first: date, zone: ZoneInfo, kinds: Iterable[str] = ()
+) -> MonthReport:
+    """S-2: the month from `first` to `last` (local days), compared with the month from `previous_first`."""
+    end = datetime.combine(last + timedelta(days=1), time(0), zone)  # the month's end, exclusive
+    volume = previous = on_time = answerable = unresolved = too_long = 0
+    by_channel = dict.fromkeys(CHANNELS, 0)
+    by_kind = dict.fromkeys(kinds, 0)
+    for fact in facts:
+        day = fact.received.astimezone(zone).date()
+        if previous_first <= day < first:
+            previous += 1
+        if first <= day <= last:
+            volume += 1
+            by_channel[fact.channel] = by_channel.get(fact.channel, 0) + 1
+            by_kind[fact.kind] = by_kind.get(fact.kind, 0) + 1
+            answered = fact.answered is not None and fact.answered < end
+            if answered or fact.due < end:
+                answerable += 1
+                on_time += answered and fact.answered is not None and fact.answered <= fact.due
+        if day <= last and (fact.closed is None or fact.closed >= end):
+            unresolved += 1
+            too_long += end - fact.received > OPEN_TOO_LONG
+    return MonthReport(
+        volume=volume,
+        previous=previous,
+        by_channel=by_channel,
+        by_kind=by_kind,
+        on_time=on_time,
+        answerable=answerable,
+        unresolved=unresolved,
+        open_over_a_month=too_long,
+    )
