@@ -138,3 +138,18 @@ def test_finance_handles_no_complaints(office: Office) -> None:
     wu = models.Staff.objects.create(project=office.project, name="吴算", role=models.Staff.Role.FINANCE)
     with pytest.raises(DomainError):
         complaints.complaint_record(by=wu, fields=FORM)
+
+
+def test_the_workbench_reminds_of_open_complaints_and_those_past_their_clock(office: Office) -> None:
+    from workbench import workbench_create
+
+    workbench_create(office)
+    now = timezone.now()
+    _record(office, at=now - timedelta(hours=30))
+    _record(office, at=now - timedelta(hours=1))
+    today = _signed_in("alice").get("/p/hz-1/bench/").content.decode()
+    assert "2条投诉未结案" in today and "1条已超时" in today and 'data-complaints="1"' in today
+    team = _signed_in("zhao").get("/p/hz-1/bench/team/").content.decode()
+    assert "2条投诉未结案" in team
+    english = _signed_in("alice", "en").get("/p/hz-1/bench/").content.decode()
+    assert "2 complaints open" in english and "1 past its clock" in english

@@ -323,3 +323,19 @@ def complaint_month(
         kinds=Complaint.Kind.values,
     )
     return month, report
+
+
+@dataclass(frozen=True)
+class ComplaintCounts:
+    """What the workbench reminds of (S-1): open complaints, and how many have a clock overdue."""
+
+    open: int
+    overdue: int
+
+
+def complaint_counts(project: ledger.Project, now: datetime) -> ComplaintCounts:
+    rows = open_complaints(project, now)
+    late = sum(
+        1 for row in rows if complaints_engine.OVERDUE in (row.answer.state, row.department and row.department.state)
+    )
+    return ComplaintCounts(open=len(rows), overdue=late)

@@ -3,6 +3,8 @@ reviews and duties. Every figure is the engine's (engine/duties.py), through ben
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,11 +42,16 @@ def _figures(numbers: dict[str, int]) -> list[tuple[str, int]]:
 def today(request: access.ProjectRequest) -> HttpResponse:
     now = timezone.now()
     mine = selectors.board(request.staff, now)
-    return render(
-        request,
-        "bench/today.html",
-        {"board": mine, "status_words": {k: pick(*v) for k, v in STATUS_WORDS.items()}, "form": {}},
-    )
+    words = {k: pick(*v) for k, v in STATUS_WORDS.items()}
+    context = {"board": mine, "status_words": words, "form": {}, "complaints": _complaints(request, now)}
+    return render(request, "bench/today.html", context)
+
+
+def _complaints(request: access.ProjectRequest, now: datetime) -> selectors.ComplaintCounts | None:
+    """The project's complaint clocks, as a reminder, for those who handle complaints (S-1)."""
+    if capabilities.SERVE_COMPLAINTS not in request.capabilities:
+        return None
+    return selectors.complaint_counts(request.project, now)
 
 
 @require_POST
@@ -107,6 +114,7 @@ def team(request: access.ProjectRequest) -> HttpResponse:
         "boards": selectors.team_boards(request.staff, now),
         "reports": selectors.reports_to_review(request.staff),
         "status_words": {k: pick(*v) for k, v in STATUS_WORDS.items()},
+        "complaints": _complaints(request, now),
     }
     return render(request, "bench/team.html", context)
 
