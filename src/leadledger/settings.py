@@ -230,6 +230,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = env_str("LEADLEDGER_TIME_ZONE", "Asia/Shanghai")
+# A WeChat Work (企业微信) or DingTalk (钉钉) group robot's webhook for the workbench's reminders
+# (`django-admin bench_remind CODE`, e.g. from cron); empty: reminders stay in the app only.
+LEADLEDGER_ROBOT_WEBHOOK = env_str("LEADLEDGER_ROBOT_WEBHOOK", "")
 USE_I18N = True
 USE_TZ = True
 
