@@ -196,3 +196,21 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.received_at:%Y-%m-%d}"
+
+
+class Joining(models.Model):
+    """The day a person started on the workbench's duties (W-1): a period they joined during owes its share."""
+
+    staff = models.OneToOneField(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member"))
+    day = models.DateField(_("joined on"))
+
+
+class DayOff(models.Model):
+    """A person's day off (W-1): their daily duties owe nothing that day."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member"))
+    day = models.DateField(_("day off"))
+    by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["staff", "day"], name="bench_one_day_off_a_day")]

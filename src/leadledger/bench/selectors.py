@@ -20,7 +20,7 @@ from leadledger.engine.errors import EngineError
 from leadledger.engine.model import CALL, DEAL, ESCORTED_VISIT, VISIT
 from leadledger.ledger import models as ledger
 
-from .models import Complaint, DutyTemplate, Report, ServiceHours, Team, WorkLogEntry
+from .models import Complaint, DayOff, DutyTemplate, Joining, Report, ServiceHours, Team, WorkLogEntry
 
 UNVISITED_SHOWN = 20  # a phone's screen of names; the count says how many more
 
@@ -136,6 +136,8 @@ class Board:
     staff: ledger.Staff
     lines: list[Line]
     logged_today: WorkLogEntry | None
+    day_off: bool = False
+    joined: date | None = None
 
     @property
     def missed(self) -> int:
@@ -164,11 +166,15 @@ def board(staff: ledger.Staff, now: datetime, *, log: d.WorkLog | None = None) -
     if log is None:
         first = min((_first_day(duty, day) for duty in duties), default=day)
         log = work_log(staff.project, [staff.pk], first, now)
+    joined = Joining.objects.filter(staff=staff).values_list("day", flat=True).first()
+    days_off = set(DayOff.objects.filter(staff=staff, day=day).values_list("day", flat=True))
     lines = []
     for duty in duties:
         if not duty.counts or (duty.cadence == d.EVERY_N_DAYS and (duty.n is None or duty.starts is None)):
             lines.append(Line(duty=duty, standing=None))
             continue
+        # W-1: a joiner owes the share of the period left; an every-N-days duty keeps its own rhythm
+        # (decision 270), so its periods count from the duty's start, not the person's.
         standing = d.standing(
             log,
             staff=str(staff.pk),
@@ -178,7 +184,8 @@ def board(staff: ledger.Staff, now: datetime, *, log: d.WorkLog | None = None) -
             now=now,
             zone=zone,
             n=duty.n,
-            joined=duty.starts if duty.cadence == d.EVERY_N_DAYS else None,
+            joined=duty.starts if duty.cadence == d.EVERY_N_DAYS else joined,
+            days_off=days_off,
         )
         line = Line(duty=duty, standing=standing)
         if duty.counts == d.CALLBACKS:  # W-2: the person's own customers not yet reached in the period
@@ -188,7 +195,7 @@ def board(staff: ledger.Staff, now: datetime, *, log: d.WorkLog | None = None) -
             line.more = max(len(left) - UNVISITED_SHOWN, 0)
         lines.append(line)
     logged = WorkLogEntry.objects.filter(staff=staff, day=day).first()
-    return Board(staff=staff, lines=lines, logged_today=logged)
+    return Board(staff=staff, lines=lines, logged_today=logged, day_off=bool(days_off), joined=joined)
 
 
 def team_of(manager: ledger.Staff) -> list[ledger.Staff]:

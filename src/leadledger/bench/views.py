@@ -205,3 +205,30 @@ def duty_edit(request: access.ProjectRequest, pk: int) -> HttpResponse:
         "assigned_teams": {t.pk for t in duty.teams.all()},
     }
     return render(request, "bench/duty.html", context, status=422 if error else 200)
+
+
+@require_POST
+@lead_page
+def calendar(request: access.ProjectRequest) -> HttpResponse:
+    """A team member's day off or joining day (W-1), set by their manager from the team page."""
+    action = request.POST.get("action", "")
+    try:
+        if action == "joined":
+            person, day = services.joined_set(
+                by=request.staff, staff_id=request.POST.get("staff"), day=request.POST.get("day")
+            )
+            messages.success(request, pick(f"已设{person.name}的入职日期为{day}", f"{person.name} joined on {day}"))
+        else:
+            off = action != "back"
+            person, day = services.day_off_set(
+                by=request.staff, staff_id=request.POST.get("staff"), day=request.POST.get("day"), off=off
+            )
+            messages.success(
+                request,
+                pick(f"已设{person.name}{day}休息", f"{person.name} is off on {day}")
+                if off
+                else pick(f"已取消{person.name}{day}的休息", f"{person.name} works on {day} after all"),
+            )
+    except DomainError as error:
+        messages.error(request, said(error))
+    return redirect("bench_team", project=request.project.code)
