@@ -35,9 +35,19 @@ MANAGERS_ONLY = {
 }
 DESK = {"desk_home", "desk", "desk_search", "desk_register", "desk_board", "desk_relation", "desk_move"}
 MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal", "notices", "notice_badge", "mine_status", "mine_more"}
-BENCH = {"bench_today", "bench_log", "bench_report"}  # a customer manager's own workbench (issue 17)
+BENCH = {
+    "bench_today",
+    "bench_log",
+    "bench_report",
+    "bench_collections",
+}  # a customer manager's own workbench (issue 17)
 LEAD = {"bench_team", "bench_review", "bench_duties", "bench_duty_edit", "bench_complaint_report"}
-LEAD |= {"bench_complaint_report_xlsx", "bench_complaint_report_pdf", "bench_calendar"}  # the manager's side of it
+LEAD |= {
+    "bench_complaint_report_xlsx",
+    "bench_complaint_report_pdf",
+    "bench_calendar",
+    "bench_reconcile",
+}  # the manager's side of it
 AGENTS_ONLY = {"agent_home", "agent_register"}  # a distributor's agents' pages: every staff member is refused
 SALES_MANAGERS = {"sales_unit_move", "sales_deal_decide"}  # a deposit is a consultant's; the rest a manager's
 SALES_DEPOSIT = {"sales_unit", "sales_deal"}
@@ -172,6 +182,8 @@ PAGE_NEEDS = {
     "bench_complaint": "serve_complaints",
     "bench_complaint_report": "lead_team",
     "bench_calendar": "lead_team",
+    "bench_collections": "workbench",
+    "bench_reconcile": "lead_team",
     "bench_complaint_report_xlsx": "lead_team",
     "bench_complaint_report_pdf": "lead_team",
     "sales_board": "see_customers",

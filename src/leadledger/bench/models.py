@@ -214,3 +214,26 @@ class DayOff(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["staff", "day"], name="bench_one_day_off_a_day")]
+
+
+class CollectionEntry(models.Model):
+    """One line of a collection diary (W-6, 篇1 3.23): billed, promised, collected or written off, or a
+    collection call, for a customer as finance names them (contract number or name: decision 404)."""
+
+    class Figure(models.TextChoices):
+        BILLED = "billed", _("Billed")
+        PROMISED = "promised", _("Promised")
+        COLLECTED = "collected", _("Collected")
+        WRITTEN_OFF = "written_off", _("Written off")
+        CALL = "call", _("Collection call")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    customer = models.CharField(_("customer (as finance names them)"), max_length=100)
+    figure = models.CharField(_("entry"), max_length=16, choices=Figure.choices)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    day = models.DateField(_("day"))
+    note = models.CharField(_("note"), max_length=200, blank=True, default="")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "day"], name="bench_collection_day")]

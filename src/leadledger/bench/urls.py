@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import complaint_views, views
+from . import collection_views, complaint_views, views
 
 urlpatterns = [
     path("p/<slug:project>/bench/", views.today, name="bench_today"),
@@ -16,6 +16,8 @@ urlpatterns = [
 urlpatterns += [
     path("p/<slug:project>/bench/complaints/", complaint_views.complaint_list, name="bench_complaints"),
     path("p/<slug:project>/bench/complaints/<int:pk>/", complaint_views.complaint, name="bench_complaint"),
+    path("p/<slug:project>/bench/collections/", collection_views.diary, name="bench_collections"),
+    path("p/<slug:project>/bench/collections/reconcile/", collection_views.reconcile, name="bench_reconcile"),
     path("p/<slug:project>/bench/complaints/report/", complaint_views.complaint_report, name="bench_complaint_report"),
     path(
         "p/<slug:project>/bench/complaints/report.xlsx",
