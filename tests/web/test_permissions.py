@@ -183,6 +183,7 @@ PAGE_NEEDS = {
     "bench_complaint_report": "lead_team",
     "bench_calendar": "lead_team",
     "bench_collections": "workbench",
+    "bench_archive": "workbench",
     "bench_reconcile": "lead_team",
     "bench_complaint_report_xlsx": "lead_team",
     "bench_complaint_report_pdf": "lead_team",
@@ -258,7 +259,12 @@ def test_each_role_reaches_exactly_the_pages_its_capabilities_open(office: Offic
         assert status != 500, (role, url)
         no_such_row = ("import_job", "import_confirm", "import_cancel", "import_again", "import_report", "escort_slip")
         no_such_row += ("escort_slip_pdf",)  # no escorted visit has Zhang's id for its number
-        no_such_row += ("bench_review", "bench_duty_edit", "bench_complaint")  # no such report, duty, complaint here
+        no_such_row += (
+            "bench_review",
+            "bench_duty_edit",
+            "bench_complaint",
+            "bench_archive",
+        )  # no such report, duty, complaint here
         # One check: two merged branches each listed their own rows (i17 joined them).
         assert status != 404 or name in (*no_such_row, *NO_SUCH_UNIT, "relation_verify", "policy_job", "mine_more"), (
             role,

@@ -237,3 +237,26 @@ class CollectionEntry(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["project", "day"], name="bench_collection_day")]
+
+
+class CustomerFile(models.Model):
+    """The customer archive (客户小档案, W-4): target or not with a reason, and a flag for daily attention."""
+
+    class Target(models.TextChoices):
+        UNCLASSED = "", _("Not classed yet")
+        TARGET = "target", _("Target customer")
+        NON_TARGET = "non_target", _("Not a target customer")
+
+    class Flag(models.TextChoices):
+        NONE = "", _("No flag")
+        KEY = "key", _("Key (重点单)")
+        PROBLEM = "problem", _("Problem (问题单)")
+        HARD = "hard", _("Difficult (难点单)")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    customer = models.OneToOneField("ledger.Customer", on_delete=models.PROTECT, related_name="+")
+    target = models.CharField(_("class"), max_length=16, choices=Target.choices, blank=True, default="")
+    reason = models.CharField(_("reason"), max_length=200, blank=True, default="")
+    flag = models.CharField(_("flag"), max_length=16, choices=Flag.choices, blank=True, default="")
+    by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()

@@ -7,6 +7,7 @@ urlpatterns = [
     path("p/<slug:project>/bench/log/", views.log, name="bench_log"),
     path("p/<slug:project>/bench/report/", views.report, name="bench_report"),
     path("p/<slug:project>/bench/team/", views.team, name="bench_team"),
+    path("p/<slug:project>/bench/customers/<int:pk>/", views.archive, name="bench_archive"),
     path("p/<slug:project>/bench/team/calendar/", views.calendar, name="bench_calendar"),
     path("p/<slug:project>/bench/reports/<int:pk>/", views.review, name="bench_review"),
     path("p/<slug:project>/bench/duties/", views.duties, name="bench_duties"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,8 +18,9 @@ from leadledger.ledger import models as ledger
 from leadledger.web import access
 from leadledger.web.speech import pick, said
 
+from . import archive as archive_service
 from . import selectors, services
-from .models import Cadence, Counts, DutyTemplate, Report, Team, TeamKind
+from .models import Cadence, Counts, CustomerFile, DutyTemplate, Report, Team, TeamKind
 
 bench_page = access.capability_page(capabilities.WORKBENCH)
 lead_page = access.capability_page(capabilities.LEAD_TEAM)
@@ -44,6 +45,7 @@ def today(request: access.ProjectRequest) -> HttpResponse:
     mine = selectors.board(request.staff, now)
     words = {k: pick(*v) for k, v in STATUS_WORDS.items()}
     context = {"board": mine, "status_words": words, "form": {}, "complaints": _complaints(request, now)}
+    context["flagged"] = archive_service.flagged(request.staff)  # W-4: on today's list
     return render(request, "bench/today.html", context)
 
 
@@ -232,3 +234,31 @@ def calendar(request: access.ProjectRequest) -> HttpResponse:
     except DomainError as error:
         messages.error(request, said(error))
     return redirect("bench_team", project=request.project.code)
+
+
+@bench_page
+def archive(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    """W-4: the customer archive, for the customer's owner or a manager (anyone else finds nothing)."""
+    customer = get_object_or_404(ledger.Customer, pk=pk, project=request.project)
+    if not archive_service.may_keep(request.staff, customer):
+        raise Http404
+    found = CustomerFile.objects.filter(customer=customer).first()
+    form = {"target": found.target, "reason": found.reason, "flag": found.flag} if found else {}
+    error = None
+    if request.method == "POST":
+        form = {key: request.POST.get(key, "") for key in ("target", "reason", "flag")}
+        try:
+            archive_service.file_save(by=request.staff, customer=customer, fields=form)
+        except DomainError as problem:
+            error = {"field": problem.field, "message": said(problem)}
+        else:
+            messages.success(request, pick(f"已保存{customer.name}的客户小档案", f"{customer.name}'s archive saved"))
+            return redirect("bench_archive", project=request.project.code, pk=customer.pk)
+    context = {
+        "customer": customer,
+        "form": form,
+        "error": error,
+        "targets": CustomerFile.Target.choices,
+        "flags": CustomerFile.Flag.choices,
+    }
+    return render(request, "bench/archive.html", context, status=422 if error else 200)
