@@ -40,6 +40,7 @@ BENCH = {
     "bench_log",
     "bench_report",
     "bench_collections",
+    "bench_archive",
 }  # a customer manager's own workbench (issue 17)
 LEAD = {"bench_team", "bench_review", "bench_duties", "bench_duty_edit", "bench_complaint_report"}
 LEAD |= {
