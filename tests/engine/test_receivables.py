@@ -23,6 +23,7 @@ from leadledger.engine.receivables import (
     ageing,
     bad_debt,
     bucket,
+    outstanding,
     reconcile,
 )
 
@@ -104,3 +105,23 @@ def test_the_bad_debt_rate_against_two_percent() -> None:
     assert not bad_debt(Decimal("2001"), Decimal("100000")).met
     assert bad_debt(Decimal("0"), Decimal("0")).rate is None
     assert WRITTEN_OFF in FIGURES
+
+
+def test_payments_settle_the_oldest_bills_first() -> None:
+    bills = [(date(2026, 3, 1), Decimal("100")), (date(2026, 1, 1), Decimal("100")), (date(2026, 2, 1), Decimal("100"))]
+    assert outstanding(bills, Decimal("150")) == [(date(2026, 2, 1), Decimal("50")), (date(2026, 3, 1), Decimal("100"))]
+    assert outstanding(bills, Decimal("400")) == []
+    totals = ageing(outstanding(bills, Decimal("150")), date(2026, 3, 31))
+    assert totals == {"0-30": Decimal("100"), "31-60": Decimal("50"), "61-90": Decimal(0), "90+": Decimal(0)}
+
+
+@given(
+    st.lists(st.tuples(st.dates(min_value=date(2025, 1, 1), max_value=date(2026, 6, 30)), amounts), max_size=10),
+    amounts,
+)
+def test_what_is_outstanding_is_billed_less_settled_never_below_zero(
+    rows: list[tuple[date, Decimal]], paid: Decimal
+) -> None:
+    assert sum((a for _, a in outstanding(rows, paid)), Decimal(0)) == max(
+        sum((a for _, a in rows), Decimal(0)) - paid, Decimal(0)
+    )

@@ -3,6 +3,8 @@ monthly reconciliation with finance's Excel sheet listing every difference."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -28,8 +30,12 @@ KIND_WORDS = {
 }
 
 
+def _today(request: access.ProjectRequest) -> date:
+    return timezone.now().astimezone(selectors.zone_of(request.project)).date()
+
+
 def _month(request: access.ProjectRequest) -> d.Period:
-    today = timezone.now().astimezone(selectors.zone_of(request.project)).date()
+    today = _today(request)
     name = request.GET.get("month", request.POST.get("month", ""))
     try:
         return d.period_named(d.MONTHLY, name) if name else d.period_of(d.MONTHLY, today)
@@ -50,6 +56,7 @@ def _context(request: access.ProjectRequest, month: d.Period, **more: object) ->
             (str(label), totals.get(value)) for value, label in CollectionEntry.Figure.choices if value in totals
         ],
         "rate": rate,
+        "ageing": list(collections.ageing_of(request.project, min(month.last, _today(request))).items()),
         "form": {},
         "error": None,
         **more,

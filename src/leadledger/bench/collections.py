@@ -103,3 +103,23 @@ def entry_record(*, by: ledger.Staff, fields: dict[str, Any]) -> CollectionEntry
         note=str(fields.get("note", "")).strip()[:200],
         staff=by,
     )
+
+
+def ageing_of(project: ledger.Project, on: date) -> dict[str, Decimal]:
+    """W-6: everything still owed on `on`, by how long past due (a bill's diary day is its due day)."""
+    billed: dict[str, list[tuple[date, Decimal]]] = {}
+    settled: dict[str, Decimal] = {}
+    rows = CollectionEntry.objects.filter(project=project, day__lte=on, amount__isnull=False).values_list(
+        "customer", "figure", "amount", "day"
+    )
+    for customer, figure, amount, day in rows:
+        if figure == receivables.BILLED:
+            billed.setdefault(customer, []).append((day, amount))
+        elif figure in (receivables.COLLECTED, receivables.WRITTEN_OFF):
+            settled[customer] = settled.get(customer, Decimal(0)) + amount
+    owed = [
+        row
+        for customer, bills in billed.items()
+        for row in receivables.outstanding(bills, settled.get(customer, Decimal(0)))
+    ]
+    return receivables.ageing(owed, on)

@@ -131,3 +131,16 @@ def totals_by_figure(entries: Iterable[Entry]) -> Mapping[str, Decimal]:
     for entry in entries:
         found[entry.figure] += entry.amount
     return found
+
+
+def outstanding(billed: Iterable[tuple[date, Decimal]], settled: Decimal) -> list[tuple[date, Decimal]]:
+    """W-6: what a customer still owes, bill by bill: what was collected or written off settles the oldest
+    bills first, so the ageing of what is left runs from the oldest unpaid bill's due day."""
+    left = settled
+    owed = []
+    for due, amount in sorted(billed):
+        paid = min(amount, max(left, Decimal(0)))
+        left -= paid
+        if amount - paid > 0:
+            owed.append((due, amount - paid))
+    return owed
