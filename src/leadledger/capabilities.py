@@ -32,13 +32,16 @@ CONFIRM_ESCORT = "confirm_escort"
 ERASE = "erase"  # erase a customer's personal data on a lawful request
 WORKBENCH = "workbench"  # the customer manager's own duties, work log and weekly reports (W-1..W-3)
 LEAD_TEAM = "lead_team"  # edit and assign duties, see the team's standing, review its reports (W-2, W-3)
+# Record a customer's complaint, answer it, pass it to a department and close it with the customer's
+# confirmation (S-1): whoever the customer complains to, at the desk or on the phone.
+SERVE_COMPLAINTS = "serve_complaints"
 SET_POLICY = "set_policy"  # adopt a policy (re-judging every verdict) and try one over the whole project (what-if)
 TAKE_DEPOSIT = "take_deposit"  # take a deposit on a unit for a customer: the subscription (认购, S3 界定5 接待 11)
 RECORD_DEAL = "record_deal"  # load units, record a signing (签约) or a return (退房) of a unit
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.CONSULTANT: frozenset({SEE_CUSTOMERS, OWN_CUSTOMERS, TAKE_DEPOSIT, WORKBENCH}),
-    Role.RECEPTIONIST: frozenset({SEE_CUSTOMERS, WORK_DESK, CONFIRM_ESCORT}),
+    Role.CONSULTANT: frozenset({SEE_CUSTOMERS, OWN_CUSTOMERS, TAKE_DEPOSIT, WORKBENCH, SERVE_COMPLAINTS}),
+    Role.RECEPTIONIST: frozenset({SEE_CUSTOMERS, WORK_DESK, CONFIRM_ESCORT, SERVE_COMPLAINTS}),
     Role.MANAGER: frozenset(
         {
             SEE_CUSTOMERS,
@@ -53,6 +56,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             RECORD_DEAL,
             WORKBENCH,
             LEAD_TEAM,
+            SERVE_COMPLAINTS,
         }
     ),
     Role.CHANNEL_SPECIALIST: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, CONFIRM_ESCORT}),
@@ -74,6 +78,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             TAKE_DEPOSIT,
             RECORD_DEAL,
             LEAD_TEAM,
+            SERVE_COMPLAINTS,
         }
     ),
 }
@@ -179,4 +184,8 @@ _REFUSALS: dict[str, tuple[str, str]] = {
     FREE_RECEPTION: ("此操作需要销售经理", "only a sales manager may do this"),
     WORKBENCH: ("工作台是客户经理和销售经理的", "the workbench is for customer managers and sales managers"),
     LEAD_TEAM: ("此操作需要销售经理", "only a sales manager may do this"),
+    SERVE_COMPLAINTS: (
+        "客户投诉由前台、置业顾问和销售经理处理",
+        "complaints are handled by the desk, consultants and managers",
+    ),
 }

@@ -231,6 +231,9 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the browser's last choice, for the sign-in page (decision 340)
 TIME_ZONE = env_str("LEADLEDGER_TIME_ZONE", "Asia/Shanghai")
+# A WeChat Work (企业微信) or DingTalk (钉钉) group robot's webhook for the workbench's reminders
+# (`django-admin bench_remind CODE`, e.g. from cron); empty: reminders stay in the app only.
+LEADLEDGER_ROBOT_WEBHOOK = env_str("LEADLEDGER_ROBOT_WEBHOOK", "")
 USE_I18N = True
 USE_TZ = True
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.test import Client
 from django.utils import timezone
 
-from leadledger.bench import selectors
+from leadledger.bench import selectors, services
 from leadledger.engine import duties as d
 from office import PASSWORD, Office, client_in
 from workbench import Workbench, call
@@ -100,3 +100,53 @@ def test_the_english_page_reads_in_english(bench: Workbench) -> None:
 
 def test_a_receptionist_has_no_workbench(office: Office) -> None:
     assert _signed_in("sun").get("/p/hz-1/bench/").status_code == 403
+
+
+def test_a_day_off_owes_nothing_today_and_a_joiner_owes_the_share_left(bench: Workbench) -> None:
+    office = bench.office
+    client = _signed_in("zhao")
+    today = timezone.localdate()
+    response = client.post(
+        "/p/hz-1/bench/team/calendar/",
+        {"staff": office.alice.pk, "day": today.isoformat(), "action": "off"},
+        follow=True,
+    )
+    assert f"已设王芳{today}休息" in response.content.decode() and "data-day-off" in response.content.decode()
+    line = _line(selectors.board(office.alice, timezone.now()), d.CALLBACKS)
+    assert line.standing is not None and (line.standing.owed, line.standing.status) == (0, d.MET)  # W-1
+    weekly = _line(selectors.board(office.alice, timezone.now()), "weekly_report")
+    assert weekly.standing is not None and weekly.standing.owed == 1  # a day off lowers only daily duties
+    client.post("/p/hz-1/bench/team/calendar/", {"staff": office.alice.pk, "day": today.isoformat(), "action": "back"})
+    line = _line(selectors.board(office.alice, timezone.now()), d.CALLBACKS)
+    assert line.standing is not None and line.standing.owed == 10
+
+    services.duty_save(
+        by=office.zhao,
+        duty=bench.duty(d.CALLBACKS),
+        fields={
+            "name": "本月回访",
+            "cadence": d.MONTHLY,
+            "target": "30",
+            "counts": d.CALLBACKS,
+            "teams": [bench.team.pk],
+        },
+    )
+    month = d.period_of(d.MONTHLY, today)
+    client.post(
+        "/p/hz-1/bench/team/calendar/", {"staff": office.alice.pk, "day": month.last.isoformat(), "action": "joined"}
+    )
+    line = _line(selectors.board(office.alice, timezone.now()), d.CALLBACKS)
+    assert line.standing is not None and line.standing.owed == -(-30 // month.days)  # one day's share, rounded up
+
+
+def test_only_the_managers_own_team_gets_days_off(bench: Workbench) -> None:
+    response = _signed_in("zhao").post(
+        "/p/hz-1/bench/team/calendar/",
+        {"staff": bench.office.bob.pk, "day": "2026-03-14", "action": "off"},
+        follow=True,
+    )
+    assert "只能为自己团队的成员设置" in response.content.decode()
+    bad = _signed_in("zhao").post(
+        "/p/hz-1/bench/team/calendar/", {"staff": bench.office.alice.pk, "day": "周六", "action": "off"}, follow=True
+    )
+    assert "请填写日期" in bad.content.decode()

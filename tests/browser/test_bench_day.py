@@ -1,6 +1,7 @@
 """A day in a customer manager's life (issue 17): Alice (王芳) follows up a prospect and sees today's
 callbacks move, writes her work log, submits her weekly report on her phone; Zhao (赵强), her manager,
-sees the team's standing at his desk and returns the report with a comment, which Alice then reads."""
+sees the team's standing at his desk and returns the report with a comment, which Alice then reads.
+Between, a buyer's complaint is recorded, answered within its clock and closed with their confirmation."""
 
 from __future__ import annotations
 
@@ -107,6 +108,28 @@ def test_a_customer_managers_day_and_the_managers_review(browser: Any, bench_ser
     expect(alice.get_by_role("status")).to_contain_text("等待经理审阅")
     screenshot(alice, "bench-report")
 
+    # A buyer phones to complain (S-1): she records it, answers within its clock, and closes it once the
+    # customer confirms.
+    alice.get_by_role("link", name="客户投诉").first.click()
+    alice.get_by_label("客户姓名").fill("陈静")
+    alice.get_by_label("回电号码").fill("13700000007")
+    alice.get_by_label("投诉渠道").select_option(label="电话")
+    alice.get_by_label("投诉类型").select_option(label="房屋质量")
+    alice.get_by_label("投诉内容").fill("厨房墙面开裂")
+    alice.get_by_role("button", name="登记投诉").click()
+    expect(alice.get_by_role("status")).to_contain_text("已登记陈静的投诉，开始计时")
+    expect(alice.locator("[data-clock]")).to_contain_text("计时中")
+    expect(alice.locator("[data-clock]")).to_contain_text("剩23小时")
+    screenshot(alice, "bench-complaint")
+    alice.get_by_label("给客户的答复").fill("已约工程部周三上门查看")
+    alice.get_by_role("button", name="记录答复").click()
+    expect(alice.get_by_role("status")).to_contain_text("已记录给陈静的答复")
+    expect(alice.locator("[data-clock]")).to_contain_text("按时")
+    alice.get_by_label("客户如何确认处理结果").fill("客户电话确认满意")
+    alice.get_by_role("button", name="结案").click()
+    expect(alice.get_by_role("status")).to_contain_text("陈静的投诉已结案")
+    expect(alice.locator("[data-state=closed]")).to_be_visible()
+
     zhao = _signed_in(browser, bench_server, "zhao", 1366, 900)
     zhao.size_name = "desktop"
     zhao.goto(f"{url}/p/hz-1/bench/team/")
@@ -118,7 +141,7 @@ def test_a_customer_managers_day_and_the_managers_review(browser: Any, bench_ser
     zhao.get_by_role("button", name="附意见退回").click()
     expect(zhao.get_by_role("status")).to_contain_text("已退回王芳的")
 
-    alice.reload()
+    alice.goto(f"{url}/p/hz-1/bench/report/")  # her report again, as returned
     expect(alice.get_by_text("请写明李娜的意向面积和预算")).to_be_visible()
     expect(alice.get_by_role("button", name="提交给经理")).to_be_visible()  # returned: she may submit again
     alice.context.close()

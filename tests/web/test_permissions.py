@@ -37,8 +37,20 @@ MANAGERS_ONLY = {
 }
 DESK = {"desk_home", "desk", "desk_search", "desk_register", "desk_board", "desk_relation", "desk_move", "desk_correct"}
 MINE = {"mine", "mine_referral", "mine_contact", "mine_renewal", "notices", "notice_badge", "mine_status", "mine_more"}
-BENCH = {"bench_today", "bench_log", "bench_report"}  # a customer manager's own workbench (issue 17)
-LEAD = {"bench_team", "bench_review", "bench_duties", "bench_duty_edit"}  # the manager's side of it
+BENCH = {
+    "bench_today",
+    "bench_log",
+    "bench_report",
+    "bench_collections",
+    "bench_archive",
+}  # a customer manager's own workbench (issue 17)
+LEAD = {"bench_team", "bench_review", "bench_duties", "bench_duty_edit", "bench_complaint_report"}
+LEAD |= {
+    "bench_complaint_report_xlsx",
+    "bench_complaint_report_pdf",
+    "bench_calendar",
+    "bench_reconcile",
+}  # the manager's side of it
 AGENTS_ONLY = {
     "agent_home",
     "agent_register",
@@ -209,6 +221,15 @@ PAGE_NEEDS = {
     "bench_review": "lead_team",
     "bench_duties": "lead_team",
     "bench_duty_edit": "lead_team",
+    "bench_complaints": "serve_complaints",
+    "bench_complaint": "serve_complaints",
+    "bench_complaint_report": "lead_team",
+    "bench_calendar": "lead_team",
+    "bench_collections": "workbench",
+    "bench_archive": "workbench",
+    "bench_reconcile": "lead_team",
+    "bench_complaint_report_xlsx": "lead_team",
+    "bench_complaint_report_pdf": "lead_team",
     "sales_board": "see_customers",
     "sales_board_refresh": "see_customers",
     "sales_unit": "take_deposit",
@@ -293,7 +314,7 @@ def test_each_role_reaches_exactly_the_pages_its_capabilities_open(office: Offic
         assert status != 500, (role, url)
         no_such_row = ("import_job", "import_confirm", "import_cancel", "import_again", "import_report", "escort_slip")
         no_such_row += ("escort_slip_pdf",)  # no escorted visit has Zhang's id for its number
-        no_such_row += ("bench_review", "bench_duty_edit")  # no report or duty with that number here
+        no_such_row += ("bench_review", "bench_duty_edit", "bench_complaint", "bench_archive")  # no such row here
         no_such_row += ("desk_correct",)  # no visit of this site has that number
         no_such_row += CASES  # no case with Zhang's id
         assert status != 404 or name in (*no_such_row, *NO_SUCH_UNIT, "relation_verify", "policy_job", "mine_more"), (

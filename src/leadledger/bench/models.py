@@ -6,6 +6,8 @@ A work log and a submitted report are themselves logged work, counted the same w
 
 from __future__ import annotations
 
+from datetime import time
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -133,3 +135,128 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
         constraints = [models.UniqueConstraint(fields=["staff", "cadence", "period"], name="bench_one_report_a_period")]
         indexes = [models.Index(fields=["project", "state"], name="bench_report_state")]
+
+
+class ServiceHours(models.Model):
+    """When a project's complaint clock runs (S-1): calendar hours unless the project sets business hours."""
+
+    project = models.OneToOneField(Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("project"))
+    response_hours = models.PositiveSmallIntegerField(_("hours to answer a complaint"), default=24)
+    business = models.BooleanField(_("count business hours only"), default=False)
+    opens = models.TimeField(_("opens"), default=time(9))
+    closes = models.TimeField(_("closes"), default=time(18))
+    weekdays = models.CharField(_("working days"), max_length=13, default="0,1,2,3,4")  # Monday is 0
+
+    class Meta:
+        verbose_name = _("complaint hours")
+        verbose_name_plural = _("complaint hours")
+
+
+class Complaint(models.Model):
+    """A customer's complaint (S-1): how it came, its answering clock, any department's own deadline,
+    and the customer's confirmation at closing. Clocks are the engine's (engine/complaints.py)."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        QQ_WECHAT = "qq_wechat", _("QQ or WeChat")
+        WEIBO = "weibo", _("Weibo")
+        IN_PERSON = "in_person", _("In person")
+
+    class Kind(models.TextChoices):
+        SERVICE = "service", _("Service")
+        HOUSE = "house", _("The house")
+        CONTRACT = "contract", _("Contract and price")
+        PROPERTY = "property", _("Property management")
+        OTHER = "other", _("Other")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("customer's name"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, default="")
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    kind = models.CharField(_("about"), max_length=16, choices=Kind.choices)
+    text = models.TextField(_("complaint"))
+    received_at = models.DateTimeField(_("received"))
+    received_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    settled_at_once = models.BooleanField(default=False)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True, default="")
+    department = models.CharField(_("department"), max_length=100, blank=True, default="")
+    department_hours = models.PositiveSmallIntegerField(_("the department's hours"), null=True, blank=True)
+    passed_at = models.DateTimeField(null=True, blank=True)
+    department_result = models.TextField(_("the department's result"), blank=True, default="")
+    department_done_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    confirmation = models.TextField(_("the customer's confirmation"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        indexes = [models.Index(fields=["project", "received_at"], name="bench_complaint_received")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.received_at:%Y-%m-%d}"
+
+
+class Joining(models.Model):
+    """The day a person started on the workbench's duties (W-1): a period they joined during owes its share."""
+
+    staff = models.OneToOneField(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member"))
+    day = models.DateField(_("joined on"))
+
+
+class DayOff(models.Model):
+    """A person's day off (W-1): their daily duties owe nothing that day."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member"))
+    day = models.DateField(_("day off"))
+    by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["staff", "day"], name="bench_one_day_off_a_day")]
+
+
+class CollectionEntry(models.Model):
+    """One line of a collection diary (W-6, 篇1 3.23): billed, promised, collected or written off, or a
+    collection call, for a customer as finance names them (contract number or name: decision 404)."""
+
+    class Figure(models.TextChoices):
+        BILLED = "billed", _("Billed")
+        PROMISED = "promised", _("Promised")
+        COLLECTED = "collected", _("Collected")
+        WRITTEN_OFF = "written_off", _("Written off")
+        CALL = "call", _("Collection call")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    customer = models.CharField(_("customer (as finance names them)"), max_length=100)
+    figure = models.CharField(_("entry"), max_length=16, choices=Figure.choices)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    day = models.DateField(_("day"))
+    note = models.CharField(_("note"), max_length=200, blank=True, default="")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "day"], name="bench_collection_day")]
+
+
+class CustomerFile(models.Model):
+    """The customer archive (客户小档案, W-4): target or not with a reason, and a flag for daily attention."""
+
+    class Target(models.TextChoices):
+        UNCLASSED = "", _("Not classed yet")
+        TARGET = "target", _("Target customer")
+        NON_TARGET = "non_target", _("Not a target customer")
+
+    class Flag(models.TextChoices):
+        NONE = "", _("No flag")
+        KEY = "key", _("Key (重点单)")
+        PROBLEM = "problem", _("Problem (问题单)")
+        HARD = "hard", _("Difficult (难点单)")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    customer = models.OneToOneField("ledger.Customer", on_delete=models.PROTECT, related_name="+")
+    target = models.CharField(_("class"), max_length=16, choices=Target.choices, blank=True, default="")
+    reason = models.CharField(_("reason"), max_length=200, blank=True, default="")
+    flag = models.CharField(_("flag"), max_length=16, choices=Flag.choices, blank=True, default="")
+    by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()

@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from leadledger.engine import complaints as complaints_engine
 from leadledger.engine import duties as d
 from leadledger.engine.errors import EngineError
 from leadledger.engine.model import CALL, DEAL, ESCORTED_VISIT, VISIT
 from leadledger.ledger import models as ledger
 
-from .models import DutyTemplate, Report, Team, WorkLogEntry
+from .models import Complaint, DayOff, DutyTemplate, Joining, Report, ServiceHours, Team, WorkLogEntry
 
 UNVISITED_SHOWN = 20  # a phone's screen of names; the count says how many more
 
@@ -135,6 +136,8 @@ class Board:
     staff: ledger.Staff
     lines: list[Line]
     logged_today: WorkLogEntry | None
+    day_off: bool = False
+    joined: date | None = None
 
     @property
     def missed(self) -> int:
@@ -163,11 +166,15 @@ def board(staff: ledger.Staff, now: datetime, *, log: d.WorkLog | None = None) -
     if log is None:
         first = min((_first_day(duty, day) for duty in duties), default=day)
         log = work_log(staff.project, [staff.pk], first, now)
+    joined = Joining.objects.filter(staff=staff).values_list("day", flat=True).first()
+    days_off = set(DayOff.objects.filter(staff=staff, day=day).values_list("day", flat=True))
     lines = []
     for duty in duties:
         if not duty.counts or (duty.cadence == d.EVERY_N_DAYS and (duty.n is None or duty.starts is None)):
             lines.append(Line(duty=duty, standing=None))
             continue
+        # W-1: a joiner owes the share of the period left; an every-N-days duty keeps its own rhythm
+        # (decision 270), so its periods count from the duty's start, not the person's.
         standing = d.standing(
             log,
             staff=str(staff.pk),
@@ -177,7 +184,8 @@ def board(staff: ledger.Staff, now: datetime, *, log: d.WorkLog | None = None) -
             now=now,
             zone=zone,
             n=duty.n,
-            joined=duty.starts if duty.cadence == d.EVERY_N_DAYS else None,
+            joined=duty.starts if duty.cadence == d.EVERY_N_DAYS else joined,
+            days_off=days_off,
         )
         line = Line(duty=duty, standing=standing)
         if duty.counts == d.CALLBACKS:  # W-2: the person's own customers not yet reached in the period
@@ -187,7 +195,7 @@ def board(staff: ledger.Staff, now: datetime, *, log: d.WorkLog | None = None) -
             line.more = max(len(left) - UNVISITED_SHOWN, 0)
         lines.append(line)
     logged = WorkLogEntry.objects.filter(staff=staff, day=day).first()
-    return Board(staff=staff, lines=lines, logged_today=logged)
+    return Board(staff=staff, lines=lines, logged_today=logged, day_off=bool(days_off), joined=joined)
 
 
 def team_of(manager: ledger.Staff) -> list[ledger.Staff]:
@@ -216,3 +224,125 @@ def reports_to_review(manager: ledger.Staff) -> list[Report]:
 
 def week_before(week: d.Period) -> d.Period:
     return d.period_of(d.WEEKLY, week.first - timedelta(days=1))
+
+
+# --- complaints (S-1) ---------------------------------------------------------------------------
+
+
+def service_hours(project: ledger.Project) -> tuple[int, complaints_engine.BusinessHours | None]:
+    """The project's hours to answer a complaint and its business hours (None: the clock runs on calendar hours)."""
+    found = ServiceHours.objects.filter(project=project).first()
+    if found is None:
+        return complaints_engine.RESPONSE_HOURS, None
+    if not found.business:
+        return found.response_hours, None
+    weekdays = frozenset(int(day) for day in found.weekdays.split(",") if day.strip().isdigit())
+    return found.response_hours, complaints_engine.BusinessHours(
+        opens=found.opens, closes=found.closes, weekdays=weekdays
+    )
+
+
+@dataclass
+class ComplaintClocks:
+    """A complaint with its clocks: answering the customer (S-1) and, once passed, the department's."""
+
+    complaint: Complaint
+    answer: complaints_engine.Clock
+    department: complaints_engine.Clock | None
+
+    @property
+    def urgent(self) -> datetime:
+        """When the next running clock falls due (closed ones sort last)."""
+        running = [c.due for c in (self.answer, self.department) if c is not None and not c.stopped]
+        return min(running) if running else self.answer.due
+
+
+def clocks_of(
+    complaint: Complaint, now: datetime, hours: tuple[int, complaints_engine.BusinessHours | None]
+) -> ComplaintClocks:
+    response, business = hours
+    zone = zone_of(complaint.project)
+    answer = complaints_engine.clock(
+        complaint.received_at, hours=response, now=now, zone=zone, business=business, stopped=complaint.answered_at
+    )
+    department = None
+    if complaint.passed_at is not None and complaint.department_hours is not None:
+        department = complaints_engine.clock(
+            complaint.passed_at,
+            hours=complaint.department_hours,
+            now=now,
+            zone=zone,
+            business=business,
+            stopped=complaint.department_done_at,
+        )
+    return ComplaintClocks(complaint=complaint, answer=answer, department=department)
+
+
+def open_complaints(project: ledger.Project, now: datetime) -> list[ComplaintClocks]:
+    """The project's complaints not yet closed, the one whose clock falls due first at the top."""
+    hours = service_hours(project)
+    found = Complaint.objects.filter(project=project, closed_at__isnull=True).select_related("project", "received_by")
+    return sorted((clocks_of(c, now, hours) for c in found), key=lambda c: c.urgent)
+
+
+def closed_complaints(project: ledger.Project, limit: int = 20) -> list[Complaint]:
+    return list(
+        Complaint.objects.filter(project=project, closed_at__isnull=False)
+        .select_related("received_by", "closed_by")
+        .order_by("-closed_at")[:limit]
+    )
+
+
+def complaint_month(
+    project: ledger.Project, name: str, now: datetime
+) -> tuple[d.Period, complaints_engine.MonthReport]:
+    """S-2: the month called `name` (this month when none or a bad one is given) and its complaint report."""
+    zone = zone_of(project)
+    try:
+        month = d.period_named(d.MONTHLY, name) if name else d.period_of(d.MONTHLY, now.astimezone(zone).date())
+    except EngineError:
+        month = d.period_of(d.MONTHLY, now.astimezone(zone).date())
+    previous = d.period_of(d.MONTHLY, month.first - timedelta(days=1))
+    start = datetime.combine(previous.first, time(0), zone)
+    end = datetime.combine(month.last + timedelta(days=1), time(0), zone)
+    first = datetime.combine(month.first, time(0), zone)
+    rows = Complaint.objects.filter(project=project, received_at__lt=end).filter(
+        Q(received_at__gte=start) | Q(closed_at__isnull=True) | Q(closed_at__gte=first)
+    )
+    hours = service_hours(project)
+    facts = [
+        complaints_engine.Facts(
+            received=c.received_at,
+            channel=c.channel,
+            kind=c.kind,
+            due=complaints_engine.due(c.received_at, hours[0], zone, hours[1]),
+            answered=c.answered_at,
+            closed=c.closed_at,
+        )
+        for c in rows
+    ]
+    report = complaints_engine.month_report(
+        facts,
+        first=month.first,
+        last=month.last,
+        previous_first=previous.first,
+        zone=zone,
+        kinds=Complaint.Kind.values,
+    )
+    return month, report
+
+
+@dataclass(frozen=True)
+class ComplaintCounts:
+    """What the workbench reminds of (S-1): open complaints, and how many have a clock overdue."""
+
+    open: int
+    overdue: int
+
+
+def complaint_counts(project: ledger.Project, now: datetime) -> ComplaintCounts:
+    rows = open_complaints(project, now)
+    late = sum(
+        1 for row in rows if complaints_engine.OVERDUE in (row.answer.state, row.department and row.department.state)
+    )
+    return ComplaintCounts(open=len(rows), overdue=late)

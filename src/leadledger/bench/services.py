@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +15,7 @@ from leadledger.ledger import models as ledger
 from leadledger.web.speech import pick
 
 from . import selectors
-from .models import DutyTemplate, Report, Team, TeamKind, WorkLogEntry
+from .models import DayOff, DutyTemplate, Joining, Report, Team, TeamKind, WorkLogEntry
 from .presets import PRESETS
 
 
@@ -171,3 +171,36 @@ def report_review(
     report.comment, report.reviewed_by, report.reviewed_at = comment, by, now or timezone.now()
     report.save()
     return report
+
+
+def _member(by: ledger.Staff, staff_id: Any) -> ledger.Staff:
+    capabilities.require(by, capabilities.LEAD_TEAM)
+    text = str(staff_id or "")
+    found = next((p for p in selectors.team_of(by) if text.isascii() and text.isdigit() and p.pk == int(text)), None)
+    if found is None:
+        raise DomainError("只能为自己团队的成员设置", "only your own team's members", field="staff")
+    return found
+
+
+def _date(value: Any, field: str) -> date:
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise DomainError("请填写日期，例如2026-03-14", "enter a date such as 2026-03-14", field=field) from None
+
+
+def day_off_set(*, by: ledger.Staff, staff_id: Any, day: Any, off: bool = True) -> tuple[ledger.Staff, date]:
+    """The manager gives a team member a day off (W-1: daily duties owe nothing that day), or takes it back."""
+    person, when = _member(by, staff_id), _date(day, "day")
+    if off:
+        DayOff.objects.get_or_create(staff=person, day=when, defaults={"by": by})
+    else:
+        DayOff.objects.filter(staff=person, day=when).delete()
+    return person, when
+
+
+def joined_set(*, by: ledger.Staff, staff_id: Any, day: Any) -> tuple[ledger.Staff, date]:
+    """The day a team member started (W-1): a period they joined during owes its share, rounded up."""
+    person, when = _member(by, staff_id), _date(day, "joined")
+    Joining.objects.update_or_create(staff=person, defaults={"day": when})
+    return person, when

@@ -3,8 +3,10 @@ reviews and duties. Every figure is the engine's (engine/duties.py), through ben
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -17,8 +19,9 @@ from leadledger.ledger import models as ledger
 from leadledger.web import access
 from leadledger.web.speech import pick, said
 
+from . import archive as archive_service
 from . import selectors, services
-from .models import Cadence, Counts, DutyTemplate, Report, Team, TeamKind
+from .models import Cadence, Counts, CustomerFile, DutyTemplate, Report, Team, TeamKind
 
 bench_page = access.capability_page(capabilities.WORKBENCH)
 lead_page = access.capability_page(capabilities.LEAD_TEAM)
@@ -41,11 +44,17 @@ def _figures(numbers: dict[str, int]) -> list[tuple[str, int]]:
 def today(request: access.ProjectRequest) -> HttpResponse:
     now = timezone.now()
     mine = selectors.board(request.staff, now)
-    return render(
-        request,
-        "bench/today.html",
-        {"board": mine, "status_words": {k: pick(*v) for k, v in STATUS_WORDS.items()}, "form": {}},
-    )
+    words = {k: pick(*v) for k, v in STATUS_WORDS.items()}
+    context = {"board": mine, "status_words": words, "form": {}, "complaints": _complaints(request, now)}
+    context["flagged"] = archive_service.flagged(request.staff)  # W-4: on today's list
+    return render(request, "bench/today.html", context)
+
+
+def _complaints(request: access.ProjectRequest, now: datetime) -> selectors.ComplaintCounts | None:
+    """The project's complaint clocks, as a reminder, for those who handle complaints (S-1)."""
+    if capabilities.SERVE_COMPLAINTS not in request.capabilities:
+        return None
+    return selectors.complaint_counts(request.project, now)
 
 
 @require_POST
@@ -108,6 +117,7 @@ def team(request: access.ProjectRequest) -> HttpResponse:
         "boards": selectors.team_boards(request.staff, now),
         "reports": selectors.reports_to_review(request.staff),
         "status_words": {k: pick(*v) for k, v in STATUS_WORDS.items()},
+        "complaints": _complaints(request, now),
     }
     return render(request, "bench/team.html", context)
 
@@ -198,3 +208,58 @@ def duty_edit(request: access.ProjectRequest, pk: int) -> HttpResponse:
         "assigned_teams": {t.pk for t in duty.teams.all()},
     }
     return render(request, "bench/duty.html", context, status=422 if error else 200)
+
+
+@require_POST
+@lead_page
+def calendar(request: access.ProjectRequest) -> HttpResponse:
+    """A team member's day off or joining day (W-1), set by their manager from the team page."""
+    action = request.POST.get("action", "")
+    try:
+        if action == "joined":
+            person, day = services.joined_set(
+                by=request.staff, staff_id=request.POST.get("staff"), day=request.POST.get("day")
+            )
+            messages.success(request, pick(f"已设{person.name}的入职日期为{day}", f"{person.name} joined on {day}"))
+        else:
+            off = action != "back"
+            person, day = services.day_off_set(
+                by=request.staff, staff_id=request.POST.get("staff"), day=request.POST.get("day"), off=off
+            )
+            messages.success(
+                request,
+                pick(f"已设{person.name}{day}休息", f"{person.name} is off on {day}")
+                if off
+                else pick(f"已取消{person.name}{day}的休息", f"{person.name} works on {day} after all"),
+            )
+    except DomainError as error:
+        messages.error(request, said(error))
+    return redirect("bench_team", project=request.project.code)
+
+
+@bench_page
+def archive(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    """W-4: the customer archive, for the customer's owner or a manager (anyone else finds nothing)."""
+    customer = get_object_or_404(ledger.Customer, pk=pk, project=request.project)
+    if not archive_service.may_keep(request.staff, customer):
+        raise Http404
+    found = CustomerFile.objects.filter(customer=customer).first()
+    form = {"target": found.target, "reason": found.reason, "flag": found.flag} if found else {}
+    error = None
+    if request.method == "POST":
+        form = {key: request.POST.get(key, "") for key in ("target", "reason", "flag")}
+        try:
+            archive_service.file_save(by=request.staff, customer=customer, fields=form)
+        except DomainError as problem:
+            error = {"field": problem.field, "message": said(problem)}
+        else:
+            messages.success(request, pick(f"已保存{customer.name}的客户小档案", f"{customer.name}'s archive saved"))
+            return redirect("bench_archive", project=request.project.code, pk=customer.pk)
+    context = {
+        "customer": customer,
+        "form": form,
+        "error": error,
+        "targets": CustomerFile.Target.choices,
+        "flags": CustomerFile.Flag.choices,
+    }
+    return render(request, "bench/archive.html", context, status=422 if error else 200)
