@@ -39,7 +39,7 @@ def _diary(office: Office) -> None:
         ("HT-001", "collected", "60000", "2026-03-20"),
         ("HT-002", "billed", "50000", "2026-03-06"),
         ("HT-002", "written_off", "1500", "2026-03-28"),
-        ("HT-003", "call", "", "2026-03-10"),
+        ("HT-003", "collection_call", "", "2026-03-10"),
         ("HT-009", "billed", "1", "2026-04-01"),  # April: not March's
     ):
         fields = {"customer": customer, "figure": figure, "amount": amount, "day": day}

@@ -76,7 +76,8 @@ def test_an_agent_registers_a_masked_number_and_a_second_agent_is_refused_neutra
     phone.get_by_label("手机号").fill("139****0011")
     phone.get_by_role("button", name="报备", exact=True).click()
     expect(phone.locator(".message.success")).to_contain_text("报备成功，保护至 ")
-    mine = phone.locator(".registration").first
+    # The list puts protection ending soonest first (i15): the new one is found by its name.
+    mine = phone.locator(".registration", has_text="陈红").first
     expect(mine).to_contain_text("陈红")
     expect(mine).to_contain_text("139****0011")
     expect(mine.locator(".word")).to_have_text("报备成功")

@@ -225,7 +225,7 @@ class CollectionEntry(models.Model):
         PROMISED = "promised", _("Promised")
         COLLECTED = "collected", _("Collected")
         WRITTEN_OFF = "written_off", _("Written off")
-        CALL = "call", _("Collection call")
+        CALL = "collection_call", _("Collection call")
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
     customer = models.CharField(_("customer (as finance names them)"), max_length=100)

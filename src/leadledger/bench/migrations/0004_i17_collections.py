@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                             ("promised", "Promised"),
                             ("collected", "Collected"),
                             ("written_off", "Written off"),
-                            ("call", "Collection call"),
+                            ("collection_call", "Collection call"),
                         ],
                         max_length=16,
                         verbose_name="entry",
