@@ -36,6 +36,9 @@ WORDS = (
     pgettext_lazy("Task", "Successful"),
 )
 
+# Django 6.1's blank choice in a select (fields.BLANK_CHOICE_LABEL), new and not yet in its Chinese catalogue.
+DJANGO_WORDS = (_("- Select an option -"),)
+
 
 class TaskResultAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """The backend's read-only list, its computed columns named in the manager's language."""
