@@ -2,6 +2,8 @@
 
 import logging
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +34,15 @@ def _no_log_file() -> None:
 
 
 _no_log_file()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """This process's folder for a migrated copy of an empty SQLite database (tests/migrated.py)."""
+    os.environ["LEADLEDGER_TEST_MIGRATED"] = tempfile.mkdtemp(prefix="leadledger-migrated-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(os.environ.pop("LEADLEDGER_TEST_MIGRATED", ""), ignore_errors=True)
 
 
 @pytest.fixture

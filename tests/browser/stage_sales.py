@@ -13,9 +13,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import django
 
 django.setup()
-from django.core.management import call_command  # noqa: E402
+from migrated import migrate  # noqa: E402
 
-call_command("migrate", interactive=False, verbosity=0)
+migrate()
 
 from leadledger.ledger import models, services  # noqa: E402
 from leadledger.money import services as money  # noqa: E402

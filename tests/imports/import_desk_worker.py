@@ -17,14 +17,14 @@ import django
 
 django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 
 from leadledger.desk import services  # noqa: E402
 from leadledger.ledger import models  # noqa: E402
+from migrated import migrate  # noqa: E402
 
 command = sys.argv[1]
 if command == "setup":
-    call_command("migrate", interactive=False, verbosity=0)
+    migrate()
     from office import office_create
 
     office = office_create()

@@ -13,16 +13,16 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import django
 
 django.setup()
-from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from leadledger.imports import jobs, tasks  # noqa: E402
 from leadledger.imports.models import ImportedRow, ImportJob  # noqa: E402
 from leadledger.ledger import models  # noqa: E402
+from migrated import migrate  # noqa: E402
 
 command = sys.argv[1]
 if command == "setup":
-    call_command("migrate", interactive=False, verbosity=0)
+    migrate()
     from office import office_create
 
     office = office_create()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import sys
+from pathlib import Path
 
 import django
 
@@ -21,9 +22,10 @@ def main() -> int:
 
     mode = sys.argv[1]
     if mode == "setup":
-        from django.core.management import call_command
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for migrated
+        from migrated import migrate
 
-        call_command("migrate", verbosity=0)
+        migrate()
         project = models.Project.objects.create(code="race", name="抢客测试")
         desks = [models.Staff.objects.create(project=project, name=f"顾问{i}").pk for i in range(4)]
         print(json.dumps(desks))

@@ -17,9 +17,10 @@ def main() -> int:
     from leadledger.ledger import models, services
 
     if sys.argv[1] == "setup":
-        from django.core.management import call_command
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for migrated
+        from migrated import migrate
 
-        call_command("migrate", verbosity=0)
+        migrate()
         project = models.Project.objects.create(code="stream", name="备份测试")
         models.Staff.objects.create(project=project, name="王芳")
         return 0

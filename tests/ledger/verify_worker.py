@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import django
 
@@ -17,11 +18,11 @@ PAIRS = 12  # referrer and referred customers, each pair in two households
 
 
 def setup() -> None:
-    from django.core.management import call_command
-
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for migrated
     from leadledger.ledger import models, relations, services
+    from migrated import migrate
 
-    call_command("migrate", verbosity=0)
+    migrate()
     project = models.Project.objects.create(code="ver", name="校验测试")
     alice, bob, carol = (models.Staff.objects.create(project=project, name=name) for name in ("王芳", "刘洋", "陈静"))
     zhao = models.Staff.objects.create(project=project, name="赵强", role="sales_manager")

@@ -12,14 +12,13 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import django
 
 django.setup()
-from django.core.management import call_command  # noqa: E402
-
 from leadledger.engine.errors import DomainError  # noqa: E402
 from leadledger.ledger import models  # noqa: E402
 from leadledger.sales import services  # noqa: E402
+from migrated import migrate  # noqa: E402
 
 if sys.argv[1] == "setup":
-    call_command("migrate", interactive=False, verbosity=0)
+    migrate()
     from office import office_create
 
     office = office_create()
