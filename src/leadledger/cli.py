@@ -546,7 +546,7 @@ def _verify(
     try:
         given = [parse_printed(text) for text in printed]
     except CheckpointError as error:
-        print(error.zh if lang == "zh" else error.en, file=sys.stderr)
+        print(error.message(lang), file=sys.stderr)
         return 2
 
     if workers is not None and workers < 1:

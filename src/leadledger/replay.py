@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .engine.answers import Answerer, Outcome, answer, what_if
-from .engine.errors import EngineError
+from .engine.errors import DomainError, EngineError
 from .engine.scenario import Question
 from .engine.timeline import collector_paused
 
@@ -24,12 +24,12 @@ EXIT_OK, EXIT_DISAGREE, EXIT_UNREADABLE = 0, 1, 2
 SHARED_FROM = 1000
 
 
-class ReplayInputError(Exception):
+class ReplayInputError(DomainError):
     """A file (or a --policy value) that cannot be read: one line for the user, no traceback."""
 
     def __init__(self, source: str, path: str, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.source, self.path, self.zh, self.en = source, path, zh, en
+        super().__init__(zh, en, path=path)
+        self.source = source
 
     def line(self, lang: str) -> str:
         text = self.zh if lang == "zh" else self.en

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 
 class DomainError(ValueError):
     """The one error a user can fix, raised by the engine and by every service.
@@ -21,13 +23,19 @@ class DomainError(ValueError):
     def message(self, lang: str = "zh") -> str:
         return self.zh if lang.startswith("zh") else self.en
 
-    def at(self, path: str) -> DomainError:
-        """Return the same error located at `path`."""
-        return type(self)(self.zh, self.en, path=path, field=self.field)
+    def _moved(self, **where: str) -> Self:
+        # A copy rather than a new call: a subclass may take other arguments and carry more (its problems).
+        moved = type(self).__new__(type(self), *self.args)
+        moved.__dict__.update(self.__dict__, **where)
+        return moved
 
-    def on(self, field: str) -> DomainError:
+    def at(self, path: str) -> Self:
+        """Return the same error located at `path`."""
+        return self._moved(path=path)
+
+    def on(self, field: str) -> Self:
         """Return the same error shown next to the form field `field`."""
-        return type(self)(self.zh, self.en, path=self.path, field=field)
+        return self._moved(field=field)
 
 
 class EngineError(DomainError):

@@ -17,6 +17,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from .errors import DomainError
 from .splits import CENT, Arbitration, InhouseSplit, LedgerLine, allocate, arbitrate, commission_lines
 
 ZERO = Decimal("0.00")
@@ -36,12 +37,22 @@ STAGES = (SUBSCRIPTION, SIGNING, DOWN_PAYMENT, COLLECTION, LOAN, HANDOVER)
 MAX_RATE = Decimal("0.1")  # a rate above 10% of the price is a typing error, not a plan
 
 
-class PlanError(ValueError):
-    """A commission plan that cannot be used; `field` names the part at fault for the form."""
+class PlanError(DomainError):
+    """A commission plan or a ruled split that cannot be used; `field` names the part at fault for the form
+    (bands[1], schedule, shares …), `path` the same part of the stored plan as a JSON path."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+
+def _refused(where: str, zh: str, en: str) -> PlanError:
+    return PlanError(zh, en, path=f"$.{where}", field=where)
+
+
+def _band_no(where: str) -> tuple[str, str]:
+    """'第2档' / 'band 2' from bands[1]: said as the page numbers its rows (from one)."""
+    found = re.search(r"\[([0-9]+)\]$", where)
+    if found is None:
+        return "", ""
+    number = int(found.group(1)) + 1
+    return f"第{number}档：", f"band {number}: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +94,9 @@ def share_of(value: Any, where: str = "share") -> Fraction:
             return Fraction(text)
         number = Decimal(text)
     except (InvalidOperation, ValueError, ZeroDivisionError) as error:
-        raise PlanError(where, "a share is a fraction such as 0.7") from error
+        raise _refused(where, "比例应为小数，如0.7", "a share is a fraction such as 0.7") from error
     if not number.is_finite() or (not -18 <= number.adjusted() <= 18 and number != 0):
-        raise PlanError(where, "a share is a fraction such as 0.7")
+        raise _refused(where, "比例应为小数，如0.7", "a share is a fraction such as 0.7")
     return Fraction(number)
 
 
@@ -93,31 +104,46 @@ def _decimal(value: Any, where: str) -> Decimal:
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError) as error:
-        raise PlanError(where, f"not a number: {value!r}") from error
+        zh, en = _band_no(where)
+        raise _refused(where, f"{zh}{value}不是数字", f"{en}not a number: {value}") from error
     if not number.is_finite() or number < 0:
-        raise PlanError(where, f"not a positive amount: {value!r}")
+        zh, en = _band_no(where)
+        raise _refused(where, f"{zh}{value}不是正数金额", f"{en}not a positive amount: {value}")
     return number
 
 
 def _bands(raw: Any, where: str) -> tuple[Band, ...]:
     if not isinstance(raw, list) or not raw:
-        raise PlanError(where, "at least one band is needed")
+        raise _refused(where, "至少填写一个价格档", "at least one price band is needed")
     bands: list[Band] = []
     for i, item in enumerate(raw):
         spot = f"{where}[{i}]"
+        zh, en = _band_no(spot)
         if not isinstance(item, Mapping) or set(item) - {"up_to", "rate", "fixed"}:
-            raise PlanError(spot, "a band has up_to, and a rate or a fixed amount")
+            raise _refused(
+                spot, f"{zh}每档有价格上限，以及费率或固定金额", f"{en}a band has up_to, and a rate or a fixed amount"
+            )
         up_to = None if item.get("up_to") is None else _decimal(item["up_to"], spot)
         rate = None if item.get("rate") is None else _decimal(item["rate"], spot)
         fixed = None if item.get("fixed") is None else _decimal(item["fixed"], spot)
         if (rate is None) == (fixed is None):
-            raise PlanError(spot, "a band has a rate or a fixed amount, not both and not neither")
+            raise _refused(
+                spot,
+                f"{zh}每档填写费率或固定金额，二者只填其一",
+                f"{en}a band has a rate or a fixed amount, not both and not neither",
+            )
         if rate is not None and rate > MAX_RATE:
-            raise PlanError(spot, "a rate is a fraction of the price, at most 0.1")
+            raise _refused(
+                spot, f"{zh}费率最高为房价的10%（100‰）", f"{en}a rate is at most 10% of the price (100 per mille)"
+            )
         if fixed is not None and fixed != fixed.quantize(CENT):
-            raise PlanError(spot, "a fixed amount is in yuan to the fen")
+            raise _refused(spot, f"{zh}固定金额以元为单位，精确到分", f"{en}a fixed amount is in yuan, to the fen")
         if bands and (bands[-1].up_to is None or (up_to is not None and up_to <= bands[-1].up_to)):
-            raise PlanError(spot, "bands go up in price; only the last may be open")
+            raise _refused(
+                spot,
+                f"{zh}价格档须逐档升高，只有最后一档可不填上限",
+                f"{en}bands go up in price; only the last may be open",
+            )
         bands.append(Band(up_to=up_to, rate=rate, fixed=fixed))
     return tuple(bands)
 
@@ -125,22 +151,28 @@ def _bands(raw: Any, where: str) -> tuple[Band, ...]:
 def plan_from(data: Mapping[str, Any]) -> CommissionPlan:
     """Read and check a plan as stored (JSON): {"bands": [...], "schedule": [...], "distributors": {...}}."""
     if not isinstance(data, Mapping) or set(data) - {"bands", "schedule", "distributors"}:
-        raise PlanError("plan", "a plan has bands, a schedule and distributors' contracts")
+        raise _refused(
+            "plan", "佣金方案包括价格档、结佣节点和渠道合同", "a plan has bands, a schedule and distributors' contracts"
+        )
     bands = _bands(data.get("bands"), "bands")
     schedule: list[Instalment] = []
     for i, item in enumerate(data.get("schedule") or [{"stage": SIGNING, "share": "1"}]):
         spot = f"schedule[{i}]"
         if not isinstance(item, Mapping) or item.get("stage") not in STAGES:
-            raise PlanError(spot, f"a settlement stage is one of {', '.join(STAGES)}")
+            raise _refused(spot, "结佣节点无法识别", f"a settlement stage is one of {', '.join(STAGES)}")
         share = share_of(item.get("share"), spot)
         if not 0 < share <= 1 or any(done.stage == item["stage"] for done in schedule):
-            raise PlanError(spot, "each stage once, with a share above 0 and at most 1")
+            raise _refused(
+                spot,
+                "每个节点只填一次，比例大于0且不超过100%",
+                "each stage once, with a share above 0 and at most 100%",
+            )
         schedule.append(Instalment(stage=str(item["stage"]), share=share))
     if sum((item.share for item in schedule), Fraction(0)) != 1:  # C-7: the whole commission falls due
-        raise PlanError("schedule", "the shares of the schedule add up to 1")
+        raise _refused("schedule", "各结佣节点的比例合计须为100%", "the settlement shares must add up to 100%")
     distributors = data.get("distributors") or {}
     if not isinstance(distributors, Mapping):
-        raise PlanError("distributors", "distributors' contracts are named")
+        raise _refused("distributors", "渠道合同须写明渠道名称", "distributors' contracts are named")
     contracts = {str(name): _bands(raw, f"distributors.{name}") for name, raw in distributors.items()}
     return CommissionPlan(bands=bands, schedule=tuple(schedule), distributors=contracts)
 
@@ -283,10 +315,10 @@ def ruling_split(performance: Mapping[str, Fraction], shares: Mapping[str, Fract
     adding up to at most one; what is left goes to the department pool (decision 383). Performance
     stays as the deal was judged: the ruling is on the money."""
     if any(share <= 0 for share in shares.values()):
-        raise PlanError("shares", "each share is above zero")
+        raise _refused("shares", "每人的佣金比例须大于零", "each share is above zero")
     given = sum(shares.values(), Fraction(0))
     if given > 1:
-        raise PlanError("shares", "the shares add up to at most 1")
+        raise _refused("shares", "各人佣金比例合计不超过100%", "the shares add up to at most 100%")
     return InhouseSplit(
         performance=dict(performance),
         commission=dict(shares),
@@ -329,6 +361,22 @@ def by_account(lines: Iterable[LedgerLine], kinds: Sequence[str] | None = None) 
 FINE_RANGE = (Decimal("50"), Decimal("300"))  # S3: fines of 50 to 300 yuan
 POINTS_RANGE = (-20, 5)  # S3: -20 for a violation, +5 for a commendation
 MAX_SUSPENSION_DAYS = 7  # Q-7: a week in 制度, 3-6 days in 方法 第二十一条
+
+
+# What each kind of penalty problem says next to its field, in Chinese and in English (section 6, Q-7).
+PENALTY_SAID: Mapping[str, tuple[str, str]] = {
+    "fine": (f"罚款金额为{FINE_RANGE[0]}至{FINE_RANGE[1]}元。", f"A fine is {FINE_RANGE[0]} to {FINE_RANGE[1]} yuan."),
+    "fen": ("金额以元为单位，精确到分。", "An amount in yuan, to the fen."),
+    "points": (
+        f"考核分为{POINTS_RANGE[0]}至+{POINTS_RANGE[1]}。",
+        f"Points go from {POINTS_RANGE[0]} to +{POINTS_RANGE[1]}.",
+    ),
+    "days": (f"停止接待最多{MAX_SUSPENSION_DAYS}天。", f"Up to {MAX_SUSPENSION_DAYS} days off the rotation."),
+    "empty": ("请填写罚款、奖励、考核分或停止接待天数。", "Give a fine, a reward, points or days."),
+    "evidence": ("请写明事实证据。", "Say what happened: the evidence."),
+    "number": ("请填写数字。", "Enter a number."),
+    "rule": ("请写明违反的规定或表扬事项。", "Name the rule broken or the deed commended."),
+}
 
 
 def penalty_problems(fine: Decimal, points: int, days: int) -> list[tuple[str, str]]:

@@ -29,6 +29,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from leadledger.engine.errors import DomainError
+
 from . import logchain, models
 
 PRINTED_PREFIX = "LL2"  # LL2.<project>.<seq>.<head>.<time>.<each log's seq>.<its head>….<signature>
@@ -68,12 +70,8 @@ class CheckpointProblem:
     en: str
 
 
-class CheckpointError(ValueError):
+class CheckpointError(DomainError):
     """A printed checkpoint that cannot be read, said in Chinese and English."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh, self.en = zh, en
 
 
 def _key_file() -> Path:

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from leadledger.engine import money as rules
@@ -21,7 +22,7 @@ class PlanForm(forms.ModelForm):  # type: ignore[type-arg]
         try:  # the engine reads the plan; the admin stores only what it can read (C-7)
             return rules.plan_data(rules.plan_from(self.cleaned_data["plan"]))
         except rules.PlanError as error:
-            raise ValidationError(f"{error.field}: {error}") from error
+            raise ValidationError(f"{error.field}: {error.message(get_language() or 'zh')}") from error
 
 
 @admin.register(models.CommissionPlan)

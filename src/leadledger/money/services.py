@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leadledger.engine import money as rules
+from leadledger.engine.errors import DomainError
 from leadledger.engine.model import StaffLeft
 from leadledger.engine.splits import CENT, InhouseSplit, LedgerLine
 from leadledger.ledger import convert, logchain, selectors
@@ -240,10 +241,22 @@ def unit_returned(deal_event: Event) -> list[models.MoneyLine]:
     return post(deal.project, f"return e{deal_event.seq}", rules.reversal(posted), deal_event)
 
 
-class PenaltyRefused(ValueError):
+class PenaltyRefused(DomainError):
+    """A penalty that cannot be recorded: each problem as (field, kind of problem, rules.PENALTY_SAID's key).
+    Its message is the first problem's, shown next to that field; `said` gives every field its sentence."""
+
     def __init__(self, problems: list[tuple[str, str]]) -> None:
-        super().__init__(problems)
+        field, kind = problems[0]
+        super().__init__(*rules.PENALTY_SAID[kind], field=field)
         self.problems = problems
+
+    def said(self, lang: str = "zh") -> dict[str, str]:
+        """Field -> the sentence shown next to it (the first problem of each field), in `lang`."""
+        said: dict[str, str] = {}
+        for field, kind in self.problems:
+            zh, en = rules.PENALTY_SAID[kind]
+            said.setdefault(field, zh if lang.startswith("zh") else en)
+        return said
 
 
 def penalty_problems(*, fine: Decimal, points: int, days: int, reward: Decimal, evidence: str) -> list[tuple[str, str]]:

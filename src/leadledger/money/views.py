@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from leadledger import capabilities
@@ -98,21 +99,12 @@ def _plan_from_post(post: Any) -> dict[str, Any]:
     return {"bands": bands, "schedule": schedule}
 
 
-def _plan_error(error: rules.PlanError) -> str:
-    if error.field.startswith("schedule"):
-        return _("The settlement shares must add up to 100%, each stage once.")
-    return _(
-        "Each price band needs a rate (per mille) or a fixed amount in yuan; bands go up in price and only the "
-        "last may have no upper price."
-    )
-
-
 @access.capability_page(capabilities.SET_POLICY)
 def plan(request: access.ProjectRequest) -> HttpResponse:
     """The project's commission plan (C-7): price bands and the settlement schedule, checked by the engine."""
     row = models.CommissionPlan.objects.filter(project=request.project).first()
     data = row.plan if row else {}
-    error = ""
+    errors: dict[str, str] = {}
     if request.method == "POST":
         data = _plan_from_post(request.POST)
         try:
@@ -122,11 +114,13 @@ def plan(request: access.ProjectRequest) -> HttpResponse:
                 request.user,
             )
         except rules.PlanError as refused:
-            error = _plan_error(refused)
+            # next to the part at fault: the price bands or the settlement schedule
+            part = "schedule" if refused.field.startswith("schedule") else "bands"
+            errors = {part: refused.message(get_language() or "zh")}
         else:
             messages.success(request, _("The commission plan is saved; deals from now on are posted by it."))
             return redirect("money_plan", project=request.project.code)
-    return render(request, "money/plan.html", {"form": _form_from(data), "error": error, "row": row})
+    return render(request, "money/plan.html", {"form": _form_from(data), "errors": errors, "row": row})
 
 
 def _month(request: access.ProjectRequest) -> tuple[int, int]:
@@ -198,23 +192,6 @@ def statement_export(request: access.ProjectRequest) -> HttpResponse:
     return response
 
 
-def _penalty_errors(problems: list[tuple[str, str]]) -> dict[str, str]:
-    said = {
-        "fine": _("A fine is 50 to 300 yuan."),
-        "fen": _("An amount in yuan, to the fen."),
-        "points": _("Points go from -20 to +5."),
-        "days": _("Up to 7 days off the rotation."),
-        "empty": _("Give a fine, a reward, points or days."),
-        "evidence": _("Say what happened: the evidence."),
-        "number": _("Enter a number."),
-        "rule": _("Name the rule broken or the deed commended."),
-    }
-    errors: dict[str, str] = {}
-    for field, kind in problems:
-        errors.setdefault(field, said[kind])
-    return errors
-
-
 @access.capability_page(capabilities.RULE)
 def penalty(request: access.ProjectRequest) -> HttpResponse:
     """A penalty or reward (section 6) with the rule, the manager and the evidence: the fine into the pool,
@@ -250,7 +227,7 @@ def penalty(request: access.ProjectRequest) -> HttpResponse:
                 staff=staff, manager=request.staff, rule=rule, evidence=post.get("evidence", "").strip(), **amounts
             )
         except services.PenaltyRefused as refused:
-            errors = _penalty_errors(refused.problems)
+            errors = refused.said(get_language() or "zh")
         else:
             messages.success(request, _("Recorded for %(name)s.") % {"name": staff.name})
             return redirect("money_penalty", project=request.project.code)
