@@ -1,0 +1,18 @@
+"""The API at /api/v1: its schema at /api/v1/openapi.json, its docs page at /api/v1/docs (served by the app)."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from . import errors, registrations
+from .auth import TokenAuth
+
+api = NinjaAPI(
+    title="LeadLedger API",
+    version="1",
+    description="Registrations (报备) and their status for distributors' systems; docs/api.md: tokens, webhooks.",
+    auth=TokenAuth(),
+    urls_namespace="api-v1",
+)
+errors.install(api)
+api.add_router("/", registrations.router)
