@@ -135,7 +135,9 @@ def _shown(request: HttpRequest, token: Token) -> list[RegistrationOut]:
 
 
 @router.post(
-    "/registrations", response={200: Answer, 400: Error, 422: Error, 429: Error}, summary="Register a customer"
+    "/registrations",
+    response={200: Answer, 400: Error, 401: Error, 422: Error, 429: Error},
+    summary="Register a customer",
 )
 def register(request: HttpRequest, payload: RegisterIn) -> Answer:
     """Register a customer (报备, D-11, D-12), judged as the agent's page judges it; every attempt is logged."""
@@ -175,7 +177,7 @@ def _english(word: str) -> str:
     return distributor.STANDING_EN.get(word) or distributor.REFUSALS_EN.get(word, word)
 
 
-@router.get("/registrations", response={200: Page, 422: Error}, summary="My registrations")
+@router.get("/registrations", response={200: Page, 401: Error, 422: Error}, summary="My registrations")
 def registrations(
     request: HttpRequest,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
@@ -187,7 +189,11 @@ def registrations(
     return Page(items=shown[start : start + size], page=page, size=size, total=len(shown))
 
 
-@router.get("/registrations/{seq}", response={200: RegistrationOut, 404: Error, 422: Error}, summary="One registration")
+@router.get(
+    "/registrations/{seq}",
+    response={200: RegistrationOut, 401: Error, 404: Error, 422: Error},
+    summary="One registration",
+)
 def registration(request: HttpRequest, seq: Seq) -> RegistrationOut:
     for row in _shown(request, token_of(request)):
         if row.registration == seq:
@@ -197,7 +203,7 @@ def registration(request: HttpRequest, seq: Seq) -> RegistrationOut:
 
 @router.get(
     "/registrations/{seq}/escort",
-    response={200: EscortStatus, 404: Error, 422: Error},
+    response={200: EscortStatus, 401: Error, 404: Error, 422: Error},
     summary="Escorted-visit confirmation status",
 )
 def escort_status(request: HttpRequest, seq: Seq) -> EscortStatus:
