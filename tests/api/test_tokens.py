@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -96,8 +98,7 @@ def test_the_admin_shows_a_new_token_once_and_revokes_without_deleting(cast: Cas
     page = admin.post(
         "/admin/api/token/add/", {"agent": cast.zhoutao.pk, "distributor": "", "label": "周涛的系统"}, follow=True
     )
-    raw = next(word for word in page.content.decode().split() if word.startswith(tokens.PREFIX))
-    raw = raw.split("<")[0]
+    (raw,) = re.findall(r"llk_[A-Za-z0-9_-]{40,}", page.content.decode())  # the whole token, once
     made = Token.objects.get(label="周涛的系统")
     assert made.digest == tokens.digest(raw) and made.created_by.username == "keeper"
     assert raw not in admin.get(f"/admin/api/token/{made.pk}/change/").content.decode()
@@ -105,3 +106,15 @@ def test_the_admin_shows_a_new_token_once_and_revokes_without_deleting(cast: Cas
     made.refresh_from_db()
     assert made.revoked_at is not None and made.revoked_by.username == "keeper"
     assert admin.get(f"/admin/api/token/{made.pk}/delete/").status_code == 403
+
+
+def test_the_admin_refuses_a_token_without_one_owner_next_to_the_form(cast: Cast) -> None:
+    get_user_model().objects.create_superuser("keeper", password=PASSWORD)
+    admin = Client()
+    assert admin.login(username="keeper", password=PASSWORD)
+    cast.zhoutao.user = None
+    cast.zhoutao.save(update_fields=["user"])
+    for posted in ({"agent": "", "distributor": ""}, {"agent": cast.zhoutao.pk, "distributor": ""}):
+        page = admin.post("/admin/api/token/add/", {**posted, "label": "x"})
+        assert page.status_code == 200 and "errornote" in page.content.decode()
+    assert not Token.objects.filter(label="x").exists()

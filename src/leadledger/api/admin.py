@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -14,8 +15,25 @@ from . import tokens, webhooks
 from .models import Delivery, Token, Webhook
 
 
+class TokenForm(forms.ModelForm):
+    class Meta:
+        model = Token
+        fields = ("agent", "distributor", "label")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            agent = cleaned.get("agent")
+            if (agent is None) == (cleaned.get("distributor") is None):
+                raise forms.ValidationError(_("Choose an agent or a distributor, one of the two."))
+            if agent is not None and agent.user_id is None:
+                self.add_error("agent", _("This agent has no sign-in: give them one first."))
+        return cleaned
+
+
 @admin.register(Token)
 class TokenAdmin(admin.ModelAdmin):
+    form = TokenForm
     list_display = ("prefix", "label", "project", "agent", "distributor", "created_at", "last_used_at", "revoked_at")
     list_filter = ("project",)
     readonly_fields = ("prefix", "created_at", "created_by", "last_used_at", "revoked_at", "revoked_by")
