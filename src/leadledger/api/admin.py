@@ -87,7 +87,7 @@ class WebhookAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ("webhook", "registration", "state", "attempts", "next_at", "created_at")
+    list_display = ("webhook", "registration_seq", "state", "attempts", "next_at", "created_at")
     list_filter = ("state",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -83,12 +83,12 @@ class Notified(models.Model):
     """The last status a webhook was told of one registration: a change is a word different from this."""
 
     webhook = models.ForeignKey(Webhook, on_delete=models.PROTECT, related_name="+")
-    registration = models.PositiveBigIntegerField()  # the registration event's number
+    registration_seq = models.PositiveBigIntegerField()  # the registration event's number
     word = models.CharField(max_length=16)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["webhook", "registration"], name="api_notified_once_per_registration")
+            models.UniqueConstraint(fields=["webhook", "registration_seq"], name="api_notified_once_per_registration")
         ]
 
 
@@ -101,7 +101,7 @@ class Delivery(models.Model):
         FAILED = "failed", _("Failed")
 
     webhook = models.ForeignKey(Webhook, on_delete=models.PROTECT, related_name="deliveries")
-    registration = models.PositiveBigIntegerField()
+    registration_seq = models.PositiveBigIntegerField()
     payload = models.TextField()  # the exact bytes signed and sent, as text (UTF-8 JSON)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(default=0)

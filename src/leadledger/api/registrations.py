@@ -7,7 +7,6 @@ An answer has the same status and shape whoever holds the customer: "registered 
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -19,7 +18,7 @@ from ninja.errors import HttpError
 
 from leadledger.channel import codes, selectors, services
 from leadledger.engine.errors import DomainError
-from leadledger.engine.model import REGISTRATION, Registration
+from leadledger.engine.model import REGISTRATION, EscortedVisit, Registration
 from leadledger.ledger import convert
 from leadledger.ledger import models as ledger
 
@@ -219,8 +218,7 @@ def escort_status(request: HttpRequest, seq: Seq) -> EscortStatus:
     lang = lang_of(request)
     visits = []
     for escorted in reversed(selectors.escorts_of(project, [mine[int(made.agent)]])):
-        body = json.loads(escorted.body)
-        if body.get("customer") != made.customer or escorted.at < event.at:
+        if convert.stored(escorted, EscortedVisit).customer != made.customer or escorted.at < event.at:
             continue
         slip = selectors.slip_of(project, escorted, lang)
         visits.append(

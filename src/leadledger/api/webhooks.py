@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from ninja import Schema
 
 from leadledger.ledger import models as ledger
 
@@ -34,6 +35,18 @@ FIRST_WAIT = timedelta(seconds=30)
 TIMEOUT_SECONDS = 5
 SIGNATURE_HEADER = "X-LeadLedger-Signature"
 TIMESTAMP_HEADER = "X-LeadLedger-Timestamp"
+
+
+class StatusChange(Schema):
+    """What a delivery says (docs/api.md): the registration, its new word and code, never the customer."""
+
+    event: str = "registration.status"
+    registration: int
+    code: str
+    word: str
+    until: datetime | None
+    agent: str = ""
+    at: datetime | None = None
 
 
 def webhook_create(*, distributor: ledger.Distributor, url: str, by: Any = None) -> Webhook:
@@ -66,25 +79,20 @@ def changes_find(project: ledger.Project, now: datetime | None = None) -> list[D
     made: list[Delivery] = []
     for webhook in Webhook.objects.filter(project=project, active=True).select_related("distributor"):
         viewer = ledger.Agent(project=project, distributor=webhook.distributor, admin=True, name="")
-        told = dict(Notified.objects.filter(webhook=webhook).values_list("registration", "word"))
+        told = dict(Notified.objects.filter(webhook=webhook).values_list("registration_seq", "word"))
         for row in registrations_shown(viewer, now, "zh"):
             if told.get(row.seq) == row.word:
                 continue
-            payload = {
-                "event": "registration.status",
-                "registration": row.seq,
-                "code": word_code(row.word),
-                "word": row.word,
-                "until": row.until.isoformat() if row.until else None,
-                "agent": row.agent,
-                "at": now.isoformat(),
-            }
+            change = StatusChange(registration=row.seq, code=word_code(row.word), word=row.word, until=row.until)
+            change.agent, change.at = row.agent, now
             with transaction.atomic():
-                Notified.objects.update_or_create(webhook=webhook, registration=row.seq, defaults={"word": row.word})
+                Notified.objects.update_or_create(
+                    webhook=webhook, registration_seq=row.seq, defaults={"word": row.word}
+                )
                 delivery = Delivery.objects.create(
                     webhook=webhook,
-                    registration=row.seq,
-                    payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+                    registration_seq=row.seq,
+                    payload=json.dumps(change.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":")),
                     next_at=now,
                 )
                 transaction.on_commit(lambda pk=delivery.pk: _enqueue(pk))
