@@ -18,38 +18,49 @@ from .models import Delivery, Token, Webhook
 class TokenForm(forms.ModelForm):
     class Meta:
         model = Token
-        fields = ("agent", "distributor", "label")
+        fields = ("agent", "distributor", "staff", "label")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if self.instance.pk is None:
             agent = cleaned.get("agent")
-            if (agent is None) == (cleaned.get("distributor") is None):
-                raise forms.ValidationError(_("Choose an agent or a distributor, one of the two."))
+            if [agent, cleaned.get("distributor"), cleaned.get("staff")].count(None) != 2:
+                raise forms.ValidationError(_("Choose an agent, a distributor or a staff member, one of them."))
             if agent is not None and agent.user_id is None:
                 self.add_error("agent", _("This agent has no sign-in: give them one first."))
+            staff = cleaned.get("staff")
+            if staff is not None and staff.user_id is None:
+                self.add_error("staff", _("This staff member has no sign-in: give them one first."))
         return cleaned
 
 
 @admin.register(Token)
 class TokenAdmin(admin.ModelAdmin):
     form = TokenForm
-    list_display = ("prefix", "label", "project", "agent", "distributor", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "prefix",
+        "label",
+        "project",
+        "agent",
+        "distributor",
+        "staff",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
     list_filter = ("project",)
     readonly_fields = ("prefix", "created_at", "created_by", "last_used_at", "revoked_at", "revoked_by")
     actions = ["revoke"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # A token is made for one owner; afterwards only its label changes (revoking is an action).
-        owner = ("project", "agent", "distributor") if obj is not None else ()
+        owner = ("project", "agent", "distributor", "staff") if obj is not None else ()
         return (*self.readonly_fields, *owner)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return (
-            ("agent", "distributor", "label")
-            if obj is None
-            else ("project", "agent", "distributor", "label", *self.readonly_fields)
-        )
+        if obj is None:
+            return ("agent", "distributor", "staff", "label")
+        return ("project", "agent", "distributor", "staff", "label", *self.readonly_fields)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # the row is the record of who made and revoked it
@@ -58,7 +69,9 @@ class TokenAdmin(admin.ModelAdmin):
         if change:
             obj.save(update_fields=["label"])
             return
-        made, raw = tokens.token_create(agent=obj.agent, distributor=obj.distributor, label=obj.label, by=request.user)
+        made, raw = tokens.token_create(
+            agent=obj.agent, distributor=obj.distributor, staff=obj.staff, label=obj.label, by=request.user
+        )
         obj.pk, obj.project_id = made.pk, made.project_id
         messages.warning(request, _("The token, shown this once: %(token)s") % {"token": raw})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from leadledger.ledger import models as ledger
@@ -22,6 +23,24 @@ def token_of(request: HttpRequest) -> Token:
     token: Any = request.auth  # type: ignore[attr-defined]
     assert isinstance(token, Token)
     return token
+
+
+def channel_token(request: HttpRequest) -> Token:
+    """The token of an agent or an integration: a staff member's token registers nothing (403)."""
+    token = token_of(request)
+    if token.staff_id is not None:
+        raise HttpError(403, "forbidden")
+    return token
+
+
+def staff_token(request: HttpRequest, capability: str) -> tuple[Token, ledger.Staff]:
+    """The token of a staff member holding `capability` now (none once departed, IH-13), else 403."""
+    from leadledger import capabilities
+
+    token = token_of(request)
+    if token.staff is None or not capabilities.can(token.staff, capability):
+        raise HttpError(403, "forbidden")
+    return token, token.staff
 
 
 def agents_of(token: Token) -> list[ledger.Agent]:

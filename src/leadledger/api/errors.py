@@ -20,6 +20,7 @@ FIXED: dict[str, tuple[int, str, str]] = {
         "缺少有效的接口令牌，或令牌已被撤销",
         "a valid API token is required; this one is unknown or revoked",
     ),
+    "forbidden": (403, "您的令牌不能做这件事", "your token may not do this"),
     "not_found": (404, "没有找到", "not found"),
     "invalid_request": (422, "请求内容不符合接口说明", "the request does not match the API's schema"),
     "method_not_allowed": (405, "不支持此请求方法", "this method is not allowed here"),
@@ -57,7 +58,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
+        code = {403: "forbidden", 404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
             exc.status_code, "invalid_request"
         )
         return error(request, api, code)

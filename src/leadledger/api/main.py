@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import errors, registrations
+from . import errors, office, registrations
 from .auth import TokenAuth
 
 api = NinjaAPI(
@@ -16,3 +16,4 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/", registrations.router)
+api.add_router("/", office.router)

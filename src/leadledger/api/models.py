@@ -19,7 +19,8 @@ class Token(models.Model):
     """A per-agent or per-integration (a distributor's own system) bearer token, within one project."""
 
     project = models.ForeignKey(ledger.Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("project"))
-    # Exactly one of the two: an agent's token acts as that agent; an integration's for any of its agents.
+    # Exactly one of the three: an agent's token acts as that agent; an integration's for any of its agents;
+    # a staff member's reads what their capabilities let their pages show (deals, statements: issue 16).
     agent = models.ForeignKey(
         ledger.Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("agent")
     )
@@ -30,6 +31,9 @@ class Token(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("distributor (integration)"),
+    )
+    staff = models.ForeignKey(
+        ledger.Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
     )
     # Who the ledger and the lookup log name as acting: the agent's sign-in, or the integration's own user.
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
@@ -51,8 +55,9 @@ class Token(models.Model):
         verbose_name_plural = _("API tokens")
         constraints = [
             models.CheckConstraint(
-                condition=Q(agent__isnull=False, distributor__isnull=True)
-                | Q(agent__isnull=True, distributor__isnull=False),
+                condition=Q(agent__isnull=False, distributor__isnull=True, staff__isnull=True)
+                | Q(agent__isnull=True, distributor__isnull=False, staff__isnull=True)
+                | Q(agent__isnull=True, distributor__isnull=True, staff__isnull=False),
                 name="api_token_one_owner",
             )
         ]

@@ -22,7 +22,7 @@ from leadledger.engine.model import REGISTRATION, EscortedVisit, Registration
 from leadledger.ledger import convert
 from leadledger.ledger import models as ledger
 
-from .auth import agents_of, token_of
+from .auth import agents_of, channel_token
 from .errors import Error
 from .models import Token
 from .speech import lang_of, word_code
@@ -135,12 +135,12 @@ def _shown(request: HttpRequest, token: Token) -> list[RegistrationOut]:
 
 @router.post(
     "/registrations",
-    response={200: Answer, 400: Error, 401: Error, 422: Error, 429: Error},
+    response={200: Answer, 400: Error, 401: Error, 403: Error, 422: Error, 429: Error},
     summary="Register a customer",
 )
 def register(request: HttpRequest, payload: RegisterIn) -> Answer:
     """Register a customer (报备, D-11, D-12), judged as the agent's page judges it; every attempt is logged."""
-    token = token_of(request)
+    token = channel_token(request)
     agent = _registering(token, payload.agent)
     answer = services.registration_make(
         project=token.project, agent=agent, user=token.user, name=payload.name, phone=payload.phone
@@ -176,25 +176,25 @@ def _english(word: str) -> str:
     return distributor.STANDING_EN.get(word) or distributor.REFUSALS_EN.get(word, word)
 
 
-@router.get("/registrations", response={200: Page, 401: Error, 422: Error}, summary="My registrations")
+@router.get("/registrations", response={200: Page, 401: Error, 403: Error, 422: Error}, summary="My registrations")
 def registrations(
     request: HttpRequest,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> Page:
     """The registrations the token may see, as the agent's page lists them: ending soon first, then newest."""
-    shown = _shown(request, token_of(request))
+    shown = _shown(request, channel_token(request))
     start = (page - 1) * size
     return Page(items=shown[start : start + size], page=page, size=size, total=len(shown))
 
 
 @router.get(
     "/registrations/{seq}",
-    response={200: RegistrationOut, 401: Error, 404: Error, 422: Error},
+    response={200: RegistrationOut, 401: Error, 403: Error, 404: Error, 422: Error},
     summary="One registration",
 )
 def registration(request: HttpRequest, seq: Seq) -> RegistrationOut:
-    for row in _shown(request, token_of(request)):
+    for row in _shown(request, channel_token(request)):
         if row.registration == seq:
             return row
     raise HttpError(404, "not found")  # another agent's, another project's, or none: the same answer
@@ -202,12 +202,12 @@ def registration(request: HttpRequest, seq: Seq) -> RegistrationOut:
 
 @router.get(
     "/registrations/{seq}/escort",
-    response={200: EscortStatus, 401: Error, 404: Error, 422: Error},
+    response={200: EscortStatus, 401: Error, 403: Error, 404: Error, 422: Error},
     summary="Escorted-visit confirmation status",
 )
 def escort_status(request: HttpRequest, seq: Seq) -> EscortStatus:
     """Whether the customer of a registration was brought and confirmed at the door, and what it counted for."""
-    token = token_of(request)
+    token = channel_token(request)
     project = token.project
     event = ledger.Event.objects.filter(project=project, seq=seq, kind=REGISTRATION).first()
     mine = {a.pk: a for a in agents_of(token)}

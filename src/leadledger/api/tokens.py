@@ -37,24 +37,39 @@ def token_create(
     *,
     agent: ledger.Agent | None = None,
     distributor: ledger.Distributor | None = None,
+    staff: ledger.Staff | None = None,
     label: str = "",
     by: Any = None,
 ) -> tuple[Token, str]:
-    """Make a token for an agent or for a distributor's system; the raw token is returned once, never stored."""
-    if (agent is None) == (distributor is None):
-        raise DomainError("请选择经纪人或分销商之一", "choose an agent or a distributor, one of the two")
+    """Make a token for an agent, a distributor's system or a staff member; the raw token is returned once."""
+    if [agent, distributor, staff].count(None) != 2:
+        raise DomainError(
+            "请选择经纪人、分销商或员工之一", "choose an agent, a distributor or a staff member, one of them"
+        )
     if agent is not None and agent.user_id is None:
         raise DomainError(
             "该经纪人没有登录账号，请先为其开通账号", "this agent has no sign-in: give them one first", field="agent"
         )
+    if staff is not None and staff.user_id is None:
+        raise DomainError(
+            "该员工没有登录账号，请先为其开通账号",
+            "this staff member has no sign-in: give them one first",
+            field="staff",
+        )
     raw = PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        project = agent.project if agent is not None else distributor.project  # type: ignore[union-attr]
-        user = agent.user if agent is not None else _integration_user(distributor)  # type: ignore[arg-type]
+        if agent is not None:
+            project, user = agent.project, agent.user
+        elif staff is not None:
+            project, user = staff.project, staff.user
+        else:
+            assert distributor is not None
+            project, user = distributor.project, _integration_user(distributor)
         token = Token.objects.create(
             project=project,
             agent=agent,
             distributor=distributor,
+            staff=staff,
             user=user,
             label=label[:100],
             prefix=raw[: len(PREFIX) + 6],
@@ -78,11 +93,11 @@ def token_check(raw: str) -> Token | None:
     if not raw.startswith(PREFIX) or len(raw) > 100:
         return None
     token = (
-        Token.objects.select_related("project", "agent__distributor", "distributor", "user")
+        Token.objects.select_related("project", "agent__distributor", "distributor", "staff", "user")
         .filter(digest=digest(raw), revoked_at__isnull=True)
         .first()
     )
-    if token is None or (token.agent_id is not None and not token.user.is_active):
+    if token is None or (token.distributor_id is None and not token.user.is_active):
         return None
     now = timezone.now()
     if token.last_used_at is None or token.last_used_at < now - USED_EVERY:
