@@ -7,10 +7,13 @@ random examples per operation, on the test database, through the WSGI app. A lon
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
@@ -30,6 +33,17 @@ schema = schemathesis.openapi.from_wsgi(
         }
     ),
 )
+
+
+@pytest.fixture(autouse=True)
+def _the_tests_connection_kept() -> Iterator[None]:
+    """Call the app as Django's test client does: a request's end must not close the test's transaction
+    (on PostgreSQL it would, and every later query would fail as a server error)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
