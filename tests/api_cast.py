@@ -27,8 +27,13 @@ class Cast:
     keys: dict[str, str]  # raw tokens: liming, huanglei, zhoutao, anju (the integration), other (project B)
 
 
-def agent_make(project: models.Project, username: str, name: str, firm: models.Distributor, **kw: Any) -> models.Agent:
-    user = get_user_model().objects.create_user(username=username, password=PASSWORD, first_name=name)
+def agent_make(
+    project: models.Project, username: str, name: str, firm: models.Distributor, *, signs_in: bool = False, **kw: Any
+) -> models.Agent:
+    """An agent with a sign-in; a password only where a test signs in with it (each hash costs some 50 ms)."""
+    user = get_user_model().objects.create_user(
+        username=username, password=PASSWORD if signs_in else None, first_name=name
+    )
     return models.Agent.objects.create(project=project, name=name, distributor=firm, user=user, **kw)
 
 
@@ -37,9 +42,9 @@ def cast_make(office: Office) -> Cast:
     office.project.save(update_fields=["policy"])
     anju = models.Distributor.objects.create(project=office.project, name="安居分销")
     haofang = models.Distributor.objects.create(project=office.project, name="好房分销")
-    liming = agent_make(office.project, "liming", "李明", anju)
+    liming = agent_make(office.project, "liming", "李明", anju, signs_in=True)
     huanglei = agent_make(office.project, "huanglei", "黄磊", anju, admin=True)
-    zhoutao = agent_make(office.project, "zhoutao", "周涛", haofang)
+    zhoutao = agent_make(office.project, "zhoutao", "周涛", haofang, signs_in=True)
     other = models.Project.objects.create(code="xh-2", name="西湖二期", policy=REPORT_VISIT)
     wu = agent_make(other, "wuqiang", "吴强", models.Distributor.objects.create(project=other, name="安居分销"))
     keys = {
