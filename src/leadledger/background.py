@@ -1,5 +1,6 @@
 """The background process `leadledger serve` runs beside the web server: the task worker (imports,
-policy jobs) and the signed checkpoints of each chain head on a schedule (LEADLEDGER_CHECKPOINT_MINUTES).
+policy jobs, webhook deliveries), the search for registrations' status changes to send (api/webhooks.py)
+and the signed checkpoints of each chain head on a schedule (LEADLEDGER_CHECKPOINT_MINUTES).
 
 Started by leadledger.server.background_start, which makes the kernel stop it when `serve` ends.
 """
@@ -42,6 +43,25 @@ def checkpoints_every(minutes: int) -> None:
         threading.Thread(target=loop, name="checkpoints", daemon=True).start()
 
 
+def webhooks_every(seconds: int) -> None:
+    """Find registrations whose status changed (time alone lapses one) and send what is due, on a schedule."""
+
+    def loop() -> None:
+        from .api.webhooks import sweep
+
+        while not stop.wait(seconds):
+            try:
+                sweep()
+            except Exception:  # one bad round (a database hiccup) must not end the loop; the next retries
+                import logging
+
+                logging.getLogger("leadledger").exception("webhook sweep failed")
+
+    stop = threading.Event()
+    if seconds > 0:
+        threading.Thread(target=loop, name="webhooks", daemon=True).start()
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadledger.settings")
     import django
@@ -49,6 +69,7 @@ def main() -> None:
 
     django.setup()
     checkpoints_every(int(os.environ.get("LEADLEDGER_CHECKPOINT_MINUTES", "60")))
+    webhooks_every(int(os.environ.get("LEADLEDGER_WEBHOOK_SWEEP_SECONDS", "60")))
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C reaches the whole terminal's group
         call_command("db_worker", interval=1)
 

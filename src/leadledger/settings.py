@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # the API's docs page from its own static files, never a CDN
     *([] if find_spec("django.tasks") else ["django_tasks"]),  # Django 5.2's backport; 6.x has django.tasks
     "leadledger.web.apps.BackgroundTasksConfig",  # django_tasks_db, named in the manager's language
     "leadledger.ledger",
@@ -169,6 +170,7 @@ INSTALLED_APPS = [
     "leadledger.sales",
     "leadledger.money",
     "leadledger.bench",
+    "leadledger.api",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -3,8 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from leadledger.api.main import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("", include("leadledger.desk.urls")),
     path("", include("leadledger.channel.urls")),
     path("", include("leadledger.money.urls")),

@@ -1,0 +1,53 @@
+"""Bearer tokens on every call; no session, no cookie, hence no CSRF to guard (the API is not a page)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+
+from leadledger.ledger import models as ledger
+
+from .models import Token
+from .tokens import token_check
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Token | None:
+        return token_check(token)
+
+
+def token_of(request: HttpRequest) -> Token:
+    token: Any = request.auth  # type: ignore[attr-defined]
+    assert isinstance(token, Token)
+    return token
+
+
+def channel_token(request: HttpRequest) -> Token:
+    """The token of an agent or an integration: a staff member's token registers nothing (403)."""
+    token = token_of(request)
+    if token.staff_id is not None:
+        raise HttpError(403, "forbidden")
+    return token
+
+
+def staff_token(request: HttpRequest, capability: str) -> tuple[Token, ledger.Staff]:
+    """The token of a staff member holding `capability` now (none once departed, IH-13), else 403."""
+    from leadledger import capabilities
+
+    token = token_of(request)
+    if token.staff is None or not capabilities.can(token.staff, capability):
+        raise HttpError(403, "forbidden")
+    return token, token.staff
+
+
+def agents_of(token: Token) -> list[ledger.Agent]:
+    """Whose registrations the token reaches: an agent's as the page shows them (their own, or the company's
+    for its admin: channel.selectors.agents_in_view), an integration's the whole company's in its project."""
+    from leadledger.channel.selectors import agents_in_view
+
+    if token.agent is not None:
+        return agents_in_view(token.agent)
+    return list(ledger.Agent.objects.filter(project=token.project, distributor=token.distributor).order_by("pk"))
