@@ -95,7 +95,11 @@ def _checkpoints_beside_the_test(settings, tmp_path: Path) -> None:  # type: ign
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The PostgreSQL rerun is the longest test by far: start it first, so the other worker runs the rest beside it."""
+    """The PostgreSQL rerun is the longest test by far: start it first, so the other worker runs the rest beside it.
+    Browser walks and races in databases of their own are long runs (the `long` marker, pyproject.toml)."""
+    for item in items:
+        if "browser" in item.path.parts or item.get_closest_marker("own_database"):
+            item.add_marker(pytest.mark.long)
     items.sort(key=lambda item: "test_postgresql.py" not in item.nodeid)
 
 

@@ -13,10 +13,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leadledger.replay import EXIT_DISAGREE, EXIT_OK, EXIT_UNREADABLE, example_files, run
+
+pytestmark = pytest.mark.long  # not on the Python 3.13 run (pyproject.toml, docs/operations.md)
 
 INPUTS = int(os.environ.get("LEADLEDGER_FUZZ_INPUTS", "1000"))
 EXAMPLES = [json.loads(path.read_text(encoding="utf-8")) for path in example_files()]

@@ -11,7 +11,22 @@ import pytest
 
 POSTGRES = os.environ.get("LEADLEDGER_TEST_POSTGRES")
 HERE = Path(__file__).parent
-DATABASE_SUITES = ("ledger", "imports", "web", "desk")
+# The ledger, the imports and the desk write and search the database their own way; of the pages, the tests
+# of what a database may refuse (hostile values, fuzzing, lengths, NUL, sign-in's writes, the import page).
+# The page-by-role sweeps and the wording are the same on either database and run once, on SQLite.
+DATABASE_SUITES = (
+    "ledger",
+    "imports",
+    "desk",
+    "web/test_hostile_input.py",
+    "web/test_fuzz_forms.py",
+    "web/test_lengths.py",
+    "web/test_nul.py",
+    "web/test_enumeration.py",
+    "web/test_errors.py",
+    "web/test_imports.py",
+    "web/test_sign_in.py",
+)
 
 
 @pytest.mark.skipif(

@@ -20,6 +20,8 @@ import pytest
 
 from leadledger.server import threads_from_environment, workers_default, workers_from_environment
 
+pytestmark = pytest.mark.long  # not on the Python 3.13 run (pyproject.toml, docs/operations.md)
+
 
 def _free_port() -> int:
     with socket.socket() as sock:

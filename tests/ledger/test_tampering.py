@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -26,6 +27,8 @@ from leadledger.ledger.chain import event_hash
 from leadledger.ledger.verify import verify
 from lift import lift_refusals, run
 from office import Office, office_create
+
+pytestmark = pytest.mark.long  # not on the Python 3.13 run (pyproject.toml, docs/operations.md)
 
 ROUNDS = 1100  # tamperings in all, spread over the kinds below
 SEED = 13

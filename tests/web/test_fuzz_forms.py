@@ -25,6 +25,8 @@ from leadledger.desk.models import DeskSearch
 from leadledger.ledger import models, services
 from office import PASSWORD, Office
 
+pytestmark = pytest.mark.long  # not on the Python 3.13 run (pyproject.toml, docs/operations.md)
+
 INPUTS = int(os.environ.get("LEADLEDGER_FUZZ_INPUTS", "200"))
 
 # What people type, and what a hostile form sends: any text (no lone surrogates: a browser cannot send

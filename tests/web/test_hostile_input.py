@@ -15,6 +15,8 @@ from leadledger.engine import PARAMETERS
 from office import PASSWORD, Office
 from pages import page_url, project_urls
 
+pytestmark = pytest.mark.long  # not on the Python 3.13 run (pyproject.toml, docs/operations.md)
+
 FIELDS = (
     "q",
     "query",
