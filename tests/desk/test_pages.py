@@ -105,6 +105,7 @@ def test_a_ruling_needs_a_reason_and_a_rule_and_is_final(office: Office) -> None
     ).content.decode()
     assert models.Verdict.objects.get(customer=office.zhang).owners == {str(office.bob.pk): "1"}
     assert "IH-16" in page and 'class="changed"' in page  # the ruling's row shows the verdict moving
+    assert "IH-12：客户投诉后更换顾问" in page  # the rule and the reason, as a Chinese sentence writes them
     assert _client("alice").post(url, {"staff": office.alice.pk, "rule": "IH-1", "reason": "x"}).status_code == 403
 
 
