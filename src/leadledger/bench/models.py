@@ -42,6 +42,9 @@ class Counts(models.TextChoices):
     CALLS = duties.CALLS, _("Calls")
     WORK_LOG = "work_log", _("Work logs")
     WEEKLY_REPORT = "weekly_report", _("Weekly reports")
+    MONTHLY_REPORT = "monthly_report", _("Monthly reports")
+    QUARTERLY_REPORT = "quarterly_report", _("Quarterly reports")
+    YEARLY_REPORT = "yearly_report", _("Yearly reports")
 
 
 class Team(models.Model):
@@ -107,7 +110,8 @@ class WorkLogEntry(models.Model):
 
 
 class Report(models.Model):
-    """A weekly report (W-3, 篇1 3.16): the period's counted figures and the written parts."""
+    """A weekly, monthly, quarterly or yearly report (W-3, 篇1 3.16, 3.22, 3.35, 3.37): the period's
+    counted figures and the written parts."""
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")

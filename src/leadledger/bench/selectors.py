@@ -16,11 +16,12 @@ from django.utils import timezone
 
 from leadledger.engine import complaints as complaints_engine
 from leadledger.engine import duties as d
+from leadledger.engine import workreports
 from leadledger.engine.errors import EngineError
-from leadledger.engine.model import CALL, DEAL, ESCORTED_VISIT, VISIT
+from leadledger.engine.model import CALL, ESCORTED_VISIT, VISIT
 from leadledger.ledger import models as ledger
 
-from .models import Complaint, DayOff, DutyTemplate, Joining, Report, ServiceHours, Team, WorkLogEntry
+from .models import CollectionEntry, Complaint, DayOff, DutyTemplate, Joining, Report, ServiceHours, Team, WorkLogEntry
 
 UNVISITED_SHOWN = 20  # a phone's screen of names; the count says how many more
 
@@ -84,15 +85,15 @@ def work_log(project: ledger.Project, staff_ids: Iterable[int], first: date, now
         items.append(
             d.Work(id=f"log{pk}", at=written, seq=0, type="work_log", staff=str(staff), customer=None, day=day)
         )
-    for pk, staff, submitted in Report.objects.filter(
+    for pk, staff, cadence, submitted in Report.objects.filter(
         staff_id__in=ids, submitted_at__isnull=False, submitted_at__gte=_start(first, zone)
-    ).values_list("pk", "staff_id", "submitted_at"):
+    ).values_list("pk", "staff_id", "cadence", "submitted_at"):
         items.append(
             d.Work(
                 id=f"report{pk}",
                 at=submitted,
                 seq=0,
-                type="weekly_report",
+                type=workreports.kind_of(cadence),
                 staff=str(staff),
                 customer=None,
                 day=submitted.astimezone(zone).date(),
@@ -101,13 +102,16 @@ def work_log(project: ledger.Project, staff_ids: Iterable[int], first: date, now
     return d.WorkLog(items)
 
 
-FIGURES = (d.CALLS, d.CALLBACKS, d.VISITS, d.NEW_PROSPECTS, DEAL)
+FIGURES = workreports.COUNTED
 
 
-def figures(staff: ledger.Staff, week: d.Period, now: datetime) -> dict[str, int]:
-    """The week's counted figures for a report (W-3): calls, callbacks, visits, new customers, deals."""
-    log = work_log(staff.project, [staff.pk], week.first, now)
-    return {name: log.done(name, str(staff.pk), week, until=now) for name in FIGURES}
+def figures(staff: ledger.Staff, period: d.Period, now: datetime) -> dict[str, int | str]:
+    """A report's counted figures for the period (W-3), with the money this person entered as collected (W-6)."""
+    log = work_log(staff.project, [staff.pk], period.first, now)
+    collected = CollectionEntry.objects.filter(
+        staff=staff, figure=CollectionEntry.Figure.COLLECTED, day__gte=period.first, day__lte=period.last
+    ).values_list("amount", flat=True)
+    return workreports.figures(log, str(staff.pk), period, until=now, collected=[a for a in collected if a is not None])
 
 
 def duties_of(staff: ledger.Staff) -> list[DutyTemplate]:
@@ -220,10 +224,6 @@ def reports_to_review(manager: ledger.Staff) -> list[Report]:
         .select_related("staff")
         .order_by("submitted_at")
     )
-
-
-def week_before(week: d.Period) -> d.Period:
-    return d.period_of(d.WEEKLY, week.first - timedelta(days=1))
 
 
 # --- complaints (S-1) ---------------------------------------------------------------------------

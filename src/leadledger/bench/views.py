@@ -4,6 +4,7 @@ reviews and duties. Every figure is the engine's (engine/duties.py), through ben
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from leadledger import capabilities
 from leadledger.engine import duties as d
+from leadledger.engine import workreports
 from leadledger.engine.errors import DomainError
 from leadledger.engine.model import DEAL
 from leadledger.ledger import models as ledger
@@ -36,7 +38,7 @@ FIGURE_WORDS = {
 STATUS_WORDS = {d.MET: ("已完成", "met"), d.MISSED: ("未完成", "missed"), d.OPEN: ("进行中", "open")}
 
 
-def _figures(numbers: dict[str, int]) -> list[tuple[str, int]]:
+def _figures(numbers: dict[str, Any]) -> list[tuple[str, int]]:
     return [(pick(*FIGURE_WORDS[name]), numbers.get(name, 0)) for name in selectors.FIGURES]
 
 
@@ -72,39 +74,73 @@ def log(request: access.ProjectRequest) -> HttpResponse:
     return redirect("bench_today", project=request.project.code)
 
 
+def _cadence(request: access.ProjectRequest) -> str:
+    cadence = request.GET.get("cadence", request.POST.get("cadence", d.WEEKLY))
+    return cadence if cadence in workreports.CADENCES else d.WEEKLY
+
+
+def _report_words(cadence: str) -> dict[str, str]:
+    return {
+        "name": pick(*workreports.NAMES[cadence]),
+        "next": pick(*workreports.NEXT[cadence]),
+        "earlier": pick(*EARLIER[cadence]),
+    }
+
+
+EARLIER = {
+    d.WEEKLY: ("上一周", "The week before"),
+    d.MONTHLY: ("上个月", "The month before"),
+    d.QUARTERLY: ("上个季度", "The quarter before"),
+    d.YEARLY: ("上一年", "The year before"),
+}
+
+
 @bench_page
 def report(request: access.ProjectRequest) -> HttpResponse:
+    """A weekly, monthly, quarterly or yearly report (W-3): counted figures and the written parts."""
     now = timezone.now()
-    week = selectors.week_named(request.GET.get("week", request.POST.get("week", "")), now)
-    found = Report.objects.filter(staff=request.staff, cadence=d.WEEKLY, period=week.name).first()
+    cadence = _cadence(request)
+    words = _report_words(cadence)
+    name = request.GET.get("period", request.GET.get("week", request.POST.get("period", request.POST.get("week", ""))))
+    try:
+        period = workreports.period_for(cadence, name, timezone.localdate(now))
+    except DomainError as wrong:  # a mistyped or future period: this one's, saying why
+        messages.error(request, said(wrong))
+        period = workreports.period_for(cadence, "", timezone.localdate(now))
+    found = Report.objects.filter(staff=request.staff, cadence=cadence, period=period.name).first()
     status, error = 200, None
     parts = {part: getattr(found, part) if found else "" for part in services.PARTS}
     if request.method == "POST":
         parts = {part: request.POST.get(part, "") for part in services.PARTS}
         submit = request.POST.get("action") == "submit"
         try:
-            services.report_save(staff=request.staff, period=week.name, parts=parts, submit=submit, now=now)
+            services.report_save(
+                staff=request.staff, period=period.name, parts=parts, submit=submit, now=now, cadence=cadence
+            )
         except DomainError as problem:
             status, error = 422, {"field": problem.field, "message": said(problem)}
         else:
+            zh, en = workreports.NAMES[cadence]
             if submit:
                 messages.success(
-                    request,
-                    pick(f"已提交{week.name}周报，等待经理审阅", f"weekly report {week.name} submitted for review"),
+                    request, pick(f"已提交{period.name}{zh}，等待经理审阅", f"{en} {period.name} submitted for review")
                 )
             else:
-                messages.success(
-                    request, pick(f"已保存{week.name}周报草稿", f"weekly report {week.name} saved as a draft")
-                )
-            return redirect(f"{request.path}?week={week.name}")
-    numbers = found.figures if found is not None and found.submitted_at else selectors.figures(request.staff, week, now)
+                messages.success(request, pick(f"已保存{period.name}{zh}草稿", f"{en} {period.name} saved as a draft"))
+            return redirect(f"{request.path}?cadence={cadence}&period={period.name}")
+    submitted = found is not None and found.submitted_at is not None
+    numbers = found.figures if found is not None and submitted else selectors.figures(request.staff, period, now)
     context = {
-        "week": week,
+        "cadence": cadence,
+        "cadences": [(c, pick(*workreports.NAMES[c])) for c in workreports.CADENCES],
+        "words": words,
+        "week": period,
         "report": found,
         "parts": parts,
         "figures": _figures(numbers),
+        "collected": numbers.get(workreports.COLLECTED, "0.00"),
         "error": error,
-        "earlier": selectors.week_before(week).name,
+        "earlier": workreports.previous(cadence, period).name,
         "editable": found is None or found.state in (Report.State.DRAFT, Report.State.RETURNED),
     }
     return render(request, "bench/report.html", context, status=status)
@@ -135,14 +171,22 @@ def review(request: access.ProjectRequest, pk: int) -> HttpResponse:
             error = {"field": problem.field, "message": said(problem), "comment": comment}
         else:
             name = found.staff.name
+            zh, en = workreports.NAMES.get(found.cadence, workreports.NAMES[d.WEEKLY])
             messages.success(
                 request,
-                pick(f"已通过{name}的{found.period}周报", f"{name}'s weekly report {found.period} accepted")
+                pick(f"已通过{name}的{found.period}{zh}", f"{name}'s {en} {found.period} accepted")
                 if accept
-                else pick(f"已退回{name}的{found.period}周报", f"{name}'s weekly report {found.period} returned"),
+                else pick(f"已退回{name}的{found.period}{zh}", f"{name}'s {en} {found.period} returned"),
             )
             return redirect("bench_team", project=request.project.code)
-    context = {"report": found, "figures": _figures(found.figures), "error": error}
+    cadence = found.cadence if found.cadence in workreports.CADENCES else d.WEEKLY
+    context = {
+        "report": found,
+        "figures": _figures(found.figures),
+        "collected": found.figures.get(workreports.COLLECTED, "0.00"),
+        "words": _report_words(cadence),
+        "error": error,
+    }
     return render(request, "bench/review.html", context, status=422 if error else 200)
 
 
