@@ -11,7 +11,7 @@ from datetime import time
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from leadledger.engine import duties
+from leadledger.engine import duties, notices
 from leadledger.ledger.models import Project, Staff
 
 
@@ -264,3 +264,58 @@ class CustomerFile(models.Model):
     flag = models.CharField(_("flag"), max_length=16, choices=Flag.choices, blank=True, default="")
     by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
+
+
+class Channel(models.TextChoices):
+    """The channels a customer may agree to be notified by (S-3; engine/notices.py CHANNELS)."""
+
+    SMS = notices.SMS, _("Text message")
+    WECHAT = notices.WECHAT, _("WeChat")
+    PHONE = notices.PHONE, _("Phone call")
+
+
+class ConsentChange(models.Model):
+    """A customer agreed to a channel or took it back (S-3); never changed, the latest decides."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    agreed = models.BooleanField(_("agreed"))
+    by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "customer", "at"], name="bench_consent_customer")]
+
+
+class Notice(models.Model):
+    """A one-to-many notice to existing customers (S-3), with how many were left out and why."""
+
+    class Topic(models.TextChoices):
+        PROGRESS = notices.PROGRESS, _("Project progress")
+        CONSTRUCTION = notices.CONSTRUCTION, _("Construction progress")
+        HANDOVER = notices.HANDOVER, _("Handover")
+        EVENT = notices.EVENT, _("Event")
+        REFERRAL = notices.REFERRAL, _("Referral offer")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    topic = models.CharField(_("about"), max_length=16, choices=Topic.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    title = models.CharField(_("title"), max_length=60)
+    text = models.TextField(_("text"))
+    by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    left_out = models.JSONField(default=dict)  # {"no_consent": 3, "erased": 0, "no_number": 1}
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "at"], name="bench_notice_at")]
+
+
+class NoticeDelivery(models.Model):
+    """One customer a notice went to (S-3: each logged)."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="deliveries")
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["notice", "customer"], name="bench_notice_once")]

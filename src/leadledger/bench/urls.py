@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import collection_views, complaint_views, views
+from . import collection_views, complaint_views, notice_views, views
 
 urlpatterns = [
     path("p/<slug:project>/bench/", views.today, name="bench_today"),
@@ -30,4 +30,9 @@ urlpatterns += [
         complaint_views.complaint_report_pdf,
         name="bench_complaint_report_pdf",
     ),
+]
+
+urlpatterns += [
+    path("p/<slug:project>/bench/notices/", notice_views.notice_list, name="bench_notices"),
+    path("p/<slug:project>/bench/notices/<int:pk>/", notice_views.notice, name="bench_notice"),
 ]

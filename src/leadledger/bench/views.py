@@ -22,8 +22,8 @@ from leadledger.web import access
 from leadledger.web.speech import pick, said
 
 from . import archive as archive_service
-from . import selectors, services
-from .models import Cadence, Counts, CustomerFile, DutyTemplate, Report, Team, TeamKind
+from . import notices, selectors, services
+from .models import Cadence, Channel, Counts, CustomerFile, DutyTemplate, Report, Team, TeamKind
 
 bench_page = access.capability_page(capabilities.WORKBENCH)
 lead_page = access.capability_page(capabilities.LEAD_TEAM)
@@ -290,6 +290,16 @@ def archive(request: access.ProjectRequest, pk: int) -> HttpResponse:
     found = CustomerFile.objects.filter(customer=customer).first()
     form = {"target": found.target, "reason": found.reason, "flag": found.flag} if found else {}
     error = None
+    if request.method == "POST" and request.POST.get("action") == "consent":  # S-3: channels agreed to
+        try:
+            notices.consent_set(by=request.staff, customer=customer, channels=request.POST.getlist("channels"))
+        except DomainError as problem:
+            messages.error(request, said(problem))
+        else:
+            messages.success(
+                request, pick(f"已保存{customer.name}同意的通知渠道", f"{customer.name}'s notice channels saved")
+            )
+        return redirect("bench_archive", project=request.project.code, pk=customer.pk)
     if request.method == "POST":
         form = {key: request.POST.get(key, "") for key in ("target", "reason", "flag")}
         try:
@@ -305,5 +315,7 @@ def archive(request: access.ProjectRequest, pk: int) -> HttpResponse:
         "error": error,
         "targets": CustomerFile.Target.choices,
         "flags": CustomerFile.Flag.choices,
+        "channels": Channel.choices,
+        "agreed": notices.consents_of(customer),
     }
     return render(request, "bench/archive.html", context, status=422 if error else 200)
