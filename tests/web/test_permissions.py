@@ -43,6 +43,7 @@ BENCH = {
     "bench_report",
     "bench_collections",
     "bench_archive",
+    "bench_surveys",
 }  # a customer manager's own workbench (issue 17)
 LEAD = {"bench_team", "bench_review", "bench_duties", "bench_duty_edit", "bench_complaint_report"}
 LEAD |= {
@@ -230,6 +231,7 @@ PAGE_NEEDS = {
     "bench_reconcile": "lead_team",
     "bench_complaint_report_xlsx": "lead_team",
     "bench_complaint_report_pdf": "lead_team",
+    "bench_surveys": "workbench",  # W-5 (r17, decision 462)
     "bench_notices": "serve_complaints",  # S-3, those who serve customers (r17, decision 461)
     "bench_notice": "serve_complaints",
     "sales_board": "see_customers",

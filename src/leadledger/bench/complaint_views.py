@@ -10,12 +10,14 @@ from django.utils import timezone
 
 from leadledger import capabilities
 from leadledger.engine import complaints as engine
+from leadledger.engine import duties
+from leadledger.engine import surveys as surveys_engine
 from leadledger.engine.errors import DomainError
 from leadledger.web import access
 from leadledger.web.selectors import masked
 from leadledger.web.speech import pick, said
 
-from . import complaints, exports, selectors
+from . import complaints, exports, selectors, surveys
 from .models import Complaint
 
 serve_page = access.capability_page(capabilities.SERVE_COMPLAINTS)
@@ -152,8 +154,9 @@ def _report_rows(report: engine.MonthReport) -> dict[str, list[tuple[str, int]]]
     }
 
 
-def _summary(report: engine.MonthReport) -> list[tuple[str, object]]:
+def _summary(report: engine.MonthReport, satisfaction: surveys_engine.Figures) -> list[tuple[str, object]]:
     rate = f"{report.on_time_rate * 100:.1f}%" if report.on_time_rate is not None else "—"
+    satisfied = f"{satisfaction.satisfied * 100:.1f}%" if satisfaction.satisfied is not None else "—"
     return [
         (pick("本月投诉", "Complaints this month"), report.volume),
         (pick("上月投诉", "Last month"), report.previous),
@@ -161,6 +164,9 @@ def _summary(report: engine.MonthReport) -> list[tuple[str, object]]:
         (pick("按时答复率", "Answered on time"), rate),
         (pick("月末未解决", "Unresolved at the month's end"), report.unresolved),
         (pick("超过一个月未解决", "Open over a month"), report.open_over_a_month),
+        # S-2's satisfaction: the month's satisfaction survey (W-5), answers scoring 4 or 5 (decision 462).
+        (pick("客户满意率（月度调查）", "Satisfied (monthly survey)"), satisfied),
+        (pick("满意度调查回复", "Survey answers"), satisfaction.answered),
     ]
 
 
@@ -168,7 +174,7 @@ def _complaint_report(request: access.ProjectRequest, fmt: str) -> HttpResponse:
     """S-2: the monthly complaint report, as a page, an Excel workbook or a PDF."""
     month, report = selectors.complaint_month(request.project, request.GET.get("month", ""), timezone.now())
     rows = _report_rows(report)
-    summary = _summary(report)
+    summary = _summary(report, surveys.project_figures(request.project, duties.MONTHLY, month.name))
     title = pick(f"{month.name}客户投诉情况及处理月报", f"Complaints and their handling, {month.name}")
     if fmt == "xlsx":
         return exports.report_xlsx(month.name, title, summary, rows)

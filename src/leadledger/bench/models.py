@@ -45,6 +45,7 @@ class Counts(models.TextChoices):
     MONTHLY_REPORT = "monthly_report", _("Monthly reports")
     QUARTERLY_REPORT = "quarterly_report", _("Quarterly reports")
     YEARLY_REPORT = "yearly_report", _("Yearly reports")
+    SURVEYS = "survey", _("Satisfaction surveys sent")
 
 
 class Team(models.Model):
@@ -319,3 +320,23 @@ class NoticeDelivery(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["notice", "customer"], name="bench_notice_once")]
+
+
+class Survey(models.Model):
+    """A customer's satisfaction survey of one month or quarter (W-5): asked by whom, and the answer."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked by"))
+    cadence = models.CharField(max_length=16, choices=Cadence.choices)
+    period = models.CharField(_("period"), max_length=16)
+    sent_at = models.DateTimeField(_("sent"))
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    comment = models.CharField(_("what the customer said"), max_length=300, blank=True, default="")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "cadence", "period"], name="bench_one_survey_a_period")
+        ]
+        indexes = [models.Index(fields=["project", "cadence", "period"], name="bench_survey_period")]

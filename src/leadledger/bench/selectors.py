@@ -21,7 +21,18 @@ from leadledger.engine.errors import EngineError
 from leadledger.engine.model import CALL, ESCORTED_VISIT, VISIT
 from leadledger.ledger import models as ledger
 
-from .models import CollectionEntry, Complaint, DayOff, DutyTemplate, Joining, Report, ServiceHours, Team, WorkLogEntry
+from .models import (
+    CollectionEntry,
+    Complaint,
+    DayOff,
+    DutyTemplate,
+    Joining,
+    Report,
+    ServiceHours,
+    Survey,
+    Team,
+    WorkLogEntry,
+)
 
 UNVISITED_SHOWN = 20  # a phone's screen of names; the count says how many more
 
@@ -99,6 +110,12 @@ def work_log(project: ledger.Project, staff_ids: Iterable[int], first: date, now
                 day=submitted.astimezone(zone).date(),
             )
         )
+    # W-5: a satisfaction survey sent is logged work too.
+    for pk, staff, sent in Survey.objects.filter(staff_id__in=ids, sent_at__gte=_start(first, zone)).values_list(
+        "pk", "staff_id", "sent_at"
+    ):
+        day = sent.astimezone(zone).date()
+        items.append(d.Work(id=f"survey{pk}", at=sent, seq=0, type="survey", staff=str(staff), customer=None, day=day))
     return d.WorkLog(items)
 
 

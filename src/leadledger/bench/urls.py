@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import collection_views, complaint_views, notice_views, views
+from . import collection_views, complaint_views, notice_views, survey_views, views
 
 urlpatterns = [
     path("p/<slug:project>/bench/", views.today, name="bench_today"),
@@ -36,3 +36,5 @@ urlpatterns += [
     path("p/<slug:project>/bench/notices/", notice_views.notice_list, name="bench_notices"),
     path("p/<slug:project>/bench/notices/<int:pk>/", notice_views.notice, name="bench_notice"),
 ]
+
+urlpatterns += [path("p/<slug:project>/bench/surveys/", survey_views.survey_list, name="bench_surveys")]
