@@ -51,6 +51,7 @@ LEAD |= {
     "bench_complaint_report_pdf",
     "bench_calendar",
     "bench_reconcile",
+    "bench_appraisals",
 }  # the manager's side of it
 AGENTS_ONLY = {
     "agent_home",
@@ -232,6 +233,7 @@ PAGE_NEEDS = {
     "bench_complaint_report_xlsx": "lead_team",
     "bench_complaint_report_pdf": "lead_team",
     "bench_surveys": "workbench",  # W-5 (r17, decision 462)
+    "bench_appraisals": "lead_team",  # W-7 (r17, decision 463)
     "bench_notices": "serve_complaints",  # S-3, those who serve customers (r17, decision 461)
     "bench_notice": "serve_complaints",
     "sales_board": "see_customers",

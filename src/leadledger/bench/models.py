@@ -11,7 +11,7 @@ from datetime import time
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from leadledger.engine import duties, notices
+from leadledger.engine import competency, duties, notices
 from leadledger.ledger.models import Project, Staff
 
 
@@ -340,3 +340,32 @@ class Survey(models.Model):
             models.UniqueConstraint(fields=["customer", "cadence", "period"], name="bench_one_survey_a_period")
         ]
         indexes = [models.Index(fields=["project", "cadence", "period"], name="bench_survey_period")]
+
+
+class Level(models.TextChoices):
+    """The three levels of the customer manager's KSA (W-7; engine/competency.py LEVELS)."""
+
+    ASSISTANT = competency.ASSISTANT, _("Assistant customer manager")
+    MANAGER = competency.MANAGER, _("Customer manager")
+    SENIOR = competency.SENIOR, _("Senior customer manager")
+
+
+class Appraisal(models.Model):
+    """A manager's KSA appraisal of a subordinate for one month, quarter or year (W-7, 篇1 3.28/3.34/3.38)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member"))
+    by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    cadence = models.CharField(max_length=16, choices=Cadence.choices)
+    period = models.CharField(_("period"), max_length=16)
+    post = models.CharField(_("post"), max_length=16, choices=Level.choices)
+    knowledge = models.CharField(_("knowledge"), max_length=16, choices=Level.choices)
+    skills = models.CharField(_("skills"), max_length=16, choices=Level.choices)
+    attributes = models.CharField(_("attributes"), max_length=16, choices=Level.choices)
+    comment = models.TextField(_("comment"), blank=True, default="")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "cadence", "period"], name="bench_one_appraisal_a_period")
+        ]

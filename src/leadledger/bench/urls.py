@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import collection_views, complaint_views, notice_views, survey_views, views
+from . import appraisal_views, collection_views, complaint_views, notice_views, survey_views, views
 
 urlpatterns = [
     path("p/<slug:project>/bench/", views.today, name="bench_today"),
@@ -38,3 +38,6 @@ urlpatterns += [
 ]
 
 urlpatterns += [path("p/<slug:project>/bench/surveys/", survey_views.survey_list, name="bench_surveys")]
+urlpatterns += [
+    path("p/<slug:project>/bench/team/appraisals/", appraisal_views.appraisal_list, name="bench_appraisals")
+]
