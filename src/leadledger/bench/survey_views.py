@@ -22,6 +22,7 @@ from .models import Survey
 
 bench_page = access.capability_page(capabilities.WORKBENCH)
 
+SHOWN = 20
 CADENCE_WORDS = {d.MONTHLY: ("月度", "Monthly"), d.QUARTERLY: ("季度", "Quarterly")}
 
 
@@ -80,7 +81,10 @@ def survey_list(request: access.ProjectRequest) -> HttpResponse:
         "period": period,
         "earlier": d.period_of(cadence, period.first - timedelta(days=1)).name,
         "current": period.name == engine.period_for(cadence, "", today).name,
-        "rows": rows,
+        # A phone's screen of unanswered ones at a time; the answered ones folded below (decision 462).
+        "unanswered": [r for r in rows if r.score is None][:SHOWN],
+        "more": max(sum(1 for r in rows if r.score is None) - SHOWN, 0),
+        "answered": [r for r in rows if r.score is not None],
         "mine": mine,
         "mine_rate": _percent(mine.satisfied),
         "scores": [(s, pick(*engine.SCORE_WORDS[s])) for s in engine.SCORES],

@@ -83,6 +83,7 @@ def _report_words(cadence: str) -> dict[str, str]:
     return {
         "name": pick(*workreports.NAMES[cadence]),
         "next": pick(*workreports.NEXT[cadence]),
+        "this": pick(*workreports.THIS[cadence]),
         "earlier": pick(*EARLIER[cadence]),
     }
 

@@ -27,6 +27,12 @@ NAMES = {
     d.QUARTERLY: ("季报", "quarterly report"),
     d.YEARLY: ("年报", "yearly report"),
 }
+THIS = {  # how each report calls its own period
+    d.WEEKLY: ("本周", "this week"),
+    d.MONTHLY: ("本月", "this month"),
+    d.QUARTERLY: ("本季度", "this quarter"),
+    d.YEARLY: ("本年度", "this year"),
+}
 NEXT = {  # how the plan's period is called in each report
     d.WEEKLY: ("下周", "next week"),
     d.MONTHLY: ("下月", "next month"),
