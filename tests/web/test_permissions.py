@@ -52,6 +52,7 @@ LEAD |= {
     "bench_calendar",
     "bench_reconcile",
     "bench_appraisals",
+    "bench_team_xlsx",
 }  # the manager's side of it
 AGENTS_ONLY = {
     "agent_home",
@@ -234,6 +235,7 @@ PAGE_NEEDS = {
     "bench_complaint_report_pdf": "lead_team",
     "bench_surveys": "workbench",  # W-5 (r17, decision 462)
     "bench_appraisals": "lead_team",  # W-7 (r17, decision 463)
+    "bench_team_xlsx": "lead_team",  # the team dashboard as Excel (r17)
     "bench_notices": "serve_complaints",  # S-3, those who serve customers (r17, decision 461)
     "bench_notice": "serve_complaints",
     "sales_board": "see_customers",

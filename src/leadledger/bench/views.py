@@ -13,16 +13,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from leadledger import capabilities
+from leadledger.desk.exports import XLSX
+from leadledger.engine import competency, workreports
 from leadledger.engine import duties as d
-from leadledger.engine import workreports
 from leadledger.engine.errors import DomainError
 from leadledger.engine.model import DEAL
 from leadledger.ledger import models as ledger
 from leadledger.web import access
 from leadledger.web.speech import pick, said
 
+from . import appraisals, exports, notices, selectors, services, surveys
 from . import archive as archive_service
-from . import notices, selectors, services
 from .models import Cadence, Channel, Counts, CustomerFile, DutyTemplate, Report, Team, TeamKind
 
 bench_page = access.capability_page(capabilities.WORKBENCH)
@@ -157,6 +158,44 @@ def team(request: access.ProjectRequest) -> HttpResponse:
         "complaints": _complaints(request, now),
     }
     return render(request, "bench/team.html", context)
+
+
+@lead_page
+def team_xlsx(request: access.ProjectRequest) -> HttpResponse:
+    """The team dashboard as Excel (W-7): today's duties of each member and the month's figures, with a chart."""
+    now = timezone.now()
+    words = {k: pick(*v) for k, v in STATUS_WORDS.items()}
+    duty_rows: list[list[object]] = []
+    for board in selectors.team_boards(request.staff, now):
+        for line in board.lines:
+            if line.standing is None:
+                duty_rows.append([board.staff.name, line.duty.name, str(line.duty.get_cadence_display()), "", "", ""])
+            else:
+                s = line.standing
+                duty_rows.append([board.staff.name, line.duty.name, s.period.name, s.done, s.owed, words[s.status]])
+    month = d.period_of(d.MONTHLY, timezone.localdate(now))
+    head = [pick("成员", "Member"), *(pick(*FIGURE_WORDS[n]) for n in selectors.FIGURES)]
+    head += [pick("回款（元）", "Collected (yuan)"), pick("满意率", "Satisfied"), pick("能力层级", "KSA level")]
+    month_rows: list[list[object]] = []
+    satisfaction = {
+        row.staff.pk: row.figures.satisfied for row in surveys.team_figures(request.staff, d.MONTHLY, month.name)
+    }
+    for member in appraisals.members(request.staff, month, now):
+        satisfied = satisfaction.get(member.staff.pk)
+        level = pick(*competency.LEVEL_WORDS[member.standing.level]) if member.standing else ""
+        month_rows.append(
+            [
+                member.staff.name,
+                *(member.figures.get(n, 0) for n in selectors.FIGURES),
+                member.figures.get(workreports.COLLECTED, "0.00"),
+                "" if satisfied is None else f"{satisfied * 100:.1f}%",
+                level,
+            ]
+        )
+    title = pick(f"团队今日 {timezone.localdate(now):%Y-%m-%d}", f"My team today, {timezone.localdate(now):%Y-%m-%d}")
+    response = HttpResponse(exports.team_workbook(title, duty_rows, head, month_rows), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="team-{timezone.localdate(now):%Y-%m-%d}.xlsx"'
+    return response
 
 
 @lead_page
