@@ -53,6 +53,7 @@ LEAD |= {
     "bench_reconcile",
     "bench_appraisals",
     "bench_team_xlsx",
+    "bench_service_hours",
 }  # the manager's side of it
 AGENTS_ONLY = {
     "agent_home",
@@ -236,6 +237,7 @@ PAGE_NEEDS = {
     "bench_surveys": "workbench",  # W-5 (r17, decision 462)
     "bench_appraisals": "lead_team",  # W-7 (r17, decision 463)
     "bench_team_xlsx": "lead_team",  # the team dashboard as Excel (r17)
+    "bench_service_hours": "lead_team",  # S-1's business hours (r17, decision 464)
     "bench_notices": "serve_complaints",  # S-3, those who serve customers (r17, decision 461)
     "bench_notice": "serve_complaints",
     "sales_board": "see_customers",

@@ -18,7 +18,7 @@ from leadledger.web.selectors import masked
 from leadledger.web.speech import pick, said
 
 from . import complaints, exports, selectors, surveys
-from .models import Complaint
+from .models import Complaint, ServiceHours
 
 serve_page = access.capability_page(capabilities.SERVE_COMPLAINTS)
 lead_page = access.capability_page(capabilities.LEAD_TEAM)
@@ -93,6 +93,55 @@ def complaint_list(request: access.ProjectRequest) -> HttpResponse:
         )
         return redirect("bench_complaint", project=request.project.code, pk=made.pk)
     return render(request, "bench/complaints.html", _list_context(request, {}, None))
+
+
+WEEKDAYS = (
+    ("周一", "Mon"),
+    ("周二", "Tue"),
+    ("周三", "Wed"),
+    ("周四", "Thu"),
+    ("周五", "Fri"),
+    ("周六", "Sat"),
+    ("周日", "Sun"),
+)
+
+
+@lead_page
+def service_hours(request: access.ProjectRequest) -> HttpResponse:
+    """S-1: the manager sets how long the desk has to answer and whether nights and weekends stop the clock."""
+    found = ServiceHours.objects.filter(project=request.project).first() or ServiceHours(project=request.project)
+    form: dict[str, object] = {
+        "response_hours": str(found.response_hours),
+        "business": found.business,
+        "opens": found.opens.strftime("%H:%M"),
+        "closes": found.closes.strftime("%H:%M"),
+        "weekdays": [d for d in found.weekdays.split(",") if d],
+    }
+    error = None
+    if request.method == "POST":
+        form = {key: request.POST.get(key, "") for key in ("response_hours", "opens", "closes")}
+        form["business"] = request.POST.get("business") == "on"
+        form["weekdays"] = request.POST.getlist("weekdays")
+        try:
+            saved = complaints.service_hours_save(
+                by=request.staff, fields={**form, "business": request.POST.get("business", "")}
+            )
+        except DomainError as problem:
+            error = {"field": problem.field, "message": said(problem)}
+        else:
+            messages.success(
+                request,
+                pick(
+                    f"已保存：投诉须在{saved.response_hours}小时内答复"
+                    + ("（只计营业时间）" if saved.business else ""),
+                    f"saved: complaints are answered within {saved.response_hours} hours"
+                    + (" (business hours only)" if saved.business else ""),
+                ),
+            )
+            return redirect("bench_complaints", project=request.project.code)
+    days = [(str(i), pick(*WEEKDAYS[i])) for i in range(7)]
+    context = {"form": form, "error": error, "days": days}
+    return render(request, "bench/service_hours.html", context, status=422 if error else 200)
 
 
 ACTIONS = {

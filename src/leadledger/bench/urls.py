@@ -42,3 +42,6 @@ urlpatterns += [path("p/<slug:project>/bench/surveys/", survey_views.survey_list
 urlpatterns += [
     path("p/<slug:project>/bench/team/appraisals/", appraisal_views.appraisal_list, name="bench_appraisals")
 ]
+urlpatterns += [
+    path("p/<slug:project>/bench/complaints/hours/", complaint_views.service_hours, name="bench_service_hours")
+]
