@@ -55,12 +55,21 @@ def _start(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone)
 
 
-def work_log(project: ledger.Project, staff_ids: Iterable[int], first: date, now: datetime) -> d.WorkLog:
-    """The engine's log of these people's work from `first` to `now`, with their customers' first contacts."""
+# Work the workbench keeps itself (W-3, W-5), not the ledger's events: a yearly report duty needs the
+# year's reports, not the year's calls.
+OWN_KINDS = frozenset({"work_log", "survey", *(workreports.kind_of(c) for c in workreports.CADENCES)})
+
+
+def work_log(
+    project: ledger.Project, staff_ids: Iterable[int], first: date, now: datetime, *, events_from: date | None = None
+) -> d.WorkLog:
+    """The engine's log of these people's work from `first` to `now`, with their customers' first contacts;
+    the ledger's events from `events_from` when later (what the duties counting events look back to)."""
     zone = zone_of(project)
     ids = list(staff_ids)
+    since = max(first, events_from) if events_from is not None else first
     rows = list(
-        ledger.Event.objects.filter(project=project, staff_id__in=ids, at__gte=_start(first, zone), at__lte=now)
+        ledger.Event.objects.filter(project=project, staff_id__in=ids, at__gte=_start(since, zone), at__lte=now)
         .order_by("seq")
         .values_list("seq", "kind", "at", "staff_id", "customer_id")
     )
@@ -185,8 +194,11 @@ def board(staff: ledger.Staff, now: datetime, *, log: d.WorkLog | None = None) -
     day = now.astimezone(zone).date()
     duties = duties_of(staff)
     if log is None:
-        first = min((_first_day(duty, day) for duty in duties), default=day)
-        log = work_log(staff.project, [staff.pk], first, now)
+        counted = [duty for duty in duties if duty.counts]
+        first = min((_first_day(duty, day) for duty in counted), default=day)
+        # Only duties counting the ledger's events need its events: today's, for the shipped daily ones.
+        events_from = min((_first_day(duty, day) for duty in counted if duty.counts not in OWN_KINDS), default=day)
+        log = work_log(staff.project, [staff.pk], first, now, events_from=events_from)
     joined = Joining.objects.filter(staff=staff).values_list("day", flat=True).first()
     days_off = set(DayOff.objects.filter(staff=staff, day=day).values_list("day", flat=True))
     lines = []
