@@ -22,7 +22,7 @@ from .models import Survey
 
 bench_page = access.capability_page(capabilities.WORKBENCH)
 
-SHOWN = 20
+SHOWN = 10
 CADENCE_WORDS = {d.MONTHLY: ("月度", "Monthly"), d.QUARTERLY: ("季度", "Quarterly")}
 
 
