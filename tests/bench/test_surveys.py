@@ -57,3 +57,11 @@ def test_the_monthly_complaint_report_carries_the_months_satisfaction(bench: Wor
     surveys.survey_answer(by=office.alice, survey=made[1], fields={"score": "3"})
     page = _signed_in("zhao").get("/p/hz-1/bench/complaints/report/").content.decode()
     assert "客户满意率（月度调查）" in page and "50.0%" in page  # S-2 from W-5
+
+
+def test_the_customers_archive_shows_their_surveys(bench: Workbench) -> None:
+    made = surveys.surveys_send(by=bench.office.alice, cadence=d.MONTHLY, period="")
+    zhang = next(s for s in made if s.customer_id == bench.office.zhang.pk)
+    surveys.survey_answer(by=bench.office.alice, survey=zhang, fields={"score": "1", "comment": "回电太慢"})
+    page = _signed_in("alice").get(f"/p/hz-1/bench/customers/{bench.office.zhang.pk}/").content.decode()
+    assert "非常不满意" in page and "回电太慢" in page  # W-5, by customer

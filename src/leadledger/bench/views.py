@@ -16,6 +16,7 @@ from leadledger import capabilities
 from leadledger.desk.exports import XLSX
 from leadledger.engine import competency, workreports
 from leadledger.engine import duties as d
+from leadledger.engine import surveys as surveys_engine
 from leadledger.engine.errors import DomainError
 from leadledger.engine.model import DEAL
 from leadledger.ledger import models as ledger
@@ -357,5 +358,7 @@ def archive(request: access.ProjectRequest, pk: int) -> HttpResponse:
         "flags": CustomerFile.Flag.choices,
         "channels": Channel.choices,
         "agreed": notices.consents_of(customer),
+        "surveys": surveys.customer_history(customer),  # W-5 by customer
+        "score_words": {s: pick(*surveys_engine.SCORE_WORDS[s]) for s in surveys_engine.SCORES},
     }
     return render(request, "bench/archive.html", context, status=422 if error else 200)
