@@ -29,6 +29,8 @@ def test_the_manager_appraises_a_member_beside_her_counted_work(bench: Workbench
     zhao.post("/p/hz-1/bench/team/appraisals/", {**FORM, "staff": office.alice.pk, "attributes": "manager"})
     saved = Appraisal.objects.get()  # the period's appraisal redone, not a second one
     assert (saved.attributes, saved.by, saved.cadence) == ("manager", office.zhao, "monthly")
+    today = _signed_in("alice").get("/p/hz-1/bench/").content.decode()
+    assert f"{saved.period}能力考核：客户经理" in today and "抗压不足" in today  # W-7, beside her own duties
 
 
 def test_only_the_managers_own_team_and_every_level_is_required(bench: Workbench) -> None:

@@ -74,3 +74,11 @@ def members(manager: ledger.Staff, period: d.Period, now: datetime) -> list[Memb
             Member(staff=person, figures=selectors.figures(person, period, now), latest=last, standing=standing)
         )
     return found
+
+
+def own_latest(staff: ledger.Staff) -> tuple[Appraisal, engine.Standing] | None:
+    """W-7: the person's latest appraisal and where it puts them, shown beside their own duties."""
+    last = Appraisal.objects.filter(staff=staff).order_by("-at").first()
+    if last is None:
+        return None
+    return last, engine.standing({a: getattr(last, a) for a in engine.AREAS}, last.post)

@@ -51,6 +51,16 @@ def today(request: access.ProjectRequest) -> HttpResponse:
     words = {k: pick(*v) for k, v in STATUS_WORDS.items()}
     context = {"board": mine, "status_words": words, "form": {}, "complaints": _complaints(request, now)}
     context["flagged"] = archive_service.flagged(request.staff)  # W-4: on today's list
+    latest = appraisals.own_latest(request.staff)  # W-7: beside the person's measured targets
+    if latest is not None:
+        appraisal, standing = latest
+        context["appraisal"] = {
+            "period": appraisal.period,
+            "level": pick(*competency.LEVEL_WORDS[standing.level]),
+            "short": "、".join(pick(*competency.AREA_WORDS[a]) for a in standing.short),
+            "meets": standing.meets_post,
+            "comment": appraisal.comment,
+        }
     return render(request, "bench/today.html", context)
 
 
