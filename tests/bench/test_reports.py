@@ -120,3 +120,18 @@ def test_a_month_not_yet_begun_shows_this_month_and_says_why(bench: Workbench) -
     assert f"{ahead}尚未开始，还不能写月报" in page and f"月报 {today:%Y-%m}" in page
     with pytest.raises(DomainError):
         services.report_save(staff=bench.office.alice, period=ahead, parts=PARTS, submit=True, cadence=d.MONTHLY)
+
+
+def test_the_teams_reports_of_a_month_open_in_excel_one_row_each(bench: Workbench) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    call(bench.office, bench.office.zhang, bench.office.alice)
+    _signed_in("alice").post("/p/hz-1/bench/report/", {**PARTS, "cadence": "monthly", "action": "submit"})
+    response = _signed_in("zhao").get("/p/hz-1/bench/reports.xlsx?cadence=monthly")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content))["工作报告"].iter_rows(values_only=True))
+    assert rows[0][0].endswith("团队月报") and rows[1][:3] == ("成员", "状态", "电话")
+    assert rows[2][:3] == ("王芳", "已提交", 1) and PARTS["results"] in rows[2]
+    assert _signed_in("alice").get("/p/hz-1/bench/reports.xlsx").status_code == 403

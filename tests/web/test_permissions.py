@@ -54,6 +54,7 @@ LEAD |= {
     "bench_appraisals",
     "bench_team_xlsx",
     "bench_service_hours",
+    "bench_reports_xlsx",
 }  # the manager's side of it
 AGENTS_ONLY = {
     "agent_home",
@@ -238,6 +239,7 @@ PAGE_NEEDS = {
     "bench_appraisals": "lead_team",  # W-7 (r17, decision 463)
     "bench_team_xlsx": "lead_team",  # the team dashboard as Excel (r17)
     "bench_service_hours": "lead_team",  # S-1's business hours (r17, decision 464)
+    "bench_reports_xlsx": "lead_team",  # the team's reports of a period as Excel (r17)
     "bench_notices": "serve_complaints",  # S-3, those who serve customers (r17, decision 461)
     "bench_notice": "serve_complaints",
     "sales_board": "see_customers",

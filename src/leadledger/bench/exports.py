@@ -89,3 +89,19 @@ def team_workbook(
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def reports_workbook(title: str, head: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    """The team's reports of one period (W-3): each member's counted figures and written parts, one row each."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = pick("工作报告", "Reports")
+    sheet.append([inert(title)])
+    sheet.append(list(head))
+    for row in rows:
+        sheet.append([inert(v) if isinstance(v, str) else v for v in row])
+    sheet.column_dimensions["A"].width = 12
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

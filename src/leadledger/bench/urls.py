@@ -8,6 +8,7 @@ urlpatterns = [
     path("p/<slug:project>/bench/report/", views.report, name="bench_report"),
     path("p/<slug:project>/bench/team/", views.team, name="bench_team"),
     path("p/<slug:project>/bench/team.xlsx", views.team_xlsx, name="bench_team_xlsx"),
+    path("p/<slug:project>/bench/reports.xlsx", views.reports_xlsx, name="bench_reports_xlsx"),
     path("p/<slug:project>/bench/customers/<int:pk>/", views.archive, name="bench_archive"),
     path("p/<slug:project>/bench/team/calendar/", views.calendar, name="bench_calendar"),
     path("p/<slug:project>/bench/reports/<int:pk>/", views.review, name="bench_review"),

@@ -210,6 +210,46 @@ def team_xlsx(request: access.ProjectRequest) -> HttpResponse:
 
 
 @lead_page
+def reports_xlsx(request: access.ProjectRequest) -> HttpResponse:
+    """W-3: the team's reports of one period as Excel, a row per member (none written: the counts alone)."""
+    now = timezone.now()
+    cadence = _cadence(request)
+    try:
+        period = workreports.period_for(cadence, request.GET.get("period", ""), timezone.localdate(now))
+    except DomainError:
+        period = workreports.period_for(cadence, "", timezone.localdate(now))
+    people = selectors.team_of(request.staff)
+    found = {r.staff_id: r for r in Report.objects.filter(staff__in=people, cadence=cadence, period=period.name)}
+    head = [pick("成员", "Member"), pick("状态", "State"), *(pick(*FIGURE_WORDS[n]) for n in selectors.FIGURES)]
+    head += [pick("回款（元）", "Collected (yuan)")]
+    written = (("成果", "Results"), ("问题及原因", "Problems"), ("计划", "Plan"), ("建议", "Suggestions"))
+    head += [pick(*words) for words in written]
+    head += [pick("经理意见", "Manager's comment")]
+    rows: list[list[object]] = []
+    for person in people:
+        report = found.get(person.pk)
+        submitted = report is not None and report.submitted_at is not None
+        numbers = report.figures if report is not None and submitted else selectors.figures(person, period, now)
+        state = str(report.get_state_display()) if report is not None else pick("未写", "Not written")
+        parts = [getattr(report, p) if report is not None else "" for p in services.PARTS]
+        rows.append(
+            [
+                person.name,
+                state,
+                *(numbers.get(n, 0) for n in selectors.FIGURES),
+                numbers.get(workreports.COLLECTED, "0.00"),
+                *parts,
+                report.comment if report is not None else "",
+            ]
+        )
+    zh, en = workreports.NAMES[cadence]
+    title = pick(f"{period.name}团队{zh}", f"The team's {en}s, {period.name}")
+    response = HttpResponse(exports.reports_workbook(title, head, rows), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="reports-{cadence}-{period.name}.xlsx"'
+    return response
+
+
+@lead_page
 def review(request: access.ProjectRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Report, pk=pk, project=request.project, staff__in=selectors.team_of(request.staff))
     error = None
