@@ -65,3 +65,10 @@ def test_the_customers_archive_shows_their_surveys(bench: Workbench) -> None:
     surveys.survey_answer(by=bench.office.alice, survey=zhang, fields={"score": "1", "comment": "回电太慢"})
     page = _signed_in("alice").get(f"/p/hz-1/bench/customers/{bench.office.zhang.pk}/").content.decode()
     assert "非常不满意" in page and "回电太慢" in page  # W-5, by customer
+
+
+def test_a_mistyped_survey_number_is_not_found_not_an_error(bench: Workbench) -> None:
+    # Found by fuzzing the r17 forms once: ":" reached the primary key lookup and answered 500.
+    for typed in (":", "１", "-1", ""):
+        response = _signed_in("alice").post("/p/hz-1/bench/surveys/", {"survey": typed, "score": "5"})
+        assert response.status_code == 404, typed

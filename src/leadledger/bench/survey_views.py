@@ -54,7 +54,9 @@ def survey_list(request: access.ProjectRequest) -> HttpResponse:
                     ),
                 )
             else:
-                found = get_object_or_404(Survey, pk=request.POST.get("survey") or 0, project=request.project)
+                text = request.POST.get("survey", "")
+                number = int(text) if text.isascii() and text.isdigit() else 0  # a typed id is not a 500
+                found = get_object_or_404(Survey, pk=number, project=request.project)
                 surveys.survey_answer(by=request.staff, survey=found, fields=request.POST.dict())
                 messages.success(
                     request, pick(f"已记录{found.customer.name}的满意度", f"{found.customer.name}'s answer recorded")
