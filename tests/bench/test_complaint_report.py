@@ -51,7 +51,8 @@ def test_the_page_shows_the_months_figures(march: Office) -> None:
     page = _manager().get("/p/hz-1/bench/complaints/report/?month=2026-03").content.decode()
     assert "2026-03客户投诉情况及处理月报" in page
     figures = [part.split("</dd>")[0] for part in page.split("<dd data-figure>")[1:]]
-    assert figures == ["3", "2", "1", "33.3%", "5", "2"]  # Feb's two are unanswered: over a month by March 31
+    # Feb's two are unanswered: over a month by March 31; no satisfaction survey answered (W-5, r17)
+    assert figures == ["3", "2", "1", "33.3%", "5", "2", "—", "0"]
     assert "QQ或微信" in page and "房屋质量" in page
 
 

@@ -153,3 +153,25 @@ def test_the_workbench_reminds_of_open_complaints_and_those_past_their_clock(off
     assert "2条投诉未结案" in team
     english = _signed_in("alice", "en").get("/p/hz-1/bench/").content.decode()
     assert "2 complaints open" in english and "1 past its clock" in english
+
+
+def test_the_manager_sets_business_hours_on_a_page_and_the_clock_follows(office: Office) -> None:
+    from leadledger.bench import selectors as bench_selectors
+
+    client = client_in("zh-hans")
+    assert client.login(username="zhao", password=PASSWORD)
+    url = "/p/hz-1/bench/complaints/hours/"
+    assert "答复时限（小时）" in client.get(url).content.decode()
+    form = {"response_hours": "8", "business": "on", "opens": "09:00", "closes": "18:00", "weekdays": ["0", "1", "2"]}
+    done = client.post(url, form, follow=True).content.decode()
+    assert "已保存：投诉须在8小时内答复（只计营业时间）" in done
+    hours, business = bench_selectors.service_hours(office.project)
+    assert hours == 8 and business is not None and business.weekdays == frozenset({0, 1, 2})
+    wrong = client.post(url, {**form, "opens": "19:00"})
+    assert wrong.status_code == 422 and "营业时间须先开门后下班" in wrong.content.decode()
+    none = client.post(url, {**form, "weekdays": []})
+    assert none.status_code == 422 and "至少要有一个工作日" in none.content.decode()
+    assert bench_selectors.service_hours(office.project)[0] == 8  # nothing saved by the refusals
+    alice = client_in("zh-hans")
+    assert alice.login(username="alice", password=PASSWORD)
+    assert alice.get(url).status_code == 403

@@ -85,3 +85,24 @@ def test_every_n_days_needs_n(office: Office) -> None:
     with pytest.raises(DomainError) as raised:
         services.duty_save(by=office.zhao, duty=duty, fields=fields)
     assert raised.value.field == "n"
+
+
+def test_the_team_dashboard_opens_in_excel_with_the_same_figures_and_a_chart(office: Office) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from workbench import call, workbench_create
+
+    bench = workbench_create(office)
+    call(office, office.zhang, office.alice)
+    response = _signed_in("zhao").get("/p/hz-1/bench/team.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    duties = list(book["今日职责"].iter_rows(min_row=3, values_only=True))
+    callbacks = next(row for row in duties if row[1] == "回访老客户")
+    assert callbacks[0] == "王芳" and callbacks[3:] == (1, 10, "进行中")  # W-2, as on 团队今日
+    month = list(book["本月"].iter_rows(values_only=True))
+    assert month[0][0] == "成员" and month[1][0] == "王芳" and month[1][1] == 1  # one call this month
+    assert len(book["本月"]._charts) == 1 and bench.team.name == "大客户一组"
+    assert _signed_in("alice").get("/p/hz-1/bench/team.xlsx").status_code == 403

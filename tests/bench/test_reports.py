@@ -73,3 +73,65 @@ def test_a_report_of_someone_outside_the_team_is_not_found(bench: Workbench) -> 
     bob.post("/p/hz-1/bench/report/", {**PARTS, "action": "submit"})
     report = Report.objects.get(staff=bench.office.bob)
     assert _signed_in("zhao").get(f"/p/hz-1/bench/reports/{report.pk}/").status_code == 404
+
+
+def test_the_monthly_report_counts_the_month_with_the_money_collected_and_is_reviewed(bench: Workbench) -> None:
+    from decimal import Decimal
+
+    from leadledger.bench.models import CollectionEntry
+
+    office = bench.office
+    call(office, office.zhang, office.alice)
+    today = timezone.localdate()
+    CollectionEntry.objects.create(
+        project=office.project,
+        customer="HT-001",
+        figure="collected",
+        amount=Decimal("5000"),
+        day=today,
+        staff=office.alice,
+    )
+    alice, zhao = _signed_in("alice"), _signed_in("zhao")
+    page = alice.get("/p/hz-1/bench/report/?cadence=monthly").content.decode()
+    month = f"{today:%Y-%m}"
+    assert f"月报 {month}" in page and "下月计划" in page and "5000.00" in page
+    done = alice.post(
+        "/p/hz-1/bench/report/", {**PARTS, "cadence": "monthly", "period": month, "action": "submit"}, follow=True
+    )
+    assert f"已提交{month}月报，等待经理审阅" in done.content.decode()
+    report = Report.objects.get(staff=office.alice, cadence=d.MONTHLY)
+    assert report.figures[d.CALLS] == 1 and report.figures["collected"] == "5000.00"
+    line = next(
+        line for line in selectors.board(office.alice, timezone.now()).lines if line.duty.counts == d.MONTHLY_REPORT
+    )
+    assert line.standing is not None and line.standing.status == d.MET  # W-2: the month's summary is done
+    review = zhao.get(f"/p/hz-1/bench/reports/{report.pk}/").content.decode()
+    assert f"王芳的月报 {month}" in review and "5000.00" in review
+    returned = zhao.post(
+        f"/p/hz-1/bench/reports/{report.pk}/", {"action": "return", "comment": "补充回款明细"}, follow=True
+    )
+    assert f"已退回王芳的{month}月报" in returned.content.decode()
+
+
+def test_a_month_not_yet_begun_shows_this_month_and_says_why(bench: Workbench) -> None:
+    today = timezone.localdate()
+    ahead = f"{today.year + 1}-01"
+    page = _signed_in("alice").get(f"/p/hz-1/bench/report/?cadence=monthly&period={ahead}").content.decode()
+    assert f"{ahead}尚未开始，还不能写月报" in page and f"月报 {today:%Y-%m}" in page
+    with pytest.raises(DomainError):
+        services.report_save(staff=bench.office.alice, period=ahead, parts=PARTS, submit=True, cadence=d.MONTHLY)
+
+
+def test_the_teams_reports_of_a_month_open_in_excel_one_row_each(bench: Workbench) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    call(bench.office, bench.office.zhang, bench.office.alice)
+    _signed_in("alice").post("/p/hz-1/bench/report/", {**PARTS, "cadence": "monthly", "action": "submit"})
+    response = _signed_in("zhao").get("/p/hz-1/bench/reports.xlsx?cadence=monthly")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content))["工作报告"].iter_rows(values_only=True))
+    assert rows[0][0].endswith("团队月报") and rows[1][:3] == ("成员", "状态", "电话")
+    assert rows[2][:3] == ("王芳", "已提交", 1) and PARTS["results"] in rows[2]
+    assert _signed_in("alice").get("/p/hz-1/bench/reports.xlsx").status_code == 403

@@ -150,3 +150,21 @@ def test_only_the_managers_own_team_gets_days_off(bench: Workbench) -> None:
         "/p/hz-1/bench/team/calendar/", {"staff": bench.office.alice.pk, "day": "周六", "action": "off"}, follow=True
     )
     assert "请填写日期" in bad.content.decode()
+
+
+def test_the_today_page_reads_only_the_events_its_duties_count_but_still_the_years_report(bench: Workbench) -> None:
+    from leadledger.bench.models import Report
+
+    office = bench.office
+    now = timezone.now()
+    call(office, office.zhang, office.alice, at=now - timedelta(days=3))  # not today's: no daily duty counts it
+    Report.objects.create(
+        project=office.project, staff=office.alice, cadence=d.YEARLY, period=f"{now:%Y}", submitted_at=now
+    )
+    line = _line(selectors.board(office.alice, now), d.YEARLY_REPORT)
+    assert line.standing is not None and line.standing.status == d.MET  # W-3: the year's report, counted
+    log = selectors.work_log(
+        office.project, [office.alice.pk], now.date() - timedelta(days=5), now, events_from=timezone.localdate(now)
+    )
+    assert log.done(d.CALLS, str(office.alice.pk), d.period_of(d.YEARLY, timezone.localdate(now))) == 0
+    assert log.done(d.YEARLY_REPORT, str(office.alice.pk), d.period_of(d.YEARLY, timezone.localdate(now))) == 1

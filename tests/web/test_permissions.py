@@ -43,6 +43,7 @@ BENCH = {
     "bench_report",
     "bench_collections",
     "bench_archive",
+    "bench_surveys",
 }  # a customer manager's own workbench (issue 17)
 LEAD = {"bench_team", "bench_review", "bench_duties", "bench_duty_edit", "bench_complaint_report"}
 LEAD |= {
@@ -50,6 +51,10 @@ LEAD |= {
     "bench_complaint_report_pdf",
     "bench_calendar",
     "bench_reconcile",
+    "bench_appraisals",
+    "bench_team_xlsx",
+    "bench_service_hours",
+    "bench_reports_xlsx",
 }  # the manager's side of it
 AGENTS_ONLY = {
     "agent_home",
@@ -230,6 +235,13 @@ PAGE_NEEDS = {
     "bench_reconcile": "lead_team",
     "bench_complaint_report_xlsx": "lead_team",
     "bench_complaint_report_pdf": "lead_team",
+    "bench_surveys": "workbench",  # W-5 (r17, decision 462)
+    "bench_appraisals": "lead_team",  # W-7 (r17, decision 463)
+    "bench_team_xlsx": "lead_team",  # the team dashboard as Excel (r17)
+    "bench_service_hours": "lead_team",  # S-1's business hours (r17, decision 464)
+    "bench_reports_xlsx": "lead_team",  # the team's reports of a period as Excel (r17)
+    "bench_notices": "serve_complaints",  # S-3, those who serve customers (r17, decision 461)
+    "bench_notice": "serve_complaints",
     "sales_board": "see_customers",
     "sales_board_refresh": "see_customers",
     "sales_unit": "take_deposit",
@@ -315,6 +327,7 @@ def test_each_role_reaches_exactly_the_pages_its_capabilities_open(office: Offic
         no_such_row = ("import_job", "import_confirm", "import_cancel", "import_again", "import_report", "escort_slip")
         no_such_row += ("escort_slip_pdf",)  # no escorted visit has Zhang's id for its number
         no_such_row += ("bench_review", "bench_duty_edit", "bench_complaint", "bench_archive")  # no such row here
+        no_such_row += ("bench_notice",)  # no notice has Zhang's id
         no_such_row += ("desk_correct",)  # no visit of this site has that number
         no_such_row += CASES  # no case with Zhang's id
         assert status != 404 or name in (*no_such_row, *NO_SUCH_UNIT, "relation_verify", "policy_job", "mine_more"), (

@@ -10,13 +10,15 @@ from django.utils import timezone
 
 from leadledger import capabilities
 from leadledger.engine import complaints as engine
+from leadledger.engine import duties
+from leadledger.engine import surveys as surveys_engine
 from leadledger.engine.errors import DomainError
 from leadledger.web import access
 from leadledger.web.selectors import masked
 from leadledger.web.speech import pick, said
 
-from . import complaints, exports, selectors
-from .models import Complaint
+from . import complaints, exports, selectors, surveys
+from .models import Complaint, ServiceHours
 
 serve_page = access.capability_page(capabilities.SERVE_COMPLAINTS)
 lead_page = access.capability_page(capabilities.LEAD_TEAM)
@@ -93,6 +95,55 @@ def complaint_list(request: access.ProjectRequest) -> HttpResponse:
     return render(request, "bench/complaints.html", _list_context(request, {}, None))
 
 
+WEEKDAYS = (
+    ("周一", "Mon"),
+    ("周二", "Tue"),
+    ("周三", "Wed"),
+    ("周四", "Thu"),
+    ("周五", "Fri"),
+    ("周六", "Sat"),
+    ("周日", "Sun"),
+)
+
+
+@lead_page
+def service_hours(request: access.ProjectRequest) -> HttpResponse:
+    """S-1: the manager sets how long the desk has to answer and whether nights and weekends stop the clock."""
+    found = ServiceHours.objects.filter(project=request.project).first() or ServiceHours(project=request.project)
+    form: dict[str, object] = {
+        "response_hours": str(found.response_hours),
+        "business": found.business,
+        "opens": found.opens.strftime("%H:%M"),
+        "closes": found.closes.strftime("%H:%M"),
+        "weekdays": [d for d in found.weekdays.split(",") if d],
+    }
+    error = None
+    if request.method == "POST":
+        form = {key: request.POST.get(key, "") for key in ("response_hours", "opens", "closes")}
+        form["business"] = request.POST.get("business") == "on"
+        form["weekdays"] = request.POST.getlist("weekdays")
+        try:
+            saved = complaints.service_hours_save(
+                by=request.staff, fields={**form, "business": request.POST.get("business", "")}
+            )
+        except DomainError as problem:
+            error = {"field": problem.field, "message": said(problem)}
+        else:
+            messages.success(
+                request,
+                pick(
+                    f"已保存：投诉须在{saved.response_hours}小时内答复"
+                    + ("（只计营业时间）" if saved.business else ""),
+                    f"saved: complaints are answered within {saved.response_hours} hours"
+                    + (" (business hours only)" if saved.business else ""),
+                ),
+            )
+            return redirect("bench_complaints", project=request.project.code)
+    days = [(str(i), pick(*WEEKDAYS[i])) for i in range(7)]
+    context = {"form": form, "error": error, "days": days}
+    return render(request, "bench/service_hours.html", context, status=422 if error else 200)
+
+
 ACTIONS = {
     "answer": (
         lambda by, c, post: complaints.complaint_answer(by=by, complaint=c, answer=post.get("answer", "")),
@@ -152,8 +203,9 @@ def _report_rows(report: engine.MonthReport) -> dict[str, list[tuple[str, int]]]
     }
 
 
-def _summary(report: engine.MonthReport) -> list[tuple[str, object]]:
+def _summary(report: engine.MonthReport, satisfaction: surveys_engine.Figures) -> list[tuple[str, object]]:
     rate = f"{report.on_time_rate * 100:.1f}%" if report.on_time_rate is not None else "—"
+    satisfied = f"{satisfaction.satisfied * 100:.1f}%" if satisfaction.satisfied is not None else "—"
     return [
         (pick("本月投诉", "Complaints this month"), report.volume),
         (pick("上月投诉", "Last month"), report.previous),
@@ -161,6 +213,9 @@ def _summary(report: engine.MonthReport) -> list[tuple[str, object]]:
         (pick("按时答复率", "Answered on time"), rate),
         (pick("月末未解决", "Unresolved at the month's end"), report.unresolved),
         (pick("超过一个月未解决", "Open over a month"), report.open_over_a_month),
+        # S-2's satisfaction: the month's satisfaction survey (W-5), answers scoring 4 or 5 (decision 462).
+        (pick("客户满意率（月度调查）", "Satisfied (monthly survey)"), satisfied),
+        (pick("满意度调查回复", "Survey answers"), satisfaction.answered),
     ]
 
 
@@ -168,7 +223,7 @@ def _complaint_report(request: access.ProjectRequest, fmt: str) -> HttpResponse:
     """S-2: the monthly complaint report, as a page, an Excel workbook or a PDF."""
     month, report = selectors.complaint_month(request.project, request.GET.get("month", ""), timezone.now())
     rows = _report_rows(report)
-    summary = _summary(report)
+    summary = _summary(report, surveys.project_figures(request.project, duties.MONTHLY, month.name))
     title = pick(f"{month.name}客户投诉情况及处理月报", f"Complaints and their handling, {month.name}")
     if fmt == "xlsx":
         return exports.report_xlsx(month.name, title, summary, rows)

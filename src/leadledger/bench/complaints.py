@@ -6,7 +6,7 @@ Every rule is the engine's (engine/complaints.py); this module stores what happe
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from django.db import transaction
@@ -17,7 +17,7 @@ from leadledger.engine import complaints as engine
 from leadledger.engine.errors import DomainError
 from leadledger.ledger import models as ledger
 
-from .models import Complaint
+from .models import Complaint, ServiceHours
 
 MAX_DEPARTMENT_HOURS = 24 * 30  # a month: a longer deadline is a mistake in the form, not a promise
 
@@ -139,3 +139,33 @@ def complaint_close(
     complaint.closed_at, complaint.closed_by = now or timezone.now(), by
     complaint.save()
     return complaint
+
+
+def service_hours_save(*, by: ledger.Staff, fields: dict[str, Any]) -> ServiceHours:
+    """A manager sets the project's complaint clock (S-1): hours to answer, calendar or business hours."""
+    capabilities.require(by, capabilities.LEAD_TEAM)
+    text = str(fields.get("response_hours", "")).strip()
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 240):
+        raise DomainError("答复时限请填1到240小时", "answer within 1 to 240 hours", field="response_hours")
+    business = str(fields.get("business", "")) in ("1", "on", "true")
+    try:
+        opens = time.fromisoformat(str(fields.get("opens", "")).strip())
+        closes = time.fromisoformat(str(fields.get("closes", "")).strip())
+    except ValueError:
+        raise DomainError("请填写时间，例如09:00", "enter a time such as 09:00", field="opens") from None
+    days = sorted({int(d) for d in fields.get("weekdays", []) if str(d).isascii() and str(d).isdigit()})
+    try:  # S-1: the engine decides what business hours may be (open before close, a working day)
+        engine.BusinessHours(opens=opens, closes=closes, weekdays=frozenset(days))
+    except DomainError as wrong:
+        raise wrong.on("weekdays" if not days else "closes") from None
+    found, _ = ServiceHours.objects.update_or_create(
+        project=by.project,
+        defaults={
+            "response_hours": int(text),
+            "business": business,
+            "opens": opens,
+            "closes": closes,
+            "weekdays": ",".join(str(d) for d in days),
+        },
+    )
+    return found

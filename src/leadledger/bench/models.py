@@ -11,7 +11,7 @@ from datetime import time
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from leadledger.engine import duties
+from leadledger.engine import competency, duties, notices
 from leadledger.ledger.models import Project, Staff
 
 
@@ -42,6 +42,10 @@ class Counts(models.TextChoices):
     CALLS = duties.CALLS, _("Calls")
     WORK_LOG = "work_log", _("Work logs")
     WEEKLY_REPORT = "weekly_report", _("Weekly reports")
+    MONTHLY_REPORT = "monthly_report", _("Monthly reports")
+    QUARTERLY_REPORT = "quarterly_report", _("Quarterly reports")
+    YEARLY_REPORT = "yearly_report", _("Yearly reports")
+    SURVEYS = "survey", _("Satisfaction surveys sent")
 
 
 class Team(models.Model):
@@ -107,7 +111,8 @@ class WorkLogEntry(models.Model):
 
 
 class Report(models.Model):
-    """A weekly report (W-3, 篇1 3.16): the period's counted figures and the written parts."""
+    """A weekly, monthly, quarterly or yearly report (W-3, 篇1 3.16, 3.22, 3.35, 3.37): the period's
+    counted figures and the written parts."""
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -260,3 +265,107 @@ class CustomerFile(models.Model):
     flag = models.CharField(_("flag"), max_length=16, choices=Flag.choices, blank=True, default="")
     by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
+
+
+class Channel(models.TextChoices):
+    """The channels a customer may agree to be notified by (S-3; engine/notices.py CHANNELS)."""
+
+    SMS = notices.SMS, _("Text message")
+    WECHAT = notices.WECHAT, _("WeChat")
+    PHONE = notices.PHONE, _("Phone call")
+
+
+class ConsentChange(models.Model):
+    """A customer agreed to a channel or took it back (S-3); never changed, the latest decides."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    agreed = models.BooleanField(_("agreed"))
+    by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "customer", "at"], name="bench_consent_customer")]
+
+
+class Notice(models.Model):
+    """A one-to-many notice to existing customers (S-3), with how many were left out and why."""
+
+    class Topic(models.TextChoices):
+        PROGRESS = notices.PROGRESS, _("Project progress")
+        CONSTRUCTION = notices.CONSTRUCTION, _("Construction progress")
+        HANDOVER = notices.HANDOVER, _("Handover")
+        EVENT = notices.EVENT, _("Event")
+        REFERRAL = notices.REFERRAL, _("Referral offer")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    topic = models.CharField(_("about"), max_length=16, choices=Topic.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    title = models.CharField(_("title"), max_length=60)
+    text = models.TextField(_("text"))
+    by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    left_out = models.JSONField(default=dict)  # {"no_consent": 3, "erased": 0, "no_number": 1}
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "at"], name="bench_notice_at")]
+
+
+class NoticeDelivery(models.Model):
+    """One customer a notice went to (S-3: each logged)."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="deliveries")
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["notice", "customer"], name="bench_notice_once")]
+
+
+class Survey(models.Model):
+    """A customer's satisfaction survey of one month or quarter (W-5): asked by whom, and the answer."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked by"))
+    cadence = models.CharField(max_length=16, choices=Cadence.choices)
+    period = models.CharField(_("period"), max_length=16)
+    sent_at = models.DateTimeField(_("sent"))
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    comment = models.CharField(_("what the customer said"), max_length=300, blank=True, default="")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "cadence", "period"], name="bench_one_survey_a_period")
+        ]
+        indexes = [models.Index(fields=["project", "cadence", "period"], name="bench_survey_period")]
+
+
+class Level(models.TextChoices):
+    """The three levels of the customer manager's KSA (W-7; engine/competency.py LEVELS)."""
+
+    ASSISTANT = competency.ASSISTANT, _("Assistant customer manager")
+    MANAGER = competency.MANAGER, _("Customer manager")
+    SENIOR = competency.SENIOR, _("Senior customer manager")
+
+
+class Appraisal(models.Model):
+    """A manager's KSA appraisal of a subordinate for one month, quarter or year (W-7, 篇1 3.28/3.34/3.38)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member"))
+    by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    cadence = models.CharField(max_length=16, choices=Cadence.choices)
+    period = models.CharField(_("period"), max_length=16)
+    post = models.CharField(_("post"), max_length=16, choices=Level.choices)
+    knowledge = models.CharField(_("knowledge"), max_length=16, choices=Level.choices)
+    skills = models.CharField(_("skills"), max_length=16, choices=Level.choices)
+    attributes = models.CharField(_("attributes"), max_length=16, choices=Level.choices)
+    comment = models.TextField(_("comment"), blank=True, default="")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "cadence", "period"], name="bench_one_appraisal_a_period")
+        ]

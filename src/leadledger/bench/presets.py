@@ -12,6 +12,8 @@ from datetime import time
 from leadledger.engine import duties as d
 
 CONSULTANT, MANAGER = "consultant", "manager"
+MR, QR, YR = d.MONTHLY_REPORT, d.QUARTERLY_REPORT, d.YEARLY_REPORT  # W-3: counted once submitted
+SV = "survey"  # W-5: counted once sent
 
 Preset = tuple[str, str, str, str, int | None, time | None, str, int, str]
 
@@ -21,12 +23,12 @@ PRESETS: dict[str, tuple[Preset, ...]] = {
         (CONSULTANT, "开发新客户", "Find new prospects", d.DAILY, None, None, d.NEW_PROSPECTS, 5, "篇1 3.1"),
         (CONSULTANT, "工作日志", "Work log", d.DAILY, None, None, "work_log", 1, "篇1 3.12"),
         (CONSULTANT, "周报与下周计划", "Weekly report and plan", d.WEEKLY, None, None, "weekly_report", 1, "篇1 3.16"),
-        (CONSULTANT, "月度工作总结", "Monthly summary", d.MONTHLY, None, None, "", 1, "篇1 3.22"),
+        (CONSULTANT, "月度工作总结", "Monthly summary", d.MONTHLY, None, None, MR, 1, "篇1 3.22"),
         (CONSULTANT, "月度回款对账", "Monthly collection reconciliation", d.MONTHLY, None, None, "", 1, "篇1 3.23"),
-        (CONSULTANT, "月度满意度调查", "Monthly satisfaction survey", d.MONTHLY, None, None, "", 1, "篇1 3.27"),
-        (CONSULTANT, "季度满意度调查", "Quarterly satisfaction survey", d.QUARTERLY, None, None, "", 1, "篇1 3.33"),
-        (CONSULTANT, "季度计划与考核", "Quarterly plan and appraisal", d.QUARTERLY, None, None, "", 1, "篇1 3.35"),
-        (CONSULTANT, "年度计划与考核", "Yearly plan and appraisal", d.YEARLY, None, None, "", 1, "篇1 3.37"),
+        (CONSULTANT, "月度满意度调查", "Monthly satisfaction survey", d.MONTHLY, None, None, SV, 1, "篇1 3.27"),
+        (CONSULTANT, "季度满意度调查", "Quarterly satisfaction survey", d.QUARTERLY, None, None, SV, 1, "篇1 3.33"),
+        (CONSULTANT, "季度计划与考核", "Quarterly plan and appraisal", d.QUARTERLY, None, None, QR, 1, "篇1 3.35"),
+        (CONSULTANT, "年度计划与考核", "Yearly plan and appraisal", d.YEARLY, None, None, YR, 1, "篇1 3.37"),
     ),
     "distribution": (  # 篇4: distribution to dealers, wholesalers and shops
         (CONSULTANT, "检查经销商库存", "Check the dealer's stock", d.DAILY, None, None, "", 1, "篇4"),

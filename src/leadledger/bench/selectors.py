@@ -16,11 +16,23 @@ from django.utils import timezone
 
 from leadledger.engine import complaints as complaints_engine
 from leadledger.engine import duties as d
+from leadledger.engine import workreports
 from leadledger.engine.errors import EngineError
-from leadledger.engine.model import CALL, DEAL, ESCORTED_VISIT, VISIT
+from leadledger.engine.model import CALL, ESCORTED_VISIT, VISIT
 from leadledger.ledger import models as ledger
 
-from .models import Complaint, DayOff, DutyTemplate, Joining, Report, ServiceHours, Team, WorkLogEntry
+from .models import (
+    CollectionEntry,
+    Complaint,
+    DayOff,
+    DutyTemplate,
+    Joining,
+    Report,
+    ServiceHours,
+    Survey,
+    Team,
+    WorkLogEntry,
+)
 
 UNVISITED_SHOWN = 20  # a phone's screen of names; the count says how many more
 
@@ -43,12 +55,21 @@ def _start(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone)
 
 
-def work_log(project: ledger.Project, staff_ids: Iterable[int], first: date, now: datetime) -> d.WorkLog:
-    """The engine's log of these people's work from `first` to `now`, with their customers' first contacts."""
+# Work the workbench keeps itself (W-3, W-5), not the ledger's events: a yearly report duty needs the
+# year's reports, not the year's calls.
+OWN_KINDS = frozenset({"work_log", "survey", *(workreports.kind_of(c) for c in workreports.CADENCES)})
+
+
+def work_log(
+    project: ledger.Project, staff_ids: Iterable[int], first: date, now: datetime, *, events_from: date | None = None
+) -> d.WorkLog:
+    """The engine's log of these people's work from `first` to `now`, with their customers' first contacts;
+    the ledger's events from `events_from` when later (what the duties counting events look back to)."""
     zone = zone_of(project)
     ids = list(staff_ids)
+    since = max(first, events_from) if events_from is not None else first
     rows = list(
-        ledger.Event.objects.filter(project=project, staff_id__in=ids, at__gte=_start(first, zone), at__lte=now)
+        ledger.Event.objects.filter(project=project, staff_id__in=ids, at__gte=_start(since, zone), at__lte=now)
         .order_by("seq")
         .values_list("seq", "kind", "at", "staff_id", "customer_id")
     )
@@ -84,30 +105,39 @@ def work_log(project: ledger.Project, staff_ids: Iterable[int], first: date, now
         items.append(
             d.Work(id=f"log{pk}", at=written, seq=0, type="work_log", staff=str(staff), customer=None, day=day)
         )
-    for pk, staff, submitted in Report.objects.filter(
+    for pk, staff, cadence, submitted in Report.objects.filter(
         staff_id__in=ids, submitted_at__isnull=False, submitted_at__gte=_start(first, zone)
-    ).values_list("pk", "staff_id", "submitted_at"):
+    ).values_list("pk", "staff_id", "cadence", "submitted_at"):
         items.append(
             d.Work(
                 id=f"report{pk}",
                 at=submitted,
                 seq=0,
-                type="weekly_report",
+                type=workreports.kind_of(cadence),
                 staff=str(staff),
                 customer=None,
                 day=submitted.astimezone(zone).date(),
             )
         )
+    # W-5: a satisfaction survey sent is logged work too.
+    for pk, staff, sent in Survey.objects.filter(staff_id__in=ids, sent_at__gte=_start(first, zone)).values_list(
+        "pk", "staff_id", "sent_at"
+    ):
+        day = sent.astimezone(zone).date()
+        items.append(d.Work(id=f"survey{pk}", at=sent, seq=0, type="survey", staff=str(staff), customer=None, day=day))
     return d.WorkLog(items)
 
 
-FIGURES = (d.CALLS, d.CALLBACKS, d.VISITS, d.NEW_PROSPECTS, DEAL)
+FIGURES = workreports.COUNTED
 
 
-def figures(staff: ledger.Staff, week: d.Period, now: datetime) -> dict[str, int]:
-    """The week's counted figures for a report (W-3): calls, callbacks, visits, new customers, deals."""
-    log = work_log(staff.project, [staff.pk], week.first, now)
-    return {name: log.done(name, str(staff.pk), week, until=now) for name in FIGURES}
+def figures(staff: ledger.Staff, period: d.Period, now: datetime) -> dict[str, int | str]:
+    """A report's counted figures for the period (W-3), with the money this person entered as collected (W-6)."""
+    log = work_log(staff.project, [staff.pk], period.first, now)
+    collected = CollectionEntry.objects.filter(
+        staff=staff, figure=CollectionEntry.Figure.COLLECTED, day__gte=period.first, day__lte=period.last
+    ).values_list("amount", flat=True)
+    return workreports.figures(log, str(staff.pk), period, until=now, collected=[a for a in collected if a is not None])
 
 
 def duties_of(staff: ledger.Staff) -> list[DutyTemplate]:
@@ -164,8 +194,11 @@ def board(staff: ledger.Staff, now: datetime, *, log: d.WorkLog | None = None) -
     day = now.astimezone(zone).date()
     duties = duties_of(staff)
     if log is None:
-        first = min((_first_day(duty, day) for duty in duties), default=day)
-        log = work_log(staff.project, [staff.pk], first, now)
+        counted = [duty for duty in duties if duty.counts]
+        first = min((_first_day(duty, day) for duty in counted), default=day)
+        # Only duties counting the ledger's events need its events: today's, for the shipped daily ones.
+        events_from = min((_first_day(duty, day) for duty in counted if duty.counts not in OWN_KINDS), default=day)
+        log = work_log(staff.project, [staff.pk], first, now, events_from=events_from)
     joined = Joining.objects.filter(staff=staff).values_list("day", flat=True).first()
     days_off = set(DayOff.objects.filter(staff=staff, day=day).values_list("day", flat=True))
     lines = []
@@ -220,10 +253,6 @@ def reports_to_review(manager: ledger.Staff) -> list[Report]:
         .select_related("staff")
         .order_by("submitted_at")
     )
-
-
-def week_before(week: d.Period) -> d.Period:
-    return d.period_of(d.WEEKLY, week.first - timedelta(days=1))
 
 
 # --- complaints (S-1) ---------------------------------------------------------------------------

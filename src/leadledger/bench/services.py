@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from leadledger import capabilities
 from leadledger.engine import duties as engine_duties
+from leadledger.engine import workreports
 from leadledger.engine.errors import DomainError
 from leadledger.ledger import models as ledger
 from leadledger.web.speech import pick
@@ -123,33 +124,41 @@ def log_write(*, staff: ledger.Staff, text: str, now: datetime | None = None) ->
     return entry
 
 
-PARTS = ("results", "problems", "plan", "suggestions")
+PARTS = workreports.PARTS
 
 
 def report_save(
-    *, staff: ledger.Staff, period: str, parts: dict[str, str], submit: bool, now: datetime | None = None
+    *,
+    staff: ledger.Staff,
+    period: str,
+    parts: dict[str, str],
+    submit: bool,
+    now: datetime | None = None,
+    cadence: str = engine_duties.WEEKLY,
 ) -> Report:
-    """Keep or submit a weekly report (W-3); its figures are counted by the engine when submitted."""
+    """Keep or submit a weekly, monthly, quarterly or yearly report (W-3); figures counted at submission."""
     capabilities.require(staff, capabilities.WORKBENCH)
     moment = now or timezone.now()
-    week = selectors.week_named(period, moment)
+    span = workreports.period_for(cadence, period, timezone.localdate(moment))
+    zh, en = workreports.NAMES[cadence]
     with transaction.atomic():
         report, _ = Report.objects.select_for_update().get_or_create(
-            staff=staff, cadence=engine_duties.WEEKLY, period=week.name, defaults={"project": staff.project}
+            staff=staff, cadence=cadence, period=span.name, defaults={"project": staff.project}
         )
         if report.state in (Report.State.SUBMITTED, Report.State.ACCEPTED):
-            raise DomainError("这份周报已提交，不能再修改", "this weekly report is submitted and can no longer change")
+            raise DomainError(f"这份{zh}已提交，不能再修改", f"this {en} is submitted and can no longer change")
         for part in PARTS:
             setattr(report, part, str(parts.get(part, "")).strip())
         if submit:
-            missing = [part for part in ("results", "plan") if not getattr(report, part)]
+            missing = workreports.missing(parts)
             if missing:
+                next_zh, next_en = workreports.NEXT[cadence]
                 raise DomainError(
-                    "提交前请填写本周成果和下周计划",
-                    "write the results and the plan before submitting",
+                    f"提交前请填写成果和{next_zh}计划",
+                    f"write the results and the plan for {next_en} before submitting",
                     field=missing[0],
                 )
-            report.figures = selectors.figures(staff, week, moment)
+            report.figures = selectors.figures(staff, span, moment)
             report.state, report.submitted_at = Report.State.SUBMITTED, moment
         report.save()
     return report
@@ -160,10 +169,11 @@ def report_review(
 ) -> Report:
     """The manager accepts a submitted report or returns it with a comment saying what to change."""
     capabilities.require(by, capabilities.LEAD_TEAM)
+    zh, en = workreports.NAMES.get(report.cadence, workreports.NAMES[engine_duties.WEEKLY])
     if report.project_id != by.project_id:
-        raise DomainError("没有这份周报", "there is no such report")
+        raise DomainError(f"没有这份{zh}", f"there is no such {en}")
     if report.state != Report.State.SUBMITTED:
-        raise DomainError("只能审阅已提交的周报", "only a submitted report can be reviewed")
+        raise DomainError(f"只能审阅已提交的{zh}", f"only a submitted {en} can be reviewed")
     comment = comment.strip()
     if not accept and not comment:
         raise DomainError("退回时请写明修改意见", "say what to change when returning a report", field="comment")

@@ -4,6 +4,7 @@ reviews and duties. Every figure is the engine's (engine/duties.py), through ben
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -12,16 +13,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from leadledger import capabilities
+from leadledger.desk.exports import XLSX
+from leadledger.engine import competency, workreports
 from leadledger.engine import duties as d
+from leadledger.engine import surveys as surveys_engine
 from leadledger.engine.errors import DomainError
 from leadledger.engine.model import DEAL
 from leadledger.ledger import models as ledger
 from leadledger.web import access
 from leadledger.web.speech import pick, said
 
+from . import appraisals, exports, notices, selectors, services, surveys
 from . import archive as archive_service
-from . import selectors, services
-from .models import Cadence, Counts, CustomerFile, DutyTemplate, Report, Team, TeamKind
+from .models import Cadence, Channel, Counts, CustomerFile, DutyTemplate, Report, Team, TeamKind
 
 bench_page = access.capability_page(capabilities.WORKBENCH)
 lead_page = access.capability_page(capabilities.LEAD_TEAM)
@@ -36,7 +40,7 @@ FIGURE_WORDS = {
 STATUS_WORDS = {d.MET: ("已完成", "met"), d.MISSED: ("未完成", "missed"), d.OPEN: ("进行中", "open")}
 
 
-def _figures(numbers: dict[str, int]) -> list[tuple[str, int]]:
+def _figures(numbers: dict[str, Any]) -> list[tuple[str, int]]:
     return [(pick(*FIGURE_WORDS[name]), numbers.get(name, 0)) for name in selectors.FIGURES]
 
 
@@ -47,6 +51,16 @@ def today(request: access.ProjectRequest) -> HttpResponse:
     words = {k: pick(*v) for k, v in STATUS_WORDS.items()}
     context = {"board": mine, "status_words": words, "form": {}, "complaints": _complaints(request, now)}
     context["flagged"] = archive_service.flagged(request.staff)  # W-4: on today's list
+    latest = appraisals.own_latest(request.staff)  # W-7: beside the person's measured targets
+    if latest is not None:
+        appraisal, standing = latest
+        context["appraisal"] = {
+            "period": appraisal.period,
+            "level": pick(*competency.LEVEL_WORDS[standing.level]),
+            "short": "、".join(pick(*competency.AREA_WORDS[a]) for a in standing.short),
+            "meets": standing.meets_post,
+            "comment": appraisal.comment,
+        }
     return render(request, "bench/today.html", context)
 
 
@@ -72,39 +86,74 @@ def log(request: access.ProjectRequest) -> HttpResponse:
     return redirect("bench_today", project=request.project.code)
 
 
+def _cadence(request: access.ProjectRequest) -> str:
+    cadence = request.GET.get("cadence", request.POST.get("cadence", d.WEEKLY))
+    return cadence if cadence in workreports.CADENCES else d.WEEKLY
+
+
+def _report_words(cadence: str) -> dict[str, str]:
+    return {
+        "name": pick(*workreports.NAMES[cadence]),
+        "next": pick(*workreports.NEXT[cadence]),
+        "this": pick(*workreports.THIS[cadence]),
+        "earlier": pick(*EARLIER[cadence]),
+    }
+
+
+EARLIER = {
+    d.WEEKLY: ("上一周", "The week before"),
+    d.MONTHLY: ("上个月", "The month before"),
+    d.QUARTERLY: ("上个季度", "The quarter before"),
+    d.YEARLY: ("上一年", "The year before"),
+}
+
+
 @bench_page
 def report(request: access.ProjectRequest) -> HttpResponse:
+    """A weekly, monthly, quarterly or yearly report (W-3): counted figures and the written parts."""
     now = timezone.now()
-    week = selectors.week_named(request.GET.get("week", request.POST.get("week", "")), now)
-    found = Report.objects.filter(staff=request.staff, cadence=d.WEEKLY, period=week.name).first()
+    cadence = _cadence(request)
+    words = _report_words(cadence)
+    name = request.GET.get("period", request.GET.get("week", request.POST.get("period", request.POST.get("week", ""))))
+    try:
+        period = workreports.period_for(cadence, name, timezone.localdate(now))
+    except DomainError as wrong:  # a mistyped or future period: this one's, saying why
+        messages.error(request, said(wrong))
+        period = workreports.period_for(cadence, "", timezone.localdate(now))
+    found = Report.objects.filter(staff=request.staff, cadence=cadence, period=period.name).first()
     status, error = 200, None
     parts = {part: getattr(found, part) if found else "" for part in services.PARTS}
     if request.method == "POST":
         parts = {part: request.POST.get(part, "") for part in services.PARTS}
         submit = request.POST.get("action") == "submit"
         try:
-            services.report_save(staff=request.staff, period=week.name, parts=parts, submit=submit, now=now)
+            services.report_save(
+                staff=request.staff, period=period.name, parts=parts, submit=submit, now=now, cadence=cadence
+            )
         except DomainError as problem:
             status, error = 422, {"field": problem.field, "message": said(problem)}
         else:
+            zh, en = workreports.NAMES[cadence]
             if submit:
                 messages.success(
-                    request,
-                    pick(f"已提交{week.name}周报，等待经理审阅", f"weekly report {week.name} submitted for review"),
+                    request, pick(f"已提交{period.name}{zh}，等待经理审阅", f"{en} {period.name} submitted for review")
                 )
             else:
-                messages.success(
-                    request, pick(f"已保存{week.name}周报草稿", f"weekly report {week.name} saved as a draft")
-                )
-            return redirect(f"{request.path}?week={week.name}")
-    numbers = found.figures if found is not None and found.submitted_at else selectors.figures(request.staff, week, now)
+                messages.success(request, pick(f"已保存{period.name}{zh}草稿", f"{en} {period.name} saved as a draft"))
+            return redirect(f"{request.path}?cadence={cadence}&period={period.name}")
+    submitted = found is not None and found.submitted_at is not None
+    numbers = found.figures if found is not None and submitted else selectors.figures(request.staff, period, now)
     context = {
-        "week": week,
+        "cadence": cadence,
+        "cadences": [(c, pick(*workreports.NAMES[c])) for c in workreports.CADENCES],
+        "words": words,
+        "week": period,
         "report": found,
         "parts": parts,
         "figures": _figures(numbers),
+        "collected": numbers.get(workreports.COLLECTED, "0.00"),
         "error": error,
-        "earlier": selectors.week_before(week).name,
+        "earlier": workreports.previous(cadence, period).name,
         "editable": found is None or found.state in (Report.State.DRAFT, Report.State.RETURNED),
     }
     return render(request, "bench/report.html", context, status=status)
@@ -123,6 +172,84 @@ def team(request: access.ProjectRequest) -> HttpResponse:
 
 
 @lead_page
+def team_xlsx(request: access.ProjectRequest) -> HttpResponse:
+    """The team dashboard as Excel (W-7): today's duties of each member and the month's figures, with a chart."""
+    now = timezone.now()
+    words = {k: pick(*v) for k, v in STATUS_WORDS.items()}
+    duty_rows: list[list[object]] = []
+    for board in selectors.team_boards(request.staff, now):
+        for line in board.lines:
+            if line.standing is None:
+                duty_rows.append([board.staff.name, line.duty.name, str(line.duty.get_cadence_display()), "", "", ""])
+            else:
+                s = line.standing
+                duty_rows.append([board.staff.name, line.duty.name, s.period.name, s.done, s.owed, words[s.status]])
+    month = d.period_of(d.MONTHLY, timezone.localdate(now))
+    head = [pick("成员", "Member"), *(pick(*FIGURE_WORDS[n]) for n in selectors.FIGURES)]
+    head += [pick("回款（元）", "Collected (yuan)"), pick("满意率", "Satisfied"), pick("能力层级", "KSA level")]
+    month_rows: list[list[object]] = []
+    satisfaction = {
+        row.staff.pk: row.figures.satisfied for row in surveys.team_figures(request.staff, d.MONTHLY, month.name)
+    }
+    for member in appraisals.members(request.staff, month, now):
+        satisfied = satisfaction.get(member.staff.pk)
+        level = pick(*competency.LEVEL_WORDS[member.standing.level]) if member.standing else ""
+        month_rows.append(
+            [
+                member.staff.name,
+                *(member.figures.get(n, 0) for n in selectors.FIGURES),
+                member.figures.get(workreports.COLLECTED, "0.00"),
+                "" if satisfied is None else f"{satisfied * 100:.1f}%",
+                level,
+            ]
+        )
+    title = pick(f"团队今日 {timezone.localdate(now):%Y-%m-%d}", f"My team today, {timezone.localdate(now):%Y-%m-%d}")
+    response = HttpResponse(exports.team_workbook(title, duty_rows, head, month_rows), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="team-{timezone.localdate(now):%Y-%m-%d}.xlsx"'
+    return response
+
+
+@lead_page
+def reports_xlsx(request: access.ProjectRequest) -> HttpResponse:
+    """W-3: the team's reports of one period as Excel, a row per member (none written: the counts alone)."""
+    now = timezone.now()
+    cadence = _cadence(request)
+    try:
+        period = workreports.period_for(cadence, request.GET.get("period", ""), timezone.localdate(now))
+    except DomainError:
+        period = workreports.period_for(cadence, "", timezone.localdate(now))
+    people = selectors.team_of(request.staff)
+    found = {r.staff_id: r for r in Report.objects.filter(staff__in=people, cadence=cadence, period=period.name)}
+    head = [pick("成员", "Member"), pick("状态", "State"), *(pick(*FIGURE_WORDS[n]) for n in selectors.FIGURES)]
+    head += [pick("回款（元）", "Collected (yuan)")]
+    written = (("成果", "Results"), ("问题及原因", "Problems"), ("计划", "Plan"), ("建议", "Suggestions"))
+    head += [pick(*words) for words in written]
+    head += [pick("经理意见", "Manager's comment")]
+    rows: list[list[object]] = []
+    for person in people:
+        report = found.get(person.pk)
+        submitted = report is not None and report.submitted_at is not None
+        numbers = report.figures if report is not None and submitted else selectors.figures(person, period, now)
+        state = str(report.get_state_display()) if report is not None else pick("未写", "Not written")
+        parts = [getattr(report, p) if report is not None else "" for p in services.PARTS]
+        rows.append(
+            [
+                person.name,
+                state,
+                *(numbers.get(n, 0) for n in selectors.FIGURES),
+                numbers.get(workreports.COLLECTED, "0.00"),
+                *parts,
+                report.comment if report is not None else "",
+            ]
+        )
+    zh, en = workreports.NAMES[cadence]
+    title = pick(f"{period.name}团队{zh}", f"The team's {en}s, {period.name}")
+    response = HttpResponse(exports.reports_workbook(title, head, rows), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="reports-{cadence}-{period.name}.xlsx"'
+    return response
+
+
+@lead_page
 def review(request: access.ProjectRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Report, pk=pk, project=request.project, staff__in=selectors.team_of(request.staff))
     error = None
@@ -135,14 +262,22 @@ def review(request: access.ProjectRequest, pk: int) -> HttpResponse:
             error = {"field": problem.field, "message": said(problem), "comment": comment}
         else:
             name = found.staff.name
+            zh, en = workreports.NAMES.get(found.cadence, workreports.NAMES[d.WEEKLY])
             messages.success(
                 request,
-                pick(f"已通过{name}的{found.period}周报", f"{name}'s weekly report {found.period} accepted")
+                pick(f"已通过{name}的{found.period}{zh}", f"{name}'s {en} {found.period} accepted")
                 if accept
-                else pick(f"已退回{name}的{found.period}周报", f"{name}'s weekly report {found.period} returned"),
+                else pick(f"已退回{name}的{found.period}{zh}", f"{name}'s {en} {found.period} returned"),
             )
             return redirect("bench_team", project=request.project.code)
-    context = {"report": found, "figures": _figures(found.figures), "error": error}
+    cadence = found.cadence if found.cadence in workreports.CADENCES else d.WEEKLY
+    context = {
+        "report": found,
+        "figures": _figures(found.figures),
+        "collected": found.figures.get(workreports.COLLECTED, "0.00"),
+        "words": _report_words(cadence),
+        "error": error,
+    }
     return render(request, "bench/review.html", context, status=422 if error else 200)
 
 
@@ -246,6 +381,16 @@ def archive(request: access.ProjectRequest, pk: int) -> HttpResponse:
     found = CustomerFile.objects.filter(customer=customer).first()
     form = {"target": found.target, "reason": found.reason, "flag": found.flag} if found else {}
     error = None
+    if request.method == "POST" and request.POST.get("action") == "consent":  # S-3: channels agreed to
+        try:
+            notices.consent_set(by=request.staff, customer=customer, channels=request.POST.getlist("channels"))
+        except DomainError as problem:
+            messages.error(request, said(problem))
+        else:
+            messages.success(
+                request, pick(f"已保存{customer.name}同意的通知渠道", f"{customer.name}'s notice channels saved")
+            )
+        return redirect("bench_archive", project=request.project.code, pk=customer.pk)
     if request.method == "POST":
         form = {key: request.POST.get(key, "") for key in ("target", "reason", "flag")}
         try:
@@ -261,5 +406,9 @@ def archive(request: access.ProjectRequest, pk: int) -> HttpResponse:
         "error": error,
         "targets": CustomerFile.Target.choices,
         "flags": CustomerFile.Flag.choices,
+        "channels": Channel.choices,
+        "agreed": notices.consents_of(customer),
+        "surveys": surveys.customer_history(customer),  # W-5 by customer
+        "score_words": {s: pick(*surveys_engine.SCORE_WORDS[s]) for s in surveys_engine.SCORES},
     }
     return render(request, "bench/archive.html", context, status=422 if error else 200)

@@ -54,6 +54,7 @@ WORK_KINDS = (
     "customer_visit",
 )
 CALLBACKS, NEW_PROSPECTS, VISITS, CALLS = "callbacks", "new_prospects", "visits", "calls"
+MONTHLY_REPORT, QUARTERLY_REPORT, YEARLY_REPORT = "monthly_report", "quarterly_report", "yearly_report"
 COUNTS = (CALLBACKS, NEW_PROSPECTS, VISITS, CALLS, *WORK_KINDS)
 MET, MISSED, OPEN = "met", "missed", "open"
 STATUSES = (MET, MISSED, OPEN)
