@@ -27,7 +27,7 @@ from office import PASSWORD, Office
 
 pytestmark = pytest.mark.long  # not on the Python 3.13 run (pyproject.toml, docs/operations.md)
 
-INPUTS = int(os.environ.get("LEADLEDGER_FUZZ_INPUTS", "200"))
+INPUTS = int(os.environ.get("LEADLEDGER_FUZZ_INPUTS", "100"))  # CI; the figures of record at 1,000: docs/operations.md
 
 # What people type, and what a hostile form sends: any text (no lone surrogates: a browser cannot send
 # them), numbers that str.isdigit() accepts, phones, masks, JSON fragments, long runs.
