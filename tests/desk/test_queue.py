@@ -60,6 +60,20 @@ def test_everything_waiting_is_listed_oldest_first_with_how_many_of_each(waiting
     assert [i.who for i in items] == ["李娜", "王芳", "刘洋", "刘洋"]
 
 
+def test_the_menu_counts_follow_each_open_condition_as_the_queue_does(waiting: Office) -> None:
+    """waiting_counts runs SQL compiled once from the queue's querysets: each condition must still bite."""
+    now = timezone.now()
+    assert queue.waiting_counts(waiting.project, now) == {k: 1 for k in queue.waiting(waiting.project)[1]}
+    Dispute.objects.update(settled_at=now)
+    RenewalRequest.objects.update(status=RenewalRequest.Status.APPROVED)
+    models.Relation.objects.update(verified=True)
+    assert queue.waiting_counts(waiting.project, now)["suspension"] == 1
+    assert queue.waiting_counts(waiting.project, now + timedelta(days=4))["suspension"] == 0  # ended by then
+    assert sum(queue.waiting_counts(waiting.project, now + timedelta(days=4)).values()) == 0
+    other = models.Project.objects.create(code="other", name="别的项目")
+    assert sum(queue.waiting_counts(other, now - timedelta(days=9)).values()) == 0
+
+
 def test_a_relation_told_before_the_app_kept_the_moment_comes_first(waiting: Office) -> None:
     models.Relation.objects.update(at=None)
     assert queue.waiting(waiting.project)[0][0].kind == "relation"
