@@ -27,10 +27,37 @@ def test_the_demo_creates_an_office_with_history_once_and_it_verifies() -> None:
     assert models.Verdict.objects.filter(project=project).count() == 150
     statuses = set(models.Verdict.objects.filter(project=project).values_list("status", flat=True))
     assert len(statuses) >= 3  # pending, active, lapsed or void: a believable spread
+    _every_part_at_work(project)
     problems: list[object] = []
-    assert verify(project, problems.append) == 0
+    assert verify(project, problems.append) == 0  # the sales and money chains too
     again, created_again = demo_create(customers=150, seed=7)
     assert again == project and not created_again
+
+
+def _every_part_at_work(project: models.Project) -> None:
+    """A newcomer finds the sales board, the money, the workbench and service at work, not empty pages."""
+    from leadledger.bench.models import CollectionEntry, Complaint, Report, Team, WorkLogEntry
+    from leadledger.engine.money import balance
+    from leadledger.engine.splits import LedgerLine
+    from leadledger.money.models import DealMoney, MoneyLine, Payment
+    from leadledger.sales.models import Unit
+
+    units = Unit.objects.filter(project=project)
+    assert units.count() == 60
+    assert {"available", "deposit", "signed"} <= set(units.values_list("status", flat=True))
+    deals = DealMoney.objects.filter(project=project)
+    assert deals.count() == units.exclude(status="available").count() > 0
+    for deal in deals:  # C-7: each deal's lines balance to zero, its commission allocated in full
+        lines = MoneyLine.objects.filter(event=deal.deal)
+        assert balance(LedgerLine(account=r.account, kind=r.kind, amount=r.amount) for r in lines) == 0
+        assert -sum(r.amount for r in lines if r.kind == "commission") == deal.commission > 0
+    assert Payment.objects.filter(project=project).count() == units.filter(status="signed").count()
+    team = Team.objects.get(project=project)
+    assert team.members.count() == 6 and team.duties.count() == 3  # 篇5's duties, assigned to the team
+    assert WorkLogEntry.objects.filter(project=project).count() == 3
+    assert Report.objects.get(project=project).state == Report.State.SUBMITTED  # waiting for the manager
+    assert Complaint.objects.filter(project=project, closed_at=None).count() == 1
+    assert CollectionEntry.objects.filter(project=project).count() == 3
 
 
 @pytest.mark.django_db

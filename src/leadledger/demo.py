@@ -198,4 +198,7 @@ def demo_create(*, customers: int = 3000, seed: int = 2026, now: datetime | None
             )
             records.append((DEAL, deal, _office_hours(rng, moment + timedelta(days=1))))
     services.events_import(project=project, records=records)
+    from .demo_work import work_create  # the apps beyond the ledger, loaded once Django is set up
+
+    work_create(project, staff, rng)
     return project, True
