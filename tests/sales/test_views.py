@@ -69,6 +69,7 @@ def test_a_consultant_takes_a_deposit_and_sees_the_engines_answer(office: Office
     text = done.content.decode()
     assert "已收取" in text or "认购" in text
     assert "王芳" in text and "100%" in text  # the engine's shares, with its sentence
+    assert "1,250,000.00" in text  # decision 446: money grouped by thousands, as finance writes it in Chinese
     assert SaleLog.objects.filter(kind="deposit").count() == 1
 
 
