@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from leadledger.engine import duties as d
 from leadledger.engine.answers import answer
 from leadledger.engine.duties import (
     CADENCES,
@@ -371,3 +372,24 @@ def test_a_person_the_file_gives_no_role_is_asked_every_duty() -> None:
     data["staff"] = [*STAFF, {"id": "m3", "name": "冯涛", "joined": "2026-03-01"}]
     data["duties"] = [{"id": "calls", "role": "customer_manager", "cadence": "daily", "counts": "calls", "target": 1}]
     assert answer(data).ok
+
+
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+    st.sampled_from(sorted(set(d.CADENCES) - {d.EVERY_N_DAYS})),
+)
+def test_every_period_reads_as_words_with_its_year_in_either_language(day: date, cadence: str) -> None:
+    """W-1: no page shows a raw key such as 2026-W49 or 2026-12-D1; the words name the period's year."""
+    period = d.period_of(cadence, day)
+    zh, en = d.period_words(cadence, period.name, "zh-hans"), d.period_words(cadence, period.name, "en")
+    assert zh != period.name and f"{period.name[:4]}年" in zh and "-" not in zh
+    assert en != zh and period.name[:4] in en
+
+
+def test_period_words_say_weeks_dekads_and_quarters_as_an_office_does() -> None:
+    assert d.period_words(d.WEEKLY, "2026-W49") == "2026年第49周（11月30日至12月6日）"
+    assert d.period_words(d.DEKAD, "2027-02-D3") == "2027年2月下旬"
+    assert d.period_words(d.DEKAD, "2027-02-D3", "en") == "21–28 Feb 2027"
+    assert d.period_words(d.QUARTERLY, "2026-Q4") == "2026年第四季度"
+    assert d.period_words(d.MONTHLY, "2026-12", "en") == "Dec 2026"
+    assert d.period_words(d.WEEKLY, "not a week") == "not a week"  # shown as stored, never an error

@@ -195,6 +195,56 @@ def period_named(cadence: str, name: str, *, n: int | None = None, joined: date 
     return period
 
 
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DEKADS_ZH = ("上旬", "中旬", "下旬")
+_QUARTERS_ZH = ("一", "二", "三", "四")
+
+
+def _zh(day: date, year: bool = True) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if year else f"{day.month}月{day.day}日"
+
+
+def _en(day: date, year: bool = True) -> str:
+    return f"{day.day} {_MONTHS_EN[day.month - 1]}" + (f" {day.year}" if year else "")
+
+
+def period_words(cadence: str, name: str, lang: str = "zh", *, n: int | None = None) -> str:
+    """A period as a person reads it (W-1): 2026-W49 is 「2026年第49周（11月30日至12月6日）」, 2026-12
+    「2026年12月」, 2026-12-D1 「2026年12月上旬」; the name itself when it is none of `cadence`'s."""
+    try:
+        joined = _first_day(name) if cadence == EVERY_N_DAYS else None
+        period = period_named(cadence, name, n=n, joined=joined)
+    except (EngineError, KeyError):
+        return name
+    first, last, zh = period.first, period.last, lang.startswith("zh")
+    if cadence == DAILY:
+        return _zh(first) if zh else _en(first)
+    if cadence == WEEKLY:
+        week, year = int(name[-2:]), name[:4]
+        if zh:
+            return f"{year}年第{week}周（{_zh(first, False)}至{_zh(last, False)}）"
+        return f"week {week} of {year} ({_en(first, False)}–{_en(last, False)})"
+    if cadence == DEKAD:
+        if zh:
+            return f"{first.year}年{first.month}月{_DEKADS_ZH[int(name[-1]) - 1]}"
+        return f"{first.day}–{_en(last)}"
+    if cadence == MONTHLY:
+        return f"{first.year}年{first.month}月" if zh else f"{_MONTHS_EN[first.month - 1]} {first.year}"
+    if cadence == QUARTERLY:
+        quarter = (first.month - 1) // 3
+        return f"{first.year}年第{_QUARTERS_ZH[quarter]}季度" if zh else f"Q{quarter + 1} {first.year}"
+    if cadence == YEARLY:
+        return f"{first.year}年" if zh else str(first.year)
+    return f"{_zh(first)}至{_zh(last, False)}" if zh else f"{_en(first, False)}–{_en(last)}"
+
+
+def _first_day(name: str) -> date | None:
+    try:
+        return date.fromisoformat(name)
+    except ValueError:
+        return None
+
+
 def owed(target: int, period: Period, *, joined: date | None = None, day_off: bool = False) -> int:
     """What a period asks of one person (W-1).
 

@@ -97,3 +97,13 @@ def verdict_chip(context: template.Context, verdict: Any, opened: bool = False) 
         readable=access.may_read_story(request.staff, verdict),
     )
     return {"chip": chip, "rules": capabilities.RULE in request.capabilities, "opened": opened}
+
+
+@register.filter
+def period_words(name: str, cadence: str) -> str:
+    """A period's key (2026-W49, 2026-12, 2026-Q4) as the reader's language says it (engine.duties)."""
+    from django.utils.translation import get_language
+
+    from leadledger.engine.duties import period_words as words
+
+    return words(cadence, str(name), get_language() or "zh")
