@@ -57,12 +57,18 @@ def test_a_wrong_row_lists_nothing_and_says_which_row(office: Office) -> None:
     rows = [["3栋", 12, "1201", 89.5, 1280000], ["3栋", "十二", "1202", 89.5, "abc"], ["3栋", 12, "1201", 80, 1]]
     text = _upload("zhao", _file(rows)).content.decode()
     assert "销控表未导入" in text and "第3行：楼层、表价不正确" in text and "第4行：3栋1201在文件中重复" in text
+    # a floor is ASCII digits (the import reads full-width and superscript ones as NFKC does), -10 to 200
+    for floor in ("١٢", "-11", "201", "2.5"):
+        text = _upload("zhao", _file([["3栋", floor, "1203", 89.5, 1]])).content.decode()
+        assert "第2行：楼层不正确" in text, floor
     assert not Unit.objects.exists()
     text = _upload("zhao", _file([[1, 2, 3]], header=("楼栋", "楼层", "房号"))).content.decode()
     assert "缺少列：面积、表价" in text
     assert "请选择 .xlsx" in _upload("zhao", b"a,b", name="units.csv").content.decode()
     assert "Excel" in _upload("zhao", b"not a zip", name="units.xlsx").content.decode()  # damaged: said, not a 500
     assert not Unit.objects.exists()
+    assert _upload("zhao", _file([["3栋", "-2", "B201", 30, 1]])).status_code < 400  # a basement floor is one
+    assert Unit.objects.get().floor == -2
 
 
 def test_units_already_listed_are_refused_and_a_consultant_may_not_upload(office: Office) -> None:

@@ -23,7 +23,7 @@ from leadledger.engine import money as money_rules
 from leadledger.engine import units
 from leadledger.engine.errors import DomainError
 from leadledger.engine.model import DEAL, HELP_KINDS, body_for
-from leadledger.engine.text import reason_checked
+from leadledger.engine.text import reason_checked, whole_id
 from leadledger.ledger import logchain
 from leadledger.ledger import models as ledger
 from leadledger.ledger import services as ledger_services
@@ -84,7 +84,8 @@ class Subscription:
 
 
 def _customer(project: ledger.Project, pk: Any, field: str) -> ledger.Customer:
-    found = ledger.Customer.objects.filter(project=project, pk=pk).first() if str(pk).isdigit() else None
+    number = whole_id(pk)  # not str.isdigit(): "²" passes it and the database refuses it (found by fuzzing)
+    found = ledger.Customer.objects.filter(project=project, pk=number).first() if number is not None else None
     if found is None:
         raise DomainError("没有这位客户", "there is no such customer", field=field)
     return found

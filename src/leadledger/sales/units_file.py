@@ -14,6 +14,7 @@ from django.db import transaction
 
 from leadledger import capabilities
 from leadledger.engine.errors import DomainError
+from leadledger.engine.text import whole_id
 from leadledger.imports.register import Limits, _header_key, _xlsx_rows, cell_text
 from leadledger.ledger import models as ledger
 
@@ -58,6 +59,13 @@ def _amount(value: Any) -> Decimal | None:
     return number if number.is_finite() and 0 < number < Decimal("1e12") else None
 
 
+def _floor(text: str) -> int | None:
+    """A floor from -10 to 200, in ASCII digits ("²" passes str.isdigit() and crashes int())."""
+    number = whole_id(text.removeprefix("-"))
+    floor = -number if number is not None and text.startswith("-") else number
+    return floor if floor is not None and -10 <= floor <= 200 else None
+
+
 def units_read(path: Path) -> list[dict[str, Any]]:
     """The units of a file, checked; every problem of every row raised at once (nothing half listed)."""
     rows = iter(_xlsx_rows(path, LIMITS))
@@ -80,7 +88,7 @@ def units_read(path: Path) -> list[dict[str, Any]]:
             for name, bad in (
                 ("楼栋", not building or len(building) > 40),
                 ("房号", not number or len(number) > 20),
-                ("楼层", not floor_text.lstrip("-").isdigit() or not -10 <= int(floor_text) <= 200),
+                ("楼层", _floor(floor_text) is None),
                 ("面积", area is None or area >= Decimal("1e6")),
                 ("表价", price is None),
             )
@@ -98,7 +106,7 @@ def units_read(path: Path) -> list[dict[str, Any]]:
             {
                 "line": line,
                 "building": building,
-                "floor": int(floor_text),
+                "floor": _floor(floor_text),
                 "number": number,
                 "area": area.quantize(Decimal("0.01")),
                 "list_price": price.quantize(Decimal("0.01")),

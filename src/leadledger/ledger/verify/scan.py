@@ -17,6 +17,7 @@ from django.db import connection
 
 from leadledger import engine
 from leadledger.engine.model import EVENT_TYPES
+from leadledger.engine.text import whole_id
 
 from .. import convert, models
 from ..chain import hash_of, hash_v2, moment, moment_from_text
@@ -205,7 +206,7 @@ def _builder(plan: Plan, found: list[Found]) -> Callable[[Row], engine.Event | N
             if (None if said is None else int(said)) != customer:
                 found.append(((0, seq, 4), _columns_disagree(seq, "customer", customer, said)))
             by = fields.get(by_field[kind]) if by_field[kind] is not None else None
-            by_id = int(by) if by is not None and str(by).isdigit() else None
+            by_id = whole_id(by)  # a tampered actor such as "²" is a finding, never a crash
             if by_id != staff:
                 found.append(((0, seq, 5), _columns_disagree(seq, "staff", staff, by_id)))
             if customer is not None and customer <= top:
