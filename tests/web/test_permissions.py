@@ -81,8 +81,12 @@ CHANNEL_TEAM = {  # the channel team's cases (i15): a sales manager rules in-hou
     "channel_case_evidence",
     "channel_case_decide",
     "channel_case_file",
+    "channel_firms",
+    "channel_firm",
+    "channel_firm_switch",
 }
 CASES = ("channel_case", "channel_case_note", "channel_case_evidence", "channel_case_decide", "channel_case_file")
+CASES += ("channel_firm", "channel_firm_switch")  # no distributor has Zhang's id (c15)
 FORBIDDEN = {
     "alice": MANAGERS_ONLY
     | DESK
@@ -269,6 +273,10 @@ PAGE_NEEDS = {
     "channel_case_evidence": "manage_channel",
     "channel_case_decide": "manage_channel",
     "channel_case_file": "manage_channel",
+    # The channel team's distributors: paused and switched back on (c15, decision 480).
+    "channel_firms": "manage_channel",
+    "channel_firm": "manage_channel",
+    "channel_firm_switch": "manage_channel",
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import team, views
+from . import firms, team, views
 
 urlpatterns = [
     path("p/<slug:project>/agent/", views.agent_home, name="agent_home"),
@@ -19,4 +19,7 @@ urlpatterns = [
     path("p/<slug:project>/channel/cases/<int:pk>/evidence/", team.case_evidence, name="channel_case_evidence"),
     path("p/<slug:project>/channel/cases/<int:pk>/decide/", team.case_decide, name="channel_case_decide"),
     path("p/<slug:project>/channel/cases/<int:pk>/files/<int:file>/", team.case_file, name="channel_case_file"),
+    path("p/<slug:project>/channel/distributors/", firms.firm_list, name="channel_firms"),
+    path("p/<slug:project>/channel/distributors/<int:pk>/", firms.firm_page, name="channel_firm"),
+    path("p/<slug:project>/channel/distributors/<int:pk>/switch/", firms.firm_switch, name="channel_firm_switch"),
 ]
