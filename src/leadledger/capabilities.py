@@ -153,6 +153,20 @@ def may_correct_visit(granted: Collection[str], *, registered_by: int | None, us
     return (registered_by is not None and registered_by == user_id) or RULE in granted
 
 
+def require_relation_verify(staff: models.Staff | None, *, channel_claimed: bool, case_url: str = "") -> None:
+    """ID-4 at the desk: a sales manager verifies a relation. One touching a customer a distributor claims is
+    the channel team's alone, through a special case with evidence (D-10, docs/decisions.md 484); the
+    refusal says where that is done (`case_url`: the case, or the channel team's page to open one)."""
+    require(staff, RULE)
+    if channel_claimed:
+        raise DomainError(
+            f"该客户由分销商报备，关系只能由渠道部凭证据通过特殊情况核实（D-10）：{case_url}".rstrip("："),
+            f"a distributor claims this customer: only the channel team verifies the relation, through a special "
+            f"case with evidence (D-10): {case_url}".rstrip(": "),
+            field="relation",
+        )
+
+
 def owner_candidates(project: models.Project) -> list[models.Staff]:
     """The consultants who may be given a customer now, in roster order (for a form's select)."""
     gone = departed_staff(project)

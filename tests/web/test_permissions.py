@@ -85,6 +85,7 @@ CHANNEL_TEAM = {  # the channel team's cases (i15): a sales manager rules in-hou
     "channel_firm",
     "channel_firm_switch",
     "channel_signal_mark",
+    "channel_firms_xlsx",
 }
 KEYS = {"channel_keys", "channel_key_issue", "channel_key_revoke", "channel_webhook_add", "channel_webhook_stop"}
 CASES = ("channel_case", "channel_case_note", "channel_case_evidence", "channel_case_decide", "channel_case_file")
@@ -283,6 +284,7 @@ PAGE_NEEDS = {
     "channel_firm": "manage_channel",
     "channel_firm_switch": "manage_channel",
     "channel_signal_mark": "manage_channel",
+    "channel_firms_xlsx": "manage_channel",
     # API tokens and webhooks (c15, decision 481): the channel manager, a sales manager, the administrator.
     "channel_keys": "issue_tokens",
     "channel_key_issue": "issue_tokens",

@@ -164,3 +164,15 @@ def risk_signals(project: models.Project, now: datetime, lang: str) -> list[Sign
     found = [replace(s, marks=tuple(marks.get((s.code, events_key(s.events)), ()))) for s in found]
     # Open signals first (not yet dealt with), in the order the engine found them (decision 483).
     return sorted(found, key=lambda s: s.dealt)[:RISK_SHOWN]
+
+
+def relation_channel_case(relation: models.Relation) -> tuple[bool, Case | None]:
+    """Whether a relation touches a customer a distributor claims (their verdict's channel), or is a special
+    case's already, and that case if any: such a relation is verified by the channel team only (decision 484)."""
+    case = Case.objects.filter(project_id=relation.project_id, relation=relation).order_by("-pk").first()
+    if case is not None:
+        return True, case
+    channels = models.Verdict.objects.filter(
+        project_id=relation.project_id, customer_id__in=[relation.a_id, relation.b_id]
+    ).values_list("channel", flat=True)
+    return any(bool(channel) for channel in channels), None

@@ -21,6 +21,7 @@ urlpatterns = [
     path("p/<slug:project>/channel/cases/<int:pk>/files/<int:file>/", team.case_file, name="channel_case_file"),
     path("p/<slug:project>/channel/signals/mark/", team.signal_mark, name="channel_signal_mark"),
     path("p/<slug:project>/channel/distributors/", firms.firm_list, name="channel_firms"),
+    path("p/<slug:project>/channel/distributors/xlsx/", firms.firm_list_xlsx, name="channel_firms_xlsx"),
     path("p/<slug:project>/channel/distributors/<int:pk>/", firms.firm_page, name="channel_firm"),
     path("p/<slug:project>/channel/distributors/<int:pk>/switch/", firms.firm_switch, name="channel_firm_switch"),
     path("p/<slug:project>/channel/api/", keys.keys_home, name="channel_keys"),
