@@ -27,7 +27,7 @@ class Figures:
     registrations: int = 0
     accepted: int = 0
     refused: Counter[str] = field(default_factory=Counter)  # D-12's word -> attempts refused with it
-    visits: int = 0  # escorted visits confirmed at the door
+    visits: int = 0  # accepted registrations the agent then brought in (an escorted visit confirmed at the door)
     subscribed: int = 0  # registrations now 已认购
     signed: int = 0  # registrations now 已签约
     open_cases: int = 0
@@ -42,12 +42,12 @@ class Figures:
 
     @property
     def visit_rate(self) -> Fraction | None:
-        """Escorted visits per accepted registration."""
+        """Registrations brought in per accepted registration (at most 1)."""
         return Fraction(self.visits, self.accepted) if self.accepted else None
 
     @property
     def deal_rate(self) -> Fraction | None:
-        """Deals per escorted visit."""
+        """Deals per registration brought in."""
         return Fraction(self.deals, self.visits) if self.visits else None
 
     @property
@@ -66,6 +66,11 @@ def figures(project: models.Project, since: datetime, now: datetime) -> dict[int
         .order_by("seq")
         .values_list("seq", "kind", "at", "body")
     )
+    brought: dict[tuple[str, str], list[datetime]] = {}  # (agent, customer) -> their escorted visits
+    escorts = models.Event.objects.filter(project=project, kind=ESCORTED_VISIT, at__gte=since)
+    for at, text in escorts.values_list("at", "body"):
+        body = json.loads(text)
+        brought.setdefault((str(body["agent"]), str(body["customer"])), []).append(at)
     if rows:
         events = [convert.engine_event(kind, seq, at, json.loads(text)) for seq, kind, at, text in rows]
         timeline = selectors.timeline_for(project, sorted({int(e.customer) for e in events}))  # type: ignore[attr-defined]
@@ -82,14 +87,10 @@ def figures(project: models.Project, since: datetime, now: datetime) -> dict[int
                 counted.refused[judged.refusal or distributor.INVALID] += 1
                 continue
             counted.accepted += 1
+            counted.visits += any(at >= event.at for at in brought.get((event.agent, event.customer), ()))
             word = timeline.registration_status(event.id, now, stages).word
             counted.subscribed += word == distributor.SUBSCRIBED
             counted.signed += word == distributor.SIGNED
-    escorts = models.Event.objects.filter(project=project, kind=ESCORTED_VISIT, at__gte=since)
-    for text in escorts.values_list("body", flat=True):
-        firm = firm_of.get(int(json.loads(text)["agent"]))
-        if firm in result:
-            result[firm].visits += 1
     cases = Case.objects.filter(project=project, decision="").values_list("agent__distributor_id", flat=True)
     for firm in cases:
         if firm in result:
