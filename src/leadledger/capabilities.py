@@ -38,6 +38,9 @@ SERVE_COMPLAINTS = "serve_complaints"
 SET_POLICY = "set_policy"  # adopt a policy (re-judging every verdict) and try one over the whole project (what-if)
 TAKE_DEPOSIT = "take_deposit"  # take a deposit on a unit for a customer: the subscription (认购, S3 界定5 接待 11)
 RECORD_DEAL = "record_deal"  # load units, record a signing (签约) or a return (退房) of a unit
+# Issue and revoke API tokens, add and stop webhooks (docs/decisions.md 481): credentials are handed out by
+# a manager (the channel manager, a sales manager, the administrator), not by every channel specialist.
+ISSUE_TOKENS = "issue_tokens"
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CONSULTANT: frozenset({SEE_CUSTOMERS, OWN_CUSTOMERS, TAKE_DEPOSIT, WORKBENCH, SERVE_COMPLAINTS}),
@@ -57,10 +60,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             WORKBENCH,
             LEAD_TEAM,
             SERVE_COMPLAINTS,
+            ISSUE_TOKENS,
         }
     ),
     Role.CHANNEL_SPECIALIST: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, CONFIRM_ESCORT}),
-    Role.CHANNEL_MANAGER: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, RULE, CONFIRM_ESCORT}),
+    Role.CHANNEL_MANAGER: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, RULE, CONFIRM_ESCORT, ISSUE_TOKENS}),
     Role.FINANCE: frozenset({SEE_CUSTOMERS}),
     Role.ADMIN: frozenset(
         {
@@ -79,6 +83,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             RECORD_DEAL,
             LEAD_TEAM,
             SERVE_COMPLAINTS,
+            ISSUE_TOKENS,
         }
     ),
 }
@@ -148,6 +153,20 @@ def may_correct_visit(granted: Collection[str], *, registered_by: int | None, us
     return (registered_by is not None and registered_by == user_id) or RULE in granted
 
 
+def require_relation_verify(staff: models.Staff | None, *, channel_claimed: bool, case_url: str = "") -> None:
+    """ID-4 at the desk: a sales manager verifies a relation. One touching a customer a distributor claims is
+    the channel team's alone, through a special case with evidence (D-10, docs/decisions.md 484); the
+    refusal says where that is done (`case_url`: the case, or the channel team's page to open one)."""
+    require(staff, RULE)
+    if channel_claimed:
+        raise DomainError(
+            f"该客户由分销商报备，关系只能由渠道部凭证据通过特殊情况核实（D-10）：{case_url}".rstrip("："),
+            f"a distributor claims this customer: only the channel team verifies the relation, through a special "
+            f"case with evidence (D-10): {case_url}".rstrip(": "),
+            field="relation",
+        )
+
+
 def owner_candidates(project: models.Project) -> list[models.Staff]:
     """The consultants who may be given a customer now, in roster order (for a form's select)."""
     gone = departed_staff(project)
@@ -181,6 +200,10 @@ _REFUSALS: dict[str, tuple[str, str]] = {
     SEE_CUSTOMERS: _REFUSED,
     TAKE_DEPOSIT: ("只有置业顾问或销售经理可以收取定金", "only consultants and sales managers take deposits"),
     RECORD_DEAL: ("此操作需要销售经理", "only a sales manager may do this"),
+    ISSUE_TOKENS: (
+        "接口令牌和状态回调由渠道经理、销售经理或管理员管理",
+        "API tokens and webhooks are managed by the channel manager, a sales manager or the administrator",
+    ),
     FREE_RECEPTION: ("此操作需要销售经理", "only a sales manager may do this"),
     WORKBENCH: ("工作台是客户经理和销售经理的", "the workbench is for customer managers and sales managers"),
     LEAD_TEAM: ("此操作需要销售经理", "only a sales manager may do this"),

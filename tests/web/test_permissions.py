@@ -81,8 +81,16 @@ CHANNEL_TEAM = {  # the channel team's cases (i15): a sales manager rules in-hou
     "channel_case_evidence",
     "channel_case_decide",
     "channel_case_file",
+    "channel_firms",
+    "channel_firm",
+    "channel_firm_switch",
+    "channel_signal_mark",
+    "channel_firms_xlsx",
 }
+KEYS = {"channel_keys", "channel_key_issue", "channel_key_revoke", "channel_webhook_add", "channel_webhook_stop"}
 CASES = ("channel_case", "channel_case_note", "channel_case_evidence", "channel_case_decide", "channel_case_file")
+CASES += ("channel_firm", "channel_firm_switch")  # no distributor has Zhang's id (c15)
+CASES += ("channel_key_revoke", "channel_webhook_stop")  # nor any token or webhook
 FORBIDDEN = {
     "alice": MANAGERS_ONLY
     | DESK
@@ -91,6 +99,7 @@ FORBIDDEN = {
     | SALES_MANAGERS
     | ESCORT
     | CHANNEL_TEAM
+    | KEYS
     | {"customer_erase", "customer_reveal"},
     "sun": MANAGERS_ONLY
     | MINE
@@ -100,6 +109,7 @@ FORBIDDEN = {
     | SALES_MANAGERS
     | SALES_DEPOSIT
     | CHANNEL_TEAM
+    | KEYS
     | {"customer_erase", "customer_reveal"},
     "zhao": MINE
     | AGENTS_ONLY
@@ -269,6 +279,18 @@ PAGE_NEEDS = {
     "channel_case_evidence": "manage_channel",
     "channel_case_decide": "manage_channel",
     "channel_case_file": "manage_channel",
+    # The channel team's distributors: paused and switched back on (c15, decision 480).
+    "channel_firms": "manage_channel",
+    "channel_firm": "manage_channel",
+    "channel_firm_switch": "manage_channel",
+    "channel_signal_mark": "manage_channel",
+    "channel_firms_xlsx": "manage_channel",
+    # API tokens and webhooks (c15, decision 481): the channel manager, a sales manager, the administrator.
+    "channel_keys": "issue_tokens",
+    "channel_key_issue": "issue_tokens",
+    "channel_key_revoke": "issue_tokens",
+    "channel_webhook_add": "issue_tokens",
+    "channel_webhook_stop": "issue_tokens",
 }
 
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from leadledger.channel.distributors import Paused
 from leadledger.ledger import models as ledger
 
 from .models import Token
@@ -16,7 +17,12 @@ from .tokens import token_check
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Token | None:
-        return token_check(token)
+        found = token_check(token)
+        if found is not None and found.staff_id is None:
+            firm = found.agent.distributor if found.agent is not None else found.distributor
+            if firm is not None and not firm.active:
+                raise Paused()  # decision 480: answered 403 "paused", with the channel's sentence
+        return found
 
 
 def token_of(request: HttpRequest) -> Token:

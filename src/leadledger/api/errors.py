@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from leadledger.channel.distributors import Paused
 from leadledger.engine.errors import DomainError
 from leadledger.ledger.lookups import LookupRefused
 
@@ -70,6 +71,12 @@ def install(api: NinjaAPI) -> None:
         response = api.create_response(request, body, status=429)
         response["Retry-After"] = str(max(1, int((exc.retry_at - _now()).total_seconds()) + 1))
         return response
+
+    @api.exception_handler(Paused)
+    def _paused(request: HttpRequest, exc: Paused) -> HttpResponse:
+        # The company is switched off (decision 480): neither unknown (401) nor a refused request (400).
+        body = {"code": "paused", "message": exc.message(lang_of(request)), "field": ""}
+        return api.create_response(request, body, status=403)
 
     @api.exception_handler(DomainError)
     def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:

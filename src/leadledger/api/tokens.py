@@ -103,3 +103,31 @@ def token_check(raw: str) -> Token | None:
     if token.last_used_at is None or token.last_used_at < now - USED_EVERY:
         Token.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+def token_issue(
+    *,
+    by: ledger.Staff,
+    agent: ledger.Agent | None = None,
+    distributor: ledger.Distributor | None = None,
+    staff: ledger.Staff | None = None,
+    label: str = "",
+) -> tuple[Token, str]:
+    """A token made on the channel's page (decision 481): by whoever may issue tokens, for their project only."""
+    from leadledger import capabilities
+
+    capabilities.require(by, capabilities.ISSUE_TOKENS)
+    owner = agent or distributor or staff
+    if owner is not None and owner.project_id != by.project_id:
+        raise DomainError("请选择本项目的经纪人、分销商或员工", "choose someone of this project", field="owner")
+    return token_create(agent=agent, distributor=distributor, staff=staff, label=label, by=by.user)
+
+
+def token_withdraw(*, by: ledger.Staff, token: Token) -> bool:
+    """Revoke a token of the project on the channel's page (decision 481); False when it was revoked already."""
+    from leadledger import capabilities
+
+    capabilities.require(by, capabilities.ISSUE_TOKENS)
+    if token.project_id != by.project_id:
+        raise DomainError("没有这个接口令牌", "there is no such token")
+    return token_revoke(token=token, by=by.user)

@@ -60,6 +60,39 @@ def webhook_create(*, distributor: ledger.Distributor, url: str, by: Any = None)
     )
 
 
+def webhook_add(*, by: ledger.Staff, distributor: ledger.Distributor, url: str) -> Webhook:
+    """A webhook added on the channel's page (decision 481): an http(s) address, for a company of the project."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    from leadledger import capabilities
+    from leadledger.engine.errors import DomainError
+
+    capabilities.require(by, capabilities.ISSUE_TOKENS)
+    if distributor.project_id != by.project_id:
+        raise DomainError("请选择本项目的分销商", "choose a distributor of this project", field="distributor")
+    url = url.strip()
+    try:
+        URLValidator(schemes=["https", "http"])(url)
+        if len(url) > Webhook._meta.get_field("url").max_length:  # type: ignore[operator]
+            raise ValidationError("too long")
+    except ValidationError:
+        raise DomainError(
+            "请填写完整的网址（以 https:// 或 http:// 开头）",
+            "give a whole address beginning with https:// or http://",
+            field="url",
+        ) from None
+    return webhook_create(distributor=distributor, url=url, by=by.user)
+
+
+def webhook_stop(*, by: ledger.Staff, webhook: Webhook) -> bool:
+    """Stop sending to a webhook (kept, with its deliveries, as the record); False when it was stopped already."""
+    from leadledger import capabilities
+
+    capabilities.require(by, capabilities.ISSUE_TOKENS)
+    return bool(Webhook.objects.filter(pk=webhook.pk, project_id=by.project_id, active=True).update(active=False))
+
+
 def signature(secret: str, timestamp: str, payload: bytes) -> str:
     """The header's value: HMAC-SHA256 of "<timestamp>.<body>" under the webhook's secret (docs/api.md)."""
     mac = hmac.new(secret.encode(), timestamp.encode() + b"." + payload, hashlib.sha256)

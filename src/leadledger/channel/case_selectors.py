@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from leadledger.engine.model import DEAL, REGISTRATION, customers_of
 from leadledger.ledger import models, selectors
 from leadledger.web import selectors as web_selectors
 
-from .models import Case
+from .models import Case, SignalMark
 
 DECIDED_SHOWN = 20
 RISK_DAYS = 30  # registrations this recent are looked at for D-14's signals; older ones are history
@@ -111,6 +111,20 @@ class Signal:
     code: str
     sentence: str
     events: tuple[int, ...]
+    marks: tuple[SignalMark, ...] = ()  # the channel team's marks, latest first (decision 483)
+
+    @property
+    def key(self) -> str:
+        """How a mark names the signal: its code and its events (the engine finds it again by these)."""
+        return f"{self.code}:{events_key(self.events)}"
+
+    @property
+    def dealt(self) -> bool:
+        return bool(self.marks) and self.marks[0].state == SignalMark.State.DEALT
+
+
+def events_key(events: tuple[int, ...]) -> str:
+    return ",".join(str(seq) for seq in events)
 
 
 def risk_signals(project: models.Project, now: datetime, lang: str) -> list[Signal]:
@@ -144,4 +158,21 @@ def risk_signals(project: models.Project, now: datetime, lang: str) -> list[Sign
                     events=tuple(int(e.lstrip("e")) for e in signal.events),
                 )
             )
-    return found[:RISK_SHOWN]
+    marks: dict[tuple[str, str], list[SignalMark]] = {}
+    for mark in SignalMark.objects.filter(project=project).select_related("by").order_by("-at", "-pk"):
+        marks.setdefault((mark.code, mark.events), []).append(mark)
+    found = [replace(s, marks=tuple(marks.get((s.code, events_key(s.events)), ()))) for s in found]
+    # Open signals first (not yet dealt with), in the order the engine found them (decision 483).
+    return sorted(found, key=lambda s: s.dealt)[:RISK_SHOWN]
+
+
+def relation_channel_case(relation: models.Relation) -> tuple[bool, Case | None]:
+    """Whether a relation touches a customer a distributor claims (their verdict's channel), or is a special
+    case's already, and that case if any: such a relation is verified by the channel team only (decision 484)."""
+    case = Case.objects.filter(project_id=relation.project_id, relation=relation).order_by("-pk").first()
+    if case is not None:
+        return True, case
+    channels = models.Verdict.objects.filter(
+        project_id=relation.project_id, customer_id__in=[relation.a_id, relation.b_id]
+    ).values_list("channel", flat=True)
+    return any(bool(channel) for channel in channels), None

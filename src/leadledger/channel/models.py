@@ -88,3 +88,46 @@ class Note(models.Model):
     class Meta:
         verbose_name = _("verification note")
         verbose_name_plural = _("verification notes")
+
+
+class Switch(models.Model):
+    """A distributor company switched off or back on by the channel team, with why (decision 480).
+
+    The rows are the record; `Distributor.active` is the latest of them, kept beside the company so
+    every door (sign-in, pages, API) asks one column.
+    """
+
+    distributor = models.ForeignKey(ledger.Distributor, on_delete=models.PROTECT, related_name="switches")
+    active = models.BooleanField(_("active"))
+    reason = models.CharField(_("reason"), max_length=200)
+    by = models.ForeignKey(ledger.Staff, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("distributor switched on or off")
+        verbose_name_plural = _("distributors switched on or off")
+
+
+class SignalMark(models.Model):
+    """The channel team's mark on a risk signal (D-14): looked at, or dealt with, and what they found.
+
+    A signal is derived (the engine finds it again on every reading), so it is named by what the engine
+    names it by: its code and the events behind it.
+    """
+
+    class State(models.TextChoices):
+        LOOKED = "looked", _("Looked at")
+        DEALT = "dealt", _("Dealt with")
+
+    project = models.ForeignKey(ledger.Project, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=40)
+    events = models.CharField(max_length=200)  # the event numbers, comma-separated, in the engine's order
+    state = models.CharField(_("state"), max_length=16, choices=State.choices)
+    note = models.CharField(_("note"), max_length=500)
+    by = models.ForeignKey(ledger.Staff, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("risk signal mark")
+        verbose_name_plural = _("risk signal marks")
+        indexes = [models.Index(fields=["project", "code", "events"], name="channel_signal_mark")]

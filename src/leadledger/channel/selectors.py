@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 
 from leadledger.engine import distributor
-from leadledger.engine.model import ESCORTED_VISIT, REGISTRATION, VISIT, EscortedVisit, Registration, customers_of
+from leadledger.engine.model import DEAL, ESCORTED_VISIT, REGISTRATION, VISIT, EscortedVisit, Registration, customers_of
 from leadledger.ledger import convert, models, selectors
+from leadledger.sales import selectors as sales_selectors
 from leadledger.web import selectors as web_selectors
 
 SHOWN = 200  # the latest registrations on the page; older ones are history, not work
@@ -55,11 +56,13 @@ def registrations_shown(agent: models.Agent, now: datetime, lang: str) -> list[R
     policy = convert.policy_of(project)
     warning = timedelta(days=policy.expiry_warning_days)
     mode = web_selectors.phone_mode(project)
+    # 已认购 or 已签约: where each deal stands in sales control (decision 482)
+    stages = sales_selectors.deal_stages(project, [int(e.id[1:]) for e in timeline.events if e.kind == DEAL])
     shown: list[Row] = []
     for seq, _kind, at, _text in reversed(rows):
         event = events[seq]
         assert isinstance(event, Registration)
-        status = timeline.registration_status(event.id, now)
+        status = timeline.registration_status(event.id, now, stages)
         record = records[int(event.customer)]
         until = status.until
         protected = status.word in (distributor.REGISTERED, distributor.VISITED)

@@ -110,8 +110,12 @@ def _judge(
 def registration_make(*, project: models.Project, agent: models.Agent, user: Any, name: str, phone: str) -> Answer:
     """Register a customer for `agent` (D-11, D-12): judged by the engine, logged, answered neutrally.
 
-    Raises LedgerError for a form to fix (no name, no number) and lookups.LookupRefused over the rate limit.
+    Raises LedgerError for a form to fix (no name, no number), lookups.LookupRefused over the rate limit and
+    distributors.Paused while the agent's company is switched off (decision 480: nothing is looked up).
     """
+    from .distributors import require_active
+
+    require_active(agent)
     name = name_checked(name)
     if not name:
         raise LedgerError("请填写客户姓名", "give the customer's name", field="name")

@@ -20,8 +20,8 @@ from leadledger.web import access
 from leadledger.web.speech import lang, said
 from leadledger.web.templatetags.web import relation_choices
 
-from . import case_selectors, cases, evidence, selectors
-from .models import Case, Evidence, Note
+from . import case_selectors, cases, evidence, selectors, signals
+from .models import Case, Evidence, Note, SignalMark
 
 team_page = access.capability_page(capabilities.MANAGE_CHANNEL)
 agent_page = access.agent_page()
@@ -41,6 +41,7 @@ def _team(
         "relations": [(k, label) for k, label in relation_choices() if k != SAME_PERSON],
         "form": form or {},
         "errors": errors or {},
+        "mark_states": SignalMark.State.choices,
     }
     return render(request, "channel/team.html", context, status=status)
 
@@ -78,6 +79,22 @@ def case_open(request: access.ProjectRequest) -> HttpResponse:
         request, _("Special case opened: add the evidence and the verification, then the channel manager decides.")
     )
     return redirect("channel_case", project=request.project.code, pk=case.pk)
+
+
+@require_POST
+@team_page
+def signal_mark(request: access.ProjectRequest) -> HttpResponse:
+    """The "worked" mark on a risk signal (decision 483): looked at or dealt with, with a note."""
+    form = {k: str(request.POST.get(k, "")) for k in ("key", "state", "note")}
+    try:
+        signals.signal_mark(
+            staff=request.staff, key=form["key"], state=form["state"], note=form["note"], now=timezone.now()
+        )
+    except DomainError as error:
+        mark_errors = {"key": form["key"], error.field or "note": said(error)}
+        return _team(request, form={"mark": form}, errors={"mark": mark_errors}, status=400)
+    messages.success(request, _("Risk signal marked: the team sees who marked it and when."))
+    return redirect("channel_team", project=request.project.code)
 
 
 def _case_of(request: access.ProjectRequest, pk: int) -> Case:

@@ -536,7 +536,13 @@ POOL = "pool"  # the ruling form's explicit choice of nobody (IH-13's pool)
 @ruler_page
 def relation_verify(request: access.ProjectRequest, pk: int) -> HttpResponse:
     relation = get_object_or_404(models.Relation.objects.select_related("a", "b"), pk=pk, project=request.project)
-    services.relation_verify(manager=request.staff, relation=relation)
+    try:
+        services.relation_verify(manager=request.staff, relation=relation)
+    except DomainError as error:  # a distributor's customer: the channel team's (decision 484)
+        messages.error(request, said(error))
+        if request.POST.get("back") == "queue":
+            return redirect("manage_queue", project=request.project.code)
+        return redirect("dispute", project=request.project.code, pk=relation.a_id)
     messages.success(
         request,
         _("Relation verified: %(a)s and %(b)s (%(kind)s); both are judged again from now on.")

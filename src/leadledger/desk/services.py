@@ -783,10 +783,17 @@ def relation_add(
 
 
 def relation_verify(*, manager: ledger.Staff, relation: ledger.Relation) -> None:
-    """A manager verifies a relation (ID-4); the two households are judged again from now on."""
+    """A manager verifies a relation (ID-4); the two households are judged again from now on. A relation of a
+    customer a distributor claims is refused here: the channel team verifies it with evidence (D-10)."""
+    from django.urls import reverse
     from django.utils import timezone
 
-    capabilities.require(manager, capabilities.RULE)
+    from leadledger.channel.case_selectors import relation_channel_case
+
+    claimed, case = relation_channel_case(relation)
+    code = manager.project.code
+    where = reverse("channel_case", args=[code, case.pk]) if case is not None else reverse("channel_team", args=[code])
+    capabilities.require_relation_verify(manager, channel_claimed=claimed, case_url=where)
     with transaction.atomic():
         relations.relation_verified(relation=relation, user=manager.user)
         last = ledger.Event.objects.filter(project=manager.project).order_by("-seq").values_list("seq", flat=True)

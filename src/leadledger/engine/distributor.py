@@ -56,6 +56,10 @@ STANDING_EN = {
     INVALIDATED: "invalid",
     PUBLIC_WORD: "public",
 }
+# Where a deal stands in sales control (销控), as a registration's word reads it (decision 482): the
+# ledger's `deal` is written when the deposit is taken (认购), and the unit is signed (签约) or returned
+# (退房) later. A deal sales control does not know (an import, a replayed file) is a signing (decision 254).
+DEAL_SUBSCRIBED, DEAL_SIGNED, DEAL_RETURNED = "subscribed", "signed", "returned"
 _TYPED_MASK = re.compile(r"^(?:\+?86)?(1\d{2,3})[*xX×]{4}(\d{3,4})$")
 
 

@@ -420,6 +420,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "客户已于 {at} 签约，计入本渠道",
         "the customer signed on {at}, credited to this channel",
     ),
+    "a_subscribed": (
+        "D-2",
+        "客户已于 {at} 认购（已交定金），计入本渠道；签约后为已签约",
+        "the customer took a deposit on {at} (subscribed), credited to this channel; signed once the contract is",
+    ),
     "a_public": (
         "D-3",
         "保护期已于 {until} 结束且未续期，客户现为公客",

@@ -866,8 +866,14 @@ class Timeline:
             describer=self.describer,
         )
 
-    def registration_status(self, event_id: str, at: datetime) -> RegistrationStatus:
+    def registration_status(
+        self, event_id: str, at: datetime, stages: Mapping[str, str] | None = None
+    ) -> RegistrationStatus:
         """A registration as its agent sees it at `at`, in the trade's words (D-11..D-13).
+
+        `stages` says where each deal (by its event id) stands in sales control (decision 482): a deal
+        credited to the agent's channel is 已认购 while its deposit is taken and not yet signed, 已签约 once
+        signed (or when sales control does not know it), and counts for nothing once the unit is returned.
 
         Only what concerns the agent's own registration is said: their protection, their visit, a
         deal credited to them. Whoever else holds the customer is never named (D-12): the agent reads
@@ -892,8 +898,13 @@ class Timeline:
         root = self.identity.household[event.customer]
         for deal in self._household_events.get(root, ()):
             if type(deal) is Deal and event.at <= deal.at <= at:
+                stage = (stages or {}).get(deal.id, distributor.DEAL_SIGNED)
+                if stage == distributor.DEAL_RETURNED:  # 退房: the agent's word is their claim's again
+                    continue
                 channel, _ = self._deal_channel(deal)
                 if channel and agent in channel:  # D-2, D-5: the deal is credited to this agent's channel
+                    if stage == distributor.DEAL_SUBSCRIBED:
+                        return status(distributor.SUBSCRIBED, None, "a_subscribed", at=deal.at)
                     return status(distributor.SIGNED, None, "a_signed", at=deal.at)
         state = self._fold_channel(person, at)
         escorted = any(

@@ -100,8 +100,11 @@ class AgentInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(models.Distributor)
 class DistributorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("name", "project")
-    list_filter = ("project",)
+    # `active` is read-only here: switching a company off or on takes a reason and is recorded, on the
+    # channel team's distributor page (channel/distributors.py, decision 480).
+    list_display = ("name", "project", "active")
+    list_filter = ("project", "active")
+    readonly_fields = ("active",)
     search_fields = ("name",)
     inlines = [AgentInline]
 

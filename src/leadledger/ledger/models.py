@@ -111,6 +111,9 @@ class Distributor(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="distributors")
     name = models.CharField(_("name"), max_length=200)
+    # Switched on and off by the channel team only (channel/distributors.py), each change with its reason
+    # (channel.Switch): while off, the company's agents and tokens are refused at every door (decision 480).
+    active = models.BooleanField(_("active"), default=True, editable=False)
 
     class Meta:
         verbose_name = _("distributor")

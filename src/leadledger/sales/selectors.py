@@ -9,7 +9,7 @@ from fractions import Fraction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from leadledger.engine import DealVerdict
+from leadledger.engine import DealVerdict, distributor
 from leadledger.ledger import models as ledger
 from leadledger.ledger import selectors as ledger_selectors
 
@@ -157,3 +157,23 @@ def deal_money_shown(project: ledger.Project, deal_seq: int) -> DealMoneyShown |
         payments=[(p.received_on, p.amount, p.get_stage_display()) for p in payments],
         allocated=[(names.get(k, k), v) for k, v in sorted(totals.items(), key=lambda kv: -kv[1]) if v],
     )
+
+
+_STAGES = {
+    SaleLog.Kind.DEPOSIT: distributor.DEAL_SUBSCRIBED,
+    SaleLog.Kind.SIGNING: distributor.DEAL_SIGNED,
+    SaleLog.Kind.RETURN: distributor.DEAL_RETURNED,
+}
+
+
+def deal_stages(project: ledger.Project, deal_seqs: list[int]) -> dict[str, str]:
+    """Where each deal stands in sales control, by its event id (the engine's `registration_status` reads it):
+    the latest of its deposit, signing and return in the sales log. Deals the log does not know are left out."""
+    if not deal_seqs:
+        return {}
+    rows = (
+        SaleLog.objects.filter(project=project, deal_seq__in=deal_seqs, kind__in=list(_STAGES))
+        .order_by("seq")
+        .values_list("deal_seq", "kind")
+    )
+    return {f"e{seq}": _STAGES[kind] for seq, kind in rows}

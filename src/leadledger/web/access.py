@@ -25,9 +25,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from leadledger import capabilities
+from leadledger.channel.distributors import PAUSED
 from leadledger.engine.text import whole_id
 from leadledger.ledger import models
 from leadledger.ledger.selectors import departed_staff
+from leadledger.web.speech import pick
 
 Role = models.Staff.Role
 View = TypeVar("View", bound=Callable[..., HttpResponse])
@@ -57,7 +59,7 @@ def membership(user: Any, code: str, *, agents: bool = False) -> Any:
     staff = models.Staff.objects.select_related("project").filter(user=user, project__code=code).first()
     if staff is not None or not agents or not _agents_sign_in():
         return staff
-    return models.Agent.objects.select_related("project").filter(user=user, project__code=code).first()
+    return models.Agent.objects.select_related("project", "distributor").filter(user=user, project__code=code).first()
 
 
 def capability_page(capability: str | None = None, *, agents: bool = False) -> Callable[[View], View]:
@@ -91,6 +93,8 @@ def _page(capability: str | None, agents: bool, *, only_agents: bool = False) ->
                 held = capabilities.capabilities_of(member, departed=gone)
                 staff, agent = member, None
             else:
+                if not member.distributor.active:  # decision 480: the company is switched off
+                    return render(request, "channel/paused.html", {"sentence": pick(*PAUSED)}, status=403)
                 held, staff, agent = capabilities.AGENT_CAPABILITIES, None, member
             if (capability is not None and capability not in held) or (only_agents and agent is None):
                 raise PermissionDenied

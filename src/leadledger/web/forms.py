@@ -7,13 +7,14 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from leadledger.channel.distributors import PAUSED
 from leadledger.engine.errors import DomainError
 from leadledger.engine.text import REASON_MAX, reason_checked
 from leadledger.ledger import models
 from leadledger.ledger.selectors import departed_staff
 from leadledger.ledger.sign_ins import client_address, sign_in_record, sign_in_wait
 
-from .speech import said
+from .speech import pick, said
 
 
 class SignInForm(AuthenticationForm):
@@ -22,6 +23,7 @@ class SignInForm(AuthenticationForm):
 
     departed = False
     waiting = False
+    paused = False
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")
@@ -62,6 +64,11 @@ class SignInForm(AuthenticationForm):
                 _("You are recorded as having left the company and can no longer sign in (IH-13)."),
                 code="departed",
             )
+        if not memberships:
+            firms = list(models.Agent.objects.filter(user=user).values_list("distributor__active", flat=True))
+            if firms and not any(firms):  # decision 480: every company they work for is switched off
+                self.paused = True
+                raise forms.ValidationError(pick(*PAUSED), code="paused")
 
 
 class ReasonForm(forms.Form):
