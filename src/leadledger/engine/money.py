@@ -222,6 +222,63 @@ def distributor_commission(plan: CommissionPlan, distributor: str, price: Decima
     return _by_bands(bands, price) if bands else ZERO
 
 
+# -- C-6: the distributors' commission -------------------------------------------------------------
+
+CHANNEL = "channel"  # the kind of the deal's line that gives the distributors' commission (C-6)
+DISTRIBUTOR = "dist:"  # a distributor's account: "dist:<distributor id>", beside staff ids and the pool
+
+
+def distributor_account(distributor: object) -> str:
+    return f"{DISTRIBUTOR}{distributor}"
+
+
+def is_distributor(account: str) -> bool:
+    return account.startswith(DISTRIBUTOR)
+
+
+def firm_shares(channel: Mapping[str, Fraction], firm_of: Mapping[str, str]) -> dict[str, Fraction]:
+    """C-6: the deal's channel as the engine answers it, by agent (D-9 splits it equally between the
+    agents), added up per distribution company: two agents of one company are one contract."""
+    firms: dict[str, Fraction] = {}
+    for agent, share in channel.items():
+        firm = firm_of.get(agent, "")
+        if firm and share:
+            firms[firm] = firms.get(firm, Fraction(0)) + Fraction(share)
+    return firms
+
+
+def channel_commissions(plan: CommissionPlan, shares: Mapping[str, Fraction], price: Decimal) -> dict[str, Decimal]:
+    """C-6: what each distributor (by contract name) earns on a unit sold at `price`: its share of the
+    commission its own contract gives for the unit (decision 470), rounded half up to the fen. A
+    distributor without a contract in the plan earns nothing from the plan (its line is not written)."""
+    amounts: dict[str, Decimal] = {}
+    for name, share in sorted(shares.items()):
+        exact = Fraction(distributor_commission(plan, name, price)) * share
+        amount = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(CENT, rounding=ROUND_HALF_UP)
+        if amount:
+            amounts[name] = amount
+    return amounts
+
+
+def channel_accrual(amounts: Mapping[str, Decimal]) -> list[LedgerLine]:
+    """The distributors' posting of a deal (C-6, C-7): the deal gives their commission, each distributor's
+    account receives its amount. The lines add up to zero; nothing at all when nobody earns."""
+    total = sum(amounts.values(), ZERO)
+    if not total:
+        return []
+    return [
+        LedgerLine(account=DEAL, kind=CHANNEL, amount=-total),
+        *(LedgerLine(account=account, kind="allocation", amount=amount) for account, amount in sorted(amounts.items())),
+    ]
+
+
+def channel_shares(amounts: Mapping[str, Decimal]) -> dict[str, Fraction]:
+    """The distributors' shares of what falls due: their amounts over the total, so that once all is due
+    each distributor is due exactly its amount (falling_due allocates exact cents by these shares)."""
+    total = Fraction(sum(amounts.values(), ZERO))
+    return {account: Fraction(amount) / total for account, amount in amounts.items() if amount} if total else {}
+
+
 def earned(
     plan: CommissionPlan, commission: Decimal, price: Decimal, reached: Iterable[str], collected: Decimal
 ) -> Decimal:
@@ -278,6 +335,16 @@ def payout(staff: str, amount: Decimal) -> list[LedgerLine]:
         LedgerLine(account=staff, kind="due", amount=-amount),
         LedgerLine(account=staff, kind="paid", amount=amount),
     ]
+
+
+def payout_checked(account: str, due: Decimal, amount: Decimal) -> list[LedgerLine]:
+    """A payout from a statement's page: above zero, to the fen, and no more than is due (decision 471):
+    money paid beyond what fell due would be an advance, which is not commission."""
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+        raise _refused("amount", "请填写大于零的金额，精确到分", "enter an amount above zero, to the fen")
+    if amount > due:
+        raise _refused("amount", f"应付未付为{due}元，付款不能超过", f"{due} yuan is due: pay no more than that")
+    return payout(account, amount)
 
 
 STANDING_KINDS = ("fine", "penalty")  # money taken for what was done: a returned unit does not give it back
