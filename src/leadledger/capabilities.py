@@ -38,6 +38,9 @@ SERVE_COMPLAINTS = "serve_complaints"
 SET_POLICY = "set_policy"  # adopt a policy (re-judging every verdict) and try one over the whole project (what-if)
 TAKE_DEPOSIT = "take_deposit"  # take a deposit on a unit for a customer: the subscription (认购, S3 界定5 接待 11)
 RECORD_DEAL = "record_deal"  # load units, record a signing (签约) or a return (退房) of a unit
+# Distributors' monthly statements and paying them their commission (C-6): the sales manager, the channel
+# manager, finance and the administrator; channel specialists work the cases, not the money (decision 472).
+CHANNEL_MONEY = "channel_money"
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CONSULTANT: frozenset({SEE_CUSTOMERS, OWN_CUSTOMERS, TAKE_DEPOSIT, WORKBENCH, SERVE_COMPLAINTS}),
@@ -54,14 +57,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             SET_POLICY,
             TAKE_DEPOSIT,
             RECORD_DEAL,
+            CHANNEL_MONEY,
             WORKBENCH,
             LEAD_TEAM,
             SERVE_COMPLAINTS,
         }
     ),
     Role.CHANNEL_SPECIALIST: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, CONFIRM_ESCORT}),
-    Role.CHANNEL_MANAGER: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, RULE, CONFIRM_ESCORT}),
-    Role.FINANCE: frozenset({SEE_CUSTOMERS}),
+    Role.CHANNEL_MANAGER: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, RULE, CONFIRM_ESCORT, CHANNEL_MONEY}),
+    Role.FINANCE: frozenset({SEE_CUSTOMERS, CHANNEL_MONEY}),
     Role.ADMIN: frozenset(
         {
             SEE_CUSTOMERS,
@@ -77,6 +81,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             SET_POLICY,
             TAKE_DEPOSIT,
             RECORD_DEAL,
+            CHANNEL_MONEY,
             LEAD_TEAM,
             SERVE_COMPLAINTS,
         }

@@ -94,10 +94,53 @@ def test_a_distributor_is_paid_from_what_is_due(channel: Channel, anju: str) -> 
 def test_a_house_deal_and_a_distributor_without_a_contract_post_no_channel_lines(
     channel: Channel,  # noqa: F811
 ) -> None:
-    services.set_plan(channel.office.project, {**PLAN, "distributors": {"好房分销": [{"up_to": None, "fixed": "8000"}]}})
+    services.set_plan(
+        channel.office.project, {**PLAN, "distributors": {"好房分销": [{"up_to": None, "fixed": "8000"}]}}
+    )
     chen = _escorted(channel)  # 安居分销's customer: 安居 has no contract now
     sales.unit_deposit(by=channel.office.alice, unit_id=_unit(channel).pk, buyers=[chen.pk], price="1000000", user=None)
     office = channel.office
-    sales.unit_deposit(by=office.alice, unit_id=_unit(channel, "1202").pk, buyers=[office.zhang.pk], price="900000", user=None)
+    sales.unit_deposit(
+        by=office.alice, unit_id=_unit(channel, "1202").pk, buyers=[office.zhang.pk], price="900000", user=None
+    )
     assert not models.MoneyLine.objects.filter(account__startswith=rules.DISTRIBUTOR).exists()
     assert not models.MoneyLine.objects.filter(kind=rules.CHANNEL).exists()
+
+
+def test_a_manager_sets_the_distributors_contracts_on_the_plan_page(channel: Channel) -> None:  # noqa: F811
+    from office import PASSWORD, client_in
+
+    project = channel.office.project
+    services.set_plan(project, {**PLAN, "distributors": {"旧分销": [{"up_to": None, "fixed": "1000"}]}})
+    anju, haofang = channel.liming.distributor, channel.zhoutao.distributor
+    client = client_in("zh-hans")
+    assert client.login(username="zhao", password=PASSWORD)
+    url = f"/p/{project.code}/manage/commission/"
+    form = {"value_0": "3", "how_0": "rate", "stage_signing": "100"}
+    bad = client.post(url, {**form, f"d{anju.pk}_value_0": "200", f"d{anju.pk}_how_0": "rate"})
+    page = bad.content.decode()
+    assert f'id="d{anju.pk}-error">第1档：费率最高为房价的10%（100‰）' in page and 'value="200"' in page
+    assert "安居分销" not in models.CommissionPlan.objects.get().plan["distributors"]
+    done = client.post(
+        url,
+        {
+            **form,
+            f"d{anju.pk}_up_to_0": "1000000",
+            f"d{anju.pk}_value_0": "10",
+            f"d{anju.pk}_how_0": "rate",
+            f"d{anju.pk}_value_1": "12000",
+            f"d{anju.pk}_how_1": "fixed",
+            f"d{haofang.pk}_value_0": "8000",
+            f"d{haofang.pk}_how_0": "fixed",
+        },
+        follow=True,
+    )
+    assert "佣金方案已保存" in done.content.decode()
+    contracts = models.CommissionPlan.objects.get().plan["distributors"]
+    assert contracts == {
+        "旧分销": [{"up_to": None, "fixed": "1000"}],  # a company no longer listed: kept as stored
+        "安居分销": [{"up_to": "1000000", "rate": "0.01"}, {"up_to": None, "fixed": "12000"}],
+        "好房分销": [{"up_to": None, "fixed": "8000"}],
+    }
+    again = client.get(url).content.decode()
+    assert f'name="d{anju.pk}_value_0" value="10"' in again and f'name="d{haofang.pk}_value_0" value="8000"' in again

@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Sum
 
-from leadledger.ledger.models import Project, Staff
+from leadledger.engine import money as rules
+from leadledger.engine.phone import Phone
+from leadledger.ledger.models import Customer, Distributor, Event, Project, Staff
 
 from . import models
 
@@ -74,5 +76,108 @@ def statement(staff: Staff, year: int, month: int) -> Statement:
         forfeited=-total("forfeit"),
         points=marks["points"] or 0,
         days=marks["days"] or 0,
+        lines=rows,
+    )
+
+
+# -- a distributor's monthly statement (C-6) ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelDeal:
+    """One deal on a distributor's statement: its unit and price, the customer masked, what it earned."""
+
+    at: datetime
+    seq: int
+    unit: str
+    price: Decimal
+    customer: str  # masked: the surname and the number's first three and last four
+    commission: Decimal  # this month's allocations on the deal (a return's reversal counted)
+    returned: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DistributorStatement:
+    distributor: Distributor
+    year: int
+    month: int
+    deals: list[ChannelDeal]
+    earned: Decimal  # allocated this month by deals and re-pricing
+    reversed: Decimal  # taken back this month by returned units
+    commission: Decimal  # earned less reversed: the month's allocation lines
+    due: Decimal  # fell due this month
+    paid: Decimal
+    owing: Decimal  # due and not paid at the month's end
+    lines: list[models.MoneyLine]
+
+
+def _masked_customer(customer: Customer | None) -> str:
+    if customer is None:
+        return ""
+    name = customer.name or ""
+    return (
+        f"{name[:1]}{'*' * max(len(name) - 1, 1)} {Phone.of(customer.phone).masked() if customer.phone else ''}".strip()
+    )
+
+
+def distributor_statement(distributor: Distributor, year: int, month: int) -> DistributorStatement:
+    """A distributor's month (C-6): every figure a sum of the month's lines on its account."""
+    from leadledger.sales.models import SaleLog
+
+    project = distributor.project
+    account = rules.distributor_account(distributor.pk)
+    start, end = month_bounds(project, year, month)
+    mine = models.MoneyLine.objects.filter(project=project, account=account)
+    rows = list(mine.filter(at__gte=start, at__lt=end).order_by("seq"))
+
+    def total(kind: str, *, positive: bool = False, returns: bool | None = None) -> Decimal:
+        amounts = (
+            line.amount
+            for line in rows
+            if line.kind == kind
+            and (line.amount > 0 or not positive)
+            and (returns is None or line.source.startswith("return") == returns)
+        )
+        return sum(amounts, ZERO).quantize(ZERO)
+
+    by_event: dict[int, Decimal] = {}
+    for line in rows:
+        if line.kind == "allocation" and line.event_id is not None:
+            by_event[line.event_id] = by_event.get(line.event_id, ZERO) + line.amount
+    events = {e.pk: e for e in Event.objects.filter(pk__in=list(by_event)).select_related("customer")}
+    money_of = {m.deal_id: m for m in models.DealMoney.objects.filter(deal_id__in=list(by_event))}
+    seqs = [e.seq for e in events.values()]
+    units = {
+        log.deal_seq: str(log.unit)
+        for log in SaleLog.objects.filter(project=project, kind=SaleLog.Kind.DEPOSIT, deal_seq__in=seqs).select_related(
+            "unit__building"
+        )
+    }
+    deals = [
+        ChannelDeal(
+            at=events[pk].at,
+            seq=events[pk].seq,
+            unit=units.get(events[pk].seq, ""),
+            price=money_of[pk].price if pk in money_of else ZERO,
+            customer=_masked_customer(events[pk].customer),
+            commission=amount.quantize(ZERO),
+            returned=bool(pk in money_of and money_of[pk].returned),
+        )
+        for pk, amount in by_event.items()
+        if pk in events
+    ]
+    earned, reversed_ = total("allocation", returns=False), -total("allocation", returns=True)
+    owing = sum(mine.filter(kind="due", at__lt=end).values_list("amount", flat=True), ZERO)
+    return DistributorStatement(
+        distributor=distributor,
+        year=year,
+        month=month,
+        deals=sorted(deals, key=lambda deal: deal.at),
+        earned=earned,
+        reversed=reversed_,
+        commission=earned - reversed_,
+        due=total("due", positive=True),
+        paid=total("paid"),
+        owing=owing.quantize(ZERO),
         lines=rows,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
@@ -421,8 +421,12 @@ def due_to(project: Project, account: str) -> Decimal:
 
 
 @transaction.atomic
-def pay_distributor(distributor: Distributor, amount: Decimal) -> list[models.MoneyLine]:
+def pay_distributor(distributor: Distributor, typed: Any) -> list[models.MoneyLine]:
     """Commission paid to a distributor (C-6): from what is due to it, never more (decision 471)."""
+    try:
+        amount = Decimal(str(typed).strip().replace(",", "").replace("，", ""))
+    except InvalidOperation:
+        raise rules.PlanError("请填写金额（元）", "enter an amount in yuan", field="amount") from None
     account = rules.distributor_account(distributor.pk)
     project = distributor.project
     models.MoneyLine.objects.select_for_update().filter(project=project, account=account).exists()
