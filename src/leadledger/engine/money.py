@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -399,15 +400,61 @@ def ruling_split(performance: Mapping[str, Fraction], shares: Mapping[str, Fract
 
 def departure(unpaid: Mapping[str, Decimal], staff: str, reason: str) -> list[LedgerLine]:
     """IH-13: a consultant dismissed for violations forfeits commission not yet paid to the pool;
-    one laid off or properly resigned keeps it (paid on leaving). Paid commission is not taken back
-    (decision 251)."""
+    one laid off or properly resigned keeps it (paid on leaving: `settled_on_leaving`). Paid commission
+    is not taken back (decision 251)."""
     amount = unpaid.get(staff, ZERO)
-    if reason != "dismissed" or amount <= 0:
+    if reason != DISMISSED or amount <= 0:
         return []
     return [
         LedgerLine(account=staff, kind="forfeit", amount=-amount),
         LedgerLine(account=POOL, kind="forfeit", amount=amount),
     ]
+
+
+NOTICE_DAYS = 30  # IH-13: a proper resignation is given 30 days before leaving (S3 第十九条)
+LAID_OFF, RESIGNED, DISMISSED = "laid_off", "resigned", "dismissed"
+
+
+def proper_notice(notice_on: date | None, left_on: date) -> bool:
+    """IH-13: a resignation is proper when notice was given at least 30 days before the day of leaving."""
+    return notice_on is not None and (left_on - notice_on).days >= NOTICE_DAYS
+
+
+def paid_on_leaving(reason: str, notice_on: date | None, left_on: date) -> bool:
+    """IH-13: commission of signed deals is paid on leaving to one laid off or properly resigned. A
+    resignation on shorter notice forfeits nothing (only dismissal does) but is not paid early either:
+    its commission falls due by the plan's schedule, as if they had stayed (decision 473)."""
+    return reason == LAID_OFF or (reason == RESIGNED and proper_notice(notice_on, left_on))
+
+
+def notice_checked(notice_on: date | None, left_on: date) -> date | None:
+    """A notice date as the departure form takes it: not after the day of leaving."""
+    if notice_on is not None and notice_on > left_on:
+        raise _refused(
+            "notice_on", "提出辞职日期不能晚于离职日期", "the notice cannot be given after the day of leaving"
+        )
+    return notice_on
+
+
+def settled_on_leaving(
+    staff: str, not_yet_due: Mapping[str, Decimal], due: Decimal
+) -> tuple[dict[str, list[LedgerLine]], list[LedgerLine]]:
+    """IH-13 paid on leaving: on each signed deal (by its id) what was not yet due becomes due, then all
+    that is due is paid. Two kinds of posting, each adding up to zero: one per deal, and the payout."""
+    per_deal = {
+        deal: [
+            LedgerLine(account=staff, kind="accrued", amount=-amount, note="paid on leaving (IH-13)"),
+            LedgerLine(account=staff, kind="due", amount=amount, note="paid on leaving (IH-13)"),
+        ]
+        for deal, amount in sorted(not_yet_due.items())
+        if amount > 0
+    }
+    total = due + sum((amount for amount in not_yet_due.values() if amount > 0), ZERO)
+    paid = [
+        LedgerLine(account=staff, kind="due", amount=-total, note="paid on leaving (IH-13)"),
+        LedgerLine(account=staff, kind="paid", amount=total, note="paid on leaving (IH-13)"),
+    ]
+    return per_deal, paid if total > 0 else []
 
 
 def balance(lines: Iterable[LedgerLine]) -> Decimal:

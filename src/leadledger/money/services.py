@@ -194,7 +194,13 @@ def _fall_due(deal: models.DealMoney, plan: rules.CommissionPlan, source: str | 
     the same trigger (C-6, C-7), each part counted from its own commission."""
     before = _due_so_far(deal)
     after = _earned(deal, plan)
-    lines = rules.falling_due(_shares(deal), before, after)
+    # a consultant paid on leaving (IH-13) had all of this deal made due then: nothing of it falls due again
+    settled = set(
+        models.MoneyLine.objects.filter(event=deal.deal, source__startswith="departure").values_list(
+            "account", flat=True
+        )
+    )
+    lines = [line for line in rules.falling_due(_shares(deal), before, after) if line.account not in settled]
     if lines:
         post(deal.project, source or f"deal e{deal.deal.seq}", lines, deal.deal)
     amounts = _channel_posted(deal.deal)
@@ -214,6 +220,7 @@ def _due_so_far(deal: models.DealMoney) -> Decimal:
     rows = (
         models.MoneyLine.objects.filter(event=deal.deal, kind="accrued")
         .exclude(account__startswith=rules.DISTRIBUTOR)
+        .exclude(source__startswith="departure")
         .values_list("amount", flat=True)
     )
     return -sum(rows, Decimal(0))
@@ -400,13 +407,60 @@ def unpaid(project: Project, staff: Staff) -> Decimal:
     return sum(rows.values_list("amount", flat=True), Decimal(0))
 
 
+def _signed_deals(project: Project) -> list[models.DealMoney]:
+    return [
+        deal
+        for deal in models.DealMoney.objects.filter(project=project, returned=False)
+        if rules.SIGNING in _at_deal(deal)
+    ]
+
+
+def _not_yet_due_on_signed(project: Project, staff: Staff) -> dict[models.DealMoney, Decimal]:
+    """What each signed deal has allocated to the consultant and not yet made due (IH-13)."""
+    found: dict[models.DealMoney, Decimal] = {}
+    for deal in _signed_deals(project):
+        rows = models.MoneyLine.objects.filter(
+            event=deal.deal, account=str(staff.pk), kind__in=("allocation", "accrued")
+        )
+        amount = sum(rows.values_list("amount", flat=True), Decimal(0))
+        if amount > 0:
+            found[deal] = amount
+    return found
+
+
+def leaving_settlement(leaver: Staff, reason: str, notice_on: date | None, left_on: date) -> tuple[str, Decimal]:
+    """What leaving does to a consultant's commission (IH-13), said on the departure's confirmation:
+    ("paid", amount paid on leaving), ("forfeited", amount to the pool) or ("kept", amount that falls
+    due by the plan's schedule: a resignation on short notice, decision 473)."""
+    project = leaver.project
+    if reason == rules.DISMISSED:
+        return "forfeited", max(unpaid(project, leaver), Decimal(0))
+    if rules.paid_on_leaving(reason, notice_on, left_on):
+        early = sum(_not_yet_due_on_signed(project, leaver).values(), Decimal(0))
+        return "paid", max(early + due_to(project, str(leaver.pk)), Decimal(0))
+    return "kept", max(unpaid(project, leaver), Decimal(0))
+
+
 @transaction.atomic
 def post_departure(event: Event) -> list[models.MoneyLine]:
-    """IH-13 at a departure event: a dismissed consultant's unpaid commission is forfeited to the pool."""
+    """IH-13 at a departure event: a dismissed consultant's unpaid commission is forfeited to the pool; one
+    laid off or properly resigned is paid on leaving what signed deals allocated them and what is due."""
     left = convert.stored(event, StaffLeft)
     staff = Staff.objects.get(project=event.project, pk=int(left.staff))
+    source = f"departure e{event.seq}"
+    notice_on = date.fromisoformat(left.notice_on) if left.notice_on else None
+    left_on = timezone.localtime(event.at).date()
+    if rules.paid_on_leaving(left.reason, notice_on, left_on):
+        owed = _not_yet_due_on_signed(event.project, staff)
+        deals = {f"e{deal.deal.seq}": deal for deal in owed}
+        amounts = {f"e{deal.deal.seq}": amount for deal, amount in owed.items()}
+        per_deal, payout_lines = rules.settled_on_leaving(str(staff.pk), amounts, due_to(event.project, str(staff.pk)))
+        written: list[models.MoneyLine] = []
+        for seq, lines in per_deal.items():
+            written += post(event.project, source, lines, deals[seq].deal)
+        return written + (post(event.project, source, payout_lines, event) if payout_lines else [])
     lines = rules.departure({str(staff.pk): unpaid(event.project, staff)}, str(staff.pk), left.reason)
-    return post(event.project, f"departure e{event.seq}", lines, event) if lines else []
+    return post(event.project, source, lines, event) if lines else []
 
 
 def pay_out(staff: Staff, amount: Decimal) -> list[models.MoneyLine]:
