@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from leadledger.engine import DealVerdict
@@ -157,3 +158,61 @@ def deal_money_shown(project: ledger.Project, deal_seq: int) -> DealMoneyShown |
         payments=[(p.received_on, p.amount, p.get_stage_display()) for p in payments],
         allocated=[(names.get(k, k), v) for k, v in sorted(totals.items(), key=lambda kv: -kv[1]) if v],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DealListed:
+    """A deal in a list: its deposit (认购), the unit, the latest price, the closing consultant, the unit's
+    status now (a later deposit on a returned unit is another deal) and whether the manager decided it."""
+
+    seq: int
+    at: Any
+    unit: str
+    price: Any
+    staff: int | None
+    staff_name: str
+    status: str
+    decided: bool
+
+
+def deals_listed(
+    project: ledger.Project, *, start: Any = None, end: Any = None, staff: int | None = None
+) -> QuerySet[SaleLog]:
+    """The deposits (each opens a deal) of the project, newest first: within [start, end) when given, of
+    one closing consultant when given. Paged by the caller; `deals_shown_in_list` reads a page's rows."""
+    rows = SaleLog.objects.filter(project=project, kind=SaleLog.Kind.DEPOSIT)
+    if start is not None:
+        rows = rows.filter(at__gte=start, at__lt=end)
+    if staff is not None:
+        rows = rows.filter(staff_id=staff)
+    return rows.order_by("-seq")
+
+
+def deals_shown_in_list(project: ledger.Project, deposits: list[SaleLog]) -> list[DealListed]:
+    seqs = [row.deal_seq for row in deposits]
+    later = SaleLog.objects.filter(project=project, deal_seq__in=seqs).order_by("seq")
+    price: dict[int | None, Any] = {}
+    status: dict[int | None, str] = {}
+    decided: set[int | None] = set()
+    for row in later:
+        if row.price is not None:
+            price[row.deal_seq] = row.price
+        if row.kind in (SaleLog.Kind.DEPOSIT, SaleLog.Kind.SIGNING, SaleLog.Kind.RETURN):
+            status[row.deal_seq] = row.kind
+        if row.kind in (SaleLog.Kind.ACCEPTED, SaleLog.Kind.RULED):
+            decided.add(row.deal_seq)
+    units = {u.pk: str(u) for u in Unit.objects.select_related("building").filter(pk__in=[r.unit_id for r in deposits])}
+    names = dict(ledger.Staff.objects.filter(project=project).values_list("pk", "name"))
+    return [
+        DealListed(
+            seq=int(row.deal_seq or 0),
+            at=row.at,
+            unit=units.get(row.unit_id, ""),
+            price=price.get(row.deal_seq),
+            staff=row.staff_id,
+            staff_name=names.get(row.staff_id, ""),
+            status=status.get(row.deal_seq, SaleLog.Kind.DEPOSIT),
+            decided=row.deal_seq in decided,
+        )
+        for row in deposits
+    ]
