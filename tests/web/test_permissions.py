@@ -20,6 +20,7 @@ MANAGERS_ONLY = {
     "dispute_export",
     "dispute_events_export",
     "money_plan",
+    "money_figures",
     "dispute_ruling",
     "relation_verify",
     "imports",
@@ -182,6 +183,7 @@ PAGE_NEEDS = {
     "money_statement_pdf": "see_customers",
     "money_penalty": "rule",  # penalties and rewards (section 6), i16
     "money_distributor": "channel_money",  # distributors' statements and payouts (C-6), m16
+    "money_figures": "approve",  # deals and commission as charts (m16)
     "money_distributor_export": "channel_money",
     "money_distributor_pdf": "channel_money",
     "agent_statement": AGENT,  # the distributor admin's own statement (m16)

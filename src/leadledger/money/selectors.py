@@ -181,3 +181,82 @@ def distributor_statement(distributor: Distributor, year: int, month: int) -> Di
         owing=owing.quantize(ZERO),
         lines=rows,
     )
+
+
+# -- figures for the charts: deals and commission by consultant, by channel, by month --------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Figure:
+    key: str  # a staff id, a distributor account, "house", or "YYYY-MM"
+    deals: Decimal
+    commission: Decimal
+
+
+def _deals_of(project: Project, start: datetime, end: datetime) -> list[models.DealMoney]:
+    return list(models.DealMoney.objects.filter(project=project, deal__at__gte=start, deal__at__lt=end, returned=False))
+
+
+def by_consultant(project: Project, year: int, month: int) -> list[Figure]:
+    """Each consultant's deals (by performance share, C-1..C-5) and commission allocated in the month."""
+    start, end = month_bounds(project, year, month)
+    deals: dict[str, Fraction] = {}
+    for deal in _deals_of(project, start, end):
+        for staff, share in deal.performance.items():
+            deals[staff] = deals.get(staff, Fraction(0)) + Fraction(share)
+    money: dict[str, Decimal] = {}
+    lines = models.MoneyLine.objects.filter(project=project, kind="allocation", at__gte=start, at__lt=end)
+    for account, amount in lines.values_list("account", "amount"):
+        if account.isdigit():
+            money[account] = money.get(account, ZERO) + amount
+    keys = sorted(set(deals) | set(money), key=lambda k: (-money.get(k, ZERO), k))
+    return [
+        Figure(key=k, deals=_decimal(deals.get(k, Fraction(0))), commission=money.get(k, ZERO).quantize(ZERO))
+        for k in keys
+    ]
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"))
+
+
+def by_channel(project: Project, year: int, month: int) -> list[Figure]:
+    """The month's deals by channel: the house's own, and each distributor's (C-6: a deal shared by two
+    counts half to each); the commission is all that the deals cost, consultants' and distributors'."""
+    start, end = month_bounds(project, year, month)
+    found = _deals_of(project, start, end)
+    channel: dict[int, dict[str, Decimal]] = {}
+    rows = models.MoneyLine.objects.filter(
+        project=project,
+        event_id__in=[d.deal_id for d in found],
+        kind="allocation",
+        account__startswith=rules.DISTRIBUTOR,
+    )
+    for event, account, amount in rows.values_list("event_id", "account", "amount"):
+        channel.setdefault(event, {})
+        channel[event][account] = channel[event].get(account, ZERO) + amount
+    deals: dict[str, Fraction] = {}
+    money: dict[str, Decimal] = {}
+    for deal in found:
+        firms = {k: v for k, v in channel.get(deal.deal_id, {}).items() if v}
+        cost = deal.commission + sum(firms.values(), ZERO)
+        for key in firms or ["house"]:
+            deals[key] = deals.get(key, Fraction(0)) + Fraction(1, len(firms or ["house"]))
+            money[key] = money.get(key, ZERO) + cost / len(firms or ["house"])
+    keys = sorted(deals, key=lambda k: (k != "house", -money[k], k))
+    return [Figure(key=k, deals=_decimal(deals[k]), commission=money[k].quantize(ZERO)) for k in keys]
+
+
+def by_month(project: Project, year: int, month: int, months: int = 6) -> list[Figure]:
+    """The last `months` months to this one: deals taken (not returned) and commission allocated, net."""
+    figures: list[Figure] = []
+    for back in range(months - 1, -1, -1):
+        y, m = divmod(year * 12 + month - 1 - back, 12)
+        start, end = month_bounds(project, y, m + 1)
+        count = models.DealMoney.objects.filter(
+            project=project, deal__at__gte=start, deal__at__lt=end, returned=False
+        ).count()
+        lines = models.MoneyLine.objects.filter(project=project, kind="allocation", at__gte=start, at__lt=end)
+        total = lines.aggregate(total=Sum("amount"))["total"] or ZERO
+        figures.append(Figure(key=f"{y}-{m + 1:02d}", deals=Decimal(count), commission=Decimal(total).quantize(ZERO)))
+    return figures

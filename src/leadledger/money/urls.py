@@ -5,6 +5,7 @@ from . import distributors, views
 urlpatterns = [
     path("p/<slug:project>/manage/commission/", views.plan, name="money_plan"),
     path("p/<slug:project>/manage/penalty/", views.penalty, name="money_penalty"),
+    path("p/<slug:project>/manage/figures/", views.figures, name="money_figures"),
     path("p/<slug:project>/me/statement/", views.statement, name="money_statement"),
     path("p/<slug:project>/manage/distributors/", distributors.statement, name="money_distributor"),
     path("p/<slug:project>/manage/distributors.xlsx", distributors.statement_export, name="money_distributor_export"),

@@ -268,3 +268,48 @@ def penalty(request: access.ProjectRequest) -> HttpResponse:
     )
     context = {"consultants": consultants, "errors": errors, "posted": request.POST, "recent": recent}
     return render(request, "money/penalty.html", context, status=400 if errors else 200)
+
+
+@access.capability_page(capabilities.APPROVE)
+def figures(request: access.ProjectRequest) -> HttpResponse:
+    """Deals and commission by consultant, by channel (the house, each distributor) and by month (issue 16),
+    as charts drawn on the server."""
+    from . import charts
+
+    year, month = _month(request)
+    project = request.project
+    staff = dict(Staff.objects.filter(project=project).values_list("pk", "name"))
+    firms = dict(Distributor.objects.filter(project=project).values_list("pk", "name"))
+
+    def staff_name(key: str) -> str:
+        return staff.get(int(key), key) if key.isdigit() else _("Department pool")
+
+    def channel_name(key: str) -> str:
+        if key == "house":
+            return _("The house's own")
+        pk = whole_id(key.removeprefix(rules.DISTRIBUTOR))
+        return firms.get(pk, key) if pk is not None else key
+
+    words = (_("%(count)s deals"), _("%(amount)s yuan"))
+    drawn = [
+        (
+            _("By consultant"),
+            [
+                charts.Row(staff_name(f.key), f.deals, f.commission)
+                for f in selectors.by_consultant(project, year, month)
+            ],
+        ),
+        (
+            _("By channel"),
+            [
+                charts.Row(channel_name(f.key), f.deals, f.commission)
+                for f in selectors.by_channel(project, year, month)
+            ],
+        ),
+        (
+            _("By month"),
+            [charts.Row(f.key, f.deals, f.commission) for f in selectors.by_month(project, year, month)],
+        ),
+    ]
+    shown = [(title, charts.bars(rows, title, *words) if rows else None) for title, rows in drawn]
+    return render(request, "money/figures.html", {"charts": shown, "month": f"{year}-{month:02d}"})
