@@ -117,3 +117,10 @@ def test_the_departure_page_says_the_amount_before_and_after(office: Office) -> 
     )
     assert "离职时向王芳发放佣金3000.00元" in done.content.decode()
     assert _mine(office, "paid") == Decimal("3000.00")
+
+
+def test_the_confirmation_says_so_when_nothing_is_unpaid(office: Office) -> None:
+    client = client_in("zh-hans")
+    assert client.login(username="zhao", password=PASSWORD)
+    asked = client.post(f"/p/{office.project.code}/manage/departure/", {"staff": office.bob.pk, "reason": "laid_off"})
+    assert "刘洋没有未发放的佣金（IH-13）。" in asked.content.decode()
