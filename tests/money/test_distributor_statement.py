@@ -83,6 +83,10 @@ def test_the_manager_reads_it_pays_it_and_downloads_it(channel: Channel) -> None
     rows = list(load_workbook(BytesIO(sheet.content)).active.iter_rows(values_only=True))
     figures = {row[0]: row[1] for row in rows[1:8]}
     assert figures["已分配佣金"] == 10000 and figures["已发放"] == 5000 and figures["月末应付未付"] == 5000
+    book = load_workbook(BytesIO(sheet.content))
+    deals = [row for row in book.active.iter_rows(min_row=11, max_row=12, values_only=True)]
+    assert [(row[1], row[4]) for row in deals] == [("3栋-1201", 10000), ("3栋-1202", 0)]
+    assert len(book.active._charts) == 1  # the deals' commission as a bar chart
     assert client.get(url, {"distributor": "999999"}).status_code == 404
     assert _client("alice").get(url).status_code == 403
 

@@ -77,4 +77,30 @@ def distributor_workbook(statement: DistributorStatement) -> bytes:
         [line.at, kind_label(line.kind), line.amount, line.source] for line in statement.lines if line.kind != "accrued"
     ]
     title = f"{statement.year}-{statement.month:02d}"
-    return workbook(title, [statement.distributor.name, title], rows)
+    data = workbook(title, [statement.distributor.name, title], rows)
+    return _with_chart(data, first=len(distributor_totals(statement)) + 4, count=len(statement.deals))
+
+
+def _with_chart(data: bytes, *, first: int, count: int) -> bytes:
+    """The deals' commission as an Excel bar chart beside the sheet (openpyxl draws it; Excel renders it):
+    the deals are rows first..first+count-1, unit in column B and commission in column E."""
+    if not count:
+        return data
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    from openpyxl.chart import BarChart, Reference
+
+    book = load_workbook(BytesIO(data))
+    sheet = book.active
+    assert sheet is not None
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = _("Commission (yuan)")
+    chart.legend = None
+    chart.add_data(Reference(sheet, min_col=5, min_row=first, max_row=first + count - 1), titles_from_data=False)
+    chart.set_categories(Reference(sheet, min_col=2, min_row=first, max_row=first + count - 1))
+    sheet.add_chart(chart, "H2")
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
