@@ -11,6 +11,7 @@ from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from leadledger.engine import DealVerdict
+from leadledger.engine import money as money_rules
 from leadledger.ledger import models as ledger
 from leadledger.ledger import selectors as ledger_selectors
 
@@ -133,6 +134,7 @@ class DealMoneyShown:
     due: Decimal
     payments: list[tuple[object, Decimal, str]]  # (received on, amount, stage label)
     allocated: list[tuple[str, Decimal]]  # who has what of the commission now, by the lines (a ruling included)
+    channel: list[tuple[str, Decimal]]  # each distributor's commission on the deal (C-6), apart from the above
 
 
 def deal_money_shown(project: ledger.Project, deal_seq: int) -> DealMoneyShown | None:
@@ -143,20 +145,33 @@ def deal_money_shown(project: ledger.Project, deal_seq: int) -> DealMoneyShown |
     if deal is None:
         return None
     payments = list(money.Payment.objects.filter(deal=deal.deal).order_by("received_on", "pk"))
-    due = money.MoneyLine.objects.filter(event=deal.deal, kind="accrued").values_list("amount", flat=True)
+    # what fell due of the consultants' commission by the schedule: the distributors' apart, and a leaver's
+    # payout on leaving (IH-13) is theirs, not the deal's schedule
+    due = (
+        money.MoneyLine.objects.filter(event=deal.deal, kind="accrued")
+        .exclude(account__startswith=money_rules.DISTRIBUTOR)
+        .exclude(source__startswith="departure")
+        .values_list("amount", flat=True)
+    )
     names = {str(pk): name for pk, name in ledger.Staff.objects.filter(project=project).values_list("pk", "name")}
     names["pool"] = str(_("Department pool"))
+    firms = {
+        money_rules.distributor_account(pk): name
+        for pk, name in ledger.Distributor.objects.filter(project=project).values_list("pk", "name")
+    }
     totals: dict[str, Decimal] = {}
     for account, amount in money.MoneyLine.objects.filter(event=deal.deal, kind="allocation").values_list(
         "account", "amount"
     ):
         totals[account] = totals.get(account, Decimal(0)) + amount
+    ordered = sorted(totals.items(), key=lambda kv: -kv[1])
     return DealMoneyShown(
         commission=deal.commission,
         collected=sum((p.amount for p in payments), Decimal(0)),
         due=-sum(due, Decimal(0)),
         payments=[(p.received_on, p.amount, p.get_stage_display()) for p in payments],
-        allocated=[(names.get(k, k), v) for k, v in sorted(totals.items(), key=lambda kv: -kv[1]) if v],
+        allocated=[(names.get(k, k), v) for k, v in ordered if v and not money_rules.is_distributor(k)],
+        channel=[(firms.get(k, k), v) for k, v in ordered if v and money_rules.is_distributor(k)],
     )
 
 
