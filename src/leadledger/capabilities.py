@@ -41,6 +41,9 @@ RECORD_DEAL = "record_deal"  # load units, record a signing (签约) or a return
 # Issue and revoke API tokens, add and stop webhooks (docs/decisions.md 481): credentials are handed out by
 # a manager (the channel manager, a sales manager, the administrator), not by every channel specialist.
 ISSUE_TOKENS = "issue_tokens"
+# Distributors' monthly statements and paying them their commission (C-6): the sales manager, the channel
+# manager, finance and the administrator; channel specialists work the cases, not the money (decision 472).
+CHANNEL_MONEY = "channel_money"
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CONSULTANT: frozenset({SEE_CUSTOMERS, OWN_CUSTOMERS, TAKE_DEPOSIT, WORKBENCH, SERVE_COMPLAINTS}),
@@ -57,6 +60,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             SET_POLICY,
             TAKE_DEPOSIT,
             RECORD_DEAL,
+            CHANNEL_MONEY,
             WORKBENCH,
             LEAD_TEAM,
             SERVE_COMPLAINTS,
@@ -64,8 +68,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.CHANNEL_SPECIALIST: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, CONFIRM_ESCORT}),
-    Role.CHANNEL_MANAGER: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, RULE, CONFIRM_ESCORT, ISSUE_TOKENS}),
-    Role.FINANCE: frozenset({SEE_CUSTOMERS}),
+    Role.CHANNEL_MANAGER: frozenset({SEE_CUSTOMERS, MANAGE_CHANNEL, RULE, CONFIRM_ESCORT, ISSUE_TOKENS, CHANNEL_MONEY}),
+    Role.FINANCE: frozenset({SEE_CUSTOMERS, CHANNEL_MONEY}),
     Role.ADMIN: frozenset(
         {
             SEE_CUSTOMERS,
@@ -81,6 +85,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             SET_POLICY,
             TAKE_DEPOSIT,
             RECORD_DEAL,
+            CHANNEL_MONEY,
             LEAD_TEAM,
             SERVE_COMPLAINTS,
             ISSUE_TOKENS,

@@ -200,5 +200,5 @@ def demo_create(*, customers: int = 3000, seed: int = 2026, now: datetime | None
     services.events_import(project=project, records=records)
     from .demo_work import work_create  # the apps beyond the ledger, loaded once Django is set up
 
-    work_create(project, staff, rng)
+    work_create(project, staff, consultants, rng)
     return project, True

@@ -36,10 +36,12 @@ PRICE_PER_M2 = Decimal("23800")  # yuan; a floor higher adds 1%
 DEPOSITS, SIGNED = 12, 5  # units taken by the demo's consultants, and how many of them signed
 
 
-def work_create(project: models.Project, staff: dict[str, models.Staff], rng: random.Random) -> None:
-    """Units, deals, money, a team's duties, logs and reports, a complaint and a collection entry."""
+def work_create(
+    project: models.Project, staff: dict[str, models.Staff], consultants: list[models.Staff], rng: random.Random
+) -> None:
+    """Units, deals, money, a team's duties, logs and reports, a complaint and a collection entry, by the
+    demo's cast (`staff` by username; `consultants` as demo.py casts them)."""
     manager = staff["manager"]
-    consultants = [s for s in staff.values() if s.role == models.Staff.Role.CONSULTANT]
     _units_and_deals(project, manager, consultants, rng)
     _workbench(manager, consultants)
     _service(staff["reception"], consultants[0], rng)

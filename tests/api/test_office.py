@@ -96,3 +96,26 @@ def test_a_month_that_is_not_one_is_refused_as_invalid(cast: Cast) -> None:
     for month in ("2026-13", "1999-01", "26-1", "2026-1\x00"):
         response = alice.get("/statements", month=month)
         assert response.status_code in (400, 422), month
+
+
+def test_the_deals_list_pages_and_filters_by_month_and_consultant(cast: Cast, sold: int) -> None:
+    office = cast.office
+    unit = sales.unit_list(
+        by=office.zhao, building="3栋", floor=12, number="1202", area=Decimal(90), list_price=Decimal(1), user=None
+    )
+    sales.unit_deposit(by=office.bob, unit_id=unit.pk, buyers=[office.zhang.pk], price="880000", user=None)
+    sales.unit_sign(by=office.zhao, unit_id=unit.pk, price="870000", user=None)
+    zhao = Api(_key(office.zhao))
+    month = timezone.localtime().strftime("%Y-%m")
+    listed = zhao.get("/deals", month=month).json()
+    assert listed["total"] == 2 and [item["unit"] for item in listed["items"]] == ["3栋-1202", "3栋-1201"]
+    newest = listed["items"][0]
+    assert (newest["price"], newest["status"], newest["consultant_name"]) == ("870000.00", "signing", "刘洋")
+    mine = zhao.get("/deals", consultant=office.alice.pk).json()
+    assert [item["deal"] for item in mine["items"]] == [sold] and mine["total"] == 1
+    paged = zhao.get("/deals", size=1, page=2).json()
+    assert paged["total"] == 2 and [item["deal"] for item in paged["items"]] == [sold]
+    assert zhao.get("/deals", month="2001-01").json() == {"items": [], "page": 1, "size": 50, "total": 0}
+    assert zhao.get("/deals", month="2026-13").status_code == 422
+    assert Api(_key(office.sun)).get("/deals").status_code == 403  # the desk takes no deposit
+    assert Api(cast.keys["liming"]).get("/deals").status_code == 403  # an agent's token

@@ -103,7 +103,11 @@ def test_a_dismissed_consultant_forfeits_the_unpaid_a_laid_off_one_does_not(plan
     laid_off = ledger.event_append(
         project=office.project, kind="staff_left", body={"staff": alice, "reason": "laid_off"}
     )
-    assert services.post_departure(laid_off) == []  # IH-13: paid when laid off
+    paid = services.post_departure(laid_off)  # IH-13: paid on leaving when laid off (decision 473)
+    assert {(line.account, line.kind): line.amount for line in paid if line.amount > 0} == {
+        (alice, "due"): Decimal("210.00"),  # the signed deal, nothing collected yet: all made due
+        (alice, "paid"): Decimal("210.00"),
+    }
     dismissed = ledger.event_append(
         project=office.project, kind="staff_left", body={"staff": bob, "reason": "dismissed"}
     )
@@ -171,6 +175,7 @@ def test_a_dismissal_recorded_by_the_manager_forfeits_the_unpaid_commission(plan
     desk.departure_record(by=office.zhao, leaver=office.alice, reason="laid_off", user=None)
     bob, alice = str(office.bob.pk), str(office.alice.pk)
     assert _balances(office, kind="forfeit") == {bob: Decimal("-90.00"), "pool": Decimal("90.00")}
-    assert services.unpaid(office.project, office.alice) == Decimal("210.00")  # laid off: kept, to be paid
+    assert services.unpaid(office.project, office.alice) == 0  # laid off: paid on leaving (decision 473)
+    assert _balances(office, kind="paid") == {alice: Decimal("210.00")}
     assert alice not in _balances(office, kind="forfeit")
     _postings_balance(office)

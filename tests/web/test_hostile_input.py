@@ -45,6 +45,10 @@ FIELDS = (
     "relation",
     "preset",
     "preview",
+    "amount",  # a distributor's payout (m16)
+    "distributor",
+    "month",
+    "notice_on",  # a resignation's notice date (m16)
     *(parameter.name for parameter in PARAMETERS),  # the policy editor's fields
 )
 # What a database may refuse or store wrongly: every role, on both databases. Issue 13: PostgreSQL checks

@@ -20,6 +20,7 @@ MANAGERS_ONLY = {
     "dispute_export",
     "dispute_events_export",
     "money_plan",
+    "money_figures",
     "dispute_ruling",
     "relation_verify",
     "imports",
@@ -63,6 +64,9 @@ AGENTS_ONLY = {
     "agent_slip",
     "agent_slip_pdf",
     "agent_appeal",
+    "agent_statement",
+    "agent_statement_export",
+    "agent_statement_pdf",
 }  # a distributor's agents' pages: every staff member is refused
 SALES_MANAGERS = {
     "sales_unit_move",
@@ -70,6 +74,9 @@ SALES_MANAGERS = {
     "sales_deal_payment",
     "sales_units_upload",
     "money_penalty",
+    "money_distributor",
+    "money_distributor_export",
+    "money_distributor_pdf",
 }  # a deposit is a consultant's; the rest a manager's
 SALES_DEPOSIT = {"sales_unit", "sales_deal"}
 ESCORT = {"escort_confirm", "escort_slip", "escort_slip_pdf"}  # the desk and the channel team (confirm_escort)
@@ -185,6 +192,13 @@ PAGE_NEEDS = {
     "money_statement_export": "see_customers",
     "money_statement_pdf": "see_customers",
     "money_penalty": "rule",  # penalties and rewards (section 6), i16
+    "money_distributor": "channel_money",  # distributors' statements and payouts (C-6), m16
+    "money_figures": "approve",  # deals and commission as charts (m16)
+    "money_distributor_export": "channel_money",
+    "money_distributor_pdf": "channel_money",
+    "agent_statement": AGENT,  # the distributor admin's own statement (m16)
+    "agent_statement_export": AGENT,
+    "agent_statement_pdf": AGENT,
     "project": "see_customers",
     "customer": "see_customers",
     "customer_reveal": "reveal",  # or the customer's own consultant; Zhang has none here
@@ -352,6 +366,7 @@ def test_each_role_reaches_exactly_the_pages_its_capabilities_open(office: Offic
         no_such_row += ("bench_notice",)  # no notice has Zhang's id
         no_such_row += ("desk_correct",)  # no visit of this site has that number
         no_such_row += CASES  # no case with Zhang's id
+        no_such_row += ("money_distributor_export", "money_distributor_pdf")  # no distributor in this office
         assert status != 404 or name in (*no_such_row, *NO_SUCH_UNIT, "relation_verify", "policy_job", "mine_more"), (
             role,
             url,

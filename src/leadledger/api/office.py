@@ -7,6 +7,7 @@ for its consultant, anyone's for a manager who approves. Money is Decimal, sent 
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Annotated
@@ -68,6 +69,61 @@ def _shares(pairs: list[tuple[str, Fraction]]) -> list[Share]:
 
 def _money(amount: Decimal) -> str:
     return f"{amount:.2f}"
+
+
+class DealListed(Schema):
+    deal: int
+    at: datetime = Field(..., description="the deposit (认购) that opened the deal")
+    unit: str
+    price: str | None = Field(None, description="yuan, exact decimal: the latest (the contract's once signed)")
+    consultant: int | None = Field(None, description="the closing consultant's staff id")
+    consultant_name: str
+    status: str = Field(..., description="deposit, signing or return: the deal's last move")
+    decided: bool = Field(..., description="the manager has accepted the engine's answer or ruled otherwise")
+
+
+class DealPage(Schema):
+    items: list[DealListed]
+    page: int
+    size: int
+    total: int
+
+
+MONTH = r"^(20\d\d)-(0[1-9]|1[0-2])$"
+
+
+@router.get("/deals", response={200: DealPage, 401: Error, 403: Error, 422: Error}, summary="Deals, newest first")
+def deals(
+    request: HttpRequest,
+    month: Annotated[str, Query(pattern=MONTH, description="YYYY-MM: deals whose deposit was in that month")]
+    | None = None,
+    consultant: Annotated[int, Query(ge=1, le=2**62, description="the closing consultant's staff id")] | None = None,
+    page: Annotated[int, Query(ge=1, le=10000)] = 1,
+    size: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> DealPage:
+    """The project's deals as the sales board lists them, for whoever may open a deal page (take deposits)."""
+    token, _staff = staff_token(request, capabilities.TAKE_DEPOSIT)
+    start = end = None
+    if month is not None:
+        year, number = (int(part) for part in month.split("-"))
+        start, end = money.month_bounds(token.project, year, number)
+    rows = sales.deals_listed(token.project, start=start, end=end, staff=consultant)
+    first = (page - 1) * size
+    shown = sales.deals_shown_in_list(token.project, list(rows[first : first + size]))
+    items = [
+        DealListed(
+            deal=row.seq,
+            at=row.at,
+            unit=row.unit,
+            price=_money(row.price) if row.price is not None else None,
+            consultant=row.staff,
+            consultant_name=row.staff_name,
+            status=row.status,
+            decided=row.decided,
+        )
+        for row in shown
+    ]
+    return DealPage(items=items, page=page, size=size, total=rows.count())
 
 
 @router.get("/deals/{seq}", response={200: DealOut, 401: Error, 403: Error, 404: Error, 422: Error}, summary="One deal")

@@ -282,16 +282,31 @@ def manage_suspension(request: access.ProjectRequest) -> HttpResponse:
 @require_POST
 @ruler_page
 def manage_departure(request: access.ProjectRequest) -> HttpResponse:
-    """A departure asks "are you sure?" on a page of its own first; only the confirmed form records it."""
+    """A departure asks "are you sure?" on a page of its own first, saying what leaving does to the
+    consultant's commission (IH-13); only the confirmed form records it."""
+    from leadledger.money import services as money
+
     leaver = get_object_or_404(models.Staff, pk=access.posted_id(request, "staff"), project=request.project)
     reason = request.POST.get("reason", "")
     try:
+        notice_on = services.notice_read(request.POST.get("notice_on")) if reason == "resigned" else None
         if request.POST.get("confirmed") != "yes":
             services.departure_checked(by=request.staff, leaver=leaver, reason=reason)
             owned = models.Verdict.objects.filter(project=request.project, owners__has_key=str(leaver.pk)).count()
-            context = {"leaver": leaver, "reason": reason, "owned": owned}
+            settles, amount = money.leaving_settlement(leaver, reason, notice_on, timezone.localdate())
+            context = {
+                "leaver": leaver,
+                "reason": reason,
+                "owned": owned,
+                "notice_on": notice_on.isoformat() if notice_on else "",
+                "settles": settles,
+                "amount": amount,
+            }
             return render(request, "desk/departure_confirm.html", context)
-        services.departure_record(by=request.staff, leaver=leaver, reason=reason, user=request.user)
+        settles, amount = money.leaving_settlement(leaver, reason, notice_on, timezone.localdate())
+        services.departure_record(
+            by=request.staff, leaver=leaver, reason=reason, user=request.user, notice_on=notice_on
+        )
     except DomainError as error:
         _said(request, error)
     else:
@@ -300,6 +315,13 @@ def manage_departure(request: access.ProjectRequest) -> HttpResponse:
             _("%(name)s's departure is recorded: their customers without a deal are back in the pool.")
             % {"name": leaver.name},
         )
+        said = {
+            "paid": _("%(amount)s yuan of commission is paid to %(name)s on leaving (IH-13)."),
+            "forfeited": _("%(amount)s yuan of unpaid commission is forfeited to the department pool (IH-13)."),
+            "kept": _("%(amount)s yuan of commission falls due to %(name)s by the plan's schedule (IH-13)."),
+        }
+        if amount:
+            messages.info(request, said[settles] % {"amount": amount, "name": leaver.name})
     return redirect("manage", project=request.project.code)
 
 

@@ -8,7 +8,7 @@ other and never give the same turn twice (Q-1). The rules themselves are the eng
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -736,17 +736,40 @@ def departure_checked(*, by: ledger.Staff, leaver: ledger.Staff, reason: str) ->
     return reason
 
 
-def departure_record(*, by: ledger.Staff, leaver: ledger.Staff, reason: str, user: Any) -> ledger.Event:
-    """A consultant leaves: their customers go to the pool (IH-13); a departure is recorded once."""
+def notice_read(typed: Any) -> date | None:
+    """A resignation's notice date as the form sends it (YYYY-MM-DD, or nothing), checked by the engine
+    against today, the day of leaving (IH-13, decision 473)."""
+    from django.utils import timezone
+
+    from leadledger.engine import money as money_rules
+
+    text = str(typed or "").strip()
+    if not text:
+        return None
+    try:
+        notice_on = date.fromisoformat(text)
+    except ValueError:
+        raise LedgerError("请填写提出辞职的日期", "give the date notice was given", field="notice_on") from None
+    return money_rules.notice_checked(notice_on, timezone.localdate())
+
+
+def departure_record(
+    *, by: ledger.Staff, leaver: ledger.Staff, reason: str, user: Any, notice_on: date | None = None
+) -> ledger.Event:
+    """A consultant leaves: their customers go to the pool (IH-13); a departure is recorded once, with the
+    notice date of a resignation (IH-13 pays commission on leaving after a proper 30-day notice)."""
     reason = departure_checked(by=by, leaver=leaver, reason=reason)
     with transaction.atomic():
         ledger.Staff.objects.select_for_update().get(pk=leaver.pk)  # two managers at once record it once
         departure_checked(by=by, leaver=leaver, reason=reason)  # again, under the lock
-        body = {"staff": str(leaver.pk), "reason": reason}
+        notice = notice_on.isoformat() if notice_on is not None else None
+        body = body_for(STAFF_LEFT, staff=str(leaver.pk), reason=reason, notice_on=notice)
         event = ledger_services.event_append(project=by.project, kind=STAFF_LEFT, body=body, actor=user)
         from leadledger.money import services as money  # the money side reads the desk's departures
 
-        money.post_departure(event)  # IH-13: a dismissal forfeits the unpaid commission to the pool
+        # IH-13: a dismissal forfeits the unpaid commission to the pool; a lay-off or a proper resignation
+        # is paid on leaving
+        money.post_departure(event)
         return event
 
 

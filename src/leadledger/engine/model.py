@@ -247,6 +247,9 @@ class StaffLeft(Event):
 
     staff: str
     reason: str
+    # A resignation's notice date (ISO, 提出辞职日期): IH-13 pays commission on leaving only after a
+    # proper 30-day notice (engine/money.py `paid_on_leaving`, decision 473). None: not told.
+    notice_on: str | None = None
 
 
 @quick_init

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -222,6 +223,63 @@ def distributor_commission(plan: CommissionPlan, distributor: str, price: Decima
     return _by_bands(bands, price) if bands else ZERO
 
 
+# -- C-6: the distributors' commission -------------------------------------------------------------
+
+CHANNEL = "channel"  # the kind of the deal's line that gives the distributors' commission (C-6)
+DISTRIBUTOR = "dist:"  # a distributor's account: "dist:<distributor id>", beside staff ids and the pool
+
+
+def distributor_account(distributor: object) -> str:
+    return f"{DISTRIBUTOR}{distributor}"
+
+
+def is_distributor(account: str) -> bool:
+    return account.startswith(DISTRIBUTOR)
+
+
+def firm_shares(channel: Mapping[str, Fraction], firm_of: Mapping[str, str]) -> dict[str, Fraction]:
+    """C-6: the deal's channel as the engine answers it, by agent (D-9 splits it equally between the
+    agents), added up per distribution company: two agents of one company are one contract."""
+    firms: dict[str, Fraction] = {}
+    for agent, share in channel.items():
+        firm = firm_of.get(agent, "")
+        if firm and share:
+            firms[firm] = firms.get(firm, Fraction(0)) + Fraction(share)
+    return firms
+
+
+def channel_commissions(plan: CommissionPlan, shares: Mapping[str, Fraction], price: Decimal) -> dict[str, Decimal]:
+    """C-6: what each distributor (by contract name) earns on a unit sold at `price`: its share of the
+    commission its own contract gives for the unit (decision 470), rounded half up to the fen. A
+    distributor without a contract in the plan earns nothing from the plan (its line is not written)."""
+    amounts: dict[str, Decimal] = {}
+    for name, share in sorted(shares.items()):
+        exact = Fraction(distributor_commission(plan, name, price)) * share
+        amount = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(CENT, rounding=ROUND_HALF_UP)
+        if amount:
+            amounts[name] = amount
+    return amounts
+
+
+def channel_accrual(amounts: Mapping[str, Decimal]) -> list[LedgerLine]:
+    """The distributors' posting of a deal (C-6, C-7): the deal gives their commission, each distributor's
+    account receives its amount. The lines add up to zero; nothing at all when nobody earns."""
+    total = sum(amounts.values(), ZERO)
+    if not total:
+        return []
+    return [
+        LedgerLine(account=DEAL, kind=CHANNEL, amount=-total),
+        *(LedgerLine(account=account, kind="allocation", amount=amount) for account, amount in sorted(amounts.items())),
+    ]
+
+
+def channel_shares(amounts: Mapping[str, Decimal]) -> dict[str, Fraction]:
+    """The distributors' shares of what falls due: their amounts over the total, so that once all is due
+    each distributor is due exactly its amount (falling_due allocates exact cents by these shares)."""
+    total = Fraction(sum(amounts.values(), ZERO))
+    return {account: Fraction(amount) / total for account, amount in amounts.items() if amount} if total else {}
+
+
 def earned(
     plan: CommissionPlan, commission: Decimal, price: Decimal, reached: Iterable[str], collected: Decimal
 ) -> Decimal:
@@ -280,6 +338,16 @@ def payout(staff: str, amount: Decimal) -> list[LedgerLine]:
     ]
 
 
+def payout_checked(account: str, due: Decimal, amount: Decimal) -> list[LedgerLine]:
+    """A payout from a statement's page: above zero, to the fen, and no more than is due (decision 471):
+    money paid beyond what fell due would be an advance, which is not commission."""
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+        raise _refused("amount", "请填写大于零的金额，精确到分", "enter an amount above zero, to the fen")
+    if amount > due:
+        raise _refused("amount", f"应付未付为{due}元，付款不能超过", f"{due} yuan is due: pay no more than that")
+    return payout(account, amount)
+
+
 STANDING_KINDS = ("fine", "penalty")  # money taken for what was done: a returned unit does not give it back
 
 
@@ -332,15 +400,61 @@ def ruling_split(performance: Mapping[str, Fraction], shares: Mapping[str, Fract
 
 def departure(unpaid: Mapping[str, Decimal], staff: str, reason: str) -> list[LedgerLine]:
     """IH-13: a consultant dismissed for violations forfeits commission not yet paid to the pool;
-    one laid off or properly resigned keeps it (paid on leaving). Paid commission is not taken back
-    (decision 251)."""
+    one laid off or properly resigned keeps it (paid on leaving: `settled_on_leaving`). Paid commission
+    is not taken back (decision 251)."""
     amount = unpaid.get(staff, ZERO)
-    if reason != "dismissed" or amount <= 0:
+    if reason != DISMISSED or amount <= 0:
         return []
     return [
         LedgerLine(account=staff, kind="forfeit", amount=-amount),
         LedgerLine(account=POOL, kind="forfeit", amount=amount),
     ]
+
+
+NOTICE_DAYS = 30  # IH-13: a proper resignation is given 30 days before leaving (S3 第十九条)
+LAID_OFF, RESIGNED, DISMISSED = "laid_off", "resigned", "dismissed"
+
+
+def proper_notice(notice_on: date | None, left_on: date) -> bool:
+    """IH-13: a resignation is proper when notice was given at least 30 days before the day of leaving."""
+    return notice_on is not None and (left_on - notice_on).days >= NOTICE_DAYS
+
+
+def paid_on_leaving(reason: str, notice_on: date | None, left_on: date) -> bool:
+    """IH-13: commission of signed deals is paid on leaving to one laid off or properly resigned. A
+    resignation on shorter notice forfeits nothing (only dismissal does) but is not paid early either:
+    its commission falls due by the plan's schedule, as if they had stayed (decision 473)."""
+    return reason == LAID_OFF or (reason == RESIGNED and proper_notice(notice_on, left_on))
+
+
+def notice_checked(notice_on: date | None, left_on: date) -> date | None:
+    """A notice date as the departure form takes it: not after the day of leaving."""
+    if notice_on is not None and notice_on > left_on:
+        raise _refused(
+            "notice_on", "提出辞职日期不能晚于离职日期", "the notice cannot be given after the day of leaving"
+        )
+    return notice_on
+
+
+def settled_on_leaving(
+    staff: str, not_yet_due: Mapping[str, Decimal], due: Decimal
+) -> tuple[dict[str, list[LedgerLine]], list[LedgerLine]]:
+    """IH-13 paid on leaving: on each signed deal (by its id) what was not yet due becomes due, then all
+    that is due is paid. Two kinds of posting, each adding up to zero: one per deal, and the payout."""
+    per_deal = {
+        deal: [
+            LedgerLine(account=staff, kind="accrued", amount=-amount, note="paid on leaving (IH-13)"),
+            LedgerLine(account=staff, kind="due", amount=amount, note="paid on leaving (IH-13)"),
+        ]
+        for deal, amount in sorted(not_yet_due.items())
+        if amount > 0
+    }
+    total = due + sum((amount for amount in not_yet_due.values() if amount > 0), ZERO)
+    paid = [
+        LedgerLine(account=staff, kind="due", amount=-total, note="paid on leaving (IH-13)"),
+        LedgerLine(account=staff, kind="paid", amount=total, note="paid on leaving (IH-13)"),
+    ]
+    return per_deal, paid if total > 0 else []
 
 
 def balance(lines: Iterable[LedgerLine]) -> Decimal:

@@ -319,7 +319,10 @@ def _event(raw: Any, i: int, cast: Cast) -> Event:
             referrer=ref.customer("referrer", optional=True),
         ),
         "staff_left": lambda: StaffLeft(
-            **base, staff=ref.staff(), reason=_choice(item, "reason", DEPARTURE_REASONS, path)
+            **base,
+            staff=ref.staff(),
+            reason=_choice(item, "reason", DEPARTURE_REASONS, path),
+            notice_on=ref.text("notice_on"),
         ),
         "ruling": lambda: Ruling(
             **base,
@@ -393,7 +396,7 @@ _QUICK_FIELDS: dict[str, tuple[type[Event], dict[str, str | tuple[str | None, ..
     "follow_up": (FollowUp, {"customer": _CUSTOMER, "staff": _STAFF}),
     "renewal": (Renewal, {"customer": _CUSTOMER, "staff": _STAFF, "approved_by": _STAFF_OR_NULL}),
     "referral_logged": (ReferralLogged, {"staff": _STAFF, "customer": _CUSTOMER, "referrer": _CUSTOMER_OR_NULL}),
-    "staff_left": (StaffLeft, {"staff": _STAFF, "reason": DEPARTURE_REASONS}),
+    "staff_left": (StaffLeft, {"staff": _STAFF, "reason": DEPARTURE_REASONS, "notice_on": _TEXT_OR_NULL}),
     "ruling": (Ruling, {"customer": _CUSTOMER, "staff": _STAFF_OR_NULL, "by": _STAFF, "reason": _TEXT}),
     "escorted_visit": (EscortedVisit, {"customer": _CUSTOMER, "agent": _AGENT}),
     "registration": (

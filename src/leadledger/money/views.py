@@ -17,7 +17,7 @@ from leadledger import capabilities
 from leadledger.desk.exports import XLSX
 from leadledger.engine import money as rules
 from leadledger.engine.text import whole_id
-from leadledger.ledger.models import Staff
+from leadledger.ledger.models import Distributor, Staff
 from leadledger.web import access
 
 from . import exports, models, selectors, services
@@ -36,9 +36,11 @@ def _stage_label(stage: str) -> str:
     }[stage]
 
 
-def _form_from(plan: dict[str, Any]) -> dict[str, Any]:
-    bands = list(plan.get("bands") or [])
-    rows = [
+CONTRACT_ROWS = 2
+
+
+def _band_rows(bands: list[dict[str, Any]], rows: int) -> list[dict[str, Any]]:
+    shown = [
         {
             "up_to": band.get("up_to") or "",
             "how": "fixed" if band.get("fixed") is not None else "rate",
@@ -47,12 +49,25 @@ def _form_from(plan: dict[str, Any]) -> dict[str, Any]:
         }
         for band in bands
     ]
-    rows += [{"up_to": "", "how": "rate", "value": ""}] * (BAND_ROWS - len(rows))
+    return shown + [{"up_to": "", "how": "rate", "value": ""}] * (rows - len(shown))
+
+
+def _form_from(plan: dict[str, Any], distributors: list[Distributor]) -> dict[str, Any]:
     shares = {item["stage"]: item["share"] for item in plan.get("schedule") or []}
     stages = [
         {"stage": stage, "label": _stage_label(stage), "percent": _percent(shares.get(stage))} for stage in rules.STAGES
     ]
-    return {"bands": rows, "stages": stages}
+    contracts = plan.get("distributors") or {}
+    firms = [
+        {
+            "pk": firm.pk,
+            "part": f"d{firm.pk}",
+            "name": firm.name,
+            "bands": _band_rows(list(contracts.get(firm.name) or []), CONTRACT_ROWS),
+        }
+        for firm in distributors
+    ]
+    return {"bands": _band_rows(list(plan.get("bands") or []), BAND_ROWS), "stages": stages, "firms": firms}
 
 
 # A refused form is shown again with what was typed: a value that is not a number is shown as it was sent.
@@ -73,14 +88,14 @@ def _percent(share: str | None) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 
-def _plan_from_post(post: Any) -> dict[str, Any]:
+def _bands_from_post(post: Any, prefix: str, rows: int) -> list[dict[str, Any]]:
     bands: list[dict[str, Any]] = []
-    for i in range(BAND_ROWS):
-        value = post.get(f"value_{i}", "").strip()
+    for i in range(rows):
+        value = post.get(f"{prefix}value_{i}", "").strip()
         if not value:
             continue
-        up_to = post.get(f"up_to_{i}", "").strip() or None
-        if post.get(f"how_{i}") == "fixed":
+        up_to = post.get(f"{prefix}up_to_{i}", "").strip() or None
+        if post.get(f"{prefix}how_{i}") == "fixed":
             bands.append({"up_to": up_to, "fixed": value})
         else:
             try:
@@ -88,6 +103,18 @@ def _plan_from_post(post: Any) -> dict[str, Any]:
             except ArithmeticError:  # not a number, or past Decimal's range: the engine refuses it as typed
                 rate = value
             bands.append({"up_to": up_to, "rate": rate})
+    return bands
+
+
+def _plan_from_post(post: Any, distributors: list[Distributor], stored: dict[str, Any]) -> dict[str, Any]:
+    bands = _bands_from_post(post, "", BAND_ROWS)
+    # contracts of companies no longer listed are kept as stored; a listed company left empty has none
+    contracts = dict(stored.get("distributors") or {})
+    for firm in distributors:
+        contracts.pop(firm.name, None)
+        typed = _bands_from_post(post, f"d{firm.pk}_", CONTRACT_ROWS)
+        if typed:
+            contracts[firm.name] = typed
     schedule = []
     for stage in rules.STAGES:
         percent = post.get(f"stage_{stage}", "").strip()
@@ -96,31 +123,36 @@ def _plan_from_post(post: Any) -> dict[str, Any]:
                 schedule.append({"stage": stage, "share": str(Decimal(percent) / 100)})
             except ArithmeticError:
                 schedule.append({"stage": stage, "share": percent})
-    return {"bands": bands, "schedule": schedule}
+    return {"bands": bands, "schedule": schedule, "distributors": contracts}
 
 
 @access.capability_page(capabilities.SET_POLICY)
 def plan(request: access.ProjectRequest) -> HttpResponse:
-    """The project's commission plan (C-7): price bands and the settlement schedule, checked by the engine."""
+    """The project's commission plan (C-7): price bands, the settlement schedule and each distributor's
+    contract (C-6), checked by the engine; a refusal is said next to the part at fault."""
     row = models.CommissionPlan.objects.filter(project=request.project).first()
     data = row.plan if row else {}
+    distributors = list(Distributor.objects.filter(project=request.project).order_by("name"))
     errors: dict[str, str] = {}
     if request.method == "POST":
-        data = _plan_from_post(request.POST)
+        data = _plan_from_post(request.POST, distributors, row.plan if row else {})
         try:
-            services.set_plan(
-                request.project,
-                {**data, "distributors": (row.plan if row else {}).get("distributors") or {}},
-                request.user,
-            )
+            services.set_plan(request.project, data, request.user)
         except rules.PlanError as refused:
-            # next to the part at fault: the price bands or the settlement schedule
-            part = "schedule" if refused.field.startswith("schedule") else "bands"
-            errors = {part: refused.message(get_language() or "zh")}
+            errors = {_part_at_fault(refused.field, distributors): refused.message(get_language() or "zh")}
         else:
             messages.success(request, _("The commission plan is saved; deals from now on are posted by it."))
             return redirect("money_plan", project=request.project.code)
-    return render(request, "money/plan.html", {"form": _form_from(data), "errors": errors, "row": row})
+    context = {"form": _form_from(data, distributors), "errors": errors, "row": row}
+    return render(request, "money/plan.html", context)  # a refused plan: the form again, as typed
+
+
+def _part_at_fault(field: str, distributors: list[Distributor]) -> str:
+    """The page's part for an engine's PlanError field: bands, schedule, or one distributor's contract."""
+    if field.startswith("distributors"):
+        named = {f"distributors.{firm.name}": f"d{firm.pk}" for firm in distributors}
+        return next((part for name, part in named.items() if field.split("[")[0] == name), "distributors")
+    return "schedule" if field.startswith("schedule") else "bands"
 
 
 def _month(request: access.ProjectRequest) -> tuple[int, int]:
@@ -236,3 +268,48 @@ def penalty(request: access.ProjectRequest) -> HttpResponse:
     )
     context = {"consultants": consultants, "errors": errors, "posted": request.POST, "recent": recent}
     return render(request, "money/penalty.html", context, status=400 if errors else 200)
+
+
+@access.capability_page(capabilities.APPROVE)
+def figures(request: access.ProjectRequest) -> HttpResponse:
+    """Deals and commission by consultant, by channel (the house, each distributor) and by month (issue 16),
+    as charts drawn on the server."""
+    from . import charts
+
+    year, month = _month(request)
+    project = request.project
+    staff = dict(Staff.objects.filter(project=project).values_list("pk", "name"))
+    firms = dict(Distributor.objects.filter(project=project).values_list("pk", "name"))
+
+    def staff_name(key: str) -> str:
+        return staff.get(int(key), key) if key.isdigit() else _("Department pool")
+
+    def channel_name(key: str) -> str:
+        if key == "house":
+            return _("The house's own")
+        pk = whole_id(key.removeprefix(rules.DISTRIBUTOR))
+        return firms.get(pk, key) if pk is not None else key
+
+    words = (_("%(count)s deals"), _("%(amount)s yuan"))
+    drawn = [
+        (
+            _("By consultant"),
+            [
+                charts.Row(staff_name(f.key), f.deals, f.commission)
+                for f in selectors.by_consultant(project, year, month)
+            ],
+        ),
+        (
+            _("By channel"),
+            [
+                charts.Row(channel_name(f.key), f.deals, f.commission)
+                for f in selectors.by_channel(project, year, month)
+            ],
+        ),
+        (
+            _("By month"),
+            [charts.Row(f.key, f.deals, f.commission) for f in selectors.by_month(project, year, month)],
+        ),
+    ]
+    shown = [(title, charts.bars(rows, title, *words) if rows else None) for title, rows in drawn]
+    return render(request, "money/figures.html", {"charts": shown, "month": f"{year}-{month:02d}"})

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from leadledger.engine import DealVerdict, distributor
+from leadledger.engine import money as money_rules
 from leadledger.ledger import models as ledger
 from leadledger.ledger import selectors as ledger_selectors
 
@@ -132,6 +134,7 @@ class DealMoneyShown:
     due: Decimal
     payments: list[tuple[object, Decimal, str]]  # (received on, amount, stage label)
     allocated: list[tuple[str, Decimal]]  # who has what of the commission now, by the lines (a ruling included)
+    channel: list[tuple[str, Decimal]]  # each distributor's commission on the deal (C-6), apart from the above
 
 
 def deal_money_shown(project: ledger.Project, deal_seq: int) -> DealMoneyShown | None:
@@ -142,20 +145,33 @@ def deal_money_shown(project: ledger.Project, deal_seq: int) -> DealMoneyShown |
     if deal is None:
         return None
     payments = list(money.Payment.objects.filter(deal=deal.deal).order_by("received_on", "pk"))
-    due = money.MoneyLine.objects.filter(event=deal.deal, kind="accrued").values_list("amount", flat=True)
+    # what fell due of the consultants' commission by the schedule: the distributors' apart, and a leaver's
+    # payout on leaving (IH-13) is theirs, not the deal's schedule
+    due = (
+        money.MoneyLine.objects.filter(event=deal.deal, kind="accrued")
+        .exclude(account__startswith=money_rules.DISTRIBUTOR)
+        .exclude(source__startswith="departure")
+        .values_list("amount", flat=True)
+    )
     names = {str(pk): name for pk, name in ledger.Staff.objects.filter(project=project).values_list("pk", "name")}
     names["pool"] = str(_("Department pool"))
+    firms = {
+        money_rules.distributor_account(pk): name
+        for pk, name in ledger.Distributor.objects.filter(project=project).values_list("pk", "name")
+    }
     totals: dict[str, Decimal] = {}
     for account, amount in money.MoneyLine.objects.filter(event=deal.deal, kind="allocation").values_list(
         "account", "amount"
     ):
         totals[account] = totals.get(account, Decimal(0)) + amount
+    ordered = sorted(totals.items(), key=lambda kv: -kv[1])
     return DealMoneyShown(
         commission=deal.commission,
         collected=sum((p.amount for p in payments), Decimal(0)),
         due=-sum(due, Decimal(0)),
         payments=[(p.received_on, p.amount, p.get_stage_display()) for p in payments],
-        allocated=[(names.get(k, k), v) for k, v in sorted(totals.items(), key=lambda kv: -kv[1]) if v],
+        allocated=[(names.get(k, k), v) for k, v in ordered if v and not money_rules.is_distributor(k)],
+        channel=[(firms.get(k, k), v) for k, v in ordered if v and money_rules.is_distributor(k)],
     )
 
 
@@ -177,3 +193,61 @@ def deal_stages(project: ledger.Project, deal_seqs: list[int]) -> dict[str, str]
         .values_list("deal_seq", "kind")
     )
     return {f"e{seq}": _STAGES[kind] for seq, kind in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class DealListed:
+    """A deal in a list: its deposit (认购), the unit, the latest price, the closing consultant, the unit's
+    status now (a later deposit on a returned unit is another deal) and whether the manager decided it."""
+
+    seq: int
+    at: Any
+    unit: str
+    price: Any
+    staff: int | None
+    staff_name: str
+    status: str
+    decided: bool
+
+
+def deals_listed(
+    project: ledger.Project, *, start: Any = None, end: Any = None, staff: int | None = None
+) -> QuerySet[SaleLog]:
+    """The deposits (each opens a deal) of the project, newest first: within [start, end) when given, of
+    one closing consultant when given. Paged by the caller; `deals_shown_in_list` reads a page's rows."""
+    rows = SaleLog.objects.filter(project=project, kind=SaleLog.Kind.DEPOSIT)
+    if start is not None:
+        rows = rows.filter(at__gte=start, at__lt=end)
+    if staff is not None:
+        rows = rows.filter(staff_id=staff)
+    return rows.order_by("-seq")
+
+
+def deals_shown_in_list(project: ledger.Project, deposits: list[SaleLog]) -> list[DealListed]:
+    seqs = [row.deal_seq for row in deposits]
+    later = SaleLog.objects.filter(project=project, deal_seq__in=seqs).order_by("seq")
+    price: dict[int | None, Any] = {}
+    status: dict[int | None, str] = {}
+    decided: set[int | None] = set()
+    for row in later:
+        if row.price is not None:
+            price[row.deal_seq] = row.price
+        if row.kind in (SaleLog.Kind.DEPOSIT, SaleLog.Kind.SIGNING, SaleLog.Kind.RETURN):
+            status[row.deal_seq] = row.kind
+        if row.kind in (SaleLog.Kind.ACCEPTED, SaleLog.Kind.RULED):
+            decided.add(row.deal_seq)
+    units = {u.pk: str(u) for u in Unit.objects.select_related("building").filter(pk__in=[r.unit_id for r in deposits])}
+    names = dict(ledger.Staff.objects.filter(project=project).values_list("pk", "name"))
+    return [
+        DealListed(
+            seq=int(row.deal_seq or 0),
+            at=row.at,
+            unit=units.get(row.unit_id, ""),
+            price=price.get(row.deal_seq),
+            staff=row.staff_id,
+            staff_name=names.get(row.staff_id, ""),
+            status=status.get(row.deal_seq, SaleLog.Kind.DEPOSIT),
+            decided=row.deal_seq in decided,
+        )
+        for row in deposits
+    ]
