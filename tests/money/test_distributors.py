@@ -80,8 +80,8 @@ def test_an_escorted_customers_deal_posts_the_distributors_commission(channel: C
     client = client_in("zh-hans")
     assert client.login(username="zhao", password=PASSWORD)
     page = client.get(f"/p/{channel.office.project.code}/sales/deal/{done.deal.seq}/").content.decode()
-    assert "分销佣金：安居分销 9800.00" in page and "dist:" not in page  # the deal page names the distributor
-    assert "累计应结佣金 2940.00" in page  # the consultants' due, the distributor's apart
+    assert "分销佣金：安居分销 9,800.00" in page and "dist:" not in page  # the deal page names the distributor
+    assert "累计应结佣金 2,940.00" in page  # the consultants' due, the distributor's apart
     sales.unit_return(by=channel.office.zhao, unit_id=unit.pk, reason="客户贷款未获批", user=None)
     assert _balances(event=done.deal) == {}  # clawback: the distributor's lines too
     _each_posting_balances()

@@ -12,7 +12,7 @@ from datetime import datetime
 from fractions import Fraction
 
 from leadledger.engine import distributor
-from leadledger.engine.model import DEAL, ESCORTED_VISIT, REGISTRATION, Registration
+from leadledger.engine.model import DEAL, ESCORTED_VISIT, REGISTRATION, EscortedVisit, Registration
 from leadledger.ledger import convert, models, selectors
 from leadledger.sales import selectors as sales_selectors
 
@@ -68,9 +68,10 @@ def figures(project: models.Project, since: datetime, now: datetime) -> dict[int
     )
     brought: dict[tuple[str, str], list[datetime]] = {}  # (agent, customer) -> their escorted visits
     escorts = models.Event.objects.filter(project=project, kind=ESCORTED_VISIT, at__gte=since)
-    for at, text in escorts.values_list("at", "body"):
-        body = json.loads(text)
-        brought.setdefault((str(body["agent"]), str(body["customer"])), []).append(at)
+    for seq, kind, at, text in escorts.values_list("seq", "kind", "at", "body"):
+        visit = convert.engine_event(kind, seq, at, json.loads(text))
+        assert isinstance(visit, EscortedVisit)
+        brought.setdefault((str(visit.agent), str(visit.customer)), []).append(at)
     if rows:
         events = [convert.engine_event(kind, seq, at, json.loads(text)) for seq, kind, at, text in rows]
         timeline = selectors.timeline_for(project, sorted({int(e.customer) for e in events}))  # type: ignore[attr-defined]
