@@ -92,7 +92,9 @@ class DealPage(Schema):
 MONTH = r"^(20\d\d)-(0[1-9]|1[0-2])$"
 
 
-@router.get("/deals", response={200: DealPage, 401: Error, 403: Error, 422: Error}, summary="Deals, newest first")
+@router.get(
+    "/deals", response={200: DealPage, 400: Error, 401: Error, 403: Error, 422: Error}, summary="Deals, newest first"
+)
 def deals(
     request: HttpRequest,
     month: Annotated[str, Query(pattern=MONTH, description="YYYY-MM: deals whose deposit was in that month")]
@@ -126,7 +128,11 @@ def deals(
     return DealPage(items=items, page=page, size=size, total=rows.count())
 
 
-@router.get("/deals/{seq}", response={200: DealOut, 401: Error, 403: Error, 404: Error, 422: Error}, summary="One deal")
+@router.get(
+    "/deals/{seq}",
+    response={200: DealOut, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error},
+    summary="One deal",
+)
 def deal(request: HttpRequest, seq: Annotated[int, Path(ge=1, le=2**62)]) -> DealOut:
     """A deal as the deal page shows it: unit, price, buyers, the engine's split and its sentence."""
     token, _staff = staff_token(request, capabilities.TAKE_DEPOSIT)
@@ -149,7 +155,7 @@ def deal(request: HttpRequest, seq: Annotated[int, Path(ge=1, le=2**62)]) -> Dea
 
 @router.get(
     "/statements",
-    response={200: StatementOut, 401: Error, 403: Error, 404: Error, 422: Error},
+    response={200: StatementOut, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error},
     summary="A month's statement",
 )
 def statement(

@@ -176,7 +176,9 @@ def _english(word: str) -> str:
     return distributor.STANDING_EN.get(word) or distributor.REFUSALS_EN.get(word, word)
 
 
-@router.get("/registrations", response={200: Page, 401: Error, 403: Error, 422: Error}, summary="My registrations")
+@router.get(
+    "/registrations", response={200: Page, 400: Error, 401: Error, 403: Error, 422: Error}, summary="My registrations"
+)
 def registrations(
     request: HttpRequest,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
@@ -190,7 +192,7 @@ def registrations(
 
 @router.get(
     "/registrations/{seq}",
-    response={200: RegistrationOut, 401: Error, 403: Error, 404: Error, 422: Error},
+    response={200: RegistrationOut, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error},
     summary="One registration",
 )
 def registration(request: HttpRequest, seq: Seq) -> RegistrationOut:
@@ -202,7 +204,7 @@ def registration(request: HttpRequest, seq: Seq) -> RegistrationOut:
 
 @router.get(
     "/registrations/{seq}/escort",
-    response={200: EscortStatus, 401: Error, 403: Error, 404: Error, 422: Error},
+    response={200: EscortStatus, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error},
     summary="Escorted-visit confirmation status",
 )
 def escort_status(request: HttpRequest, seq: Seq) -> EscortStatus:

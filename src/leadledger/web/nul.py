@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -22,6 +22,9 @@ class RefuseNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         for values in (request.GET, request.POST if request.method == "POST" else None):
-            if values is not None and any("\x00" in value for key in values for value in values.getlist(key)):
+            field = next((key for key in values or {} if any("\x00" in v for v in values.getlist(key))), None)
+            if values is not None and field is not None:
+                if request.path.startswith("/api/"):  # the API's own error shape (docs/api.md), documented as 400
+                    return JsonResponse({"code": "nul", "message": _(REFUSAL), "field": field}, status=400)
                 return HttpResponseBadRequest(_(REFUSAL), content_type="text/plain; charset=utf-8")
         return self.get_response(request)
