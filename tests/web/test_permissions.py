@@ -44,6 +44,8 @@ BENCH = {
     "bench_collections",
     "bench_archive",
     "bench_surveys",
+    "bench_field",
+    "bench_field_traders",
 }  # a customer manager's own workbench (issue 17)
 LEAD = {"bench_team", "bench_review", "bench_duties", "bench_duty_edit", "bench_complaint_report"}
 LEAD |= {
@@ -242,6 +244,8 @@ PAGE_NEEDS = {
     "bench_reports_xlsx": "lead_team",  # the team's reports of a period as Excel (r17)
     "bench_notices": "serve_complaints",  # S-3, those who serve customers (r17, decision 461)
     "bench_notice": "serve_complaints",
+    "bench_field": "workbench",  # 篇4's field log (w17, decision 490)
+    "bench_field_traders": "workbench",
     "sales_board": "see_customers",
     "sales_board_refresh": "see_customers",
     "sales_unit": "take_deposit",

@@ -123,3 +123,25 @@ def ageing_of(project: ledger.Project, on: date) -> dict[str, Decimal]:
         for row in receivables.outstanding(bills, settled.get(customer, Decimal(0)))
     ]
     return receivables.ageing(owed, on)
+
+
+def collection_by_person(project: ledger.Project, first: date, last: date) -> dict[int, receivables.Collection]:
+    """W-6, decision 492: each person's collection rate of the period, over the customers whose first
+    bill they entered in the diary (the customer's collector)."""
+    rows = list(
+        CollectionEntry.objects.filter(
+            project=project, day__lte=last, figure__in=receivables.FIGURES, amount__isnull=False
+        )
+        .order_by("day", "pk")
+        .values_list("customer", "figure", "amount", "day", "staff_id")
+    )
+    collector: dict[str, int] = {}
+    for customer, figure, _amount, _day, staff in rows:
+        if figure == receivables.BILLED:
+            collector.setdefault(customer, staff)
+    each = receivables.collections_of(((c, f, a, d) for c, f, a, d, _ in rows), first, last)
+    found: dict[int, receivables.Collection] = {}
+    for customer, share in each.items():
+        if customer in collector:
+            found[collector[customer]] = found.get(collector[customer], receivables.NOTHING) + share
+    return found

@@ -20,17 +20,20 @@ from leadledger.engine import workreports
 from leadledger.engine.errors import EngineError
 from leadledger.engine.model import CALL, ESCORTED_VISIT, VISIT
 from leadledger.ledger import models as ledger
+from leadledger.web.speech import pick
 
 from .models import (
     CollectionEntry,
     Complaint,
     DayOff,
     DutyTemplate,
+    FieldWork,
     Joining,
     Report,
     ServiceHours,
     Survey,
     Team,
+    Trader,
     WorkLogEntry,
 )
 
@@ -39,6 +42,18 @@ UNVISITED_SHOWN = 20  # a phone's screen of names; the count says how many more
 
 def zone_of(project: ledger.Project) -> ZoneInfo:
     return ZoneInfo(project.time_zone)
+
+
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def month_words(period: d.Period) -> str:
+    """A month as the office says it: 2026年12月, December 2026 (never the raw key 2026-12)."""
+    first = period.first
+    return pick(f"{first.year}年{first.month}月", f"{MONTH_NAMES[first.month - 1]} {first.year}")
 
 
 def week_named(name: str, moment: datetime) -> d.Period:
@@ -57,7 +72,17 @@ def _start(day: date, zone: ZoneInfo) -> datetime:
 
 # Work the workbench keeps itself (W-3, W-5), not the ledger's events: a yearly report duty needs the
 # year's reports, not the year's calls.
-OWN_KINDS = frozenset({"work_log", "survey", *(workreports.kind_of(c) for c in workreports.CADENCES)})
+OWN_KINDS = frozenset(
+    {
+        "work_log",
+        "survey",
+        *(workreports.kind_of(c) for c in workreports.CADENCES),
+        *d.FIELD_KINDS,
+        d.STOCK_LOGGED,
+        d.RETAIL_ROUNDS,
+        *d.EACH,
+    }
+)
 
 
 def work_log(
@@ -125,6 +150,23 @@ def work_log(
     ):
         day = sent.astimezone(zone).date()
         items.append(d.Work(id=f"survey{pk}", at=sent, seq=0, type="survey", staff=str(staff), customer=None, day=day))
+    # 篇4: the field log; a wholesaler is "the customer" of a call or visit, a round's size its shops,
+    # a stock check's its counted stock (none: checked without figures).
+    for pk, staff, kind, trader, shops, stock, at in FieldWork.objects.filter(
+        staff_id__in=ids, at__gte=_start(first, zone), at__lte=now
+    ).values_list("pk", "staff_id", "kind", "trader_id", "shops", "stock", "at"):
+        items.append(
+            d.Work(
+                id=f"field{pk}",
+                at=at,
+                seq=0,
+                type=kind,
+                staff=str(staff),
+                customer=f"t{trader}" if trader is not None else None,
+                day=at.astimezone(zone).date(),
+                size=shops if kind == d.RETAIL_ROUND else stock,
+            )
+        )
     return d.WorkLog(items)
 
 
@@ -159,6 +201,7 @@ class Line:
     standing: d.Standing | None  # None: a duty the app does not count yet
     unvisited: list[str] = field(default_factory=list)
     more: int = 0
+    wholesalers: bool = False  # 篇4: `unvisited` names wholesalers, not customers
 
 
 @dataclass
@@ -201,10 +244,20 @@ def board(staff: ledger.Staff, now: datetime, *, log: d.WorkLog | None = None) -
         log = work_log(staff.project, [staff.pk], first, now, events_from=events_from)
     joined = Joining.objects.filter(staff=staff).values_list("day", flat=True).first()
     days_off = set(DayOff.objects.filter(staff=staff, day=day).values_list("day", flat=True))
+    wholesalers: dict[str, str] = {}
+    if any(duty.counts in d.EACH for duty in duties):
+        rows = Trader.objects.filter(staff=staff, kind=Trader.Kind.WHOLESALER, active=True).values_list("pk", "name")
+        wholesalers = {f"t{pk}": name for pk, name in rows}
     lines = []
     for duty in duties:
         if not duty.counts or (duty.cadence == d.EVERY_N_DAYS and (duty.n is None or duty.starts is None)):
             lines.append(Line(duty=duty, standing=None))
+            continue
+        # 篇4: a wholesaler duty is owed to each wholesaler this person looks after (decision 490); with
+        # none on their list yet it is not counted, rather than met by owing nothing.
+        each = wholesalers if duty.counts in d.EACH else None
+        if each is not None and not each:
+            lines.append(Line(duty=duty, standing=None, wholesalers=True))
             continue
         # W-1: a joiner owes the share of the period left; an every-N-days duty keeps its own rhythm
         # (decision 270), so its periods count from the duty's start, not the person's.
@@ -219,8 +272,13 @@ def board(staff: ledger.Staff, now: datetime, *, log: d.WorkLog | None = None) -
             n=duty.n,
             joined=duty.starts if duty.cadence == d.EVERY_N_DAYS else joined,
             days_off=days_off,
+            each=each,
         )
         line = Line(duty=duty, standing=standing)
+        if each is not None:  # W-2: who is still uncalled / unvisited
+            line.wholesalers = True
+            line.unvisited = [wholesalers[t] for t in standing.short[:UNVISITED_SHOWN]]
+            line.more = max(len(standing.short) - UNVISITED_SHOWN, 0)
         if duty.counts == d.CALLBACKS:  # W-2: the person's own customers not yet reached in the period
             owned = dict(_owned(staff))
             left = d.not_reached(log, str(staff.pk), standing.period, owned, until=now)

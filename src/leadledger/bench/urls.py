@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import appraisal_views, collection_views, complaint_views, notice_views, survey_views, views
+from . import appraisal_views, collection_views, complaint_views, field_views, notice_views, survey_views, views
 
 urlpatterns = [
     path("p/<slug:project>/bench/", views.today, name="bench_today"),
@@ -45,4 +45,8 @@ urlpatterns += [
 ]
 urlpatterns += [
     path("p/<slug:project>/bench/complaints/hours/", complaint_views.service_hours, name="bench_service_hours")
+]
+urlpatterns += [
+    path("p/<slug:project>/bench/field/", field_views.field_log, name="bench_field"),
+    path("p/<slug:project>/bench/field/traders/", field_views.traders, name="bench_field_traders"),
 ]

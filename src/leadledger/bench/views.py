@@ -4,6 +4,7 @@ reviews and duties. Every figure is the engine's (engine/duties.py), through ben
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from leadledger import capabilities
 from leadledger.desk.exports import XLSX
-from leadledger.engine import competency, workreports
+from leadledger.engine import competency, receivables, workreports
 from leadledger.engine import duties as d
 from leadledger.engine import surveys as surveys_engine
 from leadledger.engine.errors import DomainError
@@ -23,7 +24,7 @@ from leadledger.ledger import models as ledger
 from leadledger.web import access
 from leadledger.web.speech import pick, said
 
-from . import appraisals, exports, notices, selectors, services, surveys
+from . import appraisals, collections, exports, notices, selectors, services, surveys
 from . import archive as archive_service
 from .models import Cadence, Channel, Counts, CustomerFile, DutyTemplate, Report, Team, TeamKind
 
@@ -37,6 +38,7 @@ FIGURE_WORDS = {
     d.NEW_PROSPECTS: ("新客户", "New customers"),
     DEAL: ("成交", "Deals"),
 }
+FIELD_COUNTS = frozenset({*d.FIELD_KINDS, d.STOCK_LOGGED, d.RETAIL_ROUNDS, *d.EACH})
 STATUS_WORDS = {d.MET: ("已完成", "met"), d.MISSED: ("未完成", "missed"), d.OPEN: ("进行中", "open")}
 
 
@@ -51,6 +53,8 @@ def today(request: access.ProjectRequest) -> HttpResponse:
     words = {k: pick(*v) for k, v in STATUS_WORDS.items()}
     context = {"board": mine, "status_words": words, "form": {}, "complaints": _complaints(request, now)}
     context["flagged"] = archive_service.flagged(request.staff)  # W-4: on today's list
+    # 篇4: a distribution salesperson logs field work from here (decision 490).
+    context["field_duties"] = any(line.duty.counts in FIELD_COUNTS for line in mine.lines)
     latest = appraisals.own_latest(request.staff)  # W-7: beside the person's measured targets
     if latest is not None:
         appraisal, standing = latest
@@ -162,13 +166,61 @@ def report(request: access.ProjectRequest) -> HttpResponse:
 @lead_page
 def team(request: access.ProjectRequest) -> HttpResponse:
     now = timezone.now()
+    boards = selectors.team_boards(request.staff, now)
+    month = d.period_of(d.MONTHLY, now.astimezone(selectors.zone_of(request.project)).date())
     context = {
-        "boards": selectors.team_boards(request.staff, now),
+        "boards": boards,
         "reports": selectors.reports_to_review(request.staff),
         "status_words": {k: pick(*v) for k, v in STATUS_WORDS.items()},
         "complaints": _complaints(request, now),
+        "month_words": selectors.month_words(month),
+        **_charts(request, boards, month),
     }
     return render(request, "bench/team.html", context)
+
+
+def _percent(part: Decimal | int, whole: Decimal | int) -> str:
+    """A bar's length in an SVG of width 100, to a tenth (0 for an empty whole)."""
+    return f"{min(Decimal(part) * 100 / Decimal(whole), Decimal(100)):.1f}" if whole else "0"
+
+
+def _charts(request: access.ProjectRequest, boards: list[selectors.Board], month: d.Period) -> dict[str, object]:
+    """The dashboard's charts (W-7), drawn by the page as SVG: each member's duties today by status,
+    and the month's collection rate (W-6, decision 492) by member and for the team."""
+    duty_rows = []
+    most = max((sum(1 for line in b.lines if line.standing) for b in boards), default=0)
+    for board in boards:
+        counted = [line.standing.status for line in board.lines if line.standing is not None]
+        parts, x = [], Decimal(0)
+        for status in (d.MET, d.OPEN, d.MISSED):
+            n = counted.count(status)
+            width = Decimal(_percent(n, most))
+            parts.append({"status": status, "n": n, "x": f"{x:.1f}", "width": f"{width:.1f}"})
+            x += width
+        duty_rows.append({"name": board.staff.name, "parts": parts, "total": len(counted)})
+    rates = collections.collection_by_person(request.project, month.first, month.last)
+    rate_rows = []
+    team_total = receivables.NOTHING
+    for board in boards:
+        found = rates.get(board.staff.pk, receivables.NOTHING)
+        team_total += found
+        rate_rows.append(_rate_row(board.staff.name, found))
+    return {
+        "duty_chart": duty_rows,
+        "rate_chart": rate_rows,
+        "team_rate": _rate_row(pick("全组", "Whole team"), team_total),
+    }
+
+
+def _rate_row(name: str, found: receivables.Collection) -> dict[str, object]:
+    rate = found.rate
+    return {
+        "name": name,
+        "width": _percent(found.collected, found.due),
+        "percent": None if rate is None else f"{rate * 100:.1f}%",
+        "due": f"{found.due:,.0f}",  # to the yuan on a chart; the diary keeps the fen
+        "collected": f"{found.collected:,.0f}",
+    }
 
 
 @lead_page
