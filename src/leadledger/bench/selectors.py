@@ -56,6 +56,19 @@ def month_words(period: d.Period) -> str:
     return pick(f"{first.year}年{first.month}月", f"{MONTH_NAMES[first.month - 1]} {first.year}")
 
 
+def period_words(cadence: str, period: d.Period) -> str:
+    """A report's period as the office says it: 2026年第49周, 2026年12月, 2026年第4季度, 2026年."""
+    first, iso = period.first, period.first.isocalendar()
+    if cadence == d.WEEKLY:
+        return pick(f"{iso.year}年第{iso.week}周", f"week {iso.week} of {iso.year}")
+    if cadence == d.MONTHLY:
+        return month_words(period)
+    if cadence == d.QUARTERLY:
+        quarter = (first.month - 1) // 3 + 1
+        return pick(f"{first.year}年第{quarter}季度", f"Q{quarter} {first.year}")
+    return pick(f"{first.year}年", str(first.year))
+
+
 def week_named(name: str, moment: datetime) -> d.Period:
     """The ISO week called `name`, or the week holding `moment` when no name is given."""
     if not name:

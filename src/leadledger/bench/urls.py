@@ -12,6 +12,7 @@ urlpatterns = [
     path("p/<slug:project>/bench/customers/<int:pk>/", views.archive, name="bench_archive"),
     path("p/<slug:project>/bench/team/calendar/", views.calendar, name="bench_calendar"),
     path("p/<slug:project>/bench/reports/<int:pk>/", views.review, name="bench_review"),
+    path("p/<slug:project>/bench/reports/<int:pk>.pdf", views.report_pdf, name="bench_report_pdf"),
     path("p/<slug:project>/bench/duties/", views.duties, name="bench_duties"),
     path("p/<slug:project>/bench/duties/<int:pk>/", views.duty_edit, name="bench_duty_edit"),
 ]

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -331,6 +332,44 @@ def review(request: access.ProjectRequest, pk: int) -> HttpResponse:
         "error": error,
     }
     return render(request, "bench/review.html", context, status=422 if error else 200)
+
+
+@bench_page
+def report_pdf(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    """A work report (W-3) as a PDF to print or send: its counted figures, written parts and review.
+    The author's own, or a report of the manager's team."""
+    mine = Report.objects.filter(pk=pk, project=request.project, staff=request.staff)
+    found = mine.first()
+    if found is None and capabilities.LEAD_TEAM in request.capabilities:
+        found = Report.objects.filter(
+            pk=pk, project=request.project, staff__in=selectors.team_of(request.staff)
+        ).first()
+    if found is None:
+        raise Http404
+    cadence = found.cadence if found.cadence in workreports.CADENCES else d.WEEKLY
+    period = d.period_named(cadence, found.period)
+    submitted = found.submitted_at is not None
+    numbers = found.figures if submitted else selectors.figures(found.staff, period, timezone.now())
+    words = _report_words(cadence)
+    context = {
+        "report": found,
+        "title": pick(
+            f"{selectors.period_words(cadence, period)}{words['name']}（{found.staff.name}）",
+            f"{found.staff.name}'s {words['name']}, {selectors.period_words(cadence, period)}",
+        ),
+        "period": period,
+        "words": words,
+        "figures": _figures(numbers),
+        "collected": numbers.get(workreports.COLLECTED, "0.00"),
+        "counted_when": found.submitted_at if submitted else None,
+    }
+    import weasyprint  # heavy (pango, fonts): loaded on the first PDF, not with every page
+
+    html = render_to_string("bench/report_document.html", context, request=request)
+    document = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{cadence}-report-{found.period}-{found.staff_id}.pdf"'
+    return response
 
 
 def _duties_context(request: access.ProjectRequest) -> dict[str, object]:
