@@ -3,7 +3,10 @@ collection diary's title says the month as the office does."""
 
 from __future__ import annotations
 
+import io
+
 from django.test import Client
+from openpyxl import load_workbook
 from django.utils import timezone
 
 from leadledger.bench import collections
@@ -38,6 +41,9 @@ def test_the_team_dashboard_shows_each_members_collection_rate_and_charts(office
     assert 'data-rate="70.0%"' in page and "70,000 / 100,000元" in page  # 王芳's row and the team's
     assert page.count('data-rate="70.0%"') == 2 and 'class="collected" x="0" y="0" width="70.0"' in page
     assert 'data-chart="duties"' in page and '<rect class="open"' in page and "进行中" in page
+    book = load_workbook(io.BytesIO(_signed_in("zhao").get("/p/hz-1/bench/team.xlsx").content))
+    month = list(book["本月"].iter_rows(values_only=True))
+    assert month[0][-1] == "回款率" and month[1][0] == "王芳" and month[1][-1] == "70.0%"  # the same as the page
     english = _signed_in("zhao", "en").get("/p/hz-1/bench/team/").content.decode()
     assert f"Collection rate, {today:%B} {today.year}" in english and "Whole team" in english
 

@@ -145,3 +145,23 @@ def test_a_duty_file_asks_each_wholesaler_and_names_who_is_short() -> None:
     assert outcome.mismatches == []
     visit, rounds = outcome.answers
     assert visit["short"] == ["wang"] and visit["ok"] and rounds["ok"]
+
+
+def test_each_must_name_customers_of_the_file_and_only_an_each_duty_has_it() -> None:
+    import pytest
+
+    from leadledger.engine.errors import EngineError
+
+    base = {
+        "kind": "duties",
+        "staff": [{"id": ZHANG, "name": "张伟"}],
+        "customers": [{"id": "li", "name": "李记批发"}],
+    }
+    stranger = {"id": "v", "cadence": "monthly", "counts": d.WHOLESALERS_VISITED, "target": 1, "each": ["nobody"]}
+    with pytest.raises(EngineError) as unknown:
+        answer({**base, "duties": [stranger]})
+    assert unknown.value.path == "$.duties[0].each[0]"
+    misplaced = {"id": "r", "cadence": "monthly", "counts": d.RETAIL_ROUNDS, "target": 3, "each": ["li"]}
+    with pytest.raises(EngineError) as wrong:
+        answer({**base, "duties": [misplaced]})
+    assert wrong.value.path == "$.duties[0].each"

@@ -91,8 +91,8 @@ def field_record(*, by: ledger.Staff, fields: dict[str, Any], now: datetime | No
         picked = _number(fields.get("trader"))
         trader = Trader.objects.filter(staff=by, kind=trader_kind, active=True, pk=picked).first() if picked else None
         if trader is None and (needed or picked is not None):
-            who = "经销商" if trader_kind == Trader.Kind.DEALER else "二级批发商"
-            raise DomainError(f"请选择{who}", f"choose the {trader_kind.label.lower()}", field="trader")
+            zh, en = ("经销商", "dealer") if trader_kind == Trader.Kind.DEALER else ("二级批发商", "wholesaler")
+            raise DomainError(f"请选择{zh}", f"choose the {en}", field="trader")
     shops = None
     if kind == d.RETAIL_ROUND:
         shops = _figure(fields.get("shops"), "shops", most=MOST_SHOPS)

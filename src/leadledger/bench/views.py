@@ -240,6 +240,8 @@ def team_xlsx(request: access.ProjectRequest) -> HttpResponse:
     month = d.period_of(d.MONTHLY, timezone.localdate(now))
     head = [pick("成员", "Member"), *(pick(*FIGURE_WORDS[n]) for n in selectors.FIGURES)]
     head += [pick("回款（元）", "Collected (yuan)"), pick("满意率", "Satisfied"), pick("能力层级", "KSA level")]
+    head += [pick("回款率", "Collection rate")]  # W-6, decision 492: as on 团队今日's chart
+    rates = collections.collection_by_person(request.project, month.first, month.last)
     month_rows: list[list[object]] = []
     satisfaction = {
         row.staff.pk: row.figures.satisfied for row in surveys.team_figures(request.staff, d.MONTHLY, month.name)
@@ -254,6 +256,7 @@ def team_xlsx(request: access.ProjectRequest) -> HttpResponse:
                 member.figures.get(workreports.COLLECTED, "0.00"),
                 "" if satisfied is None else f"{satisfied * 100:.1f}%",
                 level,
+                _rate_row("", rates.get(member.staff.pk, receivables.NOTHING))["percent"] or "",
             ]
         )
     title = pick(f"团队今日 {timezone.localdate(now):%Y-%m-%d}", f"My team today, {timezone.localdate(now):%Y-%m-%d}")

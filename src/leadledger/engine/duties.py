@@ -600,6 +600,10 @@ def read_duties(data: Any, *, policy_override: Mapping[str, Any] | None = None) 
     people = read_people({"customers": data.get("customers", []), "agents": data.get("agents", [])})
     cast = Cast(customers=people.customers, staff=staff, agents=people.agents)
     duties = _read_duties(data, targets)
+    for i, duty in enumerate(duties.values()):
+        for j, who in enumerate(duty.each or ()):
+            if who not in cast.customers:
+                raise fail(f"$.duties[{i}].each[{j}]", f"未知客户 {who!r}", f"unknown customer {who!r}")
     days_off: set[tuple[str, date]] = set()
     for i, raw in enumerate(as_list(data.get("days_off", []), "$.days_off")):
         path = f"$.days_off[{i}]"
@@ -713,6 +717,9 @@ def answer_duties(
                 if lang == "zh"
                 else f"joined on {joined.isoformat()}: {left} of {period.days} days, rounded up"
             )
+        if short:  # 篇4: who is still short, by name (decision 490)
+            names = [setup.cast.customers[who].name for who in short]
+            notes.append(f"尚未达到：{'、'.join(names)}" if lang == "zh" else f"still short: {', '.join(names)}")
         result: dict[str, Any] = {key: value for key, value in item.items() if key != "cites"}
         result.update(done=done, owed=owes, status=status, cites=cites)
         if duty.each is not None:
