@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 
 from django.test import Client
-from openpyxl import load_workbook
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from leadledger.bench import collections
 from office import PASSWORD, Office, client_in
