@@ -199,7 +199,7 @@ def _charts(request: access.ProjectRequest, boards: list[selectors.Board], month
             parts.append({"status": status, "n": n, "x": f"{x:.1f}", "width": f"{width:.1f}"})
             x += width
         duty_rows.append({"name": board.staff.name, "parts": parts, "total": len(counted)})
-    rates = collections.collection_by_person(request.project, month.first, month.last)
+    rates = collections.collection_by_person(request.project, month.first, month.last, [b.staff.pk for b in boards])
     rate_rows = []
     team_total = receivables.NOTHING
     for board in boards:
@@ -241,12 +241,13 @@ def team_xlsx(request: access.ProjectRequest) -> HttpResponse:
     head = [pick("成员", "Member"), *(pick(*FIGURE_WORDS[n]) for n in selectors.FIGURES)]
     head += [pick("回款（元）", "Collected (yuan)"), pick("满意率", "Satisfied"), pick("能力层级", "KSA level")]
     head += [pick("回款率", "Collection rate")]  # W-6, decision 492: as on 团队今日's chart
-    rates = collections.collection_by_person(request.project, month.first, month.last)
+    members = appraisals.members(request.staff, month, now)
+    rates = collections.collection_by_person(request.project, month.first, month.last, [m.staff.pk for m in members])
     month_rows: list[list[object]] = []
     satisfaction = {
         row.staff.pk: row.figures.satisfied for row in surveys.team_figures(request.staff, d.MONTHLY, month.name)
     }
-    for member in appraisals.members(request.staff, month, now):
+    for member in members:
         satisfied = satisfaction.get(member.staff.pk)
         level = pick(*competency.LEVEL_WORDS[member.standing.level]) if member.standing else ""
         month_rows.append(
