@@ -130,3 +130,12 @@ def test_with_no_wholesalers_listed_the_wholesaler_duties_are_not_met_but_not_co
     assert line.standing is None  # owing nothing to nobody is not "met"
     page = _signed_in("bob").get("/p/hz-1/bench/").content.decode()
     assert "尚未登记二级批发商" in page
+
+
+def test_a_distribution_salespersons_report_carries_the_field_work_of_the_period(office: Office) -> None:
+    traders = _distribution(office)
+    fieldwork.field_record(by=office.bob, fields={"kind": d.WHOLESALER_VISIT, "trader": traders["李记批发"].pk})
+    fieldwork.field_record(by=office.bob, fields={"kind": d.RETAIL_ROUND, "shops": "12"})
+    page = _signed_in("bob").get("/p/hz-1/bench/report/?cadence=monthly").content.decode()
+    assert "拜访二批商" in page and "零售巡店（轮）" in page
+    assert "拜访二批商" not in _signed_in("alice").get("/p/hz-1/bench/report/?cadence=monthly").content.decode()

@@ -165,3 +165,13 @@ def test_each_must_name_customers_of_the_file_and_only_an_each_duty_has_it() -> 
     with pytest.raises(EngineError) as wrong:
         answer({**base, "duties": [misplaced]})
     assert wrong.value.path == "$.duties[0].each"
+
+
+def test_a_report_carries_field_work_only_for_someone_who_did_some() -> None:
+    from leadledger.engine import workreports
+
+    month = d.period_of(d.MONTHLY, date(2027, 2, 1))
+    until = datetime(2027, 3, 1, tzinfo=ZONE)
+    log = d.WorkLog([_work(d.RETAIL_ROUND, date(2027, 2, 3), size=10, seq=1)])
+    assert workreports.figures(log, ZHANG, month, until=until)[d.RETAIL_ROUNDS] == 1
+    assert d.RETAIL_ROUNDS not in workreports.figures(d.WorkLog([]), ZHANG, month, until=until)

@@ -38,13 +38,22 @@ FIGURE_WORDS = {
     d.VISITS: ("接待来访", "Visits received"),
     d.NEW_PROSPECTS: ("新客户", "New customers"),
     DEAL: ("成交", "Deals"),
+    d.STOCK_CHECK: ("检查库存", "Stock checks"),
+    d.WHOLESALER_CALL: ("电话联系二批商", "Wholesaler calls"),
+    d.WHOLESALER_VISIT: ("拜访二批商", "Wholesaler visits"),
+    d.RETAIL_ROUNDS: ("零售巡店（轮）", "Retail rounds"),
+    d.MARKET_ANALYSIS: ("市场分析", "Market analyses"),
 }
 FIELD_COUNTS = frozenset({*d.FIELD_KINDS, d.STOCK_LOGGED, d.RETAIL_ROUNDS, *d.EACH})
 STATUS_WORDS = {d.MET: ("已完成", "met"), d.MISSED: ("未完成", "missed"), d.OPEN: ("进行中", "open")}
 
 
 def _figures(numbers: dict[str, Any]) -> list[tuple[str, int]]:
-    return [(pick(*FIGURE_WORDS[name]), numbers.get(name, 0)) for name in selectors.FIGURES]
+    """A report's counted figures; 篇4's field work only for someone who did some (decision 490)."""
+    shown = list(selectors.FIGURES)
+    if any(numbers.get(name) for name in workreports.FIELD_COUNTED):
+        shown += workreports.FIELD_COUNTED
+    return [(pick(*FIGURE_WORDS[name]), numbers.get(name, 0)) for name in shown]
 
 
 @bench_page
