@@ -53,3 +53,16 @@ def test_the_collection_diary_is_titled_with_the_month_in_words(office: Office) 
     assert "2026年12月回款台账" in zh and "2026-12回款台账" not in zh
     en = _signed_in("alice", "en").get("/p/hz-1/bench/collections/?month=2026-12").content.decode()
     assert "Collections for December 2026" in en
+
+
+def test_a_report_to_review_is_named_by_its_period_in_words(office: Office) -> None:
+    from leadledger.bench import services
+
+    workbench_create(office)
+    parts = {"results": "回访张伟", "plan": "约访十组"}
+    report = services.report_save(staff=office.alice, period="2026-11", parts=parts, submit=True, cadence="monthly")
+    manager = _signed_in("zhao")
+    team = manager.get("/p/hz-1/bench/team/").content.decode()
+    assert "王芳 · 2026年11月月报" in team and "2026-11" not in team
+    review = manager.get(f"/p/hz-1/bench/reports/{report.pk}/").content.decode()
+    assert "王芳的2026年11月月报" in review

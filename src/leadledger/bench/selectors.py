@@ -69,6 +69,15 @@ def period_words(cadence: str, period: d.Period) -> str:
     return pick(f"{first.year}年", str(first.year))
 
 
+def report_period_words(report: Report) -> str:
+    """A saved report's period in words (its stored key, should it not be one of its cadence)."""
+    cadence = report.cadence if report.cadence in workreports.CADENCES else d.WEEKLY
+    try:
+        return period_words(cadence, d.period_named(cadence, report.period))
+    except EngineError:
+        return report.period
+
+
 def week_named(name: str, moment: datetime) -> d.Period:
     """The ISO week called `name`, or the week holding `moment` when no name is given."""
     if not name:

@@ -180,13 +180,20 @@ def team(request: access.ProjectRequest) -> HttpResponse:
     month = d.period_of(d.MONTHLY, now.astimezone(selectors.zone_of(request.project)).date())
     context = {
         "boards": boards,
-        "reports": selectors.reports_to_review(request.staff),
+        "reports": [(r, _report_label(r)) for r in selectors.reports_to_review(request.staff)],
         "status_words": {k: pick(*v) for k, v in STATUS_WORDS.items()},
         "complaints": _complaints(request, now),
         "month_words": selectors.month_words(month),
         **_charts(request, boards, month),
     }
     return render(request, "bench/team.html", context)
+
+
+def _report_label(report: Report) -> str:
+    """2026年12月月报, "Monthly report, December 2026": never the stored key 2026-12."""
+    zh, en = workreports.NAMES.get(report.cadence, workreports.NAMES[d.WEEKLY])
+    words = selectors.report_period_words(report)
+    return pick(f"{words}{zh}", f"{en.capitalize()}, {words}")
 
 
 def _percent(part: Decimal | int, whole: Decimal | int) -> str:
@@ -339,6 +346,7 @@ def review(request: access.ProjectRequest, pk: int) -> HttpResponse:
     cadence = found.cadence if found.cadence in workreports.CADENCES else d.WEEKLY
     context = {
         "report": found,
+        "period_words": selectors.report_period_words(found),
         "figures": _figures(found.figures),
         "collected": found.figures.get(workreports.COLLECTED, "0.00"),
         "words": _report_words(cadence),
