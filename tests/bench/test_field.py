@@ -139,3 +139,14 @@ def test_a_distribution_salespersons_report_carries_the_field_work_of_the_period
     page = _signed_in("bob").get("/p/hz-1/bench/report/?cadence=monthly").content.decode()
     assert "拜访二批商" in page and "零售巡店（轮）" in page
     assert "拜访二批商" not in _signed_in("alice").get("/p/hz-1/bench/report/?cadence=monthly").content.decode()
+
+
+def test_a_control_character_or_a_strange_digit_is_refused_not_stored(office: Office) -> None:
+    traders = _distribution(office)
+    client = _signed_in("bob")
+    bell = client.post(FIELD, {"kind": d.WHOLESALER_MEETING, "note": "例会\x07"})
+    assert bell.status_code == 422 and "控制字符" in bell.content.decode()
+    odd = client.post(FIELD, {"kind": d.STOCK_CHECK, "trader": traders["城东经销部"].pk, "stock": "١٢"})
+    assert odd.status_code == 422 and not FieldWork.objects.exists()
+    name = client.post(f"{FIELD}traders/", {"trader_kind": "dealer", "trader_name": "城北\x1b经销"})
+    assert name.status_code == 422 and "控制字符" in name.content.decode()

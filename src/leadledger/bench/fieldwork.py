@@ -12,6 +12,7 @@ from django.utils import timezone
 from leadledger import capabilities
 from leadledger.engine import duties as d
 from leadledger.engine.errors import DomainError
+from leadledger.engine.text import plain_text, whole_id
 from leadledger.ledger import models as ledger
 
 from .models import FieldWork, Trader
@@ -37,7 +38,7 @@ def trader_add(*, by: ledger.Staff, kind: str, name: str) -> Trader:
     capabilities.require(by, capabilities.WORKBENCH)
     if kind not in Trader.Kind.values:
         raise DomainError("请选择经销商或二级批发商", "choose dealer or secondary wholesaler", field="trader_kind")
-    name = " ".join(str(name).split())[:100]
+    name = " ".join(plain_text(str(name), limit=100, what=("名称", "the name"), field="trader_name").split())
     if not name:
         raise DomainError("请填写名称", "give the name", field="trader_name")
     found, made = Trader.objects.get_or_create(
@@ -63,15 +64,14 @@ def trader_drop(*, by: ledger.Staff, trader_id: Any) -> Trader:
 
 
 def _number(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return whole_id(str(value or "").strip())
 
 
 def _figure(value: Any, field: str, *, most: int | None = None) -> int | None:
     text = str(value or "").strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) > 9 or (most is not None and int(text) > most):
+    if whole_id(text) is None or len(text) > 9 or (most is not None and int(text) > most):
         bound = f"0到{most}" if most is not None else "不小于0"
         raise DomainError(
             f"请填写{bound}的整数", f"enter a whole number{f' up to {most}' if most else ''}", field=field
@@ -104,6 +104,7 @@ def field_record(*, by: ledger.Staff, fields: dict[str, Any], now: datetime | No
         sold = _figure(fields.get("sold"), "sold")
         if sold is not None and stock is None:
             raise DomainError("有销量时请同时填写库存", "give the stock too when you give the sales", field="stock")
+    note = plain_text(str(fields.get("note", "")), limit=200, what=("备注", "the note"), field="note")
     with transaction.atomic():
         return FieldWork.objects.create(
             project=by.project,
@@ -113,6 +114,6 @@ def field_record(*, by: ledger.Staff, fields: dict[str, Any], now: datetime | No
             shops=shops,
             stock=stock,
             sold=sold,
-            note=str(fields.get("note", "")).strip()[:200],
+            note=note,
             at=now or timezone.now(),
         )
