@@ -150,3 +150,19 @@ def test_a_control_character_or_a_strange_digit_is_refused_not_stored(office: Of
     assert odd.status_code == 422 and not FieldWork.objects.exists()
     name = client.post(f"{FIELD}traders/", {"trader_kind": "dealer", "trader_name": "城北\x1b经销"})
     assert name.status_code == 422 and "控制字符" in name.content.decode()
+
+
+def test_a_board_without_field_duties_does_not_read_the_field_log(office: Office) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from workbench import workbench_create
+
+    workbench_create(office)  # Alice's key-account duties (篇1)
+    _distribution(office)
+    with CaptureQueriesContext(connection) as key_account:
+        selectors.board(office.alice, timezone.now())
+    with CaptureQueriesContext(connection) as distribution:
+        selectors.board(office.bob, timezone.now())
+    assert not any("bench_fieldwork" in q["sql"] for q in key_account.captured_queries)  # the team page reads ten
+    assert any("bench_fieldwork" in q["sql"] for q in distribution.captured_queries)

@@ -94,6 +94,7 @@ def _start(day: date, zone: ZoneInfo) -> datetime:
 
 # Work the workbench keeps itself (W-3, W-5), not the ledger's events: a yearly report duty needs the
 # year's reports, not the year's calls.
+FIELD_COUNTS = frozenset({*d.FIELD_KINDS, d.STOCK_LOGGED, d.RETAIL_ROUNDS, *d.EACH})  # 篇4's field log
 OWN_KINDS = frozenset(
     {
         "work_log",
@@ -108,7 +109,13 @@ OWN_KINDS = frozenset(
 
 
 def work_log(
-    project: ledger.Project, staff_ids: Iterable[int], first: date, now: datetime, *, events_from: date | None = None
+    project: ledger.Project,
+    staff_ids: Iterable[int],
+    first: date,
+    now: datetime,
+    *,
+    events_from: date | None = None,
+    field: bool = True,
 ) -> d.WorkLog:
     """The engine's log of these people's work from `first` to `now`, with their customers' first contacts;
     the ledger's events from `events_from` when later (what the duties counting events look back to)."""
@@ -174,9 +181,11 @@ def work_log(
         items.append(d.Work(id=f"survey{pk}", at=sent, seq=0, type="survey", staff=str(staff), customer=None, day=day))
     # 篇4: the field log; a wholesaler is "the customer" of a call or visit, a round's size its shops,
     # a stock check's its counted stock (none: checked without figures).
-    for pk, staff, kind, trader, shops, stock, at in FieldWork.objects.filter(
-        staff_id__in=ids, at__gte=_start(first, zone), at__lte=now
-    ).values_list("pk", "staff_id", "kind", "trader_id", "shops", "stock", "at"):
+    # `field=False`: a today page with no field duty skips the query (the team dashboard reads ten).
+    logged = FieldWork.objects.filter(staff_id__in=ids, at__gte=_start(first, zone), at__lte=now)
+    for pk, staff, kind, trader, shops, stock, at in (
+        logged.values_list("pk", "staff_id", "kind", "trader_id", "shops", "stock", "at") if field else ()
+    ):
         items.append(
             d.Work(
                 id=f"field{pk}",
@@ -263,7 +272,8 @@ def board(staff: ledger.Staff, now: datetime, *, log: d.WorkLog | None = None) -
         first = min((_first_day(duty, day) for duty in counted), default=day)
         # Only duties counting the ledger's events need its events: today's, for the shipped daily ones.
         events_from = min((_first_day(duty, day) for duty in counted if duty.counts not in OWN_KINDS), default=day)
-        log = work_log(staff.project, [staff.pk], first, now, events_from=events_from)
+        field = any(duty.counts in FIELD_COUNTS for duty in counted)
+        log = work_log(staff.project, [staff.pk], first, now, events_from=events_from, field=field)
     joined = Joining.objects.filter(staff=staff).values_list("day", flat=True).first()
     days_off = set(DayOff.objects.filter(staff=staff, day=day).values_list("day", flat=True))
     wholesalers: dict[str, str] = {}

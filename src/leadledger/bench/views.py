@@ -44,7 +44,7 @@ FIGURE_WORDS = {
     d.RETAIL_ROUNDS: ("零售巡店（轮）", "Retail rounds"),
     d.MARKET_ANALYSIS: ("市场分析", "Market analyses"),
 }
-FIELD_COUNTS = frozenset({*d.FIELD_KINDS, d.STOCK_LOGGED, d.RETAIL_ROUNDS, *d.EACH})
+FIELD_COUNTS = selectors.FIELD_COUNTS
 STATUS_WORDS = {d.MET: ("已完成", "met"), d.MISSED: ("未完成", "missed"), d.OPEN: ("进行中", "open")}
 
 
