@@ -106,7 +106,7 @@ def test_the_monthly_report_counts_the_month_with_the_money_collected_and_is_rev
     )
     assert line.standing is not None and line.standing.status == d.MET  # W-2: the month's summary is done
     review = zhao.get(f"/p/hz-1/bench/reports/{report.pk}/").content.decode()
-    assert f"王芳的月报 {month}" in review and "5000.00" in review
+    assert f"王芳的{today.year}年{today.month}月月报" in review and "5000.00" in review  # the month in words (w17)
     returned = zhao.post(
         f"/p/hz-1/bench/reports/{report.pk}/", {"action": "return", "comment": "补充回款明细"}, follow=True
     )

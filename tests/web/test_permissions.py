@@ -45,6 +45,9 @@ BENCH = {
     "bench_collections",
     "bench_archive",
     "bench_surveys",
+    "bench_field",
+    "bench_field_traders",
+    "bench_report_pdf",
 }  # a customer manager's own workbench (issue 17)
 LEAD = {"bench_team", "bench_review", "bench_duties", "bench_duty_edit", "bench_complaint_report"}
 LEAD |= {
@@ -266,6 +269,9 @@ PAGE_NEEDS = {
     "bench_reports_xlsx": "lead_team",  # the team's reports of a period as Excel (r17)
     "bench_notices": "serve_complaints",  # S-3, those who serve customers (r17, decision 461)
     "bench_notice": "serve_complaints",
+    "bench_field": "workbench",  # 篇4's field log (w17, decision 490)
+    "bench_field_traders": "workbench",
+    "bench_report_pdf": "workbench",  # a work report as PDF (w17): the author's or their manager's
     "sales_board": "see_customers",
     "sales_board_refresh": "see_customers",
     "sales_unit": "take_deposit",
@@ -363,7 +369,7 @@ def test_each_role_reaches_exactly_the_pages_its_capabilities_open(office: Offic
         no_such_row = ("import_job", "import_confirm", "import_cancel", "import_again", "import_report", "escort_slip")
         no_such_row += ("escort_slip_pdf",)  # no escorted visit has Zhang's id for its number
         no_such_row += ("bench_review", "bench_duty_edit", "bench_complaint", "bench_archive")  # no such row here
-        no_such_row += ("bench_notice",)  # no notice has Zhang's id
+        no_such_row += ("bench_notice", "bench_report_pdf")  # no notice or report has Zhang's id
         no_such_row += ("desk_correct",)  # no visit of this site has that number
         no_such_row += CASES  # no case with Zhang's id
         no_such_row += ("money_distributor_export", "money_distributor_pdf")  # no distributor in this office

@@ -50,6 +50,7 @@ def _context(request: access.ProjectRequest, month: d.Period, **more: object) ->
     lines = CollectionEntry.objects.filter(project=request.project, day__gte=month.first, day__lte=month.last)
     return {
         "month": month,
+        "month_words": selectors.month_words(month),  # 2026年12月, never the key 2026-12
         "lines": lines.select_related("staff").order_by("-day", "-pk")[:200],
         "figures": CollectionEntry.Figure.choices,
         "totals": [

@@ -8,6 +8,7 @@ then any of 应收 (billed), 已收 (collected), 核销 (written off). Every dif
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -123,3 +124,37 @@ def ageing_of(project: ledger.Project, on: date) -> dict[str, Decimal]:
         for row in receivables.outstanding(bills, settled.get(customer, Decimal(0)))
     ]
     return receivables.ageing(owed, on)
+
+
+def collection_by_person(
+    project: ledger.Project, first: date, last: date, staff_ids: Iterable[int]
+) -> dict[int, receivables.Collection]:
+    """W-6, decision 492: each of these people's collection rate of the period, over the customers whose
+    first bill they entered in the diary (the customer's collector). Reads only the diary lines of the
+    customers these people ever billed, not the project's whole diary."""
+    people = set(staff_ids)
+    billed_by_them = CollectionEntry.objects.filter(
+        project=project, staff_id__in=people, figure=receivables.BILLED, day__lte=last
+    ).values("customer")
+    rows = list(
+        CollectionEntry.objects.filter(
+            project=project,
+            customer__in=billed_by_them,
+            day__lte=last,
+            figure__in=receivables.FIGURES,
+            amount__isnull=False,
+        )
+        .order_by("day", "pk")
+        .values_list("customer", "figure", "amount", "day", "staff_id")
+    )
+    collector: dict[str, int] = {}
+    for customer, figure, _amount, _day, staff in rows:
+        if figure == receivables.BILLED:
+            collector.setdefault(customer, staff)
+    each = receivables.collections_of(((c, f, a, d) for c, f, a, d, _ in rows), first, last)
+    found: dict[int, receivables.Collection] = {}
+    for customer, share in each.items():
+        who = collector.get(customer)
+        if who in people:
+            found[who] = found.get(who, receivables.NOTHING) + share
+    return found

@@ -46,6 +46,14 @@ class Counts(models.TextChoices):
     QUARTERLY_REPORT = "quarterly_report", _("Quarterly reports")
     YEARLY_REPORT = "yearly_report", _("Yearly reports")
     SURVEYS = "survey", _("Satisfaction surveys sent")
+    # 篇4: the distribution team's field log (decisions 490, 491).
+    STOCK_CHECKS = duties.STOCK_CHECK, _("Dealer stock checks")
+    STOCK_LOGGED = duties.STOCK_LOGGED, _("Stock logged with its figures")
+    WHOLESALERS_CALLED = duties.WHOLESALERS_CALLED, _("Each wholesaler called")
+    WHOLESALERS_VISITED = duties.WHOLESALERS_VISITED, _("Each wholesaler visited")
+    RETAIL_ROUNDS = duties.RETAIL_ROUNDS, _("Retail rounds of 10 shops")
+    MARKET_ANALYSES = duties.MARKET_ANALYSIS, _("Market analyses with the dealer")
+    WHOLESALER_MEETINGS = duties.WHOLESALER_MEETING, _("Wholesaler meetings")
 
 
 class Team(models.Model):
@@ -369,3 +377,53 @@ class Appraisal(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["staff", "cadence", "period"], name="bench_one_appraisal_a_period")
         ]
+
+
+class Trader(models.Model):
+    """A dealer (经销商) or secondary wholesaler (二批商) a distribution salesperson looks after (篇4):
+    named as the office names them, the list each wholesaler duty is owed to (decision 490)."""
+
+    class Kind(models.TextChoices):
+        DEALER = "dealer", _("Dealer")
+        WHOLESALER = "wholesaler", _("Secondary wholesaler")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("looked after by"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    # A trader no longer served drops off the lists; the work logged with them stays.
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["staff", "kind", "name"], name="bench_one_trader_a_name")]
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FieldWork(models.Model):
+    """One piece of a distribution salesperson's field work (篇4), logged as it is done and never edited:
+    a stock check (with the figures or not), a wholesaler called or visited, a retail round, a 旬 market
+    analysis, a wholesaler meeting. Counted by engine/duties.py by its logged day (decision 490)."""
+
+    class Kind(models.TextChoices):
+        STOCK_CHECK = duties.STOCK_CHECK, _("Dealer stock check")
+        WHOLESALER_CALL = duties.WHOLESALER_CALL, _("Wholesaler call")
+        WHOLESALER_VISIT = duties.WHOLESALER_VISIT, _("Wholesaler visit")
+        RETAIL_ROUND = duties.RETAIL_ROUND, _("Retail round")
+        MARKET_ANALYSIS = duties.MARKET_ANALYSIS, _("Market analysis with the dealer")
+        WHOLESALER_MEETING = duties.WHOLESALER_MEETING, _("Wholesaler meeting")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member"))
+    kind = models.CharField(_("what"), max_length=24, choices=Kind.choices)
+    trader = models.ForeignKey(Trader, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    shops = models.PositiveSmallIntegerField(_("shops visited"), null=True, blank=True)
+    stock = models.PositiveIntegerField(_("in stock (cases)"), null=True, blank=True)
+    sold = models.PositiveIntegerField(_("sold since the last check (cases)"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True, default="")
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["staff", "at"], name="bench_fieldwork_staff_at")]

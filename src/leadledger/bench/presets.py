@@ -1,8 +1,8 @@
 """The duties shipped for the three kinds of team of the source (W-1, W-2), installed per project.
 
 Each line: (role, name in Chinese and English, cadence, n, time of day, counts, target, source).
-A duty the app cannot count yet (stock checks, wholesaler rounds, meetings) ships with no `counts`:
-it is listed, never ticked by hand (W-2), until its work is logged as events.
+A duty the app cannot count yet ships with no `counts`: it is listed, never ticked by hand (W-2). The
+篇4 duties count the field log (decision 490).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from leadledger.engine import duties as d
 CONSULTANT, MANAGER = "consultant", "manager"
 MR, QR, YR = d.MONTHLY_REPORT, d.QUARTERLY_REPORT, d.YEARLY_REPORT  # W-3: counted once submitted
 SV = "survey"  # W-5: counted once sent
+WC, WV = d.WHOLESALERS_CALLED, d.WHOLESALERS_VISITED  # 篇4: owed to each wholesaler (decision 490)
 
 Preset = tuple[str, str, str, str, int | None, time | None, str, int, str]
 
@@ -30,14 +31,34 @@ PRESETS: dict[str, tuple[Preset, ...]] = {
         (CONSULTANT, "季度计划与考核", "Quarterly plan and appraisal", d.QUARTERLY, None, None, QR, 1, "篇1 3.35"),
         (CONSULTANT, "年度计划与考核", "Yearly plan and appraisal", d.YEARLY, None, None, YR, 1, "篇1 3.37"),
     ),
-    "distribution": (  # 篇4: distribution to dealers, wholesalers and shops
-        (CONSULTANT, "检查经销商库存", "Check the dealer's stock", d.DAILY, None, None, "", 1, "篇4"),
-        (CONSULTANT, "登记库存", "Log the stock", d.EVERY_N_DAYS, 5, None, "", 1, "篇4"),
-        (CONSULTANT, "电话联系二级批发商", "Call each secondary wholesaler", d.EVERY_N_DAYS, 3, None, "", 1, "篇4"),
-        (CONSULTANT, "拜访二级批发商", "Visit each secondary wholesaler", d.MONTHLY, None, None, "", 1, "篇4"),
-        (CONSULTANT, "零售巡店（每轮10家）", "Retail rounds of 10 shops", d.MONTHLY, None, None, "", 3, "篇4"),
-        (CONSULTANT, "旬度市场分析", "Ten-day market analysis", d.DEKAD, None, None, "", 1, "篇4"),
-        (MANAGER, "批发商月度例会", "Monthly wholesaler meeting", d.MONTHLY, None, None, "", 1, "篇4"),
+    "distribution": (  # 篇4 二: distribution to dealers, wholesalers and shops, counted from the field log
+        (CONSULTANT, "检查经销商库存", "Check the dealer's stock", d.DAILY, None, None, d.STOCK_CHECK, 1, "篇4"),
+        (CONSULTANT, "登记库存", "Log the stock", d.EVERY_N_DAYS, 5, None, d.STOCK_LOGGED, 1, "篇4"),
+        (CONSULTANT, "电话联系二级批发商", "Call each secondary wholesaler", d.EVERY_N_DAYS, 3, None, WC, 1, "篇4"),
+        (CONSULTANT, "拜访二级批发商", "Visit each secondary wholesaler", d.MONTHLY, None, None, WV, 1, "篇4"),
+        (
+            CONSULTANT,
+            "零售巡店（每轮10家）",
+            "Retail rounds of 10 shops",
+            d.MONTHLY,
+            None,
+            None,
+            d.RETAIL_ROUNDS,
+            3,
+            "篇4",
+        ),
+        (CONSULTANT, "旬度市场分析", "Ten-day market analysis", d.DEKAD, None, None, d.MARKET_ANALYSIS, 1, "篇4"),
+        (
+            MANAGER,
+            "批发商月度例会",
+            "Monthly wholesaler meeting",
+            d.MONTHLY,
+            None,
+            None,
+            d.WHOLESALER_MEETING,
+            1,
+            "篇4",
+        ),
     ),
     "sales_office": (  # 篇5: a sales office's day
         (CONSULTANT, "晨会", "Morning meeting", d.DAILY, None, time(8, 30), "", 1, "篇5"),

@@ -20,17 +20,20 @@ from leadledger.engine import workreports
 from leadledger.engine.errors import EngineError
 from leadledger.engine.model import CALL, ESCORTED_VISIT, VISIT
 from leadledger.ledger import models as ledger
+from leadledger.web.speech import pick
 
 from .models import (
     CollectionEntry,
     Complaint,
     DayOff,
     DutyTemplate,
+    FieldWork,
     Joining,
     Report,
     ServiceHours,
     Survey,
     Team,
+    Trader,
     WorkLogEntry,
 )
 
@@ -39,6 +42,40 @@ UNVISITED_SHOWN = 20  # a phone's screen of names; the count says how many more
 
 def zone_of(project: ledger.Project) -> ZoneInfo:
     return ZoneInfo(project.time_zone)
+
+
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def month_words(period: d.Period) -> str:
+    """A month as the office says it: 2026年12月, December 2026 (never the raw key 2026-12)."""
+    first = period.first
+    return pick(f"{first.year}年{first.month}月", f"{MONTH_NAMES[first.month - 1]} {first.year}")
+
+
+def period_words(cadence: str, period: d.Period) -> str:
+    """A report's period as the office says it: 2026年第49周, 2026年12月, 2026年第4季度, 2026年."""
+    first, iso = period.first, period.first.isocalendar()
+    if cadence == d.WEEKLY:
+        return pick(f"{iso.year}年第{iso.week}周", f"week {iso.week} of {iso.year}")
+    if cadence == d.MONTHLY:
+        return month_words(period)
+    if cadence == d.QUARTERLY:
+        quarter = (first.month - 1) // 3 + 1
+        return pick(f"{first.year}年第{quarter}季度", f"Q{quarter} {first.year}")
+    return pick(f"{first.year}年", str(first.year))
+
+
+def report_period_words(report: Report) -> str:
+    """A saved report's period in words (its stored key, should it not be one of its cadence)."""
+    cadence = report.cadence if report.cadence in workreports.CADENCES else d.WEEKLY
+    try:
+        return period_words(cadence, d.period_named(cadence, report.period))
+    except EngineError:
+        return report.period
 
 
 def week_named(name: str, moment: datetime) -> d.Period:
@@ -57,11 +94,28 @@ def _start(day: date, zone: ZoneInfo) -> datetime:
 
 # Work the workbench keeps itself (W-3, W-5), not the ledger's events: a yearly report duty needs the
 # year's reports, not the year's calls.
-OWN_KINDS = frozenset({"work_log", "survey", *(workreports.kind_of(c) for c in workreports.CADENCES)})
+FIELD_COUNTS = frozenset({*d.FIELD_KINDS, d.STOCK_LOGGED, d.RETAIL_ROUNDS, *d.EACH})  # 篇4's field log
+OWN_KINDS = frozenset(
+    {
+        "work_log",
+        "survey",
+        *(workreports.kind_of(c) for c in workreports.CADENCES),
+        *d.FIELD_KINDS,
+        d.STOCK_LOGGED,
+        d.RETAIL_ROUNDS,
+        *d.EACH,
+    }
+)
 
 
 def work_log(
-    project: ledger.Project, staff_ids: Iterable[int], first: date, now: datetime, *, events_from: date | None = None
+    project: ledger.Project,
+    staff_ids: Iterable[int],
+    first: date,
+    now: datetime,
+    *,
+    events_from: date | None = None,
+    field: bool = True,
 ) -> d.WorkLog:
     """The engine's log of these people's work from `first` to `now`, with their customers' first contacts;
     the ledger's events from `events_from` when later (what the duties counting events look back to)."""
@@ -125,6 +179,25 @@ def work_log(
     ):
         day = sent.astimezone(zone).date()
         items.append(d.Work(id=f"survey{pk}", at=sent, seq=0, type="survey", staff=str(staff), customer=None, day=day))
+    # 篇4: the field log; a wholesaler is "the customer" of a call or visit, a round's size its shops,
+    # a stock check's its counted stock (none: checked without figures).
+    # `field=False`: a today page with no field duty skips the query (the team dashboard reads ten).
+    logged = FieldWork.objects.filter(staff_id__in=ids, at__gte=_start(first, zone), at__lte=now)
+    for pk, staff, kind, trader, shops, stock, at in (
+        logged.values_list("pk", "staff_id", "kind", "trader_id", "shops", "stock", "at") if field else ()
+    ):
+        items.append(
+            d.Work(
+                id=f"field{pk}",
+                at=at,
+                seq=0,
+                type=kind,
+                staff=str(staff),
+                customer=f"t{trader}" if trader is not None else None,
+                day=at.astimezone(zone).date(),
+                size=shops if kind == d.RETAIL_ROUND else stock,
+            )
+        )
     return d.WorkLog(items)
 
 
@@ -159,6 +232,7 @@ class Line:
     standing: d.Standing | None  # None: a duty the app does not count yet
     unvisited: list[str] = field(default_factory=list)
     more: int = 0
+    wholesalers: bool = False  # 篇4: `unvisited` names wholesalers, not customers
 
 
 @dataclass
@@ -198,13 +272,24 @@ def board(staff: ledger.Staff, now: datetime, *, log: d.WorkLog | None = None) -
         first = min((_first_day(duty, day) for duty in counted), default=day)
         # Only duties counting the ledger's events need its events: today's, for the shipped daily ones.
         events_from = min((_first_day(duty, day) for duty in counted if duty.counts not in OWN_KINDS), default=day)
-        log = work_log(staff.project, [staff.pk], first, now, events_from=events_from)
+        field = any(duty.counts in FIELD_COUNTS for duty in counted)
+        log = work_log(staff.project, [staff.pk], first, now, events_from=events_from, field=field)
     joined = Joining.objects.filter(staff=staff).values_list("day", flat=True).first()
     days_off = set(DayOff.objects.filter(staff=staff, day=day).values_list("day", flat=True))
+    wholesalers: dict[str, str] = {}
+    if any(duty.counts in d.EACH for duty in duties):
+        rows = Trader.objects.filter(staff=staff, kind=Trader.Kind.WHOLESALER, active=True).values_list("pk", "name")
+        wholesalers = {f"t{pk}": name for pk, name in rows}
     lines = []
     for duty in duties:
         if not duty.counts or (duty.cadence == d.EVERY_N_DAYS and (duty.n is None or duty.starts is None)):
             lines.append(Line(duty=duty, standing=None))
+            continue
+        # 篇4: a wholesaler duty is owed to each wholesaler this person looks after (decision 490); with
+        # none on their list yet it is not counted, rather than met by owing nothing.
+        each = wholesalers if duty.counts in d.EACH else None
+        if each is not None and not each:
+            lines.append(Line(duty=duty, standing=None, wholesalers=True))
             continue
         # W-1: a joiner owes the share of the period left; an every-N-days duty keeps its own rhythm
         # (decision 270), so its periods count from the duty's start, not the person's.
@@ -219,8 +304,13 @@ def board(staff: ledger.Staff, now: datetime, *, log: d.WorkLog | None = None) -
             n=duty.n,
             joined=duty.starts if duty.cadence == d.EVERY_N_DAYS else joined,
             days_off=days_off,
+            each=each,
         )
         line = Line(duty=duty, standing=standing)
+        if each is not None:  # W-2: who is still uncalled / unvisited
+            line.wholesalers = True
+            line.unvisited = [wholesalers[t] for t in standing.short[:UNVISITED_SHOWN]]
+            line.more = max(len(standing.short) - UNVISITED_SHOWN, 0)
         if duty.counts == d.CALLBACKS:  # W-2: the person's own customers not yet reached in the period
             owned = dict(_owned(staff))
             left = d.not_reached(log, str(staff.pk), standing.period, owned, until=now)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import appraisal_views, collection_views, complaint_views, notice_views, survey_views, views
+from . import appraisal_views, collection_views, complaint_views, field_views, notice_views, survey_views, views
 
 urlpatterns = [
     path("p/<slug:project>/bench/", views.today, name="bench_today"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("p/<slug:project>/bench/customers/<int:pk>/", views.archive, name="bench_archive"),
     path("p/<slug:project>/bench/team/calendar/", views.calendar, name="bench_calendar"),
     path("p/<slug:project>/bench/reports/<int:pk>/", views.review, name="bench_review"),
+    path("p/<slug:project>/bench/reports/<int:pk>.pdf", views.report_pdf, name="bench_report_pdf"),
     path("p/<slug:project>/bench/duties/", views.duties, name="bench_duties"),
     path("p/<slug:project>/bench/duties/<int:pk>/", views.duty_edit, name="bench_duty_edit"),
 ]
@@ -45,4 +46,8 @@ urlpatterns += [
 ]
 urlpatterns += [
     path("p/<slug:project>/bench/complaints/hours/", complaint_views.service_hours, name="bench_service_hours")
+]
+urlpatterns += [
+    path("p/<slug:project>/bench/field/", field_views.field_log, name="bench_field"),
+    path("p/<slug:project>/bench/field/traders/", field_views.traders, name="bench_field_traders"),
 ]

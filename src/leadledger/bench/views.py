@@ -4,17 +4,19 @@ reviews and duties. Every figure is the engine's (engine/duties.py), through ben
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from leadledger import capabilities
 from leadledger.desk.exports import XLSX
-from leadledger.engine import competency, workreports
+from leadledger.engine import competency, receivables, workreports
 from leadledger.engine import duties as d
 from leadledger.engine import surveys as surveys_engine
 from leadledger.engine.errors import DomainError
@@ -23,7 +25,7 @@ from leadledger.ledger import models as ledger
 from leadledger.web import access
 from leadledger.web.speech import pick, said
 
-from . import appraisals, exports, notices, selectors, services, surveys
+from . import appraisals, collections, exports, notices, selectors, services, surveys
 from . import archive as archive_service
 from .models import Cadence, Channel, Counts, CustomerFile, DutyTemplate, Report, Team, TeamKind
 
@@ -36,12 +38,22 @@ FIGURE_WORDS = {
     d.VISITS: ("接待来访", "Visits received"),
     d.NEW_PROSPECTS: ("新客户", "New customers"),
     DEAL: ("成交", "Deals"),
+    d.STOCK_CHECK: ("检查库存", "Stock checks"),
+    d.WHOLESALER_CALL: ("电话联系二批商", "Wholesaler calls"),
+    d.WHOLESALER_VISIT: ("拜访二批商", "Wholesaler visits"),
+    d.RETAIL_ROUNDS: ("零售巡店（轮）", "Retail rounds"),
+    d.MARKET_ANALYSIS: ("市场分析", "Market analyses"),
 }
+FIELD_COUNTS = selectors.FIELD_COUNTS
 STATUS_WORDS = {d.MET: ("已完成", "met"), d.MISSED: ("未完成", "missed"), d.OPEN: ("进行中", "open")}
 
 
 def _figures(numbers: dict[str, Any]) -> list[tuple[str, int]]:
-    return [(pick(*FIGURE_WORDS[name]), numbers.get(name, 0)) for name in selectors.FIGURES]
+    """A report's counted figures; 篇4's field work only for someone who did some (decision 490)."""
+    shown = list(selectors.FIGURES)
+    if any(numbers.get(name) for name in workreports.FIELD_COUNTED):
+        shown += workreports.FIELD_COUNTED
+    return [(pick(*FIGURE_WORDS[name]), numbers.get(name, 0)) for name in shown]
 
 
 @bench_page
@@ -51,6 +63,8 @@ def today(request: access.ProjectRequest) -> HttpResponse:
     words = {k: pick(*v) for k, v in STATUS_WORDS.items()}
     context = {"board": mine, "status_words": words, "form": {}, "complaints": _complaints(request, now)}
     context["flagged"] = archive_service.flagged(request.staff)  # W-4: on today's list
+    # 篇4: a distribution salesperson logs field work from here (decision 490).
+    context["field_duties"] = any(line.duty.counts in FIELD_COUNTS for line in mine.lines)
     latest = appraisals.own_latest(request.staff)  # W-7: beside the person's measured targets
     if latest is not None:
         appraisal, standing = latest
@@ -162,13 +176,68 @@ def report(request: access.ProjectRequest) -> HttpResponse:
 @lead_page
 def team(request: access.ProjectRequest) -> HttpResponse:
     now = timezone.now()
+    boards = selectors.team_boards(request.staff, now)
+    month = d.period_of(d.MONTHLY, now.astimezone(selectors.zone_of(request.project)).date())
     context = {
-        "boards": selectors.team_boards(request.staff, now),
-        "reports": selectors.reports_to_review(request.staff),
+        "boards": boards,
+        "reports": [(r, _report_label(r)) for r in selectors.reports_to_review(request.staff)],
         "status_words": {k: pick(*v) for k, v in STATUS_WORDS.items()},
         "complaints": _complaints(request, now),
+        "month_words": selectors.month_words(month),
+        **_charts(request, boards, month),
     }
     return render(request, "bench/team.html", context)
+
+
+def _report_label(report: Report) -> str:
+    """2026年12月月报, "Monthly report, December 2026": never the stored key 2026-12."""
+    zh, en = workreports.NAMES.get(report.cadence, workreports.NAMES[d.WEEKLY])
+    words = selectors.report_period_words(report)
+    return pick(f"{words}{zh}", f"{en.capitalize()}, {words}")
+
+
+def _percent(part: Decimal | int, whole: Decimal | int) -> str:
+    """A bar's length in an SVG of width 100, to a tenth (0 for an empty whole)."""
+    return f"{min(Decimal(part) * 100 / Decimal(whole), Decimal(100)):.1f}" if whole else "0"
+
+
+def _charts(request: access.ProjectRequest, boards: list[selectors.Board], month: d.Period) -> dict[str, object]:
+    """The dashboard's charts (W-7), drawn by the page as SVG: each member's duties today by status,
+    and the month's collection rate (W-6, decision 492) by member and for the team."""
+    duty_rows = []
+    most = max((sum(1 for line in b.lines if line.standing) for b in boards), default=0)
+    for board in boards:
+        counted = [line.standing.status for line in board.lines if line.standing is not None]
+        parts, x = [], Decimal(0)
+        for status in (d.MET, d.OPEN, d.MISSED):
+            n = counted.count(status)
+            width = Decimal(_percent(n, most))
+            parts.append({"status": status, "n": n, "x": f"{x:.1f}", "width": f"{width:.1f}"})
+            x += width
+        duty_rows.append({"name": board.staff.name, "parts": parts, "total": len(counted)})
+    rates = collections.collection_by_person(request.project, month.first, month.last, [b.staff.pk for b in boards])
+    rate_rows = []
+    team_total = receivables.NOTHING
+    for board in boards:
+        found = rates.get(board.staff.pk, receivables.NOTHING)
+        team_total += found
+        rate_rows.append(_rate_row(board.staff.name, found))
+    return {
+        "duty_chart": duty_rows,
+        "rate_chart": rate_rows,
+        "team_rate": _rate_row(pick("全组", "Whole team"), team_total),
+    }
+
+
+def _rate_row(name: str, found: receivables.Collection) -> dict[str, object]:
+    rate = found.rate
+    return {
+        "name": name,
+        "width": _percent(found.collected, found.due),
+        "percent": None if rate is None else f"{rate * 100:.1f}%",
+        "due": f"{found.due:,.0f}",  # to the yuan on a chart; the diary keeps the fen
+        "collected": f"{found.collected:,.0f}",
+    }
 
 
 @lead_page
@@ -187,11 +256,14 @@ def team_xlsx(request: access.ProjectRequest) -> HttpResponse:
     month = d.period_of(d.MONTHLY, timezone.localdate(now))
     head = [pick("成员", "Member"), *(pick(*FIGURE_WORDS[n]) for n in selectors.FIGURES)]
     head += [pick("回款（元）", "Collected (yuan)"), pick("满意率", "Satisfied"), pick("能力层级", "KSA level")]
+    head += [pick("回款率", "Collection rate")]  # W-6, decision 492: as on 团队今日's chart
+    members = appraisals.members(request.staff, month, now)
+    rates = collections.collection_by_person(request.project, month.first, month.last, [m.staff.pk for m in members])
     month_rows: list[list[object]] = []
     satisfaction = {
         row.staff.pk: row.figures.satisfied for row in surveys.team_figures(request.staff, d.MONTHLY, month.name)
     }
-    for member in appraisals.members(request.staff, month, now):
+    for member in members:
         satisfied = satisfaction.get(member.staff.pk)
         level = pick(*competency.LEVEL_WORDS[member.standing.level]) if member.standing else ""
         month_rows.append(
@@ -201,6 +273,7 @@ def team_xlsx(request: access.ProjectRequest) -> HttpResponse:
                 member.figures.get(workreports.COLLECTED, "0.00"),
                 "" if satisfied is None else f"{satisfied * 100:.1f}%",
                 level,
+                _rate_row("", rates.get(member.staff.pk, receivables.NOTHING))["percent"] or "",
             ]
         )
     title = pick(f"团队今日 {timezone.localdate(now):%Y-%m-%d}", f"My team today, {timezone.localdate(now):%Y-%m-%d}")
@@ -273,12 +346,51 @@ def review(request: access.ProjectRequest, pk: int) -> HttpResponse:
     cadence = found.cadence if found.cadence in workreports.CADENCES else d.WEEKLY
     context = {
         "report": found,
+        "period_words": selectors.report_period_words(found),
         "figures": _figures(found.figures),
         "collected": found.figures.get(workreports.COLLECTED, "0.00"),
         "words": _report_words(cadence),
         "error": error,
     }
     return render(request, "bench/review.html", context, status=422 if error else 200)
+
+
+@bench_page
+def report_pdf(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    """A work report (W-3) as a PDF to print or send: its counted figures, written parts and review.
+    The author's own, or a report of the manager's team."""
+    mine = Report.objects.filter(pk=pk, project=request.project, staff=request.staff)
+    found = mine.first()
+    if found is None and capabilities.LEAD_TEAM in request.capabilities:
+        found = Report.objects.filter(
+            pk=pk, project=request.project, staff__in=selectors.team_of(request.staff)
+        ).first()
+    if found is None:
+        raise Http404
+    cadence = found.cadence if found.cadence in workreports.CADENCES else d.WEEKLY
+    period = d.period_named(cadence, found.period)
+    submitted = found.submitted_at is not None
+    numbers = found.figures if submitted else selectors.figures(found.staff, period, timezone.now())
+    words = _report_words(cadence)
+    context = {
+        "report": found,
+        "title": pick(
+            f"{selectors.period_words(cadence, period)}{words['name']}（{found.staff.name}）",
+            f"{found.staff.name}'s {words['name']}, {selectors.period_words(cadence, period)}",
+        ),
+        "period": period,
+        "words": words,
+        "figures": _figures(numbers),
+        "collected": numbers.get(workreports.COLLECTED, "0.00"),
+        "counted_when": found.submitted_at if submitted else None,
+    }
+    import weasyprint  # heavy (pango, fonts): loaded on the first PDF, not with every page
+
+    html = render_to_string("bench/report_document.html", context, request=request)
+    document = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{cadence}-report-{found.period}-{found.staff_id}.pdf"'
+    return response
 
 
 def _duties_context(request: access.ProjectRequest) -> dict[str, object]:

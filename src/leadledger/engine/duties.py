@@ -42,6 +42,10 @@ DAILY, WEEKLY, DEKAD, MONTHLY, QUARTERLY, YEARLY, EVERY_N_DAYS = (
 )
 CADENCES = (DAILY, WEEKLY, DEKAD, MONTHLY, QUARTERLY, YEARLY, EVERY_N_DAYS)
 
+# 篇4: a distribution salesperson's field work, each logged on the workbench's field log (decision 490).
+STOCK_CHECK, WHOLESALER_CALL, WHOLESALER_VISIT = "stock_check", "wholesaler_call", "wholesaler_visit"
+RETAIL_ROUND, MARKET_ANALYSIS, WHOLESALER_MEETING = "retail_round", "market_analysis", "wholesaler_meeting"
+FIELD_KINDS = (STOCK_CHECK, WHOLESALER_CALL, WHOLESALER_VISIT, RETAIL_ROUND, MARKET_ANALYSIS, WHOLESALER_MEETING)
 # Logged work (W-3, W-5, W-6, 篇4): events of the workbench, counted by their type.
 WORK_KINDS = (
     "work_log",
@@ -52,10 +56,18 @@ WORK_KINDS = (
     "survey",
     "collection_call",
     "customer_visit",
+    *FIELD_KINDS,
 )
+# What the 篇4 duties count beyond a plain tally of a kind (decisions 490, 491).
+STOCK_LOGGED = "stock_logged"  # 篇4 二.1: the stock checked daily and logged (with its figures) every 5 days
+WHOLESALERS_CALLED = "wholesalers_called"  # 篇4 二.2: each secondary wholesaler called every 3 days
+WHOLESALERS_VISITED = "wholesalers_visited"  # 篇4 二.3: each secondary wholesaler visited monthly
+RETAIL_ROUNDS = "retail_rounds"  # 篇4 二.4: 3 rounds a month of at least 10 shops each
+ROUND_SHOPS = 10  # 篇4 二.4: 每次不得少于10家
+EACH = {WHOLESALERS_CALLED: (WHOLESALER_CALL, WHOLESALER_VISIT), WHOLESALERS_VISITED: (WHOLESALER_VISIT,)}
 CALLBACKS, NEW_PROSPECTS, VISITS, CALLS = "callbacks", "new_prospects", "visits", "calls"
 MONTHLY_REPORT, QUARTERLY_REPORT, YEARLY_REPORT = "monthly_report", "quarterly_report", "yearly_report"
-COUNTS = (CALLBACKS, NEW_PROSPECTS, VISITS, CALLS, *WORK_KINDS)
+COUNTS = (CALLBACKS, NEW_PROSPECTS, VISITS, CALLS, *WORK_KINDS, STOCK_LOGGED, *EACH, RETAIL_ROUNDS)
 MET, MISSED, OPEN = "met", "missed", "open"
 STATUSES = (MET, MISSED, OPEN)
 # W-2: the policy's default targets, per day, for the two counts RULES.md names.
@@ -85,6 +97,16 @@ COUNT_WORDS = {
     "survey": ("满意度调查", "satisfaction surveys"),
     "collection_call": ("催款电话", "collection calls"),
     "customer_visit": ("拜访客户", "customer visits"),
+    STOCK_CHECK: ("检查经销商库存", "dealer stock checks"),
+    WHOLESALER_CALL: ("电话联系二级批发商", "wholesaler calls"),
+    WHOLESALER_VISIT: ("拜访二级批发商", "wholesaler visits"),
+    RETAIL_ROUND: ("零售巡店", "retail rounds logged"),
+    MARKET_ANALYSIS: ("市场分析", "market analyses"),
+    WHOLESALER_MEETING: ("批发商例会", "wholesaler meetings"),
+    STOCK_LOGGED: ("登记库存", "stock logged with its figures"),
+    WHOLESALERS_CALLED: ("联系到的二级批发商", "wholesalers called"),
+    WHOLESALERS_VISITED: ("拜访到的二级批发商", "wholesalers visited"),
+    RETAIL_ROUNDS: ("零售巡店（每轮至少10家）", "retail rounds of at least 10 shops"),
 }
 
 
@@ -281,6 +303,8 @@ class Work:
     staff: str | None
     customer: str | None
     day: date
+    # 篇4: the shops seen on a retail round, the cases counted at a stock check (None: checked, no figures).
+    size: int | None = None
 
 
 class WorkLog:
@@ -313,8 +337,48 @@ class WorkLog:
             return len(
                 {w.customer for w in known if w.customer is not None and self.first_contact.get(w.customer) is w}
             )
+        if counts == STOCK_LOGGED:  # decision 490: a check logged with its figures
+            return sum(1 for w in known if w.type == STOCK_CHECK and w.size is not None)
+        if counts == RETAIL_ROUNDS:
+            return retail_rounds(known)
+        if counts in EACH:  # without a list of wholesalers: how many distinct ones were reached
+            return len({w.customer for w in known if w.type in EACH[counts] and w.customer is not None})
         kind = {VISITS: VISIT, CALLS: CALL}.get(counts, counts)
         return sum(1 for w in known if w.type == kind)
+
+    def contacts(
+        self, counts: str, staff: str, period: Period, each: Iterable[str], *, until: datetime | None = None
+    ) -> dict[str, int]:
+        """篇4: for an each-wholesaler duty, how often `staff` reached each of `each` in `period` (W-2)."""
+        tally = dict.fromkeys(each, 0)
+        for work in self.by_staff.get(staff, ()):
+            if (
+                work.type in EACH[counts]
+                and work.customer in tally
+                and work.day in period
+                and (until is None or work.at <= until)
+            ):
+                tally[work.customer] += 1
+        return tally
+
+
+def retail_rounds(works: Iterable[Work]) -> int:
+    """篇4 二.4, decision 491: a day's shops add up to one round, which counts once it reaches ROUND_SHOPS."""
+    shops: dict[date, int] = {}
+    for work in works:
+        if work.type == RETAIL_ROUND:
+            shops[work.day] = shops.get(work.day, 0) + (work.size or 0)
+    return sum(1 for seen in shops.values() if seen >= ROUND_SHOPS)
+
+
+def each_standing(tally: Mapping[str, int], target: int) -> tuple[int, int, list[str]]:
+    """篇4, decision 490: (done, owed, those still short) when every one of a list is owed `target` contacts.
+
+    Done counts each one's contacts up to the target, so one wholesaler called ten times never stands
+    in for another who was not called.
+    """
+    done = sum(min(times, target) for times in tally.values())
+    return done, target * len(tally), [who for who, times in tally.items() if times < target]
 
 
 # W-2: a contact with a customer, for "who is still unvisited" (a call, a follow-up, a visit received or paid).
@@ -341,6 +405,7 @@ class Standing:
     done: int
     owed: int
     status: str
+    short: tuple[str, ...] = ()  # 篇4: of a list owed each, those not yet reached enough
 
 
 def standing(
@@ -355,13 +420,25 @@ def standing(
     n: int | None = None,
     joined: date | None = None,
     days_off: Iterable[date] = (),
+    each: Iterable[str] | None = None,
 ) -> Standing:
-    """The period of a duty holding `now`'s local day, what it asks (W-1) and what the events say is done (W-2)."""
+    """The period of a duty holding `now`'s local day, what it asks (W-1) and what the events say is done (W-2).
+
+    `each`: for a duty owed to every one of a list (篇4's wholesalers), the list; `short` then names
+    those not yet reached often enough.
+    """
     day = now.astimezone(zone).date()
     period = period_of(cadence, day, n=n, joined=joined)
     day_off = cadence == DAILY and period.first in set(days_off)  # W-1: a day off owes nothing that day
-    owes = owed(target, period, joined=joined, day_off=day_off)
     end = datetime.combine(period.last + timedelta(days=1), time(), tzinfo=zone)
+    if counts in EACH and each is not None:
+        tally = log.contacts(counts, staff, period, each, until=now)
+        done, whole, short = each_standing(tally, target)
+        owes = owed(whole, period, joined=joined, day_off=day_off)
+        return Standing(
+            period=period, done=done, owed=owes, status=status_of(done, owes, over=end <= now), short=tuple(short)
+        )
+    owes = owed(target, period, joined=joined, day_off=day_off)
     done = log.done(counts, staff, period, until=now)
     return Standing(period=period, done=done, owed=owes, status=status_of(done, owes, over=end <= now))
 
@@ -392,6 +469,7 @@ class Duty:
     target: int
     role: str | None = None
     n: int | None = None
+    each: tuple[str, ...] | None = None
 
     def period_of(self, day: date, joined: date | None) -> Period:
         return period_of(self.cadence, day, n=self.n, joined=joined)
@@ -477,7 +555,7 @@ def _read_duties(data: dict[str, Any], targets: Mapping[str, int]) -> dict[str, 
     for i, raw in enumerate(as_list(data.get("duties", []), "$.duties")):
         path = f"$.duties[{i}]"
         item = as_obj(raw, path)
-        check_keys(item, path, {"id", "cadence", "counts"}, {"role", "target", "n", "name", "title"})
+        check_keys(item, path, {"id", "cadence", "counts"}, {"role", "target", "n", "name", "title", "each"})
         did = as_str(item["id"], f"{path}.id")
         if did in duties:
             raise fail(f"{path}.id", f"职责编号 {did!r} 重复", f"duplicate duty id {did!r}")
@@ -497,7 +575,16 @@ def _read_duties(data: dict[str, Any], targets: Mapping[str, int]) -> dict[str, 
         else:
             raise fail(f"{path}.target", "缺少必填字段 'target'", "missing required field 'target'")
         role = as_str(item["role"], f"{path}.role") if item.get("role") is not None else None
-        duties[did] = Duty(id=did, cadence=cadence, counts=counts, target=target, role=role, n=n)
+        each: tuple[str, ...] | None = None
+        if "each" in item:  # 篇4: the wholesalers each owed the target (customers of the file)
+            if counts not in EACH:
+                raise fail(
+                    f"{path}.each",
+                    f"只有 {'、'.join(EACH)} 职责才有 each",
+                    f"only a {' or '.join(EACH)} duty has each",
+                )
+            each = tuple(as_str(v, f"{path}.each[{j}]") for j, v in enumerate(as_list(item["each"], f"{path}.each")))
+        duties[did] = Duty(id=did, cadence=cadence, counts=counts, target=target, role=role, n=n, each=each)
     return duties
 
 
@@ -506,7 +593,7 @@ def _read_work(raw: Any, i: int, cast: Cast, zone: ZoneInfo) -> Work:
     item = as_obj(raw, path)
     kind = item.get("type")
     if isinstance(kind, str) and kind in WORK_KINDS:
-        check_keys(item, path, {"id", "at", "type", "staff"}, {"customer", "note"})
+        check_keys(item, path, {"id", "at", "type", "staff"}, {"customer", "note", "shops", "stock"})
         staff = as_str(item["staff"], f"{path}.staff")
         if staff not in cast.staff:
             raise fail(f"{path}.staff", f"未知员工 {staff!r}", f"unknown staff member {staff!r}")
@@ -519,8 +606,19 @@ def _read_work(raw: Any, i: int, cast: Cast, zone: ZoneInfo) -> Work:
             as_str(item["note"], f"{path}.note", empty=True)
         at = parse_time(item["at"], f"{path}.at")
         eid = as_str(item["id"], f"{path}.id")
+        size = None  # 篇4: a retail round's shops, a stock check's counted cases
+        for key in ("shops", "stock"):
+            if item.get(key) is not None:
+                size = _whole(item[key], f"{path}.{key}", low=0)
         return Work(
-            id=eid, at=at, seq=i, type=str(kind), staff=staff, customer=customer, day=at.astimezone(zone).date()
+            id=eid,
+            at=at,
+            seq=i,
+            type=str(kind),
+            staff=staff,
+            customer=customer,
+            day=at.astimezone(zone).date(),
+            size=size,
         )
     if not isinstance(kind, str) or kind not in EVENT_FIELDS:
         known = (*EVENT_FIELDS, *WORK_KINDS)
@@ -552,6 +650,10 @@ def read_duties(data: Any, *, policy_override: Mapping[str, Any] | None = None) 
     people = read_people({"customers": data.get("customers", []), "agents": data.get("agents", [])})
     cast = Cast(customers=people.customers, staff=staff, agents=people.agents)
     duties = _read_duties(data, targets)
+    for i, duty in enumerate(duties.values()):
+        for j, who in enumerate(duty.each or ()):
+            if who not in cast.customers:
+                raise fail(f"$.duties[{i}].each[{j}]", f"未知客户 {who!r}", f"unknown customer {who!r}")
     days_off: set[tuple[str, date]] = set()
     for i, raw in enumerate(as_list(data.get("days_off", []), "$.days_off")):
         path = f"$.days_off[{i}]"
@@ -635,7 +737,14 @@ def answer_duties(
         until = parse_time(item["at"], f"{path}.at") if "at" in item else None
         end = datetime.combine(period.last + timedelta(days=1), time(), tzinfo=setup.zone)
         over = until is None or end <= until
-        done = setup.log.done(duty.counts, sid, period, until=until)
+        short: list[str] = []
+        if duty.each is not None:  # 篇4: each wholesaler of the list owes the target (decision 490)
+            done, whole, short = each_standing(
+                setup.log.contacts(duty.counts, sid, period, duty.each, until=until), duty.target
+            )
+            owes = owed(whole, period, joined=joined, day_off=day_off)
+        else:
+            done = setup.log.done(duty.counts, sid, period, until=until)
         status = status_of(done, owes, over=over)
         if "status" in item:
             _choice(item["status"], f"{path}.status", STATUSES)
@@ -658,8 +767,13 @@ def answer_duties(
                 if lang == "zh"
                 else f"joined on {joined.isoformat()}: {left} of {period.days} days, rounded up"
             )
+        if short:  # 篇4: who is still short, by name (decision 490)
+            names = [setup.cast.customers[who].name for who in short]
+            notes.append(f"尚未达到：{'、'.join(names)}" if lang == "zh" else f"still short: {', '.join(names)}")
         result: dict[str, Any] = {key: value for key, value in item.items() if key != "cites"}
         result.update(done=done, owed=owes, status=status, cites=cites)
+        if duty.each is not None:
+            result["short"] = short
         result["explain"] = _explain(
             lang, person=person, duty=duty, period=period, done=done, owed_=owes, status=status, notes=notes
         )

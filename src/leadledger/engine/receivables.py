@@ -144,3 +144,58 @@ def outstanding(billed: Iterable[tuple[date, Decimal]], settled: Decimal) -> lis
         if amount - paid > 0:
             owed.append((due, amount - paid))
     return owed
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """W-6, decision 492: a period's collection rate (回款率): collected ÷ due, to the fen."""
+
+    due: Decimal
+    collected: Decimal
+
+    @property
+    def rate(self) -> Decimal | None:
+        """To a hundredth of a percent; None when nothing fell due."""
+        if self.due <= 0:
+            return None
+        return (self.collected / self.due).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+    def __add__(self, other: Collection) -> Collection:
+        return Collection(due=self.due + other.due, collected=self.collected + other.collected)
+
+
+NOTHING = Collection(due=Decimal(0), collected=Decimal(0))
+
+
+def collection(lines: Iterable[tuple[str, Decimal, date]], first: date, last: date) -> Collection:
+    """W-6, decision 492: one customer's collection of the period `first`..`last` from their diary lines
+    (figure, amount, day; a bill's day is its due day).
+
+    Due: what was still owed when the period began (bills before it, less what was collected or written
+    off before it) plus the bills falling due in it. Collected: what came in during the period, up to
+    what was due, so a payment in advance never makes up for another customer's arrears. A write-off
+    is not collected: it stays due and lowers the rate.
+    """
+    before = within = paid = Decimal(0)
+    for figure, amount, day in lines:
+        if day > last:
+            continue
+        if figure == BILLED:
+            if day < first:
+                before += amount
+            else:
+                within += amount
+        elif figure in (COLLECTED, WRITTEN_OFF) and day < first:
+            before -= amount
+        elif figure == COLLECTED:
+            paid += amount
+    due = max(before, Decimal(0)) + within
+    return Collection(due=due, collected=min(paid, due))
+
+
+def collections_of(lines: Iterable[tuple[str, str, Decimal, date]], first: date, last: date) -> dict[str, Collection]:
+    """W-6: each customer's collection of the period, from (customer, figure, amount, day) lines."""
+    by_customer: dict[str, list[tuple[str, Decimal, date]]] = defaultdict(list)
+    for customer, figure, amount, day in lines:
+        by_customer[customer].append((figure, amount, day))
+    return {customer: collection(rows, first, last) for customer, rows in by_customer.items()}

@@ -19,6 +19,8 @@ CADENCES = (d.WEEKLY, d.MONTHLY, d.QUARTERLY, d.YEARLY)  # W-3 (篇1 3.16, 3.22,
 PARTS = ("results", "problems", "plan", "suggestions")
 REQUIRED = ("results", "plan")  # W-3: a report says what was done and what comes next
 COUNTED = (d.CALLS, d.CALLBACKS, d.VISITS, d.NEW_PROSPECTS, DEAL)
+# 篇4: a distribution salesperson's field work of the period, counted as its duties count it (decision 490).
+FIELD_COUNTED = (d.STOCK_CHECK, d.WHOLESALER_CALL, d.WHOLESALER_VISIT, d.RETAIL_ROUNDS, d.MARKET_ANALYSIS)
 COLLECTED = "collected"  # W-6: money collected in the period, as a string of yuan to the fen
 
 NAMES = {
@@ -82,7 +84,11 @@ def missing(parts: Mapping[str, str]) -> list[str]:
 def figures(
     log: d.WorkLog, staff: str, period: d.Period, *, until: datetime, collected: Iterable[Decimal] = ()
 ) -> dict[str, int | str]:
-    """W-3: the period's counted figures (calls, callbacks, visits, new customers, deals) and W-6's collected."""
+    """W-3: the period's counted figures (calls, callbacks, visits, new customers, deals; 篇4's field work)
+    and W-6's collected."""
     counted: dict[str, int | str] = {name: log.done(name, staff, period, until=until) for name in COUNTED}
+    field = {name: log.done(name, staff, period, until=until) for name in FIELD_COUNTED}
+    if any(field.values()):  # only someone who did field work carries its figures
+        counted.update(field)
     counted[COLLECTED] = str(sum(collected, Decimal("0")).quantize(Decimal("0.01")))
     return counted
