@@ -93,12 +93,12 @@ def test_the_monthly_report_counts_the_month_with_the_money_collected_and_is_rev
     )
     alice, zhao = _signed_in("alice"), _signed_in("zhao")
     page = alice.get("/p/hz-1/bench/report/?cadence=monthly").content.decode()
-    month = f"{today:%Y-%m}"
-    assert f"月报 {month}" in page and "下月计划" in page and "5000.00" in page
+    month, words = f"{today:%Y-%m}", f"{today.year}年{today.month}月"
+    assert f"月报 {words}" in page and "下月计划" in page and "5000.00" in page
     done = alice.post(
         "/p/hz-1/bench/report/", {**PARTS, "cadence": "monthly", "period": month, "action": "submit"}, follow=True
     )
-    assert f"已提交{month}月报，等待经理审阅" in done.content.decode()
+    assert f"已提交{words}月报，等待经理审阅" in done.content.decode()
     report = Report.objects.get(staff=office.alice, cadence=d.MONTHLY)
     assert report.figures[d.CALLS] == 1 and report.figures["collected"] == "5000.00"
     line = next(
@@ -110,14 +110,14 @@ def test_the_monthly_report_counts_the_month_with_the_money_collected_and_is_rev
     returned = zhao.post(
         f"/p/hz-1/bench/reports/{report.pk}/", {"action": "return", "comment": "补充回款明细"}, follow=True
     )
-    assert f"已退回王芳的{month}月报" in returned.content.decode()
+    assert f"已退回王芳的{words}月报" in returned.content.decode()
 
 
 def test_a_month_not_yet_begun_shows_this_month_and_says_why(bench: Workbench) -> None:
     today = timezone.localdate()
     ahead = f"{today.year + 1}-01"
     page = _signed_in("alice").get(f"/p/hz-1/bench/report/?cadence=monthly&period={ahead}").content.decode()
-    assert f"{ahead}尚未开始，还不能写月报" in page and f"月报 {today:%Y-%m}" in page
+    assert f"{today.year + 1}年1月尚未开始，还不能写月报" in page and f"月报 {today.year}年{today.month}月" in page
     with pytest.raises(DomainError):
         services.report_save(staff=bench.office.alice, period=ahead, parts=PARTS, submit=True, cadence=d.MONTHLY)
 

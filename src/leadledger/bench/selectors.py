@@ -44,29 +44,14 @@ def zone_of(project: ledger.Project) -> ZoneInfo:
     return ZoneInfo(project.time_zone)
 
 
-MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
 def month_words(period: d.Period) -> str:
     """A month as the office says it: 2026年12月, December 2026 (never the raw key 2026-12)."""
-    first = period.first
-    return pick(f"{first.year}年{first.month}月", f"{MONTH_NAMES[first.month - 1]} {first.year}")
+    return period_words(d.MONTHLY, period)
 
 
 def period_words(cadence: str, period: d.Period) -> str:
-    """A report's period as the office says it: 2026年第49周, 2026年12月, 2026年第4季度, 2026年."""
-    first, iso = period.first, period.first.isocalendar()
-    if cadence == d.WEEKLY:
-        return pick(f"{iso.year}年第{iso.week}周", f"week {iso.week} of {iso.year}")
-    if cadence == d.MONTHLY:
-        return month_words(period)
-    if cadence == d.QUARTERLY:
-        quarter = (first.month - 1) // 3 + 1
-        return pick(f"{first.year}年第{quarter}季度", f"Q{quarter} {first.year}")
-    return pick(f"{first.year}年", str(first.year))
+    """A period in the reader's language, as the engine words it (engine.duties.period_words)."""
+    return d.period_words(cadence, period.name, pick("zh", "en"))
 
 
 def report_period_words(report: Report) -> str:

@@ -70,6 +70,7 @@ def today(request: access.ProjectRequest) -> HttpResponse:
         appraisal, standing = latest
         context["appraisal"] = {
             "period": appraisal.period,
+            "cadence": appraisal.cadence,
             "level": pick(*competency.LEVEL_WORDS[standing.level]),
             "short": "、".join(pick(*competency.AREA_WORDS[a]) for a in standing.short),
             "meets": standing.meets_post,
@@ -148,12 +149,13 @@ def report(request: access.ProjectRequest) -> HttpResponse:
             status, error = 422, {"field": problem.field, "message": said(problem)}
         else:
             zh, en = workreports.NAMES[cadence]
+            said_period = selectors.period_words(cadence, period)  # 2026年12月, never the key 2026-12
             if submit:
                 messages.success(
-                    request, pick(f"已提交{period.name}{zh}，等待经理审阅", f"{en} {period.name} submitted for review")
+                    request, pick(f"已提交{said_period}{zh}，等待经理审阅", f"{en} {said_period} submitted for review")
                 )
             else:
-                messages.success(request, pick(f"已保存{period.name}{zh}草稿", f"{en} {period.name} saved as a draft"))
+                messages.success(request, pick(f"已保存{said_period}{zh}草稿", f"{en} {said_period} saved as a draft"))
             return redirect(f"{request.path}?cadence={cadence}&period={period.name}")
     submitted = found is not None and found.submitted_at is not None
     numbers = found.figures if found is not None and submitted else selectors.figures(request.staff, period, now)
@@ -334,13 +336,13 @@ def review(request: access.ProjectRequest, pk: int) -> HttpResponse:
         except DomainError as problem:
             error = {"field": problem.field, "message": said(problem), "comment": comment}
         else:
-            name = found.staff.name
+            name, said_period = found.staff.name, selectors.report_period_words(found)
             zh, en = workreports.NAMES.get(found.cadence, workreports.NAMES[d.WEEKLY])
             messages.success(
                 request,
-                pick(f"已通过{name}的{found.period}{zh}", f"{name}'s {en} {found.period} accepted")
+                pick(f"已通过{name}的{said_period}{zh}", f"{name}'s {en} {said_period} accepted")
                 if accept
-                else pick(f"已退回{name}的{found.period}{zh}", f"{name}'s {en} {found.period} returned"),
+                else pick(f"已退回{name}的{said_period}{zh}", f"{name}'s {en} {said_period} returned"),
             )
             return redirect("bench_team", project=request.project.code)
     cadence = found.cadence if found.cadence in workreports.CADENCES else d.WEEKLY

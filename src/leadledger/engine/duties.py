@@ -217,7 +217,10 @@ def period_named(cadence: str, name: str, *, n: int | None = None, joined: date 
     return period
 
 
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 _DEKADS_ZH = ("上旬", "中旬", "下旬")
 _QUARTERS_ZH = ("一", "二", "三", "四")
 
@@ -227,12 +230,13 @@ def _zh(day: date, year: bool = True) -> str:
 
 
 def _en(day: date, year: bool = True) -> str:
-    return f"{day.day} {_MONTHS_EN[day.month - 1]}" + (f" {day.year}" if year else "")
+    return f"{day.day} {MONTHS_EN[day.month - 1][:3]}" + (f" {day.year}" if year else "")
 
 
 def period_words(cadence: str, name: str, lang: str = "zh", *, n: int | None = None) -> str:
-    """A period as a person reads it (W-1): 2026-W49 is 「2026年第49周（11月30日至12月6日）」, 2026-12
-    「2026年12月」, 2026-12-D1 「2026年12月上旬」; the name itself when it is none of `cadence`'s."""
+    """A period as a person reads it (W-1), the one way every page and file says it: 2026-W49 is
+    「2026年第49周」, 2026-12 「2026年12月」, 2026-12-D1 「2026年12月上旬」, 2026-Q4 「2026年第四季度」;
+    the name itself when it is none of `cadence`'s."""
     try:
         joined = _first_day(name) if cadence == EVERY_N_DAYS else None
         period = period_named(cadence, name, n=n, joined=joined)
@@ -243,15 +247,13 @@ def period_words(cadence: str, name: str, lang: str = "zh", *, n: int | None = N
         return _zh(first) if zh else _en(first)
     if cadence == WEEKLY:
         week, year = int(name[-2:]), name[:4]
-        if zh:
-            return f"{year}年第{week}周（{_zh(first, False)}至{_zh(last, False)}）"
-        return f"week {week} of {year} ({_en(first, False)}–{_en(last, False)})"
+        return f"{year}年第{week}周" if zh else f"week {week} of {year}"
     if cadence == DEKAD:
         if zh:
             return f"{first.year}年{first.month}月{_DEKADS_ZH[int(name[-1]) - 1]}"
         return f"{first.day}–{_en(last)}"
     if cadence == MONTHLY:
-        return f"{first.year}年{first.month}月" if zh else f"{_MONTHS_EN[first.month - 1]} {first.year}"
+        return f"{first.year}年{first.month}月" if zh else f"{MONTHS_EN[first.month - 1]} {first.year}"
     if cadence == QUARTERLY:
         quarter = (first.month - 1) // 3
         return f"{first.year}年第{_QUARTERS_ZH[quarter]}季度" if zh else f"Q{quarter + 1} {first.year}"

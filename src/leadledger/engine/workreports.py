@@ -65,9 +65,8 @@ def period_for(cadence: str, name: str, today: date) -> d.Period:
         raise wrong.on("period") from None
     if period.first > today:  # decision 460: nothing to report on yet
         zh, en = NAMES[cadence]
-        raise DomainError(
-            f"{period.name}尚未开始，还不能写{zh}", f"{period.name} has not begun: no {en} yet", field="period"
-        )
+        said_zh, said_en = d.period_words(cadence, period.name), d.period_words(cadence, period.name, "en")
+        raise DomainError(f"{said_zh}尚未开始，还不能写{zh}", f"{said_en} has not begun: no {en} yet", field="period")
     return period
 
 

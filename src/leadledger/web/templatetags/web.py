@@ -102,8 +102,7 @@ def verdict_chip(context: template.Context, verdict: Any, opened: bool = False) 
 @register.filter
 def period_words(name: str, cadence: str) -> str:
     """A period's key (2026-W49, 2026-12, 2026-Q4) as the reader's language says it (engine.duties)."""
-    from django.utils.translation import get_language
-
     from leadledger.engine.duties import period_words as words
+    from leadledger.web.speech import pick
 
-    return words(cadence, str(name), get_language() or "zh")
+    return words(cadence, str(name), pick("zh", "en"))
