@@ -114,7 +114,7 @@ def test_two_consultants_take_one_unit_at_once_and_the_manager_rules_the_deal(
     zhao.locator("#share-percent-1").fill("30")
     zhao.get_by_role("button", name="另行裁定").click()
     expect(zhao.locator(".message.success")).to_contain_text("裁定已记录")
-    expect(zhao.locator("#deal-money")).to_contain_text("王芳 1800.00、刘洋 900.00、部门奖金池 300.00")
+    expect(zhao.locator("#deal-money")).to_contain_text("王芳 1,800.00、刘洋 900.00、部门奖金池 300.00")
     _fits(zhao)
     screenshot(zhao, "sales-deal-ruled")
 
