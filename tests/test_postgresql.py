@@ -50,7 +50,10 @@ def test_the_database_suites_pass_on_postgresql() -> None:
             "-m",
             "not own_database",  # they ran on PostgreSQL in this session, in databases of their own
             "-k",
-            "not passes_on_postgresql",
+            # The administrator and the consultant between them hold every capability the manager and the
+            # receptionist hold (tests/test_postgresql.py checks it): on PostgreSQL the database's values go to
+            # every page through those two; the four roles' sweeps all run on SQLite (CI's budget, decision 445).
+            "not passes_on_postgresql and not (hostile_value and (zhao or sun))",
         ],
         capture_output=True,
         text=True,
@@ -65,3 +68,12 @@ def test_the_database_suites_pass_on_postgresql() -> None:
     # Nothing skipped on PostgreSQL but what only SQLite has (INSERT OR REPLACE, REPLACE INTO).
     skipped = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
     assert all("SQLite's" in line for line in skipped), "\n".join(skipped)
+
+
+def test_the_rerun_s_two_roles_open_every_page_the_other_two_open() -> None:
+    """The PostgreSQL rerun sends hostile values as the administrator and a consultant only (above)."""
+    from leadledger.capabilities import ROLE_CAPABILITIES
+    from leadledger.ledger.models import Staff
+
+    swept = ROLE_CAPABILITIES[Staff.Role.ADMIN] | ROLE_CAPABILITIES[Staff.Role.CONSULTANT]
+    assert ROLE_CAPABILITIES[Staff.Role.MANAGER] <= swept and ROLE_CAPABILITIES[Staff.Role.RECEPTIONIST] <= swept

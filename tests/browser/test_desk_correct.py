@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
-from browser.conftest import Server, screenshot
+import pytest
+
+from browser.conftest import Server, opened, screenshot
 from office import PASSWORD
+
+
+@pytest.fixture(params=["tablet"])  # the receptionist's tablet; every page's fit at each width: test_walks.py
+def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
+    yield from opened(browser, request.param)
 
 
 def _sign_in(page: Any, base: str, username: str) -> None:

@@ -1,12 +1,20 @@
-"""A day at the desk, in a real browser, at desktop and tablet widths: what a receptionist does."""
+"""A day at the desk, in a real browser, at the receptionist's tablet width: what a receptionist does."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
-from browser.conftest import Server, screenshot
+import pytest
+
+from browser.conftest import Server, opened, screenshot
 from office import PASSWORD
+
+
+@pytest.fixture(params=["tablet"])  # the receptionist's tablet; every page's fit at each width: test_walks.py
+def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
+    yield from opened(browser, request.param)
 
 
 def _sign_in(page: Any, base: str, username: str) -> None:

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
-from browser.conftest import Server, screenshot
+import pytest
+
+from browser.conftest import Server, opened, screenshot
 from office import PASSWORD
+
+
+@pytest.fixture(params=["desktop"])  # a manager's flow, at the desk's PC; every page's fit at each width: test_walks.py
+def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
+    yield from opened(browser, request.param)
+
 
 REGISTER = (
     "来访日期,时间,客户姓名,手机号码,接待顾问,类型,备注,楼栋\n"
