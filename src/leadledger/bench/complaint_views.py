@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from leadledger import capabilities
@@ -14,6 +13,7 @@ from leadledger.engine import duties
 from leadledger.engine import surveys as surveys_engine
 from leadledger.engine.errors import DomainError
 from leadledger.web import access
+from leadledger.web.documents import pdf_response
 from leadledger.web.selectors import masked
 from leadledger.web.speech import pick, said
 
@@ -231,13 +231,7 @@ def _complaint_report(request: access.ProjectRequest, fmt: str) -> HttpResponse:
     sections = [(pick("按渠道", "By channel"), rows["channels"]), (pick("按类型", "By type"), rows["kinds"])]
     context = {"month": month, "title": title, "summary": summary, "sections": sections, "biggest": biggest}
     if fmt == "pdf":
-        import weasyprint  # heavy: loaded on the first PDF, not with every page
-
-        html = render_to_string("bench/complaint_report_document.html", context, request=request)
-        document = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-        response = HttpResponse(document, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="complaints-{month.name}.pdf"'
-        return response
+        return pdf_response(request, "bench/complaint_report_document.html", context, f"complaints-{month.name}.pdf")
     return render(request, "bench/complaint_report.html", context)
 
 

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -23,6 +22,7 @@ from leadledger.engine.errors import DomainError
 from leadledger.engine.model import DEAL
 from leadledger.ledger import models as ledger
 from leadledger.web import access
+from leadledger.web.documents import pdf_response
 from leadledger.web.speech import pick, said
 
 from . import appraisals, collections, exports, notices, selectors, services, surveys
@@ -386,13 +386,8 @@ def report_pdf(request: access.ProjectRequest, pk: int) -> HttpResponse:
         "collected": numbers.get(workreports.COLLECTED, "0.00"),
         "counted_when": found.submitted_at if submitted else None,
     }
-    import weasyprint  # heavy (pango, fonts): loaded on the first PDF, not with every page
-
-    html = render_to_string("bench/report_document.html", context, request=request)
-    document = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{cadence}-report-{found.period}-{found.staff_id}.pdf"'
-    return response
+    name = f"{cadence}-report-{found.period}-{found.staff_id}.pdf"
+    return pdf_response(request, "bench/report_document.html", context, name)
 
 
 def _duties_context(request: access.ProjectRequest) -> dict[str, object]:

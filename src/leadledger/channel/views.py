@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -20,6 +19,7 @@ from leadledger import capabilities
 from leadledger.engine.errors import DomainError
 from leadledger.ledger import convert, lookups
 from leadledger.web import access
+from leadledger.web.documents import pdf_response
 from leadledger.web.speech import lang, said
 
 from . import case_selectors, codes, selectors, services
@@ -150,10 +150,4 @@ def _slip(request: access.ProjectRequest, seq: int, agent: Any, *, pdf: bool) ->
             "agent_home" if agent is not None else "escort_confirm", args=[request.project.code]
         )
         return render(request, "channel/slip.html", context)
-    import weasyprint  # heavy (pango, fonts): loaded on the first PDF, not with every page
-
-    html = render_to_string("channel/slip_document.html", context, request=request)
-    document = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="slip-{seq}.pdf"'
-    return response
+    return pdf_response(request, "channel/slip_document.html", context, f"slip-{seq}.pdf", inline=True)

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from leadledger.engine import money as rules
 from leadledger.engine.text import whole_id
 from leadledger.ledger.models import Distributor
 from leadledger.web import access
+from leadledger.web.documents import pdf_response
 
 from . import exports, selectors, services
 from .views import _month
@@ -97,16 +97,10 @@ def _workbook(request: access.ProjectRequest, firm: Distributor) -> HttpResponse
 
 
 def _pdf(request: access.ProjectRequest, firm: Distributor) -> HttpResponse:
-    import weasyprint  # heavy (pango, fonts): loaded on the first PDF, not with every page
-
     context = {**_context(request, firm), "project": request.project, "printed": timezone.localtime()}
-    html = render_to_string("money/distributor_statement_document.html", context, request=request)
-    document = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     figures = context["s"]
-    response = HttpResponse(document, content_type="application/pdf")
     name = f"{request.project.code}-dist{firm.pk}-{figures.year}{figures.month:02d}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return pdf_response(request, "money/distributor_statement_document.html", context, name)
 
 
 def _named(request: access.ProjectRequest) -> Distributor:

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from leadledger.engine import money as rules
 from leadledger.engine.text import whole_id
 from leadledger.ledger.models import Distributor, Staff
 from leadledger.web import access
+from leadledger.web.documents import pdf_response
 
 from . import exports, models, selectors, services
 
@@ -203,16 +203,10 @@ def statement(request: access.ProjectRequest) -> HttpResponse:
 @access.capability_page(capabilities.SEE_CUSTOMERS)
 def statement_pdf(request: access.ProjectRequest) -> HttpResponse:
     """The same statement as a PDF (weasyprint), the same figures as the page and the Excel."""
-    import weasyprint  # heavy (pango, fonts): loaded on the first PDF, not with every page
-
     context = {**_statement_context(request), "project": request.project, "printed": timezone.localtime()}
-    html = render_to_string("money/statement_document.html", context, request=request)
-    document = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     figures = context["s"]
-    response = HttpResponse(document, content_type="application/pdf")
     name = f"{request.project.code}-{figures.staff.pk}-{figures.year}{figures.month:02d}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return pdf_response(request, "money/statement_document.html", context, name)
 
 
 @access.capability_page(capabilities.SEE_CUSTOMERS)
