@@ -39,6 +39,12 @@ services.presets_load(project=project, kind="key_account")
 team = services.team_create(by=zhao, name="大客户一组", kind="key_account", members=[alice.pk])
 for duty in DutyTemplate.objects.filter(project=project):
     duty.teams.add(team)
+# Bob (刘洋) sells through dealers and wholesalers (篇4): the distribution duties, counted from his field log.
+bob = models.Staff.objects.get(project=project, user__username="bob")
+services.presets_load(project=project, kind="distribution")
+field_team = services.team_create(by=zhao, name="分销一组", kind="distribution", members=[bob.pk])
+for duty in DutyTemplate.objects.filter(project=project, team_kind="distribution"):
+    duty.teams.add(field_team)
 """
 
 
@@ -146,3 +152,43 @@ def test_a_customer_managers_day_and_the_managers_review(browser: Any, bench_ser
     expect(alice.get_by_role("button", name="提交给经理")).to_be_visible()  # returned: she may submit again
     alice.context.close()
     zhao.context.close()
+
+
+def test_a_distribution_salesperson_logs_field_work_on_the_phone(browser: Any, bench_server: Server) -> None:
+    """Bob (刘洋) adds a wholesaler he looks after, logs today's call to it, gets a mistake said beside its
+    field with what he typed kept, and sees the call counted on his duties (篇4, W-2, decision 490)."""
+    from playwright.sync_api import expect
+
+    bob = _signed_in(browser, bench_server, "bob", 390, 844)
+    bob.size_name = "390"
+    bob.goto(f"{bench_server.url}/p/hz-1/bench/")
+    called = bob.locator("li.duty", has_text="电话联系二级批发商")
+    expect(called).to_be_visible()
+    bob.get_by_role("link", name="登记外勤").click()
+
+    bob.get_by_role("radio", name="二级批发商", exact=True).check()
+    bob.get_by_label("名称", exact=True).fill("李记批发")
+    bob.get_by_role("button", name="加入名单").click()
+    expect(bob.get_by_role("status")).to_contain_text("已将李记批发加入名单")
+
+    bob.get_by_role("radio", name="零售巡店", exact=True).check()  # a mistake first: shops written in words
+    bob.get_by_label("走访店数（零售巡店）").fill("十家")
+    bob.get_by_label("备注（可不填）").fill("城东一条街")
+    bob.get_by_role("button", name="记下").click()
+    error = bob.locator("form.field-form p.error").first
+    expect(error).to_be_visible()
+    expect(bob.get_by_label("备注（可不填）")).to_have_value("城东一条街")  # nothing typed is lost
+    expect(bob.get_by_label("走访店数（零售巡店）")).to_have_value("十家")
+
+    bob.get_by_role("radio", name="电话联系二级批发商", exact=True).check()
+    bob.get_by_label("走访店数（零售巡店）").fill("")
+    bob.locator("#trader").select_option(label="李记批发")
+    bob.get_by_label("备注（可不填）").fill("催周五送货")
+    bob.get_by_role("button", name="记下").click()
+    expect(bob.get_by_role("status")).to_contain_text("已记下电话联系二级批发商：李记批发")
+    expect(bob.locator("li[data-field=wholesaler_call]")).to_contain_text("催周五送货")
+    screenshot(bob, "bench-field")
+
+    bob.goto(f"{bench_server.url}/p/hz-1/bench/")  # counted from the log, not ticked by hand
+    expect(called.locator("[data-count]")).to_have_text("1 / 1")
+    bob.context.close()
