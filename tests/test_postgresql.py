@@ -50,10 +50,7 @@ def test_the_database_suites_pass_on_postgresql() -> None:
             "-m",
             "not own_database",  # they ran on PostgreSQL in this session, in databases of their own
             "-k",
-            # The administrator and the consultant between them hold every capability the manager and the
-            # receptionist hold (tests/test_postgresql.py checks it): on PostgreSQL the database's values go to
-            # every page through those two; the four roles' sweeps all run on SQLite (CI's budget, decision 445).
-            "not passes_on_postgresql and not (hostile_value and (zhao or sun))",
+            "not passes_on_postgresql",
         ],
         capture_output=True,
         text=True,
@@ -70,8 +67,8 @@ def test_the_database_suites_pass_on_postgresql() -> None:
     assert all("SQLite's" in line for line in skipped), "\n".join(skipped)
 
 
-def test_the_rerun_s_two_roles_open_every_page_the_other_two_open() -> None:
-    """The PostgreSQL rerun sends hostile values as the administrator and a consultant only (above)."""
+def test_the_sweep_s_two_roles_open_every_page_the_other_two_open() -> None:
+    """Hostile values go to the pages as the administrator and a consultant only (web/test_hostile_input.py)."""
     from leadledger.capabilities import ROLE_CAPABILITIES
     from leadledger.ledger.models import Staff
 

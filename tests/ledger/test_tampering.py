@@ -31,6 +31,9 @@ from office import Office, office_create
 pytestmark = pytest.mark.long  # not on the Python 3.13 run (pyproject.toml, docs/operations.md)
 
 ROUNDS = 1100  # tamperings in all, spread over the kinds below
+# On PostgreSQL a third as many: the same kinds and checks, the database's answers are what is new there;
+# the 1,000 of issue 13 are SQLite's (CI's budget, decision 445).
+POSTGRES_ROUNDS = 330
 SEED = 13
 
 
@@ -453,7 +456,8 @@ def test_every_random_tampering_is_caught_and_named(office: Office) -> None:
     made: Counter[str] = Counter()
     missed: list[tuple[str, Expect, list[tuple[str, str]]]] = []
     names = list(KINDS)
-    for round_ in range(ROUNDS):
+    rounds = ROUNDS if connection.vendor == "sqlite" else POSTGRES_ROUNDS
+    for round_ in range(rounds):
         name = names[round_ % len(names)]  # every kind in turn, each target at random
         try:
             with transaction.atomic():
@@ -466,7 +470,8 @@ def test_every_random_tampering_is_caught_and_named(office: Office) -> None:
         wheres, words = expected
         if not any(_names(where, wheres) and any(w in text for w in words) for where, text in report):
             missed.append((name, expected, report))
-    assert sum(made.values()) >= 1000
+    assert sum(made.values()) == rounds and min(made.values()) >= 10, made
+    assert connection.vendor != "sqlite" or rounds >= 1000  # issue 13's figure
     assert missed == [], missed[:3]
     print("tamperings by kind (all caught and named):", dict(made))
     assert _report(world) == []  # every tampering was undone

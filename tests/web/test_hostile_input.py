@@ -95,26 +95,34 @@ HOSTILE = (
 )
 
 
-def _reads_fields(url: str, held: frozenset[str]) -> bool:
+def _reads_fields(url: str, held: frozenset[str], *, open_pages: bool = True) -> bool:
     """Whether the page's view runs for this role at all: its capability (web/access.py) is the role's."""
     needed = getattr(resolve(url).func, "capability", None)
-    return needed is None or needed in held
+    return (needed is None and open_pages) or needed in held
 
 
 def _values(username: str) -> tuple[str, ...]:
     return HOSTILE if username == "root" and connection.vendor == "sqlite" else DATABASE_HOSTILE
 
 
-@pytest.mark.parametrize("username", ["root", "zhao", "sun", "alice"])
+# The administrator opens every page and the consultant holds what the administrator does not (their own
+# customers): between them every view reads every field. The manager's and the receptionist's capabilities
+# are within theirs (tests/test_postgresql.py checks it), so their sweeps were the same requests again (CI's
+# budget, decision 445). On PostgreSQL the consultant sweeps only what the administrator cannot open.
+@pytest.mark.parametrize("username", ["root", "alice"])
 def test_no_page_answers_a_hostile_value_with_a_server_error(office: Office, username: str) -> None:
     client = Client(raise_request_exception=False)
     assert client.login(username=username, password=PASSWORD)
     member = models.Staff.objects.get(project=office.project, user__username=username)
     held = capabilities.capabilities_of(member)
+    beside_root = username != "root" and connection.vendor != "sqlite"
+    if beside_root:
+        root = models.Staff.objects.get(project=office.project, user__username="root")
+        held = held - capabilities.capabilities_of(root)
     failures = []
     for name, pattern in project_urls():
         url = page_url(name, pattern, office.project.code, office.zhang.pk)
-        if not _reads_fields(url, held):
+        if not _reads_fields(url, held, open_pages=not beside_root):
             continue  # refused by web/access.py before any field is read; the administrator's run reads them
         for value in _values(username):
             data = dict.fromkeys(FIELDS, value)
