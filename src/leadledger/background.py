@@ -1,6 +1,7 @@
 """The background process `leadledger serve` runs beside the web server: the task worker (imports,
-policy jobs, webhook deliveries), the search for registrations' status changes to send (api/webhooks.py)
-and the signed checkpoints of each chain head on a schedule (LEADLEDGER_CHECKPOINT_MINUTES).
+policy jobs, webhook deliveries), the search for registrations' status changes to send (api/webhooks.py),
+the agents' reminders before protection ends (channel/reminders.py) and the signed checkpoints of each
+chain head on a schedule (LEADLEDGER_CHECKPOINT_MINUTES).
 
 Started by leadledger.server.background_start, which makes the kernel stop it when `serve` ends.
 """
@@ -62,6 +63,25 @@ def webhooks_every(seconds: int) -> None:
         threading.Thread(target=loop, name="webhooks", daemon=True).start()
 
 
+def reminders_every(seconds: int) -> None:
+    """Remind agents of protections ending soon (channel/reminders.py, decision 512), on a schedule."""
+
+    def loop() -> None:
+        from .channel.reminders import sweep
+
+        while not stop.wait(seconds):
+            try:
+                sweep()
+            except Exception:  # as the webhooks' loop: the next round retries
+                import logging
+
+                logging.getLogger("leadledger").exception("reminder sweep failed")
+
+    stop = threading.Event()
+    if seconds > 0:
+        threading.Thread(target=loop, name="reminders", daemon=True).start()
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadledger.settings")
     import django
@@ -70,6 +90,7 @@ def main() -> None:
     django.setup()
     checkpoints_every(int(os.environ.get("LEADLEDGER_CHECKPOINT_MINUTES", "60")))
     webhooks_every(int(os.environ.get("LEADLEDGER_WEBHOOK_SWEEP_SECONDS", "60")))
+    reminders_every(int(os.environ.get("LEADLEDGER_REMINDER_SWEEP_SECONDS", "600")))
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C reaches the whole terminal's group
         call_command("db_worker", interval=1)
 

@@ -172,6 +172,43 @@ def require_relation_verify(staff: models.Staff | None, *, channel_claimed: bool
         )
 
 
+def may_switch_agents(agent: models.Agent | None) -> bool:
+    """Whether this agent is their company's admin, who switches its other agents off and on (decision 511)."""
+    return agent is not None and agent.admin
+
+
+def require_agent_switch(
+    *,
+    staff: models.Staff | None,
+    by_agent: models.Agent | None,
+    agent: models.Agent,
+    active: bool,
+    off_by_the_team: bool,
+) -> None:
+    """One agent switched off or on (decision 511): by the channel team, or by the company's admin for the
+    company's other agents; an agent the channel team switched off is switched back on by the team only."""
+    if staff is not None:
+        require(staff, MANAGE_CHANNEL)
+        if agent.project_id != staff.project_id:
+            raise DomainError("没有这位经纪人", "there is no such agent")
+        return
+    if (
+        by_agent is None
+        or not may_switch_agents(by_agent)
+        or by_agent.distributor_id != agent.distributor_id
+        or by_agent.project_id != agent.project_id
+    ):
+        raise DomainError("没有这位经纪人", "there is no such agent")  # another company's: nothing to say
+    if by_agent.pk == agent.pk:
+        raise DomainError("不能停用自己的账号", "you cannot switch your own account off", field="confirmed")
+    if active and off_by_the_team:
+        raise DomainError(
+            "该经纪人由项目渠道部停用，只能由渠道部重新启用",
+            "the project's channel team switched this agent off: only they switch them back on",
+            field="confirmed",
+        )
+
+
 def owner_candidates(project: models.Project) -> list[models.Staff]:
     """The consultants who may be given a customer now, in roster order (for a form's select)."""
     gone = departed_staff(project)

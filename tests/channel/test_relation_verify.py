@@ -11,7 +11,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from channel.test_cases import evidence_dir  # noqa: F401 (fixture)
+from channel.test_cases import evidence_dir, sun  # noqa: F401 (fixture)
 from channel.test_escort import Channel, _client, _confirm, _register, channel  # noqa: F401 (fixture)
 from leadledger import capabilities
 from leadledger.channel import cases
@@ -77,3 +77,43 @@ def test_capabilities_decide_who_verifies_which_relation(channel: Channel) -> No
         capabilities.require_relation_verify(office.zhao, channel_claimed=True)
     with pytest.raises(DomainError):
         capabilities.require_relation_verify(office.sun, channel_claimed=False)  # the desk does not rule
+
+
+def test_the_desk_offers_no_verify_button_for_a_distributors_customer_and_says_who_verifies(channel: Channel) -> None:  # noqa: F811
+    """Don't offer what will be refused: the dispute page and the manager's queue ask the refusal's own question
+    (`relations_for_the_channel`) and show one line instead of the button (decision 484)."""
+    relation = _claimed_wife_and_husband(channel)
+    project = channel.office.project
+    other, _ = ledger_services.customer_find_or_create(project=project, name="李娜", phone="+8613900000033")
+    houses = relations.relation_create(
+        project=project, a=channel.office.zhang, b=other, kind="spouse", verified=False, user=channel.office.sun.user
+    )
+    zhao = _client("zhao")
+    verify = f"/p/hz-1/relations/{relation.pk}/verify/"
+    for page in (
+        zhao.get(reverse("dispute", args=["hz-1", relation.a_id])).content.decode(),
+        zhao.get(reverse("manage_queue", args=["hz-1"])).content.decode(),
+    ):
+        assert verify not in page and "分销商客户，由渠道部核实。" in page
+        assert "/channel/cases/" not in page  # no case yet: nothing to open
+    queue = zhao.get(reverse("manage_queue", args=["hz-1"])).content.decode()
+    assert f"/p/hz-1/relations/{houses.pk}/verify/" in queue  # the house's own relation keeps its button
+
+
+def test_the_line_links_to_the_case_for_whoever_may_open_it(channel: Channel, sun: models.Staff) -> None:  # noqa: F811
+    _claimed_wife_and_husband(channel)
+    case = cases.situation_open(
+        staff=channel.qian,
+        agent=channel.liming,
+        phone="13900000011",
+        other_phone="13900000022",
+        kind="spouse",
+        statement="夫妻",
+    )
+    link = reverse("channel_case", args=["hz-1", case.pk])
+    queue = reverse("manage_queue", args=["hz-1"])
+    dispute = reverse("dispute", args=["hz-1", case.relation.a_id])  # type: ignore[union-attr]
+    as_manager = _client("sunhong").get(dispute).content.decode()  # the channel manager rules and opens cases
+    assert link in as_manager and f"/relations/{case.relation_id}/verify/" not in as_manager
+    as_sales_manager = _client("zhao").get(queue).content.decode()  # would be refused the case page: no link
+    assert link not in as_sales_manager and "分销商客户，由渠道部核实。" in as_sales_manager

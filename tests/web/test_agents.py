@@ -308,9 +308,11 @@ def test_registrations_ending_soon_come_first_as_reminders(agents: Agents) -> No
 
     _register(agents.liming, "陈红", "13900000011")
     _register(agents.liming, "马丽", "13900000022")
-    later = timezone.now() + timedelta(days=1)
+    early = selectors.registrations_shown(agents.liming, timezone.now() + timedelta(days=1), "zh")
+    assert not any(row.reminder for row in early)  # 6 days left: outside the 2 days of decision 512
+    later = timezone.now() + timedelta(days=5, hours=12)
     rows = selectors.registrations_shown(agents.liming, later, "zh")
-    assert all(row.reminder for row in rows)  # 7 days' protection, a warning window of 7 days
+    assert all(row.reminder for row in rows)  # 7 days' protection, the agents' reminder window of 2 days
     assert [row.customer for row in rows] == ["陈红", "马丽"]  # the one ending first, first
     gone = selectors.registrations_shown(agents.liming, timezone.now() + timedelta(days=8), "zh")
     assert [row.word for row in gone] == ["已失效", "已失效"] and not any(row.reminder for row in gone)

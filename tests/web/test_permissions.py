@@ -70,6 +70,8 @@ AGENTS_ONLY = {
     "agent_statement",
     "agent_statement_export",
     "agent_statement_pdf",
+    "agent_colleague",
+    "agent_colleague_switch",
 }  # a distributor's agents' pages: every staff member is refused
 SALES_MANAGERS = {
     "sales_unit_move",
@@ -96,10 +98,13 @@ CHANNEL_TEAM = {  # the channel team's cases (i15): a sales manager rules in-hou
     "channel_firm_switch",
     "channel_signal_mark",
     "channel_firms_xlsx",
+    "channel_agent",
+    "channel_agent_switch",
 }
 KEYS = {"channel_keys", "channel_key_issue", "channel_key_revoke", "channel_webhook_add", "channel_webhook_stop"}
 CASES = ("channel_case", "channel_case_note", "channel_case_evidence", "channel_case_decide", "channel_case_file")
 CASES += ("channel_firm", "channel_firm_switch")  # no distributor has Zhang's id (c15)
+CASES += ("channel_agent", "channel_agent_switch")  # nor any agent (c15b)
 CASES += ("channel_key_revoke", "channel_webhook_stop")  # nor any token or webhook
 FORBIDDEN = {
     "alice": MANAGERS_ONLY
@@ -292,6 +297,8 @@ PAGE_NEEDS = {
     "escort_slip_pdf": "confirm_escort",
     # The channel team's cases, appeals and risk signals (i15, decisions 360-362).
     "agent_appeal": AGENT,
+    "agent_colleague": AGENT,  # the company's admin switches its agents (c15b, decision 511)
+    "agent_colleague_switch": AGENT,
     "channel_team": "manage_channel",
     "channel_case_open": "manage_channel",
     "channel_case": "manage_channel",
@@ -303,6 +310,8 @@ PAGE_NEEDS = {
     "channel_firms": "manage_channel",
     "channel_firm": "manage_channel",
     "channel_firm_switch": "manage_channel",
+    "channel_agent": "manage_channel",
+    "channel_agent_switch": "manage_channel",
     "channel_signal_mark": "manage_channel",
     "channel_firms_xlsx": "manage_channel",
     # API tokens and webhooks (c15, decision 481): the channel manager, a sales manager, the administrator.

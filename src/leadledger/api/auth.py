@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from leadledger.channel.distributors import Paused
+from leadledger.channel.distributors import AGENT_OFF, Paused
 from leadledger.ledger import models as ledger
 
 from .models import Token
@@ -22,6 +22,8 @@ class TokenAuth(HttpBearer):
             firm = found.agent.distributor if found.agent is not None else found.distributor
             if firm is not None and not firm.active:
                 raise Paused()  # decision 480: answered 403 "paused", with the channel's sentence
+            if found.agent is not None and not found.agent.active:
+                raise Paused(AGENT_OFF)  # decision 511: the agent alone is switched off
         return found
 
 

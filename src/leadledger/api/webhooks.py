@@ -133,6 +133,31 @@ def changes_find(project: ledger.Project, now: datetime | None = None) -> list[D
     return made
 
 
+def reminder_deliveries(*, project: ledger.Project, distributor_id: int, row: Any, now: datetime) -> list[Delivery]:
+    """Tell the company's webhooks that a registration's protection ends soon (decision 512): event
+    `registration.reminder`, the same fields as a status change, sent and retried as one. Called inside the
+    transaction that records the agent's notice, so the two are written together or not at all."""
+    made = []
+    for webhook in Webhook.objects.filter(project=project, distributor_id=distributor_id, active=True):
+        told = StatusChange(
+            event="registration.reminder",
+            registration=row.seq,
+            code=word_code(row.word),
+            word=row.word,
+            until=row.until,
+        )
+        told.agent, told.at = row.agent, now
+        delivery = Delivery.objects.create(
+            webhook=webhook,
+            registration_seq=row.seq,
+            payload=json.dumps(told.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":")),
+            next_at=now,
+        )
+        transaction.on_commit(lambda pk=delivery.pk: _enqueue(pk))
+        made.append(delivery)
+    return made
+
+
 def _enqueue(delivery_id: int, run_after: datetime | None = None) -> None:
     from .tasks import delivery_send
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -166,13 +167,27 @@ def risk_signals(project: models.Project, now: datetime, lang: str) -> list[Sign
     return sorted(found, key=lambda s: s.dealt)[:RISK_SHOWN]
 
 
+def relations_for_the_channel(relations: Iterable[models.Relation]) -> dict[int, Case | None]:
+    """Of these relations, those the channel team verifies (decision 484), each with its special case if one
+    exists: a relation a case holds, or one touching a customer a distributor claims (their verdict's
+    channel). The desk's refusal and the desk's pages (which then offer no Verify button) both ask this."""
+    relations = list(relations)
+    if not relations:
+        return {}
+    found: dict[int, Case | None] = {}
+    cases = Case.objects.filter(relation_id__in=[r.pk for r in relations]).order_by("pk")
+    for case in cases:
+        found[case.relation_id] = case  # the latest case wins, as the refusal names it
+    customers = {pk for r in relations for pk in (r.a_id, r.b_id)}
+    verdicts = models.Verdict.objects.filter(customer_id__in=customers).values_list("customer_id", "channel")
+    claimed = {pk for pk, channel in verdicts if channel}
+    for relation in relations:
+        if relation.pk not in found and ({relation.a_id, relation.b_id} & claimed):
+            found[relation.pk] = None
+    return found
+
+
 def relation_channel_case(relation: models.Relation) -> tuple[bool, Case | None]:
-    """Whether a relation touches a customer a distributor claims (their verdict's channel), or is a special
-    case's already, and that case if any: such a relation is verified by the channel team only (decision 484)."""
-    case = Case.objects.filter(project_id=relation.project_id, relation=relation).order_by("-pk").first()
-    if case is not None:
-        return True, case
-    channels = models.Verdict.objects.filter(
-        project_id=relation.project_id, customer_id__in=[relation.a_id, relation.b_id]
-    ).values_list("channel", flat=True)
-    return any(bool(channel) for channel in channels), None
+    """Whether a relation is the channel team's to verify (decision 484), and its special case if any."""
+    found = relations_for_the_channel([relation])
+    return relation.pk in found, found.get(relation.pk)

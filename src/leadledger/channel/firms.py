@@ -117,7 +117,9 @@ def _firm_page(
         "days": days,
         "periods": performance.PERIODS,
         "agents": firm.agents.order_by("name"),
-        "switches": firm.switches.select_related("by").order_by("-at"),
+        "switches": firm.switches.filter(agent__isnull=True)
+        .select_related("by")
+        .order_by("-at"),  # its agents' on theirs
         "form": form or {},
         "errors": errors or {},
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from leadledger.ledger import models as ledger
@@ -91,21 +92,37 @@ class Note(models.Model):
 
 
 class Switch(models.Model):
-    """A distributor company switched off or back on by the channel team, with why (decision 480).
+    """A distributor company, or one of its agents, switched off or back on, with why (decisions 480, 511).
 
-    The rows are the record; `Distributor.active` is the latest of them, kept beside the company so
-    every door (sign-in, pages, API) asks one column.
+    The rows are the record; `Distributor.active` and `Agent.active` are the latest of them, kept beside
+    the company and the agent so every door (sign-in, pages, API) asks one column. A row naming an agent
+    is that agent's; one naming none is the company's. The channel team switches (`by`), or, for its own
+    agents, the company's admin (`by_agent`).
     """
 
     distributor = models.ForeignKey(ledger.Distributor, on_delete=models.PROTECT, related_name="switches")
+    agent = models.ForeignKey(ledger.Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="switches")
     active = models.BooleanField(_("active"))
     reason = models.CharField(_("reason"), max_length=200)
-    by = models.ForeignKey(ledger.Staff, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(ledger.Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    by_agent = models.ForeignKey(ledger.Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("distributor switched on or off")
         verbose_name_plural = _("distributors switched on or off")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(by__isnull=False, by_agent__isnull=True)
+                | Q(by__isnull=True, by_agent__isnull=False, agent__isnull=False),
+                name="switch_by_the_team_or_the_companys_admin",
+            )
+        ]
+
+    @property
+    def who(self) -> str:
+        """The person who switched, as the history names them."""
+        return self.by.name if self.by is not None else self.by_agent.name if self.by_agent is not None else ""
 
 
 class SignalMark(models.Model):
@@ -131,3 +148,27 @@ class SignalMark(models.Model):
         verbose_name = _("risk signal mark")
         verbose_name_plural = _("risk signal marks")
         indexes = [models.Index(fields=["project", "code", "events"], name="channel_signal_mark")]
+
+
+class AgentNotice(models.Model):
+    """An agent told, inside the app, that a registration's protection ends soon (D-11, decision 512).
+
+    The agents' kin of the desk's notices (desk.Notice): a row per thing told, shown on their page and
+    marked read then. One per registration (the unique constraint), however often the sweep runs and
+    however many processes run it. Names are read when the notice is shown, never stored here.
+    """
+
+    project = models.ForeignKey(ledger.Project, on_delete=models.PROTECT, related_name="+")
+    agent = models.ForeignKey(ledger.Agent, on_delete=models.PROTECT, related_name="notices")  # who is told
+    registration_seq = models.PositiveBigIntegerField()  # the registration event's number
+    until = models.DateTimeField()  # the protection's end, as it stood when told
+    at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agent's reminder")
+        verbose_name_plural = _("agents' reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "registration_seq"], name="agent_notice_once_per_registration")
+        ]
+        indexes = [models.Index(fields=["agent", "at"], name="agent_notice_agent_at")]

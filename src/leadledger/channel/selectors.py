@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
@@ -32,6 +33,7 @@ class Row:
     reminder: bool
     visited: bool
     seq: int = 0  # the registration's number: its escorted-visit code (codes.escort_code)
+    agent_id: int = 0  # who registered it: whom its reminder tells (decision 512)
     escortable: bool = False  # the agent may bring the customer on it (protected, or public again: D-3, D-4)
 
 
@@ -47,6 +49,32 @@ def registrations_shown(agent: models.Agent, now: datetime, lang: str) -> list[R
     project = agent.project
     agents = {str(a.pk): a.name for a in agents_in_view(agent)}
     rows = selectors.agent_registrations(project, [int(pk) for pk in agents])[-SHOWN:]
+    shown = _rows(project, rows, agents, now, lang)
+    reminders = sorted((row for row in shown if row.reminder), key=lambda row: row.until or now)
+    return reminders + [row for row in shown if not row.reminder]
+
+
+def reminders_owed(project: models.Project, now: datetime, told: set[int]) -> list[Row]:
+    """The project's registrations whose protection ends within the agents' reminder window (D-11, decision
+    512) and not yet `told`, of those the engine still looks at (`Policy.reminders_since`), judged as the
+    agents' pages judge them."""
+    policy = convert.policy_of(project)
+    if policy.agent_reminder_days <= 0:
+        return []
+    since = policy.reminders_since(now)
+    rows = [
+        row
+        for row in models.Event.objects.filter(project=project, kind=REGISTRATION, at__gte=since)
+        .order_by("seq")
+        .values_list(*selectors.EVENT_COLUMNS)
+        if row[0] not in told
+    ]
+    agents = {str(pk): name for pk, name in models.Agent.objects.filter(project=project).values_list("pk", "name")}
+    return [row for row in _rows(project, rows, agents, now, "zh") if row.reminder]
+
+
+def _rows(project: models.Project, rows: list[Any], agents: dict[str, str], now: datetime, lang: str) -> list[Row]:
+    """Each registration of `rows` as an agent's page shows it, newest first."""
     if not rows:
         return []
     events = {seq: convert.engine_event(kind, seq, at, json.loads(text)) for seq, kind, at, text in rows}
@@ -54,7 +82,6 @@ def registrations_shown(agent: models.Agent, now: datetime, lang: str) -> list[R
     timeline = selectors.timeline_for(project, customers)
     records = {c.pk: c for c in models.Customer.objects.filter(project=project, pk__in=customers)}
     policy = convert.policy_of(project)
-    warning = timedelta(days=policy.expiry_warning_days)
     mode = web_selectors.phone_mode(project)
     # 已认购 or 已签约: where each deal stands in sales control (decision 482)
     stages = sales_selectors.deal_stages(project, [int(e.id[1:]) for e in timeline.events if e.kind == DEAL])
@@ -72,18 +99,18 @@ def registrations_shown(agent: models.Agent, now: datetime, lang: str) -> list[R
                 customer=event.name or record.name or f"#{record.pk}",
                 phone=web_selectors.masked(record.phone, mode),
                 agent=agents.get(event.agent, ""),
+                agent_id=int(event.agent),
                 at=at,
                 word=status.word if lang == "zh" else distributor.STANDING_EN[status.word],
                 until=until,
                 sentence=status.explain(lang),
-                reminder=protected and until is not None and now <= until <= now + warning,
+                reminder=policy.agent_reminded(protected, until, now),  # D-11, decision 512
                 visited=status.word == distributor.VISITED,
                 seq=seq,
                 escortable=status.word in (distributor.REGISTERED, distributor.VISITED, distributor.PUBLIC_WORD),
             )
         )
-    reminders = sorted((row for row in shown if row.reminder), key=lambda row: row.until or now)
-    return reminders + [row for row in shown if not row.reminder]
+    return shown
 
 
 # -- escorted visits and their slips (带看确认, 客户确认单) -----------------------------------------

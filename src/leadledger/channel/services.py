@@ -239,9 +239,17 @@ def escort_confirm(
             "请填写到访客户完整的11位手机号", "give the visiting customer's full 11-digit mobile number", field="phone"
         )
     e164 = typed.e164
+    made = convert.stored(registration, Registration)
+    if models.Agent.objects.filter(project=project, pk=int(made.agent), active=False).exists():
+        # Decision 511: an agent switched off does not bring customers in the project's name; what they
+        # registered keeps its protection, but no escorted visit of theirs is recorded.
+        raise LedgerError(
+            "该经纪人账号已停用，不能确认其带看",
+            "this agent's account is switched off: their escorted visit cannot be confirmed",
+            field="code",
+        )
 
     def confirmed() -> Confirmation:
-        made = convert.stored(registration, Registration)
         with transaction.atomic():
             services._lock_project(project)
             registered = models.Customer.objects.get(project=project, pk=int(made.customer))

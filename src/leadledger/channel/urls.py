@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import firms, keys, team, views
+from . import agents, firms, keys, team, views
 
 urlpatterns = [
     path("p/<slug:project>/agent/", views.agent_home, name="agent_home"),
@@ -24,6 +24,10 @@ urlpatterns = [
     path("p/<slug:project>/channel/distributors/xlsx/", firms.firm_list_xlsx, name="channel_firms_xlsx"),
     path("p/<slug:project>/channel/distributors/<int:pk>/", firms.firm_page, name="channel_firm"),
     path("p/<slug:project>/channel/distributors/<int:pk>/switch/", firms.firm_switch, name="channel_firm_switch"),
+    path("p/<slug:project>/channel/agents/<int:pk>/", agents.team_agent, name="channel_agent"),
+    path("p/<slug:project>/channel/agents/<int:pk>/switch/", agents.team_agent_switch, name="channel_agent_switch"),
+    path("p/<slug:project>/agent/agents/<int:pk>/", agents.colleague, name="agent_colleague"),
+    path("p/<slug:project>/agent/agents/<int:pk>/switch/", agents.colleague_switch, name="agent_colleague_switch"),
     path("p/<slug:project>/channel/api/", keys.keys_home, name="channel_keys"),
     path("p/<slug:project>/channel/api/tokens/", keys.key_issue, name="channel_key_issue"),
     path("p/<slug:project>/channel/api/tokens/<int:pk>/revoke/", keys.key_revoke, name="channel_key_revoke"),

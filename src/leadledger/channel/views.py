@@ -22,7 +22,7 @@ from leadledger.web import access
 from leadledger.web.documents import pdf_response
 from leadledger.web.speech import lang, said
 
-from . import case_selectors, codes, selectors, services
+from . import case_selectors, codes, reminders, selectors, services
 
 agent_page = access.agent_page()
 
@@ -35,12 +35,17 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     agent = request.agent
+    now = timezone.now()
+    rows = selectors.registrations_shown(agent, now, lang())
     context = {
         "agent": agent,
-        "rows": selectors.registrations_shown(agent, timezone.now(), lang()),
+        "rows": rows,
+        "notices": reminders.notices_shown(agent, rows, now),  # decision 512
         "escorts": selectors.escorts_of(request.project, selectors.agents_in_view(agent)),
         "appeals": case_selectors.cases_of_agents(request.project, selectors.agents_in_view(agent)),
         "mode": convert.policy_of(request.project).report_phone_mode,
+        # The company's admin switches its other agents off and on (decision 511).
+        "colleagues": selectors.agents_in_view(agent) if capabilities.may_switch_agents(agent) else [],
         "form": form or {},
         "errors": errors or {},
     }

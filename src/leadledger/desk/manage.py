@@ -114,8 +114,24 @@ def manage_queue(request: access.ProjectRequest) -> HttpResponse:
         "counts": counts,
         "limit": queue.QUEUE_LIMIT,
         "may_rule": capabilities.RULE in request.capabilities,
+        "channel_verifies": _channel_verifies(request, [i.item for i in items if i.kind == queue.Kind.RELATION]),
     }
     return render(request, "desk/queue.html", context)
+
+
+def _channel_verifies(request: access.ProjectRequest, relations: Sequence[models.Relation]) -> dict[int, str]:
+    """The relations the channel team verifies (decision 484), asked as the desk's refusal asks: the page offers
+    no Verify button for them, only a line saying so, linking to the special case for whoever may open it."""
+    from django.urls import reverse
+
+    from leadledger.channel.case_selectors import relations_for_the_channel
+
+    opens = capabilities.MANAGE_CHANNEL in request.capabilities
+    code = request.project.code
+    return {
+        pk: reverse("channel_case", args=[code, case.pk]) if case is not None and opens else ""
+        for pk, case in relations_for_the_channel(relations).items()
+    }
 
 
 def _kind_name(kind: str) -> str:
@@ -380,7 +396,8 @@ def dispute(request: access.ProjectRequest, pk: int) -> HttpResponse:
         "now": timeline.verdict(cid, timezone.now()),
         "consultants": capabilities.owner_candidates(request.project),
         "rules": RULES_DEPARTED,
-        "relations": desk_selectors.relations_of(customer),
+        "relations": (relations := desk_selectors.relations_of(customer)),
+        "channel_verifies": _channel_verifies(request, [relation for relation, _other in relations]),
         "open_disputes": Dispute.objects.filter(customer=customer, settled_at__isnull=True)
         .select_related("raised_by")
         .order_by("at"),

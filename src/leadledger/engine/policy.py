@@ -42,6 +42,8 @@ class Policy:
     appeal_days: int = 7  # D-13
     risk_window_hours: int = 24  # D-14
     expiry_warning_days: int = 7  # IH-5: a consultant is warned this many days before a claim expires
+    # D-11: an agent is reminded this many days before a registration's protection ends (0: never).
+    agent_reminder_days: int = 2
     time_zone: str = "Asia/Shanghai"
 
     @property
@@ -51,6 +53,17 @@ class Policy:
     def expiring(self, status: str, until: datetime | None, now: datetime) -> bool:
         """Whether an active claim ends within the warning window (IH-5): the consultant's page lists it apart."""
         return status == "active" and until is not None and until - now <= timedelta(days=self.expiry_warning_days)
+
+    def agent_reminded(self, protected: bool, until: datetime | None, now: datetime) -> bool:
+        """Whether an agent's protected registration ends within the reminder window (D-11, docs/decisions.md
+        512): their page lists it first and they are told once, in the app and through their company's webhook."""
+        window = timedelta(days=self.agent_reminder_days)
+        return protected and self.agent_reminder_days > 0 and until is not None and now <= until <= now + window
+
+    def reminders_since(self, now: datetime) -> datetime:
+        """The oldest registration still looked at for a reminder: D-11's visit window, then D-2's protection
+        and one renewal of it (D-3); an older one is history."""
+        return now - timedelta(days=self.report_visit_days + 2 * self.distributor_valid_days)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -76,7 +89,7 @@ class Policy:
 
 # Parameters that change what pages show, never a verdict: left out of the fingerprint, so changing
 # them re-judges nothing.
-SHOWN_ONLY = frozenset({"expiry_warning_days"})
+SHOWN_ONLY = frozenset({"expiry_warning_days", "agent_reminder_days"})
 
 # RULES.md section 7; the distributor parameters apply to every preset.
 PRESETS: dict[str, dict[str, Any]] = {
@@ -382,6 +395,16 @@ PARAMETERS: tuple[Parameter, ...] = (
         zh="到期前提醒置业顾问",
         en="Consultants warned before a claim ends",
         rules=("IH-5",),
+        kind="whole",
+        unit=_DAYS,
+        high=MAX_DAYS,
+        group="shown",
+    ),
+    Parameter(
+        name="agent_reminder_days",
+        zh="保护到期前提醒经纪人",
+        en="Agents reminded before protection ends",
+        rules=("D-11",),
         kind="whole",
         unit=_DAYS,
         high=MAX_DAYS,

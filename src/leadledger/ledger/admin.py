@@ -111,8 +111,11 @@ class DistributorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(models.Agent)
 class AgentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("name", "distributor", "admin", "phone", "user", "project")
-    list_filter = ("project", "distributor")
+    # `active` is read-only, as the company's is: switching an agent off or on takes a reason and is recorded
+    # (channel/distributors.py, decision 511).
+    list_display = ("name", "distributor", "admin", "active", "phone", "user", "project")
+    list_filter = ("project", "distributor", "active")
+    readonly_fields = ("active",)
     search_fields = ("name", "phone")
     raw_id_fields = ("user",)
 

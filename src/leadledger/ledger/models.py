@@ -138,6 +138,9 @@ class Agent(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True, default="")
     # The distributor's admin (docs/decisions.md 180): sees every registration of the company's agents.
     admin = models.BooleanField(_("distributor's admin"), default=False)
+    # Switched on and off by the channel team or the company's admin only (channel/distributors.py), each
+    # change with its reason (channel.Switch naming the agent): while off, refused at every door (decision 511).
+    active = models.BooleanField(_("active"), default=True, editable=False)
 
     class Meta:
         verbose_name = _("agent")

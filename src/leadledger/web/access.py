@@ -25,7 +25,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from leadledger import capabilities
-from leadledger.channel.distributors import PAUSED
+from leadledger.channel.distributors import AGENT_OFF, PAUSED
 from leadledger.engine.text import whole_id
 from leadledger.ledger import models
 from leadledger.ledger.selectors import departed_staff
@@ -93,8 +93,9 @@ def _page(capability: str | None, agents: bool, *, only_agents: bool = False) ->
                 held = capabilities.capabilities_of(member, departed=gone)
                 staff, agent = member, None
             else:
-                if not member.distributor.active:  # decision 480: the company is switched off
-                    return render(request, "channel/paused.html", {"sentence": pick(*PAUSED)}, status=403)
+                off = PAUSED if not member.distributor.active else None if member.active else AGENT_OFF
+                if off is not None:  # decisions 480, 511: the company or the agent is switched off
+                    return render(request, "channel/paused.html", {"sentence": pick(*off)}, status=403)
                 held, staff, agent = capabilities.AGENT_CAPABILITIES, None, member
             if (capability is not None and capability not in held) or (only_agents and agent is None):
                 raise PermissionDenied

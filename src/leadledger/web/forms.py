@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from leadledger.channel.distributors import PAUSED
+from leadledger.channel.distributors import AGENT_OFF, PAUSED
 from leadledger.engine.errors import DomainError
 from leadledger.engine.text import REASON_MAX, reason_checked
 from leadledger.ledger import models
@@ -65,10 +65,11 @@ class SignInForm(AuthenticationForm):
                 code="departed",
             )
         if not memberships:
-            firms = list(models.Agent.objects.filter(user=user).values_list("distributor__active", flat=True))
-            if firms and not any(firms):  # decision 480: every company they work for is switched off
+            rows = list(models.Agent.objects.filter(user=user).values_list("distributor__active", "active"))
+            if rows and not any(firm and agent for firm, agent in rows):  # decisions 480, 511: switched off
                 self.paused = True
-                raise forms.ValidationError(pick(*PAUSED), code="paused")
+                sentence = AGENT_OFF if any(firm for firm, _agent in rows) else PAUSED
+                raise forms.ValidationError(pick(*sentence), code="paused")
 
 
 class ReasonForm(forms.Form):

@@ -52,6 +52,12 @@ def relation_label(kind: str) -> str:
 
 
 @register.filter
+def at(mapping: dict[Any, Any], key: Any) -> Any:
+    """`mapping[key]`, or None: a view's lookup table read by a row's key."""
+    return mapping.get(key)
+
+
+@register.filter
 def status_tone(status: str) -> str:
     """A status's chip colour, where a page shows the status alone (the consultant's own list)."""
     from leadledger.web.chips import TONES
