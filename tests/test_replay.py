@@ -427,3 +427,71 @@ def test_a_second_process_judges_only_when_a_core_is_idle(monkeypatch: pytest.Mo
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
     monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert default_workers() == 1
+
+
+# -- reading a file through orjson (decision 500): what json reads, or json's own message --------------
+
+READ_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)  # past both ends of 64 bits, where orjson differs
+    | st.floats()
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def _read_as_json_does(path: Path) -> tuple[str, Any]:
+    try:
+        return "value", json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return "error", "$: is not UTF-8 text"
+    except json.JSONDecodeError as error:
+        return "error", f"line {error.lineno} column {error.colno}: not valid JSON ({error.msg})"
+
+
+def _read_as_replay_does(path: Path) -> tuple[str, Any]:
+    from leadledger.replay import ReplayInputError, read_file
+
+    try:
+        return "value", read_file(str(path))
+    except ReplayInputError as error:
+        return "error", error.line("en").split(": ", 2)[2]
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=READ_VALUES, spacing=st.sampled_from([None, 1, "\t"]), newline=st.sampled_from(["\n", "\r\n", "\r"]))
+def test_a_file_is_read_exactly_as_json_reads_it(
+    tmp_path_factory: pytest.TempPathFactory, value: Any, spacing: Any, newline: str
+) -> None:
+    path = tmp_path_factory.getbasetemp() / "read-value.json"  # one file, written again by each example
+    path.write_bytes(json.dumps(value, indent=spacing).replace("\n", newline).encode("utf-8", "surrogatepass"))
+    kind, read = _read_as_replay_does(path)
+    expected_kind, expected = _read_as_json_does(path)
+    assert (kind, repr(read)) == (expected_kind, repr(expected))  # repr: NaN is not equal to itself
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"12345678901234567890123",  # beyond 64 bits: orjson would make it a float
+        b"-9223372036854775809",
+        b"18446744073709551616",
+        b"[1E400, -1e999, NaN, Infinity]",
+        b'"\\ud800"',
+        b"\xef\xbb\xbf{}",  # a byte-order mark: json says so
+        b'{\r\n "a": 1,\r "b": }',  # the line numbers of a message count \r as read_text makes it
+        b"\xff{}",
+        b'{"a": 1, "a": 2}',
+        b"[1,]",
+        b"",
+    ],
+)
+def test_what_orjson_reads_differently_is_read_by_json(tmp_path: Path, raw: bytes) -> None:
+    path = tmp_path / "odd.json"
+    path.write_bytes(raw)
+    kind, read = _read_as_replay_does(path)
+    expected_kind, expected = _read_as_json_does(path)
+    assert kind == expected_kind
+    assert repr(read) == repr(expected)
