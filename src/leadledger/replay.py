@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import signal
 import sys
 from collections.abc import Sequence
-from importlib import resources
 from json.encoder import encode_basestring as _string
 from pathlib import Path
 from typing import Any, TextIO
@@ -39,6 +37,8 @@ class ReplayInputError(DomainError):
 
 def example_files() -> list[Path]:
     """The scenario files shipped with the package, one or more for every rule ID."""
+    from importlib import resources  # 20 ms of every replay's start, for --examples only
+
     folder = resources.files("leadledger") / "examples"
     return sorted(Path(str(item)) for item in folder.iterdir() if item.name.endswith(".json"))
 
@@ -171,6 +171,8 @@ def _in_two(questions: Sequence[Question], answer_some: Answerer) -> Outcome:
     """
     if len(questions) < SHARED_FROM:
         return answer_some(questions)
+    import pickle  # only when two processes share the work
+
     half = len(questions) // 2
     reader, writer = os.pipe()
     sys.stdout.flush()
