@@ -495,3 +495,13 @@ def test_what_orjson_reads_differently_is_read_by_json(tmp_path: Path, raw: byte
     expected_kind, expected = _read_as_json_does(path)
     assert kind == expected_kind
     assert repr(read) == repr(expected)
+
+
+def test_what_a_replay_read_and_answered_is_left_to_the_exit_when_asked(tmp_path: Path) -> None:
+    name = _write(tmp_path, _case())
+    kept: list[Any] = []
+    out, err = io.StringIO(), io.StringIO()
+    assert run([name], lang="en", out=out, err=err, kept=kept) == 0
+    assert kept[0] == _case()  # the file as read, and the document as written: freed by os._exit
+    assert json.loads(out.getvalue()) == kept[1] and out.getvalue() == indented_json(kept[1]) + "\n"
+    assert _replay(name)[1] == kept[1]
