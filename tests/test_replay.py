@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -505,3 +506,73 @@ def test_what_a_replay_read_and_answered_is_left_to_the_exit_when_asked(tmp_path
     assert kept[0] == _case()  # the file as read, and the document as written: freed by os._exit
     assert json.loads(out.getvalue()) == kept[1] and out.getvalue() == indented_json(kept[1]) + "\n"
     assert _replay(name)[1] == kept[1]
+
+
+# -- writing the answers through orjson (decision 501): json.dumps's bytes, or not at all ---------------
+
+PLAIN_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats(min_value=1e-4, allow_infinity=False)
+    | st.floats(max_value=-1e-4, allow_infinity=False)
+    | st.just(0.0)
+    | st.text().map(lambda s: re.sub("  +", " ", s)),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=16,
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(PLAIN_VALUES)
+def test_orjson_writes_what_it_is_given_exactly_as_json_dumps_does(value: Any) -> None:
+    from leadledger.replay import indented_bytes
+
+    try:
+        expected = json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: orjson refuses it, json.dumps's text cannot be written
+        assert indented_bytes(value) is None
+        return
+    assert indented_bytes(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"share": 1e-05},  # orjson: 0.00001
+        [1.8912555829398326e-06],
+        {"x": float("nan")},  # orjson: null
+        [float("inf")],
+        {"n": 2**64},  # beyond 64 bits
+        [-(2**63) - 1],
+        {1: "a"},  # not a string key
+        {"explain": "two  spaces"},  # could not be told from the indentation
+        {"  key": 1},
+        [("a", b"bytes")],
+    ],
+    ids=repr,
+)
+def test_what_orjson_would_write_differently_is_left_to_the_writer_of_json(value: Any) -> None:
+    from leadledger.replay import _Written, indented_bytes
+
+    assert indented_bytes(value) is None
+    assert indented_bytes({"results": [_Written('{"at": 1}')]}) is None  # a second process's answer
+    try:
+        expected = json.dumps(value, ensure_ascii=False, indent=1)
+    except TypeError:
+        with pytest.raises(TypeError):
+            indented_json(value)
+        return
+    assert indented_json(value) == expected
+
+
+def test_answers_go_to_a_stream_that_is_not_utf8_as_text(tmp_path: Path) -> None:
+    name = _write(tmp_path, _case())
+    result = subprocess.run(
+        [sys.executable, "-m", "leadledger.cli", "replay", name, "--lang", "zh"],
+        capture_output=True,
+        check=False,
+        env={"PYTHONIOENCODING": "gb18030", "PATH": ""},
+    )
+    assert result.returncode == 0
+    assert result.stdout.decode("gb18030") == indented_json(_replay(name, lang="zh")[1]) + "\n"

@@ -60,9 +60,11 @@ def _load_json(source: str, text: str) -> Any:
 # beyond 64 bits as a float), and anything it refuses (NaN, Infinity, 1e400, a lone surrogate, and
 # every real mistake, which json then reports in its own words).
 try:
+    from orjson import OPT_INDENT_2
+    from orjson import dumps as _fast_dumps
     from orjson import loads as _fast_loads
-except ImportError:  # pragma: no cover - a dependency; json alone still reads every file
-    _fast_loads = None  # type: ignore[assignment]
+except ImportError:  # pragma: no cover - a dependency; json alone still reads and writes every file
+    _fast_loads = _fast_dumps = None  # type: ignore[assignment]
 
 _DIGITS_AS_ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _LONG_NUMBER = b"0" * 19
@@ -277,11 +279,22 @@ def _replay(
         if len(files) > 1:
             document["files"] = summaries
     # One string, one write: json.dump writes each of a million tokens through the stream separately.
-    out.write(indented_json(document))
+    quick = indented_bytes(document) if _utf8_buffer(out) else None
+    if quick is not None:
+        out.flush()
+        out.buffer.write(quick)
+    else:
+        out.write(indented_json(document))
     out.write("\n")
     if kept is not None:
         kept.append(document)
     return status
+
+
+def _utf8_buffer(out: TextIO) -> bool:
+    """Whether UTF-8 bytes may go straight to the stream's buffer (standard output, as a rule)."""
+    encoding = getattr(out, "encoding", None)
+    return hasattr(out, "buffer") and isinstance(encoding, str) and encoding.lower().replace("-", "") == "utf8"
 
 
 class _Unusual(Exception):
@@ -300,12 +313,55 @@ def indented_json(document: Any) -> str:
     false and null in dicts (with string keys) and lists are written here, with the C string encoder;
     anything else goes to json.dumps, which writes it or says why it cannot.
     """
+    quick = indented_bytes(document)
+    if quick is not None:
+        return quick.decode("utf-8")
     parts: list[str] = []
     try:
         _put(document, "\n", parts)
     except _Unusual:
         return json.dumps(_unwritten(document), ensure_ascii=False, indent=1)
     return "".join(parts)
+
+
+def indented_bytes(document: Any) -> bytes | None:
+    """`indented_json(document)` in UTF-8, written by orjson (decision 501), or None where it would differ.
+
+    orjson writes what `_plain` admits as json.dumps does, but indents by two spaces: every run of
+    spaces outside a string is indentation, so with no string holding two spaces in a row (its
+    compact output has none), halving every double space gives json's one-space indentation.
+    """
+    if _fast_dumps is None or not _plain(document):
+        return None
+    if b"  " in _fast_dumps(document):
+        return None
+    return _fast_dumps(document, option=OPT_INDENT_2).replace(b"  ", b" ")
+
+
+def _plain(value: Any) -> bool:
+    """Whether orjson writes the value exactly as json.dumps does (decision 501).
+
+    Dicts with string keys, lists, tuples, strings (not a subclass: `_Written`), true, false, null,
+    integers of 64 bits and finite floats from 0.0001 up (orjson writes 1e-05 as 0.00001, NaN as null).
+    """
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or (type(item) is not str and item is not None and not _plain(item)):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        return all(type(item) is str or _plain(item) for item in value)
+    if kind is str or value is None or value is True or value is False:
+        return True
+    if kind is int:
+        return bool(-(2**63) <= value < 2**64)
+    if kind is float:
+        return bool(value == 0.0 or _SMALLEST <= abs(value) < _INFINITY)  # NaN: neither
+    return False
+
+
+_SMALLEST = 1e-4  # orjson and repr write floats alike from here up
 
 
 def _unwritten(value: Any) -> Any:
