@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -427,3 +428,151 @@ def test_a_second_process_judges_only_when_a_core_is_idle(monkeypatch: pytest.Mo
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
     monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert default_workers() == 1
+
+
+# -- reading a file through orjson (decision 500): what json reads, or json's own message --------------
+
+READ_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)  # past both ends of 64 bits, where orjson differs
+    | st.floats()
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def _read_as_json_does(path: Path) -> tuple[str, Any]:
+    try:
+        return "value", json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return "error", "$: is not UTF-8 text"
+    except json.JSONDecodeError as error:
+        return "error", f"line {error.lineno} column {error.colno}: not valid JSON ({error.msg})"
+
+
+def _read_as_replay_does(path: Path) -> tuple[str, Any]:
+    from leadledger.replay import ReplayInputError, read_file
+
+    try:
+        return "value", read_file(str(path))
+    except ReplayInputError as error:
+        return "error", error.line("en").split(": ", 2)[2]
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=READ_VALUES, spacing=st.sampled_from([None, 1, "\t"]), newline=st.sampled_from(["\n", "\r\n", "\r"]))
+def test_a_file_is_read_exactly_as_json_reads_it(
+    tmp_path_factory: pytest.TempPathFactory, value: Any, spacing: Any, newline: str
+) -> None:
+    path = tmp_path_factory.getbasetemp() / "read-value.json"  # one file, written again by each example
+    path.write_bytes(json.dumps(value, indent=spacing).replace("\n", newline).encode("utf-8", "surrogatepass"))
+    kind, read = _read_as_replay_does(path)
+    expected_kind, expected = _read_as_json_does(path)
+    assert (kind, repr(read)) == (expected_kind, repr(expected))  # repr: NaN is not equal to itself
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"12345678901234567890123",  # beyond 64 bits: orjson would make it a float
+        b"-9223372036854775809",
+        b"18446744073709551616",
+        b"[1E400, -1e999, NaN, Infinity]",
+        b'"\\ud800"',
+        b"\xef\xbb\xbf{}",  # a byte-order mark: json says so
+        b'{\r\n "a": 1,\r "b": }',  # the line numbers of a message count \r as read_text makes it
+        b"\xff{}",
+        b'{"a": 1, "a": 2}',
+        b"[1,]",
+        b"",
+    ],
+)
+def test_what_orjson_reads_differently_is_read_by_json(tmp_path: Path, raw: bytes) -> None:
+    path = tmp_path / "odd.json"
+    path.write_bytes(raw)
+    kind, read = _read_as_replay_does(path)
+    expected_kind, expected = _read_as_json_does(path)
+    assert kind == expected_kind
+    assert repr(read) == repr(expected)
+
+
+def test_what_a_replay_read_and_answered_is_left_to_the_exit_when_asked(tmp_path: Path) -> None:
+    name = _write(tmp_path, _case())
+    kept: list[Any] = []
+    out, err = io.StringIO(), io.StringIO()
+    assert run([name], lang="en", out=out, err=err, kept=kept) == 0
+    assert kept[0] == _case()  # the file as read, and the document as written: freed by os._exit
+    assert json.loads(out.getvalue()) == kept[1] and out.getvalue() == indented_json(kept[1]) + "\n"
+    assert _replay(name)[1] == kept[1]
+
+
+# -- writing the answers through orjson (decision 501): json.dumps's bytes, or not at all ---------------
+
+PLAIN_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats(min_value=1e-4, allow_infinity=False)
+    | st.floats(max_value=-1e-4, allow_infinity=False)
+    | st.just(0.0)
+    | st.text().map(lambda s: re.sub("  +", " ", s)),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=16,
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(PLAIN_VALUES)
+def test_orjson_writes_what_it_is_given_exactly_as_json_dumps_does(value: Any) -> None:
+    from leadledger.replay import indented_bytes
+
+    try:
+        expected = json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: orjson refuses it, json.dumps's text cannot be written
+        assert indented_bytes(value) is None
+        return
+    assert indented_bytes(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"share": 1e-05},  # orjson: 0.00001
+        [1.8912555829398326e-06],
+        {"x": float("nan")},  # orjson: null
+        [float("inf")],
+        {"n": 2**64},  # beyond 64 bits
+        [-(2**63) - 1],
+        {1: "a"},  # not a string key
+        {"explain": "two  spaces"},  # could not be told from the indentation
+        {"  key": 1},
+        [("a", b"bytes")],
+    ],
+    ids=repr,
+)
+def test_what_orjson_would_write_differently_is_left_to_the_writer_of_json(value: Any) -> None:
+    from leadledger.replay import _Written, indented_bytes
+
+    assert indented_bytes(value) is None
+    assert indented_bytes({"results": [_Written('{"at": 1}')]}) is None  # a second process's answer
+    try:
+        expected = json.dumps(value, ensure_ascii=False, indent=1)
+    except TypeError:
+        with pytest.raises(TypeError):
+            indented_json(value)
+        return
+    assert indented_json(value) == expected
+
+
+def test_answers_go_to_a_stream_that_is_not_utf8_as_text(tmp_path: Path) -> None:
+    name = _write(tmp_path, _case())
+    result = subprocess.run(
+        [sys.executable, "-m", "leadledger.cli", "replay", name, "--lang", "zh"],
+        capture_output=True,
+        check=False,
+        env={"PYTHONIOENCODING": "gb18030", "PATH": ""},
+    )
+    assert result.returncode == 0
+    assert result.stdout.decode("gb18030") == indented_json(_replay(name, lang="zh")[1]) + "\n"

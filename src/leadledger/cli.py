@@ -7,6 +7,7 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from . import __version__
 
@@ -159,7 +160,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, kept: list[Any] | None = None) -> int:
+    """Run one command; `kept`, for a replay the caller ends with os._exit (see replay.run)."""
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "replay":
@@ -176,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             proposed=args.what_if,
             lang=args.lang or user_language(),
             workers=args.workers,
+            kept=kept,
         )
     if args.command in ("demo", "serve") and not getattr(args, "no_serve", False):
         # Before anything is created or migrated, and before any URL is printed (issue 13).
@@ -600,7 +603,8 @@ def entry() -> None:
         # never needed, and re-enabling it after the work (collector_paused) ran one full
         # collection over everything still loaded, a twentieth of the whole run.
         gc.disable()
-    code = main(argv)
+    kept: list[Any] = []  # a replay's data, never freed: os._exit follows
+    code = main(argv, kept=kept if replay else None)
     if replay:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -627,8 +627,14 @@ class Describer:
             shown = self._moments.get(value)
             if shown is None:
                 local = self.to_local(value)
-                # "%Y-%m-%d %H:%M", from isoformat at half strftime's cost (which pads no year below 1000)
-                shown = local.isoformat(" ", "minutes")[:16] if local.year >= 1000 else local.strftime("%Y-%m-%d %H:%M")
+                # "%Y-%m-%d %H:%M" from the fields: a third of isoformat's cost, which asks the zone for its
+                # offset only to have it cut off (strftime pads no year below 1000, and is slower still)
+                year = local.year
+                shown = (
+                    "%04d-%02d-%02d %02d:%02d" % (year, local.month, local.day, local.hour, local.minute)  # noqa: UP031 (faster than an f-string here)
+                    if year >= 1000
+                    else local.strftime("%Y-%m-%d %H:%M")
+                )
                 self._moments[value] = shown
             return shown
         if isinstance(value, dict):
