@@ -9,6 +9,10 @@ plus a fine or a reward for one consultant in ten. The rows are written in bulk 
 not computed: the statements do not read them). Then it times every consultant's statement of the month,
 its figures (`money.selectors.statement`) and its Excel (`money.exports.statement_workbook`), and
 `--pdfs` PDFs (weasyprint), whose time per statement is multiplied out for the company.
+
+`--month-pdfs N` times the month's PDF of N projects (`money.documents.month_statements_pdf`: one
+weasyprint document per project, a page per person), in `--processes` processes (projects shared out),
+and multiplies the time per statement out for the company. `--skip-excel` leaves the first part out.
 """
 
 from __future__ import annotations
@@ -117,6 +121,9 @@ def main() -> None:
     parser.add_argument("--staff", type=int, default=10)
     parser.add_argument("--deals", type=int, default=5000)
     parser.add_argument("--pdfs", type=int, default=5)
+    parser.add_argument("--month-pdfs", type=int, default=0, help="projects whose month's PDF is timed")
+    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--skip-excel", action="store_true")
     args = parser.parse_args()
     _setup(args.database)
     from leadledger.ledger.models import Staff
@@ -130,29 +137,32 @@ def main() -> None:
 
     translation.activate("zh-hans")
     everyone = list(Staff.objects.select_related("project").order_by("pk"))
+    if args.month_pdfs:
+        _month_pdfs(args.database, args.month_pdfs, args.processes, len(everyone))
     each: list[float] = []
     cpu0, began = time.process_time(), time.perf_counter()
     total = Decimal(0)
-    for person in everyone:
+    for person in [] if args.skip_excel else everyone:
         t = time.perf_counter()
         figures = selectors.statement(person, 2026, 11)
         exports.statement_workbook(figures)
         total += figures.commission
         each.append(time.perf_counter() - t)
     wall, cpu = time.perf_counter() - began, time.process_time() - cpu0
-    each.sort()
-    median, p95 = statistics.median(each) * 1000, each[int(len(each) * 0.95)] * 1000
-    print(
-        f"{len(everyone)} statements (figures + Excel): {wall:.1f} s wall, {cpu:.1f} s CPU; "
-        f"per statement median {median:.1f} ms, p95 {p95:.1f} ms; "
-        f"commission allocated in all {total}"
-    )
+    if each:
+        each.sort()
+        median, p95 = statistics.median(each) * 1000, each[int(len(each) * 0.95)] * 1000
+        print(
+            f"{len(everyone)} statements (figures + Excel): {wall:.1f} s wall, {cpu:.1f} s CPU; "
+            f"per statement median {median:.1f} ms, p95 {p95:.1f} ms; "
+            f"commission allocated in all {total}"
+        )
     if args.pdfs:
         import weasyprint
         from django.template.loader import render_to_string
         from django.utils import timezone
 
-        times = []
+        times, cpu_began = [], time.process_time()
         for person in everyone[: args.pdfs]:
             t = time.perf_counter()
             figures = selectors.statement(person, 2026, 11)
@@ -166,10 +176,58 @@ def main() -> None:
             }
             weasyprint.HTML(string=render_to_string("money/statement_document.html", context)).write_pdf()
             times.append(time.perf_counter() - t)
-        per = statistics.median(times)
+        per, cpu_per = statistics.median(times), (time.process_time() - cpu_began) / len(times)
         print(
-            f"PDF: median {per * 1000:.0f} ms per statement; x{len(everyone)} = {per * len(everyone):.0f} s on one core"
+            f"PDF one at a time: median {per * 1000:.0f} ms wall, {cpu_per * 1000:.0f} ms CPU per statement; "
+            f"x{len(everyone)} = {cpu_per * len(everyone):.0f} s CPU"
         )
+
+
+def _project_pdfs(database: str, codes: list[str]) -> tuple[int, int, float]:
+    """In one process: each project's month PDF; (statements, bytes, CPU seconds)."""
+    import django.db
+
+    if not os.environ.get("DJANGO_SETTINGS_MODULE") or "DATABASE_URL" not in os.environ:
+        _setup(database)
+    django.db.connections.close_all()  # a forked worker opens its own connection
+    from django.utils import timezone, translation
+    from weasyprint.text.fonts import FontConfiguration
+
+    from leadledger.ledger.models import Project
+    from leadledger.money import documents, selectors
+
+    translation.activate("zh-hans")
+    fonts = FontConfiguration()  # one per process, kept across projects
+    cpu0, count, size = time.process_time(), 0, 0
+    for project in Project.objects.filter(code__in=codes):
+        count += len(selectors.month_people(project, 2026, 11))
+        size += len(documents.month_statements_pdf(project, 2026, 11, timezone.localtime(), fonts=fonts))
+    return count, size, time.process_time() - cpu0
+
+
+def _month_pdfs(database: str, projects: int, processes: int, company: int) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from leadledger.ledger.models import Project
+
+    codes = list(Project.objects.order_by("pk").values_list("code", flat=True)[:projects])
+    shares = [codes[i::processes] for i in range(processes)]
+    load = os.getloadavg()
+    began = time.perf_counter()
+    if processes == 1:
+        results = [_project_pdfs(database, codes)]
+    else:
+        with ProcessPoolExecutor(processes) as pool:
+            results = list(pool.map(_project_pdfs, [database] * processes, shares))
+    wall = time.perf_counter() - began
+    count, size, cpu = (sum(r[i] for r in results) for i in range(3))
+    print(
+        f"month's PDFs: {len(codes)} projects, {count} statements, {size / 1e6:.1f} MB in {processes} process(es): "
+        f"{wall:.1f} s wall, {cpu:.1f} s CPU; {cpu / count * 1000:.0f} ms CPU a statement; "
+        f"the company's {company}: {cpu / count * company:.0f} s CPU, "
+        f"{cpu / count * company / processes:.0f} s on {processes} idle core(s); "
+        f"load average before {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, after {os.getloadavg()[0]:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -210,7 +210,9 @@ def test_a_departure_that_would_be_refused_is_refused_before_are_you_sure(office
     page = _client("zhao").post(
         "/p/hz-1/manage/departure/", {"staff": office.alice.pk, "reason": "resigned"}, follow=True
     )
-    assert "already recorded" in _messages(page) and "Are you sure?" not in page.content.decode()
+    text = page.content.decode()  # said under the consultant's field, not as a message above the page (issue 16)
+    assert page.status_code == 400 and '<p class="error" id="leaver-error">' in text and "already recorded" in text
+    assert "Are you sure?" not in text
     with pytest.raises(LedgerError):
         services.departure_checked(by=office.zhao, leaver=office.bob, reason="")
 

@@ -21,6 +21,7 @@ MANAGERS_ONLY = {
     "dispute_events_export",
     "money_plan",
     "money_figures",
+    "money_month_statements_pdf",
     "dispute_ruling",
     "relation_verify",
     "imports",
@@ -140,7 +141,8 @@ def _ask(client: Client, url: str) -> int:
 
 
 URLS = project_urls()
-NO_SUCH_UNIT = ("sales_unit", "sales_unit_move", "sales_deal")  # the customer's id names no unit or deal
+# the customer's id names no unit or deal (a payment or ruling refused re-shows the deal's page: none, 404)
+NO_SUCH_UNIT = ("sales_unit", "sales_unit_move", "sales_deal", "sales_deal_payment", "sales_deal_decide")
 
 
 def test_every_project_page_is_covered() -> None:
@@ -202,6 +204,7 @@ PAGE_NEEDS = {
     "money_penalty": "rule",  # penalties and rewards (section 6), i16
     "money_distributor": "channel_money",  # distributors' statements and payouts (C-6), m16
     "money_figures": "approve",  # deals and commission as charts (m16)
+    "money_month_statements_pdf": "approve",  # everyone's statements of the month in one PDF (m16b)
     "money_distributor_export": "channel_money",
     "money_distributor_pdf": "channel_money",
     "agent_statement": AGENT,  # the distributor admin's own statement (m16)

@@ -1,4 +1,5 @@
-"""Deals and statements for the office's staff (issue 16), read-only, as their pages show them.
+"""Deals and statements for the office's staff (issue 16), read-only, as their pages show them; a distributor's
+statement also for the company's own token.
 
 The same selectors as the pages (sales.selectors.deal_shown, money.selectors.statement) and the same
 capabilities (capabilities.py): a deal for whoever may open the deal page (take deposits), a statement
@@ -18,12 +19,14 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from leadledger import capabilities
+from leadledger.engine.errors import DomainError
 from leadledger.ledger import models as ledger
 from leadledger.money import selectors as money
 from leadledger.sales import selectors as sales
 
-from .auth import staff_token
+from .auth import staff_token, token_of
 from .errors import Error
+from .models import Token
 from .speech import lang_of
 
 router = Router(tags=["deals and statements"])
@@ -61,6 +64,15 @@ class StatementOut(Schema):
     forfeited: str
     points: int
     days: int
+
+
+def _month_of(month: str | None) -> tuple[int, int]:
+    """The month asked for (YYYY-MM, checked by the schema), else this month."""
+    if month is None:
+        today = timezone.localtime(timezone.now()).date()
+        return today.year, today.month
+    year, number = (int(part) for part in month.split("-"))
+    return year, number
 
 
 def _shares(pairs: list[tuple[str, Fraction]]) -> list[Share]:
@@ -173,11 +185,7 @@ def statement(
         if not capabilities.can(me, capabilities.APPROVE) or found is None:
             raise HttpError(404, "not found")  # another's statement, or nobody's: the same answer
         whose = found
-    if month is None:
-        today = timezone.localtime(timezone.now()).date()
-        year, number = today.year, today.month
-    else:
-        year, number = (int(part) for part in month.split("-"))
+    year, number = _month_of(month)
     figures = money.statement(whose, year, number)
     return StatementOut(
         staff=whose.pk,
@@ -193,4 +201,91 @@ def statement(
         forfeited=_money(figures.forfeited),
         points=figures.points,
         days=figures.days,
+    )
+
+
+class ChannelDealOut(Schema):
+    deal: int
+    at: datetime = Field(..., description="the deposit (认购) that opened the deal")
+    unit: str
+    price: str = Field(..., description="yuan, exact decimal")
+    customer: str = Field(..., description="masked, as the statement page shows it: 陈* 139****0011")
+    commission: str = Field(..., description="this month's commission of the company on the deal")
+    returned: bool
+
+
+class DistributorStatementOut(Schema):
+    distributor: int
+    name: str
+    month: str
+    earned: str = Field(..., description="allocated this month by deals and re-pricing")
+    reversed: str = Field(..., description="taken back this month by returned units")
+    commission: str = Field(..., description="earned less reversed")
+    due: str = Field(..., description="fell due this month")
+    paid: str
+    owing: str = Field(..., description="due and not paid at the month's end (negative: owed back)")
+    deals: list[ChannelDealOut]
+
+
+def _company(token: Token, wanted: int | None) -> ledger.Distributor:
+    """The company whose statement the token may read (C-6): its own for a distributor's token (the company's
+    admin agent or its integration, as the agents' statement page), any of the project's for a staff token
+    with channel_money (decision 472). Another company, or none, is "not found" alike."""
+    if token.staff is not None:
+        if not capabilities.can(token.staff, capabilities.CHANNEL_MONEY):
+            raise HttpError(403, "forbidden")
+        if wanted is None:
+            raise DomainError("请选择分销商", "choose the distributor", field="distributor")
+        found = ledger.Distributor.objects.filter(project=token.project, pk=wanted).first()
+        if found is None:
+            raise HttpError(404, "not found")
+        return found
+    if token.agent is not None and not token.agent.admin:
+        raise HttpError(403, "forbidden")  # decision 180: an agent who is not the company's admin sees no money
+    own_id = token.agent.distributor_id if token.agent is not None else token.distributor_id
+    if own_id is None or (wanted is not None and wanted != own_id):
+        raise HttpError(404, "not found")
+    return ledger.Distributor.objects.get(pk=own_id)
+
+
+@router.get(
+    "/distributor-statements",
+    response={200: DistributorStatementOut, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error},
+    summary="A distributor's month",
+)
+def distributor_statement(
+    request: HttpRequest,
+    month: Annotated[str, Query(pattern=r"^(20\d\d)-(0[1-9]|1[0-2])$", description="YYYY-MM; this month if absent")]
+    | None = None,
+    distributor: Annotated[
+        int, Query(ge=1, le=2**62, description="which company (staff tokens; a distributor's token: its own)")
+    ]
+    | None = None,
+) -> DistributorStatementOut:
+    """A distribution company's statement for a month, the figures of its statement page (one selector)."""
+    firm = _company(token_of(request), distributor)
+    year, number = _month_of(month)
+    s = money.distributor_statement(firm, year, number)
+    return DistributorStatementOut(
+        distributor=firm.pk,
+        name=firm.name,
+        month=f"{year}-{number:02d}",
+        earned=_money(s.earned),
+        reversed=_money(s.reversed),
+        commission=_money(s.commission),
+        due=_money(s.due),
+        paid=_money(s.paid),
+        owing=_money(s.owing),
+        deals=[
+            ChannelDealOut(
+                deal=deal.seq,
+                at=deal.at,
+                unit=deal.unit,
+                price=_money(deal.price),
+                customer=deal.customer,
+                commission=_money(deal.commission),
+                returned=deal.returned,
+            )
+            for deal in s.deals
+        ],
     )

@@ -37,6 +37,7 @@ from .models import Dispute, RenewalRequest, Suspension
 approver_page = access.capability_page(capabilities.APPROVE)
 seer_page = access.capability_page(capabilities.SEE_CUSTOMERS)
 ruler_page = access.capability_page(capabilities.RULE)
+DEPARTURE_FIELDS = ("staff", "reason", "notice_on")
 RULES_DEPARTED = ("IH-1", "IH-4", "IH-5", "IH-6", "IH-7", "IH-8", "IH-10", "IH-11", "IH-12", "IH-13", "IH-17", "D-2")
 
 
@@ -80,7 +81,10 @@ def _dashboard_charts(board: dashboard.Dashboard) -> dict[str, Any]:
     }
 
 
-def _manage_page(request: access.ProjectRequest) -> HttpResponse:
+def _manage_page(
+    request: access.ProjectRequest, *, departure: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    """The manager's page; `departure` re-shows the departure form as typed with its error under the field."""
     policy = convert.policy_of(request.project)
     language = lang()
     board = dashboard.dashboard(request.project, timezone.now(), dashboard.window_of(request.GET.get("days")))
@@ -102,8 +106,9 @@ def _manage_page(request: access.ProjectRequest) -> HttpResponse:
         "policy_rows": policy_editor.policy_rows(policy, language),
         "may_set_policy": capabilities.SET_POLICY in request.capabilities,
         "lookup_signals": _lookup_signals(request),
+        "departure": departure or {},
     }
-    return render(request, "desk/manage.html", context)
+    return render(request, "desk/manage.html", context, status=status)
 
 
 @approver_page
@@ -324,20 +329,23 @@ def manage_departure(request: access.ProjectRequest) -> HttpResponse:
             by=request.staff, leaver=leaver, reason=reason, user=request.user, notice_on=notice_on
         )
     except DomainError as error:
-        _said(request, error)
+        # Said under the field it is about, the form as typed (a confirmed form refused goes back to it too).
+        field = error.field if error.field in DEPARTURE_FIELDS else "form"
+        typed = {"staff": str(leaver.pk), "reason": reason, "notice_on": request.POST.get("notice_on", "")}
+        return _manage_page(request, departure={"typed": typed, "errors": {field: said(error)}}, status=400)
     else:
         messages.success(
             request,
             _("%(name)s's departure is recorded: their customers without a deal are back in the pool.")
             % {"name": leaver.name},
         )
-        said = {
+        settled = {
             "paid": _("%(amount)s yuan of commission is paid to %(name)s on leaving (IH-13)."),
             "forfeited": _("%(amount)s yuan of unpaid commission is forfeited to the department pool (IH-13)."),
             "kept": _("%(amount)s yuan of commission falls due to %(name)s by the plan's schedule (IH-13)."),
         }
         if amount:
-            messages.info(request, said[settles] % {"amount": amount, "name": leaver.name})
+            messages.info(request, settled[settles] % {"amount": amount, "name": leaver.name})
     return redirect("manage", project=request.project.code)
 
 

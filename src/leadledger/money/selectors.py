@@ -80,6 +80,17 @@ def statement(staff: Staff, year: int, month: int) -> Statement:
     )
 
 
+def month_people(project: Project, year: int, month: int) -> list[Staff]:
+    """Whose statement the month's PDF holds (decision 520): every member of staff with a money line on
+    their account or a penalty in the month, by name; nobody's empty page."""
+    start, end = month_bounds(project, year, month)
+    accounts = models.MoneyLine.objects.filter(project=project, at__gte=start, at__lt=end).values("account")
+    penalised = models.Penalty.objects.filter(project=project, at__gte=start, at__lt=end).values("staff_id")
+    ids = {int(a) for a in accounts.distinct().values_list("account", flat=True) if a.isdigit()}
+    ids |= set(penalised.values_list("staff_id", flat=True))
+    return list(Staff.objects.filter(project=project, pk__in=ids).select_related("project").order_by("name", "pk"))
+
+
 # -- a distributor's monthly statement (C-6) ----------------------------------------------------------
 
 

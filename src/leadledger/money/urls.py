@@ -13,6 +13,7 @@ urlpatterns = [
     path("p/<slug:project>/agent/statement/", distributors.agent_statement, name="agent_statement"),
     path("p/<slug:project>/agent/statement.xlsx", distributors.agent_statement_export, name="agent_statement_export"),
     path("p/<slug:project>/agent/statement.pdf", distributors.agent_statement_pdf, name="agent_statement_pdf"),
+    path("p/<slug:project>/manage/statements.pdf", views.month_statements_pdf, name="money_month_statements_pdf"),
     path("p/<slug:project>/me/statement.pdf", views.statement_pdf, name="money_statement_pdf"),
     path("p/<slug:project>/me/statement.xlsx", views.statement_export, name="money_statement_export"),
 ]

@@ -20,7 +20,7 @@ from leadledger.ledger.models import Distributor, Staff
 from leadledger.web import access
 from leadledger.web.documents import pdf_response
 
-from . import exports, models, selectors, services
+from . import documents, exports, models, selectors, services
 
 BAND_ROWS = 4
 
@@ -180,13 +180,7 @@ def _whose(request: access.ProjectRequest) -> Staff:
 def _statement_context(request: access.ProjectRequest) -> dict[str, Any]:
     year, month = _month(request)
     figures = selectors.statement(_whose(request), year, month)
-    return {
-        "s": figures,
-        "totals": exports.totals(figures),
-        # "not yet due" lines only move money between kinds; the office reads what was allocated and what fell due
-        "lines": [(line, exports.kind_label(line.kind)) for line in figures.lines if line.kind != "accrued"],
-        "month": f"{year}-{month:02d}",
-    }
+    return {**documents.statement_parts(figures), "month": f"{year}-{month:02d}"}
 
 
 @access.capability_page(capabilities.SEE_CUSTOMERS)
@@ -207,6 +201,17 @@ def statement_pdf(request: access.ProjectRequest) -> HttpResponse:
     figures = context["s"]
     name = f"{request.project.code}-{figures.staff.pk}-{figures.year}{figures.month:02d}.pdf"
     return pdf_response(request, "money/statement_document.html", context, name)
+
+
+@access.capability_page(capabilities.APPROVE)
+def month_statements_pdf(request: access.ProjectRequest) -> HttpResponse:
+    """Every statement of the month in one PDF, a page each, for finance to print or send (decision 520)."""
+    year, month = _month(request)
+    document = documents.month_statements_pdf(request.project, year, month, timezone.localtime())
+    response = HttpResponse(document, content_type="application/pdf")
+    name = f"{request.project.code}-statements-{year}{month:02d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @access.capability_page(capabilities.SEE_CUSTOMERS)

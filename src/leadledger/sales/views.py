@@ -151,6 +151,7 @@ def sales_unit(request: access.ProjectRequest, pk: int) -> HttpResponse:
             "unit": found,
             "error": said(error) if error else "",
             "field": error.field if error else "",
+            "deposit_fields": ("buyers", "customer", "price", "help", "helper"),  # said under the field
             "buyers": _buyers(request),
             "consultants": capabilities.owner_candidates(request.project),
             "helps": HELP_KINDS,
@@ -161,13 +162,67 @@ def sales_unit(request: access.ProjectRequest, pk: int) -> HttpResponse:
     )
 
 
+# The deal page's forms and their fields: a refusal is said under its field, or atop its form when it is
+# about no field of it (the unit taken meanwhile, a deal already decided).
+DEAL_FORMS = {
+    "signing": ("price",),
+    "return": ("reason",),
+    "payment": ("amount", "received_on", "stage"),
+    "decide": ("reason", "shares"),
+}
+
+
+@deposit_page
+def sales_deal(request: access.ProjectRequest, pk: int) -> HttpResponse:
+    return _deal_page(request, pk)
+
+
+def _deal_page(
+    request: access.ProjectRequest, pk: int, *, form: str = "", refused: DomainError | None = None
+) -> HttpResponse:
+    """The deal; after a refused form, the page again with that form as typed and the error under its field."""
+    shown = selectors.deal_shown(request.project, pk)
+    if shown is None:
+        raise Http404
+    lang = "zh" if get_language().startswith("zh") else "en"
+    errors: dict[str, str] = {}
+    if refused is not None:
+        field = refused.field if refused.field in DEAL_FORMS[form] else "form"
+        errors[f"{form}_{field}"] = said(refused)
+    typed = request.POST if form == "decide" else {}
+    return render(
+        request,
+        "sales/deal.html",
+        {
+            "shown": shown,
+            "sentence": shown.verdict.explain(lang),
+            "cites": ", ".join(shown.verdict.cites),
+            "may_rule": capabilities.RULE in request.capabilities,
+            "consultants": capabilities.owner_candidates(request.project),
+            "ruling_rows": [
+                {"i": i, "staff": typed.get(f"share_staff_{i}", ""), "percent": typed.get(f"share_percent_{i}", "")}
+                for i in range(RULING_ROWS)
+            ],
+            "may_record": capabilities.RECORD_DEAL in request.capabilities,
+            "money": selectors.deal_money_shown(request.project, pk)
+            if capabilities.RECORD_DEAL in request.capabilities
+            else None,
+            "stages": Payment.Stage.choices,
+            "errors": errors,
+            "typed": {form: request.POST} if refused is not None else {},
+        },
+        status=400 if refused is not None else 200,
+    )
+
+
 @require_POST
 @record_page
 def sales_unit_move(request: access.ProjectRequest, pk: int) -> HttpResponse:
     """Sign (签约) or return (退房) a unit under its subscription."""
     found = _unit(request, pk)
+    move = "signing" if request.POST.get("move") == "signing" else "return"
     try:
-        if request.POST.get("move") == "signing":
+        if move == "signing":
             services.unit_sign(
                 by=request.staff, unit_id=found.pk, price=request.POST.get("price", ""), user=request.user
             )
@@ -178,35 +233,12 @@ def sales_unit_move(request: access.ProjectRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, _("Return recorded for %(unit)s: it is for sale again.") % {"unit": str(found)})
     except DomainError as refused:
+        if found.deal_seq:
+            return _deal_page(request, found.deal_seq, form=move, refused=refused)
         messages.error(request, said(refused))
     if found.deal_seq:
         return redirect("sales_deal", project=request.project.code, pk=found.deal_seq)
     return redirect("sales_board", project=request.project.code)
-
-
-@deposit_page
-def sales_deal(request: access.ProjectRequest, pk: int) -> HttpResponse:
-    shown = selectors.deal_shown(request.project, pk)
-    if shown is None:
-        raise Http404
-    lang = "zh" if get_language().startswith("zh") else "en"
-    return render(
-        request,
-        "sales/deal.html",
-        {
-            "shown": shown,
-            "sentence": shown.verdict.explain(lang),
-            "cites": ", ".join(shown.verdict.cites),
-            "may_rule": capabilities.RULE in request.capabilities,
-            "consultants": capabilities.owner_candidates(request.project),
-            "ruling_rows": range(RULING_ROWS),
-            "may_record": capabilities.RECORD_DEAL in request.capabilities,
-            "money": selectors.deal_money_shown(request.project, pk)
-            if capabilities.RECORD_DEAL in request.capabilities
-            else None,
-            "stages": Payment.Stage.choices,
-        },
-    )
 
 
 @require_POST
@@ -223,9 +255,8 @@ def sales_deal_payment(request: access.ProjectRequest, pk: int) -> HttpResponse:
             user=request.user,
         )
     except DomainError as refused:
-        messages.error(request, said(refused))
-    else:
-        messages.success(request, _("Payment recorded; the commission it makes due is posted."))
+        return _deal_page(request, pk, form="payment", refused=refused)
+    messages.success(request, _("Payment recorded; the commission it makes due is posted."))
     return redirect("sales_deal", project=request.project.code, pk=pk)
 
 
@@ -246,7 +277,6 @@ def sales_deal_decide(request: access.ProjectRequest, pk: int) -> HttpResponse:
             user=request.user,
         )
     except DomainError as refused:
-        messages.error(request, said(refused))
-    else:
-        messages.success(request, _("Deal accepted.") if accept else _("Your ruling on the deal is recorded."))
+        return _deal_page(request, pk, form="decide", refused=refused)
+    messages.success(request, _("Deal accepted.") if accept else _("Your ruling on the deal is recorded."))
     return redirect("sales_deal", project=request.project.code, pk=pk)
