@@ -12,6 +12,7 @@ from leadledger import capabilities
 from leadledger.engine.errors import DomainError
 from leadledger.ledger import models as ledger
 
+from . import selectors
 from .models import CustomerFile
 
 
@@ -54,9 +55,8 @@ def file_save(*, by: ledger.Staff, customer: ledger.Customer, fields: dict[str, 
 
 def flagged(staff: ledger.Staff) -> list[CustomerFile]:
     """The person's own customers flagged for daily attention (W-4), for the today page."""
-    owned = ledger.Verdict.objects.filter(project=staff.project, owners__has_key=str(staff.pk)).values("customer_id")
     return list(
-        CustomerFile.objects.filter(project=staff.project, customer_id__in=owned)
+        CustomerFile.objects.filter(project=staff.project, customer_id__in=selectors.owned_ids(staff))
         .exclude(flag="")
         .select_related("customer")
         .order_by("flag", "customer__name")

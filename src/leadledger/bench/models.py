@@ -205,7 +205,11 @@ class Complaint(models.Model):
     class Meta:
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
-        indexes = [models.Index(fields=["project", "received_at"], name="bench_complaint_received")]
+        indexes = [
+            models.Index(fields=["project", "received_at"], name="bench_complaint_received"),
+            # the open ones, on every today page: by index, not by the company's every complaint
+            models.Index(fields=["project", "closed_at"], name="bench_complaint_open"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} {self.received_at:%Y-%m-%d}"

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Min, Q
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
+from leadledger.desk.models import Holding
 from leadledger.engine import complaints as complaints_engine
 from leadledger.engine import duties as d
 from leadledger.engine import workreports
@@ -240,11 +242,15 @@ def _first_day(duty: DutyTemplate, day: date) -> date:
         return day
 
 
+def owned_ids(staff: ledger.Staff) -> QuerySet[Holding, dict[str, Any]]:
+    """The person's customers by the (project, staff) index of their holdings, which the verdicts' triggers
+    keep: a filter on the verdicts' owners reads every verdict of the company (10,000,000 events: 47 ms)."""
+    return Holding.objects.filter(project=staff.project, staff=str(staff.pk)).values("customer_id")
+
+
 def _owned(staff: ledger.Staff) -> list[tuple[str, str]]:
-    rows = ledger.Verdict.objects.filter(project=staff.project, owners__has_key=str(staff.pk)).values_list(
-        "customer_id", "customer__name"
-    )
-    return [(str(pk), name or f"#{pk}") for pk, name in rows.order_by("customer__name", "customer_id")]
+    rows = ledger.Customer.objects.filter(pk__in=owned_ids(staff)).values_list("pk", "name")
+    return [(str(pk), name or f"#{pk}") for pk, name in rows.order_by("name", "pk")]
 
 
 def board(staff: ledger.Staff, now: datetime, *, log: d.WorkLog | None = None) -> Board:
@@ -385,7 +391,10 @@ def clocks_of(
 def open_complaints(project: ledger.Project, now: datetime) -> list[ComplaintClocks]:
     """The project's complaints not yet closed, the one whose clock falls due first at the top."""
     hours = service_hours(project)
-    found = Complaint.objects.filter(project=project, closed_at__isnull=True).select_related("project", "received_by")
+    # The project is the one in hand: joined in, it led SQLite away from the (project, closed_at) index.
+    found = list(Complaint.objects.filter(project=project, closed_at__isnull=True).select_related("received_by"))
+    for complaint in found:
+        complaint.project = project
     return sorted((clocks_of(c, now, hours) for c in found), key=lambda c: c.urgent)
 
 
