@@ -9,68 +9,14 @@ without an index), `SEARCH table USING INDEX` for a seek; PostgreSQL is asked wi
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from leadledger.bench import services
 from leadledger.bench.models import TeamKind
 from office import PASSWORD, Office
+from plans import SCAN, WHOLE_PROJECT, scans
 from workbench import Workbench, call, workbench_create
-
-# Tables that grow with a company's logged work; the others (people, teams, duty templates, sites) are a
-# project's roster, read whole by design.
-GROWING = (
-    "ledger_event",
-    "ledger_customer",
-    "ledger_verdict",
-    "desk_holding",
-    "desk_followupplan",
-    "bench_worklogentry",
-    "bench_fieldwork",
-    "bench_collectionentry",
-    "bench_report",
-    "bench_complaint",
-    "bench_survey",
-)
-SCAN = re.compile(rf"\bSCAN ({'|'.join(GROWING)})\b|Seq Scan on ({'|'.join(GROWING)})\b")
-# A seek on the project alone reads the whole company's rows, a scan in all but name: the today page's
-# "customers I own" once read every verdict of the project by it (47 ms a person at 10,000,000 events).
-WHOLE_PROJECT = re.compile(
-    rf"SEARCH ({'|'.join(GROWING)}) USING (?:COVERING )?INDEX \S+ \(project_id=\?\)$",
-    re.MULTILINE,
-)
-
-
-def _plan(sql: str) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-            return "\n".join(str(row[-1]) for row in cursor.fetchall())
-        cursor.execute("SET LOCAL enable_seqscan = off")  # a scan now means no index could serve
-        cursor.execute(f"EXPLAIN {sql}")
-        return "\n".join(row[0] for row in cursor.fetchall())
-
-
-def _scans(client: Client, url: str) -> tuple[int, list[str]]:
-    """How many statements read a growing table, and those that scan one (with their plans)."""
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    read, found = 0, []
-    for query in captured.captured_queries:
-        sql = query["sql"]
-        if not sql.lstrip().upper().startswith("SELECT") or not any(f'"{t}"' in sql for t in GROWING):
-            continue
-        read += 1
-        plan = _plan(sql)
-        # PostgreSQL plans a handful of rows by cost, any index being as cheap as another: only SQLite's rule-based
-        # choice says which index the statement can use.
-        if SCAN.search(plan) or (connection.vendor == "sqlite" and WHOLE_PROJECT.search(plan)):
-            found.append(f"{sql[:300]}\n  -> {plan}")
-    return read, found
 
 
 @pytest.fixture
@@ -90,9 +36,9 @@ def test_the_today_page_and_the_team_dashboard_reach_growing_tables_by_index(
 ) -> None:
     client = Client()
     assert client.login(username=username, password=PASSWORD)
-    read, scans = _scans(client, url)
+    read, found = scans(client, url)
     assert read >= 5  # the page does read the growing tables: the check has something to check
-    assert not scans, "\n\n".join(scans)
+    assert not found, "\n\n".join(found)
 
 
 def test_the_scan_check_sees_a_scan() -> None:
