@@ -178,6 +178,12 @@ def main() -> None:
     print(f"today page through Django (one person): median {median:.0f} ms, p95 {p95:.0f} ms")
     median, p95 = _timed(lambda: selectors.team_boards(manager, now), max(args.views // 5, 3))
     print(f"team dashboard (10 people): median {median:.0f} ms, p95 {p95:.0f} ms")
+    lead = Client(HTTP_HOST="localhost")  # 团队今日 as the manager opens it: boards, collection rate, charts
+    assert lead.login(username="wb-manager", password="bench-workbench")
+    team_url = f"/p/{project.code}/bench/team/"
+    assert lead.get(team_url).status_code == 200
+    median, p95 = _timed(lambda: lead.get(team_url), max(args.views // 5, 3))
+    print(f"team dashboard page through Django (10 people): median {median:.0f} ms, p95 {p95:.0f} ms")
     month = d.period_of(d.MONTHLY, timezone.localdate(now))
     began = time.perf_counter()
     for person in staff:
