@@ -47,6 +47,7 @@ def test_the_database_suites_pass_on_postgresql() -> None:
             "-n",
             "0",  # this test holds one of the outer run's workers; the other goes on with the rest
             *(str(HERE / suite) for suite in DATABASE_SUITES),
+            f"--ignore={HERE / 'imports' / 'test_fuzz_reader.py'}",  # files read in memory: no database (22 s)
             "-m",
             "not own_database",  # they ran on PostgreSQL in this session, in databases of their own
             "-k",

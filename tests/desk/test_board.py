@@ -204,3 +204,37 @@ def test_the_board_reads_todays_visits_by_index_not_the_projects_events(office: 
     read, found = scans(sun, f"/p/hz-1/desk/{site.pk}/board/")
     assert read >= 3
     assert not found, "\n\n".join(found)
+
+
+def test_the_roster_is_built_once_per_change_for_every_desk_that_shows_it(office: Office, site: models.Site) -> None:
+    """30 desks of a site poll every 2 s: a change of the board rebuilt the same 100 rows at each of them
+    (launch day, issue 13). The roster is the same for whoever looks, so it is built once per change."""
+    from django.test.signals import template_rendered
+
+    from leadledger.desk import views
+
+    built: list[str] = []
+
+    def seen(sender: object, template: object, **kwargs: object) -> None:
+        if getattr(template, "name", "") == "desk/_roster.html":
+            built.append("roster")
+
+    def roster(board: str) -> str:
+        return board[board.index('<ol class="roster">') : board.index("</ol>")]
+
+    views._roster_html.cache_clear()
+    template_rendered.connect(seen)
+    try:
+        sun, manager, other_desk = _client("sun"), _client("zhao"), _client("sun")
+        first, second, third = (_board(client, site)[1] for client in (sun, manager, other_desk))
+        assert len(built) == 1
+        assert roster(first) == roster(second) == roster(third)  # nothing in it depends on who looks
+        assert "Switch to free reception" in second and "Switch to free reception" not in first  # that does, outside
+        _board(_client("sun", "zh-hans"), site)
+        assert len(built) == 2  # another language, another roster
+        _move(other_desk, site, "go_away", office.alice.pk)
+        after = [_board(client, site)[1] for client in (sun, manager)]
+        assert len(built) == 3 and roster(after[0]) == roster(after[1]) != roster(first)
+        assert '"action": "come_back"' in roster(after[0]) and '"action": "come_back"' not in roster(first)
+    finally:
+        template_rendered.disconnect(seen)

@@ -78,3 +78,14 @@ def test_units_already_listed_are_refused_and_a_consultant_may_not_upload(office
     assert Unit.objects.count() == 1
     assert _upload("alice", _file([["3栋", 12, "1203", 89.5, 1]])).status_code == 403
     assert Unit.objects.count() == 1
+
+
+def test_a_refused_file_is_said_under_the_file_field_not_above_the_page(office: Office) -> None:
+    answer = _upload("zhao", _file([["3栋", "十二", "1202", 89.5, 1]]))
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    field = page.index('id="units-file"')
+    said = page.index('id="units-file-error"')
+    assert field < said < field + 400 and 'aria-describedby="units-file-error"' in page  # right under the input
+    assert "第2行：楼层不正确" in page[said : said + 200]
+    assert page.count("第2行：楼层不正确") == 1  # once, not also in the messages above the page

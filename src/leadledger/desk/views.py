@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from typing import Any
@@ -12,7 +13,8 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
@@ -95,7 +97,21 @@ def _board_context(request: access.ProjectRequest, site: models.Site) -> dict[st
     facts = [get_language(), request.project.time_zone, shown, rows, dataclasses.asdict(today)]
     version = hashlib.sha256(json.dumps(facts, default=str, sort_keys=True).encode()).hexdigest()[:16]
     clock = timezone.now().astimezone(ZoneInfo(request.project.time_zone)).strftime("%H:%M:%S")  # ticks in the page
-    return {"site": site, "rows": rows, "today": today, "clock": clock, "version": version, **shown}
+    move_url = reverse("desk_move", args=[request.project.code, site.pk])
+    roster = _roster_html(json.dumps([get_language(), move_url, shown["lunch"], rows], sort_keys=True))
+    return {"site": site, "rows": rows, "today": today, "clock": clock, "version": version, "roster": roster, **shown}
+
+
+@functools.lru_cache(maxsize=64)
+def _roster_html(key: str) -> str:
+    """The roster's HTML for its exact inputs (the key holds all of them), shared by every desk that shows it.
+
+    With 30 desks of a site polling every 2 s, each change of the board rebuilt the same 100 rows 30 times
+    (four fifths of a changed board's 54 ms); now once per change per worker and language. Nothing in it
+    depends on who is looking (the free-reception switch and the corrections, which do, are outside)."""
+    language, move_url, lunch, rows = json.loads(key)
+    with translation.override(language):
+        return mark_safe(render_to_string("desk/_roster.html", {"rows": rows, "lunch": lunch, "move_url": move_url}))
 
 
 def _last_site_key(request: access.ProjectRequest) -> str:

@@ -88,9 +88,10 @@ def sales_units_upload(request: access.ProjectRequest) -> HttpResponse:
                     out.write(chunk)
             count = units_file.units_list_file(by=request.staff, path=path, user=request.user)
     except DomainError as refused:
-        messages.error(request, said(refused))
-    else:
-        messages.success(request, _("%(count)s units are on sale.") % {"count": count})
+        # Under the file field, with the page as it was (issue 16): the refusal names the rows to fix.
+        context = {**_board_context(request), "may_record": True, "errors": {"file": said(refused)}}
+        return render(request, "sales/board_page.html", context, status=400)
+    messages.success(request, _("%(count)s units are on sale.") % {"count": count})
     return redirect("sales_board", project=request.project.code)
 
 
