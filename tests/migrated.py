@@ -32,7 +32,7 @@ def migrate() -> None:
     """Bring Django's database to the last migration, from this run's migrated copy when there is one."""
     folder = os.environ.get(FOLDER)
     database = settings.DATABASES["default"]
-    if not folder or database["ENGINE"] != "django.db.backends.sqlite3":
+    if not folder or database["ENGINE"] != "leadledger.ledger.sqlite":
         call_command("migrate", interactive=False, verbosity=0)
         return
     name, copy = Path(str(database["NAME"])), Path(folder) / "migrated.sqlite3"

@@ -40,7 +40,7 @@ def database_from_url(url: str) -> dict[str, object]:
         if not path:
             raise ImproperlyConfigured("DATABASE_URL sqlite:/// needs a file name, e.g. sqlite:///leadledger.sqlite3")
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "leadledger.ledger.sqlite",  # Django's, with writers queued in turn (ledger/sqlite)
             "NAME": path,
             "OPTIONS": {
                 # Writers queue instead of failing with "database is locked" (DESIGN principle 6).
@@ -79,7 +79,7 @@ def env_int(name: str, default: int) -> int:
 def secret_key_file_for(database: dict[str, object]) -> Path:
     """Where the secret key lives when the environment does not give one: beside a SQLite database, so
     that the demo's key travels with its data; in ~/.leadledger for a server database."""
-    if database["ENGINE"] == "django.db.backends.sqlite3":
+    if database["ENGINE"] == "leadledger.ledger.sqlite":
         path = Path(str(database["NAME"]))
         return path.with_name(path.name + ".secret-key")
     return Path.home() / ".leadledger" / "secret-key"
