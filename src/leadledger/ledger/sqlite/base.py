@@ -11,19 +11,23 @@ two writers. Readers are not concerned (WAL). An in-memory database (the suite's
 
 from __future__ import annotations
 
-import fcntl
 import os
 import time
 from typing import Any
 
 from django.db.backends.sqlite3 import base
 
+try:
+    import fcntl
+except ImportError:  # Windows has no fcntl: writers there wait in SQLite's own way, as with Django's backend
+    fcntl = None  # type: ignore[assignment]
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _turn: int | None = None  # the lock file's descriptor while this connection holds the writers' turn
 
     def _take_turn(self) -> None:
-        if self._turn is None and not self.is_in_memory_db():
+        if self._turn is None and fcntl is not None and not self.is_in_memory_db():
             descriptor = os.open(f"{self.settings_dict['NAME']}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)
             # Asked every 2 ms (a blocking flock cannot time out): a writer starts at most 2 ms after the one
             # before ends. Past the database's timeout it goes on without its turn, and SQLite's own wait decides
