@@ -394,8 +394,11 @@ def _run(
                 )
                 _s, page, _t = browser.open(f"/p/{args.project}/agent/")  # the answer, untimed
                 browser.busy.release()
-                said = MESSAGE.search(page)
-                text = said.group(2) if said else ""
+                # The last message is this registration's: an untimed one before it (the warm-up's) may still be
+                # shown above it, and reading the first once took a refusal for 报备成功 (the lookup log had
+                # told the agent 案场已有接触).
+                said = MESSAGE.findall(page)
+                text = said[-1][1] if said else ""
                 accepted = text.startswith("报备成功")
                 word = "报备成功" if accepted else text.split("：", 1)[-1]  # 报备未通过：<D-12's word>
             with lock:
