@@ -92,7 +92,8 @@ def sales_units_upload(request: access.ProjectRequest) -> HttpResponse:
         context = {**_board_context(request), "may_record": True, "errors": {"file": said(refused)}}
         return render(request, "sales/board_page.html", context, status=400)
     messages.success(request, _("%(count)s units are on sale.") % {"count": count})
-    return redirect("sales_board", project=request.project.code)
+    # "#top": the form's own fragment (#units-upload) would otherwise follow the redirect, below the board
+    return redirect(reverse("sales_board", kwargs={"project": request.project.code}) + "#top")
 
 
 @board_page
