@@ -87,6 +87,6 @@ def test_a_refused_file_is_said_under_the_file_field_not_above_the_page(office: 
     field = page.index('id="units-file"')
     said = page.index('id="units-file-error"')
     assert field < said < field + 400 and 'aria-describedby="units-file-error"' in page  # right under the input
-    assert 'upload/#units-upload"' in page and 'id="units-upload"' in page  # the page opens on it, below the board
+    assert '/sales/units/#units-upload"' in page and 'id="units-upload"' in page  # opens on the form, below the board
     assert "第2行：楼层不正确" in page[said : said + 200]
     assert page.count("第2行：楼层不正确") == 1  # once, not also in the messages above the page
