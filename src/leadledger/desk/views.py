@@ -99,7 +99,8 @@ def _board_context(request: access.ProjectRequest, site: models.Site) -> dict[st
     clock = timezone.now().astimezone(ZoneInfo(request.project.time_zone)).strftime("%H:%M:%S")  # ticks in the page
     move_url = reverse("desk_move", args=[request.project.code, site.pk])
     roster = _roster_html(json.dumps([get_language(), move_url, shown["lunch"], rows], sort_keys=True))
-    return {"site": site, "rows": rows, "today": today, "clock": clock, "version": version, "roster": roster, **shown}
+    context = {"site": site, "rows": rows, "today": today, "clock": clock, "version": version, **shown}
+    return {**context, "roster": roster, "move_url": move_url}
 
 
 @functools.lru_cache(maxsize=64)
