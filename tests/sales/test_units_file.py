@@ -90,3 +90,13 @@ def test_a_refused_file_is_said_under_the_file_field_not_above_the_page(office: 
     assert '/sales/units/#units-upload"' in page and 'id="units-upload"' in page  # opens on the form, below the board
     assert "第2行：楼层不正确" in page[said : said + 200]
     assert page.count("第2行：楼层不正确") == 1  # once, not also in the messages above the page
+
+
+def test_a_refused_file_is_said_in_english_in_a_sentence(office: Office) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert client.login(username="zhao", password=PASSWORD)
+    client.post("/i18n/setlang/", {"language": "en"})
+    url = reverse("sales_units_upload", kwargs={"project": "hz-1"})
+    upload = SimpleUploadedFile("units.xlsx", _file([["3栋", "十二", "1202", 89.5, 1]]))
+    page = client.post(url, {"file": upload}).content.decode()
+    assert "Nothing was put on sale: 1 row of the file cannot be read" in page and "1 rows" not in page

@@ -118,10 +118,14 @@ def units_read(path: Path) -> list[dict[str, Any]]:
         more = f"，另有{len(problems) - SHOWN}处" if len(problems) > SHOWN else ""
         raise DomainError(
             "销控表未导入：" + "；".join(problems[:SHOWN]) + more + "。",
-            f"the units file was not listed: {len(problems)} rows have problems",
+            f"Nothing was put on sale: {_rows(len(problems))} of the file cannot be read",
             field="file",
         )
     return units
+
+
+def _rows(count: int) -> str:
+    return "1 row" if count == 1 else f"{count} rows"
 
 
 def units_list_file(*, by: ledger.Staff, path: Path, user: Any) -> int:
@@ -138,7 +142,7 @@ def units_list_file(*, by: ledger.Staff, path: Path, user: Any) -> int:
         more = f"，另有{len(again) - SHOWN}处" if len(again) > SHOWN else ""
         raise DomainError(
             "销控表未导入：" + "；".join(again[:SHOWN]) + more + "。",
-            f"the units file was not listed: {len(again)} units are already listed",
+            f"Nothing was put on sale: {_rows(len(again))} of the file list units already on sale",
             field="file",
         )
     with transaction.atomic():
