@@ -245,14 +245,34 @@ def main() -> int:
     try:
         while _free(args.port):
             time.sleep(0.2)
-        return _run(args, site)
+        return _run(args, site, server.pid)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run(args: argparse.Namespace, site: int) -> int:
+def _cpu(group: int) -> tuple[float, float]:
+    """CPU seconds used so far by the server's process group (the server and its workers), and by the
+    PostgreSQL server's processes (its ended backends through the postmaster's count of its children)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    server = postgres = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, _, rest = stat.read_text().partition(" (")[2].rpartition(") ")
+            fields = rest.split()  # from the state on: state, ppid, pgrp, …, utime (11), stime (12), cutime, cstime
+        except OSError:  # the process ended meanwhile
+            continue
+        own = int(fields[11]) + int(fields[12])
+        if int(fields[2]) == group:
+            server += own
+        elif name == "postgres":
+            postgres += own + (int(fields[13]) + int(fields[14]) if int(fields[1]) == 1 else 0)
+    return server / ticks, postgres / ticks
+
+
+def _run(args: argparse.Namespace, site: int, server: int) -> int:
+    (server_cpu, postgres_cpu), own_cpu = _cpu(server), time.process_time()
     base = f"http://127.0.0.1:{args.port}"
     rng = random.Random(2026)
     log: list[tuple[str, float, int]] = []
@@ -295,6 +315,13 @@ def _run(args: argparse.Namespace, site: int) -> int:
         thread.start()
     for thread in threads:
         thread.join()
+    # Where the two cores went: the server's processes, and this load generator beside them.
+    server_after, postgres_after = _cpu(server)
+    cpu = {
+        "server_s": round(server_after - server_cpu, 1),
+        "postgres_s": round(postgres_after - postgres_cpu, 1),
+        "load_generator_s": round(time.process_time() - own_cpu, 1),
+    }
 
     by_kind: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
@@ -324,6 +351,7 @@ def _run(args: argparse.Namespace, site: int) -> int:
         "minutes": args.minutes,
         "agents": args.agents,
         "load_average": os.getloadavg(),
+        "cpu": cpu,
         "latency": latency,
         "errors": sum(errors.values()),
     }

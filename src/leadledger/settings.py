@@ -50,6 +50,9 @@ def database_from_url(url: str) -> dict[str, object]:
                 # survive a power cut.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
             },
+            # Kept open between a thread's requests (decision 533): opening one costs the request more than
+            # a bare view's whole work (SQLite reads and parses the schema, runs the PRAGMAs).
+            "CONN_MAX_AGE": 60,
         }
     if parsed.scheme in ("postgres", "postgresql"):
         query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}

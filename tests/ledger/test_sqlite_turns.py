@@ -133,3 +133,18 @@ def test_an_in_memory_database_has_no_queue(tmp_path: Path) -> None:
     connection.rollback()
     connection.close()
     assert not list(tmp_path.iterdir())
+
+
+def test_a_threads_connection_is_kept_between_requests(database: Path) -> None:
+    """Decision 533: opening a SQLite connection (the schema read, the PRAGMAs) cost a bare view half its time;
+    Django closes a connection at the end of each request unless it may be kept."""
+    connection = _connection(database)
+    connection.ensure_connection()
+    opened = connection.connection
+    connection.close_if_unusable_or_obsolete()  # what Django does as a request ends and the next begins
+    connection.ensure_connection()
+    assert connection.connection is opened
+    _write(connection, "kept")
+    connection.commit()
+    assert _free(Path(f"{database}-writers.lock"))  # a kept connection still hands the writers' turn on
+    connection.close()
