@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
@@ -92,11 +93,24 @@ def test_a_refused_file_is_said_under_the_file_field_not_above_the_page(office: 
     assert page.count("第2行：楼层不正确") == 1  # once, not also in the messages above the page
 
 
-def test_a_refused_file_is_said_in_english_in_a_sentence(office: Office) -> None:
+def test_a_refused_file_is_said_in_english_in_a_sentence_with_each_rows_problem(office: Office) -> None:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     assert client.login(username="zhao", password=PASSWORD)
     client.post("/i18n/setlang/", {"language": "en"})
     url = reverse("sales_units_upload", kwargs={"project": "hz-1"})
-    upload = SimpleUploadedFile("units.xlsx", _file([["3栋", "十二", "1202", 89.5, 1]]))
-    page = client.post(url, {"file": upload}).content.decode()
-    assert "Nothing was put on sale: 1 row of the file cannot be read" in page and "1 rows" not in page
+
+    def said(content: bytes) -> str:
+        page = client.post(url, {"file": SimpleUploadedFile("units.xlsx", content)}).content.decode()
+        return html.unescape(page)
+
+    page = said(_file([["3栋", "十二", "1202", 89.5, 1]]))
+    assert "Nothing was put on sale: 1 row of the file cannot be read. Row 2: floor not valid." in page
+    assert "1 rows" not in page and "第2行" not in page  # the rows' problems in English too, not in Chinese
+    page = said(_file([["3栋", "十二", "1202", 89.5, "abc"], ["3栋", 12, "1201", 80, 1], ["3栋", 12, "1201", 80, 1]]))
+    assert "2 rows of the file cannot be read. Row 2: floor and list price not valid. Row 4: 3栋 1201 appears" in page
+    many = said(_file([["3栋", "x", str(n), 80, 1] for n in range(10)]))
+    assert "Row 9: floor not valid. 2 rows more not shown." in many  # the first eight, then the count of the rest
+    assert "lacks columns: area, list price (it needs" in said(_file([[1, 2, 3]], header=("楼栋", "楼层", "房号")))
+    said(_file([["3栋", 12, "1201", 89.5, 1280000]]))
+    page = said(_file([["3栋", 12, "1201", 89.5, 1280000], ["3栋", 12, "1202", 89.5, 1]]))
+    assert "1 row of the file lists a unit already on sale. Row 2: 3栋 1201 is already on sale." in page

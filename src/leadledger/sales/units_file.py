@@ -29,7 +29,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "area": ("面积", "建筑面积", "面积㎡", "面积m²", "area"),
     "list_price": ("表价", "总价", "标准总价", "表价元", "总价元", "listprice", "price"),
 }
-NAMES_ZH = {"building": "楼栋", "floor": "楼层", "number": "房号", "area": "面积", "list_price": "表价"}
+NAMES = {  # each column as the office calls it, in Chinese and in English
+    "building": ("楼栋", "building"),
+    "floor": ("楼层", "floor"),
+    "number": ("房号", "unit number"),
+    "area": ("面积", "area"),
+    "list_price": ("表价", "list price"),
+}
 SHOWN = 8  # problems said at once: the first few, with the count of the rest
 
 
@@ -41,11 +47,12 @@ def _columns(header: list[Any]) -> dict[str, int]:
             if _header_key(name) in keys:
                 found[field] = keys.index(_header_key(name))
                 break
-    missing = [NAMES_ZH[field] for field in COLUMNS if field not in found]
+    missing = [NAMES[field] for field in COLUMNS if field not in found]
     if missing:
         raise DomainError(
-            f"销控表缺少列：{'、'.join(missing)}（须有楼栋、楼层、房号、面积、表价）",
-            f"the units file lacks columns: {', '.join(f for f in COLUMNS if f not in found)}",
+            f"销控表缺少列：{'、'.join(zh for zh, _ in missing)}（须有楼栋、楼层、房号、面积、表价）",
+            f"the units file lacks columns: {', '.join(en for _, en in missing)} (it needs building, floor, "
+            "unit number, area and list price)",
             field="file",
         )
     return found
@@ -74,7 +81,7 @@ def units_read(path: Path) -> list[dict[str, Any]]:
         raise DomainError("文件是空的", "the file is empty", field="file")
     columns = _columns(header)
     units: list[dict[str, Any]] = []
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []  # each row's problem in Chinese and in English
     seen: set[tuple[str, str]] = set()
     for line, values in enumerate(rows, start=2):
         if all(v is None or str(v).strip() == "" for v in values):
@@ -84,21 +91,24 @@ def units_read(path: Path) -> list[dict[str, Any]]:
         floor_text = cell_text(cell["floor"])
         area, price = _amount(cell["area"]), _amount(cell["list_price"])
         wrong = [
-            name
-            for name, bad in (
-                ("楼栋", not building or len(building) > 40),
-                ("房号", not number or len(number) > 20),
-                ("楼层", _floor(floor_text) is None),
-                ("面积", area is None or area >= Decimal("1e6")),
-                ("表价", price is None),
+            NAMES[field]
+            for field, bad in (
+                ("building", not building or len(building) > 40),
+                ("number", not number or len(number) > 20),
+                ("floor", _floor(floor_text) is None),
+                ("area", area is None or area >= Decimal("1e6")),
+                ("list_price", price is None),
             )
             if bad
         ]
         if wrong:
-            problems.append(f"第{line}行：{'、'.join(wrong)}不正确")
+            problems.append(
+                (f"第{line}行：{'、'.join(zh for zh, _ in wrong)}不正确", f"Row {line}: {_listed(wrong)} not valid.")
+            )
             continue
         if (building, number) in seen:
-            problems.append(f"第{line}行：{building}{number}在文件中重复")
+            twice = f"Row {line}: {building} {number} appears twice in the file."
+            problems.append((f"第{line}行：{building}{number}在文件中重复", twice))
             continue
         seen.add((building, number))
         assert area is not None and price is not None
@@ -115,17 +125,30 @@ def units_read(path: Path) -> list[dict[str, Any]]:
     if not units and not problems:
         raise DomainError("文件中没有房号", "the file lists no units", field="file")
     if problems:
-        more = f"，另有{len(problems) - SHOWN}处" if len(problems) > SHOWN else ""
-        raise DomainError(
-            "销控表未导入：" + "；".join(problems[:SHOWN]) + more + "。",
-            f"Nothing was put on sale: {_rows(len(problems))} of the file cannot be read",
-            field="file",
-        )
+        raise _refused(problems, f"{_rows(len(problems))} of the file cannot be read")
     return units
 
 
 def _rows(count: int) -> str:
     return "1 row" if count == 1 else f"{count} rows"
+
+
+def _listed(names: list[tuple[str, str]]) -> str:
+    english = [en for _, en in names]
+    return english[0] if len(english) == 1 else ", ".join(english[:-1]) + " and " + english[-1]
+
+
+def _refused(problems: list[tuple[str, str]], why: str) -> DomainError:
+    """Nothing listed, and why: the first few rows' problems said, with the count of the rest."""
+    rest = len(problems) - SHOWN
+    shown = problems[:SHOWN]
+    return DomainError(
+        "销控表未导入：" + "；".join(zh for zh, _ in shown) + (f"，另有{rest}处" if rest > 0 else "") + "。",
+        f"Nothing was put on sale: {why}. "
+        + " ".join(en for _, en in shown)
+        + (f" {_rows(rest).capitalize()} more not shown." if rest > 0 else ""),
+        field="file",
+    )
 
 
 def units_list_file(*, by: ledger.Staff, path: Path, user: Any) -> int:
@@ -134,17 +157,16 @@ def units_list_file(*, by: ledger.Staff, path: Path, user: Any) -> int:
     units = units_read(path)
     listed = set(Unit.objects.filter(project=by.project).values_list("building__name", "number"))
     again = [
-        f"第{u['line']}行：{u['building']}{u['number']}已在销控表中"
+        (
+            f"第{u['line']}行：{u['building']}{u['number']}已在销控表中",
+            f"Row {u['line']}: {u['building']} {u['number']} is already on sale.",
+        )
         for u in units
         if (u["building"], u["number"]) in listed
     ]
     if again:
-        more = f"，另有{len(again) - SHOWN}处" if len(again) > SHOWN else ""
-        raise DomainError(
-            "销控表未导入：" + "；".join(again[:SHOWN]) + more + "。",
-            f"Nothing was put on sale: {_rows(len(again))} of the file list units already on sale",
-            field="file",
-        )
+        listing = "lists a unit" if len(again) == 1 else "list units"
+        raise _refused(again, f"{_rows(len(again))} of the file {listing} already on sale")
     with transaction.atomic():
         for unit in units:
             services.unit_list(
