@@ -88,3 +88,28 @@ def test_a_form_shown_before_typing_on_registers_only_a_customer_the_search_stil
     _typed(client, site, "张伟", after=after)  # searched again: the same record found them; the visit is registered
     client.post(f"/p/hz-1/desk/{site.pk}/register/", {"search": shown.pk, "customer": office.zhang.pk})
     assert DeskVisit.objects.get().search_id == shown.pk
+
+
+def test_a_search_and_its_lookup_log_line_are_written_in_one_transaction(
+    office: Office, site: models.Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One commit where there were two, on the request every desk makes most: the log line and the search
+    record share their fate (a search record that cannot be written leaves no log line of a search nobody saw)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from leadledger.desk import services as desk_services
+
+    with CaptureQueriesContext(connection) as said:
+        desk_services.search_log(site=site, user=office.sun.user, query="张伟")
+    transactions = [q["sql"] for q in said.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(transactions) == 1  # the test's own transaction holds it: each atomic block is a savepoint here
+
+    def broken(**_: object) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(DeskSearch.objects, "create", broken)
+    before = models.Lookup.objects.count()
+    with pytest.raises(RuntimeError):
+        desk_services.search_log(site=site, user=office.sun.user, query="李娜")
+    assert models.Lookup.objects.count() == before

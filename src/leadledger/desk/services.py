@@ -111,12 +111,11 @@ def search_log(
     record is rewritten with what they settle on. Any other search is a new record.
     """
     project = site.project
-    found = lookups.lookup(
-        project=project, user=user, place=lookups.Place.DESK, query=query, find=lambda: selectors.search(project, query)
-    )
-    asked, ids = query.strip()[:100], [c.pk for c in found]
-    now = timezone.now()
-    with transaction.atomic():
+    records: list[DeskSearch] = []
+
+    def keep(found: list[ledger.Customer]) -> None:  # in the lookup log line's transaction (one commit)
+        asked, ids = query.strip()[:100], [c.pk for c in found]
+        now = timezone.now()
         last = None
         if after is not None:
             mine = DeskSearch.objects.select_for_update().filter(pk=after, site=site, user=user)
@@ -124,9 +123,19 @@ def search_log(
         if last is not None and not DeskVisit.objects.filter(search=last).exists():
             DeskSearch.objects.filter(pk=last.pk).update(query=asked, found=ids, at=now)
             last.query, last.found, last.at = asked, ids, now
-            return last, found
-        record = DeskSearch.objects.create(project=project, site=site, user=user, query=asked, found=ids)
-    return record, found
+            records.append(last)
+        else:
+            records.append(DeskSearch.objects.create(project=project, site=site, user=user, query=asked, found=ids))
+
+    found = lookups.lookup(
+        project=project,
+        user=user,
+        place=lookups.Place.DESK,
+        query=query,
+        find=lambda: selectors.search(project, query),
+        kept=keep,
+    )
+    return records[0], found
 
 
 @dataclass(frozen=True)

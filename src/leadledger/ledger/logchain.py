@@ -106,7 +106,7 @@ def _hash(log: ChainedLog, prev_hash: str, seq: int, values: dict[str, Any]) -> 
 
 def chained_append(log: ChainedLog, *, project: ledger_models.Project, **values: Any) -> Any:
     """Append one row to the project's chain of this log: numbered, linked and hashed."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # within a caller's transaction, one fate with it: no savepoint
         if connection.vendor == "postgresql":  # on SQLite the IMMEDIATE transaction holds the write lock
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [log.lock, project.pk])
