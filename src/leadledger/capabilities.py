@@ -140,6 +140,7 @@ def owner_candidate(project: models.Project, staff_id: Any, *, field: str = "sta
     staff = models.Staff.objects.filter(project=project, pk=pk).first() if pk is not None else None
     if staff is None:
         raise DomainError("没有这位置业顾问", "there is no such consultant", field=field)
+    staff.project = project  # the one it was found in: not read again by the checks below and the caller
     if not can(staff, OWN_CUSTOMERS):
         raise DomainError(
             f"{staff.name}不是在职的置业顾问，不能接待或拥有客户",

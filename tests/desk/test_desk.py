@@ -426,3 +426,28 @@ def test_a_visitor_who_asks_for_a_consultant_by_name_is_theirs_and_the_turn_is_o
     ).content.decode()
     assert "孙丽 is not a consultant on the roster" in page  # next to the field, nothing registered
     assert DeskVisit.objects.count() == 1
+
+
+def test_a_registration_reads_the_rotation_once_and_never_the_project_again(office: Office, site: models.Site) -> None:
+    """The desk's busiest write (53 queries a registration on a launch day): the rotation row was read twice
+    and the roster three times (get_or_create's defaults), the project once for each staff member found."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from leadledger.desk import services as desk_services
+
+    phone = "13912345678"
+    desk_services.visit_at_desk(  # the site's first registration creates its rotation row
+        site=site,
+        user=office.sun.user,
+        search=desk_services.search_log(site=site, user=office.sun.user, query="13912345670")[0],
+        name="王先生",
+        phone="13912345670",
+    )
+    search, _ = desk_services.search_log(site=site, user=office.sun.user, query=phone)
+    with CaptureQueriesContext(connection) as said:
+        done = desk_services.visit_at_desk(site=site, user=office.sun.user, search=search, name="李女士", phone=phone)
+    assert done.visit.staff
+    reads = [q["sql"] for q in said.captured_queries if q["sql"].startswith("SELECT")]
+    assert sum('FROM "desk_rotation"' in sql for sql in reads) == 1
+    assert not [sql for sql in reads if 'FROM "ledger_project"' in sql]

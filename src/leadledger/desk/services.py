@@ -91,8 +91,13 @@ def rotation_desk(site: ledger.Site) -> Desk:
 
 
 def _locked(site: ledger.Site) -> tuple[Rotation, Desk]:
-    row, _ = Rotation.objects.get_or_create(site=site, defaults={"state": Desk(roster=_roster(site)).to_json()})
-    row = Rotation.objects.select_for_update().get(pk=row.pk)
+    """The site's rotation row, locked for this transaction, and its rotation as of now."""
+    # Locked in one read; created only on the site's first use (get_or_create read the roster for its
+    # defaults on every call, and read the row twice: three queries of every registration's 53).
+    row = Rotation.objects.select_for_update().filter(site=site).first()
+    if row is None:
+        Rotation.objects.get_or_create(site=site, defaults={"state": Desk(roster=_roster(site)).to_json()})
+        row = Rotation.objects.select_for_update().get(site=site)
     return row, _with_suspensions(site, Desk.from_json(row.state))
 
 
@@ -165,7 +170,10 @@ def owner_of(customer: ledger.Customer, desk: Desk | None = None) -> str | None:
 
 
 def _staff_of(project: ledger.Project, user: Any) -> ledger.Staff | None:
-    return ledger.Staff.objects.filter(project=project, user=user).first() if user is not None else None
+    staff = ledger.Staff.objects.filter(project=project, user=user).first() if user is not None else None
+    if staff is not None:
+        staff.project = project  # the one it was found in: the capability check does not read it again
+    return staff
 
 
 def _registered(visit: DeskVisit) -> Registered:
