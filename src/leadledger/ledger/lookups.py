@@ -78,11 +78,11 @@ def _retry_at(user: Any, now: datetime) -> datetime | None:
     """When a user over a limit may search again (the moment enough of their window's lookups age out)."""
     hour = models.Lookup.objects.filter(user=user, refused=False, at__gt=now - HOUR)
     counted = hour.aggregate(minute=Count("pk", filter=Q(at__gt=now - MINUTE)), hour=Count("pk"))  # one query
-    for span, limit in (
-        (MINUTE, settings.LEADLEDGER_LOOKUPS_PER_MINUTE),
-        (HOUR, settings.LEADLEDGER_LOOKUPS_PER_HOUR),
+    for window, span, limit in (
+        ("minute", MINUTE, settings.LEADLEDGER_LOOKUPS_PER_MINUTE),
+        ("hour", HOUR, settings.LEADLEDGER_LOOKUPS_PER_HOUR),
     ):
-        over = counted["minute" if span == MINUTE else "hour"] - limit
+        over = counted[window] - limit
         if over >= 0:
             recent = hour.filter(at__gt=now - span)
             ageing = list(recent.order_by("at").values_list("at", flat=True)[over : over + 1])
