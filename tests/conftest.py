@@ -12,7 +12,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from helpers import Story
-from office import Office, office_create
+from office import OFFICE_HASHERS, Office, office_create, quick_hashers
 
 POSTGRES = os.environ.get("LEADLEDGER_TEST_POSTGRES")
 
@@ -34,6 +34,13 @@ def _no_log_file() -> None:
 
 
 _no_log_file()
+quick_hashers()
+
+
+@pytest.fixture
+def office_hashers(settings) -> None:  # type: ignore[no-untyped-def]
+    """The shipped password hashers, for a test of the shipped cost (the suite's are quick: office.py)."""
+    settings.PASSWORD_HASHERS = OFFICE_HASHERS
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -94,13 +101,24 @@ def _checkpoints_beside_the_test(settings, tmp_path: Path) -> None:  # type: ign
     settings.LEADLEDGER_SECRET_KEY_FILE = str(tmp_path / "keys" / "secret-key")  # `demo` writes one if none
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """One worker more than the cores (`-n auto`): about a seventh of a two-worker run's core time was idle,
+    tests waiting on servers starting, the board's 2-s refresh and killed processes; a third worker fills it
+    (the 3.11 suite 1,114 s → 913 s on two cores, docs/operations.md)."""
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The PostgreSQL rerun is the longest test by far: start it first, so the other worker runs the rest beside it.
-    Browser walks and races in databases of their own are long runs (the `long` marker, pyproject.toml)."""
+    Browser walks and races in databases of their own are long runs (the `long` marker, pyproject.toml).
+
+    Long runs next, short tests last: xdist's worksteal gives each worker a contiguous half and a worker with
+    nothing left takes from the end of the other's queue, so a long test left to the end ran alone while
+    the other worker waited (two minutes of CI's last three with the sweep of hostile values there)."""
     for item in items:
         if "browser" in item.path.parts or item.get_closest_marker("own_database"):
             item.add_marker(pytest.mark.long)
-    items.sort(key=lambda item: "test_postgresql.py" not in item.nodeid)
+    items.sort(key=lambda item: ("test_postgresql.py" not in item.nodeid, item.get_closest_marker("long") is None))
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,35 @@ from django.test import Client
 from django.utils import translation
 
 from leadledger.ledger import models, services
+from leadledger.web.hashers import OfficeArgon2PasswordHasher
 
 PASSWORD = "correct horse battery staple"
+# The shipped hashers (settings.PASSWORD_HASHERS), for the tests of the shipped cost (tests/web/test_sign_in.py).
+OFFICE_HASHERS = list(settings.PASSWORD_HASHERS)
+
+
+class QuickArgon2PasswordHasher(OfficeArgon2PasswordHasher):
+    """Argon2id at its least cost, for the suite's own sign-ins (conftest.py puts it in the shipped one's place).
+
+    At the office's cost a sign-in's check took 33 ms of CPU, and the suite signs in thousands of times: a
+    quarter of the CPU of the page tests went to hashing (decision 534). Same algorithm name, so a hash made
+    here verifies in a server started with the shipped settings, which re-makes it at the office's cost.
+    """
+
+    time_cost = 1
+    memory_cost = 64  # KiB
+    parallelism = 1
+
+
+def quick_hashers() -> None:
+    """The suite's hashers: the quick one where the office's is; the other (older) hashers as shipped."""
+    from django.contrib.auth import hashers
+
+    settings.PASSWORD_HASHERS = [
+        f"{__name__}.QuickArgon2PasswordHasher" if path == OFFICE_HASHERS[0] else path for path in OFFICE_HASHERS
+    ]
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
 
 
 @dataclass
@@ -29,8 +56,8 @@ class Office:
 
 
 def password_hash() -> str:
-    """PASSWORD hashed once a process: the office's Argon2 costs 25-50 ms a hash (web/hashers.py), and each
-    test's office has five people; a shared salt is nothing to these tests. Signing in still verifies it."""
+    """PASSWORD hashed once a process (by the suite's quick hasher, or the shipped one where a test restores
+    it); each test's office has five people, and a shared salt is nothing to these tests."""
     return _hashed(settings.PASSWORD_HASHERS[0])
 
 
