@@ -189,7 +189,6 @@ def test_a_hash_made_at_a_lower_cost_is_made_again_at_the_shipped_cost_at_the_ne
     assert user.password.startswith(SHIPPED_COST)
 
 
-
 def test_a_sign_in_lasts_a_working_day_but_not_until_the_next_morning() -> None:
     assert 12 * 3600 <= settings.SESSION_COOKIE_AGE < 24 * 3600
     assert not settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
