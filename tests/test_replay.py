@@ -334,6 +334,13 @@ def _bench_file(tmp_path: Path, wrong_every: int = 0) -> str:
     return str(scenario)
 
 
+# These tests fork (workers=2) inside a pytest worker, which has xdist's threads: Python 3.12 warns of a fork
+# beside threads. `leadledger replay` forks with one thread only (default_workers, tested below).
+FORKS_IN_A_TEST_WORKER = pytest.mark.filterwarnings(
+    "ignore:This process .* is multi-threaded, use of fork:DeprecationWarning"
+)
+
+
 def _both(name: str, lang: str = "zh") -> list[tuple[int, str, str]]:
     said = []
     for workers in (1, 2):
@@ -343,6 +350,7 @@ def _both(name: str, lang: str = "zh") -> list[tuple[int, str, str]]:
     return said
 
 
+@FORKS_IN_A_TEST_WORKER
 def test_two_processes_give_the_same_bytes_as_one(tmp_path: Path) -> None:
     import leadledger.replay as replay
 
@@ -352,6 +360,7 @@ def test_two_processes_give_the_same_bytes_as_one(tmp_path: Path) -> None:
     assert one == two and one[0] == 0
 
 
+@FORKS_IN_A_TEST_WORKER
 def test_two_processes_report_the_same_disagreements_in_the_same_order(tmp_path: Path) -> None:
     one, two = _both(_bench_file(tmp_path, wrong_every=7), lang="en")
     assert one == two and one[0] == 1
@@ -359,6 +368,7 @@ def test_two_processes_report_the_same_disagreements_in_the_same_order(tmp_path:
     assert len(lines) > 100 and lines == sorted(lines, key=lambda line: int(line.split("expect[")[1].split("]")[0]))
 
 
+@FORKS_IN_A_TEST_WORKER
 def test_when_the_second_process_fails_its_half_is_judged_again_in_the_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -376,6 +386,7 @@ def test_when_the_second_process_fails_its_half_is_judged_again_in_the_first(
     assert (code, out.getvalue(), err.getvalue()) == one
 
 
+@FORKS_IN_A_TEST_WORKER
 def test_an_answer_json_dumps_must_write_is_written_alike_by_two_processes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -417,12 +428,17 @@ def test_a_commission_that_is_not_a_share_map_is_compared_like_any_share_not_a_c
 
 def test_a_second_process_judges_only_when_a_core_is_idle(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
+    import threading
 
     from leadledger.replay import default_workers
 
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # as `leadledger replay` runs: one thread
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 0.4, 0.4))
     assert default_workers() == 2
+    monkeypatch.setattr(threading, "active_count", lambda: 2)  # a host with a thread of its own: no fork
+    assert default_workers() == 1
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
     monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 0.4, 0.4))  # both cores mostly busy already
     assert default_workers() == 1
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})

@@ -159,8 +159,13 @@ def default_workers() -> int:
 
     A second process costs CPU of its own (starting, pages the fork shares and both then write):
     on a machine whose cores are all busy it made the benchmark's replay slower, not faster.
+    Nor in a process with other threads (a host that calls `run`): a fork copies only the calling
+    thread, and a lock another one held stays held in the child (Python 3.12 warns of it).
     """
     if not hasattr(os, "fork"):
+        return 1
+    threading = sys.modules.get("threading")  # not imported: no threads started through it
+    if threading is not None and threading.active_count() > 1:
         return 1
     cores = len(os.sched_getaffinity(0))
     return 2 if cores >= 2 and os.getloadavg()[0] <= cores - 1 else 1
