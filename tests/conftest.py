@@ -112,9 +112,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The PostgreSQL rerun is the longest test by far: start it first, so the other worker runs the rest beside it.
     Browser walks and races in databases of their own are long runs (the `long` marker, pyproject.toml).
 
-    Long runs next, short tests last: xdist's worksteal gives each worker a contiguous half and a worker with
-    nothing left takes from the end of the other's queue, so a long test left to the end ran alone while
-    the other worker waited (two minutes of CI's last three with the sweep of hostile values there)."""
+    Long runs next, short tests last: xdist's worksteal gives each worker a contiguous share and a worker with
+    nothing left takes from the end of another's queue, so a long test left to the end ran alone while
+    the others waited (a run here spent its last two minutes on its last 3% of tests)."""
     for item in items:
         if "browser" in item.path.parts or item.get_closest_marker("own_database"):
             item.add_marker(pytest.mark.long)
