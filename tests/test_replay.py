@@ -534,9 +534,23 @@ PLAIN_VALUES = st.recursive(
     | st.floats(max_value=-1e-4, allow_infinity=False)
     | st.just(0.0)
     | st.text().map(lambda s: re.sub("  +", " ", s)),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    # keys too hold no two spaces in a row: indented_bytes declines those (tested below), by design
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=4).map(lambda s: re.sub("  +", " ", s)), inner, max_size=4)
+    ),
     max_leaves=16,
 )
+
+
+@pytest.mark.parametrize("value", [{"  ": None}, ["a  b"], {"k": {"x  ": [1]}}])
+def test_two_spaces_in_a_row_in_a_key_or_a_string_are_written_by_json_not_orjson(value: Any) -> None:
+    """Found by the property below on CI's 3.13 run: its keys could hold two spaces, which orjson's
+    indentation cannot be told apart from; indented_bytes declines, and the answer is still json's."""
+    from leadledger.replay import indented_bytes
+
+    assert indented_bytes(value) is None
+    assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=1)
 
 
 @settings(max_examples=50, deadline=None)
