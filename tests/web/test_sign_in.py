@@ -214,3 +214,26 @@ def test_an_addresss_failures_are_forgotten_after_an_hour_so_the_office_is_not_k
         )
     assert sign_in_wait(username="bob", address="203.0.113.9", now=last.at) == timedelta(minutes=8)
     assert sign_in_wait(username="bob", address="203.0.113.9", now=last.at + timedelta(minutes=61)) == timedelta(0)
+
+
+def test_what_a_sign_in_writes_is_written_together_or_not_at_all(office: Office) -> None:
+    """The record of a successful sign-in, the new session and last_login are one transaction (web/sign_in.py:
+    one writers' turn on SQLite instead of three). A failure while signing in leaves no record of success."""
+    from django.contrib.auth.signals import user_logged_in
+    from django.contrib.sessions.models import Session
+
+    def fails(**_kwargs: object) -> None:
+        raise RuntimeError("the disk is full")
+
+    user_logged_in.connect(fails, dispatch_uid="test.fails")
+    try:
+        with pytest.raises(RuntimeError):
+            _sign_in(Client(), "alice", PASSWORD)
+    finally:
+        user_logged_in.disconnect(dispatch_uid="test.fails")
+    assert not SignInAttempt.objects.filter(username="alice", outcome=SignInAttempt.Outcome.SIGNED_IN).exists()
+    assert not Session.objects.exists()
+    assert get_user_model().objects.get(username="alice").last_login is None
+    client = Client()
+    assert _sign_in(client, "alice", PASSWORD).status_code == 302
+    assert SignInAttempt.objects.filter(username="alice", outcome=SignInAttempt.Outcome.SIGNED_IN).count() == 1

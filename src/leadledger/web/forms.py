@@ -50,8 +50,13 @@ class SignInForm(AuthenticationForm):
             if getattr(error, "code", None) == "invalid_login":
                 sign_in_record(username=username, address=address, outcome=models.SignInAttempt.Outcome.WRONG)
             raise
-        sign_in_record(username=username, address=address, outcome=models.SignInAttempt.Outcome.SIGNED_IN)
         return cleaned
+
+    def record_success(self) -> None:
+        """Recorded by the view, in the transaction that signs the person in (web/sign_in.py)."""
+        address = client_address(self.request) if self.request is not None else None
+        username = self.cleaned_data["username"]
+        sign_in_record(username=username, address=address, outcome=models.SignInAttempt.Outcome.SIGNED_IN)
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)

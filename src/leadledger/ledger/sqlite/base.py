@@ -7,12 +7,19 @@ was several times its own cost (docs/benchmarks.md, "A launch day"). Here each t
 lock on a file beside the database (flock: every process and thread of every app server on this file),
 asked again every 2 ms, so that the next writer starts as soon as the one before ends and SQLite never sees
 two writers. Readers are not concerned (WAL). An in-memory database (the suite's) has no file and no queue.
+
+A write outside a transaction (Django saves a single row in autocommit: a sign-in's attempt and last_login)
+takes its turn too, for that one statement. Without it such a write met a busy database in SQLite's sleeps,
+and on a launch day a sign-in's p95 was five times its median (docs/benchmarks.md, seventeenth session).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db.backends.sqlite3 import base
@@ -23,8 +30,51 @@ except ImportError:  # Windows has no fcntl: writers there wait in SQLite's own 
     fcntl = None  # type: ignore[assignment]
 
 
+# A statement that writes by itself when no transaction is open (Django's SQL starts with its verb).
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+class _Cursor(base.SQLiteCursorWrapper):
+    """Django's cursor; a write in autocommit waits for the writers' turn like a transaction does."""
+
+    turns: DatabaseWrapper
+
+    def _commits_alone(self, query: str) -> bool:
+        connection = self.connection  # sqlite3's: no transaction open and none to be opened implicitly
+        return not connection.in_transaction and connection.isolation_level is None and bool(_WRITES.match(query))
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        if not self._commits_alone(query):
+            return super().execute(query, params)
+        with self.turns.turn_for_a_statement():
+            return super().execute(query, params)
+
+    def executemany(self, query: str, param_list: Any) -> Any:
+        if not self._commits_alone(query):
+            return super().executemany(query, param_list)
+        with self.turns.turn_for_a_statement():
+            return super().executemany(query, param_list)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _turn: int | None = None  # the lock file's descriptor while this connection holds the writers' turn
+
+    def create_cursor(self, name: str | None = None) -> _Cursor:
+        cursor: _Cursor = self.connection.cursor(factory=_Cursor)
+        cursor.turns = self
+        return cursor
+
+    @contextmanager
+    def turn_for_a_statement(self) -> Iterator[None]:
+        """The writers' turn for one statement that commits by itself (autocommit, no transaction open)."""
+        if self._turn is not None:  # already ours
+            yield
+            return
+        self._take_turn()
+        try:
+            yield
+        finally:
+            self._end_turn()
 
     def _take_turn(self) -> None:
         if self._turn is None and fcntl is not None and not self.is_in_memory_db():
