@@ -117,6 +117,19 @@ def warm() -> int:
     return compiled
 
 
+def preloaded() -> Any:
+    """The WSGI app as the workers get it: warmed, then kept out of their garbage collections (Python's
+    advice for a fork without exec). Without the freeze each worker's first full collection walked the
+    whole loaded app, 0.15-0.4 s with every request of that worker waiting, in all four workers within a
+    launch's first second (decision 535)."""
+    from leadledger.wsgi import application
+
+    warm()
+    gc.collect()
+    gc.freeze()
+    return application
+
+
 def serve(host: str, port: int, workers: int, threads: int, *, on_ready: Any) -> None:
     """Run gunicorn here until it is stopped; `on_ready` is called once it listens."""
     from django.db import connections
@@ -147,15 +160,7 @@ def serve(host: str, port: int, workers: int, threads: int, *, on_ready: Any) ->
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            from leadledger.wsgi import application
-
-            warm()
-            # The loaded app is kept out of the workers' collections (Python's advice for a fork without exec):
-            # without it each worker's first full collection walked all of it, 0.15-0.4 s with every request
-            # of that worker waiting, all four at the launch's first second (docs/benchmarks.md).
-            gc.collect()
-            gc.freeze()
-            return application
+            return preloaded()
 
     connections.close_all()  # the workers must not share the connection the migration opened
     Application().run()
