@@ -252,6 +252,8 @@ def test_the_worker_count_comes_from_the_environment_with_a_default_of_two_a_cor
 
 
 def test_a_thread_count_that_is_not_a_number_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LEADLEDGER_THREADS", raising=False)
+    assert threads_from_environment() == 1  # decision 536: one request at a time a worker
     monkeypatch.setenv("LEADLEDGER_THREADS", "many")
     with pytest.raises(ValueError, match="LEADLEDGER_THREADS"):
         threads_from_environment()

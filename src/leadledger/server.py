@@ -41,8 +41,11 @@ def workers_from_environment() -> int:
 
 
 def threads_from_environment() -> int:
-    """Threads a worker (gthread): a browser's kept-alive connection waits in one without holding a process."""
-    return _count("LEADLEDGER_THREADS", 4)
+    """Threads a worker (gthread), default one (decision 536). A kept-alive connection waits in the worker's
+    poller between requests, not in a thread. With four threads a worker, a launch day's requests all ran at
+    once on two cores, and the one holding the project's writer lock ran slowest: on PostgreSQL with 500
+    agents the registrations' p95 was 240-305 ms, with one thread 96-122 ms (docs/benchmarks.md)."""
+    return _count("LEADLEDGER_THREADS", 1)
 
 
 def port_taken(host: str, port: int) -> bool:
