@@ -44,7 +44,7 @@ def threads_from_environment() -> int:
     """Threads a worker (gthread), default one (decision 536). A kept-alive connection waits in the worker's
     poller between requests, not in a thread. With four threads a worker, a launch day's requests all ran at
     once on two cores, and the one holding the project's writer lock ran slowest: on PostgreSQL with 500
-    agents the registrations' p95 was 240-305 ms, with one thread 96-122 ms (docs/benchmarks.md)."""
+    agents an agent's registration p95 was 240-305 ms, with one thread 122-131 ms (docs/benchmarks.md)."""
     return _count("LEADLEDGER_THREADS", 1)
 
 

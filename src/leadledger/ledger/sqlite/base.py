@@ -19,7 +19,7 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from django.db.backends.sqlite3 import base
@@ -39,20 +39,18 @@ class _Cursor(base.SQLiteCursorWrapper):
 
     turns: DatabaseWrapper
 
-    def _commits_alone(self, query: str) -> bool:
+    def _turn_if_alone(self, query: str) -> AbstractContextManager[None]:
         connection = self.connection  # sqlite3's: no transaction open and none to be opened implicitly
-        return not connection.in_transaction and connection.isolation_level is None and bool(_WRITES.match(query))
+        if connection.in_transaction or connection.isolation_level is not None or not _WRITES.match(query):
+            return nullcontext()
+        return self.turns.turn_for_a_statement()
 
     def execute(self, query: str, params: Any = None) -> Any:
-        if not self._commits_alone(query):
-            return super().execute(query, params)
-        with self.turns.turn_for_a_statement():
+        with self._turn_if_alone(query):
             return super().execute(query, params)
 
     def executemany(self, query: str, param_list: Any) -> Any:
-        if not self._commits_alone(query):
-            return super().executemany(query, param_list)
-        with self.turns.turn_for_a_statement():
+        with self._turn_if_alone(query):
             return super().executemany(query, param_list)
 
 
