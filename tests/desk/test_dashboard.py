@@ -157,3 +157,30 @@ def test_the_dashboard_asks_the_database_the_same_few_questions_whatever_the_his
     dashboard.dashboard(week.project, timezone.now(), window=30)  # stores the finished days
     with django_assert_max_num_queries(15):  # type: ignore[operator]
         dashboard.dashboard(week.project, timezone.now(), window=30)
+
+
+def test_a_look_that_stores_nothing_opens_no_transaction(week: Office) -> None:
+    """On SQLite every transaction waits for the writers' turn (decision 530): a manager's look at a
+    dashboard whose finished days are already stored must not take one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dashboard.dashboard(week.project, timezone.now(), window=30)  # stores the finished days
+    with CaptureQueriesContext(connection) as seen:
+        dashboard.dashboard(week.project, timezone.now(), window=30)
+    written = [q["sql"] for q in seen.captured_queries if q["sql"].split()[0].upper() in {"BEGIN", "INSERT", "UPDATE"}]
+    assert written == [] and not any("SAVEPOINT" in q["sql"] for q in seen.captured_queries)
+
+
+def test_the_page_draws_the_dashboard_again_as_soon_as_its_figures_change(week: Office) -> None:
+    """What the page keeps of a drawn dashboard is keyed on the figures themselves: a visit recorded
+    between two looks is on the second, and the same figures in another language are drawn in it."""
+    manager = _client("zhao")
+    before = manager.get("/p/hz-1/manage/?days=7").content.decode()
+    _visit(week, week.zhang, week.bob)
+    after = manager.get("/p/hz-1/manage/?days=7").content.decode()
+    today = f"{dashboard.dashboard(week.project, timezone.now(), window=7).today:%m-%d}"
+    row = f'<tr><td class="mono">{today}</td><td class="num">'
+    assert f"{row}1</td>" in before and f"{row}2</td>" in after
+    chinese = _client("zhao", "zh-hans").get("/p/hz-1/manage/?days=7").content.decode()
+    assert "每日来访" in chinese and "Visits per day" not in chinese

@@ -8,7 +8,7 @@ a few index lookups, and the stored days of the window.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -55,8 +55,9 @@ def day_count(project: models.Project, day: date) -> dict[str, Any]:
     return visit (复访), as the desk's "today" counts them (decision 120).
     """
     start, end = _bounds(day, ZoneInfo(project.time_zone))
-    events = models.Event.objects.filter(project=project, at__gte=start, at__lt=end)
-    visits_of_day = list(events.filter(kind=VISIT).values_list("seq", "customer_id", "staff_id"))
+    events = models.Event.objects.filter(project=project, at__gte=start, at__lt=end, kind__in=COUNTED)
+    rows = list(events.values_list("kind", "seq", "customer_id", "staff_id"))  # one read of the day
+    visits_of_day = [(seq, customer, staff) for kind, seq, customer, staff in rows if kind == VISIT]
     first_seen = _first_visits(project, {customer for _, customer, _ in visits_of_day})
     by_staff: dict[str, list[int]] = {}  # staff id -> [visits, first visits, deals]
     visits = new = 0
@@ -67,9 +68,9 @@ def day_count(project: models.Project, day: date) -> dict[str, Any]:
         if first_seen.get(customer) == seq:
             row[1] += 1
             new += 1
-    for staff in events.filter(kind=DEAL).values_list("staff_id", flat=True):
+    for staff in (staff for kind, _, _, staff in rows if kind == DEAL):
         by_staff.setdefault(str(staff), [0, 0, 0])[2] += 1
-    rulings = events.filter(kind=RULING).count()
+    rulings = sum(1 for kind, *_ in rows if kind == RULING)
     return {"visits": visits, "new": new, "rulings": rulings, "by_staff": by_staff}
 
 
@@ -84,8 +85,7 @@ def days_counted(project: models.Project, first: date, today: date) -> dict[date
     last = _last_seq(project)  # read before counting: an event recorded meanwhile is seen next time
     stored = {row.day: row for row in DayFigures.objects.filter(project=project, day__gte=first, day__lt=today)}
     stale_from = today
-    if stored:
-        seen = min(row.through_seq for row in stored.values())
+    if stored and (seen := min(row.through_seq for row in stored.values())) < last:
         since = models.Event.objects.filter(project=project, kind__in=COUNTED, seq__gt=seen, seq__lte=last)
         # An import may put an event on a past day; a visit there can also turn a later day's
         # first visit into a return visit, so every day from the earliest touched one is counted again.
@@ -102,17 +102,18 @@ def days_counted(project: models.Project, first: date, today: date) -> dict[date
             counted[day] = day_count(project, day)
             fresh.append(DayFigures(project=project, day=day, figures=counted[day], through_seq=last))
         day += timedelta(days=1)
-    with transaction.atomic():
-        if fresh:
-            DayFigures.objects.bulk_create(
-                fresh,
-                update_conflicts=True,
-                unique_fields=["project", "day"],
-                update_fields=["figures", "through_seq"],
-            )
-        kept = [d for d in stored if d < stale_from and stored[d].through_seq < last]
-        if kept:  # nothing touched them up to `last`: the next look starts from there
-            DayFigures.objects.filter(project=project, day__in=kept).update(through_seq=last)
+    kept = [d for d in stored if d < stale_from and stored[d].through_seq < last]
+    if fresh or kept:  # a look that stores nothing takes no writer's turn (decision 530)
+        with transaction.atomic():
+            if fresh:
+                DayFigures.objects.bulk_create(
+                    fresh,
+                    update_conflicts=True,
+                    unique_fields=["project", "day"],
+                    update_fields=["figures", "through_seq"],
+                )
+            if kept:  # nothing touched them up to `last`: the next look starts from there
+                DayFigures.objects.filter(project=project, day__in=kept).update(through_seq=last)
     counted[today] = day_count(project, today)
     return counted
 
@@ -153,12 +154,14 @@ class ExpiringRow:
 
 @dataclass(frozen=True)
 class Dashboard:
+    """The figures of one look; hashable, so that the page can keep what it drew for the same figures."""
+
     window: int
     first: date
     today: date
-    days: list[DayRow] = field(default_factory=list)
-    consultants: list[ConsultantRow] = field(default_factory=list)
-    expiring: list[ExpiringRow] = field(default_factory=list)
+    days: tuple[DayRow, ...] = ()
+    consultants: tuple[ConsultantRow, ...] = ()
+    expiring: tuple[ExpiringRow, ...] = ()
     expiring_count: int = 0
     open_disputes: int = 0
 
@@ -242,9 +245,9 @@ def dashboard(project: models.Project, now: datetime, window: int = DEFAULT_WIND
         window=window,
         first=first,
         today=today,
-        days=days,
-        consultants=consultants,
-        expiring=expiring,
+        days=tuple(days),
+        consultants=tuple(consultants),
+        expiring=tuple(expiring),
         expiring_count=expiring_count,
         open_disputes=Dispute.objects.filter(project=project, settled_at__isnull=True).count(),
     )

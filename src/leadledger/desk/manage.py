@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -12,8 +13,10 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -81,6 +84,19 @@ def _dashboard_charts(board: dashboard.Dashboard) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=32)
+def _dashboard_html(language: str, zone: str, project_code: str, board: dashboard.Dashboard) -> SafeString:
+    """The dashboard's charts and tables, drawn once for the same figures, language and time zone.
+
+    They are most of the manager's page (a look drew some 700 values through the template, 20 ms of its
+    48); every look counts the figures afresh (a few index reads), and only when they changed are they
+    drawn again. The key holds everything drawn: nothing in it depends on who looks.
+    """
+    with translation.override(language), timezone.override(ZoneInfo(zone)):
+        context = {"board": board, "charts": _dashboard_charts(board), "project_code": project_code}
+        return mark_safe(render_to_string("desk/_dashboard.html", context))
+
+
 def _manage_page(
     request: access.ProjectRequest, *, departure: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
@@ -91,7 +107,9 @@ def _manage_page(
     waiting_counts = queue.waiting_counts(request.project)
     context = {
         "board": board,
-        "charts": _dashboard_charts(board),
+        "dashboard_html": _dashboard_html(
+            translation.get_language(), timezone.get_current_timezone_name(), request.project.code, board
+        ),
         "windows": dashboard.WINDOWS,
         "waiting": waiting_counts,
         "waiting_total": sum(waiting_counts.values()),
