@@ -3,6 +3,7 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from leadledger import capabilities
@@ -73,8 +74,8 @@ def _cached(request: Any, key: str, make: Callable[[], Any]) -> Any:
     return cache[key]
 
 
-@register.inclusion_tag("web/chip.html", takes_context=True)
-def verdict_chip(context: template.Context, verdict: Any, opened: bool = False) -> dict[str, Any]:
+@register.simple_tag(takes_context=True)
+def verdict_chip(context: template.Context, verdict: Any, opened: bool = False) -> SafeString:
     """A verdict's status chip, with its sentence one click away for whoever may read it (web.chips)."""
     from leadledger.ledger import models
     from leadledger.ledger.convert import policy_of
@@ -102,7 +103,7 @@ def verdict_chip(context: template.Context, verdict: Any, opened: bool = False) 
         lang=lang(),
         readable=access.may_read_story(request.staff, verdict),
     )
-    return {"chip": chip, "rules": capabilities.RULE in request.capabilities, "opened": opened}
+    return chips.chip_html(chip, rules=capabilities.RULE in request.capabilities, opened=opened)
 
 
 @register.filter
