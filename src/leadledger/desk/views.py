@@ -144,7 +144,7 @@ def desk(request: access.ProjectRequest, site: int) -> HttpResponse:
 def _results_context(
     request: access.ProjectRequest, site: models.Site, record: DeskSearch, customers: list[models.Customer]
 ) -> dict[str, object]:
-    names = web_selectors.staff_names(request.project)
+    names = web_selectors.request_staff_names(request)  # the chips read them too
     board = services.rotation_desk(site)
     mode = web_selectors.phone_mode(request.project)
     query = record.query

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -17,6 +19,8 @@ from leadledger.ledger.convert import policy_of
 from leadledger.ledger.selectors import customer_search
 
 from . import access
+
+T = TypeVar("T")
 
 
 def phone_mode(project: models.Project) -> str:
@@ -31,6 +35,19 @@ def masked(value: str | None, mode: str = DEFAULT_MODE) -> str:
 
 def staff_names(project: models.Project) -> dict[str, str]:
     return {str(pk): name for pk, name in models.Staff.objects.filter(project=project).values_list("pk", "name")}
+
+
+def once(request: Any, key: str, make: Callable[[], T]) -> T:
+    """`make()` once per request under `key`: a page of fifty chips and its own rows read the names once."""
+    kept = request.__dict__.setdefault("_once", {})
+    if key not in kept:
+        kept[key] = make()
+    return kept[key]  # type: ignore[no-any-return]
+
+
+def request_staff_names(request: Any) -> dict[str, str]:
+    """`staff_names` of the request's project, read once per request."""
+    return once(request, "staff_names", lambda: staff_names(request.project))
 
 
 # A search on the customer list shows this many matches at most; an empty query pages through everyone.

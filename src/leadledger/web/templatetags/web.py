@@ -1,4 +1,3 @@
-from collections.abc import Callable
 from typing import Any
 
 from django import template
@@ -66,14 +65,6 @@ def status_tone(status: str) -> str:
     return TONES.get(status, "grey")
 
 
-def _cached(request: Any, key: str, make: Callable[[], Any]) -> Any:
-    """Once per request: a page of fifty chips reads the names and the policy once."""
-    cache = request.__dict__.setdefault("_chips", {})
-    if key not in cache:
-        cache[key] = make()
-    return cache[key]
-
-
 @register.simple_tag(takes_context=True)
 def verdict_chip(context: template.Context, verdict: Any, opened: bool = False) -> SafeString:
     """A verdict's status chip, with its sentence one click away for whoever may read it (web.chips)."""
@@ -87,7 +78,7 @@ def verdict_chip(context: template.Context, verdict: Any, opened: bool = False) 
     verdict = verdict or None  # a template's missing verdict ("") is no verdict
     agents: dict[str, str] = {}
     if verdict is not None and verdict.channel:
-        agents = _cached(
+        agents = selectors.once(
             request,
             "agents",
             lambda: {
@@ -96,10 +87,10 @@ def verdict_chip(context: template.Context, verdict: Any, opened: bool = False) 
         )
     chip = chips.chip_of(
         verdict,
-        names=_cached(request, "names", lambda: selectors.staff_names(project)),
+        names=selectors.request_staff_names(request),
         agents=agents,
-        policy=_cached(request, "policy", lambda: policy_of(project)),
-        now=_cached(request, "now", timezone.now),
+        policy=selectors.once(request, "policy", lambda: policy_of(project)),
+        now=selectors.once(request, "now", timezone.now),
         lang=lang(),
         readable=access.may_read_story(request.staff, verdict),
     )
