@@ -12,7 +12,9 @@ its figures (`money.selectors.statement`) and its Excel (`money.exports.statemen
 
 `--month-pdfs N` times the month's PDF of N projects (`money.documents.month_statements_pdf`: one
 weasyprint document per project, a page per person), in `--processes` processes (projects shared out),
-and multiplies the time per statement out for the company. `--skip-excel` leaves the first part out.
+and multiplies the time per statement out for the company; `--month-pdfs 200` is the whole company, and
+`--month-excel` has that run write every statement's Excel file too. `--skip-excel` leaves the first
+part out.
 """
 
 from __future__ import annotations
@@ -124,6 +126,7 @@ def main() -> None:
     parser.add_argument("--month-pdfs", type=int, default=0, help="projects whose month's PDF is timed")
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--skip-excel", action="store_true")
+    parser.add_argument("--month-excel", action="store_true", help="the month's run writes every Excel file too")
     args = parser.parse_args()
     _setup(args.database)
     from leadledger.ledger.models import Staff
@@ -138,7 +141,7 @@ def main() -> None:
     translation.activate("zh-hans")
     everyone = list(Staff.objects.select_related("project").order_by("pk"))
     if args.month_pdfs:
-        _month_pdfs(args.database, args.month_pdfs, args.processes, len(everyone))
+        _month_pdfs(args.database, args.month_pdfs, args.processes, len(everyone), args.month_excel)
     each: list[float] = []
     cpu0, began = time.process_time(), time.perf_counter()
     total = Decimal(0)
@@ -162,14 +165,14 @@ def main() -> None:
         from django.template.loader import render_to_string
         from django.utils import timezone
 
+        from leadledger.money import documents
+
         times, cpu_began = [], time.process_time()
         for person in everyone[: args.pdfs]:
             t = time.perf_counter()
             figures = selectors.statement(person, 2026, 11)
             context = {
-                "s": figures,
-                "totals": exports.totals(figures),
-                "lines": [(line, exports.kind_label(line.kind)) for line in figures.lines if line.kind != "accrued"],
+                **documents.statement_parts(figures),  # as the statement's PDF view makes it
                 "month": "2026-11",
                 "project": person.project,
                 "printed": timezone.localtime(),
@@ -183,8 +186,9 @@ def main() -> None:
         )
 
 
-def _project_pdfs(database: str, codes: list[str]) -> tuple[int, int, float]:
-    """In one process: each project's month PDF; (statements, bytes, CPU seconds)."""
+def _project_pdfs(database: str, codes: list[str], excel: bool = False) -> tuple[int, int, float]:
+    """In one process: each project's month PDF, and with `excel` every statement's Excel workbook too;
+    (statements, bytes, CPU seconds)."""
     import django.db
 
     if not os.environ.get("DJANGO_SETTINGS_MODULE") or "DATABASE_URL" not in os.environ:
@@ -194,18 +198,21 @@ def _project_pdfs(database: str, codes: list[str]) -> tuple[int, int, float]:
     from weasyprint.text.fonts import FontConfiguration
 
     from leadledger.ledger.models import Project
-    from leadledger.money import documents, selectors
+    from leadledger.money import documents, exports, selectors
 
     translation.activate("zh-hans")
     fonts = FontConfiguration()  # one per process, kept across projects
     cpu0, count, size = time.process_time(), 0, 0
     for project in Project.objects.filter(code__in=codes):
-        count += len(selectors.month_people(project, 2026, 11))
+        people = selectors.month_people(project, 2026, 11)
+        count += len(people)
         size += len(documents.month_statements_pdf(project, 2026, 11, timezone.localtime(), fonts=fonts))
+        for person in people if excel else []:
+            size += len(exports.statement_workbook(selectors.statement(person, 2026, 11)))
     return count, size, time.process_time() - cpu0
 
 
-def _month_pdfs(database: str, projects: int, processes: int, company: int) -> None:
+def _month_pdfs(database: str, projects: int, processes: int, company: int, excel: bool = False) -> None:
     from concurrent.futures import ProcessPoolExecutor
 
     from leadledger.ledger.models import Project
@@ -215,14 +222,16 @@ def _month_pdfs(database: str, projects: int, processes: int, company: int) -> N
     load = os.getloadavg()
     began = time.perf_counter()
     if processes == 1:
-        results = [_project_pdfs(database, codes)]
+        results = [_project_pdfs(database, codes, excel)]
     else:
         with ProcessPoolExecutor(processes) as pool:
-            results = list(pool.map(_project_pdfs, [database] * processes, shares))
+            results = list(pool.map(_project_pdfs, [database] * processes, shares, [excel] * processes))
     wall = time.perf_counter() - began
     count, size, cpu = (sum(r[i] for r in results) for i in range(3))
+    and_excel = " and Excel files" if excel else ""
     print(
-        f"month's PDFs: {len(codes)} projects, {count} statements, {size / 1e6:.1f} MB in {processes} process(es): "
+        f"month's PDFs{and_excel}: {len(codes)} projects, {count} statements, {size / 1e6:.1f} MB "
+        f"in {processes} process(es): "
         f"{wall:.1f} s wall, {cpu:.1f} s CPU; {cpu / count * 1000:.0f} ms CPU a statement; "
         f"the company's {company}: {cpu / count * company:.0f} s CPU, "
         f"{cpu / count * company / processes:.0f} s on {processes} idle core(s); "
