@@ -227,3 +227,12 @@ def test_the_menu_leads_a_manager_to_the_queue_with_how_many_wait(waiting: Offic
     consultant = client_in("zh-hans")
     assert consultant.login(username="alice", password=PASSWORD)
     assert "/manage/queue/" not in consultant.get("/p/hz-1/me/").content.decode()
+
+
+def test_a_departure_refused_for_its_notice_date_comes_back_with_the_consultant_still_chosen(office: Office) -> None:
+    typed = {"staff": office.bob.pk, "reason": "resigned", "notice_on": "2026-02-30"}
+    page = _client("zhao").post("/p/hz-1/manage/departure/", typed)
+    text = page.content.decode()
+    assert page.status_code == 400 and 'id="notice-on-error"' in text
+    select = text[text.index('id="leaver"') : text.index("</select>", text.index('id="leaver"'))]
+    assert f'<option value="{office.bob.pk}" selected>' in select and select.count(" selected>") == 1

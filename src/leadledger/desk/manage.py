@@ -104,7 +104,7 @@ def _manage_page(
     policy = convert.policy_of(request.project)
     language = lang()
     board = dashboard.dashboard(request.project, timezone.now(), dashboard.window_of(request.GET.get("days")))
-    waiting_counts = queue.waiting_counts(request.project)
+    waiting_counts = web_selectors.once(request, "waiting", lambda: queue.waiting_counts(request.project))
     context = {
         "board": board,
         "dashboard_html": _dashboard_html(
@@ -125,6 +125,7 @@ def _manage_page(
         "may_set_policy": capabilities.SET_POLICY in request.capabilities,
         "lookup_signals": _lookup_signals(request),
         "departure": departure or {},
+        "departing": whole_id(str(((departure or {}).get("typed") or {}).get("staff", ""))),  # the one chosen
     }
     return render(request, "desk/manage.html", context, status=status)
 

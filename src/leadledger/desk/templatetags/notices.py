@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from leadledger.desk import queue, selectors
+from leadledger.web.selectors import once
 
 register = template.Library()
 
@@ -22,4 +23,6 @@ def unread_notices(request: Any) -> int:
 def queue_waiting(request: Any) -> int:
     """The same total as the management page's "waiting for you" figure (count queries, no rows read)."""
     project = getattr(request, "project", None)
-    return sum(queue.waiting_counts(project).values()) if project is not None else 0
+    if project is None:
+        return 0
+    return sum(once(request, "waiting", lambda: queue.waiting_counts(project)).values())  # the page's own, if read
