@@ -90,7 +90,9 @@ def _dashboard_html(language: str, zone: str, project_code: str, board: dashboar
 
     They are most of the manager's page (a look drew some 700 values through the template, 20 ms of its
     48); every look counts the figures afresh (a few index reads), and only when they changed are they
-    drawn again. The key holds everything drawn: nothing in it depends on who looks.
+    drawn again. The key holds everything drawn: nothing in it depends on who looks. An erased customer's
+    name can stay in a worker's memory until its entry is pushed out (32 at most), never to be shown
+    again: no board drawn after the erasure has it, so none matches that entry.
     """
     with translation.override(language), timezone.override(ZoneInfo(zone)):
         context = {"board": board, "charts": _dashboard_charts(board), "project_code": project_code}

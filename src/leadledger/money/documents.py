@@ -58,7 +58,7 @@ def set_in_columns(totals: list[tuple[str, object]], lines: list[tuple[Any, str]
     """The PDF's totals and lines as rows of text aligned in a monospaced font, not as tables.
 
     weasyprint lays a table out cell by cell: the two tables were two thirds of a statement's PDF time
-    (66 ms of CPU; 23 ms set this way), and the month's 2,000 statements of a company stayed above a
+    (66 ms of CPU; 29 ms set this way), and the month's 2,000 statements of a company stayed above a
     minute (docs/benchmarks.md). `totals_set`: (label and padding, value) rows, the value printed bold;
     `lines_head` and `lines_set`: the lines' header and rows, one string each.
     """
