@@ -220,6 +220,10 @@ def _month_pdfs(database: str, projects: int, processes: int, company: int, exce
     codes = list(Project.objects.order_by("pk").values_list("code", flat=True)[:projects])
     shares = [codes[i::processes] for i in range(processes)]
     load = os.getloadavg()
+    import django.db
+
+    # A forked worker must not inherit this connection: on PostgreSQL its closing there ended it here.
+    django.db.connections.close_all()
     began = time.perf_counter()
     if processes == 1:
         results = [_project_pdfs(database, codes, excel)]
