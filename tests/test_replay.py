@@ -377,10 +377,10 @@ def test_when_the_second_process_fails_its_half_is_judged_again_in_the_first(
     name = _bench_file(tmp_path)
     one = _both(name)[0]
 
-    def broken(outcome: Any) -> Any:
+    def broken(answers: Any) -> Any:
         raise MemoryError  # in the forked process, which then sends nothing
 
-    monkeypatch.setattr(replay, "_written", broken)
+    monkeypatch.setattr(replay, "_pieces", broken)
     out, err = io.StringIO(), io.StringIO()
     code = run([name], lang="zh", out=out, err=err, workers=2)
     assert (code, out.getvalue(), err.getvalue()) == one
@@ -408,6 +408,84 @@ def test_an_answer_json_dumps_must_write_is_written_alike_by_two_processes(
         assert run([name], lang="zh", out=out, err=io.StringIO(), workers=workers) == 0
         written.append(out.getvalue())
     assert written[0] == written[1] == _both(name)[0][1] and ".5" in written[0]
+
+
+# -- reading and judging on two cores: each process its own share of the customers (engine.split) -----
+
+
+@pytest.fixture
+def split_from_1500(monkeypatch: pytest.MonkeyPatch) -> None:
+    from leadledger.engine import split
+
+    monkeypatch.setattr(split, "SPLIT_FROM", 1500)
+
+
+@FORKS_IN_A_TEST_WORKER
+@pytest.mark.usefixtures("split_from_1500")
+def test_a_file_read_in_two_shares_gives_the_same_bytes_and_disagreements_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import leadledger.replay as replay
+
+    shared = []
+    original = replay._share_written
+
+    def counted(data: Any, plan: Any, index: int, lang: str) -> Any:
+        shared.append(index)
+        return original(data, plan, index, lang)
+
+    monkeypatch.setattr(replay, "_share_written", counted)
+    one, two = _both(_bench_file(tmp_path, wrong_every=7), lang="en")
+    assert shared == [0]  # the first process's share here; the second's in the fork
+    assert one == two and one[0] == 1 and len(one[2].splitlines()) > 100
+
+
+@FORKS_IN_A_TEST_WORKER
+@pytest.mark.usefixtures("split_from_1500")
+@pytest.mark.parametrize("where", [5, -5])
+def test_a_mistake_in_either_share_is_reported_as_one_process_reports_it(tmp_path: Path, where: int) -> None:
+    data = _bench_module().generate(1500, 15000, 12)
+    data["events"][where]["at"] = "2025-02-30T10:00:00+08:00"
+    data["events"][7]["id"] = data["events"][9000]["id"]  # and an id twice, in whichever shares
+    one, two = _both(_write(tmp_path, data), lang="en")
+    assert one == two and one[0] == 2 and "$.events[" in one[2]
+
+
+@FORKS_IN_A_TEST_WORKER
+@pytest.mark.usefixtures("split_from_1500")
+def test_when_a_share_fails_in_the_second_process_the_file_is_judged_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import leadledger.replay as replay
+
+    name = _bench_file(tmp_path)
+    one = _both(name)[0]
+    parent, original = os.getpid(), replay.answer_share
+
+    def broken(data: Any, plan: Any, index: int, lang: str = "zh") -> Any:
+        if os.getpid() != parent:
+            raise MemoryError
+        return original(data, plan, index, lang)
+
+    monkeypatch.setattr(replay, "answer_share", broken)
+    out, err = io.StringIO(), io.StringIO()
+    assert (run([name], lang="zh", out=out, err=err, workers=2), out.getvalue(), err.getvalue()) == one
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(st.text(max_size=4), JSON_VALUES, min_size=1, max_size=4), min_size=1, max_size=4))
+def test_answers_written_in_pieces_are_put_together_as_json_dumps_writes_them(answers: list[Any]) -> None:
+    from leadledger.replay import _pieces, indented_bytes
+
+    pieces = _pieces(answers)
+    document = {"results": [*(pieces or answers), *answers], "files": [{"file": "a.json", "ok": True}]}
+    expected = json.dumps({**document, "results": answers + answers}, ensure_ascii=False, indent=1)
+    quick = indented_bytes(document)
+    assert quick is None or quick.decode("utf-8") == expected
+    assert pieces is None or quick is not None
+    assert indented_json(document) == expected
 
 
 @pytest.mark.parametrize(
@@ -583,10 +661,15 @@ def test_orjson_writes_what_it_is_given_exactly_as_json_dumps_does(value: Any) -
     ids=repr,
 )
 def test_what_orjson_would_write_differently_is_left_to_the_writer_of_json(value: Any) -> None:
-    from leadledger.replay import _Written, indented_bytes
+    from leadledger.replay import _Piece, indented_bytes
 
     assert indented_bytes(value) is None
-    assert indented_bytes({"results": [_Written('{"at": 1}')]}) is None  # a second process's answer
+    written = _Piece(b'{\n   "at": 1\n  }')  # a second process's answer
+    assert indented_bytes({"results": [written, value]}) is None
+    if type(value) is dict and all(type(key) is str for key in value):
+        document = {"results": [written, value]}
+        expected = json.dumps({"results": [{"at": 1}, value]}, ensure_ascii=False, indent=1)
+        assert indented_json(document) == expected
     try:
         expected = json.dumps(value, ensure_ascii=False, indent=1)
     except TypeError:

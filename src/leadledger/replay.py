@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring as _string
 from pathlib import Path
 from typing import Any, TextIO
 
-from .engine.answers import Answerer, Outcome, answer, what_if
+from .engine.answers import Answerer, Outcome, answer, answer_share, what_if
 from .engine.errors import DomainError, EngineError
 from .engine.scenario import Question
+from .engine.split import Split, split_scenario
 from .engine.timeline import collector_paused
 
 EXIT_OK, EXIT_DISAGREE, EXIT_UNREADABLE = 0, 1, 2
@@ -145,8 +147,8 @@ def run(
         return _replay(files, override, proposal, lang, out, err, workers, kept)
 
 
-class _Written(str):
-    """An answer the second process judged, already written as `indented_json` writes an answer."""
+class _Piece(bytes):
+    """An answer already written, in UTF-8, as `indented_json` writes an item of {"results": [...]}."""
 
     __slots__ = ()
 
@@ -171,19 +173,11 @@ def default_workers() -> int:
     return 2 if cores >= 2 and os.getloadavg()[0] <= cores - 1 else 1
 
 
-def _in_two(questions: Sequence[Question], answer_some: Answerer) -> Outcome:
-    """Judge the second half of the questions in a forked process while this one judges the first.
+def _forked(work: Callable[[], Any]) -> tuple[int, int]:
+    """Start a second process doing `work`; it sends back the pickled result (b"" if it failed).
 
-    The fork inherits the timeline already built; the second process sends back its answers
-    written as JSON (writing them is part of the work shared) and its disagreements, through a
-    pipe. Whatever goes wrong there, its half is judged again here, where an error is raised and
-    reported as it would be without it.
+    Returns the process and the pipe to read its result from (`_collect`).
     """
-    if len(questions) < SHARED_FROM:
-        return answer_some(questions)
-    import pickle  # only when two processes share the work
-
-    half = len(questions) // 2
     reader, writer = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -191,8 +185,8 @@ def _in_two(questions: Sequence[Question], answer_some: Answerer) -> Outcome:
     if pid == 0:  # pragma: no cover - the second process (coverage is not measured there)
         os.close(reader)
         try:
-            payload = pickle.dumps(_written(answer_some(questions[half:])), protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:  # judged again by the first process, which says why
+            payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:  # done again by the first process, which says why
             payload = b""
         try:
             with os.fdopen(writer, "wb") as pipe:
@@ -200,42 +194,115 @@ def _in_two(questions: Sequence[Question], answer_some: Answerer) -> Outcome:
         finally:
             os._exit(0)  # nothing of the first process's (buffers, exit handlers) runs twice
     os.close(writer)
-    try:
-        first = answer_some(questions[:half])
-    except BaseException:
-        os.kill(pid, signal.SIGKILL)
-        os.close(reader)
-        os.waitpid(pid, 0)
-        raise
+    return pid, reader
+
+
+def _collect(pid: int, reader: int) -> Any:
+    """The second process's result, or None if it failed."""
     with os.fdopen(reader, "rb") as pipe:
         payload = pipe.read()
     os.waitpid(pid, 0)
-    if not payload:
-        second = answer_some(questions[half:])
-        answers: list[Any] = second.answers
-        mismatches = second.mismatches
+    return pickle.loads(payload) if payload else None
+
+
+def _stop(pid: int, reader: int) -> None:
+    os.kill(pid, signal.SIGKILL)
+    os.close(reader)
+    os.waitpid(pid, 0)
+
+
+def _in_shares(data: Any, override: dict[str, Any] | None, lang: str) -> Outcome | None:
+    """An attribution file answered in two processes, each reading and judging its own share of the
+    customers (engine.split); None where it is not split, or a share finds anything wrong: the file
+    is then answered whole, which says what is wrong as it would have without the split."""
+    try:
+        split = split_scenario(data, 2, policy_override=override) if type(data) is dict else None
+    except (EngineError, ValueError, TypeError, KeyError):  # read again whole, and reported
+        return None
+    if split is None:
+        return None
+    pid, reader = _forked(lambda: _share_written(data, split, 1, lang))
+    try:
+        own = _share_written(data, split, 0, lang)
+    except Exception:  # whatever it is, the whole file's reading says it (or raises it)
+        _stop(pid, reader)
+        return None
+    other = _collect(pid, reader)
+    if other is None:
+        return None
+    total = len(own[0]) + len(other[0])
+    answers: list[Any] = [None] * total
+    mismatches: list[tuple[int, str]] = []
+    for indices, written, wrong in (own, other):
+        for place, item in zip(indices, written, strict=True):
+            if place >= total:
+                return None
+            answers[place] = item
+        mismatches += wrong
+    if any(item is None for item in answers):  # pragma: no cover - every question is one share's
+        return None
+    # The engine's Outcome holds answers as dicts; these pieces are read only by indented_bytes.
+    return Outcome(answers=answers, mismatches=[line for _, line in sorted(mismatches)])
+
+
+def _share_written(
+    data: Any, split: Split, index: int, lang: str
+) -> tuple[list[int], list[Any], list[tuple[int, str]]]:
+    """A share's answers, written (or as they are, if unusual), with their places and disagreements."""
+    outcome, indices = answer_share(data, split, index, lang)
+    wrong = [place for place, item in zip(indices, outcome.answers, strict=True) if not item["ok"]]
+    pieces = _pieces(outcome.answers)
+    return indices, outcome.answers if pieces is None else pieces, list(zip(wrong, outcome.mismatches, strict=True))
+
+
+def _in_two(questions: Sequence[Question], answer_some: Answerer) -> Outcome:
+    """Judge the second half of the questions in a forked process while this one judges the first.
+
+    For a file `_in_shares` does not split. The fork inherits the timeline already built; the
+    second process sends back its answers written (writing them is part of the work shared) and its
+    disagreements. Whatever goes wrong there, its half is judged again here, where an error is
+    raised and reported as it would be without it.
+    """
+    if len(questions) < SHARED_FROM:
+        return answer_some(questions)
+    half = len(questions) // 2
+
+    def second() -> tuple[list[Any], list[str]]:
+        outcome = answer_some(questions[half:])
+        pieces = _pieces(outcome.answers)
+        return (outcome.answers if pieces is None else pieces), outcome.mismatches
+
+    pid, reader = _forked(second)
+    try:
+        first = answer_some(questions[:half])
+    except BaseException:
+        _stop(pid, reader)
+        raise
+    other = _collect(pid, reader)
+    if other is None:
+        outcome = answer_some(questions[half:])
+        answers: list[Any] = outcome.answers
+        mismatches = outcome.mismatches
     else:
-        text, ends, answers, mismatches = pickle.loads(payload)
-        if ends:  # cut back into one piece per answer: the document is written around them
-            answers = [_Written(text[start:end]) for start, end in zip([0, *ends], ends, strict=False)]
-    # The engine's Outcome holds answers as dicts; these stand-ins are read only by indented_json.
+        answers, mismatches = other
     return Outcome(answers=first.answers + answers, mismatches=first.mismatches + mismatches)
 
 
-def _written(outcome: Outcome) -> tuple[str, list[int], list[dict[str, Any]], list[str]]:
-    """The second process's answers as JSON text and where each ends (or as they are, if unusual)."""
-    parts: list[str] = []
-    ends: list[int] = []
-    size = 0
-    try:
-        for item in outcome.answers:
-            count = len(parts)
-            _put(item, ANSWER_PAD, parts)
-            size += sum(len(part) for part in parts[count:])
-            ends.append(size)
-    except _Unusual:  # json.dumps will write the whole document
-        return "", [], outcome.answers, outcome.mismatches
-    return "".join(parts), ends, [], outcome.mismatches
+def _pieces(answers: list[dict[str, Any]]) -> list[_Piece] | None:
+    """Each answer written as `indented_json` writes it in {"results": [...]}; None if any is unusual.
+
+    The list is written by orjson at once and cut between its items: with no raw line break inside a
+    JSON string, a line opening with exactly two spaces and a brace starts an item, and only that.
+    """
+    if not answers:
+        return []
+    if _fast_dumps is None or not _plain(answers) or b"  " in _fast_dumps(answers):
+        return None
+    text = _fast_dumps(answers, option=OPT_INDENT_2).replace(b"  ", b" ").replace(b"\n", b"\n ")
+    cut = text[4:-3].split(b",\n  {")  # '[\n  {...},\n  {...}\n ]'
+    if len(cut) != len(answers) or not cut[0].startswith(b"{"):  # pragma: no cover - an answer is a dict
+        return None
+    return [_Piece(cut[0]), *(_Piece(b"{" + item) for item in cut[1:])]
 
 
 def _replay(
@@ -258,7 +325,9 @@ def _replay(
                 report = what_if(data, proposal, policy_override=override, lang=lang)
                 summaries.append({"file": name, **report})
                 continue
-            outcome = answer(data, policy_override=override, lang=lang, runner=_in_two if workers > 1 else None)
+            outcome = _in_shares(data, override, lang) if workers > 1 else None
+            if outcome is None:
+                outcome = answer(data, policy_override=override, lang=lang, runner=_in_two if workers > 1 else None)
             if kept is not None:
                 kept.append(data)
         except ReplayInputError as error:
@@ -335,18 +404,43 @@ def indented_bytes(document: Any) -> bytes | None:
     orjson writes what `_plain` admits as json.dumps does, but indents by two spaces: every run of
     spaces outside a string is indentation, so with no string holding two spaces in a row (its
     compact output has none), halving every double space gives json's one-space indentation.
+    Answers already written (`_Piece`, from a second process) are put in as they are.
     """
-    if _fast_dumps is None or not _plain(document):
+    if _fast_dumps is None:
         return None
-    if b"  " in _fast_dumps(document):
+    results = document.get("results") if type(document) is dict else None
+    if type(results) is list and any(type(item) is _Piece for item in results):
+        return _with_pieces(document, results)
+    if not _plain(document) or b"  " in _fast_dumps(document):
         return None
     return _fast_dumps(document, option=OPT_INDENT_2).replace(b"  ", b" ")
+
+
+def _with_pieces(document: dict[str, Any], results: list[Any]) -> bytes | None:
+    """{"results": [...], ...} written around answers of which some are already written."""
+    if next(iter(document)) != "results":  # pragma: no cover - _replay puts the results first
+        return None
+    items: list[bytes] = []
+    for item in results:
+        if type(item) is _Piece:
+            items.append(item)
+            continue
+        written = _pieces([item])
+        if written is None:
+            return None
+        items += written
+    head = b'{\n "results": [\n  ' + b",\n  ".join(items) + b"\n ]"
+    rest = {key: value for key, value in document.items() if key != "results"}
+    if not rest:
+        return head + b"\n}"
+    tail = indented_bytes(rest)  # '{\n "files": ...\n}'
+    return None if tail is None else head + b"," + tail[1:]
 
 
 def _plain(value: Any) -> bool:
     """Whether orjson writes the value exactly as json.dumps does (decision 501).
 
-    Dicts with string keys, lists, tuples, strings (not a subclass: `_Written`), true, false, null,
+    Dicts with string keys, lists, tuples, strings (not a subclass), true, false, null,
     integers of 64 bits and finite floats from 0.0001 up (orjson writes 1e-05 as 0.00001, NaN as null).
     """
     kind = type(value)
@@ -373,8 +467,8 @@ _SMALLEST = 1e-4  # orjson and repr write floats alike from here up
 
 
 def _unwritten(value: Any) -> Any:
-    """The document with every answer already written (`_Written`) read back, for json.dumps."""
-    if type(value) is _Written:
+    """The document with every answer already written (`_Piece`) read back, for json.dumps."""
+    if type(value) is _Piece:
         return json.loads(value)
     if type(value) is dict:
         return {key: _unwritten(item) for key, item in value.items()}
@@ -421,10 +515,10 @@ def _scalar(value: Any, pad: str, parts: list[str]) -> None:
     kind = type(value)
     if kind is str:
         parts.append(_string(value))
-    elif kind is _Written:
+    elif kind is _Piece:
         if pad != ANSWER_PAD:  # pragma: no cover - only ever an item of {"results": [...]}
             raise _Unusual
-        parts.append(value)
+        parts.append(value.decode("utf-8"))
     elif value is None:
         parts.append("null")
     elif value is True:

@@ -27,6 +27,7 @@ from .scenario import (
     read_people,
     read_scenario,
 )
+from .split import Split, read_share
 from .timeline import Timeline, collector_paused
 from .verdict import DealVerdict
 
@@ -123,6 +124,18 @@ def answer_attribution(scenario: Scenario, lang: str = "zh", *, runner: Runner |
             return _answer_each(timeline, questions, lang)
 
     return answer_some(scenario.questions) if runner is None else runner(scenario.questions, answer_some)
+
+
+def answer_share(data: Mapping[str, Any], split: Split, index: int, lang: str = "zh") -> tuple[Outcome, list[int]]:
+    """Share `index` of a split scenario answered: its outcome, and the index in the file of each answer.
+
+    The shares' answers, put in the order of those indexes, are the whole scenario's answers.
+    """
+    scenario = read_share(data, split, index)
+    with collector_paused():
+        timeline = Timeline(scenario.cast, scenario.policy, scenario.events, identity=split.identity)
+        outcome = _answer_each(timeline, scenario.questions, lang)
+    return outcome, [question.index for question in scenario.questions]
 
 
 def _answer_each(timeline: Timeline, questions: Sequence[Question], lang: str) -> Outcome:

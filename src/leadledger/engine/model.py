@@ -152,6 +152,9 @@ class Event:
     staff_fields: ClassVar[tuple[str, ...]] = ()
     agent_fields: ClassVar[tuple[str, ...]] = ()
     link_fields: ClassVar[tuple[str, ...]] = ()
+    # Judging one event of the kind reads the others of that kind, whoever they concern (D-12's daily
+    # cap counts an agent's registrations of every customer): work cut by customer needs them all.
+    read_across: ClassVar[bool] = False
     by_field: ClassVar[str | None] = None
     schema: ClassVar[int] = 1
 
@@ -311,6 +314,7 @@ class Registration(Event):
     kind: ClassVar[str] = REGISTRATION
     customer_fields: ClassVar[tuple[str, ...]] = ("customer",)
     agent_fields: ClassVar[tuple[str, ...]] = ("agent",)
+    read_across: ClassVar[bool] = True  # D-12: the agent's attempts that day, for any customer
 
     customer: str
     agent: str
@@ -408,6 +412,11 @@ def kinds_linking() -> tuple[str, ...]:
 def kinds_without_customer() -> tuple[str, ...]:
     """The kinds filed under no customer (a departure, IH-13): they concern every household."""
     return tuple(kind for kind, cls in EVENT_TYPES.items() if not cls.customer_fields)
+
+
+def kinds_for_everyone() -> tuple[str, ...]:
+    """The kinds every share of work cut by customer needs: filed under nobody, or `read_across`."""
+    return tuple(kind for kind, cls in EVENT_TYPES.items() if not cls.customer_fields or cls.read_across)
 
 
 # Upcasters: (kind, schema) -> a function bringing a stored body of that schema to the next one.

@@ -561,9 +561,10 @@ def _choice(item: Mapping[str, Any], key: str, choices: tuple[str, ...], path: s
 _CUSTOMER_QUESTION_KEYS = frozenset({"at", "customer", "consultant", "channel", "status"})
 
 
-def _question(
+def read_question(
     raw: Any, i: int, cast: Cast, deals: set[str], registrations: frozenset[str] | set[str] = frozenset()
 ) -> Question:
+    """The `expect` item at index `i`, checked against the cast and the timeline's deals and registrations."""
     return _quick_question(raw, i, cast) or _read_question(raw, i, cast, deals, registrations)
 
 
@@ -630,8 +631,10 @@ def _read_question(
     return question
 
 
-def read_scenario(data: Any, *, policy_override: Mapping[str, Any] | None = None) -> Scenario:
-    """Validate an attribution scenario and build the engine's inputs from it."""
+def read_opening(
+    data: Any, policy_override: Mapping[str, Any] | None = None
+) -> tuple[str, dict[str, Any], Policy, Cast]:
+    """A scenario's title, policy (as given, and read) and people: everything before its events."""
     data = as_obj(data, "$")
     check_keys(data, "$", set(), TOP_KEYS)
     kind = data.get("kind", "attribution")
@@ -648,6 +651,22 @@ def read_scenario(data: Any, *, policy_override: Mapping[str, Any] | None = None
         policy_data.update(policy_override)
     policy = policy_from(policy_data)
     cast = read_people(data)
+    return str(data.get("title", "")), policy_data, policy, cast
+
+
+def read_event_with(cast: Cast) -> Callable[[Any, int], Event]:
+    """For one cast: the event at index `i` of a scenario's events, checked, or an EngineError."""
+    quick = _quick_builder(cast)
+
+    def read(raw: Any, i: int) -> Event:
+        return quick(raw, i) or _event(raw, i, cast)
+
+    return read
+
+
+def read_scenario(data: Any, *, policy_override: Mapping[str, Any] | None = None) -> Scenario:
+    """Validate an attribution scenario and build the engine's inputs from it."""
+    title, policy_data, policy, cast = read_opening(data, policy_override)
     events: list[Event] = []
     seen: set[str] = set()
     quick = _quick_builder(cast)
@@ -660,12 +679,11 @@ def read_scenario(data: Any, *, policy_override: Mapping[str, Any] | None = None
     deals = {e.id for e in events if isinstance(e, Deal)}
     registrations = {e.id for e in events if isinstance(e, Registration)}
     questions = tuple(
-        _question(raw, i, cast, deals, registrations)
+        read_question(raw, i, cast, deals, registrations)
         for i, raw in enumerate(as_list(data.get("expect", []), "$.expect"))
     )
-    title = data.get("title", "")
     return Scenario(
-        title=str(title),
+        title=title,
         cast=cast,
         policy=policy,
         events=tuple(events),

@@ -1,0 +1,173 @@
+"""A scenario cut into shares that are judged apart, each with only the events its customers need.
+
+`leadledger replay` judges a large file in two processes this way: each reads, builds and judges its
+own share of the events and questions, so that reading the file's events is shared as well as judging
+them. A share holds whole groups of customers: a household (ID-3), everyone related to it (D-1, D-5
+look at relatives), and the customers its events link to (each event type's `link_fields`: IH-8's
+referrer, D-5's confirmed customer, a correction's visit). The events every share needs are in every
+share (a departure, IH-13; an agent's registrations, which D-12 counts across customers).
+
+Each share validates only its own events and questions. Whatever is wrong in a file, a share raises
+(not necessarily the error the whole file would give first): the caller reads the file whole to say
+what is wrong, as `read_scenario` says it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .identity import Identity, UnionFind
+from .model import EVENT_TYPES, Cast, Deal, Event, Registration, kinds_for_everyone
+from .policy import Policy
+from .scenario import Question, Scenario, as_list, fail, read_event_with, read_opening, read_question
+
+# Below this many events a split costs more than it saves (a fork, and each share's pass over the file).
+SPLIT_FROM = 20_000
+# A split whose largest share would hold more than this of the customers saves too little.
+LARGEST_SHARE = 0.75
+
+# Where an event is placed: the one field every type naming customers has. Each type's other customer
+# fields are its filed-under field or ones it links to, so the group placed holds them all.
+PLACED_BY = "customer"
+for _cls in EVENT_TYPES.values():
+    _named = _cls.customer_fields
+    if _named and (PLACED_BY not in _named or not set(_named) <= {_named[0], *_cls.link_fields}):
+        raise TypeError(f"{_cls.__name__}: its customers are not all placed with its {PLACED_BY!r}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Split:
+    """What every share reads the same, made once before the shares are judged (apart)."""
+
+    title: str
+    policy_data: Mapping[str, Any]
+    policy: Policy
+    cast: Cast
+    identity: Identity
+    shares: int
+    share_of: dict[str, int]  # customer -> the share judging them
+    filed: dict[str, str]  # a deal's or registration's id -> the customer its questions are placed with
+
+
+def split_scenario(data: Any, shares: int, *, policy_override: Mapping[str, Any] | None = None) -> Split | None:
+    """The scenario's plan for `shares` shares, or None where a split would not pay.
+
+    Raises as `read_scenario` does for the file's opening (kind, policy, people); the events and
+    questions are read by the shares.
+    """
+    title, policy_data, policy, cast = read_opening(data, policy_override)
+    events = data.get("events", [])
+    if shares < 2 or type(events) is not list or len(events) < SPLIT_FROM:
+        return None
+    identity = Identity(cast.customers, cast.relations)
+    household = identity.household
+    groups = UnionFind()
+    for relation in cast.relations:  # any relation, verified or not: a verdict may read either end
+        groups.union(household[relation.a], household[relation.b])
+    linking = {kind: cls.link_fields for kind, cls in EVENT_TYPES.items() if cls.link_fields}
+    filed: dict[str, str] = {}
+    for raw in events:
+        if type(raw) is not dict:
+            continue
+        kind = raw.get("type")
+        if type(kind) is not str:
+            continue
+        links = linking.get(kind)
+        if links is None and kind != Registration.kind:
+            continue
+        customer, ident = raw.get(PLACED_BY), raw.get("id")
+        if type(customer) is not str or customer not in household:
+            continue  # the share reading it says what is wrong
+        if type(ident) is str and kind in (Deal.kind, Registration.kind):
+            filed[ident] = customer
+        for name in links or ():
+            other = raw.get(name)
+            if type(other) is str and other in household:
+                groups.union(household[customer], household[other])
+    # Whole groups to the share with the fewest customers so far, the largest groups first.
+    group_of = {cid: groups.find(root) for cid, root in household.items()}
+    sizes = Counter(group_of.values())
+    load = [0] * shares
+    share_by_group: dict[str, int] = {}
+    for group, size in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
+        lightest = load.index(min(load))
+        share_by_group[group] = lightest
+        load[lightest] += size
+    if max(load) > LARGEST_SHARE * len(household):
+        return None
+    share_of = {cid: share_by_group[group] for cid, group in group_of.items()}
+    return Split(
+        title=title,
+        policy_data=policy_data,
+        policy=policy,
+        cast=cast,
+        identity=identity,
+        shares=shares,
+        share_of=share_of,
+        filed=filed,
+    )
+
+
+def read_share(data: Mapping[str, Any], split: Split, index: int) -> Scenario:
+    """Share `index` of the scenario: its events (and those every share needs) and its questions.
+
+    Events keep their place in the file as their order of recording, and questions their index. Share
+    0 also makes sure that no event id repeats anywhere in the file.
+    """
+    cast, share_of = split.cast, split.share_of
+    everyone = kinds_for_everyone()
+    build = read_event_with(cast)
+    events: list[Event] = []
+    seen: set[Any] = set()
+    first = index == 0
+    for i, raw in enumerate(as_list(data.get("events", []), "$.events")):
+        if type(raw) is dict:
+            customer = raw.get(PLACED_BY)
+            # An event naming nobody known is share 0's to read (and refuse).
+            mine = (share_of.get(customer, 0) if type(customer) is str else 0) == index or raw.get("type") in everyone
+        else:
+            mine = first
+        if not mine:
+            if first:
+                ident = raw.get("id")
+                if ident in seen:
+                    raise fail(f"$.events[{i}].id", f"事件编号 {ident!r} 重复", f"duplicate event id {ident!r}")
+                seen.add(ident)
+            continue
+        event = build(raw, i)
+        if event.id in seen:
+            raise fail(f"$.events[{i}].id", f"事件编号 {event.id!r} 重复", f"duplicate event id {event.id!r}")
+        seen.add(event.id)
+        events.append(event)
+    deals = {e.id for e in events if type(e) is Deal}
+    registrations = {e.id for e in events if type(e) is Registration}
+    questions: list[Question] = []
+    for i, raw in enumerate(as_list(data.get("expect", []), "$.expect")):
+        if _question_share(raw, split) == index:
+            questions.append(read_question(raw, i, cast, deals, registrations))
+    return Scenario(
+        title=split.title,
+        cast=cast,
+        policy=split.policy,
+        events=tuple(events),
+        questions=tuple(questions),
+        policy_data=split.policy_data,
+    )
+
+
+def _question_share(raw: Any, split: Split) -> int:
+    """The share answering a question: its customer's, or the customer its deal or registration is
+    placed with; share 0 for anything it cannot place (which share 0 then refuses)."""
+    if type(raw) is not dict:
+        return 0
+    customer = raw.get("customer")
+    if customer is None:
+        for key in ("deal", "registration"):
+            ident = raw.get(key)
+            if type(ident) is str:
+                customer = split.filed.get(ident)
+                break
+    return split.share_of.get(customer, 0) if type(customer) is str else 0
