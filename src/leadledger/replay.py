@@ -153,7 +153,8 @@ class _Piece(bytes):
     __slots__ = ()
 
 
-ANSWER_PAD = "\n  "  # an answer's indentation in {"results": [...]}, as indented_json reaches it
+ANSWER_PAD = "\n    "  # an answer's indentation in {"results": [...]}, as indented_json reaches it
+INDENT = "  "  # decision 538: as orjson indents, so that its bytes need no change
 
 
 def default_workers() -> int:
@@ -291,18 +292,23 @@ def _in_two(questions: Sequence[Question], answer_some: Answerer) -> Outcome:
 def _pieces(answers: list[dict[str, Any]]) -> list[_Piece] | None:
     """Each answer written as `indented_json` writes it in {"results": [...]}; None if any is unusual.
 
-    The list is written by orjson at once and cut between its items: with no raw line break inside a
-    JSON string, a line opening with exactly two spaces and a brace starts an item, and only that.
+    The list is written by orjson at once, in its place in the document, and cut between its items:
+    with no raw line break inside a JSON string, a line opening with exactly four spaces and a brace
+    starts an item, and only that.
     """
     if not answers:
         return []
-    if _fast_dumps is None or not _plain(answers) or b"  " in _fast_dumps(answers):
+    text = indented_bytes({"results": answers})
+    if text is None:
         return None
-    text = _fast_dumps(answers, option=OPT_INDENT_2).replace(b"  ", b" ").replace(b"\n", b"\n ")
-    cut = text[4:-3].split(b",\n  {")  # '[\n  {...},\n  {...}\n ]'
+    cut = text[len(_RESULTS_OPEN) : -len(_RESULTS_CLOSE) - 2].split(b",\n    {")
     if len(cut) != len(answers) or not cut[0].startswith(b"{"):  # pragma: no cover - an answer is a dict
         return None
     return [_Piece(cut[0]), *(_Piece(b"{" + item) for item in cut[1:])]
+
+
+_RESULTS_OPEN = b'{\n  "results": [\n    '
+_RESULTS_CLOSE = b"\n  ]"
 
 
 def _replay(
@@ -380,7 +386,7 @@ _FLOATS = {_INFINITY: "Infinity", -_INFINITY: "-Infinity"}  # and NaN, as json.d
 
 
 def indented_json(document: Any) -> str:
-    """`json.dumps(document, ensure_ascii=False, indent=1)`, character for character, faster.
+    """`json.dumps(document, ensure_ascii=False, indent=2)`, character for character, faster.
 
     With an indent, json.dumps leaves its C encoder for a Python generator per value; writing the
     15 MB of answers to a 200,000-event file took longer than judging it. Strings, numbers, true,
@@ -394,26 +400,28 @@ def indented_json(document: Any) -> str:
     try:
         _put(document, "\n", parts)
     except _Unusual:
-        return json.dumps(_unwritten(document), ensure_ascii=False, indent=1)
+        return json.dumps(_unwritten(document), ensure_ascii=False, indent=len(INDENT))
     return "".join(parts)
 
 
 def indented_bytes(document: Any) -> bytes | None:
     """`indented_json(document)` in UTF-8, written by orjson (decision 501), or None where it would differ.
 
-    orjson writes what `_plain` admits as json.dumps does, but indents by two spaces: every run of
-    spaces outside a string is indentation, so with no string holding two spaces in a row (its
-    compact output has none), halving every double space gives json's one-space indentation.
-    Answers already written (`_Piece`, from a second process) are put in as they are.
+    orjson writes what `_plain` admits as json.dumps does, indented by two spaces as json.dumps is
+    asked to (decision 538). Answers already written (`_Piece`, from a second process) are put in as
+    they are.
     """
     if _fast_dumps is None:
         return None
     results = document.get("results") if type(document) is dict else None
     if type(results) is list and any(type(item) is _Piece for item in results):
         return _with_pieces(document, results)
-    if not _plain(document) or b"  " in _fast_dumps(document):
+    if not _plain(document):
         return None
-    return _fast_dumps(document, option=OPT_INDENT_2).replace(b"  ", b" ")
+    try:
+        return _fast_dumps(document, option=OPT_INDENT_2)
+    except TypeError:  # orjson.JSONEncodeError: a lone surrogate, which json.dumps writes as an escape
+        return None
 
 
 def _with_pieces(document: dict[str, Any], results: list[Any]) -> bytes | None:
@@ -429,11 +437,11 @@ def _with_pieces(document: dict[str, Any], results: list[Any]) -> bytes | None:
         if written is None:
             return None
         items += written
-    head = b'{\n "results": [\n  ' + b",\n  ".join(items) + b"\n ]"
+    head = _RESULTS_OPEN + b",\n    ".join(items) + _RESULTS_CLOSE
     rest = {key: value for key, value in document.items() if key != "results"}
     if not rest:
         return head + b"\n}"
-    tail = indented_bytes(rest)  # '{\n "files": ...\n}'
+    tail = indented_bytes(rest)  # '{\n  "files": ...\n}'
     return None if tail is None else head + b"," + tail[1:]
 
 
@@ -483,7 +491,7 @@ def _put(value: Any, pad: str, parts: list[str]) -> None:
         if not value:
             parts.append("{}")
             return
-        inner, opening = pad + " ", "{"
+        inner, opening = pad + INDENT, "{"
         for key, item in value.items():
             if type(key) is not str:
                 raise _Unusual
@@ -498,7 +506,7 @@ def _put(value: Any, pad: str, parts: list[str]) -> None:
         if not value:
             parts.append("[]")
             return
-        inner, opening = pad + " ", "["
+        inner, opening = pad + INDENT, "["
         for item in value:
             if type(item) is str:
                 parts.append(f"{opening}{inner}{_string(item)}")

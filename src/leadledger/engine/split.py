@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from .identity import Identity, UnionFind
-from .model import EVENT_TYPES, Cast, Deal, Event, Registration, kinds_for_everyone
+from .model import EVENT_TYPES, Cast, Deal, Registration, kinds_for_everyone
 from .policy import Policy
 from .scenario import Question, Scenario, as_list, fail, read_event_with, read_opening, read_question
 
@@ -67,23 +68,15 @@ def split_scenario(data: Any, shares: int, *, policy_override: Mapping[str, Any]
     groups = UnionFind()
     for relation in cast.relations:  # any relation, verified or not: a verdict may read either end
         groups.union(household[relation.a], household[relation.b])
-    linking = {kind: cls.link_fields for kind, cls in EVENT_TYPES.items() if cls.link_fields}
     filed: dict[str, str] = {}
-    for raw in events:
-        if type(raw) is not dict:
-            continue
-        kind = raw.get("type")
-        if type(kind) is not str:
-            continue
-        links = linking.get(kind)
-        if links is None and kind != Registration.kind:
-            continue
+    for raw in _linking(events):
+        kind: str = raw["type"]  # _linking keeps only events of a known type
         customer, ident = raw.get(PLACED_BY), raw.get("id")
         if type(customer) is not str or customer not in household:
             continue  # the share reading it says what is wrong
-        if type(ident) is str and kind in (Deal.kind, Registration.kind):
+        if type(ident) is str and kind in _FILED_BY_ID:
             filed[ident] = customer
-        for name in links or ():
+        for name in EVENT_TYPES[kind].link_fields:
             other = raw.get(name)
             if type(other) is str and other in household:
                 groups.union(household[customer], household[other])
@@ -115,33 +108,19 @@ def read_share(data: Mapping[str, Any], split: Split, index: int) -> Scenario:
     """Share `index` of the scenario: its events (and those every share needs) and its questions.
 
     Events keep their place in the file as their order of recording, and questions their index. Share
-    0 also makes sure that no event id repeats anywhere in the file.
+    0 also makes sure that no event id repeats anywhere in the file. Raises an EngineError for a
+    mistake in what the share reads, and may raise TypeError or AttributeError for a file whose events
+    are not even objects with text where text belongs: it is then for the whole file's reading to say.
     """
     cast, share_of = split.cast, split.share_of
-    everyone = kinds_for_everyone()
+    raws = as_list(data.get("events", []), "$.events")
+    if index == 0:
+        _ids_once(raws)
+    everyone, place = kinds_for_everyone(), share_of.get
+    # An event naming nobody known is share 0's to read (and refuse).
+    mine = [i for i, raw in enumerate(raws) if place(raw.get(PLACED_BY), 0) == index or raw.get("type") in everyone]
     build = read_event_with(cast)
-    events: list[Event] = []
-    seen: set[Any] = set()
-    first = index == 0
-    for i, raw in enumerate(as_list(data.get("events", []), "$.events")):
-        if type(raw) is dict:
-            customer = raw.get(PLACED_BY)
-            # An event naming nobody known is share 0's to read (and refuse).
-            mine = (share_of.get(customer, 0) if type(customer) is str else 0) == index or raw.get("type") in everyone
-        else:
-            mine = first
-        if not mine:
-            if first:
-                ident = raw.get("id")
-                if ident in seen:
-                    raise fail(f"$.events[{i}].id", f"事件编号 {ident!r} 重复", f"duplicate event id {ident!r}")
-                seen.add(ident)
-            continue
-        event = build(raw, i)
-        if event.id in seen:
-            raise fail(f"$.events[{i}].id", f"事件编号 {event.id!r} 重复", f"duplicate event id {event.id!r}")
-        seen.add(event.id)
-        events.append(event)
+    events = [build(raws[i], i) for i in mine]
     deals = {e.id for e in events if type(e) is Deal}
     registrations = {e.id for e in events if type(e) is Registration}
     questions: list[Question] = []
@@ -156,6 +135,27 @@ def read_share(data: Mapping[str, Any], split: Split, index: int) -> Scenario:
         questions=tuple(questions),
         policy_data=split.policy_data,
     )
+
+
+def _ids_once(raws: list[Any]) -> None:
+    if len(set(map(itemgetter("id"), raws))) == len(raws):  # an event without one: KeyError, read whole
+        return
+    seen: set[Any] = set()
+    for i, ident in enumerate(raw["id"] for raw in raws):
+        if ident in seen:
+            raise fail(f"$.events[{i}].id", f"事件编号 {ident!r} 重复", f"duplicate event id {ident!r}")
+        seen.add(ident)
+
+
+def _linking(raws: list[Any]) -> list[dict[str, Any]]:
+    """The events that link customers (a link field given) or that questions name (deals, registrations)."""
+    names = frozenset(name for cls in EVENT_TYPES.values() for name in cls.link_fields if name != PLACED_BY)
+    kinds = _FILED_BY_ID | {kind for kind, cls in EVENT_TYPES.items() if PLACED_BY in cls.link_fields}
+    picked = [raw for raw in raws if type(raw) is dict and (raw.get("type") in kinds or not names.isdisjoint(raw))]
+    return [raw for raw in picked if raw.get("type") in EVENT_TYPES]
+
+
+_FILED_BY_ID = frozenset({Deal.kind, Registration.kind})
 
 
 def _question_share(raw: Any, split: Split) -> int:
