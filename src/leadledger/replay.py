@@ -143,8 +143,11 @@ def run(
     # (see collector_paused): with the collector running, a 200,000-event file took twice as long.
     if workers is None:
         workers = default_workers()
-    with collector_paused():
-        return _replay(files, override, proposal, lang, out, err, workers, kept)
+    try:
+        with collector_paused():
+            return _replay(files, override, proposal, lang, out, err, workers, kept)
+    finally:
+        _reap()
 
 
 class _Piece(bytes):
@@ -199,11 +202,23 @@ def _forked(work: Callable[[], Any]) -> tuple[int, int]:
 
 
 def _collect(pid: int, reader: int) -> Any:
-    """The second process's result, or None if it failed."""
+    """The second process's result, or None if it failed.
+
+    The process is waited for only once the answers are written (`run`): freeing its memory as it
+    exits took longer than reading what it sent.
+    """
     with os.fdopen(reader, "rb") as pipe:
         payload = pipe.read()
-    os.waitpid(pid, 0)
+    _ENDING.append(pid)
     return pickle.loads(payload) if payload else None
+
+
+_ENDING: list[int] = []  # second processes that have sent their answers and are exiting
+
+
+def _reap() -> None:
+    while _ENDING:
+        os.waitpid(_ENDING.pop(), 0)
 
 
 def _stop(pid: int, reader: int) -> None:
@@ -437,12 +452,11 @@ def _with_pieces(document: dict[str, Any], results: list[Any]) -> bytes | None:
         if written is None:
             return None
         items += written
-    head = _RESULTS_OPEN + b",\n    ".join(items) + _RESULTS_CLOSE
     rest = {key: value for key, value in document.items() if key != "results"}
-    if not rest:
-        return head + b"\n}"
-    tail = indented_bytes(rest)  # '{\n  "files": ...\n}'
-    return None if tail is None else head + b"," + tail[1:]
+    tail = indented_bytes(rest) if rest else b"{\n}"  # '{\n  "files": ...\n}'
+    if tail is None:
+        return None
+    return b"".join((_RESULTS_OPEN, b",\n    ".join(items), _RESULTS_CLOSE, b"," if rest else b"", tail[1:]))
 
 
 def _plain(value: Any) -> bool:

@@ -80,16 +80,10 @@ def split_scenario(data: Any, shares: int, *, policy_override: Mapping[str, Any]
             other = raw.get(name)
             if type(other) is str and other in household:
                 groups.union(household[customer], household[other])
-    # Whole groups to the share with the fewest customers so far, the largest groups first.
-    group_of = {cid: groups.find(root) for cid, root in household.items()}
-    sizes = Counter(group_of.values())
-    load = [0] * shares
-    share_by_group: dict[str, int] = {}
-    for group, size in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
-        lightest = load.index(min(load))
-        share_by_group[group] = lightest
-        load[lightest] += size
-    if max(load) > LARGEST_SHARE * len(household):
+    joined, find = groups.parent, groups.find
+    group_of = {cid: find(root) if root in joined else root for cid, root in household.items()}
+    share_by_group = _shared_out(Counter(group_of.values()), shares)
+    if share_by_group is None:
         return None
     share_of = {cid: share_by_group[group] for cid, group in group_of.items()}
     return Split(
@@ -102,6 +96,34 @@ def split_scenario(data: Any, shares: int, *, policy_override: Mapping[str, Any]
         share_of=share_of,
         filed=filed,
     )
+
+
+def _shared_out(sizes: Counter[str], shares: int) -> dict[str, int] | None:
+    """Whole groups to shares of about as many customers each; None if one share would hold most.
+
+    Groups of several customers go first, the largest first, each to the share holding fewest so far;
+    then single customers in turn to the shares still short of an even part.
+    """
+    load = [0] * shares
+    by_group: dict[str, int] = {}
+    several = sorted(((size, group) for group, size in sizes.items() if size > 1), key=lambda item: (-item[0], item[1]))
+    for size, group in several:
+        lightest = load.index(min(load))
+        by_group[group] = lightest
+        load[lightest] += size
+    total = sum(sizes.values())
+    if max(load) > LARGEST_SHARE * total:
+        return None
+    short = [max(0, -(-total // shares) - held) for held in load]
+    k = 0
+    for group, size in sizes.items():
+        if size == 1:
+            while not short[k]:
+                k = (k + 1) % shares
+            by_group[group] = k
+            short[k] -= 1
+            k = (k + 1) % shares
+    return by_group
 
 
 def read_share(data: Mapping[str, Any], split: Split, index: int) -> Scenario:
