@@ -204,3 +204,26 @@ def test_a_customer_question_is_read_quickly() -> None:
     item = {"at": GOOD_TIMES[0], "customer": "c1", "consultant": "s1"}
     quick = _quick_question(item, 0, CAST)
     assert quick is not None and quick == _read_question(item, 0, CAST, set())
+
+
+CUSTOMER_TEXTS = ["c1", "", " ", "王 芳", "ＡＢ", "13900000001", "139 0000 0002", "+86-139-0000-0003", "139****0004"]
+CUSTOMER_VALUES = st.sampled_from([*CUSTOMER_TEXTS, "12345", None, True, 5, 1.5, [], {}, ["c1"]])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["id", "name", "phone", "id_number", "employee", "surprise"]), CUSTOMER_VALUES, max_size=4
+    )
+    | CUSTOMER_VALUES
+)
+def test_the_quick_customer_is_the_careful_one_and_declines_every_mistake(item: Any) -> None:
+    from leadledger.engine.scenario import _quick_customer, read_customer
+
+    quick = _quick_customer(item)
+    try:
+        expected = read_customer(item, 0, {})
+    except EngineError:
+        assert quick is None
+        return
+    assert quick is None or quick == expected

@@ -126,17 +126,20 @@ def _shared_out(sizes: Counter[str], shares: int) -> dict[str, int] | None:
     return by_group
 
 
-def read_share(data: Mapping[str, Any], split: Split, index: int) -> Scenario:
+def read_share(data: Mapping[str, Any], split: Split, index: int, *, every_id: bool | None = None) -> Scenario:
     """Share `index` of the scenario: its events (and those every share needs) and its questions.
 
-    Events keep their place in the file as their order of recording, and questions their index. Share
-    0 also makes sure that no event id repeats anywhere in the file. Raises an EngineError for a
+    Events keep their place in the file as their order of recording, and questions their index. One
+    share also makes sure that no event id repeats anywhere in the file: `every_id`, by default the
+    last share (replay's second process, which has less to do after the shares). Raises an EngineError for a
     mistake in what the share reads, and may raise TypeError or AttributeError for a file whose events
     are not even objects with text where text belongs: it is then for the whole file's reading to say.
     """
     cast, share_of = split.cast, split.share_of
     raws = as_list(data.get("events", []), "$.events")
-    if index == 0:
+    if every_id is None:
+        every_id = index == split.shares - 1
+    if every_id:
         _ids_once(raws)
     everyone, place = kinds_for_everyone(), share_of.get
     # An event naming nobody known is share 0's to read (and refuse).
