@@ -386,3 +386,18 @@ def test_a_standing_is_the_verdict_without_its_reasons(history, moment) -> None:
     for customer, standing in timeline.standings_at(moments_by_customer).items():
         verdict = verdicts[customer]
         assert standing == (verdict.owners, verdict.status, verdict.channel, verdict.channel_status)
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories())
+def test_a_deal_judged_after_its_household_equals_a_deal_judged_first(history) -> None:
+    # A deal's split reuses the snapshot a whole judgement of its household took on the way (replay asks
+    # of the deals after every customer); it must be the one a fold up to the deal takes.
+    events, relations, policy = history
+    deals = [e.id for e in events if isinstance(e, Deal)]
+    first = _timeline(events, relations, policy)
+    before = [first.deal(d).as_dict("zh") for d in deals]
+    after_all = _timeline(events, relations, policy)
+    for customer in CUSTOMER_IDS:
+        after_all.verdict(customer, START + timedelta(minutes=HORIZON_MINUTES + 1))
+    assert [after_all.deal(d).as_dict("zh") for d in deals] == before

@@ -17,7 +17,7 @@ from .corrections import correction_refused, replacement
 from .distributor import ChannelClaim, ChannelContext, ChannelState, Contact
 from .errors import EngineError
 from .identity import Identity, normalise_name
-from .inhouse import Context, HouseholdState, Shares, one_or_many
+from .inhouse import Context, DealSnapshot, HouseholdState, Shares, one_or_many
 from .model import (
     LOOKBACK_KINDS,
     NAMED_BUYER_KINDS,
@@ -1004,8 +1004,7 @@ class Timeline:
         deal = self._indexed().get(deal_id)
         if not isinstance(deal, Deal):
             raise KeyError(deal_id)
-        state = self._fold_household(self.identity.household[deal.buyer], None, through=deal)
-        snapshot = state.deals[deal_id]
+        snapshot = self._deal_snapshot(self.identity.household[deal.buyer], deal)
         moment = as_of or self._last
         departures = {d.staff: d for d in self._departures if moment is None or d.at <= moment}
         split = split_inhouse(snapshot, self.cast, self.policy, departures)
@@ -1026,6 +1025,20 @@ class Timeline:
             policy_version=self._version,
             describer=self.describer,
         )
+
+    def _deal_snapshot(self, root: str, deal: Deal) -> DealSnapshot:
+        """What the household's claim was when the deal was signed (C-1..C-7 split from it).
+
+        A household already judged past the deal took this snapshot on the way, as a fold through the
+        deal takes it: a replay asks of every deal after judging every customer. Not where a visit was
+        corrected (a whole fold reads it as corrected, a fold up to the deal as it was then).
+        """
+        cached = self._states.get(root)
+        if cached is not None and not self._superseded:
+            snapshot = cached[1].deals.get(deal.id)
+            if snapshot is not None:
+                return snapshot
+        return self._fold_household(root, None, through=deal).deals[deal.id]
 
     def _deal_channel(self, deal: Deal) -> tuple[Shares | None, list[Reason]]:
         person = self.identity.person
