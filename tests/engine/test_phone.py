@@ -137,3 +137,21 @@ def test_the_projects_phone_mode_is_a_policy_parameter() -> None:
 )
 def test_a_search_is_read_as_a_phone_a_mask_digits_letters_or_a_name(raw: str, kind: str) -> None:
     assert search_query(raw).kind == kind
+
+
+@pytest.mark.parametrize("raw", ["13900000001", "+8613900000001", "１３９００００００01", "+86１３９0000000１", "٣١٣٩"])
+def test_a_number_typed_as_stored_is_read_as_a_cleaned_one_is(raw: str) -> None:
+    # Phone.parse reads a plain ASCII mobile without cleaning it first; anything else is cleaned (NFKC).
+    from leadledger.engine.phone import _clean
+
+    try:
+        expected: object = Phone.parse(_clean(raw)).value
+    except EngineError as error:
+        expected = type(error)
+    try:
+        found: object = Phone.parse(raw).value
+    except EngineError as error:
+        found = type(error)
+    assert found == expected
+    if "１" in raw:
+        assert found == "+8613900000001"

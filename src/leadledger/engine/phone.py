@@ -143,6 +143,10 @@ class Phone:
 
         Raises the domain error (an EngineError: zh, en, field "phone") for anything else.
         """
+        # Typed as stored, in ASCII (\d also matches full-width digits, which _clean changes): nothing to clean.
+        plain = _PLAIN_MOBILE.fullmatch(raw) if raw.isascii() else None
+        if plain is not None and _surely_mobile(plain.group(1)):
+            return cls(f"+86{plain.group(1)}")
         text = _clean(raw)
         if "*" in text:
             match = _MASK.match(text)
