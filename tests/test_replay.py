@@ -434,9 +434,9 @@ def test_a_file_read_in_two_shares_gives_the_same_bytes_and_disagreements_as_one
     shared = []
     original = replay._share_written
 
-    def counted(data: Any, plan: Any, index: int, lang: str) -> Any:
+    def counted(data: Any, plan: Any, index: int, lang: str, *rest: Any) -> Any:
         shared.append(index)
-        return original(data, plan, index, lang)
+        return original(data, plan, index, lang, *rest)
 
     monkeypatch.setattr(replay, "_share_written", counted)
     one, two = _both(_bench_file(tmp_path, wrong_every=7), lang="en")
@@ -453,6 +453,34 @@ def test_a_mistake_in_either_share_is_reported_as_one_process_reports_it(tmp_pat
     data["events"][7]["id"] = data["events"][9000]["id"]  # and an id twice, in whichever shares
     one, two = _both(_write(tmp_path, data), lang="en")
     assert one == two and one[0] == 2 and "$.events[" in one[2]
+
+
+@FORKS_IN_A_TEST_WORKER
+@pytest.mark.usefixtures("split_from_1500")
+@pytest.mark.parametrize("where", ["title", "last event"])
+def test_a_long_number_in_either_half_of_a_split_file_has_it_read_by_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    # orjson reads an integer beyond 64 bits as a float: the shares look for 19 digits in a row, each in
+    # its half of the file, and where there are any the file is read again as json reads it.
+    import leadledger.replay as replay
+
+    data = _bench_module().generate(1500, 15000, 12)
+    if where == "title":
+        data["title"] = "1234567890123456789"
+    else:
+        data["events"][-1]["id"] = "e12345678901234567890"
+    name = _write(tmp_path, data)
+    by_json = []
+    original = replay._load_json
+
+    def counted(source: str, text: str) -> Any:
+        by_json.append(source)
+        return original(source, text)
+
+    monkeypatch.setattr(replay, "_load_json", counted)
+    one, two = _both(name)
+    assert one == two and one[0] == 0 and by_json == [name, name]
 
 
 @FORKS_IN_A_TEST_WORKER

@@ -72,9 +72,12 @@ _DIGITS_AS_ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _LONG_NUMBER = b"0" * 19
 
 
-def _quick_load(data: bytes) -> Any:
-    """The file's value as `json.loads` reads it, through orjson where that is the same; else a miss."""
-    if _fast_loads is None or _LONG_NUMBER in data.translate(_DIGITS_AS_ZEROS):
+def _quick_load(data: bytes, *, checked: bool = True) -> Any:
+    """The file's value as `json.loads` reads it, through orjson where that is the same; else a miss.
+
+    `checked=False` leaves out the check for long numbers: the caller makes it (`_long_number_in`).
+    """
+    if _fast_loads is None or (checked and _long_number_in(data, 0, len(data))):
         return _MISS
     try:
         return _fast_loads(data)
@@ -83,24 +86,41 @@ def _quick_load(data: bytes) -> Any:
 
 
 _MISS = object()
+_CHUNK = 1 << 18  # translated a piece at a time: a copy of the whole file cost more than the search
+
+
+def _long_number_in(data: bytes, start: int, end: int) -> bool:
+    """Whether a run of 19 digits or more begins in data[start:end]."""
+    for i in range(start, end, _CHUNK):
+        if _LONG_NUMBER in data[i : min(i + _CHUNK, end) + len(_LONG_NUMBER) - 1].translate(_DIGITS_AS_ZEROS):
+            return True
+    return False
 
 
 def read_file(path: str) -> Any:
+    return _parsed(path, _file_bytes(path))
+
+
+def _file_bytes(path: str) -> bytes:
     try:
-        data = Path(path).read_bytes()
-        value = _quick_load(data)
-        if value is not _MISS:
-            return value
-        # As read_text reads it (newlines made "\n"): json's line numbers in a message count those.
-        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise ReplayInputError(path, "$", "文件不存在", "no such file") from None
     except IsADirectoryError:
         raise ReplayInputError(path, "$", "这是一个目录，不是文件", "is a directory, not a file") from None
-    except UnicodeDecodeError:
-        raise ReplayInputError(path, "$", "文件不是 UTF-8 编码的文本", "is not UTF-8 text") from None
     except OSError as error:
         raise ReplayInputError(path, "$", f"无法读取：{error.strerror}", f"cannot be read: {error.strerror}") from None
+
+
+def _parsed(path: str, data: bytes) -> Any:
+    value = _quick_load(data)
+    if value is not _MISS:
+        return value
+    try:
+        # As read_text reads it (newlines made "\n"): json's line numbers in a message count those.
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError:
+        raise ReplayInputError(path, "$", "文件不是 UTF-8 编码的文本", "is not UTF-8 text") from None
     return _load_json(path, text)
 
 
@@ -227,19 +247,38 @@ def _stop(pid: int, reader: int) -> None:
     os.waitpid(pid, 0)
 
 
-def _in_shares(data: Any, override: dict[str, Any] | None, lang: str) -> Outcome | None:
+def _read_in_shares(name: str, override: dict[str, Any] | None, lang: str) -> tuple[Any, Outcome | None]:
+    """A file's value, and its answers where they were judged in two shares (`_in_shares`), else None.
+
+    The shares check the file for long numbers (`_quick_load`), each its half, as they start: read
+    before them, the check was a fiftieth of the replay with the other core idle. Where there is one,
+    the file is read again as json reads it.
+    """
+    raw = _file_bytes(name)
+    data = _quick_load(raw, checked=False)
+    if data is not _MISS:
+        outcome = _in_shares(data, raw, override, lang)
+        if outcome is not None:
+            return data, outcome
+        if not _long_number_in(raw, 0, len(raw)):
+            return data, None
+    return _parsed(name, raw), None
+
+
+def _in_shares(data: Any, raw: bytes, override: dict[str, Any] | None, lang: str) -> Outcome | None:
     """An attribution file answered in two processes, each reading and judging its own share of the
     customers (engine.split); None where it is not split, or a share finds anything wrong: the file
     is then answered whole, which says what is wrong as it would have without the split."""
     try:
-        split = split_scenario(data, 2, policy_override=override) if type(data) is dict else None
+        split = split_scenario(data, 2, policy_override=override)
     except (EngineError, ValueError, TypeError, KeyError):  # read again whole, and reported
         return None
     if split is None:
         return None
-    pid, reader = _forked(lambda: _share_written(data, split, 1, lang))
+    half = len(raw) // 2
+    pid, reader = _forked(lambda: _share_written(data, split, 1, lang, raw, (half, len(raw))))
     try:
-        own = _share_written(data, split, 0, lang)
+        own = _share_written(data, split, 0, lang, raw, (0, half))
     except Exception:  # whatever it is, the whole file's reading says it (or raises it)
         _stop(pid, reader)
         return None
@@ -261,10 +300,19 @@ def _in_shares(data: Any, override: dict[str, Any] | None, lang: str) -> Outcome
     return Outcome(answers=answers, mismatches=[line for _, line in sorted(mismatches)])
 
 
+class _LongNumber(Exception):
+    """orjson read a number json reads otherwise: the file is read again by json (`_read_in_shares`)."""
+
+
 def _share_written(
-    data: Any, split: Split, index: int, lang: str
+    data: Any, split: Split, index: int, lang: str, raw: bytes, part: tuple[int, int]
 ) -> tuple[list[int], list[Any], list[tuple[int, str]]]:
-    """A share's answers, written (or as they are, if unusual), with their places and disagreements."""
+    """A share's answers, written (or as they are, if unusual), with their places and disagreements.
+
+    First the share's `part` of the file's bytes is checked for long numbers (`_quick_load`).
+    """
+    if _long_number_in(raw, *part):
+        raise _LongNumber
     outcome, indices = answer_share(data, split, index, lang)
     wrong = [place for place, item in zip(indices, outcome.answers, strict=True) if not item["ok"]]
     pieces = _pieces(outcome.answers)
@@ -341,12 +389,14 @@ def _replay(
     status = EXIT_OK
     for name in files:
         try:
-            data = read_file(name)
+            if proposal is None and workers > 1:
+                data, outcome = _read_in_shares(name, override, lang)
+            else:
+                data, outcome = read_file(name), None
             if proposal is not None:
                 report = what_if(data, proposal, policy_override=override, lang=lang)
                 summaries.append({"file": name, **report})
                 continue
-            outcome = _in_shares(data, override, lang) if workers > 1 else None
             if outcome is None:
                 outcome = answer(data, policy_override=override, lang=lang, runner=_in_two if workers > 1 else None)
             if kept is not None:

@@ -56,13 +56,13 @@ class Split:
 def split_scenario(data: Any, shares: int, *, policy_override: Mapping[str, Any] | None = None) -> Split | None:
     """The scenario's plan for `shares` shares, or None where a split would not pay.
 
-    Raises as `read_scenario` does for the file's opening (kind, policy, people); the events and
-    questions are read by the shares.
+    Raises as `read_scenario` does for the opening (kind, policy, people) of a file it splits; the
+    events and questions are read by the shares.
     """
-    title, policy_data, policy, cast = read_opening(data, policy_override)
-    events = data.get("events", [])
+    events = data.get("events", []) if type(data) is dict else None
     if shares < 2 or type(events) is not list or len(events) < SPLIT_FROM:
         return None
+    title, policy_data, policy, cast = read_opening(data, policy_override)
     identity = Identity(cast.customers, cast.relations)
     household = identity.household
     groups = UnionFind()
