@@ -401,3 +401,80 @@ def test_a_deal_judged_after_its_household_equals_a_deal_judged_first(history) -
     for customer in CUSTOMER_IDS:
         after_all.verdict(customer, START + timedelta(minutes=HORIZON_MINUTES + 1))
     assert [after_all.deal(d).as_dict("zh") for d in deals] == before
+
+
+@settings(max_examples=200, deadline=None)
+@given(histories(), st.randoms(use_true_random=False))
+def test_a_verdict_is_the_same_whoever_was_judged_before_it(history, rng) -> None:
+    # A referrer's owners at a moment are kept once worked out (unless a referral loop was cut short
+    # on the way): judging customers in any order, at any moments, in one timeline, must answer as a
+    # fresh timeline does for each.
+    events, relations, policy = history
+    shared = _timeline(events, relations, policy)
+    asked = [
+        (rng.choice(CUSTOMER_IDS), START + timedelta(minutes=rng.randint(0, HORIZON_MINUTES + 10))) for _ in range(12)
+    ]
+    asked += [(e.customer, e.at) for e in events if isinstance(e, ReferralLogged)]
+    rng.shuffle(asked)
+    for customer, moment in asked:
+        alone = _timeline(events, relations, policy).verdict(customer, moment)
+        assert _key(shared.verdict(customer, moment)) == _key(alone)
+
+
+@st.composite
+def referral_loops(draw: st.DrawFn) -> list[Event]:
+    """Visits and referrals at two moments only: referral loops at one instant, several deep."""
+    moment = st.sampled_from([START, START + timedelta(minutes=1)])
+    raw: list[Event] = []
+    for _ in range(draw(st.integers(2, 12))):
+        at_, customer = draw(moment), draw(customers)
+        if draw(st.booleans()):
+            raw.append(Visit(id="", at=at_, customer=customer, staff=draw(consultants)))
+        else:
+            referrer = draw(customers)
+            raw.append(ReferralLogged(id="", at=at_, customer=customer, staff=draw(consultants), referrer=referrer))
+    return [replace(e, id=f"e{i}", seq=i) for i, e in enumerate(raw)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(referral_loops(), st.randoms(use_true_random=False))
+def test_a_verdict_amid_referral_loops_is_the_same_whoever_was_judged_before_it(events, rng) -> None:
+    shared = _timeline(events, (), {})
+    asked = [(c, m) for c in CUSTOMER_IDS for m in (START, START + timedelta(minutes=1), START + timedelta(days=1))]
+    rng.shuffle(asked)
+    for customer, moment in asked:
+        assert _key(shared.verdict(customer, moment)) == _key(_timeline(events, (), {}).verdict(customer, moment))
+
+
+def test_a_referrers_owners_worked_out_inside_a_referral_loop_are_not_kept_for_others() -> None:
+    # 张伟 and 李娜 were each logged as referred by the other; 王磊 as referred by 李娜. Asked from inside
+    # 张伟's registration, 李娜's owners leave out her referral to 张伟 (the loop is cut there); asked for
+    # 王磊, it counts. Kept from the first, 王磊's verdict would depend on who was judged before him.
+    t0, t1 = START, START + timedelta(minutes=1)
+    events: list[Event] = [
+        ReferralLogged(id="e0", at=t0, seq=0, customer="zhang", staff=CHARLIE, referrer="li"),
+        ReferralLogged(id="e1", at=t0, seq=1, customer="li", staff=ALICE, referrer="zhang"),
+        ReferralLogged(id="e2", at=t0, seq=2, customer="wang", staff=BOB, referrer="li"),
+        Visit(id="e3", at=t1, seq=3, customer="zhang", staff=ALICE),
+        Visit(id="e4", at=t1, seq=4, customer="li", staff=BOB),
+        Visit(id="e5", at=t1, seq=5, customer="wang", staff=CHARLIE),
+    ]
+    end = t1 + timedelta(days=1)
+    alone = {c: _key(_timeline(events, (), {}).verdict(c, end)) for c in ("zhang", "li", "wang")}
+    for order in (["zhang", "li", "wang"], ["li", "zhang", "wang"], ["wang", "li", "zhang"]):
+        shared = _timeline(events, (), {})
+        assert {c: _key(shared.verdict(c, end)) for c in order} == alone, order
+
+
+@settings(max_examples=300, deadline=None)
+@given(referral_loops(), st.randoms(use_true_random=False))
+def test_referrals_at_one_instant_added_one_by_one_while_judging_equal_the_whole_history(events, rng) -> None:
+    # Events recorded at the instant a referrer's owners were worked out change them: what was kept goes.
+    whole = _timeline(events, (), {})
+    growing = _timeline([], (), {})
+    for event in sorted(events, key=lambda e: (e.at, e.seq)):
+        growing.add(event)
+        growing.verdict(rng.choice(CUSTOMER_IDS), event.at)
+    for customer in CUSTOMER_IDS:
+        for moment in (START, START + timedelta(minutes=1), START + timedelta(days=1)):
+            assert _key(growing.verdict(customer, moment)) == _key(whole.verdict(customer, moment))

@@ -152,7 +152,7 @@ class Context:
         self,
         cast: Cast,
         policy: Policy,
-        owners_at: Callable[[str, datetime], Shares | None],
+        owners_at: Callable[[str, Event], Shares | None],
     ) -> None:
         self.cast = cast
         self.policy = policy
@@ -254,7 +254,7 @@ def _new_claim(
     owner = receiver
     origin = "first_contact"
     reasons: list[Reason] = list(origin_reasons)
-    chosen = _logged_referral(state, ctx, customer, at)
+    chosen = _logged_referral(state, ctx, customer, event)
     staff = ctx.cast.staff
     if chosen is not None:
         owner, why = chosen
@@ -306,8 +306,11 @@ def _new_claim(
         state.assists.append((event.id, receiver, event.at))
 
 
-def _logged_referral(state: HouseholdState, ctx: Context, customer: str, at: datetime) -> tuple[str, Reason] | None:
+def _logged_referral(
+    state: HouseholdState, ctx: Context, customer: str, registration: Event
+) -> tuple[str, Reason] | None:
     # IH-8 / IH-9: the earliest referral logged strictly before the registration wins.
+    at = registration.at
     for log in state.referrals.get(customer, ()):
         if log.at >= at:
             break
@@ -315,7 +318,7 @@ def _logged_referral(state: HouseholdState, ctx: Context, customer: str, at: dat
             continue
         if log.referrer is None:
             return log.staff, reason("own_contact_logged", log.id, owner=log.staff, logged=log.at, at=at)
-        owners = ctx.owners_at(log.referrer, at)
+        owners = ctx.owners_at(log.referrer, registration)  # as recorded before it, at the same moment too
         if owners is None or log.staff not in owners:
             state.notes.append(
                 reason("referral_unowned", log.id, staff=log.staff, logged=log.at, referrer=log.referrer)

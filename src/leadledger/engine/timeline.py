@@ -174,6 +174,10 @@ class Timeline:
             self._unindexed: list[Event] = []  # loaded with ids_unique, not yet in _by_id
             self._ids_unique = ids_unique
             self._resolving: set[str] = set()
+            # (household, moment) -> its owners then, as a referral asks of its referrer; kept only where
+            # no referral loop was cut short while working it out (that answer depends on who asked).
+            self._owners_then: dict[tuple[str, tuple[datetime, int]], Shares | None] = {}
+            self._loops_cut = 0
             self._households: dict[str, list[str]] | None = None
             self._masked: dict[str, list[str]] = defaultdict(list)
             for record in cast.customers.values():
@@ -200,6 +204,7 @@ class Timeline:
         ordered = sorted(events, key=_key)
         if not ordered:
             return
+        self._owners_then.clear()
         in_order = _key(ordered[0]) >= self._last_key
         if not in_order or any(isinstance(event, StaffLeft) for event in ordered):
             self._states.clear()
@@ -348,6 +353,7 @@ class Timeline:
         insort(self._household_events[household[correction.customer]], replacement(visit, correction), key=_key)
         # Reaches back in time: every cached state and list of contacts may have read the visit.
         self._states.clear()
+        self._owners_then.clear()
         self._contacts.clear()
         self._contact_times.clear()
 
@@ -472,16 +478,34 @@ class Timeline:
             j += 1
         return state
 
-    def _owners_at(self, customer: str, at: datetime) -> Shares | None:
+    def _owners_at(self, customer: str, asking: Event) -> Shares | None:
+        """The customer's owners as `asking` (another household's event) found them: after every event
+        recorded before it, those at the same moment included, and none recorded after it."""
         root = self.identity.household[customer]
         if root in self._resolving:  # a referral loop at one instant: no referrer counts
+            self._loops_cut += 1
             return None
+        horizon = _key(asking)
+        key = (root, horizon)
+        if key in self._owners_then:
+            known = self._owners_then[key]
+            return None if known is None else dict(known)
+        cut = self._loops_cut
         self._resolving.add(root)
         try:
-            claim = self._fold_household(root, at, cache=False).claim
+            events, departures = self._household_events.get(root, []), self._departures
+            if (not events or _key(events[-1]) < horizon) and (not departures or _key(departures[-1]) < horizon):
+                claim = self._fold_household(root, asking.at, cache=False).claim
+            else:
+                state = self._fold(events, bisect_right(events, horizon, key=_key), asking.at, asking)
+                inhouse.settle(state, asking.at)
+                claim = state.claim
         finally:
             self._resolving.discard(root)
-        return dict(claim.owners) if claim is not None else None
+        owners = dict(claim.owners) if claim is not None else None
+        if self._loops_cut == cut:
+            self._owners_then[key] = None if owners is None else dict(owners)
+        return owners
 
     # -- distributor ---------------------------------------------------------------------------
 
