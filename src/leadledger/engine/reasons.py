@@ -625,18 +625,7 @@ class Describer:
             return names.get(value, value) if names is not None else value
         if isinstance(value, datetime):
             shown = self._moments.get(value)
-            if shown is None:
-                local = self.to_local(value)
-                # "%Y-%m-%d %H:%M" from the fields: a third of isoformat's cost, which asks the zone for its
-                # offset only to have it cut off (strftime pads no year below 1000, and is slower still)
-                year = local.year
-                shown = (
-                    "%04d-%02d-%02d %02d:%02d" % (year, local.month, local.day, local.hour, local.minute)  # noqa: UP031 (faster than an f-string here)
-                    if year >= 1000
-                    else local.strftime("%Y-%m-%d %H:%M")
-                )
-                self._moments[value] = shown
-            return shown
+            return shown if shown is not None else self._moment(value)
         if isinstance(value, dict):
             sep = "、" if lang == "zh" else ", "
             return sep.join(
@@ -648,6 +637,20 @@ class Describer:
         if value is None:
             return "—"
         return self._name(value, names)
+
+    def _moment(self, value: datetime) -> str:
+        """A moment as shown, in the project's time, to the minute (kept: most are shown many times)."""
+        local = self.to_local(value)
+        # "%Y-%m-%d %H:%M" from the fields: a third of isoformat's cost, which asks the zone for its
+        # offset only to have it cut off (strftime pads no year below 1000, and is slower still)
+        year = local.year
+        shown = (
+            "%04d-%02d-%02d %02d:%02d" % (year, local.month, local.day, local.hour, local.minute)  # noqa: UP031 (faster than an f-string here)
+            if year >= 1000
+            else local.strftime("%Y-%m-%d %H:%M")
+        )
+        self._moments[value] = shown
+        return shown
 
     @staticmethod
     def _name(value: Any, names: Mapping[str, str] | None) -> str:
@@ -669,18 +672,22 @@ class Describer:
             return bare
         # _value, with its two commonest cases first and written out: an id (named from its
         # roster) and a moment already shown once. A sentence fills a hundred thousand of these.
-        values = _Missing()
+        values: dict[str, str] = {}
         rosters, moments = self._rosters, self._moments
         for key, fact in pairs:
             kind = type(fact)
             if kind is str:
                 names = rosters.get(key)
                 values[key] = fact if names is None else names.get(fact, fact)
-            elif kind is datetime and fact in moments:
-                values[key] = moments[fact]
+            elif kind is datetime:
+                shown = moments.get(fact)
+                values[key] = shown if shown is not None else self._moment(fact)
             else:
                 values[key] = self._value(fact, lang, rosters.get(key))
-        return template.format_map(values)
+        try:
+            return template.format_map(values)
+        except KeyError:  # a fact this reason leaves out: shown as a dash (a plain dict is the quicker try)
+            return template.format_map(_Missing(values))
 
     def sentence(self, reasons: tuple[Reason, ...], lang: str = "zh") -> str:
         """One sentence a consultant can read aloud, ending with the rule IDs it rests on."""
