@@ -419,9 +419,11 @@ def test_an_answer_json_dumps_must_write_is_written_alike_by_two_processes(
 
 @pytest.fixture
 def split_from_1500(monkeypatch: pytest.MonkeyPatch) -> None:
+    import leadledger.replay as replay
     from leadledger.engine import split
 
     monkeypatch.setattr(split, "SPLIT_FROM", 1500)
+    monkeypatch.setattr(replay, "SPLIT_BYTES", 0)
 
 
 @FORKS_IN_A_TEST_WORKER
@@ -442,6 +444,20 @@ def test_a_file_read_in_two_shares_gives_the_same_bytes_and_disagreements_as_one
     one, two = _both(_bench_file(tmp_path, wrong_every=7), lang="en")
     assert shared == [0]  # the first process's share here; the second's in the fork
     assert one == two and one[0] == 1 and len(one[2].splitlines()) > 100
+
+
+@FORKS_IN_A_TEST_WORKER
+def test_files_too_small_or_of_another_kind_to_split_are_answered_alike_after_the_second_process_stops(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The second process starts before the file is read; where the first finds nothing to share (a
+    # rotation, a search, a few events), it stops the second and answers the file itself.
+    import leadledger.replay as replay
+
+    monkeypatch.setattr(replay, "SPLIT_BYTES", 0)
+    names = [str(path) for path in example_files()[::7]]
+    for name in names:
+        assert _both(name)[0] == _both(name)[1], name
 
 
 @FORKS_IN_A_TEST_WORKER
