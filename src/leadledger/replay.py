@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import pickle
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from itertools import accumulate
 from json.encoder import encode_basestring as _string
 from pathlib import Path
 from typing import Any, TextIO
@@ -176,6 +179,8 @@ class _Piece(bytes):
     __slots__ = ()
 
 
+# An answer already written: a piece, or a view of a second process's answers sent as one (`_unpacked`).
+_WRITTEN = frozenset({_Piece, memoryview})
 ANSWER_PAD = "\n    "  # an answer's indentation in {"results": [...]}, as indented_json reaches it
 INDENT = "  "  # decision 538: as orjson indents, so that its bytes need no change
 
@@ -203,6 +208,8 @@ def _forked(work: Callable[[], Any]) -> tuple[int, int]:
     Returns the process and the pipe to read its result from (`_collect`).
     """
     reader, writer = os.pipe()
+    with contextlib.suppress(AttributeError, OSError):  # Linux: a megabyte a turn, not 64 KB
+        fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, 1 << 20)
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
@@ -294,6 +301,7 @@ def _in_shares(raw: bytes, override: dict[str, Any] | None, lang: str) -> tuple[
     other = _collect(pid, reader)
     if other is None:
         return None, data
+    other = (other[0], _unpacked(other[1]), other[2])
     total = len(own[0]) + len(other[0])
     answers: list[Any] = [None] * total
     mismatches: list[tuple[int, str]] = []
@@ -317,7 +325,24 @@ def _share_of(
     split = None if data is _MISS else split_scenario(data, 2, policy_override=override)
     if split is None:
         raise _NotShared  # nothing to share (the first process stops this one)
-    return _share_written(data, split, index, lang, raw, part)
+    indices, written, wrong = _share_written(data, split, index, lang, raw, part)
+    return indices, _packed(written), wrong
+
+
+def _packed(written: list[Any]) -> Any:
+    """Answers written (`_Piece`) as one string of bytes and where each ends, to be sent whole: pickle
+    wrote ten thousand pieces one by one. Anything else as it is."""
+    if not written or type(written[0]) is not _Piece:
+        return written
+    return (b"".join(written), list(accumulate(map(len, written))))
+
+
+def _unpacked(sent: Any) -> list[Any]:
+    """`_packed`'s answers as pieces again: views of the one string, not copies."""
+    if type(sent) is not tuple:
+        return sent  # type: ignore[no-any-return]
+    text, ends = memoryview(sent[0]), sent[1]
+    return [text[start:end] for start, end in zip([0, *ends], ends, strict=False)]
 
 
 class _NotShared(Exception):
@@ -355,7 +380,7 @@ def _in_two(questions: Sequence[Question], answer_some: Answerer) -> Outcome:
     def second() -> tuple[list[Any], list[str]]:
         outcome = answer_some(questions[half:])
         pieces = _pieces(outcome.answers)
-        return (outcome.answers if pieces is None else pieces), outcome.mismatches
+        return _packed(outcome.answers if pieces is None else pieces), outcome.mismatches
 
     pid, reader = _forked(second)
     try:
@@ -369,7 +394,7 @@ def _in_two(questions: Sequence[Question], answer_some: Answerer) -> Outcome:
         answers: list[Any] = outcome.answers
         mismatches = outcome.mismatches
     else:
-        answers, mismatches = other
+        answers, mismatches = _unpacked(other[0]), other[1]
     return Outcome(answers=first.answers + answers, mismatches=first.mismatches + mismatches)
 
 
@@ -500,7 +525,7 @@ def indented_bytes(document: Any) -> bytes | None:
     if _fast_dumps is None:
         return None
     results = document.get("results") if type(document) is dict else None
-    if type(results) is list and any(type(item) is _Piece for item in results):
+    if type(results) is list and any(type(item) in _WRITTEN for item in results):
         return _with_pieces(document, results)
     if not _plain(document):
         return None
@@ -516,7 +541,7 @@ def _with_pieces(document: dict[str, Any], results: list[Any]) -> bytes | None:
         return None
     items: list[bytes] = []
     for item in results:
-        if type(item) is _Piece:
+        if type(item) in _WRITTEN:
             items.append(item)
             continue
         written = _pieces([item])
@@ -561,8 +586,8 @@ _SMALLEST = 1e-4  # orjson and repr write floats alike from here up
 
 def _unwritten(value: Any) -> Any:
     """The document with every answer already written (`_Piece`) read back, for json.dumps."""
-    if type(value) is _Piece:
-        return json.loads(value)
+    if type(value) in _WRITTEN:
+        return json.loads(bytes(value))
     if type(value) is dict:
         return {key: _unwritten(item) for key, item in value.items()}
     if type(value) is list:
@@ -608,10 +633,10 @@ def _scalar(value: Any, pad: str, parts: list[str]) -> None:
     kind = type(value)
     if kind is str:
         parts.append(_string(value))
-    elif kind is _Piece:
+    elif kind in _WRITTEN:
         if pad != ANSWER_PAD:  # pragma: no cover - only ever an item of {"results": [...]}
             raise _Unusual
-        parts.append(value.decode("utf-8"))
+        parts.append(bytes(value).decode("utf-8"))
     elif value is None:
         parts.append("null")
     elif value is True:
