@@ -704,10 +704,10 @@ def test_orjson_writes_what_it_is_given_exactly_as_json_dumps_does(value: Any) -
     ids=repr,
 )
 def test_what_orjson_would_write_differently_is_left_to_the_writer_of_json(value: Any) -> None:
-    from leadledger.replay import _Piece, indented_bytes
+    from leadledger.replay import indented_bytes
 
     assert indented_bytes(value) is None
-    written = _Piece(b'{\n      "at": 1\n    }')  # a second process's answer
+    written = memoryview(b'{\n      "at": 1\n    }')  # a second process's answer
     assert indented_bytes({"results": [written, value]}) is None
     if type(value) is dict and all(type(key) is str for key in value):
         document = {"results": [written, value]}

@@ -7,6 +7,7 @@ import fcntl
 import json
 import os
 import pickle
+import re
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -173,14 +174,9 @@ def run(
         _reap()
 
 
-class _Piece(bytes):
-    """An answer already written, in UTF-8, as `indented_json` writes an item of {"results": [...]}."""
-
-    __slots__ = ()
-
-
-# An answer already written: a piece, or a view of a second process's answers sent as one (`_unpacked`).
-_WRITTEN = frozenset({_Piece, memoryview})
+# An answer already written, in UTF-8, as `indented_json` writes an item of {"results": [...]}: a view
+# of the answers orjson wrote at once (`_pieces`), or of those a second process sent (`_unpacked`).
+_WRITTEN = frozenset({memoryview})
 ANSWER_PAD = "\n    "  # an answer's indentation in {"results": [...]}, as indented_json reaches it
 INDENT = "  "  # decision 538: as orjson indents, so that its bytes need no change
 
@@ -330,9 +326,9 @@ def _share_of(
 
 
 def _packed(written: list[Any]) -> Any:
-    """Answers written (`_Piece`) as one string of bytes and where each ends, to be sent whole: pickle
-    wrote ten thousand pieces one by one. Anything else as it is."""
-    if not written or type(written[0]) is not _Piece:
+    """Answers written (`_pieces`) as one string of bytes and where each ends, to be sent whole (pickle
+    would copy each view). Anything else as it is."""
+    if not written or type(written[0]) not in _WRITTEN:
         return written
     return (b"".join(written), list(accumulate(map(len, written))))
 
@@ -398,24 +394,29 @@ def _in_two(questions: Sequence[Question], answer_some: Answerer) -> Outcome:
     return Outcome(answers=first.answers + answers, mismatches=first.mismatches + mismatches)
 
 
-def _pieces(answers: list[dict[str, Any]]) -> list[_Piece] | None:
+def _pieces(answers: list[dict[str, Any]]) -> list[memoryview] | None:
     """Each answer written as `indented_json` writes it in {"results": [...]}; None if any is unusual.
 
-    The list is written by orjson at once, in its place in the document, and cut between its items:
-    with no raw line break inside a JSON string, a line opening with exactly four spaces and a brace
-    starts an item, and only that.
+    The list is written by orjson at once, in its place in the document, and viewed between its
+    items: with no raw line break inside a JSON string, a line opening with exactly four spaces and a
+    brace starts an item, and only that.
     """
     if not answers:
         return []
     text = indented_bytes({"results": answers})
     if text is None:
         return None
-    cut = text[len(_RESULTS_OPEN) : -len(_RESULTS_CLOSE) - 2].split(b",\n    {")
-    if len(cut) != len(answers) or not cut[0].startswith(b"{"):  # pragma: no cover - an answer is a dict
+    whole, between = memoryview(text), len(_BETWEEN_ANSWERS)
+    cuts = [found.start() for found in _NEXT_ANSWER.finditer(text, len(_RESULTS_OPEN))]
+    if len(cuts) != len(answers) - 1:  # pragma: no cover - an answer is a dict
         return None
-    return [_Piece(cut[0]), *(_Piece(b"{" + item) for item in cut[1:])]
+    starts = [len(_RESULTS_OPEN), *(cut + between for cut in cuts)]
+    ends = [*cuts, len(text) - len(_RESULTS_CLOSE) - 2]
+    return [whole[start:end] for start, end in zip(starts, ends, strict=True)]
 
 
+_BETWEEN_ANSWERS = b",\n    "
+_NEXT_ANSWER = re.compile(re.escape(_BETWEEN_ANSWERS) + rb"\{")
 _RESULTS_OPEN = b'{\n  "results": [\n    '
 _RESULTS_CLOSE = b"\n  ]"
 
@@ -519,7 +520,7 @@ def indented_bytes(document: Any) -> bytes | None:
     """`indented_json(document)` in UTF-8, written by orjson (decision 501), or None where it would differ.
 
     orjson writes what `_plain` admits as json.dumps does, indented by two spaces as json.dumps is
-    asked to (decision 538). Answers already written (`_Piece`, from a second process) are put in as
+    asked to (decision 538). Answers already written (views, `_pieces`) are put in as
     they are.
     """
     if _fast_dumps is None:
@@ -539,7 +540,7 @@ def _with_pieces(document: dict[str, Any], results: list[Any]) -> bytes | None:
     """{"results": [...], ...} written around answers of which some are already written."""
     if next(iter(document)) != "results":  # pragma: no cover - _replay puts the results first
         return None
-    items: list[bytes] = []
+    items: list[bytes | memoryview] = []
     for item in results:
         if type(item) in _WRITTEN:
             items.append(item)
@@ -552,7 +553,7 @@ def _with_pieces(document: dict[str, Any], results: list[Any]) -> bytes | None:
     tail = indented_bytes(rest) if rest else b"{\n}"  # '{\n  "files": ...\n}'
     if tail is None:
         return None
-    return b"".join((_RESULTS_OPEN, b",\n    ".join(items), _RESULTS_CLOSE, b"," if rest else b"", tail[1:]))
+    return b"".join((_RESULTS_OPEN, _BETWEEN_ANSWERS.join(items), _RESULTS_CLOSE, b"," if rest else b"", tail[1:]))
 
 
 def _plain(value: Any) -> bool:
@@ -585,7 +586,7 @@ _SMALLEST = 1e-4  # orjson and repr write floats alike from here up
 
 
 def _unwritten(value: Any) -> Any:
-    """The document with every answer already written (`_Piece`) read back, for json.dumps."""
+    """The document with every answer already written (`_pieces`) read back, for json.dumps."""
     if type(value) in _WRITTEN:
         return json.loads(bytes(value))
     if type(value) is dict:
