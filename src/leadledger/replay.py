@@ -198,10 +198,12 @@ def default_workers() -> int:
     return 2 if cores >= 2 and os.getloadavg()[0] <= cores - 1 else 1
 
 
-def _forked(work: Callable[[], Any]) -> tuple[int, int]:
-    """Start a second process doing `work`; it sends back the pickled result (b"" if it failed).
+def _forked(work: Callable[[], tuple[Any, list[Any]]]) -> tuple[int, int]:
+    """Start a second process doing `work`; it sends back the pickled result (nothing if it failed).
 
-    Returns the process and the pipe to read its result from (`_collect`).
+    `work` returns a result and the answers it wrote (`_pieces`, or none): those are sent after it as
+    they are, not pickled (pickle copied the eight megabytes twice more), and `_collect` reads them
+    into one buffer. Returns the process and the pipe to read from.
     """
     reader, writer = os.pipe()
     with contextlib.suppress(AttributeError, OSError):  # Linux: a megabyte a turn, not 64 KB
@@ -212,28 +214,40 @@ def _forked(work: Callable[[], Any]) -> tuple[int, int]:
     if pid == 0:  # pragma: no cover - the second process (coverage is not measured there)
         os.close(reader)
         try:
-            payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+            result, written = work()
+            ends = list(accumulate(map(len, written)))
+            head = pickle.dumps((result, ends), protocol=pickle.HIGHEST_PROTOCOL)
+            parts: list[Any] = [len(head).to_bytes(8, "little"), head, *written]
         except BaseException:  # done again by the first process, which says why
-            payload = b""
+            parts = []
         try:
             with os.fdopen(writer, "wb") as pipe:
-                pipe.write(payload)
+                pipe.writelines(parts)
         finally:
             os._exit(0)  # nothing of the first process's (buffers, exit handlers) runs twice
     os.close(writer)
     return pid, reader
 
 
-def _collect(pid: int, reader: int) -> Any:
-    """The second process's result, or None if it failed.
+def _collect(pid: int, reader: int) -> tuple[Any, list[memoryview]] | None:
+    """The second process's result and the answers it wrote (as views of one buffer), or None if it failed.
 
     The process is waited for only once the answers are written (`run`): freeing its memory as it
     exits took longer than reading what it sent.
     """
-    with os.fdopen(reader, "rb") as pipe:
-        payload = pipe.read()
-    _ENDING.append(pid)
-    return pickle.loads(payload) if payload else None
+    try:
+        with os.fdopen(reader, "rb") as pipe:
+            size = int.from_bytes(pipe.read(8), "little")
+            if not size:
+                return None
+            result, ends = pickle.loads(pipe.read(size))
+            text = bytearray(ends[-1] if ends else 0)
+            if pipe.readinto(text) != len(text):  # pragma: no cover - the second process ended early
+                return None
+    finally:
+        _ENDING.append(pid)
+    view = memoryview(text)
+    return result, [view[start:end] for start, end in zip([0, *ends], ends, strict=False)]
 
 
 _ENDING: list[int] = []  # second processes that have sent their answers and are exiting
@@ -294,10 +308,11 @@ def _in_shares(raw: bytes, override: dict[str, Any] | None, lang: str) -> tuple[
     if own is None:
         _stop(pid, reader)
         return None, data
-    other = _collect(pid, reader)
-    if other is None:
+    sent = _collect(pid, reader)
+    if sent is None:
         return None, data
-    other = (other[0], _unpacked(other[1]), other[2])
+    (indices, answers_as_they_are, wrong), written = sent
+    other = (indices, written or answers_as_they_are, wrong)
     total = len(own[0]) + len(other[0])
     answers: list[Any] = [None] * total
     mismatches: list[tuple[int, str]] = []
@@ -315,30 +330,23 @@ def _in_shares(raw: bytes, override: dict[str, Any] | None, lang: str) -> tuple[
 
 def _share_of(
     raw: bytes, override: dict[str, Any] | None, lang: str, index: int, part: tuple[int, int]
-) -> tuple[list[int], list[Any], list[tuple[int, str]]]:
+) -> tuple[tuple[Any, ...], list[Any]]:
     """In the second process: the file read, the split planned, and this share answered."""
     data = _quick_load(raw, checked=False)
     split = None if data is _MISS else split_scenario(data, 2, policy_override=override)
     if split is None:
         raise _NotShared  # nothing to share (the first process stops this one)
     indices, written, wrong = _share_written(data, split, index, lang, raw, part)
-    return indices, _packed(written), wrong
+    return _detached((indices, written, wrong), 1)
 
 
-def _packed(written: list[Any]) -> Any:
-    """Answers written (`_pieces`) as one string of bytes and where each ends, to be sent whole (pickle
-    would copy each view). Anything else as it is."""
-    if not written or type(written[0]) not in _WRITTEN:
-        return written
-    return (b"".join(written), list(accumulate(map(len, written))))
-
-
-def _unpacked(sent: Any) -> list[Any]:
-    """`_packed`'s answers as pieces again: views of the one string, not copies."""
-    if type(sent) is not tuple:
-        return sent  # type: ignore[no-any-return]
-    text, ends = memoryview(sent[0]), sent[1]
-    return [text[start:end] for start, end in zip([0, *ends], ends, strict=False)]
+def _detached(result: tuple[Any, ...], at: int) -> tuple[tuple[Any, ...], list[Any]]:
+    """The result with its answers at `at` taken out where they are written (`_forked` sends those as
+    they are), else left in, as dicts, and none taken out."""
+    answers = result[at]
+    if not answers or type(answers[0]) not in _WRITTEN:
+        return result, []
+    return (*result[:at], [], *result[at + 1 :]), answers
 
 
 class _NotShared(Exception):
@@ -373,10 +381,10 @@ def _in_two(questions: Sequence[Question], answer_some: Answerer) -> Outcome:
         return answer_some(questions)
     half = len(questions) // 2
 
-    def second() -> tuple[list[Any], list[str]]:
+    def second() -> tuple[tuple[Any, ...], list[Any]]:
         outcome = answer_some(questions[half:])
         pieces = _pieces(outcome.answers)
-        return _packed(outcome.answers if pieces is None else pieces), outcome.mismatches
+        return _detached((outcome.answers if pieces is None else pieces, outcome.mismatches), 0)
 
     pid, reader = _forked(second)
     try:
@@ -384,13 +392,14 @@ def _in_two(questions: Sequence[Question], answer_some: Answerer) -> Outcome:
     except BaseException:
         _stop(pid, reader)
         raise
-    other = _collect(pid, reader)
-    if other is None:
+    sent = _collect(pid, reader)
+    if sent is None:
         outcome = answer_some(questions[half:])
         answers: list[Any] = outcome.answers
         mismatches = outcome.mismatches
     else:
-        answers, mismatches = _unpacked(other[0]), other[1]
+        (as_they_are, mismatches), written = sent
+        answers = written or as_they_are
     return Outcome(answers=first.answers + answers, mismatches=first.mismatches + mismatches)
 
 
