@@ -512,10 +512,10 @@ def test_when_a_share_fails_in_the_second_process_the_file_is_judged_again(
     one = _both(name)[0]
     parent, original = os.getpid(), replay.answer_share
 
-    def broken(data: Any, plan: Any, index: int, lang: str = "zh") -> Any:
+    def broken(data: Any, plan: Any, index: int, lang: str = "zh", **keep: Any) -> Any:
         if os.getpid() != parent:
             raise MemoryError
-        return original(data, plan, index, lang)
+        return original(data, plan, index, lang, **keep)
 
     monkeypatch.setattr(replay, "answer_share", broken)
     out, err = io.StringIO(), io.StringIO()

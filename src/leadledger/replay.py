@@ -217,12 +217,14 @@ def _forked(work: Callable[[], tuple[Any, list[Any]]]) -> tuple[int, int]:
             result, written = work()
             ends = list(accumulate(map(len, written)))
             head = pickle.dumps((result, ends), protocol=pickle.HIGHEST_PROTOCOL)
-            parts: list[Any] = [len(head).to_bytes(8, "little"), head, *written]
+            # One string, written whole: through a buffer, each answer was a write of its own.
+            payload = b"".join([len(head).to_bytes(8, "little"), head, *written])
         except BaseException:  # done again by the first process, which says why
-            parts = []
+            payload = b""
         try:
-            with os.fdopen(writer, "wb") as pipe:
-                pipe.writelines(parts)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(writer, view) :]
         finally:
             os._exit(0)  # nothing of the first process's (buffers, exit handlers) runs twice
     os.close(writer)
@@ -250,6 +252,8 @@ def _collect(pid: int, reader: int) -> tuple[Any, list[memoryview]] | None:
     return result, [view[start:end] for start, end in zip([0, *ends], ends, strict=False)]
 
 
+# In a second process, what it read and built: it ends with os._exit, and nothing is freed one by one.
+_LEFT_TO_EXIT: list[Any] = []
 _ENDING: list[int] = []  # second processes that have sent their answers and are exiting
 
 
@@ -264,7 +268,9 @@ def _stop(pid: int, reader: int) -> None:
     os.waitpid(pid, 0)
 
 
-def _read_in_shares(name: str, override: dict[str, Any] | None, lang: str) -> tuple[Any, Outcome | None]:
+def _read_in_shares(
+    name: str, override: dict[str, Any] | None, lang: str, kept: list[Any] | None = None
+) -> tuple[Any, Outcome | None]:
     """A file's value, and its answers where they were judged in two shares (`_in_shares`), else None.
 
     The shares check the file for long numbers (`_quick_load`), each its half, as they start: read
@@ -272,7 +278,7 @@ def _read_in_shares(name: str, override: dict[str, Any] | None, lang: str) -> tu
     the file is read again as json reads it.
     """
     raw = _file_bytes(name)
-    outcome, data = _in_shares(raw, override, lang) if len(raw) >= SPLIT_BYTES else (None, _MISS)
+    outcome, data = _in_shares(raw, override, lang, kept) if len(raw) >= SPLIT_BYTES else (None, _MISS)
     if outcome is not None:
         return data, outcome
     if data is _MISS:
@@ -287,7 +293,9 @@ def _read_in_shares(name: str, override: dict[str, Any] | None, lang: str) -> tu
 SPLIT_BYTES = 1 << 21
 
 
-def _in_shares(raw: bytes, override: dict[str, Any] | None, lang: str) -> tuple[Outcome | None, Any]:
+def _in_shares(
+    raw: bytes, override: dict[str, Any] | None, lang: str, kept: list[Any] | None = None
+) -> tuple[Outcome | None, Any]:
     """An attribution file answered in two processes, each reading and judging its own share of the
     customers (engine.split): the outcome (None where it is not split, or a share finds anything
     wrong: the file is then answered whole, which says what is wrong as it would without the split),
@@ -302,7 +310,9 @@ def _in_shares(raw: bytes, override: dict[str, Any] | None, lang: str) -> tuple[
     data = _quick_load(raw, checked=False)
     try:
         split = None if data is _MISS else split_scenario(data, 2, policy_override=override)
-        own = None if split is None else _share_written(data, split, 0, lang, raw, (0, half))
+        own = None if split is None else _share_written(data, split, 0, lang, raw, (0, half), kept)
+        if kept is not None:
+            kept.append(split)
     except Exception:  # whatever it is, the whole file's reading says it (or raises it)
         own = None
     if own is None:
@@ -334,9 +344,10 @@ def _share_of(
     """In the second process: the file read, the split planned, and this share answered."""
     data = _quick_load(raw, checked=False)
     split = None if data is _MISS else split_scenario(data, 2, policy_override=override)
+    _LEFT_TO_EXIT.append((data, split))  # freed object by object, the file's objects took 20 ms
     if split is None:
         raise _NotShared  # nothing to share (the first process stops this one)
-    indices, written, wrong = _share_written(data, split, index, lang, raw, part)
+    indices, written, wrong = _share_written(data, split, index, lang, raw, part, _LEFT_TO_EXIT)
     return _detached((indices, written, wrong), 1)
 
 
@@ -355,15 +366,24 @@ class _NotShared(Exception):
 
 
 def _share_written(
-    data: Any, split: Split, index: int, lang: str, raw: bytes, part: tuple[int, int]
+    data: Any,
+    split: Split,
+    index: int,
+    lang: str,
+    raw: bytes,
+    part: tuple[int, int],
+    keep: list[Any] | None = None,
 ) -> tuple[list[int], list[Any], list[tuple[int, str]]]:
     """A share's answers, written (or as they are, if unusual), with their places and disagreements.
 
-    First the share's `part` of the file's bytes is checked for long numbers (`_quick_load`).
+    First the share's `part` of the file's bytes is checked for long numbers (`_quick_load`). `keep`:
+    see `answer_share`.
     """
     if _long_number_in(raw, *part):
         raise _NotShared
-    outcome, indices = answer_share(data, split, index, lang)
+    outcome, indices = answer_share(data, split, index, lang, keep=keep)
+    if keep is not None:
+        keep.append(outcome)
     wrong = [place for place, item in zip(indices, outcome.answers, strict=True) if not item["ok"]]
     pieces = _pieces(outcome.answers)
     return indices, outcome.answers if pieces is None else pieces, list(zip(wrong, outcome.mismatches, strict=True))
@@ -446,7 +466,7 @@ def _replay(
     for name in files:
         try:
             if proposal is None and workers > 1:
-                data, outcome = _read_in_shares(name, override, lang)
+                data, outcome = _read_in_shares(name, override, lang, kept)
             else:
                 data, outcome = read_file(name), None
             if proposal is not None:
@@ -480,10 +500,10 @@ def _replay(
         if len(files) > 1:
             document["files"] = summaries
     # One string, one write: json.dump writes each of a million tokens through the stream separately.
-    quick = indented_bytes(document) if _utf8_buffer(out) else None
+    quick = indented_chunks(document) if _utf8_buffer(out) else None
     if quick is not None:
         out.flush()
-        out.buffer.write(quick)
+        out.buffer.writelines(quick)
     else:
         out.write(indented_json(document))
     out.write("\n")
@@ -532,6 +552,13 @@ def indented_bytes(document: Any) -> bytes | None:
     asked to (decision 538). Answers already written (views, `_pieces`) are put in as
     they are.
     """
+    chunks = indented_chunks(document)
+    return None if chunks is None else b"".join(chunks)
+
+
+def indented_chunks(document: Any) -> list[bytes] | None:
+    """`indented_bytes(document)` as a few strings of bytes to write one after another (a whole copy
+    of the 15 MB of answers fewer)."""
     if _fast_dumps is None:
         return None
     results = document.get("results") if type(document) is dict else None
@@ -540,12 +567,12 @@ def indented_bytes(document: Any) -> bytes | None:
     if not _plain(document):
         return None
     try:
-        return _fast_dumps(document, option=OPT_INDENT_2)
+        return [_fast_dumps(document, option=OPT_INDENT_2)]
     except TypeError:  # orjson.JSONEncodeError: a lone surrogate, which json.dumps writes as an escape
         return None
 
 
-def _with_pieces(document: dict[str, Any], results: list[Any]) -> bytes | None:
+def _with_pieces(document: dict[str, Any], results: list[Any]) -> list[bytes] | None:
     """{"results": [...], ...} written around answers of which some are already written."""
     if next(iter(document)) != "results":  # pragma: no cover - _replay puts the results first
         return None
@@ -562,7 +589,7 @@ def _with_pieces(document: dict[str, Any], results: list[Any]) -> bytes | None:
     tail = indented_bytes(rest) if rest else b"{\n}"  # '{\n  "files": ...\n}'
     if tail is None:
         return None
-    return b"".join((_RESULTS_OPEN, _BETWEEN_ANSWERS.join(items), _RESULTS_CLOSE, b"," if rest else b"", tail[1:]))
+    return [_RESULTS_OPEN, _BETWEEN_ANSWERS.join(items), _RESULTS_CLOSE, b"," if rest else b"", tail[1:]]
 
 
 def _plain(value: Any) -> bool:

@@ -138,7 +138,7 @@ def test_a_share_refuses_what_is_wrong_in_its_own_events(where: str) -> None:
 
 
 @pytest.mark.usefixtures("split_anything")
-def test_an_event_id_twice_in_two_shares_is_refused_by_the_last() -> None:
+def test_an_event_id_twice_in_two_shares_is_refused_by_the_first() -> None:
     data = _bench_file()
     plan = split_scenario(data, 2)
     assert plan is not None
@@ -146,7 +146,7 @@ def test_an_event_id_twice_in_two_shares_is_refused_by_the_last() -> None:
     other = next(i for i, e in enumerate(events) if i > 10 and plan.share_of.get(e.get("customer")) == 1)
     first = next(i for i, e in enumerate(events) if i > other and plan.share_of.get(e.get("customer")) == 0)
     events[first] = {**events[first], "id": events[other]["id"]}
-    read_share(data, plan, 0)
+    read_share(data, plan, 1)
     with pytest.raises(EngineError) as refused:
-        read_share(data, plan, 1)
+        read_share(data, plan, 0)
     assert "duplicate event id" in refused.value.en

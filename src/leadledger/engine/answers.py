@@ -126,15 +126,21 @@ def answer_attribution(scenario: Scenario, lang: str = "zh", *, runner: Runner |
     return answer_some(scenario.questions) if runner is None else runner(scenario.questions, answer_some)
 
 
-def answer_share(data: Mapping[str, Any], split: Split, index: int, lang: str = "zh") -> tuple[Outcome, list[int]]:
+def answer_share(
+    data: Mapping[str, Any], split: Split, index: int, lang: str = "zh", *, keep: list[Any] | None = None
+) -> tuple[Outcome, list[int]]:
     """Share `index` of a split scenario answered: its outcome, and the index in the file of each answer.
 
-    The shares' answers, put in the order of those indexes, are the whole scenario's answers.
+    The shares' answers, put in the order of those indexes, are the whole scenario's answers. `keep`:
+    a list the caller holds until its process ends (os._exit), given the scenario and timeline rather
+    than freeing them object by object.
     """
     scenario = read_share(data, split, index)
     with collector_paused():
         timeline = Timeline(scenario.cast, scenario.policy, scenario.events, identity=split.identity)
         outcome = _answer_each(timeline, scenario.questions, lang)
+    if keep is not None:
+        keep.append((scenario, timeline))
     return outcome, [question.index for question in scenario.questions]
 
 

@@ -131,14 +131,15 @@ def read_share(data: Mapping[str, Any], split: Split, index: int, *, every_id: b
 
     Events keep their place in the file as their order of recording, and questions their index. One
     share also makes sure that no event id repeats anywhere in the file: `every_id`, by default the
-    last share (replay's second process, which has less to do after the shares). Raises an EngineError for a
+    first (replay's first process: the second plans the split after reading the file itself, and ends
+    later). Raises an EngineError for a
     mistake in what the share reads, and may raise TypeError or AttributeError for a file whose events
     are not even objects with text where text belongs: it is then for the whole file's reading to say.
     """
     cast, share_of = split.cast, split.share_of
     raws = as_list(data.get("events", []), "$.events")
     if every_id is None:
-        every_id = index == split.shares - 1
+        every_id = index == 0
     if every_id:
         _ids_once(raws)
     everyone, place = kinds_for_everyone(), share_of.get
