@@ -478,3 +478,25 @@ def test_referrals_at_one_instant_added_one_by_one_while_judging_equal_the_whole
     for customer in CUSTOMER_IDS:
         for moment in (START, START + timedelta(minutes=1), START + timedelta(days=1)):
             assert _key(growing.verdict(customer, moment)) == _key(whole.verdict(customer, moment))
+
+
+def test_a_referral_logged_within_the_referrers_own_household_does_not_count_the_registration_itself() -> None:
+    # Found by the property above: 张伟 logged as referred by himself; asked at his own registration, his
+    # owners then took in that registration (so the referral counted) when judged whole, and not when
+    # judged as the history grew. His owners *before* it are asked: none, and the referral does not count.
+    t0, t1 = START, START + timedelta(minutes=1)
+    events: list[Event] = [
+        Visit(id="e0", at=t1, seq=0, customer="zhang", staff=ALICE),
+        Visit(id="e1", at=t1, seq=1, customer="li", staff=ALICE),
+        ReferralLogged(id="e2", at=t0, seq=2, customer="zhang", staff=ALICE, referrer="zhang"),
+        ReferralLogged(id="e3", at=t0, seq=3, customer="li", staff=ALICE, referrer="zhang"),
+    ]
+    whole = _timeline(events, (), {})
+    growing = _timeline([], (), {})
+    for event in sorted(events, key=lambda e: (e.at, e.seq)):
+        growing.add(event)
+        growing.verdict("li" if event.id == "e2" else "zhang", event.at)
+    for customer in ("zhang", "li"):
+        assert _key(growing.verdict(customer, t1)) == _key(whole.verdict(customer, t1))
+    assert "IH-8" not in whole.verdict("zhang", t1).cites  # his own referral: nobody owned him before
+    assert "IH-8" in whole.verdict("li", t1).cites  # 李娜's: 王芳 owned 张伟 by then

@@ -137,7 +137,8 @@ def answer_share(
     """
     scenario = read_share(data, split, index)
     with collector_paused():
-        timeline = Timeline(scenario.cast, scenario.policy, scenario.events, identity=split.identity)
+        # No id repeats in the file (`read_share`'s first share makes sure, or the replay reads it whole).
+        timeline = Timeline(scenario.cast, scenario.policy, scenario.events, identity=split.identity, ids_unique=True)
         outcome = _answer_each(timeline, scenario.questions, lang)
     if keep is not None:
         keep.append((scenario, timeline))

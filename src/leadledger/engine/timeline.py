@@ -171,6 +171,9 @@ class Timeline:
             self._superseded: dict[str, Correction] = {}
             self._replacing: dict[str, Correction] = {}
             self._by_id: dict[str, Event] = {}
+            # Deals and registrations by id, as they are routed: asked about by id (a replay's questions)
+            # without the index of every event, which a load with ids_unique leaves unbuilt.
+            self._asked_by_id: dict[str, Event] = {}
             self._unindexed: list[Event] = []  # loaded with ids_unique, not yet in _by_id
             self._ids_unique = ids_unique
             self._resolving: set[str] = set()
@@ -317,9 +320,11 @@ class Timeline:
             target = self._household_events[self.identity.household[event.customer]]  # type: ignore[attr-defined]
         elif kind is Deal:
             target = self._household_events[self.identity.household[event.buyer]]  # type: ignore[attr-defined]
+            self._asked_by_id[event.id] = event
         elif kind in _CHANNEL:
             target = self._escorts[self.identity.person[event.customer]]  # type: ignore[attr-defined, assignment]
             if isinstance(event, Registration):
+                self._asked_by_id[event.id] = event
                 mine = self._agent_registrations[event.agent]
                 if append:
                     mine.append(event)
@@ -479,8 +484,9 @@ class Timeline:
         return state
 
     def _owners_at(self, customer: str, asking: Event) -> Shares | None:
-        """The customer's owners as `asking` (another household's event) found them: after every event
-        recorded before it, those at the same moment included, and none recorded after it."""
+        """The customer's owners as `asking` found them: after every event recorded before it, those at
+        the same moment included, and none recorded after it (nor `asking` itself, where the referrer
+        is of the registering customer's own household)."""
         root = self.identity.household[customer]
         if root in self._resolving:  # a referral loop at one instant: no referrer counts
             self._loops_cut += 1
@@ -497,7 +503,8 @@ class Timeline:
             if (not events or _key(events[-1]) < horizon) and (not departures or _key(departures[-1]) < horizon):
                 claim = self._fold_household(root, asking.at, cache=False).claim
             else:
-                state = self._fold(events, bisect_right(events, horizon, key=_key), asking.at, asking)
+                # Strictly before: the asking event may be this household's own (a referral within it).
+                state = self._fold(events, bisect_left(events, horizon, key=_key), asking.at, asking)
                 inhouse.settle(state, asking.at)
                 claim = state.claim
         finally:
@@ -864,7 +871,7 @@ class Timeline:
 
     def registration(self, event_id: str) -> RegistrationVerdict:
         """A registration as judged when it was made: accepted until when, or refused and why (D-12)."""
-        event = self._indexed().get(event_id)
+        event = self._asked_by_id.get(event_id)
         if not isinstance(event, Registration):
             raise KeyError(event_id)
         state = self._fold_channel(self.identity.person[event.customer], None, through=event)
@@ -1025,7 +1032,7 @@ class Timeline:
 
     def deal(self, deal_id: str, as_of: datetime | None = None) -> DealVerdict:
         """Split a deal: performance, commission and channel (C-1..C-7, D-2..D-6, IH-13)."""
-        deal = self._indexed().get(deal_id)
+        deal = self._asked_by_id.get(deal_id)
         if not isinstance(deal, Deal):
             raise KeyError(deal_id)
         snapshot = self._deal_snapshot(self.identity.household[deal.buyer], deal)
