@@ -151,7 +151,9 @@ def read_share(data: Mapping[str, Any], split: Split, index: int, *, every_id: b
     registrations = {e.id for e in events if type(e) is Registration}
     questions: list[Question] = []
     for i, raw in enumerate(as_list(data.get("expect", []), "$.expect")):
-        if _question_share(raw, split) == index:
+        customer = raw.get("customer") if type(raw) is dict else None
+        # Most name their customer; a deal's or a registration's is placed with its event's.
+        if (place(customer, 0) if type(customer) is str else _question_share(raw, split)) == index:
             questions.append(read_question(raw, i, cast, deals, registrations))
     return Scenario(
         title=split.title,
