@@ -288,6 +288,9 @@ def _read_in_shares(
     return _parsed(name, raw), None
 
 
+# The first process's part of the customers: it also checks every id, and puts the answers together
+# and writes them after its share (about 70 ms more than the second's work on the benchmark's file).
+FIRST_SHARE = 0.48
 # A file smaller than this holds too few events to be split (engine.split.SPLIT_FROM): a second process
 # is started only for larger ones, before the file is read (`_in_shares`).
 SPLIT_BYTES = 1 << 21
@@ -309,7 +312,7 @@ def _in_shares(
     pid, reader = _forked(lambda: _share_of(raw, override, lang, 1, (half, len(raw))))
     data = _quick_load(raw, checked=False)
     try:
-        split = None if data is _MISS else split_scenario(data, 2, policy_override=override)
+        split = None if data is _MISS else split_scenario(data, 2, policy_override=override, first=FIRST_SHARE)
         own = None if split is None else _share_written(data, split, 0, lang, raw, (0, half), kept)
         if kept is not None:
             kept.append(split)
@@ -343,7 +346,7 @@ def _share_of(
 ) -> tuple[tuple[Any, ...], list[Any]]:
     """In the second process: the file read, the split planned, and this share answered."""
     data = _quick_load(raw, checked=False)
-    split = None if data is _MISS else split_scenario(data, 2, policy_override=override)
+    split = None if data is _MISS else split_scenario(data, 2, policy_override=override, first=FIRST_SHARE)
     _LEFT_TO_EXIT.append((data, split))  # freed object by object, the file's objects took 20 ms
     if split is None:
         raise _NotShared  # nothing to share (the first process stops this one)

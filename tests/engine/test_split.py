@@ -150,3 +150,13 @@ def test_an_event_id_twice_in_two_shares_is_refused_by_the_first() -> None:
     with pytest.raises(EngineError) as refused:
         read_share(data, plan, 0)
     assert "duplicate event id" in refused.value.en
+
+
+@pytest.mark.usefixtures("split_anything")
+@pytest.mark.parametrize("first", [None, 0.4, 0.48])
+def test_the_first_share_holds_the_part_of_the_customers_it_is_given(first: float | None) -> None:
+    data = _bench_file()
+    plan = split_scenario(data, 2, first=first)
+    assert plan is not None
+    held = sum(1 for share in plan.share_of.values() if share == 0) / len(plan.share_of)
+    assert abs(held - (0.5 if first is None else first)) < 0.01

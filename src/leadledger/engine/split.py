@@ -14,6 +14,7 @@ what is wrong, as `read_scenario` says it.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -53,9 +54,13 @@ class Split:
     filed: dict[str, str]  # a deal's or registration's id -> the customer its questions are placed with
 
 
-def split_scenario(data: Any, shares: int, *, policy_override: Mapping[str, Any] | None = None) -> Split | None:
+def split_scenario(
+    data: Any, shares: int, *, policy_override: Mapping[str, Any] | None = None, first: float | None = None
+) -> Split | None:
     """The scenario's plan for `shares` shares, or None where a split would not pay.
 
+    `first`: the part of the customers the first share should hold (default: as many as any other);
+    replay's first process gives itself a little less, having more to do before and after its share.
     Raises as `read_scenario` does for the opening (kind, policy, people) of a file it splits; the
     events and questions are read by the shares.
     """
@@ -82,7 +87,8 @@ def split_scenario(data: Any, shares: int, *, policy_override: Mapping[str, Any]
                 groups.union(household[customer], household[other])
     joined, find = groups.parent, groups.find
     group_of = {cid: find(root) if root in joined else root for cid, root in household.items()}
-    share_by_group = _shared_out(Counter(group_of.values()), shares)
+    weights = [1 / shares] * shares if first is None else [first] + [(1 - first) / (shares - 1)] * (shares - 1)
+    share_by_group = _shared_out(Counter(group_of.values()), weights)
     if share_by_group is None:
         return None
     share_of = {cid: share_by_group[group] for cid, group in group_of.items()}
@@ -98,23 +104,25 @@ def split_scenario(data: Any, shares: int, *, policy_override: Mapping[str, Any]
     )
 
 
-def _shared_out(sizes: Counter[str], shares: int) -> dict[str, int] | None:
-    """Whole groups to shares of about as many customers each; None if one share would hold most.
+def _shared_out(sizes: Counter[str], weights: list[float]) -> dict[str, int] | None:
+    """Whole groups to shares of about their weight of the customers each; None if one would hold most.
 
-    Groups of several customers go first, the largest first, each to the share holding fewest so far;
-    then single customers in turn to the shares still short of an even part.
+    Groups of several customers go first, the largest first, each to the share furthest below its
+    weight so far; then single customers in turn to the shares still short of their part.
     """
+    shares, total = len(weights), sum(sizes.values())
     load = [0] * shares
     by_group: dict[str, int] = {}
     several = sorted(((size, group) for group, size in sizes.items() if size > 1), key=lambda item: (-item[0], item[1]))
     for size, group in several:
-        lightest = load.index(min(load))
+        lightest = min(range(shares), key=lambda k: load[k] / weights[k])
         by_group[group] = lightest
         load[lightest] += size
-    total = sum(sizes.values())
     if max(load) > LARGEST_SHARE * total:
         return None
-    short = [max(0, -(-total // shares) - held) for held in load]
+    short = [max(0, math.ceil(total * weight) - held) for weight, held in zip(weights, load, strict=True)]
+    if sum(short) < total - sum(load):  # rounding: the last share takes what is left
+        short[-1] += total - sum(load) - sum(short)
     k = 0
     for group, size in sizes.items():
         if size == 1:
