@@ -556,20 +556,48 @@ def test_a_second_process_judges_only_when_a_core_is_idle(monkeypatch: pytest.Mo
     import os
     import threading
 
+    import leadledger.replay as replay
     from leadledger.replay import default_workers
 
+    busy = [0.0]
+    monkeypatch.setattr(replay, "_busy_elsewhere", lambda: busy[0])
     monkeypatch.setattr(threading, "active_count", lambda: 1)  # as `leadledger replay` runs: one thread
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 0.4, 0.4))
     assert default_workers() == 2
     monkeypatch.setattr(threading, "active_count", lambda: 2)  # a host with a thread of its own: no fork
     assert default_workers() == 1
     monkeypatch.setattr(threading, "active_count", lambda: 1)
-    monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 0.4, 0.4))  # both cores mostly busy already
+    busy[0] = 2  # both cores busy already
     assert default_workers() == 1
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    busy[0] = 0
     assert default_workers() == 1
+
+
+def test_how_busy_the_cores_are_is_read_now_not_over_the_last_minute(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Found by the benchmark: run again at once, a replay saw its predecessor in the minute's average
+    # and judged alone. The tasks running now (less this one) say whether a core is free.
+    import builtins
+    import os
+
+    import leadledger.replay as replay
+
+    real_open = builtins.open
+    status = tmp_path / "loadavg"
+
+    def opening(path: Any, *args: Any, **kwargs: Any) -> Any:
+        return real_open(status if path == "/proc/loadavg" else path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", opening)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.9, 1.9, 1.9))  # a replay has just ended
+    status.write_text("1.90 1.20 0.80 1/95 4242\n", encoding="ascii")
+    assert replay._busy_elsewhere() == 0
+    status.write_text("1.90 1.20 0.80 3/95 4242\n", encoding="ascii")
+    assert replay._busy_elsewhere() == 2
+    status.unlink()  # not Linux: the minute's average
+    assert replay._busy_elsewhere() == 1.9
 
 
 # -- reading a file through orjson (decision 500): what json reads, or json's own message --------------
