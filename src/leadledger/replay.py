@@ -332,6 +332,9 @@ def _in_shares(
             kept.append(split)
     except Exception:  # whatever it is, the whole file's reading says it (or raises it)
         own = None
+    except BaseException:  # Ctrl-C: the second process is stopped, not left behind
+        _stop(pid, reader)
+        raise
     if own is None:
         _stop(pid, reader)
         return None, data

@@ -160,3 +160,24 @@ def test_the_first_share_holds_the_part_of_the_customers_it_is_given(first: floa
     assert plan is not None
     held = sum(1 for share in plan.share_of.values() if share == 0) / len(plan.share_of)
     assert abs(held - (0.5 if first is None else first)) < 0.01
+
+
+@pytest.mark.usefixtures("split_anything")
+def test_a_deal_whose_buyer_is_no_relation_is_judged_with_the_buyers_history() -> None:
+    # Found in review: a deal is filed under its buyer, but the plan joined only its link fields (the
+    # confirmed customer) to the customer it is placed by; a buyer of no relation could fall in the other
+    # share, and the deal was judged without the buyer's visit (performance to the closer, not 顾问2).
+    example = next(p for p in example_files() if p.name == "d-6-companion-on-the-spot.json")
+    data = json.loads(example.read_text(encoding="utf-8"))
+    data["relations"] = []
+    data["events"] = [
+        {"id": "v1", "at": "2026-03-01T09:00:00+08:00", "type": "visit", "customer": "c4", "staff": "s2"},
+        {"id": "e3", "at": "2026-03-01T10:00:00+08:00", "type": "escorted_visit", "customer": "c3", "agent": "a1"},
+        {"id": "e4", "at": "2026-03-01T11:00:00+08:00", "type": "deal", "customer": "c3", "staff": "s1", "buyer": "c4"},
+    ]
+    data["expect"] = [{"deal": "e4", "channel": "house"}, {"deal": "e4", "performance": {"s2": "1"}}]
+    plan = split_scenario(data, 2)
+    assert plan is not None and plan.share_of["c3"] == plan.share_of["c4"]
+    whole = answer(data)
+    assert whole.ok
+    assert _answered_in_shares(data, 2)[:2] == (whole.answers, whole.mismatches)

@@ -31,13 +31,13 @@ SPLIT_FROM = 20_000
 # A split whose largest share would hold more than this of the customers saves too little.
 LARGEST_SHARE = 0.75
 
-# Where an event is placed: the one field every type naming customers has. Each type's other customer
-# fields are its filed-under field or ones it links to, so the group placed holds them all.
+# Where an event is placed: the one field every type naming customers has. The plan joins it with the
+# type's other customer fields (a deal's buyer, under whom it is filed; a referrer; a corrected visit's
+# customer), so the group placed holds them all.
 PLACED_BY = "customer"
 for _cls in EVENT_TYPES.values():
-    _named = _cls.customer_fields
-    if _named and (PLACED_BY not in _named or not set(_named) <= {_named[0], *_cls.link_fields}):
-        raise TypeError(f"{_cls.__name__}: its customers are not all placed with its {PLACED_BY!r}")
+    if _cls.customer_fields and PLACED_BY not in _cls.customer_fields:
+        raise TypeError(f"{_cls.__name__}: no {PLACED_BY!r} field to place its events by")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,7 +81,7 @@ def split_scenario(
             continue  # the share reading it says what is wrong
         if type(ident) is str and kind in _FILED_BY_ID:
             filed[ident] = customer
-        for name in EVENT_TYPES[kind].link_fields:
+        for name in _JOINED[kind]:
             other = raw.get(name)
             if type(other) is str and other in household:
                 groups.union(household[customer], household[other])
@@ -184,14 +184,21 @@ def _ids_once(raws: list[Any]) -> None:
 
 
 def _linking(raws: list[Any]) -> list[dict[str, Any]]:
-    """The events that link customers (a link field given) or that questions name (deals, registrations)."""
-    names = frozenset(name for cls in EVENT_TYPES.values() for name in cls.link_fields if name != PLACED_BY)
-    kinds = _FILED_BY_ID | {kind for kind, cls in EVENT_TYPES.items() if PLACED_BY in cls.link_fields}
-    picked = [raw for raw in raws if type(raw) is dict and (raw.get("type") in kinds or not names.isdisjoint(raw))]
+    """The events that name a customer besides the one they are placed by, or that questions name (deals,
+    registrations)."""
+    names = frozenset(name for fields in _JOINED.values() for name in fields)
+    picked = [
+        raw for raw in raws if type(raw) is dict and (raw.get("type") in _FILED_BY_ID or not names.isdisjoint(raw))
+    ]
     return [raw for raw in picked if raw.get("type") in EVENT_TYPES]
 
 
 _FILED_BY_ID = frozenset({Deal.kind, Registration.kind})
+# Each type's customer fields (and links) other than the one its events are placed by: joined to it.
+_JOINED = {
+    kind: tuple(dict.fromkeys(name for name in (*cls.customer_fields, *cls.link_fields) if name != PLACED_BY))
+    for kind, cls in EVENT_TYPES.items()
+}
 
 
 def _question_share(raw: Any, split: Split) -> int:
