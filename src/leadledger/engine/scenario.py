@@ -685,6 +685,11 @@ def read_opening(
     return str(data.get("title", "")), policy_data, policy, cast
 
 
+def duplicate_event(i: int, ident: object) -> EngineError:
+    """The mistake of an event id given twice, at the second (index `i`)."""
+    return fail(f"$.events[{i}].id", f"事件编号 {ident!r} 重复", f"duplicate event id {ident!r}")
+
+
 def read_event_with(cast: Cast) -> Callable[[Any, int], Event]:
     """For one cast: the event at index `i` of a scenario's events, checked, or an EngineError."""
     quick = _quick_builder(cast)
@@ -700,11 +705,11 @@ def read_scenario(data: Any, *, policy_override: Mapping[str, Any] | None = None
     title, policy_data, policy, cast = read_opening(data, policy_override)
     events: list[Event] = []
     seen: set[str] = set()
-    quick = _quick_builder(cast)
+    read = read_event_with(cast)
     for i, raw in enumerate(as_list(data.get("events", []), "$.events")):
-        event = quick(raw, i) or _event(raw, i, cast)
+        event = read(raw, i)
         if event.id in seen:
-            raise fail(f"$.events[{i}].id", f"事件编号 {event.id!r} 重复", f"duplicate event id {event.id!r}")
+            raise duplicate_event(i, event.id)
         seen.add(event.id)
         events.append(event)
     deals = {e.id for e in events if isinstance(e, Deal)}

@@ -24,7 +24,7 @@ from typing import Any
 from .identity import Identity, UnionFind
 from .model import EVENT_TYPES, Cast, Deal, Registration, kinds_for_everyone
 from .policy import Policy
-from .scenario import Question, Scenario, as_list, fail, read_event_with, read_opening, read_question
+from .scenario import Question, Scenario, as_list, duplicate_event, read_event_with, read_opening, read_question
 
 # Below this many events a split costs more than it saves (a fork, and each share's pass over the file).
 SPLIT_FROM = 20_000
@@ -49,7 +49,6 @@ class Split:
     policy: Policy
     cast: Cast
     identity: Identity
-    shares: int
     share_of: dict[str, int]  # customer -> the share judging them
     filed: dict[str, str]  # a deal's or registration's id -> the customer its questions are placed with
 
@@ -98,7 +97,6 @@ def split_scenario(
         policy=policy,
         cast=cast,
         identity=identity,
-        shares=shares,
         share_of=share_of,
         filed=filed,
     )
@@ -140,9 +138,9 @@ def read_share(data: Mapping[str, Any], split: Split, index: int, *, every_id: b
     Events keep their place in the file as their order of recording, and questions their index. One
     share also makes sure that no event id repeats anywhere in the file: `every_id`, by default the
     first (replay's first process: the second plans the split after reading the file itself, and ends
-    later). Raises an EngineError for a
-    mistake in what the share reads, and may raise TypeError or AttributeError for a file whose events
-    are not even objects with text where text belongs: it is then for the whole file's reading to say.
+    later). Raises an EngineError for a mistake in what the share reads, and may raise TypeError or
+    AttributeError for a file whose events are not even objects with text where text belongs: it is
+    then for the whole file's reading to say.
     """
     cast, share_of = split.cast, split.share_of
     raws = as_list(data.get("events", []), "$.events")
@@ -179,7 +177,7 @@ def _ids_once(raws: list[Any]) -> None:
     seen: set[Any] = set()
     for i, ident in enumerate(raw["id"] for raw in raws):
         if ident in seen:
-            raise fail(f"$.events[{i}].id", f"事件编号 {ident!r} 重复", f"duplicate event id {ident!r}")
+            raise duplicate_event(i, ident)
         seen.add(ident)
 
 
