@@ -14,6 +14,7 @@ from helpers import AGENTS, ALICE, BOB, CHARLIE, CUSTOMERS, STAFF, ZHAO, at
 from leadledger.engine import (
     Call,
     Cast,
+    Customer,
     Deal,
     Desk,
     EscortedVisit,
@@ -500,3 +501,75 @@ def test_a_referral_logged_within_the_referrers_own_household_does_not_count_the
         assert _key(growing.verdict(customer, t1)) == _key(whole.verdict(customer, t1))
     assert "IH-8" not in whole.verdict("zhang", t1).cites  # his own referral: nobody owned him before
     assert "IH-8" in whole.verdict("li", t1).cites  # 李娜's: 王芳 owned 张伟 by then
+
+
+def test_a_referral_loop_across_two_moments_is_answered_the_same_whoever_was_judged_first() -> None:
+    # Found by the nineteenth session's review: 李娜 referred by 张伟 on the 2nd and 张伟 by 李娜 on the
+    # 17th, then 李娜 by 张伟 again on the 20th. The loop guard cut by household, not by moment, so
+    # 张伟's owners as 李娜's second visit asked depended on whether 张伟 had been judged first.
+    policy = {"follow_up_days": None, "valid_days": 15, "grace_days": 0}
+    zhang, li = "zhang", "li"
+    raw: list[Event] = [
+        Visit(id="", at=at(1, month=3), customer=zhang, staff=ALICE),
+        ReferralLogged(id="", at=at(2, month=3), customer=li, staff=ALICE, referrer=zhang),
+        Visit(id="", at=at(3, month=3), customer=li, staff=BOB),
+        ReferralLogged(id="", at=at(17, month=3), customer=zhang, staff=ALICE, referrer=li),
+        Visit(id="", at=at(17, 12, month=3), customer=zhang, staff=CHARLIE),
+        ReferralLogged(id="", at=at(20, month=3), customer=li, staff=ALICE, referrer=zhang),
+        Visit(id="", at=at(20, 12, month=3), customer=li, staff=BOB),
+    ]
+    events = [replace(e, id=f"e{i}", seq=i) for i, e in enumerate(raw)]
+    asked = [(zhang, at(18, 12, month=3)), (li, at(21, 12, month=3))]
+    alone = {c: _key(_timeline(events, (), policy).verdict(c, m)) for c, m in asked}
+    for order in (asked, asked[::-1]):
+        shared = _timeline(events, (), policy)
+        assert {c: _key(shared.verdict(c, m)) for c, m in order} == alone, order
+
+
+two = st.sampled_from(["zhang", "li"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 42), two, st.booleans(), two, consultants), min_size=2, max_size=10),
+    st.randoms(use_true_random=False),
+)
+def test_a_verdict_amid_referral_loops_over_many_days_is_the_same_whoever_was_judged_before_it(rows, rng) -> None:
+    # Loops across different moments (two customers referring each other while claims lapse): each
+    # referrer's owners are read as of an earlier moment, so however the questions are ordered, every
+    # answer is the one a fresh timeline gives.
+    policy = {"follow_up_days": None, "valid_days": 15, "grace_days": 0}
+    events: list[Event] = []
+    for i, (day, customer, visits, other, staff) in enumerate(sorted(rows, key=lambda r: r[0])):
+        moment = START + timedelta(hours=12 * day)
+        if visits:
+            events.append(Visit(id=f"e{i}", at=moment, seq=i, customer=customer, staff=staff))
+        else:
+            events.append(ReferralLogged(id=f"e{i}", at=moment, seq=i, customer=customer, staff=staff, referrer=other))
+    asked = [(c, START + timedelta(days=d, hours=1)) for c in ("zhang", "li") for d in range(0, 22, 2)]
+    rng.shuffle(asked)
+    shared = _timeline(events, (), policy)
+    for customer, moment in asked:
+        assert _key(shared.verdict(customer, moment)) == _key(_timeline(events, (), policy).verdict(customer, moment))
+
+
+def test_a_referral_chain_of_any_depth_is_followed_to_its_first_owner() -> None:
+    # IH-8: the chain continues. A chain of 2,000 customers, each referred by the one before, once ran
+    # out of Python's stack (one nested fold per link) past about 150 links.
+    count = 2000
+    customers = {f"c{i}": Customer(id=f"c{i}", name=f"客户{i}", phone=None) for i in range(count)}
+    events: list[Event] = []
+    moment = START
+    for i in range(count):
+        if i:
+            events.append(
+                ReferralLogged(
+                    id=f"r{i}", at=moment, seq=len(events), customer=f"c{i}", staff=ALICE, referrer=f"c{i - 1}"
+                )
+            )
+            moment += timedelta(minutes=1)
+        events.append(Visit(id=f"v{i}", at=moment, seq=len(events), customer=f"c{i}", staff=ALICE if i == 0 else BOB))
+        moment += timedelta(minutes=1)
+    cast = Cast(customers=customers, staff=dict(STAFF), agents=dict(AGENTS), relations=())
+    verdict = Timeline(cast, policy_from({}), events).verdict(f"c{count - 1}", moment + timedelta(hours=1))
+    assert verdict.owners == {ALICE: 1}

@@ -122,6 +122,17 @@ class _Firms(Mapping[str, str]):
 
 
 _at: Callable[[Event], datetime] = attrgetter("at")
+_DEEPEST = 40  # referrers' owners worked out one inside another before the rest is worked out first
+
+
+class _Deeper(Exception):
+    """A referrer's owners asked deeper than _DEEPEST: worked out on their own first (IH-8's chains)."""
+
+    def __init__(self, key: tuple[str, tuple[datetime, int]], asking: Event) -> None:
+        super().__init__(key)
+        self.key, self.asking = key, asking
+
+
 J = TypeVar("J", Verdict, Standing)
 
 
@@ -176,11 +187,11 @@ class Timeline:
             self._asked_by_id: dict[str, Event] = {}
             self._unindexed: list[Event] = []  # loaded with ids_unique, not yet in _by_id
             self._ids_unique = ids_unique
-            self._resolving: set[str] = set()
-            # (household, moment) -> its owners then, as a referral asks of its referrer; kept only where
-            # no referral loop was cut short while working it out (that answer depends on who asked).
+            # (household, moment) -> its owners just before that moment, as a referral asks of its
+            # referrer (IH-8). Each is read strictly before the registration that asks, so a nested
+            # question is always about an earlier moment: loops end, and every answer can be kept.
             self._owners_then: dict[tuple[str, tuple[datetime, int]], Shares | None] = {}
-            self._loops_cut = 0
+            self._depth = 0  # referrers' owners being worked out, one inside another
             self._households: dict[str, list[str]] | None = None
             self._masked: dict[str, list[str]] = defaultdict(list)
             for record in cast.customers.values():
@@ -487,17 +498,34 @@ class Timeline:
         """The customer's owners as `asking` found them: after every event recorded before it, those at
         the same moment included, and none recorded after it (nor `asking` itself, where the referrer
         is of the registering customer's own household)."""
-        root = self.identity.household[customer]
-        if root in self._resolving:  # a referral loop at one instant: no referrer counts
-            self._loops_cut += 1
-            return None
-        horizon = _key(asking)
-        key = (root, horizon)
-        if key in self._owners_then:
-            known = self._owners_then[key]
-            return None if known is None else dict(known)
-        cut = self._loops_cut
-        self._resolving.add(root)
+        key = (self.identity.household[customer], _key(asking))
+        if key not in self._owners_then:
+            if self._depth:
+                if self._depth >= _DEEPEST:
+                    raise _Deeper(key, asking)
+                self._work_out_owners(key, asking)
+            else:
+                self._work_out_owners_deepest_first(key, asking)
+        known = self._owners_then[key]
+        return None if known is None else dict(known)
+
+    def _work_out_owners_deepest_first(self, key: tuple[str, tuple[datetime, int]], asking: Event) -> None:
+        # IH-8's chain continues through any number of referrers, each asking of the one before: worked
+        # out nested up to _DEEPEST, then from the deepest one asked back up, so that no chain runs out
+        # of Python's stack.
+        pending = [(key, asking)]
+        while pending:
+            key, asking = pending[-1]
+            try:
+                self._work_out_owners(key, asking)
+            except _Deeper as deeper:
+                pending.append((deeper.key, deeper.asking))
+            else:
+                pending.pop()
+
+    def _work_out_owners(self, key: tuple[str, tuple[datetime, int]], asking: Event) -> None:
+        root, horizon = key
+        self._depth += 1
         try:
             events, departures = self._household_events.get(root, []), self._departures
             if (not events or _key(events[-1]) < horizon) and (not departures or _key(departures[-1]) < horizon):
@@ -508,11 +536,8 @@ class Timeline:
                 inhouse.settle(state, asking.at)
                 claim = state.claim
         finally:
-            self._resolving.discard(root)
-        owners = dict(claim.owners) if claim is not None else None
-        if self._loops_cut == cut:
-            self._owners_then[key] = None if owners is None else dict(owners)
-        return owners
+            self._depth -= 1
+        self._owners_then[key] = dict(claim.owners) if claim is not None else None
 
     # -- distributor ---------------------------------------------------------------------------
 
