@@ -33,43 +33,50 @@ def _matcher(desc: object) -> re.Pattern[str] | None:
     return re.compile(pattern) if pattern else None
 
 
-def _quick_path() -> tuple[re.Pattern[str], re.Pattern[str], list[tuple[re.Pattern[str], tuple[int, ...]]]]:
+def _any_of(patterns: list[str], fallback: str = "(?!)") -> re.Pattern[str]:
+    # One pattern that matches where any of them does: one call of the regex engine instead of one each.
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns) or fallback)
+
+
+def _quick_path() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """What phonenumbers would check of an 11-digit number starting with 1, read once from its CN data.
 
     parse + is_valid_number_for_region + number_type come to: the general description matches, no
     type it tries before MOBILE matches (premium, toll-free, shared cost, VoIP, personal, pager, UAN,
     voicemail, fixed line), and the mobile description matches. Numbers its parser might read a
-    carrier prefix off (CN: 11…, 12…, 179…) are left to it.
+    carrier prefix off (CN: 11…, 12…, 179…) are left to it, and so is any number a type without
+    lengths of its own might begin (the last pattern: matched at the start, not whole).
     """
     cn = phonenumbers.PhoneMetadata.metadata_for_region("CN")
     assert cn is not None and cn.mobile is not None and cn.general_desc is not None
-    before = []
+    whole, start = [], [cn.national_prefix_for_parsing or "(?!)"]
     for name in ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
                  "voicemail", "fixed_line"):  # fmt: skip
         desc = getattr(cn, name)
-        matcher = _matcher(desc)
-        if matcher is not None:
-            before.append((matcher, tuple(desc.possible_length)))
+        pattern = getattr(desc, "national_number_pattern", None)
+        if not pattern:
+            continue
+        if not desc.possible_length:
+            start.append(pattern)
+        elif 11 in desc.possible_length:
+            whole.append(pattern)
     mobile, general = _matcher(cn.mobile), _matcher(cn.general_desc)
     assert mobile is not None and general is not None and 11 in cn.mobile.possible_length
-    carrier = re.compile(cn.national_prefix_for_parsing or "(?!)")
-    return general, mobile, [*before, (carrier, ())]
+    return general, mobile, _any_of(whole), _any_of(start)
 
 
-_GENERAL, _MOBILE_PATTERN, _NOT_MOBILE = _quick_path()
+_GENERAL, _MOBILE_PATTERN, _OTHER_TYPE, _PARSER_MAY_CUT = _quick_path()
 _PLAIN_MOBILE = re.compile(r"(?:\+86)?(1\d{10})")
 
 
 def _surely_mobile(national: str) -> bool:
     """True only when phonenumbers would call this 11-digit national number a CN mobile (property-tested)."""
-    if _GENERAL.fullmatch(national) is None or _MOBILE_PATTERN.fullmatch(national) is None:
-        return False
-    for pattern, lengths in _NOT_MOBILE:
-        if lengths and 11 not in lengths:
-            continue
-        if (pattern.fullmatch(national) if lengths else pattern.match(national)) is not None:
-            return False
-    return True
+    return (
+        _GENERAL.fullmatch(national) is not None
+        and _MOBILE_PATTERN.fullmatch(national) is not None
+        and _OTHER_TYPE.fullmatch(national) is None
+        and _PARSER_MAY_CUT.match(national) is None
+    )
 
 
 _HIDDEN_DIGIT = re.compile(r"[xX×]")
