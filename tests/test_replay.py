@@ -522,6 +522,41 @@ def test_when_a_share_fails_in_the_second_process_the_file_is_judged_again(
     assert (run([name], lang="zh", out=out, err=err, workers=2), out.getvalue(), err.getvalue()) == one
 
 
+@FORKS_IN_A_TEST_WORKER
+@pytest.mark.usefixtures("split_from_1500")
+@pytest.mark.parametrize("failing", ["first", "second", "both"])
+def test_when_a_process_cannot_read_its_part_of_the_plan_the_file_is_judged_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    # Each process reads half of the customers and links and sends it to the other (plan_part). Where
+    # either cannot, neither waits for the other for ever, and the first judges the file itself.
+    import os
+
+    import leadledger.replay as replay
+
+    name = _bench_file(tmp_path, wrong_every=9)
+    one = _both(name)[0]
+    parent, original = os.getpid(), replay.plan_part
+    shares = []
+
+    def broken(data: Any, index: int, parts: int) -> Any:
+        here = "first" if os.getpid() == parent else "second"
+        if failing in (here, "both"):
+            raise MemoryError
+        return original(data, index, parts)
+
+    def counted(data: Any, plan: Any, index: int, *rest: Any) -> Any:
+        shares.append(index)
+        return original_share(data, plan, index, *rest)
+
+    original_share = replay._share_written
+    monkeypatch.setattr(replay, "plan_part", broken)
+    monkeypatch.setattr(replay, "_share_written", counted)
+    out, err = io.StringIO(), io.StringIO()
+    assert (run([name], lang="zh", out=out, err=err, workers=2), out.getvalue(), err.getvalue()) == one
+    assert shares == []  # not split: the file was read and judged whole
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.dictionaries(st.text(max_size=4), JSON_VALUES, min_size=1, max_size=4), min_size=1, max_size=4))
 def test_answers_written_in_pieces_are_put_together_as_json_dumps_writes_them(answers: list[Any]) -> None:

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from .engine.answers import Answerer, Outcome, answer, answer_share, what_if
 from .engine.errors import DomainError, EngineError
 from .engine.scenario import Question
-from .engine.split import Split, split_scenario
+from .engine.split import PlanPart, Split, plan_part, split_scenario
 from .engine.timeline import collector_paused
 
 EXIT_OK, EXIT_DISAGREE, EXIT_UNREADABLE = 0, 1, 2
@@ -219,9 +219,7 @@ def _forked(work: Callable[[], tuple[Any, list[Any]]]) -> tuple[int, int]:
     they are, not pickled (pickle copied the eight megabytes twice more), and `_collect` reads them
     into one buffer. Returns the process and the pipe to read from.
     """
-    reader, writer = os.pipe()
-    with contextlib.suppress(AttributeError, OSError):  # Linux: a megabyte a turn, not 64 KB
-        fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, 1 << 20)
+    reader, writer = _pipe()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
@@ -318,15 +316,26 @@ def _in_shares(
     wrong: the file is then answered whole, which says what is wrong as it would without the split),
     and the file's value as orjson read it (`_MISS` if it did not).
 
-    The second process is started before the file is read, and reads it and plans the split itself,
-    as this one does (the plan is the same): started after, it shared the objects read, and every
-    one it touched was copied for it, page by page, a tenth of its time.
+    The second process is started before the file is read, and reads it itself: started after, it
+    shared the objects read, and every one it touched was copied for it, page by page, a tenth of its
+    time. Each then reads half of what the plan needs (`plan_part`: customers, and the links events
+    make) and sends it to the other, so both make the same plan having read half of it each.
     """
     half = len(raw) // 2
-    pid, reader = _forked(lambda: _share_of(raw, override, lang, 1, (half, len(raw))))
+    down, up = _pipe(), _pipe()  # the first process's part of the plan down to the second, and its up
+    pid, reader = _forked(lambda: _share_of(raw, override, lang, 1, (half, len(raw)), down, up))
+    os.close(down[0])
+    os.close(up[1])
     data = _quick_load(raw, checked=False)
     try:
-        split = None if data is _MISS else split_scenario(data, 2, policy_override=override, first=FIRST_SHARE)
+        mine = _part_of(data, 0)
+        _send(down[1], mine)
+        theirs = _received(up[0])
+        split = (
+            None
+            if mine is None or theirs is None
+            else split_scenario(data, 2, policy_override=override, first=FIRST_SHARE, parts=[mine, theirs])
+        )
         own = None if split is None else _share_written(data, split, 0, lang, raw, (0, half), kept)
         if kept is not None:
             kept.append(split)
@@ -359,16 +368,73 @@ def _in_shares(
 
 
 def _share_of(
-    raw: bytes, override: dict[str, Any] | None, lang: str, index: int, part: tuple[int, int]
+    raw: bytes,
+    override: dict[str, Any] | None,
+    lang: str,
+    index: int,
+    part: tuple[int, int],
+    down: tuple[int, int],
+    up: tuple[int, int],
 ) -> tuple[tuple[Any, ...], list[Any]]:
-    """In the second process: the file read, the split planned, and this share answered."""
+    """In the second process: the file read, its part of the plan swapped for the first's (read from
+    `down`, sent `up`: in that order, so that neither waits on the other while both write), the split
+    planned, and this share answered."""
+    os.close(down[1])
+    os.close(up[0])
     data = _quick_load(raw, checked=False)
-    split = None if data is _MISS else split_scenario(data, 2, policy_override=override, first=FIRST_SHARE)
+    mine = _part_of(data, index)
+    theirs = _received(down[0])
+    _send(up[1], mine)
+    split = (
+        None
+        if mine is None or theirs is None
+        else split_scenario(data, 2, policy_override=override, first=FIRST_SHARE, parts=[theirs, mine])
+    )
     _LEFT_TO_EXIT.append((data, split))  # freed object by object, the file's objects took 20 ms
     if split is None:
         raise _NotShared  # nothing to share (the first process stops this one)
     indices, written, wrong = _share_written(data, split, index, lang, raw, part, _LEFT_TO_EXIT)
     return _detached((indices, written, wrong), 1)
+
+
+def _part_of(data: Any, index: int) -> PlanPart | None:
+    """This process's part of what the plan reads, or None where the file is not one to split or is
+    wrong there (the whole file's reading then says what is wrong)."""
+    if data is _MISS or type(data) is not dict:
+        return None
+    try:
+        return plan_part(data, index, 2)
+    except Exception:
+        return None
+
+
+def _pipe() -> tuple[int, int]:
+    reader, writer = os.pipe()
+    with contextlib.suppress(AttributeError, OSError):  # Linux: a megabyte a turn, not 64 KB
+        fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, 1 << 20)
+    return reader, writer
+
+
+def _send(writer: int, part: PlanPart | None) -> None:
+    """A part of the plan, pickled after its length (none: an empty one), and the pipe closed."""
+    try:
+        body = b"" if part is None else pickle.dumps((part.customers, part.links, part.filed), pickle.HIGHEST_PROTOCOL)
+        view = memoryview(len(body).to_bytes(8, "little") + body)
+        while view:
+            view = view[os.write(writer, view) :]
+    finally:
+        os.close(writer)
+
+
+def _received(reader: int) -> PlanPart | None:
+    """The other process's part of the plan, or None where it sent none (or ended)."""
+    with os.fdopen(reader, "rb") as pipe:
+        size = int.from_bytes(pipe.read(8), "little")
+        body = pipe.read(size) if size else b""
+    if not size or len(body) != size:
+        return None
+    customers, links, filed = pickle.loads(body)
+    return PlanPart(customers=customers, links=links, filed=filed)
 
 
 def _detached(result: tuple[Any, ...], at: int) -> tuple[tuple[Any, ...], list[Any]]:

@@ -181,3 +181,39 @@ def test_a_deal_whose_buyer_is_no_relation_is_judged_with_the_buyers_history() -
     whole = answer(data)
     assert whole.ok
     assert _answered_in_shares(data, 2)[:2] == (whole.answers, whole.mismatches)
+
+
+@pytest.mark.usefixtures("split_anything")
+@pytest.mark.parametrize("parts", [2, 3])
+def test_a_plan_read_in_parts_is_the_plan_read_whole(parts: int) -> None:
+    # replay's two processes each read half of the customers and of the events' links, and swap them.
+    for data in [_bench_file(), *(json.loads(p.read_text(encoding="utf-8")) for p in _attribution_files())]:
+        whole = split_scenario(data, 2, first=0.48)
+        pieces = [split.plan_part(data, index, parts) for index in range(parts)]
+        apart = split_scenario(data, 2, first=0.48, parts=pieces)
+        assert whole is not None and apart is not None
+        assert (apart.share_of, apart.filed, apart.cast) == (whole.share_of, whole.filed, whole.cast)
+        assert list(apart.cast.customers) == list(whole.cast.customers)  # in the file's order
+
+
+@pytest.mark.usefixtures("split_anything")
+def test_a_customer_given_twice_in_two_parts_is_found_when_they_are_put_together() -> None:
+    data = _bench_file()
+    data["customers"][-1] = {**data["customers"][-1], "id": data["customers"][0]["id"]}
+    pieces = [split.plan_part(data, index, 2) for index in range(2)]  # each part alone is fine
+    with pytest.raises(ValueError, match="twice"):
+        split_scenario(data, 2, parts=pieces)
+    with pytest.raises(EngineError):
+        split_scenario(data, 2)
+
+
+@pytest.mark.usefixtures("split_anything")
+@pytest.mark.parametrize("where", [0, -1])
+def test_a_wrong_customer_is_refused_by_the_part_that_reads_it(where: int) -> None:
+    data = _bench_file()
+    data["customers"][where] = {**data["customers"][where], "phone": "12345"}
+    owner = 0 if where == 0 else 1
+    with pytest.raises(EngineError) as refused:
+        split.plan_part(data, owner, 2)
+    assert refused.value.path == f"$.customers[{where % len(data['customers'])}].phone"
+    split.plan_part(data, 1 - owner, 2)

@@ -185,13 +185,24 @@ def _quick_customer(raw: Any) -> Customer | None:
     return Customer(id=cid, name=normalise_name(name), phone=phone)
 
 
-def read_people(data: dict[str, Any]) -> Cast:
+def read_customers(data: dict[str, Any], part: tuple[int, int | None] = (0, None)) -> dict[str, Customer]:
+    """The customers of a scenario, or those from index `part[0]` up to `part[1]` (replay's shares
+    each read a part: then a customer repeated in another part is for the caller to find)."""
     customers: dict[str, Customer] = {}
-    for i, raw in enumerate(as_list(data.get("customers", []), "$.customers")):
+    items = as_list(data.get("customers", []), "$.customers")
+    start, stop = part
+    for i, raw in enumerate(items[start:stop], start):
         customer = _quick_customer(raw)
         if customer is None or customer.id in customers:  # the careful reader names the mistake
             customer = read_customer(raw, i, customers)
         customers[customer.id] = customer
+    return customers
+
+
+def read_people(data: dict[str, Any], customers: dict[str, Customer] | None = None) -> Cast:
+    """Everyone a scenario names; its customers read here unless given (`read_customers`)."""
+    if customers is None:
+        customers = read_customers(data)
     staff: dict[str, Staff] = {}
     for i, raw in enumerate(as_list(data.get("staff", []), "$.staff")):
         path = f"$.staff[{i}]"
@@ -663,9 +674,10 @@ def _read_question(
 
 
 def read_opening(
-    data: Any, policy_override: Mapping[str, Any] | None = None
+    data: Any, policy_override: Mapping[str, Any] | None = None, customers: dict[str, Customer] | None = None
 ) -> tuple[str, dict[str, Any], Policy, Cast]:
-    """A scenario's title, policy (as given, and read) and people: everything before its events."""
+    """A scenario's title, policy (as given, and read) and people: everything before its events (its
+    customers as given, if they are: see `read_people`)."""
     data = as_obj(data, "$")
     check_keys(data, "$", set(), TOP_KEYS)
     kind = data.get("kind", "attribution")
@@ -681,7 +693,7 @@ def read_opening(
             policy_data = {}
         policy_data.update(policy_override)
     policy = policy_from(policy_data)
-    cast = read_people(data)
+    cast = read_people(data, customers)
     return str(data.get("title", "")), policy_data, policy, cast
 
 

@@ -22,9 +22,18 @@ from operator import itemgetter
 from typing import Any
 
 from .identity import Identity, UnionFind
-from .model import EVENT_TYPES, Cast, Deal, Registration, kinds_for_everyone
+from .model import EVENT_TYPES, Cast, Customer, Deal, Registration, kinds_for_everyone
 from .policy import Policy
-from .scenario import Question, Scenario, as_list, duplicate_event, read_event_with, read_opening, read_question
+from .scenario import (
+    Question,
+    Scenario,
+    as_list,
+    duplicate_event,
+    read_customers,
+    read_event_with,
+    read_opening,
+    read_question,
+)
 
 # Below this many events a split costs more than it saves (a fork, and each share's pass over the file).
 SPLIT_FROM = 20_000
@@ -53,37 +62,81 @@ class Split:
     filed: dict[str, str]  # a deal's or registration's id -> the customer its questions are placed with
 
 
+@dataclass(frozen=True, slots=True)
+class PlanPart:
+    """What the plan reads of one part of a file's customers and events, as one process sends it to
+    the other: replay's two processes each read half and swap (`plan_part`), so that neither reads all.
+    """
+
+    customers: list[tuple[str, str, str | None, str | None, bool]]  # Customer's fields, in file order
+    links: list[tuple[str, str]]  # (the customer an event is placed by, another customer it names)
+    filed: list[tuple[str, str]]  # (a deal's or registration's id, the customer it is placed by)
+
+
+def plan_part(data: Any, index: int, parts: int) -> PlanPart:
+    """Part `index` of `parts` of what `split_scenario` reads: that part of the customers, read and
+    checked (a customer repeated across parts is found when they are put together), and the links
+    made by that part of the events. Raises as reading the file would, or TypeError and the like
+    for a file that is not even shaped as a scenario: either way the file is for a whole reading.
+    """
+    customers, events = data["customers"], data["events"]
+    mine = read_customers(data, _cut(len(customers), index, parts))
+    start, stop = _cut(len(events), index, parts)
+    links, filed = _links_in(events[start:stop])
+    return PlanPart(
+        customers=[(c.id, c.name, c.phone, c.id_number, c.employee) for c in mine.values()], links=links, filed=filed
+    )
+
+
+def _cut(total: int, index: int, parts: int) -> tuple[int, int]:
+    return total * index // parts, total * (index + 1) // parts
+
+
+def _customers_of(parts: list[PlanPart]) -> dict[str, Customer]:
+    customers: dict[str, Customer] = {}
+    for part in parts:
+        for cid, name, phone, id_number, employee in part.customers:
+            customers[cid] = Customer(id=cid, name=name, phone=phone, id_number=id_number, employee=employee)
+    if len(customers) != sum(len(part.customers) for part in parts):
+        raise ValueError("a customer is given twice")  # said where, by the whole file's reading
+    return customers
+
+
 def split_scenario(
-    data: Any, shares: int, *, policy_override: Mapping[str, Any] | None = None, first: float | None = None
+    data: Any,
+    shares: int,
+    *,
+    policy_override: Mapping[str, Any] | None = None,
+    first: float | None = None,
+    parts: list[PlanPart] | None = None,
 ) -> Split | None:
     """The scenario's plan for `shares` shares, or None where a split would not pay.
 
     `first`: the part of the customers the first share should hold (default: as many as any other);
     replay's first process gives itself a little less, having more to do before and after its share.
-    Raises as `read_scenario` does for the opening (kind, policy, people) of a file it splits; the
-    events and questions are read by the shares.
+    `parts`: every `plan_part` of the file, if they were read apart; else the customers and links are
+    read here. Raises as `read_scenario` does for the opening (kind, policy, people) of a file it
+    splits; the events and questions are read by the shares.
     """
     events = data.get("events", []) if type(data) is dict else None
     if shares < 2 or type(events) is not list or len(events) < SPLIT_FROM:
         return None
-    title, policy_data, policy, cast = read_opening(data, policy_override)
+    customers = None if parts is None else _customers_of(parts)
+    title, policy_data, policy, cast = read_opening(data, policy_override, customers)
     identity = Identity(cast.customers, cast.relations)
     household = identity.household
     groups = UnionFind()
     for relation in cast.relations:  # any relation, verified or not: a verdict may read either end
         groups.union(household[relation.a], household[relation.b])
-    filed: dict[str, str] = {}
-    for raw in _linking(events):
-        kind: str = raw["type"]  # _linking keeps only events of a known type
-        customer, ident = raw.get(PLACED_BY), raw.get("id")
-        if type(customer) is not str or customer not in household:
-            continue  # the share reading it says what is wrong
-        if type(ident) is str and kind in _FILED_BY_ID:
-            filed[ident] = customer
-        for name in _JOINED[kind]:
-            other = raw.get(name)
-            if type(other) is str and other in household:
-                groups.union(household[customer], household[other])
+    if parts is None:
+        links, filed_by = _links_in(events)
+    else:
+        links = [link for part in parts for link in part.links]
+        filed_by = [item for part in parts for item in part.filed]
+    for customer, other in links:
+        if customer in household and other in household:  # else the share reading it says what is wrong
+            groups.union(household[customer], household[other])
+    filed = {ident: customer for ident, customer in filed_by if customer in household}
     joined, find = groups.parent, groups.find
     group_of = {cid: find(root) if root in joined else root for cid, root in household.items()}
     weights = [1 / shares] * shares if first is None else [first] + [(1 - first) / (shares - 1)] * (shares - 1)
@@ -181,14 +234,29 @@ def _ids_once(raws: list[Any]) -> None:
         seen.add(ident)
 
 
-def _linking(raws: list[Any]) -> list[dict[str, Any]]:
-    """The events that name a customer besides the one they are placed by, or that questions name (deals,
-    registrations)."""
+def _links_in(raws: list[Any]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The links events make between customers (the one each is placed by, and every other customer
+    it names), and the customers deals and registrations are placed by (questions name them by id).
+    Whether each customer exists is not asked here: the plan passes over those that do not."""
     names = frozenset(name for fields in _JOINED.values() for name in fields)
     picked = [
         raw for raw in raws if type(raw) is dict and (raw.get("type") in _FILED_BY_ID or not names.isdisjoint(raw))
     ]
-    return [raw for raw in picked if raw.get("type") in EVENT_TYPES]
+    links: list[tuple[str, str]] = []
+    filed: list[tuple[str, str]] = []
+    for raw in picked:
+        kind = raw.get("type")
+        customer = raw.get(PLACED_BY)
+        if kind not in EVENT_TYPES or type(customer) is not str:
+            continue
+        ident = raw.get("id")
+        if type(ident) is str and kind in _FILED_BY_ID:
+            filed.append((ident, customer))
+        for name in _JOINED[kind]:
+            other = raw.get(name)
+            if type(other) is str:
+                links.append((customer, other))
+    return links, filed
 
 
 _FILED_BY_ID = frozenset({Deal.kind, Registration.kind})
