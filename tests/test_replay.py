@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import subprocess
@@ -555,6 +556,32 @@ def test_when_a_process_cannot_read_its_part_of_the_plan_the_file_is_judged_whol
     out, err = io.StringIO(), io.StringIO()
     assert (run([name], lang="zh", out=out, err=err, workers=2), out.getvalue(), err.getvalue()) == one
     assert shares == []  # not split: the file was read and judged whole
+
+
+@FORKS_IN_A_TEST_WORKER
+@pytest.mark.usefixtures("split_from_1500")
+@pytest.mark.parametrize("kept", [None, []])
+def test_the_second_process_is_waited_for_unless_the_caller_ends_this_one_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: list[Any] | None
+) -> None:
+    # The command ends with os._exit (`kept` given): waiting while the second process frees its memory
+    # cost the first 50 ms; a host that goes on running (kept None) reaps it, leaving no zombie behind.
+    import os
+
+    name = _bench_file(tmp_path)
+    waited, original = [], os.waitpid
+
+    def recorded(pid: int, options: int) -> tuple[int, int]:
+        waited.append(options)
+        return original(pid, options)
+
+    monkeypatch.setattr(os, "waitpid", recorded)
+    assert run([name], lang="zh", out=io.StringIO(), err=io.StringIO(), workers=2, kept=kept) == 0
+    assert waited == ([0] if kept is None else [os.WNOHANG])
+    if kept is not None:
+        monkeypatch.setattr(os, "waitpid", original)
+        with contextlib.suppress(ChildProcessError):  # this test's process goes on: reaped here, if not yet
+            os.waitpid(-1, 0)
 
 
 @settings(max_examples=200, deadline=None)

@@ -171,7 +171,7 @@ def run(
         with collector_paused():
             return _replay(files, override, proposal, lang, out, err, workers, kept)
     finally:
-        _reap()
+        _reap(wait=kept is None)
 
 
 # An answer already written, in UTF-8, as `indented_json` writes an item of {"results": [...]}: a view
@@ -269,9 +269,12 @@ _LEFT_TO_EXIT: list[Any] = []
 _ENDING: list[int] = []  # second processes that have sent their answers and are exiting
 
 
-def _reap() -> None:
+def _reap(*, wait: bool = True) -> None:
+    """Wait for the second processes that have sent their answers. Not where the caller ends this
+    process next (`kept` given: os._exit follows): the first would wait while the second frees its
+    memory as it exits (50 ms for the benchmark's file), and the system reaps an orphan itself."""
     while _ENDING:
-        os.waitpid(_ENDING.pop(), 0)
+        os.waitpid(_ENDING.pop(), 0 if wait else os.WNOHANG)
 
 
 def _stop(pid: int, reader: int) -> None:
