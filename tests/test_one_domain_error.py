@@ -22,7 +22,6 @@ NOT_DOMAIN = {
     "_Unusual": "replay.py: a value indented_json hands to json.dumps, caught a few lines further on",
     "_Abandoned": "imports/tasks.py: a job taken as lost or cancelled stops quietly, caught by the job itself",
     "_NotShared": "replay.py: a share gives up; caught by _in_shares or _forked, and the file is read whole",
-    "_Deeper": "engine/timeline.py: a referrer's owners asked too deep; caught by _work_out_owners_deepest_first",
 }
 BUILTIN_EXCEPTIONS = {
     name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from itertools import islice
 from operator import attrgetter, le
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from . import distributor, inhouse
 from .corrections import correction_refused, replacement
@@ -122,15 +122,11 @@ class _Firms(Mapping[str, str]):
 
 
 _at: Callable[[Event], datetime] = attrgetter("at")
-_DEEPEST = 40  # referrers' owners worked out one inside another before the rest is worked out first
-
-
-class _Deeper(Exception):
-    """A referrer's owners asked deeper than _DEEPEST: worked out on their own first (IH-8's chains)."""
-
-    def __init__(self, key: tuple[str, tuple[datetime, int]], asking: Event) -> None:
-        super().__init__(key)
-        self.key, self.asking = key, asking
+# Referrers' owners worked out one inside another (IH-8's chains) before those asked deeper are left
+# for later: each level is a few of Python's frames, and a chain may be of any length.
+_DEEPEST = 40
+_Key = tuple[str, tuple[datetime, int]]  # a household, and the moment its owners are asked for
+_UNKNOWN: Any = object()
 
 
 J = TypeVar("J", Verdict, Standing)
@@ -192,6 +188,9 @@ class Timeline:
             # question is always about an earlier moment: loops end, and every answer can be kept.
             self._owners_then: dict[tuple[str, tuple[datetime, int]], Shares | None] = {}
             self._depth = 0  # referrers' owners being worked out, one inside another
+            # Asked deeper than _DEEPEST: answered "nobody" for now, worked out from the top, then the
+            # question that asked is worked out again; nothing judged with such a stand-in is kept.
+            self._wanted: list[tuple[_Key, Event]] = []
             self._households: dict[str, list[str]] | None = None
             self._masked: dict[str, list[str]] = defaultdict(list)
             for record in cast.customers.values():
@@ -433,6 +432,7 @@ class Timeline:
             # referrer then, which folds this household again; that fold must start afresh, as a whole
             # judgement does, not find this half-applied state and apply the same visit twice.
             cached = self._states.pop(root, None)
+            stand_ins = len(self._wanted)
             if cached is None:
                 state = self._fold(events, len(events), None, None)
             else:  # catch up with events appended since (all later than anything folded)
@@ -440,6 +440,8 @@ class Timeline:
                 ctx = self._ctx
                 for event in events[done:]:
                     inhouse.handler(event)(event, state, ctx)
+            if len(self._wanted) != stand_ins:  # judged with a stand-in for a referrer's owners: not kept
+                cache, cached = False, None
             if cache or cached is not None:
                 self._states[root] = (len(events), state)
             elif until is not None:  # nobody else holds this state: move it on in time as it is
@@ -499,32 +501,42 @@ class Timeline:
         the same moment included, and none recorded after it (nor `asking` itself, where the referrer
         is of the registering customer's own household)."""
         key = (self.identity.household[customer], _key(asking))
-        if key not in self._owners_then:
-            if self._depth:
-                if self._depth >= _DEEPEST:
-                    raise _Deeper(key, asking)
-                self._work_out_owners(key, asking)
+        known = self._owners_then.get(key, _UNKNOWN)
+        if known is _UNKNOWN:
+            if not self._depth:
+                self._work_out_from_the_deepest(key, asking)
+                known = self._owners_then[key]
+            elif self._depth >= _DEEPEST:
+                self._wanted.append((key, asking))
+                return None  # a stand-in (see _wanted)
             else:
-                self._work_out_owners_deepest_first(key, asking)
-        known = self._owners_then[key]
+                known = self._work_out_owners(key, asking)
         return None if known is None else dict(known)
 
-    def _work_out_owners_deepest_first(self, key: tuple[str, tuple[datetime, int]], asking: Event) -> None:
-        # IH-8's chain continues through any number of referrers, each asking of the one before: worked
-        # out nested up to _DEEPEST, then from the deepest one asked back up, so that no chain runs out
-        # of Python's stack.
+    def _work_out_from_the_deepest(self, key: _Key, asking: Event) -> None:
+        # IH-8's chain continues through any number of referrers, each asking of the one before. Worked
+        # out nested up to _DEEPEST; those asked deeper are worked out next, on their own (all of them
+        # found in one pass: each thrown back alone, a thousand referrers at that depth folded the chain
+        # above them a thousand times), and the question is worked out again with their answers.
         pending = [(key, asking)]
-        while pending:
-            key, asking = pending[-1]
-            try:
+        try:
+            while pending:
+                key, asking = pending[-1]
+                if key in self._owners_then:
+                    pending.pop()
+                    continue
+                self._wanted = []
                 self._work_out_owners(key, asking)
-            except _Deeper as deeper:
-                pending.append((deeper.key, deeper.asking))
-            else:
-                pending.pop()
+                if key in self._owners_then:
+                    pending.pop()
+                else:
+                    pending += {k: (k, a) for k, a in self._wanted if k not in self._owners_then}.values()
+        finally:
+            self._wanted = []
 
-    def _work_out_owners(self, key: tuple[str, tuple[datetime, int]], asking: Event) -> None:
+    def _work_out_owners(self, key: _Key, asking: Event) -> Shares | None:
         root, horizon = key
+        stand_ins = len(self._wanted)
         self._depth += 1
         try:
             events, departures = self._household_events.get(root, []), self._departures
@@ -537,7 +549,10 @@ class Timeline:
                 claim = state.claim
         finally:
             self._depth -= 1
-        self._owners_then[key] = dict(claim.owners) if claim is not None else None
+        owners = dict(claim.owners) if claim is not None else None
+        if len(self._wanted) == stand_ins:  # worked out without a stand-in: kept
+            self._owners_then[key] = owners
+        return owners
 
     # -- distributor ---------------------------------------------------------------------------
 
