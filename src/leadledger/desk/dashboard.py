@@ -209,8 +209,11 @@ def claims_expiring(
     return listed, count
 
 
-def dashboard(project: models.Project, now: datetime, window: int = DEFAULT_WINDOW) -> Dashboard:
-    """The manager's dashboard for the `window` days up to and including today (project's calendar)."""
+def dashboard(
+    project: models.Project, now: datetime, window: int = DEFAULT_WINDOW, *, names: dict[str, str] | None = None
+) -> Dashboard:
+    """The manager's dashboard for the `window` days up to and including today (project's calendar);
+    `names`, the project's staff names when the page has read them."""
     zone = ZoneInfo(project.time_zone)
     today = now.astimezone(zone).date()
     first = today - timedelta(days=window - 1)
@@ -235,7 +238,8 @@ def dashboard(project: models.Project, now: datetime, window: int = DEFAULT_WIND
         for staff, (visits, new, deals) in figures["by_staff"].items():
             row = totals.setdefault(staff, [0, 0, 0])
             row[0], row[1], row[2] = row[0] + visits, row[1] + new, row[2] + deals
-    names = {str(pk): name for pk, name in models.Staff.objects.filter(project=project).values_list("pk", "name")}
+    if names is None:
+        names = {str(pk): name for pk, name in models.Staff.objects.filter(project=project).values_list("pk", "name")}
     consultants = sorted(
         (ConsultantRow(staff=s, name=names.get(s, s), visits=v, new=n, deals=d) for s, (v, n, d) in totals.items()),
         key=lambda r: (-r.deals, -r.new, r.name),

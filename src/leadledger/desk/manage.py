@@ -105,8 +105,23 @@ def _manage_page(
     """The manager's page; `departure` re-shows the departure form as typed with its error under the field."""
     policy = convert.policy_of(request.project)
     language = lang()
-    board = dashboard.dashboard(request.project, timezone.now(), dashboard.window_of(request.GET.get("days")))
-    waiting_counts = web_selectors.once(request, "waiting", lambda: queue.waiting_counts(request.project))
+    now = timezone.now()
+    names = web_selectors.request_staff_names(request)
+    board = dashboard.dashboard(request.project, now, dashboard.window_of(request.GET.get("days")), names=names)
+    waiting_counts = web_selectors.once(request, "waiting", lambda: queue.waiting_counts(request.project, now))
+    # The counts say whether there is any renewal or suspension to list: none, and the list is not read.
+    renewals = RenewalRequest.objects.none()
+    if waiting_counts[queue.Kind.RENEWAL]:
+        renewals = (
+            RenewalRequest.objects.filter(project=request.project, status="pending")
+            .select_related("customer__verdict", "staff")
+            .order_by("at")
+        )
+    suspensions = Suspension.objects.none()
+    if waiting_counts[queue.Kind.SUSPENSION]:
+        suspensions = (
+            Suspension.objects.filter(project=request.project, until__gt=now).select_related("staff").order_by("until")
+        )
     context = {
         "board": board,
         "dashboard_html": _dashboard_html(
@@ -115,13 +130,9 @@ def _manage_page(
         "windows": dashboard.WINDOWS,
         "waiting": waiting_counts,
         "waiting_total": sum(waiting_counts.values()),
-        "requests": RenewalRequest.objects.filter(project=request.project, status="pending")
-        .select_related("customer__verdict", "staff")
-        .order_by("at"),
-        "consultants": capabilities.owner_candidates(request.project),
-        "suspensions": Suspension.objects.filter(project=request.project, until__gt=timezone.now())
-        .select_related("staff")
-        .order_by("until"),
+        "requests": renewals,
+        "consultants": web_selectors.request_consultants(request),
+        "suspensions": suspensions,
         "policy_title": policy_editor.policy_title(policy, language),
         "policy_rows": policy_editor.policy_rows(policy, language),
         "may_set_policy": capabilities.SET_POLICY in request.capabilities,
@@ -263,11 +274,7 @@ def _back(request: access.ProjectRequest, default: str = "manage") -> HttpRespon
 def _lookup_signals(request: access.ProjectRequest) -> list[dict[str, Any]]:
     """Bursts of lookups by one person (ledger.lookups), newest first, each with the person's name here."""
     signals = lookups.signals_recent(request.project)
-    names = dict(
-        models.Staff.objects.filter(project=request.project, user_id__in={s.user_id for s in signals}).values_list(
-            "user_id", "name"
-        )
-    )
+    names = {p.user_id: p.name for p in web_selectors.request_people(request) if p.user_id is not None}
     return [{"signal": s, "who": names.get(s.user_id) or s.user.get_username()} for s in signals]
 
 

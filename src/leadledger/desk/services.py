@@ -54,9 +54,11 @@ ACTIONS = {
 }
 
 
-def _roster(site: ledger.Site) -> tuple[str, ...]:
-    """The consultants who may receive walk-ins: on the project's roster and not departed (IH-13)."""
-    people = capabilities.owner_candidate_ids(site.project)
+def _roster(site: ledger.Site, people: list[int] | None = None) -> tuple[str, ...]:
+    """The consultants who may receive walk-ins: on the project's roster and not departed (IH-13);
+    `people`, their ids as `capabilities.owner_candidate_ids` gives them, when a page has read them."""
+    if people is None:
+        people = capabilities.owner_candidate_ids(site.project)
     if not people:
         raise LedgerError(
             "本项目没有在职的置业顾问：请先在管理后台添加", "the project has no consultant on the roster: add one first"
@@ -83,10 +85,12 @@ def _with_suspensions(site: ledger.Site, desk: Desk, roster: tuple[str, ...] | N
     return desk
 
 
-def rotation_desk(site: ledger.Site) -> Desk:
-    """The site's current rotation (created on first use with the project's consultants in order)."""
+def rotation_desk(site: ledger.Site, *, consultants: list[int] | None = None) -> Desk:
+    """The site's current rotation (created on first use with the project's consultants in order).
+
+    `consultants`: `capabilities.owner_candidate_ids` as the page has already read them (else read here)."""
     row = Rotation.objects.filter(site=site).first()
-    roster = _roster(site)  # read once: the rotation's first state and today's roster are the same list
+    roster = _roster(site, consultants)  # read once: the rotation's first state and today's roster are the same list
     return _with_suspensions(site, Desk(roster=roster) if row is None else Desk.from_json(row.state), roster)
 
 

@@ -45,8 +45,8 @@ def _site(request: access.ProjectRequest, site: int) -> models.Site:
 
 def _board_context(request: access.ProjectRequest, site: models.Site) -> dict[str, object]:
     """Everything the board and today's panel show, and a version of it: the same version, the same HTML."""
-    desk = services.rotation_desk(site)
-    names = web_selectors.staff_names(request.project)
+    desk = services.rotation_desk(site, consultants=[p.pk for p in web_selectors.request_consultants(request)])
+    names = web_selectors.request_staff_names(request)
     today = selectors.today_at_desk(site, timezone.now())
     receiving = desk.receiving()  # the engine says who the next new walk-in goes to; the board repeats it
     highlighted = receiving.staff if receiving.mode in ("rotation", "all_busy") else None
@@ -145,7 +145,7 @@ def _results_context(
     request: access.ProjectRequest, site: models.Site, record: DeskSearch, customers: list[models.Customer]
 ) -> dict[str, object]:
     names = web_selectors.request_staff_names(request)  # the chips read them too
-    board = services.rotation_desk(site)
+    board = services.rotation_desk(site, consultants=[p.pk for p in web_selectors.request_consultants(request)])
     mode = web_selectors.phone_mode(request.project)
     query = record.query
     asked = search_query(query)
@@ -166,7 +166,6 @@ def _results_context(
                 "customer": customer,
                 "name": highlight.name_marked(customer.name, query),
                 "phone": highlight.phone_marked(phone, query) if phone else phone,
-                "line": web_selectors.verdict_line(request.staff, verdict, names),
                 "owner": names.get(owner or "", ""),
                 "presence": presence,
             }

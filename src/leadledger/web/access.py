@@ -13,7 +13,7 @@ A staff member recorded as departed (IH-13) holds no capability: every page refu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import wraps
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -45,6 +45,7 @@ class ProjectRequest(HttpRequest):
     staff: models.Staff
     agent: Any  # ledger.Agent on a page for agents, else None
     capabilities: frozenset[str]
+    departed: frozenset[str] | None  # the project's departed staff (IH-13), read once; None on an agent's page
 
 
 def _agents_sign_in() -> bool:
@@ -86,6 +87,7 @@ def _page(capability: str | None, agents: bool, *, only_agents: bool = False) ->
             member = membership(request.user, project, agents=agents)
             if member is None:
                 raise Http404
+            gone: set[str] | None = None
             if isinstance(member, models.Staff):
                 gone = departed_staff(member.project)
                 if str(member.pk) in gone:  # IH-13: they have left; the page says so
@@ -101,6 +103,8 @@ def _page(capability: str | None, agents: bool, *, only_agents: bool = False) ->
                 raise PermissionDenied
             request.project, request.staff, request.agent = member.project, staff, agent  # type: ignore[attr-defined]
             request.capabilities = held  # type: ignore[attr-defined]
+            # Read once for the page: the rotation's roster and the consultants' lists need it again.
+            request.departed = frozenset(gone) if gone is not None else None  # type: ignore[attr-defined]
             timezone.activate(ZoneInfo(member.project.time_zone))
             try:
                 return view(request, *args, **kwargs)
@@ -136,7 +140,11 @@ def may_see_in_full(staff: models.Staff, verdict: models.Verdict | None) -> bool
     )
 
 
-def may_read_story(staff: models.Staff, verdict: models.Verdict | None) -> bool:
-    """A consultant sees another's customer only as "owned by X, until …"; the story is for the owner and the office."""
-    competing = capabilities.can(staff, capabilities.OWN_CUSTOMERS)  # another consultant's customer
+def may_read_story(
+    staff: models.Staff, verdict: models.Verdict | None, *, departed: Collection[str] | None = None
+) -> bool:
+    """A consultant sees another's customer only as "owned by X, until …"; the story is for the owner and the office.
+
+    `departed`: the project's departed staff as the page read them (else read here, a query a chip)."""
+    competing = capabilities.can(staff, capabilities.OWN_CUSTOMERS, departed=departed)  # another consultant's customer
     return not competing or owns(staff, verdict) or not (verdict and verdict.owners)

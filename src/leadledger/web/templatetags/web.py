@@ -92,7 +92,9 @@ def verdict_chip(context: template.Context, verdict: Any, opened: bool = False) 
         policy=selectors.once(request, "policy", lambda: policy_of(project)),
         now=selectors.once(request, "now", timezone.now),
         lang=lang(),
-        readable=access.may_read_story(request.staff, verdict),
+        readable=access.may_read_story(
+            request.staff, verdict, departed=selectors.request_departed(request) if request.staff else None
+        ),
     )
     return chips.chip_html(chip, rules=capabilities.RULE in request.capabilities, opened=opened)
 
