@@ -33,6 +33,7 @@ from leadledger.web.templatetags.web import relation_choices
 
 from . import highlight, selectors, services
 from .models import DeskSearch, DeskVisit
+from .rows import match_rows
 
 desk_page = access.capability_page(capabilities.WORK_DESK)
 
@@ -230,6 +231,7 @@ def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
         return render(request, "desk/results.html", context, status=429)
     context = {**_results_context(request, found_site, record, customers), "relation_kinds": relation_choices()}
     _stamp_match_forms(request, context)
+    context["drawn_matches"] = match_rows(request, context["results"])  # type: ignore[arg-type]
     return render(request, "desk/results.html", context)
 
 

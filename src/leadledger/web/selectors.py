@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from leadledger import capabilities
 from leadledger.engine.phone import DEFAULT_MODE, Phone
+from leadledger.engine.text import whole_id
 from leadledger.ledger import models
 from leadledger.ledger.convert import policy_of
 from leadledger.ledger.selectors import customer_search, departed_staff
@@ -78,6 +79,15 @@ def request_consultants(request: Any) -> list[Person]:
 def request_staff_names(request: Any) -> dict[str, str]:
     """`staff_names` of the request's project, read once per request."""
     return once(request, "staff_names", lambda: {str(p.pk): p.name for p in request_people(request)})
+
+
+def agent_names(project: models.Project, ids: Iterable[object]) -> dict[str, str]:
+    """The names of these agents of the project (the keys of verdicts' `channel`), by id, in one read."""
+    wanted = {number for number in (whole_id(str(i)) for i in ids) if number is not None}
+    if not wanted:
+        return {}
+    found = models.Agent.objects.filter(project=project, pk__in=sorted(wanted)).values_list("pk", "name")
+    return {str(pk): name for pk, name in found}
 
 
 # A search on the customer list shows this many matches at most; an empty query pages through everyone.
