@@ -90,3 +90,52 @@ def test_a_departed_consultants_customer_is_drawn_as_the_template_draws_it(
     monkeypatch.setattr(views, "match_rows", lambda request, matches: "")
     looped, _ = _searched(client, site, "张", after=search)
     assert drawn == looped
+
+
+def _stamped_as_it_was(request: object, context: dict[str, object]) -> None:
+    """views._stamp_match_forms as it was: the forms rendered through the page's own context each search."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    if not context.get("results"):
+        return
+    once = render_to_string(
+        "desk/match_forms.html",
+        {**context, "match": {"customer": {"pk": views.STAND_IN}}},
+        request=request,  # type: ignore[arg-type]
+    )
+    for match in context["results"]:  # type: ignore[attr-defined]
+        match["forms"] = mark_safe(once.replace(views.STAND_IN, str(match["customer"].pk)))
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("free", [False, True])
+def test_the_forms_kept_for_their_inputs_are_the_forms_rendered_for_the_page(
+    office: Office, site: models.Site, monkeypatch: pytest.MonkeyPatch, language: str, free: bool
+) -> None:
+    _an_office_of_every_kind_of_match(office, site)
+    models.Staff.objects.filter(pk=office.alice.pk).update(name="王<芳>&")
+    if free:  # Q-10: the forms offer whom the desk may choose
+        _signed_in("zhao", "zh-hans").post(f"/p/hz-1/desk/{site.pk}/board/move/", {"action": "free_start"})
+    client = _signed_in("zhao", language)
+    kept, search = _searched(client, site, "张")
+    assert kept.count(">王&lt;芳&gt;&amp;</option>") == (6 if free else 1)  # the new customer's form offers them
+    assert "\x00" not in kept
+    monkeypatch.setattr(views, "_stamp_match_forms", _stamped_as_it_was)
+    rendered, _ = _searched(client, site, "张", after=search)
+    assert kept == rendered
+
+
+def test_the_forms_change_with_whom_free_reception_offers(office: Office, site: models.Site) -> None:
+    """The kept forms are keyed on what they show: a consultant renamed is offered by the new name at once."""
+    _an_office_of_every_kind_of_match(office, site)
+    manager = _signed_in("zhao", "zh-hans")
+    manager.post(f"/p/hz-1/desk/{site.pk}/board/move/", {"action": "free_start"})
+    before, _ = _searched(manager, site, "张")
+    assert before.count(">王芳</option>") == 6  # five matches' forms and the new customer's
+    models.Staff.objects.filter(pk=office.alice.pk).update(name="王芳芳")
+    after, _ = _searched(manager, site, "张")
+    assert ">王芳</option>" not in after and after.count(">王芳芳</option>") == 6
+    manager.post(f"/p/hz-1/desk/{site.pk}/board/move/", {"action": "free_end"})
+    ended, _ = _searched(manager, site, "张")
+    assert 'name="chosen"' not in ended
