@@ -108,8 +108,11 @@ def _manage_page(
     language = lang()
     now = timezone.now()
     names = web_selectors.request_staff_names(request)
-    board = dashboard.dashboard(request.project, now, dashboard.window_of(request.GET.get("days")), names=names)
     waiting_counts = web_selectors.once(request, "waiting", lambda: queue.waiting_counts(request.project, now))
+    window = dashboard.window_of(request.GET.get("days"))
+    # The queue counts the open disputes as the dashboard does (unsettled): counted once for both.
+    open_disputes = waiting_counts[queue.Kind.DISPUTE]
+    board = dashboard.dashboard(request.project, now, window, names=names, open_disputes=open_disputes)
     # The counts say whether there is any renewal or suspension to list: none, and the list is not read.
     renewals: Any = []
     if waiting_counts[queue.Kind.RENEWAL]:
