@@ -34,6 +34,7 @@ from leadledger.ledger import lookups, relations
 from leadledger.ledger import models as ledger
 from leadledger.ledger import selectors as selectors_ledger
 from leadledger.ledger import services as ledger_services
+from leadledger.ledger.prepared import STAND_IN_IDS, STAND_IN_MOMENT, PreparedRead
 from leadledger.ledger.selectors import customer_search, departed_staff
 from leadledger.ledger.services import LedgerError
 
@@ -66,18 +67,24 @@ def _roster(site: ledger.Site, people: list[int] | None = None) -> tuple[str, ..
     return tuple(str(pk) for pk in people)
 
 
-def _with_suspensions(site: ledger.Site, desk: Desk, roster: tuple[str, ...] | None = None) -> Desk:
-    """Today's roster (joiners added, leavers gone, IH-13) and who is suspended now (Q-7)."""
+def _suspended_read() -> PreparedRead:
     from .models import Suspension
 
+    return PreparedRead(
+        lambda project, now: Suspension.objects.filter(project_id=project, until__gt=now).values_list("staff_id"),
+        STAND_IN_IDS[0],
+        STAND_IN_MOMENT,
+    )
+
+
+_SUSPENDED = _suspended_read()  # who is suspended now: read by every desk request (ledger.prepared)
+
+
+def _with_suspensions(site: ledger.Site, desk: Desk, roster: tuple[str, ...] | None = None) -> Desk:
+    """Today's roster (joiners added, leavers gone, IH-13) and who is suspended now (Q-7)."""
     desk = desk.staffed(roster if roster is not None else _roster(site))
 
-    active = {
-        str(pk)
-        for pk in Suspension.objects.filter(project=site.project, until__gt=timezone.now()).values_list(
-            "staff_id", flat=True
-        )
-    }
+    active = {str(pk) for (pk,) in _SUSPENDED.rows(site.project_id, timezone.now())}
     for staff in active - desk.suspended:
         desk = desk.suspend(staff)
     for staff in desk.suspended - active:

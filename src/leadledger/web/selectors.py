@@ -15,6 +15,7 @@ from leadledger.engine.phone import DEFAULT_MODE, Phone
 from leadledger.engine.text import whole_id
 from leadledger.ledger import models
 from leadledger.ledger.convert import policy_of
+from leadledger.ledger.prepared import STAND_IN_IDS, PreparedRead
 from leadledger.ledger.selectors import customer_search, departed_staff
 
 T = TypeVar("T")
@@ -56,11 +57,15 @@ def request_people(request: Any) -> list[Person]:
     """The request's project's staff, in id order, read once per request: its names, the rotation's
     roster and the consultants' lists of a page come from this one read (a query each before)."""
 
-    def read() -> list[Person]:
-        rows = models.Staff.objects.filter(project=request.project).order_by("pk")
-        return [Person(*row) for row in rows.values_list("pk", "name", "role", "user_id")]
+    return once(request, "people", lambda: [Person(*row) for row in _PEOPLE.rows(request.project.pk)])
 
-    return once(request, "people", read)
+
+_PEOPLE = PreparedRead(  # on most pages: prepared (ledger.prepared)
+    lambda project: (
+        models.Staff.objects.filter(project_id=project).order_by("pk").values_list("pk", "name", "role", "user_id")
+    ),
+    STAND_IN_IDS[0],
+)
 
 
 def request_departed(request: Any) -> frozenset[str]:
