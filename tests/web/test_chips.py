@@ -296,3 +296,20 @@ def test_the_chip_joined_as_strings_is_the_chip_of_format_html(
     chip = Chip(status, "amber", owner, label, when, channel, sentence, tuple(cites))
     with translation.override(language):
         assert chip_html(chip, rules=rules, opened=opened) == _chip_html_as_it_was(chip, rules=rules, opened=opened)
+
+
+def test_a_consultants_list_of_chips_reads_the_departed_staff_once(office: Office) -> None:
+    """Whether a consultant may read a verdict's sentence asks whether they have left (IH-13): the access check
+    has read that for the page; each chip read it again (a query a chip, twentieth session)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(6):
+        customer, _ = services.customer_find_or_create(project=office.project, name=f"客户{i}", phone=f"1390000{i:04d}")
+        services.visit_register(project=office.project, customer=customer, staff=office.bob)
+    client = client_in("zh-hans")
+    assert client.login(username="alice", password=PASSWORD)
+    with CaptureQueriesContext(connection) as seen:
+        page = client.get("/p/hz-1/")
+    assert page.status_code == 200 and page.content.decode().count('class="chip-box"') >= 6
+    assert sum("staff_left" in q["sql"] for q in seen.captured_queries) == 1
