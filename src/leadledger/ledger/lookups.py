@@ -176,7 +176,14 @@ def lookup(
     return found
 
 
+_ANY_SIGNAL = PreparedRead(  # the management page asks on every look; most projects have none
+    lambda project: models.LookupSignal.objects.filter(project_id=project).values_list("pk")[:1], STAND_IN_IDS[0]
+)
+
+
 def signals_recent(project: models.Project, *, limit: int = 20) -> list[models.LookupSignal]:
     """The project's latest risk signals from lookups, newest first, each with its user (for the managers)."""
+    if not _ANY_SIGNAL.rows(project.pk):
+        return []
     found = models.LookupSignal.objects.filter(project=project).select_related("user").order_by("-last_at")
     return list(found[:limit])
