@@ -95,3 +95,25 @@ def test_a_stand_in_that_is_not_in_the_read_or_given_twice_is_refused(office: Of
     )
     with pytest.raises(AssertionError, match="given twice"):
         twice.rows(office.project.pk, office.alice.user_id)
+
+
+def test_a_pages_membership_is_the_staff_row_with_its_project_as_the_orm_builds_them(office: Office) -> None:
+    from leadledger.web.access import _staff_member
+
+    services.policy_set(project=office.project, policy={"preset": "方法", "valid_days": 20}, user=office.zhao.user)
+    other = office_create("sh-2", "上海二期")
+    for person in (office.alice, office.zhao, other.sun):
+        for code in ("hz-1", "sh-2"):
+            expected = models.Staff.objects.select_related("project").filter(user=person.user, project__code=code)
+            orm, prepared = expected.first(), _staff_member(person.user_id, code)
+            if orm is None:
+                assert prepared is None
+                continue
+            assert prepared is not None and prepared._state.adding is False
+            fields = [f.attname for f in models.Staff._meta.concrete_fields]
+            assert [getattr(prepared, f) for f in fields] == [getattr(orm, f) for f in fields]
+            project_fields = [f.attname for f in models.Project._meta.concrete_fields]
+            assert [getattr(prepared.project, f) for f in project_fields] == [
+                getattr(orm.project, f) for f in project_fields
+            ]
+            assert prepared.project.policy == orm.project.policy and prepared.project.code == code

@@ -28,6 +28,7 @@ from leadledger import capabilities
 from leadledger.channel.distributors import AGENT_OFF, PAUSED
 from leadledger.engine.text import whole_id
 from leadledger.ledger import models
+from leadledger.ledger.prepared import STAND_IN_IDS, PreparedRead
 from leadledger.ledger.selectors import departed_staff
 from leadledger.web.speech import pick
 
@@ -52,12 +53,38 @@ def _agents_sign_in() -> bool:
     return any(f.name == "user" for f in models.Agent._meta.get_fields())  # ledger.Agent.user (h-events)
 
 
+_STAFF_COLUMNS = tuple(field.attname for field in models.Staff._meta.concrete_fields)
+_PROJECT_COLUMNS = tuple(field.attname for field in models.Project._meta.concrete_fields)
+_MEMBER = PreparedRead(  # on every page: prepared (ledger.prepared), the staff row with its project's
+    lambda user, code: (
+        models.Staff.objects.filter(user_id=user, project__code=code)
+        .order_by("pk")
+        .values_list(*_STAFF_COLUMNS, *(f"project__{column}" for column in _PROJECT_COLUMNS))[:1]
+    ),
+    STAND_IN_IDS[0],
+    "\x00code\x00",
+)
+
+
+def _staff_member(user: int, code: str) -> models.Staff | None:
+    """The user's staff record in project `code`, with its project: `Staff.objects.select_related("project")
+    .filter(user=user, project__code=code).first()`, built from one prepared read as the ORM builds it."""
+    alias = models.Staff.objects.db
+    found = _MEMBER.rows(user, code, using=alias)
+    if not found:
+        return None
+    row, split = found[0], len(_STAFF_COLUMNS)
+    staff = models.Staff.from_db(alias, list(_STAFF_COLUMNS), row[:split])
+    staff.project = models.Project.from_db(alias, list(_PROJECT_COLUMNS), row[split:])
+    return staff
+
+
 def membership(user: Any, code: str, *, agents: bool = False) -> Any:
     """The caller's membership of project `code`: their staff record, else (where `agents`) their agent
     record, else None. Never a membership of another project, whatever the URL says."""
     if not user.is_authenticated:
         return None
-    staff = models.Staff.objects.select_related("project").filter(user=user, project__code=code).first()
+    staff = _staff_member(user.pk, code)
     if staff is not None or not agents or not _agents_sign_in():
         return staff
     return models.Agent.objects.select_related("project", "distributor").filter(user=user, project__code=code).first()
