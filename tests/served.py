@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -33,6 +34,7 @@ def serve_started(env: dict[str, str], port: int, *, wait: float = 60) -> subpro
         if process.poll() is not None:
             break
         time.sleep(0.1)
-    os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):  # it may have ended already: its words are what matters
+        os.killpg(process.pid, signal.SIGKILL)
     said = process.stderr.read().decode() if process.stderr else ""
     raise AssertionError(f"the server did not start: {said}")

@@ -297,3 +297,13 @@ def test_the_workers_are_forked_with_the_loaded_app_kept_out_of_their_collection
     out = subprocess.run([sys.executable, "-c", FROZEN], env=env, capture_output=True, text=True, check=True)
     frozen, tracked = map(int, out.stdout.split())
     assert frozen > 100_000 and tracked < frozen // 10  # what a collection still walks is a small remainder
+
+
+def test_a_server_that_ends_before_it_listens_is_said_with_its_own_words(tmp_path: Path) -> None:
+    """tests/served.py killed the server's process group even when it had already ended, and the
+    ProcessLookupError hid why it had not started (seen in the browser tests, twentieth session)."""
+    from served import free_port, serve_started
+
+    env = {**os.environ, "DATABASE_URL": "mysql://nowhere/leadledger", "DJANGO_SETTINGS_MODULE": "leadledger.settings"}
+    with pytest.raises(AssertionError, match=r"(?s)the server did not start:.*DATABASE_URL must start"):
+        serve_started(env, free_port(), wait=30)

@@ -7,8 +7,8 @@ recorded as departed (IH-13) keeps none of them. Views ask `can` to show a butto
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Collection, Iterable
+from typing import Any, Protocol, TypeVar
 
 from leadledger.engine.errors import DomainError
 from leadledger.engine.text import whole_id
@@ -210,18 +210,36 @@ def require_agent_switch(
         )
 
 
-def owner_candidates(project: models.Project) -> list[models.Staff]:
+def owner_candidates(project: models.Project, *, departed: Collection[str] | None = None) -> list[models.Staff]:
     """The consultants who may be given a customer now, in roster order (for a form's select)."""
-    gone = departed_staff(project)
+    gone = departed_staff(project) if departed is None else departed
     people = models.Staff.objects.filter(project=project, role__in=roles_with(OWN_CUSTOMERS)).order_by("pk")
     return [staff for staff in people if str(staff.pk) not in gone]
 
 
-def owner_candidate_ids(project: models.Project) -> list[int]:
+def owner_candidate_ids(project: models.Project, *, departed: Collection[str] | None = None) -> list[int]:
     """`owner_candidates`' ids alone: what a rotation reads on every desk request."""
-    gone = departed_staff(project)
+    gone = departed_staff(project) if departed is None else departed
     ids = models.Staff.objects.filter(project=project, role__in=roles_with(OWN_CUSTOMERS)).order_by("pk")
     return [pk for pk in ids.values_list("pk", flat=True) if str(pk) not in gone]
+
+
+PersonT = TypeVar("PersonT", bound="Person")
+
+
+class Person(Protocol):
+    """A member of staff as a page reads them (a `Staff` row, or `web.selectors.Person`)."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def role(self) -> str: ...
+
+
+def owner_candidates_among(people: Iterable[PersonT], departed: Collection[str]) -> list[PersonT]:
+    """`owner_candidates` picked from the project's staff already read (a page reads them once)."""
+    owning = roles_with(OWN_CUSTOMERS)
+    return sorted((p for p in people if p.role in owning and str(p.pk) not in departed), key=lambda p: p.pk)
 
 
 _REFUSED = ("您没有权限做这件事", "you may not do this")

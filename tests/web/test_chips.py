@@ -225,3 +225,91 @@ def test_a_verdict_judged_for_a_past_moment_is_read_by_its_dates_never_as_overdu
     chip = _chip(_stored("pending", then + timedelta(days=7), at=then))  # a dispute's "after" of July's visit
     assert (chip.text, chip.tone) == ("王芳 · 待追访 · 须于7月10日前追访", "amber")
     assert _chip(_stored("active", NOW + timedelta(days=2), at=NOW - timedelta(days=50))).when == ""
+
+
+def _chip_html_as_it_was(chip: Chip, *, rules: bool, opened: bool = False) -> str:
+    """chip_html as it was built through nested format_html (before issue 14's twentieth session)."""
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext as _
+
+    face = format_html(
+        '<span class="chip chip-{}" data-status="{}">{}<span class="chip-label">{}</span>{}</span>{}',
+        chip.tone,
+        chip.status,
+        format_html('<strong class="chip-owner">{}</strong><span class="chip-dot"> · </span>', chip.owner)
+        if chip.owner
+        else "",
+        chip.label,
+        format_html('<span class="chip-dot"> · </span><span class="chip-when">{}</span>', chip.when)
+        if chip.when
+        else "",
+        format_html(' <span class="chip chip-channel">{}</span>', chip.channel) if chip.channel else "",
+    )
+    if not chip.sentence:
+        return format_html('<div class="chip-box">{}</div>', face)
+    cites = (
+        format_html(' <span class="cites" title="{}">{}</span>', _("Rules applied"), " · ".join(chip.cites))
+        if rules and chip.cites
+        else ""
+    )
+    return format_html(
+        '<details class="chip-box"{}>\n  <summary>{} <span class="chip-why">{}</span></summary>\n'
+        '  <p class="chip-sentence">{}{}</p>\n</details>',
+        mark_safe(" open") if opened else "",
+        face,
+        _("Why"),
+        chip.sentence,
+        cites,
+    )
+
+
+TEXT = st.one_of(st.just(""), st.text(alphabet="王<>&\"' ·ab1", max_size=8))
+
+
+@given(
+    status=st.sampled_from(["pending", "active", "lapsed", "none", 'x"<']),
+    owner=TEXT,
+    label=TEXT,
+    when=TEXT,
+    channel=TEXT,
+    sentence=TEXT,
+    cites=st.lists(st.sampled_from(["IH-1", "IH-4", "<b>"]), max_size=3),
+    rules=st.booleans(),
+    opened=st.booleans(),
+    language=st.sampled_from(["zh-hans", "en"]),
+)
+def test_the_chip_joined_as_strings_is_the_chip_of_format_html(
+    status: str,
+    owner: str,
+    label: str,
+    when: str,
+    channel: str,
+    sentence: str,
+    cites: list[str],
+    rules: bool,
+    opened: bool,
+    language: str,
+) -> None:
+    from leadledger.web.chips import chip_html
+
+    chip = Chip(status, "amber", owner, label, when, channel, sentence, tuple(cites))
+    with translation.override(language):
+        assert chip_html(chip, rules=rules, opened=opened) == _chip_html_as_it_was(chip, rules=rules, opened=opened)
+
+
+def test_a_consultants_list_of_chips_reads_the_departed_staff_once(office: Office) -> None:
+    """Whether a consultant may read a verdict's sentence asks whether they have left (IH-13): the access check
+    has read that for the page; each chip read it again (a query a chip, twentieth session)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(6):
+        customer, _ = services.customer_find_or_create(project=office.project, name=f"客户{i}", phone=f"1390000{i:04d}")
+        services.visit_register(project=office.project, customer=customer, staff=office.bob)
+    client = client_in("zh-hans")
+    assert client.login(username="alice", password=PASSWORD)
+    with CaptureQueriesContext(connection) as seen:
+        page = client.get("/p/hz-1/")
+    assert page.status_code == 200 and page.content.decode().count('class="chip-box"') >= 6
+    assert sum("staff_left" in q["sql"] for q in seen.captured_queries) == 1

@@ -18,6 +18,13 @@ from django.db import transaction
 
 from leadledger.engine.model import DEAL, RULING, VISIT
 from leadledger.ledger import models
+from leadledger.ledger.prepared import (
+    STAND_IN_DAYS,
+    STAND_IN_IDS,
+    STAND_IN_MOMENT,
+    STAND_IN_MOMENT_2,
+    PreparedRead,
+)
 
 from .models import DayFigures, Dispute
 
@@ -55,8 +62,7 @@ def day_count(project: models.Project, day: date) -> dict[str, Any]:
     return visit (复访), as the desk's "today" counts them (decision 120).
     """
     start, end = _bounds(day, ZoneInfo(project.time_zone))
-    events = models.Event.objects.filter(project=project, at__gte=start, at__lt=end, kind__in=COUNTED)
-    rows = list(events.values_list("kind", "seq", "customer_id", "staff_id"))  # one read of the day
+    rows = _DAY_EVENTS.rows(project.pk, start, end)  # one read of the day
     visits_of_day = [(seq, customer, staff) for kind, seq, customer, staff in rows if kind == VISIT]
     first_seen = _first_visits(project, {customer for _, customer, _ in visits_of_day})
     by_staff: dict[str, list[int]] = {}  # staff id -> [visits, first visits, deals]
@@ -74,8 +80,53 @@ def day_count(project: models.Project, day: date) -> dict[str, Any]:
     return {"visits": visits, "new": new, "rulings": rulings, "by_staff": by_staff}
 
 
+_LAST_SEQ = PreparedRead(  # every look: prepared (ledger.prepared), as the day's events are
+    lambda project: models.Event.objects.filter(project_id=project).order_by("-seq").values_list("seq")[:1],
+    STAND_IN_IDS[0],
+)
+_DAY_EVENTS = PreparedRead(
+    lambda project, start, end: models.Event.objects.filter(
+        project_id=project, at__gte=start, at__lt=end, kind__in=COUNTED
+    ).values_list("kind", "seq", "customer_id", "staff_id"),
+    STAND_IN_IDS[0],
+    STAND_IN_MOMENT,
+    STAND_IN_MOMENT_2,
+)
+
+
+_DAYS_KEPT = PreparedRead(
+    lambda project, first, today: DayFigures.objects.filter(
+        project_id=project, day__gte=first, day__lt=today
+    ).values_list("day", "figures", "through_seq"),
+    STAND_IN_IDS[0],
+    *STAND_IN_DAYS,
+)
+_DISPUTES_RAISED = PreparedRead(
+    lambda project, since: Dispute.objects.filter(project_id=project, at__gte=since).values_list("at"),
+    STAND_IN_IDS[0],
+    STAND_IN_MOMENT,
+)
+_EXPIRING = PreparedRead(  # the page's fifty, soonest first
+    lambda project, start, end: (
+        models.Verdict.objects.filter(project_id=project, until__gte=start, until__lt=end, status="active")
+        .order_by("until", "customer_id")
+        .values_list("customer_id", "customer__name", "owners", "until")[:EXPIRING_SHOWN]
+    ),
+    STAND_IN_IDS[0],
+    STAND_IN_MOMENT,
+    STAND_IN_MOMENT_2,
+)
+
+
 def _last_seq(project: models.Project) -> int:
-    return models.Event.objects.filter(project=project).order_by("-seq").values_list("seq", flat=True).first() or 0
+    found = _LAST_SEQ.rows(project.pk)
+    return int(found[0][0]) if found else 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    figures: dict[str, Any]
+    through_seq: int
 
 
 def days_counted(project: models.Project, first: date, today: date) -> dict[date, dict[str, Any]]:
@@ -83,7 +134,8 @@ def days_counted(project: models.Project, first: date, today: date) -> dict[date
     event recorded since falls on or before them), today live."""
     zone = ZoneInfo(project.time_zone)
     last = _last_seq(project)  # read before counting: an event recorded meanwhile is seen next time
-    stored = {row.day: row for row in DayFigures.objects.filter(project=project, day__gte=first, day__lt=today)}
+    # Read as values, not models (a look reads a month of them: built as models they cost it a millisecond).
+    stored = {day: _Stored(figures, through) for day, figures, through in _DAYS_KEPT.rows(project.pk, first, today)}
     stale_from = today
     if stored and (seen := min(row.through_seq for row in stored.values())) < last:
         since = models.Event.objects.filter(project=project, kind__in=COUNTED, seq__gt=seen, seq__lte=last)
@@ -198,8 +250,10 @@ def claims_expiring(
     found = models.Verdict.objects.filter(
         project=project, until__gte=now, until__lt=now + timedelta(days=EXPIRING_DAYS), status="active"
     )
-    rows = found.order_by("until", "customer_id").values_list("customer_id", "customer__name", "owners", "until")
-    if limit is not None:
+    rows: Any = found.order_by("until", "customer_id").values_list("customer_id", "customer__name", "owners", "until")
+    if limit == EXPIRING_SHOWN:  # the page's, on every look: prepared (ledger.prepared)
+        rows = _EXPIRING.rows(project.pk, now, now + timedelta(days=EXPIRING_DAYS))
+    elif limit is not None:
         rows = rows[:limit]
     listed = [
         ExpiringRow(customer=cid, name=name, owners="、".join(names.get(s, s) for s in (owners or {})), until=until)
@@ -209,16 +263,22 @@ def claims_expiring(
     return listed, count
 
 
-def dashboard(project: models.Project, now: datetime, window: int = DEFAULT_WINDOW) -> Dashboard:
-    """The manager's dashboard for the `window` days up to and including today (project's calendar)."""
+def dashboard(
+    project: models.Project,
+    now: datetime,
+    window: int = DEFAULT_WINDOW,
+    *,
+    names: dict[str, str] | None = None,
+    open_disputes: int | None = None,
+) -> Dashboard:
+    """The manager's dashboard for the `window` days up to and including today (project's calendar);
+    `names`, the project's staff names, and `open_disputes`, the queue's count of them, when the page has
+    read them."""
     zone = ZoneInfo(project.time_zone)
     today = now.astimezone(zone).date()
     first = today - timedelta(days=window - 1)
     counted = days_counted(project, first, today)
-    raised = Counter(
-        at.astimezone(zone).date()
-        for at in Dispute.objects.filter(project=project, at__gte=_bounds(first, zone)[0]).values_list("at", flat=True)
-    )
+    raised = Counter(at.astimezone(zone).date() for (at,) in _DISPUTES_RAISED.rows(project.pk, _bounds(first, zone)[0]))
     days = [
         DayRow(
             day=day,
@@ -235,7 +295,8 @@ def dashboard(project: models.Project, now: datetime, window: int = DEFAULT_WIND
         for staff, (visits, new, deals) in figures["by_staff"].items():
             row = totals.setdefault(staff, [0, 0, 0])
             row[0], row[1], row[2] = row[0] + visits, row[1] + new, row[2] + deals
-    names = {str(pk): name for pk, name in models.Staff.objects.filter(project=project).values_list("pk", "name")}
+    if names is None:
+        names = {str(pk): name for pk, name in models.Staff.objects.filter(project=project).values_list("pk", "name")}
     consultants = sorted(
         (ConsultantRow(staff=s, name=names.get(s, s), visits=v, new=n, deals=d) for s, (v, n, d) in totals.items()),
         key=lambda r: (-r.deals, -r.new, r.name),
@@ -249,5 +310,9 @@ def dashboard(project: models.Project, now: datetime, window: int = DEFAULT_WIND
         consultants=tuple(consultants),
         expiring=tuple(expiring),
         expiring_count=expiring_count,
-        open_disputes=Dispute.objects.filter(project=project, settled_at__isnull=True).count(),
+        open_disputes=(
+            Dispute.objects.filter(project=project, settled_at__isnull=True).count()
+            if open_disputes is None
+            else open_disputes
+        ),
     )

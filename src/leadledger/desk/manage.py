@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -105,8 +106,26 @@ def _manage_page(
     """The manager's page; `departure` re-shows the departure form as typed with its error under the field."""
     policy = convert.policy_of(request.project)
     language = lang()
-    board = dashboard.dashboard(request.project, timezone.now(), dashboard.window_of(request.GET.get("days")))
-    waiting_counts = web_selectors.once(request, "waiting", lambda: queue.waiting_counts(request.project))
+    now = timezone.now()
+    names = web_selectors.request_staff_names(request)
+    waiting_counts = web_selectors.once(request, "waiting", lambda: queue.waiting_counts(request.project, now))
+    window = dashboard.window_of(request.GET.get("days"))
+    # The queue counts the open disputes as the dashboard does (unsettled): counted once for both.
+    open_disputes = waiting_counts[queue.Kind.DISPUTE]
+    board = dashboard.dashboard(request.project, now, window, names=names, open_disputes=open_disputes)
+    # The counts say whether there is any renewal or suspension to list: none, and the list is not read.
+    renewals: Any = []
+    if waiting_counts[queue.Kind.RENEWAL]:
+        renewals = (
+            RenewalRequest.objects.filter(project=request.project, status="pending")
+            .select_related("customer__verdict", "staff")
+            .order_by("at")
+        )
+    suspensions: Any = []
+    if waiting_counts[queue.Kind.SUSPENSION]:
+        suspensions = (
+            Suspension.objects.filter(project=request.project, until__gt=now).select_related("staff").order_by("until")
+        )
     context = {
         "board": board,
         "dashboard_html": _dashboard_html(
@@ -115,21 +134,63 @@ def _manage_page(
         "windows": dashboard.WINDOWS,
         "waiting": waiting_counts,
         "waiting_total": sum(waiting_counts.values()),
-        "requests": RenewalRequest.objects.filter(project=request.project, status="pending")
-        .select_related("customer__verdict", "staff")
-        .order_by("at"),
-        "consultants": capabilities.owner_candidates(request.project),
-        "suspensions": Suspension.objects.filter(project=request.project, until__gt=timezone.now())
-        .select_related("staff")
-        .order_by("until"),
+        "requests": renewals,
+        "consultants": web_selectors.request_consultants(request),
+        "suspensions": suspensions,
         "policy_title": policy_editor.policy_title(policy, language),
         "policy_rows": policy_editor.policy_rows(policy, language),
         "may_set_policy": capabilities.SET_POLICY in request.capabilities,
         "lookup_signals": _lookup_signals(request),
         "departure": departure or {},
         "departing": whole_id(str(((departure or {}).get("typed") or {}).get("staff", ""))),  # the one chosen
+        "today": timezone.localtime(now).strftime("%Y-%m-%d"),  # the latest notice date a resignation may give
     }
+    if not departure:  # the forms as they are drawn for everyone who looks, not one re-shown with its errors
+        context["forms_html"] = _forms_html(request, context)
     return render(request, "desk/manage.html", context, status=status)
+
+
+FORMS_CSRF = "\x00csrf\x00"  # the CSRF token in the forms kept drawn: NUL, which no stored text holds (web.nul)
+
+
+def _forms_html(request: access.ProjectRequest, context: dict[str, Any]) -> SafeString:
+    """`desk/_manage_forms.html` for the page's inputs, drawn once a process for the same ones (`_forms_drawn`)."""
+    key = json.dumps(
+        [
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
+            request.project.code,
+            context["today"],
+            [[person.pk, person.name] for person in context["consultants"]],
+            context["policy_title"],
+            [[row["label"], row["value"], list(row["rules"])] for row in context["policy_rows"]],
+            context["may_set_policy"],
+        ],
+        default=str,
+    )
+    return mark_safe(_forms_drawn(key).replace(FORMS_CSRF, get_token(request)))
+
+
+@functools.lru_cache(maxsize=32)
+def _forms_drawn(key: str) -> str:
+    """The suspension and departure forms and the policy in force for their exact inputs (the key holds all of
+    them: language, time zone, project, today, the consultants, the policy as shown, whether it may be
+    changed), with a stand-in for the CSRF token. A renamed consultant, a departure, a policy change, another
+    day or language is another key: nothing kept is shown for inputs it was not drawn from."""
+    language, zone, code, today, consultants, title, rows, may_set = json.loads(key)
+    with translation.override(language), timezone.override(ZoneInfo(zone)):
+        context = {
+            "request": {"project": {"code": code}},
+            "csrf_token": FORMS_CSRF,
+            "consultants": [{"pk": pk, "name": name} for pk, name in consultants],
+            "departure": {},
+            "departing": None,
+            "today": today,
+            "policy_title": title,
+            "policy_rows": [{"label": label, "value": value, "rules": rules} for label, value, rules in rows],
+            "may_set_policy": may_set,
+        }
+        return render_to_string("desk/_manage_forms.html", context)
 
 
 @approver_page
@@ -263,11 +324,7 @@ def _back(request: access.ProjectRequest, default: str = "manage") -> HttpRespon
 def _lookup_signals(request: access.ProjectRequest) -> list[dict[str, Any]]:
     """Bursts of lookups by one person (ledger.lookups), newest first, each with the person's name here."""
     signals = lookups.signals_recent(request.project)
-    names = dict(
-        models.Staff.objects.filter(project=request.project, user_id__in={s.user_id for s in signals}).values_list(
-            "user_id", "name"
-        )
-    )
+    names = {p.user_id: p.name for p in web_selectors.request_people(request) if p.user_id is not None}
     return [{"signal": s, "who": names.get(s.user_id) or s.user.get_username()} for s in signals]
 
 

@@ -34,6 +34,7 @@ from leadledger.ledger import lookups, relations
 from leadledger.ledger import models as ledger
 from leadledger.ledger import selectors as selectors_ledger
 from leadledger.ledger import services as ledger_services
+from leadledger.ledger.prepared import STAND_IN_IDS, STAND_IN_MOMENT, PreparedRead
 from leadledger.ledger.selectors import customer_search, departed_staff
 from leadledger.ledger.services import LedgerError
 
@@ -54,9 +55,11 @@ ACTIONS = {
 }
 
 
-def _roster(site: ledger.Site) -> tuple[str, ...]:
-    """The consultants who may receive walk-ins: on the project's roster and not departed (IH-13)."""
-    people = capabilities.owner_candidate_ids(site.project)
+def _roster(site: ledger.Site, people: list[int] | None = None) -> tuple[str, ...]:
+    """The consultants who may receive walk-ins: on the project's roster and not departed (IH-13);
+    `people`, their ids as `capabilities.owner_candidate_ids` gives them, when a page has read them."""
+    if people is None:
+        people = capabilities.owner_candidate_ids(site.project)
     if not people:
         raise LedgerError(
             "本项目没有在职的置业顾问：请先在管理后台添加", "the project has no consultant on the roster: add one first"
@@ -64,18 +67,24 @@ def _roster(site: ledger.Site) -> tuple[str, ...]:
     return tuple(str(pk) for pk in people)
 
 
-def _with_suspensions(site: ledger.Site, desk: Desk, roster: tuple[str, ...] | None = None) -> Desk:
-    """Today's roster (joiners added, leavers gone, IH-13) and who is suspended now (Q-7)."""
+def _suspended_read() -> PreparedRead:
     from .models import Suspension
 
+    return PreparedRead(
+        lambda project, now: Suspension.objects.filter(project_id=project, until__gt=now).values_list("staff_id"),
+        STAND_IN_IDS[0],
+        STAND_IN_MOMENT,
+    )
+
+
+_SUSPENDED = _suspended_read()  # who is suspended now: read by every desk request (ledger.prepared)
+
+
+def _with_suspensions(site: ledger.Site, desk: Desk, roster: tuple[str, ...] | None = None) -> Desk:
+    """Today's roster (joiners added, leavers gone, IH-13) and who is suspended now (Q-7)."""
     desk = desk.staffed(roster if roster is not None else _roster(site))
 
-    active = {
-        str(pk)
-        for pk in Suspension.objects.filter(project=site.project, until__gt=timezone.now()).values_list(
-            "staff_id", flat=True
-        )
-    }
+    active = {str(pk) for (pk,) in _SUSPENDED.rows(site.project_id, timezone.now())}
     for staff in active - desk.suspended:
         desk = desk.suspend(staff)
     for staff in desk.suspended - active:
@@ -83,10 +92,12 @@ def _with_suspensions(site: ledger.Site, desk: Desk, roster: tuple[str, ...] | N
     return desk
 
 
-def rotation_desk(site: ledger.Site) -> Desk:
-    """The site's current rotation (created on first use with the project's consultants in order)."""
+def rotation_desk(site: ledger.Site, *, consultants: list[int] | None = None) -> Desk:
+    """The site's current rotation (created on first use with the project's consultants in order).
+
+    `consultants`: `capabilities.owner_candidate_ids` as the page has already read them (else read here)."""
     row = Rotation.objects.filter(site=site).first()
-    roster = _roster(site)  # read once: the rotation's first state and today's roster are the same list
+    roster = _roster(site, consultants)  # read once: the rotation's first state and today's roster are the same list
     return _with_suspensions(site, Desk(roster=roster) if row is None else Desk.from_json(row.state), roster)
 
 

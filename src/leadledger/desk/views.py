@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -33,6 +34,7 @@ from leadledger.web.templatetags.web import relation_choices
 
 from . import highlight, selectors, services
 from .models import DeskSearch, DeskVisit
+from .rows import match_rows
 
 desk_page = access.capability_page(capabilities.WORK_DESK)
 
@@ -45,8 +47,8 @@ def _site(request: access.ProjectRequest, site: int) -> models.Site:
 
 def _board_context(request: access.ProjectRequest, site: models.Site) -> dict[str, object]:
     """Everything the board and today's panel show, and a version of it: the same version, the same HTML."""
-    desk = services.rotation_desk(site)
-    names = web_selectors.staff_names(request.project)
+    desk = services.rotation_desk(site, consultants=[p.pk for p in web_selectors.request_consultants(request)])
+    names = web_selectors.request_staff_names(request)
     today = selectors.today_at_desk(site, timezone.now())
     receiving = desk.receiving()  # the engine says who the next new walk-in goes to; the board repeats it
     highlighted = receiving.staff if receiving.mode in ("rotation", "all_busy") else None
@@ -145,7 +147,7 @@ def _results_context(
     request: access.ProjectRequest, site: models.Site, record: DeskSearch, customers: list[models.Customer]
 ) -> dict[str, object]:
     names = web_selectors.request_staff_names(request)  # the chips read them too
-    board = services.rotation_desk(site)
+    board = services.rotation_desk(site, consultants=[p.pk for p in web_selectors.request_consultants(request)])
     mode = web_selectors.phone_mode(request.project)
     query = record.query
     asked = search_query(query)
@@ -166,7 +168,6 @@ def _results_context(
                 "customer": customer,
                 "name": highlight.name_marked(customer.name, query),
                 "phone": highlight.phone_marked(phone, query) if phone else phone,
-                "line": web_selectors.verdict_line(request.staff, verdict, names),
                 "owner": names.get(owner or "", ""),
                 "presence": presence,
             }
@@ -195,6 +196,32 @@ def _results_context(
 
 
 STAND_IN = "__match__"  # a match's customer id in the forms rendered once (no id, name or phone contains it)
+# The search's id and the CSRF token in the forms kept for their inputs: NUL, which no stored text holds
+# (web.nul refuses it at every door), so that no consultant's name can be taken for one.
+SEARCH_STAND_IN, CSRF_STAND_IN = "\x00search\x00", "\x00csrf\x00"
+
+
+@functools.lru_cache(maxsize=64)
+def _match_forms_html(key: str) -> str:
+    """A match's register and relation forms for their exact inputs (the key holds all of them: the language,
+    the project's code, the site, free reception and whom it offers), with stand-ins for the search, the
+    match and the CSRF token; shared by every search of those inputs (the same form each time until the
+    board's free reception or its people change, which change the key)."""
+    language, code, site, free, consultants = json.loads(key)
+    with translation.override(language):
+        context = {
+            "request": {"project": {"code": code}},
+            "site": {"pk": site},
+            "search": {"pk": SEARCH_STAND_IN},
+            "match": {"customer": {"pk": STAND_IN}},
+            "csrf_token": CSRF_STAND_IN,
+            "free": free,
+            "consultants": consultants,
+            "visit_sources": [(value, pick(zh, en)) for value, (zh, en) in SOURCES.items()],
+            "visit_intents": INTENTS,
+            "relation_kinds": relation_choices(),
+        }
+        return render_to_string("desk/match_forms.html", context)
 
 
 def _stamp_match_forms(request: access.ProjectRequest, context: dict[str, Any]) -> None:
@@ -203,11 +230,18 @@ def _stamp_match_forms(request: access.ProjectRequest, context: dict[str, Any]) 
     The forms differ only by the customer's id (a refusal shown under one match is rendered by the
     template for that match alone: `_refused` does not stamp); twenty matches rendered through the
     template cost the fragment more than its queries and its two writes together (docs/benchmarks.md).
+    Rendered once per process for the same inputs (`_match_forms_html`), then stamped with this page's
+    search and CSRF token.
     """
     if not context.get("results"):
         return
-    once = render_to_string(
-        "desk/match_forms.html", {**context, "match": {"customer": {"pk": STAND_IN}}}, request=request
+    site: models.Site = context["site"]
+    free = bool(context["free"])
+    key = json.dumps([get_language(), request.project.code, site.pk, free, context["consultants"] if free else []])
+    once = (
+        _match_forms_html(key)
+        .replace(SEARCH_STAND_IN, str(context["search"].pk))
+        .replace(CSRF_STAND_IN, get_token(request))
     )
     for match in context["results"]:  # type: ignore[union-attr]
         match["forms"] = mark_safe(once.replace(STAND_IN, str(match["customer"].pk)))
@@ -231,6 +265,7 @@ def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
         return render(request, "desk/results.html", context, status=429)
     context = {**_results_context(request, found_site, record, customers), "relation_kinds": relation_choices()}
     _stamp_match_forms(request, context)
+    context["drawn_matches"] = match_rows(request, context["results"])  # type: ignore[arg-type]
     return render(request, "desk/results.html", context)
 
 

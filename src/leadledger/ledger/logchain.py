@@ -23,6 +23,7 @@ from leadledger.sales import models as sales_models
 
 from . import models as ledger_models
 from .chain import GENESIS, canonical, moment, row_hash
+from .prepared import STAND_IN_IDS, PreparedRead
 from .verify.report import Problem
 
 
@@ -104,15 +105,26 @@ def _hash(log: ChainedLog, prev_hash: str, seq: int, values: dict[str, Any]) -> 
     return row_hash(prev_hash, [seq, *(_spelled(values[column]) for column in log.columns)])
 
 
+def _head_read(log: ChainedLog) -> PreparedRead:
+    manager = log.model._default_manager
+    return PreparedRead(
+        lambda project: manager.filter(project_id=project).order_by("-seq").values_list("seq", "hash")[:1],
+        STAND_IN_IDS[0],
+    )
+
+
+_HEADS: dict[str, PreparedRead] = {}  # each log's head, read on every append: prepared (ledger.prepared)
+
+
 def chained_append(log: ChainedLog, *, project: ledger_models.Project, **values: Any) -> Any:
     """Append one row to the project's chain of this log: numbered, linked and hashed."""
     with transaction.atomic(savepoint=False):  # within a caller's transaction, one fate with it: no savepoint
         if connection.vendor == "postgresql":  # on SQLite the IMMEDIATE transaction holds the write lock
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [log.lock, project.pk])
-        manager = log.model._default_manager
-        last = manager.filter(project=project).order_by("-seq").values_list("seq", "hash").first()
-        seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        heads = _HEADS.get(log.name) or _HEADS.setdefault(log.name, _head_read(log))
+        found = heads.rows(project.pk, using=transaction.get_connection().alias)
+        seq, prev_hash = (found[0][0] + 1, found[0][1]) if found else (1, GENESIS)
         row = log.model(project=project, seq=seq, prev_hash=prev_hash, **values)
         # Each column as the database will give it back (a moment to the microsecond, ids as ints).
         stated = {column: getattr(row, column) for column in log.columns}

@@ -22,6 +22,7 @@ from leadledger.engine.model import (
 )
 
 from . import convert, models
+from .prepared import STAND_IN_IDS, PreparedRead
 
 CHUNK = 500  # ids per IN (…) list: an import may judge a hundred thousand customers at once
 
@@ -146,10 +147,21 @@ def whole_timeline(project: models.Project, policy: engine.Policy | None = None)
     return _timeline(project, customers, relations, rows.iterator(chunk_size=5000), policy)
 
 
+_DEPARTURES = PreparedRead(
+    lambda project: models.Event.objects.filter(project_id=project, kind=STAFF_LEFT).values_list("body"),
+    STAND_IN_IDS[0],
+)
+
+
 def departed_staff(project: models.Project) -> set[str]:
-    """The staff ids recorded as departed (IH-13): never again on the rotation, never given a customer."""
-    bodies = models.Event.objects.filter(project=project, kind=STAFF_LEFT).values_list("body", flat=True)
-    return {str(json.loads(body)["staff"]) for body in bodies}
+    """The staff ids recorded as departed (IH-13): never again on the rotation, never given a customer.
+
+    Asked by every page (the access check): a prepared read (ledger.prepared)."""
+    return {str(json.loads(body)["staff"]) for (body,) in _DEPARTURES.rows(project.pk, using=_using(models.Event))}
+
+
+def _using(model: type[Any]) -> str:
+    return str(model.objects.db)
 
 
 SEARCH_LIMIT = 20

@@ -13,7 +13,7 @@ A staff member recorded as departed (IH-13) holds no capability: every page refu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import wraps
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -28,6 +28,7 @@ from leadledger import capabilities
 from leadledger.channel.distributors import AGENT_OFF, PAUSED
 from leadledger.engine.text import whole_id
 from leadledger.ledger import models
+from leadledger.ledger.prepared import STAND_IN_IDS, PreparedRead
 from leadledger.ledger.selectors import departed_staff
 from leadledger.web.speech import pick
 
@@ -45,10 +46,37 @@ class ProjectRequest(HttpRequest):
     staff: models.Staff
     agent: Any  # ledger.Agent on a page for agents, else None
     capabilities: frozenset[str]
+    departed: frozenset[str] | None  # the project's departed staff (IH-13), read once; None on an agent's page
 
 
 def _agents_sign_in() -> bool:
     return any(f.name == "user" for f in models.Agent._meta.get_fields())  # ledger.Agent.user (h-events)
+
+
+_STAFF_COLUMNS = tuple(field.attname for field in models.Staff._meta.concrete_fields)
+_PROJECT_COLUMNS = tuple(field.attname for field in models.Project._meta.concrete_fields)
+_MEMBER = PreparedRead(  # on every page: prepared (ledger.prepared), the staff row with its project's
+    lambda user, code: (
+        models.Staff.objects.filter(user_id=user, project__code=code)
+        .order_by("pk")
+        .values_list(*_STAFF_COLUMNS, *(f"project__{column}" for column in _PROJECT_COLUMNS))[:1]
+    ),
+    STAND_IN_IDS[0],
+    "\x00code\x00",
+)
+
+
+def _staff_member(user: int, code: str) -> models.Staff | None:
+    """The user's staff record in project `code`, with its project: `Staff.objects.select_related("project")
+    .filter(user=user, project__code=code).first()`, built from one prepared read as the ORM builds it."""
+    alias = models.Staff.objects.db
+    found = _MEMBER.rows(user, code, using=alias)
+    if not found:
+        return None
+    row, split = found[0], len(_STAFF_COLUMNS)
+    staff = models.Staff.from_db(alias, list(_STAFF_COLUMNS), row[:split])
+    staff.project = models.Project.from_db(alias, list(_PROJECT_COLUMNS), row[split:])
+    return staff
 
 
 def membership(user: Any, code: str, *, agents: bool = False) -> Any:
@@ -56,7 +84,7 @@ def membership(user: Any, code: str, *, agents: bool = False) -> Any:
     record, else None. Never a membership of another project, whatever the URL says."""
     if not user.is_authenticated:
         return None
-    staff = models.Staff.objects.select_related("project").filter(user=user, project__code=code).first()
+    staff = _staff_member(user.pk, code)
     if staff is not None or not agents or not _agents_sign_in():
         return staff
     return models.Agent.objects.select_related("project", "distributor").filter(user=user, project__code=code).first()
@@ -86,6 +114,7 @@ def _page(capability: str | None, agents: bool, *, only_agents: bool = False) ->
             member = membership(request.user, project, agents=agents)
             if member is None:
                 raise Http404
+            gone: set[str] | None = None
             if isinstance(member, models.Staff):
                 gone = departed_staff(member.project)
                 if str(member.pk) in gone:  # IH-13: they have left; the page says so
@@ -101,6 +130,8 @@ def _page(capability: str | None, agents: bool, *, only_agents: bool = False) ->
                 raise PermissionDenied
             request.project, request.staff, request.agent = member.project, staff, agent  # type: ignore[attr-defined]
             request.capabilities = held  # type: ignore[attr-defined]
+            # Read once for the page: the rotation's roster and the consultants' lists need it again.
+            request.departed = frozenset(gone) if gone is not None else None  # type: ignore[attr-defined]
             timezone.activate(ZoneInfo(member.project.time_zone))
             try:
                 return view(request, *args, **kwargs)
@@ -136,7 +167,11 @@ def may_see_in_full(staff: models.Staff, verdict: models.Verdict | None) -> bool
     )
 
 
-def may_read_story(staff: models.Staff, verdict: models.Verdict | None) -> bool:
-    """A consultant sees another's customer only as "owned by X, until …"; the story is for the owner and the office."""
-    competing = capabilities.can(staff, capabilities.OWN_CUSTOMERS)  # another consultant's customer
+def may_read_story(
+    staff: models.Staff, verdict: models.Verdict | None, *, departed: Collection[str] | None = None
+) -> bool:
+    """A consultant sees another's customer only as "owned by X, until …"; the story is for the owner and the office.
+
+    `departed`: the project's departed staff as the page read them (else read here, a query a chip)."""
+    competing = capabilities.can(staff, capabilities.OWN_CUSTOMERS, departed=departed)  # another consultant's customer
     return not competing or owns(staff, verdict) or not (verdict and verdict.owners)

@@ -7,6 +7,7 @@ the chip says, in which colour, and who may open the sentence behind it.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -166,41 +166,41 @@ def chip_of(
     )
 
 
+def _escaped(value: Any) -> str:
+    """`conditional_escape` without its lazy-string wrapper: twenty chips a search call it some 150 times."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
+
+
 def chip_html(chip: Chip, *, rules: bool, opened: bool = False) -> SafeString:
     """The chip as the pages show it: its face, and the sentence behind a "Why" for whoever may read it.
 
     Built here rather than through a template: a desk search shows twenty chips, and an included
-    template per chip cost the search fragment a sixth of its time (docs/benchmarks.md).
+    template per chip cost the search fragment a sixth of its time (docs/benchmarks.md); joined as
+    strings, each part escaped, rather than through nested `format_html` (a third of what was left).
     `rules`: whether the reader sees the rule IDs (the managers who rule).
     """
-    face = format_html(
-        '<span class="chip chip-{}" data-status="{}">{}<span class="chip-label">{}</span>{}</span>{}',
-        chip.tone,
-        chip.status,
-        format_html('<strong class="chip-owner">{}</strong><span class="chip-dot"> · </span>', chip.owner)
-        if chip.owner
-        else "",
-        chip.label,
-        format_html('<span class="chip-dot"> · </span><span class="chip-when">{}</span>', chip.when)
-        if chip.when
-        else "",
-        format_html(' <span class="chip chip-channel">{}</span>', chip.channel) if chip.channel else "",
+    e = _escaped
+    owner = (
+        f'<strong class="chip-owner">{e(chip.owner)}</strong><span class="chip-dot"> · </span>' if chip.owner else ""
+    )
+    when = f'<span class="chip-dot"> · </span><span class="chip-when">{e(chip.when)}</span>' if chip.when else ""
+    channel = f' <span class="chip chip-channel">{e(chip.channel)}</span>' if chip.channel else ""
+    face = (
+        f'<span class="chip chip-{e(chip.tone)}" data-status="{e(chip.status)}">{owner}'
+        f'<span class="chip-label">{e(chip.label)}</span>{when}</span>{channel}'
     )
     if not chip.sentence:
-        return format_html('<div class="chip-box">{}</div>', face)
+        return mark_safe(f'<div class="chip-box">{face}</div>')
     cites = (
-        format_html(' <span class="cites" title="{}">{}</span>', _("Rules applied"), " · ".join(chip.cites))
+        f' <span class="cites" title="{e(_("Rules applied"))}">{e(" · ".join(chip.cites))}</span>'
         if rules and chip.cites
         else ""
     )
-    return format_html(
-        '<details class="chip-box"{}>\n  <summary>{} <span class="chip-why">{}</span></summary>\n'
-        '  <p class="chip-sentence">{}{}</p>\n</details>',
-        mark_safe(" open") if opened else "",
-        face,
-        _("Why"),
-        chip.sentence,
-        cites,
+    return mark_safe(
+        f'<details class="chip-box"{" open" if opened else ""}>\n  <summary>{face} <span class="chip-why">'
+        f'{e(_("Why"))}</span></summary>\n  <p class="chip-sentence">{e(chip.sentence)}{cites}</p>\n</details>'
     )
 
 

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db.models import QuerySet
-from django.utils import timezone
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
+from leadledger import capabilities
 from leadledger.engine.phone import DEFAULT_MODE, Phone
+from leadledger.engine.text import whole_id
 from leadledger.ledger import models
 from leadledger.ledger.convert import policy_of
-from leadledger.ledger.selectors import customer_search
-
-from . import access
+from leadledger.ledger.prepared import STAND_IN_IDS, PreparedRead
+from leadledger.ledger.selectors import customer_search, departed_staff
 
 T = TypeVar("T")
 
@@ -45,9 +43,56 @@ def once(request: Any, key: str, make: Callable[[], T]) -> T:
     return kept[key]  # type: ignore[no-any-return]
 
 
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A member of the project's staff as a page shows them (a form's option, a name)."""
+
+    pk: int
+    name: str
+    role: str
+    user_id: int | None
+
+
+def request_people(request: Any) -> list[Person]:
+    """The request's project's staff, in id order, read once per request: its names, the rotation's
+    roster and the consultants' lists of a page come from this one read (a query each before)."""
+
+    return once(request, "people", lambda: [Person(*row) for row in _PEOPLE.rows(request.project.pk)])
+
+
+_PEOPLE = PreparedRead(  # on most pages: prepared (ledger.prepared)
+    lambda project: (
+        models.Staff.objects.filter(project_id=project).order_by("pk").values_list("pk", "name", "role", "user_id")
+    ),
+    STAND_IN_IDS[0],
+)
+
+
+def request_departed(request: Any) -> frozenset[str]:
+    """The project's departed staff (IH-13): as the page's access check read them, else read once now."""
+    departed = getattr(request, "departed", None)
+    if departed is None:
+        departed = once(request, "departed", lambda: frozenset(departed_staff(request.project)))
+    return departed  # type: ignore[no-any-return]
+
+
+def request_consultants(request: Any) -> list[Person]:
+    """`capabilities.owner_candidates` of the request's project, from `request_people`."""
+    return capabilities.owner_candidates_among(request_people(request), request_departed(request))
+
+
 def request_staff_names(request: Any) -> dict[str, str]:
     """`staff_names` of the request's project, read once per request."""
-    return once(request, "staff_names", lambda: staff_names(request.project))
+    return once(request, "staff_names", lambda: {str(p.pk): p.name for p in request_people(request)})
+
+
+def agent_names(project: models.Project, ids: Iterable[object]) -> dict[str, str]:
+    """The names of these agents of the project (the keys of verdicts' `channel`), by id, in one read."""
+    wanted = {number for number in (whole_id(str(i)) for i in ids) if number is not None}
+    if not wanted:
+        return {}
+    found = models.Agent.objects.filter(project=project, pk__in=sorted(wanted)).values_list("pk", "name")
+    return {str(pk): name for pk, name in found}
 
 
 # A search on the customer list shows this many matches at most; an empty query pages through everyone.
@@ -59,28 +104,6 @@ def customers_matching(project: models.Project, query: str) -> QuerySet[models.C
     if not query.strip():
         return models.Customer.objects.filter(project=project).select_related("verdict").order_by("-pk")
     return customer_search(project, query, limit=LIST_SEARCH_LIMIT)
-
-
-@dataclass(frozen=True)
-class VerdictLine:
-    """What one person may read of a verdict: the sentence, or only "owned by X, until …"."""
-
-    text: str
-    cites: str
-    full: bool
-
-
-def verdict_line(staff: models.Staff, verdict: models.Verdict | None, names: dict[str, str]) -> VerdictLine:
-    if verdict is None:
-        return VerdictLine(_("No contact recorded yet."), "", True)
-    if access.may_read_story(staff, verdict):
-        sentence = verdict.explain_zh if (get_language() or "zh").startswith("zh") else verdict.explain_en
-        return VerdictLine(sentence, verdict.cites, True)
-    owners = "、".join(names.get(k, k) for k in verdict.owners or {})
-    if verdict.until:
-        until = timezone.localtime(verdict.until).strftime("%Y-%m-%d %H:%M")
-        return VerdictLine(_("Owned by %(owners)s, until %(until)s.") % {"owners": owners, "until": until}, "", False)
-    return VerdictLine(_("Owned by %(owners)s.") % {"owners": owners}, "", False)
 
 
 @dataclass(frozen=True)

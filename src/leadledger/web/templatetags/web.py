@@ -68,16 +68,23 @@ def status_tone(status: str) -> str:
 @register.simple_tag(takes_context=True)
 def verdict_chip(context: template.Context, verdict: Any, opened: bool = False) -> SafeString:
     """A verdict's status chip, with its sentence one click away for whoever may read it (web.chips)."""
+    return request_chip(context["request"], verdict, opened=opened)
+
+
+def request_chip(
+    request: Any, verdict: Any, *, opened: bool = False, agents: dict[str, str] | None = None
+) -> SafeString:
+    """`verdict_chip` for a page's request: rows drawn in Python (desk.rows) show the same chip.
+
+    `agents`: the names of the agents the page's verdicts name (else every agent of the project, read once)."""
     from leadledger.ledger import models
     from leadledger.ledger.convert import policy_of
     from leadledger.web import access, chips, selectors
     from leadledger.web.speech import lang
 
-    request = context["request"]
     project = request.project
     verdict = verdict or None  # a template's missing verdict ("") is no verdict
-    agents: dict[str, str] = {}
-    if verdict is not None and verdict.channel:
+    if agents is None and verdict is not None and verdict.channel:
         agents = selectors.once(
             request,
             "agents",
@@ -88,11 +95,13 @@ def verdict_chip(context: template.Context, verdict: Any, opened: bool = False) 
     chip = chips.chip_of(
         verdict,
         names=selectors.request_staff_names(request),
-        agents=agents,
+        agents=agents or {},
         policy=selectors.once(request, "policy", lambda: policy_of(project)),
         now=selectors.once(request, "now", timezone.now),
         lang=lang(),
-        readable=access.may_read_story(request.staff, verdict),
+        readable=access.may_read_story(
+            request.staff, verdict, departed=selectors.request_departed(request) if request.staff else None
+        ),
     )
     return chips.chip_html(chip, rules=capabilities.RULE in request.capabilities, opened=opened)
 

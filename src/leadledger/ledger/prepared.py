@@ -1,0 +1,89 @@
+"""Reads declared once as querysets, compiled to SQL once per database, and run with each call's values.
+
+Django builds and compiles a queryset afresh on every call: some 0.25 ms of Python for a read that the
+database answers in 0.05 (docs/benchmarks.md, issue 14's page budget). The reads every page makes (the
+departed staff, the project's people, a log's head) are declared here with stand-in values; the SQL
+compiled from them is kept per database, and each call puts its own values where the stand-ins were
+(as `desk.queue._count_sql` does for the menu's counts). The conditions stay declared once, in the ORM.
+
+Each row's columns are converted as the ORM converts them (a moment made aware, JSON read), with this
+thread's connection. A read whose stand-ins cannot be told apart from its other values is refused at its
+first call, so that no read silently puts a value where another belongs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
+
+# Values no real row holds, each used as one call's value would be (ids are positive; 1970 is before any event).
+STAND_IN_IDS = (-4_242_401, -4_242_402, -4_242_403)
+STAND_IN_MOMENT = datetime(1970, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+STAND_IN_MOMENT_2 = datetime(1970, 1, 3, 4, 5, 6, 789012, tzinfo=UTC)
+STAND_IN_DAYS = (date(1970, 1, 4), date(1970, 1, 5))
+
+
+class PreparedRead:
+    """`build(*stand_ins)` compiled once per database; `rows(*values)` runs it with `values` in their place."""
+
+    def __init__(self, build: Callable[..., QuerySet[Any]], *stand_ins: object) -> None:
+        self._build = build
+        self._stand_ins = stand_ins
+        self._compiled: dict[str, tuple[str, list[Any], list[int | None], list[Any]]] = {}
+
+    @staticmethod
+    def _adapted(connection: Any, value: object) -> object:
+        if isinstance(value, datetime):  # as the ORM passes a moment to this database
+            return connection.ops.adapt_datetimefield_value(value)
+        if isinstance(value, date):  # and a day
+            return connection.ops.adapt_datefield_value(value)
+        return value
+
+    def _compile(self, alias: str) -> tuple[str, list[Any], list[int | None], list[Any]]:
+        connection = connections[alias]
+        compiler = self._build(*self._stand_ins).query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
+        stand_ins = [self._adapted(connection, value) for value in self._stand_ins]
+        places: list[int | None] = []
+        for param in params:
+            found = [i for i, value in enumerate(stand_ins) if type(value) is type(param) and value == param]
+            if len(found) > 1:
+                raise AssertionError(f"stand-in {param!r} given twice: give each value its own")
+            places.append(found[0] if found else None)  # None: a value of the read itself (a kind, a role)
+        if sorted({p for p in places if p is not None}) != list(range(len(stand_ins))):
+            raise AssertionError("every stand-in must be a value the read is compiled with")
+        self._compiled[alias] = (sql, list(params), places, columns)
+        return self._compiled[alias]
+
+    def rows(self, *values: object, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
+        """The rows the queryset built with `values` would give as a values_list (one tuple a row)."""
+        if len(values) != len(self._stand_ins):
+            raise TypeError(f"expected {len(self._stand_ins)} values, got {len(values)}")
+        sql, params, places, columns = self._compiled.get(using) or self._compile(using)
+        connection = connections[using]
+        given = [self._adapted(connection, value) for value in values]
+        actual = [param if place is None else given[place] for param, place in zip(params, places, strict=True)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, actual)
+            rows = cursor.fetchall()
+        # As SQLCompiler.get_converters and apply_converters do, with this thread's connection.
+        converting = [
+            (i, column, converters)
+            for i, column in enumerate(columns)
+            if (converters := connection.ops.get_db_converters(column) + column.get_db_converters(connection))
+        ]
+        if not converting:
+            return [tuple(row) for row in rows]
+        converted = []
+        for row in rows:
+            values_of_row = list(row)
+            for i, column, converters in converting:
+                for converter in converters:
+                    values_of_row[i] = converter(values_of_row[i], column, connection)
+            converted.append(tuple(values_of_row))
+        return converted

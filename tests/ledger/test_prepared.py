@@ -1,0 +1,119 @@
+"""A prepared read (ledger.prepared) gives what its queryset gives, for any values, on either database;
+a read it cannot run faithfully is refused at its first call."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from leadledger.desk import dashboard
+from leadledger.desk import services as desk_services
+from leadledger.desk.models import Suspension
+from leadledger.ledger import logchain, lookups, models, selectors, services
+from leadledger.ledger.prepared import STAND_IN_IDS, STAND_IN_MOMENT, PreparedRead
+from office import Office, office_create
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_staff_read_gives_what_the_orm_gives_in_every_project(office: Office) -> None:
+    other = office_create("sh-2", "上海二期")
+    read = PreparedRead(
+        lambda project: models.Staff.objects.filter(project_id=project).order_by("pk").values_list("pk", "name"),
+        STAND_IN_IDS[0],
+    )
+    for project in (office.project, other.project):
+        expected = list(models.Staff.objects.filter(project=project).order_by("pk").values_list("pk", "name"))
+        assert read.rows(project.pk) == expected and len(expected) == 5
+    assert read.rows(-1) == []
+
+
+def test_the_departed_the_log_heads_and_the_days_events_are_the_orms(office: Office) -> None:
+    assert selectors.departed_staff(office.project) == set()
+    desk_services.departure_record(by=office.zhao, leaver=office.alice, reason="laid_off", user=office.zhao.user)
+    assert selectors.departed_staff(office.project) == {str(office.alice.pk)}
+    assert selectors.departed_staff(office_create("sh-2", "上海二期").project) == set()  # per project
+    services.visit_register(project=office.project, customer=office.zhang, staff=office.bob)
+    now = timezone.now()
+    for start, end in ((now - timedelta(days=1), now + timedelta(seconds=1)), (now - timedelta(days=2), now)):
+        expected = models.Event.objects.filter(
+            project=office.project, at__gte=start, at__lt=end, kind__in=dashboard.COUNTED
+        ).values_list("kind", "seq", "customer_id", "staff_id")
+        assert dashboard._DAY_EVENTS.rows(office.project.pk, start, end) == list(expected)
+    last = models.Event.objects.filter(project=office.project).order_by("-seq").values_list("seq", flat=True)
+    assert dashboard._last_seq(office.project) == last.first() != 0
+    for log in logchain.LOGS:
+        head = log.model._default_manager.filter(project=office.project).order_by("-seq")
+        expected_head = head.values_list("seq", "hash").first()
+        assert logchain._head_read(log).rows(office.project.pk) == ([expected_head] if expected_head else [])
+
+
+def test_who_is_suspended_is_read_as_of_the_moment_asked(office: Office) -> None:
+    now = timezone.now()
+    Suspension.objects.create(
+        project=office.project, staff=office.alice, by=office.zhao, reason="", since=now, until=now + timedelta(hours=1)
+    )
+    assert desk_services._SUSPENDED.rows(office.project.pk, now) == [(office.alice.pk,)]
+    assert desk_services._SUSPENDED.rows(office.project.pk, now + timedelta(hours=2)) == []
+
+
+def test_moments_json_and_counts_are_converted_as_the_orm_converts_them(office: Office) -> None:
+    services.visit_register(project=office.project, customer=office.zhang, staff=office.bob)
+    read = PreparedRead(
+        lambda project: models.Verdict.objects.filter(project_id=project).values_list("owners", "until", "status"),
+        STAND_IN_IDS[0],
+    )
+    expected = list(models.Verdict.objects.filter(project=office.project).values_list("owners", "until", "status"))
+    assert read.rows(office.project.pk) == expected and isinstance(expected[0][0], dict)
+    assert timezone.is_aware(expected[0][1])
+    now = timezone.now()
+    assert lookups._COUNTED.rows(office.sun.user_id, now - lookups.HOUR, now - lookups.MINUTE) == []
+    for _ in range(2):
+        lookups.lookup(project=office.project, user=office.sun.user, place="desk", query="张", find=lambda: [])
+    later = timezone.now() + timedelta(seconds=1)
+    assert lookups._COUNTED.rows(office.sun.user_id, later - lookups.HOUR, later - lookups.MINUTE) == [(2, 2)]
+    assert lookups._retry_at(office.sun.user, later) is None
+
+
+def test_a_stand_in_that_is_not_in_the_read_or_given_twice_is_refused(office: Office) -> None:
+    unused = PreparedRead(lambda project, now: models.Staff.objects.filter(project_id=project).values_list("pk"))
+    with pytest.raises(TypeError):
+        unused.rows(office.project.pk)
+    missing = PreparedRead(
+        lambda project, now: models.Staff.objects.filter(project_id=project).values_list("pk"),
+        STAND_IN_IDS[0],
+        STAND_IN_MOMENT,
+    )
+    with pytest.raises(AssertionError, match="every stand-in"):
+        missing.rows(office.project.pk, timezone.now())
+    twice = PreparedRead(  # two stand-ins of one value: which call's value goes where could not be told
+        lambda project, user: models.Staff.objects.filter(project_id=project, user_id=user).values_list("pk"),
+        STAND_IN_IDS[0],
+        STAND_IN_IDS[0],
+    )
+    with pytest.raises(AssertionError, match="given twice"):
+        twice.rows(office.project.pk, office.alice.user_id)
+
+
+def test_a_pages_membership_is_the_staff_row_with_its_project_as_the_orm_builds_them(office: Office) -> None:
+    from leadledger.web.access import _staff_member
+
+    services.policy_set(project=office.project, policy={"preset": "方法", "valid_days": 20}, user=office.zhao.user)
+    other = office_create("sh-2", "上海二期")
+    for person in (office.alice, office.zhao, other.sun):
+        for code in ("hz-1", "sh-2"):
+            expected = models.Staff.objects.select_related("project").filter(user=person.user, project__code=code)
+            orm, prepared = expected.first(), _staff_member(person.user_id, code)
+            if orm is None:
+                assert prepared is None
+                continue
+            assert prepared is not None and prepared._state.adding is False
+            fields = [f.attname for f in models.Staff._meta.concrete_fields]
+            assert [getattr(prepared, f) for f in fields] == [getattr(orm, f) for f in fields]
+            project_fields = [f.attname for f in models.Project._meta.concrete_fields]
+            assert [getattr(prepared.project, f) for f in project_fields] == [
+                getattr(orm.project, f) for f in project_fields
+            ]
+            assert prepared.project.policy == orm.project.policy and prepared.project.code == code
