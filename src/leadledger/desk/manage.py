@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
@@ -150,7 +151,8 @@ def _manage_page(
     return render(request, "desk/manage.html", context, status=status)
 
 
-FORMS_CSRF = "\x00csrf\x00"  # the CSRF token in the forms kept drawn: NUL, which no stored text holds (web.nul)
+# The CSRF token in the forms kept drawn: a raw "<", which no text drawn with autoescape holds, marked safe.
+FORMS_CSRF = mark_safe("<\x00csrf\x00>")
 
 
 def _forms_html(request: access.ProjectRequest, context: dict[str, Any]) -> SafeString:
@@ -158,6 +160,7 @@ def _forms_html(request: access.ProjectRequest, context: dict[str, Any]) -> Safe
     key = json.dumps(
         [
             translation.get_language(),
+            get_script_prefix(),  # the forms' URLs are reversed in the kept render
             timezone.get_current_timezone_name(),
             request.project.code,
             context["today"],
@@ -177,7 +180,7 @@ def _forms_drawn(key: str) -> str:
     them: language, time zone, project, today, the consultants, the policy as shown, whether it may be
     changed), with a stand-in for the CSRF token. A renamed consultant, a departure, a policy change, another
     day or language is another key: nothing kept is shown for inputs it was not drawn from."""
-    language, zone, code, today, consultants, title, rows, may_set = json.loads(key)
+    language, _prefix, zone, code, today, consultants, title, rows, may_set = json.loads(key)
     with translation.override(language), timezone.override(ZoneInfo(zone)):
         context = {
             "request": {"project": {"code": code}},

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -195,10 +195,11 @@ def _results_context(
     }
 
 
-STAND_IN = "__match__"  # a match's customer id in the forms rendered once (no id, name or phone contains it)
-# The search's id and the CSRF token in the forms kept for their inputs: NUL, which no stored text holds
-# (web.nul refuses it at every door), so that no consultant's name can be taken for one.
-SEARCH_STAND_IN, CSRF_STAND_IN = "\x00search\x00", "\x00csrf\x00"
+# A match's customer id, the search's id and the CSRF token in the forms kept for their inputs: each holds a
+# raw "<", which text drawn with autoescape never holds (a name "<x>" is drawn "&lt;x&gt;"), and is marked
+# safe so that the template draws it as it is: no consultant's name, whatever it holds, is taken for one.
+STAND_IN = mark_safe("<\x00match\x00>")
+SEARCH_STAND_IN, CSRF_STAND_IN = mark_safe("<\x00search\x00>"), mark_safe("<\x00csrf\x00>")
 
 
 @functools.lru_cache(maxsize=64)
@@ -207,7 +208,7 @@ def _match_forms_html(key: str) -> str:
     the project's code, the site, free reception and whom it offers), with stand-ins for the search, the
     match and the CSRF token; shared by every search of those inputs (the same form each time until the
     board's free reception or its people change, which change the key)."""
-    language, code, site, free, consultants = json.loads(key)
+    language, _prefix, code, site, free, consultants = json.loads(key)  # the prefix: the URLs reversed here
     with translation.override(language):
         context = {
             "request": {"project": {"code": code}},
@@ -237,7 +238,16 @@ def _stamp_match_forms(request: access.ProjectRequest, context: dict[str, Any]) 
         return
     site: models.Site = context["site"]
     free = bool(context["free"])
-    key = json.dumps([get_language(), request.project.code, site.pk, free, context["consultants"] if free else []])
+    key = json.dumps(
+        [
+            get_language(),
+            get_script_prefix(),
+            request.project.code,
+            site.pk,
+            free,
+            context["consultants"] if free else [],
+        ]
+    )
     once = (
         _match_forms_html(key)
         .replace(SEARCH_STAND_IN, str(context["search"].pk))

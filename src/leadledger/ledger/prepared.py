@@ -64,6 +64,17 @@ class PreparedRead:
         """The rows the queryset built with `values` would give as a values_list (one tuple a row)."""
         if len(values) != len(self._stand_ins):
             raise TypeError(f"expected {len(self._stand_ins)} values, got {len(values)}")
+        for value, stand_in in zip(values, self._stand_ins, strict=True):
+            # The SQL was compiled for a value of the stand-in's kind: None (IS NULL in the ORM, `= NULL`
+            # here), True for an id, a day for a moment would each be read otherwise than the queryset reads them.
+            if (
+                not isinstance(value, type(stand_in))
+                or isinstance(value, bool) != isinstance(stand_in, bool)
+                or isinstance(value, datetime) != isinstance(stand_in, datetime)
+            ):
+                raise TypeError(f"{value!r} given where a {type(stand_in).__name__} was compiled")
+            if isinstance(value, datetime) and value.utcoffset() is None:
+                raise ValueError(f"{value!r} is naive: the ORM would read it in the default time zone")
         sql, params, places, columns = self._compiled.get(using) or self._compile(using)
         connection = connections[using]
         given = [self._adapted(connection, value) for value in values]
