@@ -184,20 +184,26 @@ def test_a_timeline_grown_event_by_event_answers_as_a_fresh_one(history, data) -
             assert _answer(growing.verdict(customer, last)) == _answer(fresh.verdict(customer, last))
 
 
+class _Written:
+    """Events written one after another, a second apart, numbered in order."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.moment = START
+
+    def add(self, cls: type, **fields: object) -> None:
+        self.events.append(cls(id=f"e{len(self.events)}", at=self.moment, seq=len(self.events), **fields))
+        self.moment += timedelta(seconds=1)
+
+
 def _fan_at_depth(chain: int, fan: int) -> tuple[Cast, list[Event], object]:
     """c0 is registered after `fan` referrals that do not count (bob owns each referrer, alice logged
     them); c1..c{chain} each referred by the one before. Judging c{chain} asks c0's referrers at
     nesting depth `chain`."""
     customers = {f"r{i}": Customer(id=f"r{i}", name=f"荐{i}", phone=None) for i in range(fan)}
     customers.update({f"c{i}": Customer(id=f"c{i}", name=f"客{i}", phone=None) for i in range(chain + 1)})
-    events: list[Event] = []
-    moment = START
-
-    def add(cls: type, **fields: object) -> None:
-        nonlocal moment
-        events.append(cls(id=f"e{len(events)}", at=moment, seq=len(events), **fields))
-        moment += timedelta(seconds=1)
-
+    written = _Written()
+    add = written.add
     for i in range(fan):
         add(Visit, customer=f"r{i}", staff=BOB)
     for i in range(fan):
@@ -206,7 +212,7 @@ def _fan_at_depth(chain: int, fan: int) -> tuple[Cast, list[Event], object]:
     for i in range(1, chain + 1):
         add(ReferralLogged, customer=f"c{i}", staff=ALICE, referrer=f"c{i - 1}")
         add(Visit, customer=f"c{i}", staff=BOB)
-    return Cast(customers=customers, staff=dict(STAFF), agents={}, relations=()), events, moment
+    return Cast(customers=customers, staff=dict(STAFF), agents={}, relations=()), written.events, written.moment
 
 
 def _applied(monkeypatch, timeline: Timeline, customer: str, moment: object) -> int:
@@ -245,14 +251,8 @@ def test_many_deep_chains_behind_one_referrer_do_not_fold_it_again_for_each(monk
     # f's registration follows 1,000 referral logs, each naming the end of its own chain of 45 that
     # nobody has asked about: each chain threw _Deeper (aa88cd4) and f's fold restarted from its beginning.
     customers: dict[str, Customer] = {}
-    events: list[Event] = []
-    moment = START
-
-    def add(cls: type, **fields: object) -> None:
-        nonlocal moment
-        events.append(cls(id=f"e{len(events)}", at=moment, seq=len(events), **fields))
-        moment += timedelta(seconds=1)
-
+    written = _Written()
+    add = written.add
     chains, depth = 1000, 45
     for j in range(chains):
         for d in range(depth):
@@ -268,8 +268,8 @@ def test_many_deep_chains_behind_one_referrer_do_not_fold_it_again_for_each(monk
     add(ReferralLogged, customer="top", staff=ALICE, referrer="f")
     add(Visit, customer="top", staff=BOB)
     cast = Cast(customers=customers, staff=dict(STAFF), agents={}, relations=())
-    applied = _applied(monkeypatch, Timeline(cast, policy_from({}), events), "top", moment)
-    assert applied < 4 * len(events), (applied, len(events))
+    applied = _applied(monkeypatch, Timeline(cast, policy_from({}), written.events), "top", written.moment)
+    assert applied < 4 * len(written.events), (applied, len(written.events))
 
 
 @settings(max_examples=200, deadline=None)
