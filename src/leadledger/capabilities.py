@@ -213,15 +213,12 @@ def require_agent_switch(
 def owner_candidates(project: models.Project, *, departed: Collection[str] | None = None) -> list[models.Staff]:
     """The consultants who may be given a customer now, in roster order (for a form's select)."""
     gone = departed_staff(project) if departed is None else departed
-    people = models.Staff.objects.filter(project=project, role__in=roles_with(OWN_CUSTOMERS)).order_by("pk")
-    return [staff for staff in people if str(staff.pk) not in gone]
+    return owner_candidates_among(models.Staff.objects.filter(project=project), gone)
 
 
 def owner_candidate_ids(project: models.Project, *, departed: Collection[str] | None = None) -> list[int]:
     """`owner_candidates`' ids alone: what a rotation reads on every desk request."""
-    gone = departed_staff(project) if departed is None else departed
-    ids = models.Staff.objects.filter(project=project, role__in=roles_with(OWN_CUSTOMERS)).order_by("pk")
-    return [pk for pk in ids.values_list("pk", flat=True) if str(pk) not in gone]
+    return [staff.pk for staff in owner_candidates(project, departed=departed)]
 
 
 PersonT = TypeVar("PersonT", bound="Person")
