@@ -6,13 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from leadledger.desk import dashboard
+from leadledger.desk import selectors as desk_selectors
 from leadledger.desk import services as desk_services
 from leadledger.desk.models import Suspension
-from leadledger.ledger import logchain, lookups, models, selectors, services
-from leadledger.ledger.prepared import STAND_IN_IDS, STAND_IN_MOMENT, PreparedRead
+from leadledger.ledger import logchain, lookups, models, relations, selectors, services
+from leadledger.ledger.prepared import STAND_IN_IDS, STAND_IN_MOMENT, Ids, PreparedRead, Texts
 from office import Office, office_create
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +120,98 @@ def test_a_pages_membership_is_the_staff_row_with_its_project_as_the_orm_builds_
                 getattr(orm.project, f) for f in project_fields
             ]
             assert prepared.project.policy == orm.project.policy and prepared.project.code == code
+
+
+def _customers(office: Office, count: int) -> list[models.Customer]:
+    return [
+        services.customer_find_or_create(project=office.project, name=f"客户{i}", phone=f"139{i:08d}")[0]
+        for i in range(count)
+    ]
+
+
+def test_a_list_of_ids_of_any_length_up_to_its_most_reads_as_the_orm_reads_it(office: Office) -> None:
+    people = _customers(office, 6)
+    read = PreparedRead(
+        lambda project, ids: (
+            models.Customer.objects.filter(project_id=project, pk__in=ids).order_by("pk").values_list("pk", "name")
+        ),
+        STAND_IN_IDS[0],
+        Ids(4),
+    )
+    for count in range(1, 5):
+        ids = [c.pk for c in reversed(people[:count])]
+        expected = models.Customer.objects.filter(project=office.project, pk__in=ids).order_by("pk")
+        assert read.rows(office.project.pk, ids) == list(expected.values_list("pk", "name"))
+    assert read.rows(office.project.pk, [-1]) == []
+    with pytest.raises(ValueError):
+        read.rows(office.project.pk, [])  # the ORM answers an empty list without asking: so does the caller
+    with pytest.raises(ValueError):
+        read.rows(office.project.pk, [c.pk for c in people[:5]])  # more than compiled for
+    for wrong in ([True], ["1"], people[0].pk, [1.0]):
+        with pytest.raises(TypeError):
+            read.rows(office.project.pk, wrong)
+
+
+def test_a_list_of_texts_reads_as_the_orm_reads_it(office: Office) -> None:
+    _customers(office, 3)
+    read = PreparedRead(
+        lambda project, tails: (
+            models.Customer.objects.filter(project_id=project, phone_tail__in=tails).order_by("pk").values_list("name")
+        ),
+        STAND_IN_IDS[0],
+        Texts(3),
+    )
+    for tails in (["0000"], ["0001", "0002"], ["0002", "0001", "9999"]):
+        expected = models.Customer.objects.filter(project=office.project, phone_tail__in=tails).order_by("pk")
+        assert read.rows(office.project.pk, tails) == list(expected.values_list("name")) != []
+    with pytest.raises(TypeError):
+        read.rows(office.project.pk, [1])
+
+
+def test_the_desks_relations_are_each_matchs_relations_with_the_other_customers_name(office: Office) -> None:
+    people = _customers(office, 4)
+    first = relations.relation_create(project=office.project, a=office.zhang, b=people[0], kind="spouse")
+    second = relations.relation_create(
+        project=office.project, a=people[1], b=office.zhang, kind="referral", verified=True
+    )
+    relations.relation_create(project=office.project, a=people[2], b=people[3], kind="parent")  # no match's
+    found = desk_selectors.relations_by_customer([office.zhang, people[0], people[3]])
+    assert found[office.zhang.pk] == [
+        (desk_selectors.Related(first.pk, "spouse", False), desk_selectors.RelatedCustomer(people[0].pk, "客户0")),
+        (desk_selectors.Related(second.pk, "referral", True), desk_selectors.RelatedCustomer(people[1].pk, "客户1")),
+    ]
+    assert found[people[0].pk] == [
+        (desk_selectors.Related(first.pk, "spouse", False), desk_selectors.RelatedCustomer(office.zhang.pk, "张伟"))
+    ]
+    assert [other.name for _relation, other in found[people[3].pk]] == ["客户2"]
+    assert desk_selectors.relations_by_customer([]) == {}
+
+
+def test_the_matches_are_the_customers_with_their_verdicts_as_select_related_builds_them(office: Office) -> None:
+    people = _customers(office, 3)
+    services.visit_register(project=office.project, customer=people[1], staff=office.bob)
+    services.customer_erase(project=office.project, customer=people[2], user=office.zhao.user, reason="要求删除")
+    ids = [people[2].pk, people[1].pk, people[0].pk, office.zhang.pk]
+    got = selectors.customers_with_verdicts(office.project, ids)
+    expected = list(
+        models.Customer.objects.filter(project=office.project, erased_at__isnull=True, pk__in=ids)
+        .select_related("verdict")
+        .order_by("pk")
+    )
+    assert [c.pk for c in got] == [c.pk for c in expected] == sorted([office.zhang.pk, people[0].pk, people[1].pk])
+    customer_fields = [f.attname for f in models.Customer._meta.concrete_fields]
+    verdict_fields = [f.attname for f in models.Verdict._meta.concrete_fields]
+    for mine, orm in zip(got, expected, strict=True):
+        assert mine._state.adding is False and mine._state.db == "default"
+        assert [getattr(mine, f) for f in customer_fields] == [getattr(orm, f) for f in customer_fields]
+        with CaptureQueriesContext(connection) as asked:
+            verdict, orm_verdict = getattr(mine, "verdict", None), getattr(orm, "verdict", None)
+        assert len(asked) == 0  # read with the customer, as select_related reads it
+        if orm_verdict is None:
+            assert verdict is None
+            continue
+        assert verdict is not None and verdict.customer is mine
+        assert [getattr(verdict, f) for f in verdict_fields] == [getattr(orm_verdict, f) for f in verdict_fields]
+    registered = next(c for c in got if c.pk == people[1].pk)
+    assert getattr(registered, "verdict", None) is not None  # the one registered has its verdict
+    assert selectors.customers_with_verdicts(office.project, []) == []

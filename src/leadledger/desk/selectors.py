@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db.models import Min, Q
@@ -12,6 +13,7 @@ from django.db.models import Min, Q
 from leadledger.engine.model import CORRECTION, VISIT, Correction
 from leadledger.engine.visits import VisitDetails, noted
 from leadledger.ledger import convert, models
+from leadledger.ledger.prepared import Ids, PreparedRead
 from leadledger.ledger.selectors import SEARCH_LIMIT, customer_search
 
 from .models import DeskVisit, Notice
@@ -27,20 +29,41 @@ def search(project: models.Project, query: str) -> list[models.Customer]:
     return customer_search(project, query, limit=LIMIT)
 
 
-def relations_by_customer(
-    customers: list[models.Customer],
-) -> dict[int, list[tuple[models.Relation, models.Customer]]]:
-    """Each customer's relations, verified or pending, each with the other customer: one query for all of them."""
+class Related(NamedTuple):
+    """A relation as the desk's match shows it (desk/relations.html with verify=False)."""
+
+    pk: int
+    kind: str
+    verified: bool
+
+
+class RelatedCustomer(NamedTuple):
+    pk: int
+    name: str
+
+
+# Every relation of up to LIMIT customers, with both customers' names: on every search, prepared (ledger.prepared).
+_RELATIONS = PreparedRead(
+    lambda ids: (
+        models.Relation.objects.filter(Q(a_id__in=ids) | Q(b_id__in=ids))
+        .order_by("pk")
+        .values_list("pk", "kind", "verified", "a_id", "a__name", "b_id", "b__name")
+    ),
+    Ids(LIMIT),
+)
+
+
+def relations_by_customer(customers: list[models.Customer]) -> dict[int, list[tuple[Related, RelatedCustomer]]]:
+    """Each customer's relations, verified or pending, each with the other customer: one read for every match."""
     ids = [c.pk for c in customers]
-    found: dict[int, list[tuple[models.Relation, models.Customer]]] = {pk: [] for pk in ids}
-    if not ids:
-        return found
-    rows = models.Relation.objects.filter(Q(a_id__in=ids) | Q(b_id__in=ids)).select_related("a", "b").order_by("pk")
-    for relation in rows:
-        if relation.a_id in found:
-            found[relation.a_id].append((relation, relation.b))
-        if relation.b_id in found:
-            found[relation.b_id].append((relation, relation.a))
+    found: dict[int, list[tuple[Related, RelatedCustomer]]] = {pk: [] for pk in ids}
+    for start in range(0, len(ids), LIMIT):
+        for pk, kind, verified, a, a_name, b, b_name in _RELATIONS.rows(ids[start : start + LIMIT]):
+            relation = Related(pk, kind, verified)
+            if a in found:
+                found[a].append((relation, RelatedCustomer(b, b_name)))
+            if b in found:
+                found[b].append((relation, RelatedCustomer(a, a_name)))
     return found
 
 

@@ -27,12 +27,47 @@ STAND_IN_MOMENT_2 = datetime(1970, 1, 3, 4, 5, 6, 789012, tzinfo=UTC)
 STAND_IN_DAYS = (date(1970, 1, 4), date(1970, 1, 5))
 
 
+class Ids:
+    """A stand-in for a list of at most `most` ids (`pk__in=...`): the read is compiled for `most` of them, and a
+    shorter list is filled up with its own last value, which the database reads as the list itself (IN ignores
+    repeats). An empty list is refused: the ORM answers it without asking the database, so the caller does."""
+
+    kind: type = int
+    _next = -5_000_000  # each list's values its own, below the single stand-ins
+
+    def __init__(self, most: int) -> None:
+        if most < 1:
+            raise ValueError("a list holds at least one value")
+        self.most = most
+        numbers = range(Ids._next, Ids._next - most, -1)
+        Ids._next -= most
+        self.values: list[Any] = [self.kind(n) if self.kind is int else f"\x00{n}" for n in numbers]
+
+
+class Texts(Ids):
+    """A stand-in for a list of at most `most` strings (`phone_tail__in=...`), as `Ids` is for ids."""
+
+    kind = str
+
+
+def _ids(stand_in: object, given: object) -> tuple[object, ...]:
+    if not isinstance(stand_in, Ids):
+        return (given,)
+    if not isinstance(given, (list, tuple)) or not all(type(v) is stand_in.kind for v in given):
+        raise TypeError(f"{given!r} given where a list of {stand_in.kind.__name__} was compiled")
+    if not given or len(given) > stand_in.most:
+        raise ValueError(f"{len(given)} ids given where 1 to {stand_in.most} were compiled")
+    return (*given, *[given[-1]] * (stand_in.most - len(given)))
+
+
 class PreparedRead:
     """`build(*stand_ins)` compiled once per database; `rows(*values)` runs it with `values` in their place."""
 
     def __init__(self, build: Callable[..., QuerySet[Any]], *stand_ins: object) -> None:
         self._build = build
-        self._stand_ins = stand_ins
+        self._declared = stand_ins
+        # Each value the SQL is compiled with: a list's ids each in its own place.
+        self._stand_ins = tuple(v for s in stand_ins for v in (s.values if isinstance(s, Ids) else (s,)))
         self._compiled: dict[str, tuple[str, list[Any], list[int | None], list[Any]]] = {}
 
     @staticmethod
@@ -45,7 +80,8 @@ class PreparedRead:
 
     def _compile(self, alias: str) -> tuple[str, list[Any], list[int | None], list[Any]]:
         connection = connections[alias]
-        compiler = self._build(*self._stand_ins).query.get_compiler(using=alias)
+        built = self._build(*(s.values if isinstance(s, Ids) else s for s in self._declared))
+        compiler = built.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
         stand_ins = [self._adapted(connection, value) for value in self._stand_ins]
@@ -62,8 +98,10 @@ class PreparedRead:
 
     def rows(self, *values: object, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
         """The rows the queryset built with `values` would give as a values_list (one tuple a row)."""
-        if len(values) != len(self._stand_ins):
-            raise TypeError(f"expected {len(self._stand_ins)} values, got {len(values)}")
+        if len(values) != len(self._declared):
+            raise TypeError(f"expected {len(self._declared)} values, got {len(values)}")
+        if any(isinstance(s, Ids) for s in self._declared):
+            values = tuple(v for s, given in zip(self._declared, values, strict=True) for v in _ids(s, given))
         for value, stand_in in zip(values, self._stand_ins, strict=True):
             # The SQL was compiled for a value of the stand-in's kind: None (IS NULL in the ORM, `= NULL`
             # here), True for an id, a day for a moment would each be read otherwise than the queryset reads them.

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Q
 
 from leadledger import engine
@@ -22,7 +23,7 @@ from leadledger.engine.model import (
 )
 
 from . import convert, models
-from .prepared import STAND_IN_IDS, PreparedRead
+from .prepared import STAND_IN_IDS, Ids, PreparedRead, Texts
 
 CHUNK = 500  # ids per IN (…) list: an import may judge a hundred thousand customers at once
 
@@ -172,6 +173,44 @@ def _prefix(field: str, text: str) -> Q:
     return Q(**{f"{field}__gte": text, f"{field}__lt": text + "\U0010ffff"})
 
 
+# Prepared (ledger.prepared): the desk's search of a masked phone runs these two on every keystroke that settles.
+_MASK_CANDIDATES = PreparedRead(
+    # No ORDER BY: with one, SQLite walked the project's index in id order for more than one tail (a mask
+    # 1380****001 has eleven), over every customer; sorted in Python instead.
+    lambda project, tails: models.Customer.objects.filter(
+        project_id=project, erased_at__isnull=True, phone_tail__in=tails
+    ).values_list("pk", "phone"),
+    STAND_IN_IDS[0],
+    Texts(11),  # engine.Phone.tails: one tail, or ten and a masked one
+)
+_CUSTOMER_FIELDS = [field.attname for field in models.Customer._meta.concrete_fields]
+_VERDICT_FIELDS = [field.attname for field in models.Verdict._meta.concrete_fields]
+_WITH_VERDICTS = PreparedRead(
+    lambda project, ids: models.Customer.objects.filter(
+        project_id=project, erased_at__isnull=True, pk__in=ids
+    ).values_list(*_CUSTOMER_FIELDS, *(f"verdict__{name}" for name in _VERDICT_FIELDS)),
+    STAND_IN_IDS[0],
+    Ids(SEARCH_LIMIT),
+)
+
+
+def customers_with_verdicts(project: models.Project, ids: list[int]) -> list[models.Customer]:
+    """The project's customers of `ids` not erased, by id, each with its verdict read in the same query (as
+    `select_related("verdict")` gives them: None where there is none)."""
+    found: list[models.Customer] = []
+    width = len(_CUSTOMER_FIELDS)
+    for start in range(0, len(ids), SEARCH_LIMIT):
+        for row in _WITH_VERDICTS.rows(project.pk, ids[start : start + SEARCH_LIMIT]):
+            customer = models.Customer.from_db(DEFAULT_DB_ALIAS, _CUSTOMER_FIELDS, row[:width])
+            judged = row[width] is not None  # the verdict's key: the customer's id, or no verdict
+            verdict = models.Verdict.from_db(DEFAULT_DB_ALIAS, _VERDICT_FIELDS, row[width:]) if judged else None
+            models.Customer.verdict.related.set_cached_value(customer, verdict)  # type: ignore[attr-defined]
+            if verdict is not None:
+                models.Verdict.customer.field.set_cached_value(verdict, customer)  # type: ignore[attr-defined]
+            found.append(customer)
+    return sorted(found, key=lambda c: c.pk)
+
+
 def customer_search(project: models.Project, query: str, *, limit: int = SEARCH_LIMIT) -> list[models.Customer]:
     """The customers a query may mean (IH-18, ID-1, ID-2): the one search of the desk, the customer
     list and every form that looks a person up; the callers decide what to show.
@@ -187,9 +226,9 @@ def customer_search(project: models.Project, query: str, *, limit: int = SEARCH_
     if phone is not None and phone.is_mask:  # 138****5678: stored numbers with those digits, and the same mask
         # The candidates (some hundreds at a million customers) are told apart by their phone alone; only
         # the matches are built as customers with their verdicts.
-        candidates = rows.filter(phone_tail__in=phone.tails()).order_by("pk").values_list("pk", "phone")
+        candidates = sorted(_MASK_CANDIDATES.rows(project.pk, list(phone.tails())))
         picked = [pk for pk, number in candidates if number and phone.may_be(engine.Phone.of(number))][:limit]
-        return sorted(rows.filter(pk__in=picked), key=lambda c: c.pk) if picked else []
+        return customers_with_verdicts(project, picked)
     if phone is not None:
         exact = list(rows.filter(phone=phone.value)[:limit])
         # Sorted here, not by ORDER BY pk: with it SQLite walked the project's index in id order over every
