@@ -139,3 +139,25 @@ def test_the_forms_change_with_whom_free_reception_offers(office: Office, site: 
     manager.post(f"/p/hz-1/desk/{site.pk}/board/move/", {"action": "free_end"})
     ended, _ = _searched(manager, site, "张")
     assert 'name="chosen"' not in ended
+
+
+@pytest.mark.parametrize("free", [False, True], ids=["rotation", "free-reception"])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("query", ["张", "王<b>&\"'", "13912345678", "139****5678", "wangfang"])
+def test_the_kept_form_for_somebody_new_is_the_templates(
+    office: Office, site: models.Site, monkeypatch: pytest.MonkeyPatch, language: str, query: str, free: bool
+) -> None:
+    """The form for somebody new is drawn once for its inputs and stamped (desk.views._stamp_new_customer):
+    the same page, byte for byte, as the template drawing it, whatever was typed (escaped where it is shown)."""
+    _an_office_of_every_kind_of_match(office, site)
+    if free:
+        _signed_in("zhao", "zh-hans").post(f"/p/hz-1/desk/{site.pk}/board/move/", {"action": "free_start"})
+    client = _signed_in("sun", language)
+    kept, search = _searched(client, site, query)
+    monkeypatch.setattr(views, "_stamp_new_customer", lambda request, context: None)
+    drawn, again = _searched(client, site, query, after=search)
+    assert again == search
+    assert kept == drawn
+    assert 'class="new"' in kept
+    if query.startswith("王"):
+        assert 'value="王&lt;b&gt;&amp;&quot;&#x27;"' in kept  # typed: shown in the name box, escaped

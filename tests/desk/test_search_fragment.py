@@ -105,3 +105,16 @@ def test_each_match_carries_its_own_forms_rendered_once(office: Office, site: mo
         ):
             assert page.count(field) == 1, field
     assert page.count('name="csrfmiddlewaretoken"') == 2 * 4 + 1  # every form still carries the token
+
+
+def test_a_site_of_another_project_or_too_long_a_number_is_not_found(office: Office, site: models.Site) -> None:
+    """The site is read by a prepared read (desk.views._site): a number no key holds, or one too long for a
+    64-bit key (which the database driver would refuse with an error), is a page not found."""
+    from office import office_create
+
+    elsewhere = models.Site.objects.create(project=office_create("sh-2", "上海二期").project, name="上海展厅")
+    client = _client()
+    assert client.get(f"/p/hz-1/desk/{site.pk}/search/", {"q": "张"}).status_code == 200
+    for number in (elsewhere.pk, 0, 10**18, 10**19, 99999999999999999999999):
+        assert client.get(f"/p/hz-1/desk/{number}/search/", {"q": "张"}).status_code == 404
+        assert client.get(f"/p/hz-1/desk/{number}/").status_code == 404

@@ -328,3 +328,22 @@ def test_the_scan_would_see_a_search_around_the_gate() -> None:
     assert _unguarded(ast.parse("found = selectors.search(project, query)")) == [1]
     guarded = "found = lookups.lookup(project=p, user=u, place='desk', query=q, find=lambda: customer_search(p, q))"
     assert _unguarded(ast.parse(guarded)) == []
+
+
+def test_the_limits_count_is_read_from_an_index_by_person_and_moment(office: Office) -> None:
+    """Every lookup counts the person's answered lookups of the last hour. A receptionist's lookups of a year
+    must not be walked for it, nor each row read to see whether it was refused (SQLite's plan; PostgreSQL
+    plans by its own statistics)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's plan: PostgreSQL picks by its statistics")
+    now = timezone.now()
+    sql, params, places, _columns = lookups._COUNTED._compile("default")
+    adapt = connection.ops.adapt_datetimefield_value
+    values = [office.sun.user_id, adapt(now - lookups.HOUR), adapt(now - lookups.MINUTE)]
+    bound = [param if place is None else values[place] for param, place in zip(params, places, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", bound)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "COVERING INDEX" in plan and "user_id=? AND at>?" in plan, plan

@@ -92,13 +92,17 @@ def _with_suspensions(site: ledger.Site, desk: Desk, roster: tuple[str, ...] | N
     return desk
 
 
+# A site's rotation as stored: read by every desk request (ledger.prepared).
+_STATE = PreparedRead(lambda site: Rotation.objects.filter(site_id=site).values_list("state"), STAND_IN_IDS[0])
+
+
 def rotation_desk(site: ledger.Site, *, consultants: list[int] | None = None) -> Desk:
     """The site's current rotation (created on first use with the project's consultants in order).
 
     `consultants`: `capabilities.owner_candidate_ids` as the page has already read them (else read here)."""
-    row = Rotation.objects.filter(site=site).first()
+    state = _STATE.rows(site.pk)
     roster = _roster(site, consultants)  # read once: the rotation's first state and today's roster are the same list
-    return _with_suspensions(site, Desk(roster=roster) if row is None else Desk.from_json(row.state), roster)
+    return _with_suspensions(site, Desk.from_json(state[0][0]) if state else Desk(roster=roster), roster)
 
 
 def _locked(site: ledger.Site) -> tuple[Rotation, Desk]:

@@ -10,12 +10,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.db import DEFAULT_DB_ALIAS
+from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
@@ -27,6 +29,7 @@ from leadledger.engine.text import whole_id
 from leadledger.engine.visits import INTENTS, SOURCES, visit_details
 from leadledger.ledger import models
 from leadledger.ledger.lookups import LookupRefused
+from leadledger.ledger.prepared import STAND_IN_IDS, PreparedRead
 from leadledger.web import access
 from leadledger.web import selectors as web_selectors
 from leadledger.web.speech import pick, said
@@ -37,12 +40,24 @@ from .models import DeskSearch, DeskVisit
 from .rows import match_rows
 
 desk_page = access.capability_page(capabilities.WORK_DESK)
+SITE_FIELDS = [field.attname for field in models.Site._meta.concrete_fields]
+
+
+# The site a desk request names, in the project it is asked in: read by every desk request (ledger.prepared).
+_SITE = PreparedRead(
+    lambda site, project: models.Site.objects.filter(pk=site, project_id=project).values_list(*SITE_FIELDS),
+    STAND_IN_IDS[0],
+    STAND_IN_IDS[1],
+)
 
 
 def _site(request: access.ProjectRequest, site: int) -> models.Site:
-    found = get_object_or_404(models.Site, pk=site, project=request.project)
-    found.project = request.project  # already read for the page: not read again for the board's every refresh
-    return found
+    found = _SITE.rows(site, request.project.pk) if whole_id(site) is not None else []  # 19 digits: no site
+    if not found:
+        raise Http404("no such site in this project")
+    built = models.Site.from_db(DEFAULT_DB_ALIAS, SITE_FIELDS, found[0])
+    built.project = request.project  # already read for the page: not read again for the board's every refresh
+    return built
 
 
 def _board_context(request: access.ProjectRequest, site: models.Site) -> dict[str, object]:
@@ -257,6 +272,67 @@ def _stamp_match_forms(request: access.ProjectRequest, context: dict[str, Any]) 
         match["forms"] = mark_safe(once.replace(STAND_IN, str(match["customer"].pk)))
 
 
+TYPED_STAND_INS = {  # what the receptionist typed, in the kept form for somebody new (escaped when stamped)
+    "name_typed": mark_safe("<\x00name\x00>"),
+    "phone_typed": mark_safe("<\x00phone\x00>"),
+    "partial_phone": mark_safe("<\x00partial\x00>"),
+}
+
+
+@functools.lru_cache(maxsize=64)
+def _new_customer_html(key: str) -> str:
+    """The search's form for somebody new for its exact inputs (the key: the language, the project, the site,
+    whether anybody matched, whether a part of a number was typed, free reception, the consultants offered and
+    who is next), with stand-ins for the search, the CSRF token and what was typed: as `_match_forms_html`."""
+    language, _prefix, code, site, matched, partial, free, consultants, mode, next_name = json.loads(key)
+    with translation.override(language):
+        context = {
+            "request": {"project": {"code": code}},
+            "site": {"pk": site},
+            "search": {"pk": SEARCH_STAND_IN},
+            "csrf_token": CSRF_STAND_IN,
+            "results": matched,
+            **TYPED_STAND_INS,
+            "partial_phone": TYPED_STAND_INS["partial_phone"] if partial else "",
+            "free": free,
+            "consultants": consultants,
+            "visit_sources": [(value, pick(zh, en)) for value, (zh, en) in SOURCES.items()],
+            "visit_intents": INTENTS,
+            "next_mode": mode,
+            "next_name": next_name,
+        }
+        return render_to_string("desk/new_customer.html", context)
+
+
+def _stamp_new_customer(request: access.ProjectRequest, context: dict[str, Any]) -> None:
+    """The form for somebody new, kept drawn for its inputs (`_new_customer_html`) and stamped with this search,
+    the CSRF token and what was typed, escaped as the template escapes them."""
+    key = json.dumps(
+        [
+            get_language(),
+            get_script_prefix(),
+            request.project.code,
+            context["site"].pk,
+            bool(context["results"]),
+            bool(context["partial_phone"]),
+            bool(context["free"]),
+            context["consultants"],
+            context["next_mode"],
+            context["next_name"],
+        ]
+    )
+    drawn = _new_customer_html(key)
+    for name, stand_in in (*TYPED_STAND_INS.items(), ("search", SEARCH_STAND_IN), ("csrf", CSRF_STAND_IN)):
+        if name == "search":
+            value = str(context["search"].pk)
+        elif name == "csrf":
+            value = get_token(request)
+        else:
+            value = conditional_escape(context[name])
+        drawn = drawn.replace(stand_in, value)
+    context["new_customer"] = mark_safe(drawn)
+
+
 @desk_page
 def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
     found_site = _site(request, site)
@@ -275,6 +351,7 @@ def desk_search(request: access.ProjectRequest, site: int) -> HttpResponse:
         return render(request, "desk/results.html", context, status=429)
     context = {**_results_context(request, found_site, record, customers), "relation_kinds": relation_choices()}
     _stamp_match_forms(request, context)
+    _stamp_new_customer(request, context)
     context["drawn_matches"] = match_rows(request, context["results"])  # type: ignore[arg-type]
     return render(request, "desk/results.html", context)
 

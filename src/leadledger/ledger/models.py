@@ -478,7 +478,9 @@ class Lookup(models.Model):
         verbose_name = _("lookup of a person")
         verbose_name_plural = _("lookups of people")
         indexes = [
-            models.Index(fields=["user", "at"], name="lookup_user_at"),
+            # Every lookup counts the person's answered lookups of the last hour: entered by user and moment,
+            # and counted from the index alone (`refused` in it: no row read for it).
+            models.Index(fields=["user", "at", "refused"], name="lookup_user_at_refused"),
             models.Index(fields=["project", "digest"], name="lookup_digest"),
         ]
         constraints = [models.UniqueConstraint(fields=["project", "seq"], name="lookup_unique_seq")]
