@@ -49,6 +49,7 @@ def main() -> None:
     parser.add_argument("--database", required=True)
     parser.add_argument("--seconds", type=float, default=20.0, help="per page, bare view as much again")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--only", default="", help="measure only the pages whose label holds this text")
     args = parser.parse_args()
     _setup(args.database)
     import re
@@ -114,6 +115,8 @@ def main() -> None:
     print("| page | requests/s | bare view's requests/s, same slices | share of the bare view | CPU ms per request |")
     print("|---|---|---|---|---|")
     for label, call in pages:
+        if args.only not in label:
+            continue
         call()  # caches built once, as on a page opened before
         done = {"page": [0, 0.0, 0.0], "bare": [0, 0.0, 0.0]}
         slices = max(1, round(args.seconds))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -54,6 +55,7 @@ class Query:
 _DIGITS = re.compile(r"[\d\s+\-()（）＋*＊·.]+")
 
 
+@functools.lru_cache(maxsize=1024)  # a search's page reads its query some forty times (each match's marks)
 def search_query(raw: str) -> Query:
     """Read a search: a full phone or a mask first, then digits, Latin letters, a name."""
     text = unicodedata.normalize("NFKC", raw).strip()
