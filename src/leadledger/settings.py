@@ -127,6 +127,9 @@ SILENCED_SYSTEM_CHECKS = [
 # One sign-in a working day (docs/decisions.md): a desk signed in at 08:00 stays signed in past closing
 # time, and is asked again the next morning. Not renewed on every request, which would write each time.
 SESSION_COOKIE_AGE = env_int("LEADLEDGER_SESSION_HOURS", 16) * 3600
+# Django's database sessions and model backend, the user read on every page prepared (web/sessions.py).
+SESSION_ENGINE = "leadledger.web.sessions"
+AUTHENTICATION_BACKENDS = ["leadledger.web.sessions.Backend"]
 
 # Argon2id first; PBKDF2 hashes made before still verify and are re-hashed at the next sign-in.
 # The cost (web/hashers.py) keeps 130 sign-ins in a morning's first minute from stalling the desk

@@ -9,7 +9,7 @@ the viewer may see them, the owner's presence from the engine's desk); this only
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.utils.html import conditional_escape
@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from leadledger.web.selectors import agent_names
-from leadledger.web.templatetags.web import relation_label, request_chip
+from leadledger.web.templatetags.web import relation_label, request_chips
 
 
 def _where(presence: str | None) -> str:
@@ -45,8 +45,9 @@ def _relations(relations: Iterable[tuple[Any, Any]]) -> str:
     return f'<ul class="relations">{"".join(rows)}</ul>\n'
 
 
-def match_row(request: Any, match: Mapping[str, Any], agents: dict[str, str]) -> str:
-    """One match's `<li>`, as the template's loop draws it (`match` as `_results_context` builds it)."""
+def match_row(match: Mapping[str, Any], chip: Callable[..., str]) -> str:
+    """One match's `<li>`, as the template's loop draws it (`match` as `_results_context` builds it; `chip`:
+    the page's `request_chips`)."""
     verdict = getattr(match["customer"], "verdict", None)
     presence = ""
     if match["owner"]:
@@ -59,7 +60,7 @@ def match_row(request: Any, match: Mapping[str, Any], agents: dict[str, str]) ->
     return (
         f'\n  <li class="match">\n    <div><strong>{conditional_escape(match["name"])}</strong>'
         f' <span class="mono">{conditional_escape(match["phone"])}</span></div>\n'
-        f"    {request_chip(request, verdict, agents=agents)}\n"
+        f"    {chip(verdict)}\n"
         f"    {presence}\n"
         f"    {relations}\n"
         f"{match['forms']}\n  </li>\n"
@@ -74,4 +75,5 @@ def match_rows(request: Any, matches: Iterable[Mapping[str, Any]]) -> SafeString
     matches = list(matches)
     verdicts = [getattr(match["customer"], "verdict", None) for match in matches]
     agents = agent_names(request.project, [agent for v in verdicts if v is not None for agent in v.channel or {}])
-    return mark_safe("".join(match_row(request, match, agents) for match in matches))
+    chip = request_chips(request, agents=agents)
+    return mark_safe("".join(match_row(match, chip) for match in matches))

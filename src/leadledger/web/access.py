@@ -173,5 +173,12 @@ def may_read_story(
     """A consultant sees another's customer only as "owned by X, until …"; the story is for the owner and the office.
 
     `departed`: the project's departed staff as the page read them (else read here, a query a chip)."""
+    return story_reader(staff, departed=departed)(verdict)
+
+
+def story_reader(staff: models.Staff, *, departed: Collection[str] | None = None) -> Callable[[Any], bool]:
+    """`may_read_story` for one reader and many verdicts (a page of chips): what the reader may do, asked once."""
     competing = capabilities.can(staff, capabilities.OWN_CUSTOMERS, departed=departed)  # another consultant's customer
-    return not competing or owns(staff, verdict) or not (verdict and verdict.owners)
+    if not competing:
+        return lambda verdict: True
+    return lambda verdict: owns(staff, verdict) or not (verdict and verdict.owners)

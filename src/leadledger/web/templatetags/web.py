@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django import template
@@ -77,33 +78,48 @@ def request_chip(
     """`verdict_chip` for a page's request: rows drawn in Python (desk.rows) show the same chip.
 
     `agents`: the names of the agents the page's verdicts name (else every agent of the project, read once)."""
+    return request_chips(request, agents=agents)(verdict, opened=opened)
+
+
+def request_chips(request: Any, *, agents: dict[str, str] | None = None) -> Callable[..., SafeString]:
+    """`request_chip` for many verdicts of one page (desk.rows: twenty a search): what every chip of the page
+    reads (the names, the policy, the moment, the language, what the reader may read) read once."""
     from leadledger.ledger import models
     from leadledger.ledger.convert import policy_of
     from leadledger.web import access, chips, selectors
     from leadledger.web.speech import lang
 
     project = request.project
-    verdict = verdict or None  # a template's missing verdict ("") is no verdict
-    if agents is None and verdict is not None and verdict.channel:
-        agents = selectors.once(
-            request,
-            "agents",
-            lambda: {
-                str(pk): name for pk, name in models.Agent.objects.filter(project=project).values_list("pk", "name")
-            },
+    names = selectors.request_staff_names(request)
+    policy = selectors.once(request, "policy", lambda: policy_of(project))
+    now = selectors.once(request, "now", timezone.now)
+    language = lang()
+    rules = capabilities.RULE in request.capabilities
+    reader = access.story_reader(request.staff, departed=selectors.request_departed(request)) if request.staff else None
+
+    def chip(verdict: Any, *, opened: bool = False) -> SafeString:
+        verdict = verdict or None  # a template's missing verdict ("") is no verdict
+        named = agents
+        if named is None and verdict is not None and verdict.channel:
+            named = selectors.once(
+                request,
+                "agents",
+                lambda: {
+                    str(pk): name for pk, name in models.Agent.objects.filter(project=project).values_list("pk", "name")
+                },
+            )
+        face = chips.chip_of(
+            verdict,
+            names=names,
+            agents=named or {},
+            policy=policy,
+            now=now,
+            lang=language,
+            readable=reader(verdict) if reader is not None else access.may_read_story(request.staff, verdict),
         )
-    chip = chips.chip_of(
-        verdict,
-        names=selectors.request_staff_names(request),
-        agents=agents or {},
-        policy=selectors.once(request, "policy", lambda: policy_of(project)),
-        now=selectors.once(request, "now", timezone.now),
-        lang=lang(),
-        readable=access.may_read_story(
-            request.staff, verdict, departed=selectors.request_departed(request) if request.staff else None
-        ),
-    )
-    return chips.chip_html(chip, rules=capabilities.RULE in request.capabilities, opened=opened)
+        return chips.chip_html(face, rules=rules, opened=opened)
+
+    return chip
 
 
 @register.filter
