@@ -45,7 +45,7 @@ class Ids:
 
 
 class Texts(Ids):
-    """A stand-in for a list of at most `most` strings (`phone_tail__in=...`), as `Ids` is for ids."""
+    """A stand-in for a list of at most `most` strings (a mask's stored tails), as `Ids` is for ids."""
 
     kind = str
 
