@@ -215,3 +215,16 @@ def test_the_matches_are_the_customers_with_their_verdicts_as_select_related_bui
     registered = next(c for c in got if c.pk == people[1].pk)
     assert getattr(registered, "verdict", None) is not None  # the one registered has its verdict
     assert selectors.customers_with_verdicts(office.project, []) == []
+
+
+def test_the_dashboards_count_of_claims_expiring_is_the_orms(office: Office) -> None:
+    now = timezone.now()
+    end = now + timedelta(days=dashboard.EXPIRING_DAYS)
+    assert dashboard._EXPIRING_COUNT.rows(office.project.pk, now, end) == []
+    for i in range(3):
+        customer = services.customer_find_or_create(project=office.project, name=f"客户{i}", phone=f"139{i:08d}")[0]
+        services.visit_register(project=office.project, customer=customer, staff=office.bob)
+    models.Verdict.objects.filter(project=office.project).update(status="active", until=now + timedelta(days=2))
+    expected = models.Verdict.objects.filter(project=office.project, until__gte=now, until__lt=end, status="active")
+    assert dashboard._EXPIRING_COUNT.rows(office.project.pk, now, end) == [(expected.count(),)] == [(3,)]
+    assert dashboard._EXPIRING_COUNT.rows(office.project.pk, now + timedelta(days=3), end) == []

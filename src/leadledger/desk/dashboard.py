@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Count
 
 from leadledger.engine.model import DEAL, RULING, VISIT
 from leadledger.ledger import models
@@ -111,6 +112,17 @@ _EXPIRING = PreparedRead(  # the page's fifty, soonest first
         models.Verdict.objects.filter(project_id=project, until__gte=start, until__lt=end, status="active")
         .order_by("until", "customer_id")
         .values_list("customer_id", "customer__name", "owners", "until")[:EXPIRING_SHOWN]
+    ),
+    STAND_IN_IDS[0],
+    STAND_IN_MOMENT,
+    STAND_IN_MOMENT_2,
+)
+_EXPIRING_COUNT = PreparedRead(  # and how many there are, when there are more than the page shows
+    lambda project, start, end: (
+        models.Verdict.objects.filter(project_id=project, until__gte=start, until__lt=end, status="active")
+        .values("project_id")
+        .annotate(count=Count("pk"))
+        .values_list("count")
     ),
     STAND_IN_IDS[0],
     STAND_IN_MOMENT,
@@ -259,7 +271,13 @@ def claims_expiring(
         ExpiringRow(customer=cid, name=name, owners="、".join(names.get(s, s) for s in (owners or {})), until=until)
         for cid, name, owners, until in rows
     ]
-    count = len(listed) if limit is None or len(listed) < limit else found.count()
+    if limit is None or len(listed) < limit:
+        count = len(listed)
+    elif limit == EXPIRING_SHOWN:
+        counted = _EXPIRING_COUNT.rows(project.pk, now, now + timedelta(days=EXPIRING_DAYS))
+        count = counted[0][0] if counted else 0
+    else:
+        count = found.count()
     return listed, count
 
 
