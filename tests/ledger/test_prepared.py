@@ -228,3 +228,22 @@ def test_the_dashboards_count_of_claims_expiring_is_the_orms(office: Office) -> 
     expected = models.Verdict.objects.filter(project=office.project, until__gte=now, until__lt=end, status="active")
     assert dashboard._EXPIRING_COUNT.rows(office.project.pk, now, end) == [(expected.count(),)] == [(3,)]
     assert dashboard._EXPIRING_COUNT.rows(office.project.pk, now + timedelta(days=3), end) == []
+
+
+def test_the_count_of_claims_expiring_is_read_from_its_index_alone(office: Office) -> None:
+    """COUNT(verdict's key) made SQLite read every counted row (a verdict's key is no rowid there): 9 ms for
+    the 3,286 claims expiring in a week at a million customers, where COUNT(*) reads the index alone."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's plan: PostgreSQL picks by its statistics")
+    sql, params, places, _columns = dashboard._EXPIRING_COUNT._compile("default")
+    now = timezone.now()
+    values = [
+        office.project.pk,
+        connection.ops.adapt_datetimefield_value(now),
+        connection.ops.adapt_datetimefield_value(now),
+    ]
+    bound = [param if place is None else values[place] for param, place in zip(params, places, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", bound)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "COVERING INDEX verdict_status_until" in plan, plan

@@ -121,7 +121,7 @@ _EXPIRING_COUNT = PreparedRead(  # and how many there are, when there are more t
     lambda project, start, end: (
         models.Verdict.objects.filter(project_id=project, until__gte=start, until__lt=end, status="active")
         .values("project_id")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))  # COUNT(*), from the index alone: a verdict's key is no rowid on SQLite
         .values_list("count")
     ),
     STAND_IN_IDS[0],
