@@ -13,6 +13,7 @@ first call, so that no read silently puts a value where another belongs.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -69,6 +70,8 @@ class PreparedRead:
         # Each value the SQL is compiled with: a list's ids each in its own place.
         self._stand_ins = tuple(v for s in stand_ins for v in (s.values if isinstance(s, Ids) else (s,)))
         self._compiled: dict[str, tuple[str, list[Any], list[int | None], list[Any]]] = {}
+        # Each connection's converters of the columns (a thread's own: they are its connection's methods).
+        self._converting: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()
 
     @staticmethod
     def _adapted(connection: Any, value: object) -> object:
@@ -120,12 +123,14 @@ class PreparedRead:
         with connection.cursor() as cursor:
             cursor.execute(sql, actual)
             rows = cursor.fetchall()
-        # As SQLCompiler.get_converters and apply_converters do, with this thread's connection.
-        converting = [
-            (i, column, converters)
-            for i, column in enumerate(columns)
-            if (converters := connection.ops.get_db_converters(column) + column.get_db_converters(connection))
-        ]
+        # As SQLCompiler.get_converters and apply_converters do, with this thread's connection (asked once each).
+        converting = self._converting.get(connection)
+        if converting is None:
+            converting = self._converting[connection] = [
+                (i, column, converters)
+                for i, column in enumerate(columns)
+                if (converters := connection.ops.get_db_converters(column) + column.get_db_converters(connection))
+            ]
         if not converting:
             return [tuple(row) for row in rows]
         converted = []

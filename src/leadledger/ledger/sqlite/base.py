@@ -15,6 +15,7 @@ and on a launch day a sign-in's p95 was five times its median (docs/benchmarks.m
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import time
@@ -34,10 +35,22 @@ except ImportError:  # Windows has no fcntl: writers there wait in SQLite's own 
 _WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=256)
+def _qmark(query: str) -> str:
+    # Django's conversion from its "%s" placeholders to sqlite3's "?": the same few statements each request,
+    # rewritten by a regex on every execute (some forty a page).
+    return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+
+
 class _Cursor(base.SQLiteCursorWrapper):
     """Django's cursor; a write in autocommit waits for the writers' turn like a transaction does."""
 
     turns: DatabaseWrapper
+
+    def convert_query(self, query: str, *, param_names: Any = None) -> str:
+        if param_names is None:
+            return _qmark(query)
+        return str(super().convert_query(query, param_names=param_names))
 
     def _turn_if_alone(self, query: str) -> AbstractContextManager[None]:
         connection = self.connection  # sqlite3's: no transaction open and none to be opened implicitly
