@@ -58,11 +58,13 @@ def relations_by_customer(customers: list[models.Customer]) -> dict[int, list[tu
     ids = [c.pk for c in customers]
     found: dict[int, list[tuple[Related, RelatedCustomer]]] = {pk: [] for pk in ids}
     for start in range(0, len(ids), LIMIT):
-        for pk, kind, verified, a, a_name, b, b_name in _RELATIONS.rows(ids[start : start + LIMIT]):
+        chunk = ids[start : start + LIMIT]
+        asked = set(chunk)  # each side once: a relation to a customer of another chunk is that chunk's too
+        for pk, kind, verified, a, a_name, b, b_name in _RELATIONS.rows(chunk):
             relation = Related(pk, kind, verified)
-            if a in found:
+            if a in asked:
                 found[a].append((relation, RelatedCustomer(b, b_name)))
-            if b in found:
+            if b in asked:
                 found[b].append((relation, RelatedCustomer(a, a_name)))
     return found
 
