@@ -6,8 +6,10 @@ shown name or (masked) phone the match is, so the eye lands on it.
 
 from __future__ import annotations
 
+import html
+
 from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from leadledger.engine import search_query
 from leadledger.engine.identity import normalise_name
@@ -16,7 +18,10 @@ from leadledger.engine.identity import normalise_name
 def _marked(text: str, start: int, end: int) -> SafeString:
     if start >= end:
         return escape(text)
-    return format_html("{}<mark>{}</mark>{}", text[:start], text[start:end], text[end:])  # each part escaped
+    if isinstance(text, SafeData):  # already HTML: as format_html leaves it
+        return format_html("{}<mark>{}</mark>{}", text[:start], text[start:end], text[end:])
+    # Each part escaped, as format_html escapes a text (joined directly: twenty matches mark forty texts a search).
+    return mark_safe(f"{html.escape(text[:start])}<mark>{html.escape(text[start:end])}</mark>{html.escape(text[end:])}")
 
 
 def _syllables(name: str) -> list[str]:
