@@ -247,3 +247,22 @@ def test_the_count_of_claims_expiring_is_read_from_its_index_alone(office: Offic
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", bound)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "COVERING INDEX verdict_status_until" in plan, plan
+
+
+def test_the_agents_named_are_the_projects_whatever_the_number_asked(office: Office) -> None:
+    from leadledger.web.selectors import agent_names
+
+    company = models.Distributor.objects.create(project=office.project, name="链家")
+    agents = [
+        models.Agent.objects.create(project=office.project, distributor=company, name=f"经纪人{i}") for i in range(25)
+    ]
+    elsewhere = office_create("sh-2", "上海二期").project
+    stranger = models.Agent.objects.create(
+        project=elsewhere,
+        distributor=models.Distributor.objects.create(project=elsewhere, name="我爱我家"),
+        name="外人",
+    )
+    assert agent_names(office.project, []) == {}
+    asked = [str(a.pk) for a in agents] + [str(stranger.pk), "house", "9" * 30, "-1"]
+    assert agent_names(office.project, asked) == {str(a.pk): a.name for a in agents}  # 25: two reads
+    assert agent_names(office.project, [agents[3].pk, agents[3].pk]) == {str(agents[3].pk): "经纪人3"}
