@@ -105,10 +105,10 @@ def test_a_search_and_its_lookup_log_line_are_written_in_one_transaction(
     transactions = [q["sql"] for q in said.captured_queries if q["sql"].startswith("SAVEPOINT")]
     assert len(transactions) == 1  # the test's own transaction holds it: each atomic block is a savepoint here
 
-    def broken(**_: object) -> None:
+    def broken(*_: object, **__: object) -> None:
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(DeskSearch.objects, "create", broken)
+    monkeypatch.setattr(desk_services._SEARCH_INSERT, "insert", broken)  # the record's insert (ledger.prepared)
     before = models.Lookup.objects.count()
     with pytest.raises(RuntimeError):
         desk_services.search_log(site=site, user=office.sun.user, query="李娜")

@@ -266,3 +266,52 @@ def test_the_agents_named_are_the_projects_whatever_the_number_asked(office: Off
     asked = [str(a.pk) for a in agents] + [str(stranger.pk), "house", "9" * 30, "-1"]
     assert agent_names(office.project, asked) == {str(a.pk): a.name for a in agents}  # 25: two reads
     assert agent_names(office.project, [agents[3].pk, agents[3].pk]) == {str(agents[3].pk): "经纪人3"}
+
+
+def test_a_prepared_insert_stores_what_save_stores(office: Office) -> None:
+    """Every chained log and the desk's search record: a row inserted by its prepared INSERT reads back as the
+    same row saved by Django, its key given back to the instance as save() gives it."""
+    from leadledger.desk.models import DeskSearch
+    from leadledger.ledger.prepared import PreparedInsert
+
+    site = models.Site.objects.create(project=office.project, name="展厅")
+    now = timezone.now()
+    made = {
+        models.Lookup: dict(
+            project=office.project,
+            user=office.sun.user,
+            place="desk",
+            asked="138****0001",
+            digest="d" * 64,
+            matched=2,
+            refused=False,
+            answer="",
+            at=now,
+            seq=7,
+            prev_hash="p" * 64,
+            hash="h" * 64,
+        ),
+        DeskSearch: dict(project=office.project, site=site, user=office.sun.user, query="张<伟>", found=[3, 1]),
+    }
+    for model, values in made.items():
+        saved, inserted = model(**values), model(**values)
+        saved.save(force_insert=True)
+        if model is models.Lookup:
+            inserted.seq = 8  # (project, seq) is unique
+        PreparedInsert(model).insert(inserted)
+        assert isinstance(inserted.pk, int) and inserted.pk > saved.pk and inserted._state.adding is False
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+        read = model.objects.get(pk=inserted.pk)
+        assert [getattr(read, f) for f in fields] == [getattr(inserted, f) for f in fields]
+        same = [f for f in fields if f not in ("seq", "at")]  # the search record's moment is its own save's
+        assert [getattr(read, f) for f in same] == [getattr(model.objects.get(pk=saved.pk), f) for f in same]
+    with pytest.raises(AssertionError):
+        PreparedInsert(DeskSearch).insert(DeskSearch.objects.first())  # a stored row: not new
+
+
+def test_the_chained_logs_verify_after_prepared_inserts(office: Office) -> None:
+    for _ in range(3):
+        lookups.lookup(project=office.project, user=office.sun.user, place="desk", query="张", find=lambda: [])
+    rows = list(models.Lookup.objects.filter(project=office.project).order_by("seq").values_list("seq", flat=True))
+    assert rows == [1, 2, 3]
+    assert list(logchain.log_problems(logchain.LOOKUPS, office.project)) == []

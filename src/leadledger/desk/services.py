@@ -34,7 +34,7 @@ from leadledger.ledger import lookups, relations
 from leadledger.ledger import models as ledger
 from leadledger.ledger import selectors as selectors_ledger
 from leadledger.ledger import services as ledger_services
-from leadledger.ledger.prepared import STAND_IN_IDS, STAND_IN_MOMENT, PreparedRead
+from leadledger.ledger.prepared import STAND_IN_IDS, STAND_IN_MOMENT, PreparedInsert, PreparedRead
 from leadledger.ledger.selectors import customer_search, departed_staff
 from leadledger.ledger.services import LedgerError
 
@@ -116,6 +116,7 @@ def _locked(site: ledger.Site) -> tuple[Rotation, Desk]:
     return row, _with_suspensions(site, Desk.from_json(row.state))
 
 
+_SEARCH_INSERT = PreparedInsert(DeskSearch)  # a search record on every search that settles (ledger.prepared)
 SETTLING = timedelta(seconds=30)  # decision 210: a search followed this soon by another was still being typed
 
 
@@ -145,7 +146,9 @@ def search_log(
             last.query, last.found, last.at = asked, ids, now
             records.append(last)
         else:
-            records.append(DeskSearch.objects.create(project=project, site=site, user=user, query=asked, found=ids))
+            record = DeskSearch(project=project, site=site, user=user, query=asked, found=ids)
+            _SEARCH_INSERT.insert(record)
+            records.append(record)
 
     found = lookups.lookup(
         project=project,

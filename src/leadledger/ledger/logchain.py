@@ -23,7 +23,7 @@ from leadledger.sales import models as sales_models
 
 from . import models as ledger_models
 from .chain import GENESIS, canonical, moment, row_hash
-from .prepared import STAND_IN_IDS, PreparedRead
+from .prepared import STAND_IN_IDS, PreparedInsert, PreparedRead
 from .verify.report import Problem
 
 
@@ -114,6 +114,7 @@ def _head_read(log: ChainedLog) -> PreparedRead:
 
 
 _HEADS: dict[str, PreparedRead] = {}  # each log's head, read on every append: prepared (ledger.prepared)
+_INSERTS: dict[str, PreparedInsert] = {}  # and its row, inserted so
 
 
 def chained_append(log: ChainedLog, *, project: ledger_models.Project, **values: Any) -> Any:
@@ -129,7 +130,8 @@ def chained_append(log: ChainedLog, *, project: ledger_models.Project, **values:
         # Each column as the database will give it back (a moment to the microsecond, ids as ints).
         stated = {column: getattr(row, column) for column in log.columns}
         row.hash = _hash(log, prev_hash, seq, stated)  # type: ignore[attr-defined]
-        row.save(force_insert=True)
+        inserts = _INSERTS.get(log.name) or _INSERTS.setdefault(log.name, PreparedInsert(log.model))
+        inserts.insert(row, using=transaction.get_connection().alias)
     return row
 
 

@@ -19,7 +19,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.db.models.sql import InsertQuery
 
 # Values no real row holds, each used as one call's value would be (ids are positive; 1970 is before any event).
 STAND_IN_IDS = (-4_242_401, -4_242_402, -4_242_403)
@@ -141,3 +142,61 @@ class PreparedRead:
                     values_of_row[i] = converter(values_of_row[i], column, connection)
             converted.append(tuple(values_of_row))
         return converted
+
+
+class PreparedInsert:
+    """`instance.save(force_insert=True)` of a new row, its INSERT compiled once per database.
+
+    For a model with no parent, no `save()` of its own and no receiver of its save signals (the chained logs,
+    the desk's search record): Django builds and compiles the same INSERT on every save, some 0.15 ms of
+    Python. Each field's value is prepared as Django's insert prepares it (`pre_save`, then
+    `get_db_prep_save`); the key comes back as Django reads it. A value that is an expression, or a model
+    whose fields need their own placeholders, is saved by Django instead.
+    """
+
+    def __init__(self, model: type[Model]) -> None:
+        meta = model._meta
+        if meta.parents or list(meta.db_returning_fields) != [meta.auto_field]:
+            raise AssertionError(f"{model.__name__}: only a model of one table whose key alone comes back")
+        self._model = model
+        self._fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
+        self._plain = not any(hasattr(field, "get_placeholder") for field in self._fields)
+        self._compiled: dict[str, tuple[str, tuple[Any, ...]]] = {}
+
+    def _compile(self, alias: str) -> tuple[str, tuple[Any, ...]]:
+        query = InsertQuery(self._model)
+        query.insert_values(self._fields, [self._model()])  # compiling runs pre_save: on a row of its own
+        compiler = query.get_compiler(using=alias)
+        compiler.returning_fields = [self._model._meta.auto_field]  # as save() asks for it
+        [(statement, params)] = compiler.as_sql()
+        if len(params) != len(self._fields) or statement.count("%s") != len(self._fields):
+            raise AssertionError(f"{self._model.__name__}: a field is not inserted as one plain value")
+        self._compiled[alias] = (statement, tuple(compiler.returning_params))
+        return self._compiled[alias]
+
+    def insert(self, instance: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
+        """Insert `instance` (a new row: no key yet) and give it its key, as `save(force_insert=True)` does."""
+        if type(instance) is not self._model or instance.pk is not None:
+            raise AssertionError("a new row of this read's model")
+        connection = connections[using]
+        values = [field.pre_save(instance, True) for field in self._fields]
+        if not self._plain or any(hasattr(value, "resolve_expression") for value in values):
+            instance.save(force_insert=True, using=using)
+            return
+        statement, returning = self._compiled.get(using) or self._compile(using)
+        params = [
+            field.get_db_prep_save(value, connection=connection)
+            for field, value in zip(self._fields, values, strict=True)
+        ]
+        key = self._model._meta.auto_field
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            if connection.features.can_return_columns_from_insert:
+                [value] = connection.ops.fetch_returned_insert_columns(cursor, returning)
+            else:
+                value = connection.ops.last_insert_id(cursor, self._model._meta.db_table, key.column)
+        column = key.get_col(self._model._meta.db_table)
+        for converter in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+            value = converter(value, column, connection)
+        setattr(instance, key.attname, value)
+        instance._state.adding, instance._state.db = False, using
