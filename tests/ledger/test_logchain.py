@@ -124,3 +124,36 @@ def test_a_checkpoint_signed_before_a_log_was_added_still_reads_and_verifies(off
     read = checkpoints.parse_printed(fewer.printed())
     assert read == fewer
     assert list(checkpoints.checkpoint_problems(office.project, [read])) == []
+
+
+# Found by the twenty-first session's review of the prepared INSERT (ledger.prepared.PreparedInsert).
+
+
+@pytest.mark.django_db
+def test_a_chained_row_naming_an_unsaved_user_is_refused_as_save_refuses_it(office: Office) -> None:
+    """save() refuses a row whose foreign key holds an unsaved object (Model._prepare_related_fields_for_save:
+    'prohibited to prevent data loss'); the prepared INSERT stores NULL in its place, and the chain, hashed
+    over that NULL, verifies: who looked is lost without a trace."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone as tz
+
+    unsaved = get_user_model()(username="not-yet-saved")
+    try:
+        row = logchain.chained_append(
+            logchain.LOOKUPS,
+            project=office.project,
+            user=unsaved,
+            place="desk",
+            asked="张*",
+            digest="d" * 64,
+            matched=0,
+            refused=False,
+            answer="",
+            at=tz.now(),
+        )
+    except ValueError as refused:
+        assert "unsaved related object" in str(refused)
+        return
+    stored = models.Lookup.objects.get(pk=row.pk).user_id
+    problems = list(logchain.log_problems(logchain.LOOKUPS, office.project))
+    pytest.fail(f"not refused: stored user_id={stored!r}, chain problems={problems!r}")

@@ -3,6 +3,7 @@ a read it cannot run faithfully is refused at its first call."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 import pytest
@@ -315,3 +316,52 @@ def test_the_chained_logs_verify_after_prepared_inserts(office: Office) -> None:
     rows = list(models.Lookup.objects.filter(project=office.project).order_by("seq").values_list("seq", flat=True))
     assert rows == [1, 2, 3]
     assert list(logchain.log_problems(logchain.LOOKUPS, office.project)) == []
+
+
+# Found by the twenty-first session's review of the prepared INSERT (ledger.prepared.PreparedInsert).
+
+
+def test_a_user_saved_after_being_named_is_stored_as_save_stores_it(office: Office) -> None:
+    """save() takes the key of a related object saved after it was assigned (`_prepare_related_fields_for_save`);
+    the prepared INSERT reads `user_id`, still None, and stores NULL."""
+    from django.contrib.auth import get_user_model
+
+    from leadledger.ledger.prepared import PreparedInsert
+
+    def row(user: object, seq: int) -> models.Lookup:
+        return models.Lookup(
+            project=office.project, user=user, place="desk", asked="张*", digest="d" * 64, at=timezone.now(), seq=seq
+        )
+
+    User = get_user_model()
+    first, second = User(username="later-1"), User(username="later-2")
+    saved, inserted = row(first, 101), row(second, 102)
+    first.save(), second.save()
+    saved.save(force_insert=True)
+    PreparedInsert(models.Lookup).insert(inserted)
+    assert models.Lookup.objects.get(pk=saved.pk).user_id == first.pk  # Django's save
+    assert models.Lookup.objects.get(pk=inserted.pk).user_id == second.pk  # the prepared INSERT
+
+
+def test_a_failed_prepared_insert_marks_the_transaction_as_save_does(office: Office) -> None:
+    """save() runs its INSERT under transaction.mark_for_rollback_on_error: an IntegrityError caught inside an
+    atomic block leaves the block needing rollback, so nothing more is written and committed after it. The
+    prepared INSERT does not: on SQLite the block goes on and commits without the row."""
+    from django.db import IntegrityError, transaction
+
+    from leadledger.ledger.prepared import PreparedInsert
+
+    def row() -> models.Lookup:  # (project, seq) is unique: the second is refused
+        return models.Lookup(
+            project=office.project, place="desk", asked="张*", digest="d" * 64, at=timezone.now(), seq=77
+        )
+
+    models.Lookup.objects.bulk_create([row()])
+    outcomes = []
+    for insert in (lambda r: r.save(force_insert=True), PreparedInsert(models.Lookup).insert):
+        with transaction.atomic():
+            with contextlib.suppress(IntegrityError):
+                insert(row())
+            outcomes.append(transaction.get_connection().needs_rollback)
+            transaction.set_rollback(True)
+    assert outcomes == [True, True]

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.sql import InsertQuery
 
@@ -161,9 +161,9 @@ class PreparedInsert:
         self._model = model
         self._fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
         self._plain = not any(hasattr(field, "get_placeholder") for field in self._fields)
-        self._compiled: dict[str, tuple[str, tuple[Any, ...]]] = {}
+        self._compiled: dict[str, str] = {}
 
-    def _compile(self, alias: str) -> tuple[str, tuple[Any, ...]]:
+    def _compile(self, alias: str) -> str:
         query = InsertQuery(self._model)
         query.insert_values(self._fields, [self._model()])  # compiling runs pre_save: on a row of its own
         compiler = query.get_compiler(using=alias)
@@ -171,28 +171,37 @@ class PreparedInsert:
         [(statement, params)] = compiler.as_sql()
         if len(params) != len(self._fields) or statement.count("%s") != len(self._fields):
             raise AssertionError(f"{self._model.__name__}: a field is not inserted as one plain value")
-        self._compiled[alias] = (statement, tuple(compiler.returning_params))
-        return self._compiled[alias]
+        if compiler.returning_params:  # values the database would write back into (Oracle's way): not here
+            raise AssertionError("a key given back through parameters")
+        self._compiled[alias] = statement
+        return statement
 
     def insert(self, instance: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
         """Insert `instance` (a new row: no key yet) and give it its key, as `save(force_insert=True)` does."""
         if type(instance) is not self._model or instance.pk is not None:
             raise AssertionError("a new row of this read's model")
         connection = connections[using]
+        if connection.vendor not in ("sqlite", "postgresql"):  # the two this project runs on, read as below
+            instance.save(force_insert=True, using=using)
+            return
+        # As save() does first: a related object unsaved is refused ("prohibited to prevent data loss"), one
+        # saved since it was assigned gives its key.
+        instance._prepare_related_fields_for_save(operation_name="save")
         values = [field.pre_save(instance, True) for field in self._fields]
         if not self._plain or any(hasattr(value, "resolve_expression") for value in values):
             instance.save(force_insert=True, using=using)
             return
-        statement, returning = self._compiled.get(using) or self._compile(using)
+        statement = self._compiled.get(using) or self._compile(using)
         params = [
             field.get_db_prep_save(value, connection=connection)
             for field, value in zip(self._fields, values, strict=True)
         ]
         key = self._model._meta.auto_field
-        with connection.cursor() as cursor:
+        # As save() does: an error marks the transaction it happens in for rollback.
+        with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
             cursor.execute(statement, params)
-            if connection.features.can_return_columns_from_insert:
-                [value] = connection.ops.fetch_returned_insert_columns(cursor, returning)
+            if connection.features.can_return_columns_from_insert:  # INSERT … RETURNING the key: one row
+                value = cursor.fetchone()[0]
             else:
                 value = connection.ops.last_insert_id(cursor, self._model._meta.db_table, key.column)
         column = key.get_col(self._model._meta.db_table)
