@@ -321,14 +321,13 @@ def _stamp_new_customer(request: access.ProjectRequest, context: dict[str, Any])
             context["next_name"],
         ]
     )
+    values = {
+        SEARCH_STAND_IN: str(context["search"].pk),
+        CSRF_STAND_IN: get_token(request),
+        **{stand_in: conditional_escape(context[name]) for name, stand_in in TYPED_STAND_INS.items()},
+    }
     drawn = _new_customer_html(key)
-    for name, stand_in in (*TYPED_STAND_INS.items(), ("search", SEARCH_STAND_IN), ("csrf", CSRF_STAND_IN)):
-        if name == "search":
-            value = str(context["search"].pk)
-        elif name == "csrf":
-            value = get_token(request)
-        else:
-            value = conditional_escape(context[name])
+    for stand_in, value in values.items():
         drawn = drawn.replace(stand_in, value)
     context["new_customer"] = mark_safe(drawn)
 
