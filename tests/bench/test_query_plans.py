@@ -48,7 +48,7 @@ def test_the_scan_check_sees_a_scan() -> None:
 
 def test_the_check_sees_a_seek_on_the_project_alone() -> None:
     assert WHOLE_PROJECT.search("SEARCH ledger_verdict USING INDEX ledger_verdict_project_id_9c1c (project_id=?)")
-    assert not WHOLE_PROJECT.search("SEARCH desk_holding USING INDEX holding_staff (project_id=? AND staff=?)")
+    assert not WHOLE_PROJECT.search("SEARCH desk_holding USING COVERING INDEX holding_tabs (project_id=? AND staff=?)")
     assert not WHOLE_PROJECT.search(
         "SEARCH ledger_event USING INDEX event_staff (project_id=? AND staff_id=? AND at>?)"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from leadledger.engine.rotation import Desk
 from leadledger.ledger import models, services
 from leadledger.ledger.verify import chain_problems
 from office import PASSWORD, Office, client_in
+from plans import plan_of, scans
 
 
 def _client(username: str, language: str = "en") -> Client:
@@ -255,3 +257,76 @@ def test_a_lines_more_is_loaded_on_demand_for_my_own_customer_only(office: Offic
     verdict = models.Verdict.objects.get()
     assert "Log a call" in more and verdict.explain_en.split(";")[0] in more and "<html" not in more
     assert _client("bob").get(f"/p/hz-1/me/{office.zhang.pk}/more/").status_code == 404
+
+
+def _claim(office: Office, name: str, number: int, *, visited: float, followed: float | None = None) -> None:
+    """Alice's customer: visited `visited` days ago and, if `followed`, followed up that many days ago."""
+    customer = _customer(office, name, number)
+    _visit(office, customer, office.alice, days_ago=visited)
+    if followed is not None:
+        body = {"customer": str(customer.pk), "staff": str(office.alice.pk)}
+        at = timezone.now() - timedelta(days=followed)
+        services.event_append(project=office.project, kind="follow_up", body=body, at=at)
+
+
+def _names_in(client: Client, tab: str) -> list[str]:
+    """Every name a tab lists, page after page."""
+    names: list[str] = []
+    for page in range(1, 10):
+        listed = _list(client.get(f"/p/hz-1/me/?tab={tab}&page={page}").content.decode())
+        names += re.findall(r'<a class="name" href="[^"]+">([^<]+)</a>', listed)
+        if f"Page {page} of {page}" in listed or "Page " not in listed:
+            return names
+    raise AssertionError("more pages than a test makes")
+
+
+def test_each_tab_counts_what_it_lists_and_the_tabs_share_out_every_customer(office: Office) -> None:
+    for number in range(27):  # two pages of pending claims
+        _claim(office, f"待{number:02d}", number + 100, visited=number / 10)
+    # Valid 60 days from the end of the 7-day follow-up window (IH-5): five days left, within the 7-day warning.
+    _claim(office, "快到期", 200, visited=62, followed=61)
+    _claim(office, "有效", 201, visited=1, followed=1)
+    _claim(office, "过期", 202, visited=80, followed=79)  # ended 13 days ago: lapsed once the page looks
+    _visit(office, _customer(office, "陈晨", 203), office.bob)
+    alice = _client("alice")
+    page = alice.get("/p/hz-1/me/").content.decode()
+    listed = {tab: _names_in(alice, tab) for tab in ("pending", "expiring", "active", "lapsed")}
+    for tab, names in listed.items():
+        assert f'<span class="count">{len(names)}</span>' in _tab(page, tab), tab
+    assert (len(listed["pending"]), listed["expiring"], listed["active"], listed["lapsed"]) == (
+        27,
+        ["快到期"],
+        ["有效"],
+        ["过期"],
+    )
+    assert listed["pending"] == sorted(listed["pending"], reverse=True)  # the next deadline first
+    # The warning window is the policy's (shown only: nothing is judged again), and the database counts by it.
+    services.policy_set(project=office.project, policy={"expiry_warning_days": 3}, user=office.zhao.user)
+    assert _names_in(alice, "expiring") == [] and set(_names_in(alice, "active")) == {"快到期", "有效"}
+
+
+def test_the_page_reads_the_tabs_from_the_holdings_index_alone(office: Office) -> None:
+    for number in range(5):
+        _claim(office, f"客户{number}", number + 10, visited=1, followed=1)
+    alice = _client("alice")
+    for tab in ("today", "pending", "active", "lapsed"):
+        read, found = scans(alice, f"/p/hz-1/me/?tab={tab}")
+        assert read >= 3 and not found, "\n\n".join(found)
+    with CaptureQueriesContext(connection) as captured:
+        alice.get("/p/hz-1/me/?tab=active")
+    counted = [q["sql"] for q in captured.captured_queries if "COUNT" in q["sql"] and "desk_holding" in q["sql"]]
+    assert len(counted) == 1 and "ledger_verdict" not in counted[0]  # one pass over the index, no verdict row
+    if connection.vendor == "sqlite":
+        assert "COVERING INDEX holding_tabs" in plan_of(counted[0])
+
+
+def test_a_name_or_note_is_drawn_as_text_never_as_markup(office: Office) -> None:
+    hostile = '<img src=x onerror="alert(1)">'
+    customer = _customer(office, "张<b>伟</b>", 77)
+    _visit(office, customer, office.alice)
+    form = {"kind": "follow_up", "note": hostile, "next_contact": _today(office)}
+    alice = _client("alice")
+    alice.post(f"/p/hz-1/me/{customer.pk}/contact/", form)
+    today = _list(alice.get("/p/hz-1/me/").content.decode())
+    assert "<img" not in today and "<b>" not in today
+    assert "张&lt;b&gt;伟&lt;/b&gt;" in today and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in today

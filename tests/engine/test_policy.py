@@ -110,6 +110,9 @@ def test_the_expiry_warning_window_is_a_validated_parameter_that_judges_nothing(
     assert not narrow.expiring("active", now + timedelta(days=4), now)
     assert policy_from({}).expiring("active", now + timedelta(days=4), now)
     assert not narrow.expiring("pending", now + timedelta(days=1), now)  # a follow-up is due, not an expiry
+    assert narrow.expiring_by(now) == now + timedelta(days=3)  # the boundary a page's database count uses
+    assert narrow.expiring("active", narrow.expiring_by(now), now)
+    assert not narrow.expiring("active", narrow.expiring_by(now) + timedelta(microseconds=1), now)
     assert narrow.fingerprint == policy_from({}).fingerprint  # shown only: no verdict is judged again
     for bad in (-1, "7", 1.5, True):
         with pytest.raises(PolicyError):

@@ -203,6 +203,6 @@ def test_every_trigger_survives_the_last_migration(db: None) -> None:
     guarded = ("disclosure", "event", "lookup", "policychange", "relationchange")
     expected = {f"ledger_{table}_no_{verb}" for table in guarded for verb in ("delete", "replace", "update")}
     expected |= {"ledger_lookupsignal_no_delete", "ledger_lookupsignal_no_replace", "ledger_lookupsignal_no_update"}
-    expected |= {f"desk_holding_on_{verb}" for verb in ("delete", "insert", "update")}
+    expected |= {f"desk_holding_on_{verb}" for verb in ("delete", "insert", "update", "rejudge")}
     expected |= {f"money_moneyline_no_{verb}" for verb in ("delete", "replace", "update")}
     assert found == expected

@@ -20,7 +20,7 @@ from leadledger.ledger import services as ledger_services
 from leadledger.web import access
 from leadledger.web.speech import lang, pick, said
 
-from . import mine_selectors, services
+from . import mine_rows, mine_selectors, services
 from .models import DeskVisit, RenewalRequest
 
 consultant_page = access.capability_page(capabilities.OWN_CUSTOMERS)
@@ -39,8 +39,11 @@ def _my_desks(request: access.ProjectRequest) -> list[dict[str, object]]:
     """Where the consultant stands at each site's board: on site, busy or away, and their place (Q-1)."""
     me = str(request.staff.pk)
     lines = []
-    for site in models.Site.objects.filter(project=request.project).order_by("pk"):
-        desk = services.rotation_desk(site)  # the engine's Desk: Q-1, Q-5, Q-7, away, busy
+    sites = list(models.Site.objects.filter(project=request.project).order_by("pk"))
+    consultants = capabilities.owner_candidate_ids(request.project) if sites else []
+    for site in sites:
+        site.project = request.project  # the page's own: not read again for each site
+        desk = services.rotation_desk(site, consultants=consultants)  # the engine's Desk: Q-1, Q-5, Q-7, away, busy
         if me not in desk.roster and me not in desk.present_off_roster:
             continue
         state = "away" if not desk.present(me) else "busy" if me in desk.busy else "on_site"
@@ -51,21 +54,22 @@ def _my_desks(request: access.ProjectRequest) -> list[dict[str, object]]:
 def _context(request: access.ProjectRequest, **extra: object) -> dict[str, object]:
     now = timezone.now()
     # Time alone moves a status (IH-4, IH-5): verdicts whose moment passed are judged again first.
-    stored = mine_selectors.stored_verdicts(request.project, request.staff, now)
-    if moved := mine_selectors.moved_by_time(stored):
+    tally = mine_selectors.tally_of(request.project, request.staff, now)
+    if tally.moved:
+        moved = mine_selectors.moved_by_time(request.project, request.staff, now)
         ledger_services.verdicts_catch_up(project=request.project, customer_ids=moved)
-        stored = mine_selectors.stored_verdicts(request.project, request.staff, now)
+        tally = mine_selectors.tally_of(request.project, request.staff, now)
     board = mine_selectors.my_customers(
         request.project,
         request.staff,
         now,
-        stored=stored,
+        tally=tally,
         tab=request.GET.get("tab", mine_selectors.TODAY),
         page=_page_number(request.GET.get("page", "")),
-        lang=lang(),
     )
     return {
         "board": board,
+        "lines": mine_rows.mine_lines(request, board),
         "tabs": mine_selectors.TABS,
         "warning_days": convert.policy_of(request.project).expiry_warning_days,
         "desks": _my_desks(request),

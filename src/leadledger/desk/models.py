@@ -166,18 +166,31 @@ class Notice(models.Model):
 class Holding(models.Model):
     """One owner of one customer, as the stored verdict says: "my customers" finds a consultant's by index.
 
-    Derived from `ledger.Verdict.owners` and nothing else, by database triggers on the verdict table
-    (migration 0006), so it changes in the same statement as the verdict, whichever code writes it
-    (an event, a rebuild, a policy change) and nobody can forget it. Never written by Python.
+    Derived from `ledger.Verdict` (its owners, status and moments) and nothing else, by database triggers
+    on the verdict table (migrations 0010, 0012), so it changes in the same statement as the verdict,
+    whichever code writes it (an event, a rebuild, a policy change) and nobody can forget it. Never
+    written by Python.
     """
 
     project = models.ForeignKey(Project, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     staff = models.CharField(max_length=32)  # a key of the verdict's owners: the staff id as text
     customer = models.ForeignKey("ledger.Customer", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # The verdict's own columns, repeated by the same triggers (desk migration 0012): "my customers"
+    # counts its tabs and reads a tab's page from the (project, staff, ...) index alone, in one range,
+    # instead of 2,000 verdict rows spread over the table (docs/decisions.md 545).
+    status = models.CharField(max_length=16, default="")
+    until = models.DateTimeField(null=True)
+    judged_at = models.DateTimeField(null=True)
+    channel_until = models.DateTimeField(null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["customer", "staff"], name="holding_unique")]
-        indexes = [models.Index(fields=["project", "staff"], name="holding_staff")]
+        indexes = [
+            models.Index(
+                fields=["project", "staff", "status", "until", "judged_at", "channel_until", "customer"],
+                name="holding_tabs",
+            )
+        ]
 
 
 class FollowUpPlan(models.Model):

@@ -52,7 +52,12 @@ class Policy:
 
     def expiring(self, status: str, until: datetime | None, now: datetime) -> bool:
         """Whether an active claim ends within the warning window (IH-5): the consultant's page lists it apart."""
-        return status == "active" and until is not None and until - now <= timedelta(days=self.expiry_warning_days)
+        return status == "active" and until is not None and until <= self.expiring_by(now)
+
+    def expiring_by(self, now: datetime) -> datetime:
+        """The warning window's end (IH-5): an active claim ending at or before it is expiring. A page that
+        counts its claims in the database asks for this moment rather than counting days itself."""
+        return now + timedelta(days=self.expiry_warning_days)
 
     def agent_reminded(self, protected: bool, until: datetime | None, now: datetime) -> bool:
         """Whether an agent's protected registration ends within the reminder window (D-11, docs/decisions.md

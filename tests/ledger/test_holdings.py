@@ -1,0 +1,94 @@
+"""The holdings repeat each verdict's owners, status and moments, whoever writes the verdict (desk 0012).
+
+"My customers" counts its tabs and pages through them from the holdings alone, so a holding that kept an
+old status would put a customer in the wrong tab. The triggers are the database's, one set per vendor:
+this file is in the suites rerun on PostgreSQL (tests/test_postgresql.py).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from leadledger.desk.models import Holding
+from leadledger.ledger import models, services
+from office import Office
+
+
+def _out_of_step(office: Office) -> list[str]:
+    """Every difference between the holdings and what the verdicts say (empty: in step)."""
+    held = {
+        (h.customer_id, h.staff): (h.project_id, h.status, h.until, h.judged_at, h.channel_until)
+        for h in Holding.objects.all()
+    }
+    said = {
+        (v.customer_id, staff): (v.project_id, v.status, v.until, v.judged_at, v.channel_until)
+        for v in models.Verdict.objects.all()
+        if isinstance(v.owners, dict)
+        for staff in v.owners
+    }
+    return [
+        f"{key}: held {held.get(key)}, verdict {said.get(key)}"
+        for key in held.keys() | said.keys()
+        if held.get(key) != said.get(key)
+    ]
+
+
+def _visit(office: Office, customer: models.Customer, staff: models.Staff, days_ago: float = 0) -> None:
+    at = timezone.now() - timedelta(days=days_ago) if days_ago else None
+    body = {"customer": str(customer.pk), "staff": str(staff.pk)}
+    services.event_append(project=office.project, kind="visit", body=body, at=at)
+
+
+def test_a_new_claim_is_held_with_its_status_and_deadline(office: Office) -> None:
+    _visit(office, office.zhang, office.alice)
+    holding = Holding.objects.get()
+    assert (holding.staff, holding.status) == (str(office.alice.pk), "pending")
+    assert holding.until is not None and holding.judged_at is not None and _out_of_step(office) == []
+
+
+def test_a_follow_up_by_the_same_owner_moves_the_holding_in_place(office: Office) -> None:
+    _visit(office, office.zhang, office.alice)
+    before = Holding.objects.get()
+    body = {"customer": str(office.zhang.pk), "staff": str(office.alice.pk)}
+    services.event_append(project=office.project, kind="follow_up", body=body)
+    after = Holding.objects.get()
+    assert after.pk == before.pk  # the same owners: updated where it stands, not deleted and added again
+    assert (before.status, after.status) == ("pending", "active") and after.until != before.until
+    assert _out_of_step(office) == []
+
+
+def test_time_alone_and_a_catch_up_move_the_holding_too(office: Office) -> None:
+    _visit(office, office.zhang, office.alice, days_ago=70)
+    body = {"customer": str(office.zhang.pk), "staff": str(office.alice.pk)}
+    services.event_append(project=office.project, kind="follow_up", body=body, at=timezone.now() - timedelta(days=69))
+    assert Holding.objects.get().status == "active"  # valid until three days ago (IH-5), as judged then
+    services.verdicts_catch_up(project=office.project, customer_ids=[office.zhang.pk])
+    assert Holding.objects.get().status == "lapsed" and _out_of_step(office) == []
+
+
+def test_a_ruling_a_rebuild_and_a_policy_change_keep_the_holdings_in_step(office: Office) -> None:
+    _visit(office, office.zhang, office.alice)
+    other, _ = services.customer_find_or_create(project=office.project, name="李娜", phone="13900000002")
+    _visit(office, other, office.bob, days_ago=2)
+    ruling = {"customer": str(office.zhang.pk), "staff": str(office.bob.pk), "by": str(office.zhao.pk), "reason": "x"}
+    services.event_append(project=office.project, kind="ruling", body=ruling)
+    assert {h.staff for h in Holding.objects.all()} == {str(office.bob.pk)} and _out_of_step(office) == []
+    services.policy_set(project=office.project, policy={"preset": "方法"}, user=office.zhao.user)
+    services.verdicts_rebuild(project=office.project, now=timezone.now())
+    assert _out_of_step(office) == []
+    models.Verdict.objects.filter(customer=other).update(status="void", owners=None)
+    assert not Holding.objects.filter(customer=other).exists()
+    models.Verdict.objects.filter(customer=office.zhang).delete()
+    assert not Holding.objects.exists() and _out_of_step(office) == []
+
+
+def test_a_status_written_alone_reaches_the_holding(office: Office) -> None:
+    # Whatever code writes a verdict's columns (a bulk update of a rebuild, a repair by hand), the trigger follows.
+    _visit(office, office.zhang, office.alice)
+    later = timezone.now() + timedelta(days=30)
+    models.Verdict.objects.update(status="active", until=later, channel_until=later)
+    holding = Holding.objects.get()
+    assert (holding.status, holding.until, holding.channel_until) == ("active", later, later)
+    assert _out_of_step(office) == []
