@@ -542,6 +542,7 @@ def _verify(
     reached_only: bool = False,
 ) -> int:
     """Verify each project; `reached_only` (after a restore) checks only the checkpoints the chain reaches."""
+    from .desk.holdings import holding_problems
     from .ledger import models
     from .ledger.checkpoints import CheckpointError, checkpoint_problems, checkpoints_logged, parse_printed
     from .ledger.verify import verify
@@ -576,7 +577,7 @@ def _verify(
         if reached_only:
             last = project.events.order_by("-seq").values_list("seq", flat=True).first() or 0
             wanted = [c for c in wanted if c.seq <= last]
-        for problem in checkpoint_problems(project, wanted):
+        for problem in [*checkpoint_problems(project, wanted), *holding_problems(project)]:
             print(f"{code}: {problem.where}: {problem.zh if lang == 'zh' else problem.en}")
             found += 1
         events = project.events.count()

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
+from leadledger.cli import main
+from leadledger.desk.holdings import holding_problems
 from leadledger.desk.models import Holding
 from leadledger.ledger import models, services
 from office import Office
@@ -92,3 +95,38 @@ def test_a_status_written_alone_reaches_the_holding(office: Office) -> None:
     holding = Holding.objects.get()
     assert (holding.status, holding.until, holding.channel_until) == ("active", later, later)
     assert _out_of_step(office) == []
+
+
+def test_verify_finds_a_holding_edited_deleted_or_added_outside_the_ledger(
+    office: Office, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _visit(office, office.zhang, office.alice)
+    others = [
+        services.customer_find_or_create(project=office.project, name=f"客户{n}", phone=f"1390000010{n}")[0]
+        for n in range(3)
+    ]
+    for customer in others:
+        _visit(office, customer, office.bob)
+    assert list(holding_problems(office.project)) == []
+    assert main(["verify", "--project", office.project.code, "--lang", "en"]) == 0
+    Holding.objects.filter(customer=office.zhang).update(status="lapsed")  # off Alice's "pending" tab
+    Holding.objects.filter(customer=others[0]).delete()  # gone from Bob's page
+    Holding.objects.filter(customer=others[1]).update(staff=str(office.alice.pk))  # moved to Alice's page
+    found = [(p.where, p.en.split(":")[0]) for p in holding_problems(office.project)]
+    assert found == [
+        (f"customer {office.zhang.pk}", "a holding does not repeat its verdict (owner, status or dates)"),
+        (f"customer {others[0].pk}", "its owner's holding is missing"),
+        (f"customer {others[1].pk}", "a holding does not repeat its verdict (owner, status or dates)"),
+    ]
+    capsys.readouterr()
+    assert main(["verify", "--project", office.project.code, "--lang", "en"]) == 1
+    assert "3 problems" in capsys.readouterr().out
+
+
+def test_verify_finds_a_holding_whose_customer_nobody_owns(office: Office) -> None:
+    _visit(office, office.zhang, office.alice)
+    other, _ = services.customer_find_or_create(project=office.project, name="李娜", phone="13900000002")
+    Holding.objects.create(project=office.project, staff=str(office.bob.pk), customer=other, status="active")
+    assert [p.en.split(":")[0] for p in holding_problems(office.project)] == [
+        "a holding names an owner the verdict does not"
+    ]
