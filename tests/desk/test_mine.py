@@ -330,3 +330,13 @@ def test_a_name_or_note_is_drawn_as_text_never_as_markup(office: Office) -> None
     today = _list(alice.get("/p/hz-1/me/").content.decode())
     assert "<img" not in today and "<b>" not in today
     assert "张&lt;b&gt;伟&lt;/b&gt;" in today and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in today
+
+
+def test_todays_ties_are_listed_by_customer_as_the_other_tabs_are(office: Office) -> None:
+    customers = [_customer(office, f"客户{number}", number + 10) for number in range(4)]
+    for customer in reversed(customers):  # the last customer's claim ends first: the index holds them reversed
+        _visit(office, customer, office.alice)
+    alice = _client("alice")
+    for customer in customers:  # all planned for today
+        alice.post(f"/p/hz-1/me/{customer.pk}/contact/", {"kind": "follow_up", "next_contact": _today(office)})
+    assert _names_in(alice, "today") == [customer.name for customer in customers]

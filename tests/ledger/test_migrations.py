@@ -206,3 +206,51 @@ def test_every_trigger_survives_the_last_migration(db: None) -> None:
     expected |= {f"desk_holding_on_{verb}" for verb in ("delete", "insert", "update", "rejudge")}
     expected |= {f"money_moneyline_no_{verb}" for verb in ("delete", "replace", "update")}
     assert found == expected
+
+
+HOLDINGS = """
+import django
+django.setup()
+from datetime import timedelta
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+before = [("desk", "0011_correct_notice_kinds")]
+executor = MigrationExecutor(connection)
+executor.migrate(before)
+apps = executor.loader.project_state(before).apps
+Project, Customer = apps.get_model("ledger", "Project"), apps.get_model("ledger", "Customer")
+Verdict, Holding = apps.get_model("ledger", "Verdict"), apps.get_model("desk", "Holding")
+project = Project.objects.create(code="old", name="老项目")
+now = timezone.now()
+held = Customer.objects.create(project=project, name="张伟", phone="+8613800005678")
+Verdict.objects.create(
+    customer=held, project=project, owners={"7": "1"}, status="active", until=now + timedelta(days=9),
+    channel_status="none", cites="IH-5", explain_zh="", explain_en="", policy_version="v", through_seq=1,
+    judged_at=now,
+)
+orphan = Customer.objects.create(project=project, name="李娜", phone="+8613800005679")
+Holding.objects.create(project=project, staff="8", customer=orphan)  # drifted before: no verdict at all
+executor = MigrationExecutor(connection)
+executor.migrate(executor.loader.graph.leaf_nodes())
+from leadledger.desk.holdings import holding_problems
+from leadledger.desk.models import Holding
+from leadledger.ledger import models
+
+for h in Holding.objects.order_by("customer__name"):
+    print(h.customer.name, h.staff, repr(h.status), h.until == models.Verdict.objects.get(customer_id=held.pk).until)
+print([p.en.split(":")[0] for p in holding_problems(models.Project.objects.get(code="old"))])
+"""
+
+
+@pytest.mark.own_database
+def test_the_holdings_take_their_verdicts_columns_and_a_drifted_one_is_left_for_verify(race_database: str) -> None:
+    env = {**os.environ, "DATABASE_URL": race_database, "DJANGO_SETTINGS_MODULE": "leadledger.settings"}
+    result = subprocess.run([sys.executable, "-c", HOLDINGS], capture_output=True, text=True, env=env, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == [
+        "张伟 7 'active' True",
+        "李娜 8 '' False",
+        "['a holding names an owner the verdict does not']",
+    ]

@@ -241,11 +241,11 @@ def my_customers(
     if tab == TODAY:
         far = now + timedelta(days=36500)
 
-        def soonest(line: Line) -> tuple[int, datetime]:
+        def soonest(line: Line) -> tuple[int, datetime, int]:  # ties by the customer, as the other tabs
             cid, status, until, _ = line
             if _closing(status, until, now):
-                return 0, until or far
-            return 1, datetime.combine(planned.get(cid, day), datetime.min.time(), tzinfo=now.tzinfo)
+                return 0, until or far, cid
+            return 1, datetime.combine(planned.get(cid, day), datetime.min.time(), tzinfo=now.tzinfo), cid
 
         shown = sorted(today, key=soonest)[start : start + PAGE_SIZE]
     else:

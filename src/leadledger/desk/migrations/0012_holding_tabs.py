@@ -48,8 +48,10 @@ SQLITE = [
     " BEGIN UPDATE desk_holding SET status = NEW.status, until = NEW.until, judged_at = NEW.judged_at,"
     " channel_until = NEW.channel_until WHERE customer_id = NEW.customer_id; END",
     SQLITE_DELETE,
+    # A holding whose verdict is gone (drifted before this migration) keeps its blanks; verify reports it.
     "UPDATE desk_holding SET (status, until, judged_at, channel_until) = (SELECT v.status, v.until, v.judged_at,"
-    " v.channel_until FROM ledger_verdict v WHERE v.customer_id = desk_holding.customer_id)",
+    " v.channel_until FROM ledger_verdict v WHERE v.customer_id = desk_holding.customer_id)"
+    " WHERE EXISTS (SELECT 1 FROM ledger_verdict v WHERE v.customer_id = desk_holding.customer_id)",
 ]
 POSTGRESQL_FUNCTION = f"""
     CREATE OR REPLACE FUNCTION desk_holding_sync() RETURNS trigger LANGUAGE plpgsql AS $$
