@@ -259,14 +259,17 @@ def claims_expiring(
     project: models.Project, now: datetime, names: dict[str, str], *, limit: int | None = EXPIRING_SHOWN
 ) -> tuple[list[ExpiringRow], int]:
     """Active claims whose validity ends within EXPIRING_DAYS, soonest first, and how many there are."""
-    found = models.Verdict.objects.filter(
-        project=project, until__gte=now, until__lt=now + timedelta(days=EXPIRING_DAYS), status="active"
-    )
-    rows: Any = found.order_by("until", "customer_id").values_list("customer_id", "customer__name", "owners", "until")
+    end = now + timedelta(days=EXPIRING_DAYS)
+
+    def found() -> Any:  # the ORM's read, built only where the prepared one does not serve (0.3 ms a look)
+        return models.Verdict.objects.filter(project=project, until__gte=now, until__lt=end, status="active")
+
+    rows: Any
     if limit == EXPIRING_SHOWN:  # the page's, on every look: prepared (ledger.prepared)
-        rows = _EXPIRING.rows(project.pk, now, now + timedelta(days=EXPIRING_DAYS))
-    elif limit is not None:
-        rows = rows[:limit]
+        rows = _EXPIRING.rows(project.pk, now, end)
+    else:
+        rows = found().order_by("until", "customer_id").values_list("customer_id", "customer__name", "owners", "until")
+        rows = rows[:limit] if limit is not None else rows
     listed = [
         ExpiringRow(customer=cid, name=name, owners="、".join(names.get(s, s) for s in (owners or {})), until=until)
         for cid, name, owners, until in rows
@@ -274,10 +277,10 @@ def claims_expiring(
     if limit is None or len(listed) < limit:
         count = len(listed)
     elif limit == EXPIRING_SHOWN:
-        counted = _EXPIRING_COUNT.rows(project.pk, now, now + timedelta(days=EXPIRING_DAYS))
+        counted = _EXPIRING_COUNT.rows(project.pk, now, end)
         count = counted[0][0] if counted else 0
     else:
-        count = found.count()
+        count = found().count()
     return listed, count
 
 
