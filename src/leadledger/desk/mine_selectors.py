@@ -64,6 +64,11 @@ def _holdings(project: models.Project | int, staff: str) -> QuerySet[Holding]:
     return Holding.objects.filter(project=project, staff=staff)
 
 
+def _due(project: models.Project | int, staff: models.Staff | int, day: date) -> QuerySet[FollowUpPlan]:
+    """The consultant's follow-up plans whose contact day has come (or passed): on today's list."""
+    return FollowUpPlan.objects.filter(project=project, staff=staff, next_contact__lte=day)
+
+
 # Every tab's count and how many verdicts time has moved, counted by the database from the index alone:
 # the page reads the 25 lines it shows, not the 2,000 it counts.
 _TALLY = PreparedRead(
@@ -88,12 +93,7 @@ _TODAY = PreparedRead(
     lambda project, staff_key, staff, closing_by, day: (
         _holdings(project, staff_key)
         .filter(
-            Q(status=PENDING, until__lt=closing_by)
-            | Q(
-                customer_id__in=FollowUpPlan.objects.filter(project=project, staff=staff, next_contact__lte=day).values(
-                    "customer_id"
-                )
-            )
+            Q(status=PENDING, until__lt=closing_by) | Q(customer_id__in=_due(project, staff, day).values("customer_id"))
         )
         .values_list("customer_id", "status", "until")
     ),
@@ -106,9 +106,7 @@ _TODAY = PreparedRead(
 
 
 _PLANNED = PreparedRead(  # the planned contact days that have come: today's list, and the order it is in
-    lambda project, staff, day: FollowUpPlan.objects.filter(
-        project=project, staff=staff, next_contact__lte=day
-    ).values_list("customer_id", "next_contact"),
+    lambda project, staff, day: _due(project, staff, day).values_list("customer_id", "next_contact"),
     STAND_IN_IDS[0],
     STAND_IN_IDS[1],
     STAND_IN_DAYS[0],
