@@ -100,6 +100,19 @@ def test_a_consultant_logs_a_follow_up_with_a_note_and_sees_it_on_todays_list(ph
     expect(zhang).to_contain_text("138****0001")
     line = zhang.locator(".line").bounding_box()
     assert line is not None and line["height"] < 60, line  # one line per customer on a phone, two at most
+    # Nothing drawn over anything else: at 390 px the number once ran under the chip, the time left under
+    # the buttons.
+    parts = [zhang.locator(part).bounding_box() for part in (".phone", ".chip", ".left", ".acts")]
+    for i, one in enumerate(parts):
+        for other in parts[i + 1 :]:
+            assert one is not None and other is not None
+            apart = (
+                one["x"] + one["width"] <= other["x"] + 0.5
+                or other["x"] + other["width"] <= one["x"] + 0.5
+                or one["y"] + one["height"] <= other["y"] + 0.5
+                or other["y"] + other["height"] <= one["y"] + 0.5
+            )
+            assert apart, (one, other)
     zhang.get_by_text("追访", exact=True).click()
     zhang.get_by_label("追访记录").fill("客户想要三房，周末带太太再来")
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
