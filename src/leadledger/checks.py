@@ -61,25 +61,31 @@ def database_check(app_configs: Any = None, databases: Any = None, **kwargs: Any
     if not databases or DATABASE not in databases:
         return []
     from django.db import DatabaseError, connections
-    from django.db.migrations.executor import MigrationExecutor
 
     connection = connections[DATABASE]
     try:
         connection.ensure_connection()
     except DatabaseError as error:
         return [_error(10, "无法连接数据库", f"the database cannot be reached: {error}", "check DATABASE_URL")]
-    executor = MigrationExecutor(connection)
-    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    if pending:
+    if pending := pending_migrations(connection):
         return [
             _error(
                 11,
-                f"数据库还有 {len(pending)} 个迁移未执行",
-                f"{len(pending)} migrations are not applied",
+                f"数据库还有 {pending} 个迁移未执行",
+                f"{pending} migrations are not applied",
                 "run `leadledger migrate`",
             )
         ]
     return _chains_check()
+
+
+def pending_migrations(connection: Any = None) -> int:
+    """How many migrations the database has not had (0: its tables are the code's)."""
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection if connection is not None else connections[DATABASE])
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 def _chains_check() -> list[CheckMessage]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import os
 import sys
 from collections.abc import Sequence
@@ -542,6 +543,7 @@ def _verify(
     reached_only: bool = False,
 ) -> int:
     """Verify each project; `reached_only` (after a restore) checks only the checkpoints the chain reaches."""
+    from .checks import pending_migrations
     from .desk.holdings import holding_problems
     from .ledger import models
     from .ledger.checkpoints import CheckpointError, checkpoint_problems, checkpoints_logged, parse_printed
@@ -555,6 +557,14 @@ def _verify(
 
     if workers is not None and workers < 1:
         print("--workers 至少为 1" if lang == "zh" else "--workers must be at least 1", file=sys.stderr)
+        return 2
+    if pending := pending_migrations():  # an upgrade not yet migrated: the tables are not the code's
+        said = (
+            f"数据库还有 {pending} 个迁移未执行：请先运行 leadledger migrate"
+            if lang == "zh"
+            else f"{pending} migration{'s are' if pending != 1 else ' is'} not applied: run `leadledger migrate` first"
+        )
+        print(said, file=sys.stderr)
         return 2
 
     projects = models.Project.objects.all() if code is None else models.Project.objects.filter(code=code)
@@ -577,7 +587,7 @@ def _verify(
         if reached_only:
             last = project.events.order_by("-seq").values_list("seq", flat=True).first() or 0
             wanted = [c for c in wanted if c.seq <= last]
-        for problem in [*checkpoint_problems(project, wanted), *holding_problems(project)]:
+        for problem in itertools.chain(checkpoint_problems(project, wanted), holding_problems(project)):
             print(f"{code}: {problem.where}: {problem.zh if lang == 'zh' else problem.en}")
             found += 1
         events = project.events.count()

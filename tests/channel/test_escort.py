@@ -116,6 +116,9 @@ def test_a_visit_two_hours_after_the_registration_is_credited_to_the_agent(chann
     assert slip.specialist == "钱多" and slip.phone == "139****0011" and slip.until is not None
     assert slip.registered_at is not None and slip.registered_at < slip.arrived_at
     assert "D-11" in slip.sentence and "李明（安居分销）" in slip.sentence  # the firm by its name, not its id
+    firm = channel.liming.distributor_id
+    assert "李明（安居分销）" in verdict.explain_zh and f"（{firm}）" not in verdict.explain_zh  # every page's sentence
+    assert "李明 (安居分销)" in verdict.explain_en
 
 
 def test_registering_at_the_door_is_the_houses_and_the_slip_says_so(channel: Channel) -> None:

@@ -58,3 +58,24 @@ def test_a_moment_reads_as_its_local_minute_whatever_the_year_and_each_time_it_i
     assert describer.render(reason("pending", None, deadline=moment), "en") == (
         f"a follow-up is due by {expected} or the claim is void"
     )
+
+
+def test_a_distributor_is_named_by_its_firm_whatever_id_the_ledger_gave_it() -> None:
+    # The ledger's agents carry their firm's id (D-14 tells firms apart by it); a sentence names the firm.
+    describer = Describer(
+        lambda m: m,
+        customers={},
+        agents={"1": "李明"},
+        staff={"7": "王芳"},
+        distributors={"7": "安居分销", "8": "好房分销"},
+    )
+    said = describer.render(reason("risk_several", None, firms=["8", "7"], count=2))
+    assert said == "风控提示：2 家分销（安居分销、好房分销）报备了同一家庭"
+    escorted = describer.render(reason("d_valid", None, agent="1", distributor="7", at=AT, lookback=90), "en")
+    assert escorted.startswith("李明 (安居分销) escorted the customer") and "王芳" not in escorted
+    assert (
+        Describer(lambda m: m, customers={}, agents={}, staff={}).render(  # unnamed: as it was given
+            reason("risk_several", None, firms=["x"], count=1)
+        )
+        == "风控提示：1 家分销（x）报备了同一家庭"
+    )

@@ -7,7 +7,11 @@ this file is in the suites rerun on PostgreSQL (tests/test_postgresql.py).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -130,3 +134,45 @@ def test_verify_finds_a_holding_whose_customer_nobody_owns(office: Office) -> No
     assert [p.en.split(":")[0] for p in holding_problems(office.project)] == [
         "a holding names an owner the verdict does not"
     ]
+
+
+def test_a_holding_repeated_is_found(office: Office) -> None:
+    # "My customers" would count and list the customer twice; the unique constraint stops it unless dropped.
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite cannot drop a table's unique constraint: this runs in the PostgreSQL rerun")
+    _visit(office, office.zhang, office.alice)
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE desk_holding DROP CONSTRAINT holding_unique")
+        cursor.execute(
+            "INSERT INTO desk_holding (project_id, staff, customer_id, status, until, judged_at, channel_until)"
+            " SELECT project_id, staff, customer_id, status, until, judged_at, channel_until FROM desk_holding"
+        )
+    assert Holding.objects.count() == 2
+    assert [p.where for p in holding_problems(office.project)] == [f"customer {office.zhang.pk}"]
+
+
+UNMIGRATED = """
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+call_command("migrate", "desk", "0011", verbosity=0)  # an upgrade installed, not yet migrated
+from leadledger.ledger import models
+models.Project.objects.create(code="p", name="p")
+from leadledger.cli import main
+print("rc", main(["verify", "--lang", "en"]))
+"""
+
+
+def test_verify_on_a_database_not_yet_migrated_says_so_instead_of_failing(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'old.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "leadledger.settings",
+    }
+    result = subprocess.run([sys.executable, "-c", UNMIGRATED], capture_output=True, text=True, env=env, check=False)
+    assert result.returncode == 0 and result.stdout.split() == ["rc", "2"], result.stderr[-1500:]
+    assert "1 migration is not applied: run `leadledger migrate` first" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -185,12 +185,7 @@ def slip_of(project: models.Project, event: models.Event, lang: str) -> Slip:
     timeline = selectors.timeline_for(project, [customer.pk])
     verdict = timeline.verdict(str(customer.pk), event.at)
     credited = verdict.channel is not None and escorted.agent in verdict.channel
-    # The ledger's cast knows a distributor by its id (D-14 tells firms apart by it): the slip names it.
-    own = tuple(
-        r._replace(params=tuple((k, agent.distributor.name if k == "distributor" else v) for k, v in r.params))
-        for r in verdict.reasons
-        if r.event == f"e{event.seq}" and r.code in _ABOUT_THIS_AGENT
-    )
+    own = tuple(r for r in verdict.reasons if r.event == f"e{event.seq}" and r.code in _ABOUT_THIS_AGENT)
     if own and (credited or not any(r.code in ("d_valid", "d_valid_registered") for r in own)):
         sentence = verdict.describer.sentence(own, lang)
     else:  # the visit changed nothing for this agent, for reasons about others: none of them is said

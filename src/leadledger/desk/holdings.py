@@ -9,6 +9,7 @@ customer order, and compared as they stream.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from itertools import groupby
@@ -24,22 +25,23 @@ CHUNK = 10_000
 Held = tuple[str, str, datetime | None, datetime | None, datetime | None]
 
 
-def _expected(project: models.Project) -> Iterator[tuple[int, set[Held]]]:
+def _expected(project: models.Project) -> Iterator[tuple[int, Counter[Held]]]:
     found = models.Verdict.objects.filter(project=project, owners__isnull=False).order_by("customer_id")
     rows = found.values_list("customer_id", "owners", "status", "until", "judged_at", "channel_until")
     for customer, owners, *columns in rows.iterator(chunk_size=CHUNK):
         if isinstance(owners, dict) and owners:
-            yield customer, {(str(staff), *columns) for staff in owners}  # type: ignore[misc]
+            yield customer, Counter((str(staff), *columns) for staff in owners)  # type: ignore[misc]
 
 
-def _stored(project: models.Project) -> Iterator[tuple[int, set[Held]]]:
+def _stored(project: models.Project) -> Iterator[tuple[int, Counter[Held]]]:
+    # Counted, not a set: a holding repeated (its unique constraint dropped) lists the customer twice.
     found = Holding.objects.filter(project=project).order_by("customer_id")
     rows = found.values_list("customer_id", "staff", "status", "until", "judged_at", "channel_until")
     for customer, group in groupby(rows.iterator(chunk_size=CHUNK), key=lambda row: row[0]):
-        yield customer, {row[1:] for row in group}  # type: ignore[misc]
+        yield customer, Counter(row[1:] for row in group)  # type: ignore[misc]
 
 
-def _said(customer: int, expected: set[Held], stored: set[Held]) -> Problem:
+def _said(customer: int, expected: Counter[Held], stored: Counter[Held]) -> Problem:
     if not stored:
         return Problem(
             f"customer {customer}",
@@ -62,15 +64,15 @@ def _said(customer: int, expected: set[Held], stored: set[Held]) -> Problem:
 def holding_problems(project: models.Project) -> Iterator[Problem]:
     """Every customer whose holdings differ from what their stored verdict says, in customer order."""
     expected, stored = _expected(project), _stored(project)
-    want: tuple[int, set[Any]] | None = next(expected, None)
-    have: tuple[int, set[Any]] | None = next(stored, None)
+    want: tuple[int, Counter[Any]] | None = next(expected, None)
+    have: tuple[int, Counter[Any]] | None = next(stored, None)
     while want is not None or have is not None:
         if have is None or (want is not None and want[0] < have[0]):
             assert want is not None
-            yield _said(want[0], want[1], set())
+            yield _said(want[0], want[1], Counter())
             want = next(expected, None)
         elif want is None or have[0] < want[0]:
-            yield _said(have[0], set(), have[1])
+            yield _said(have[0], Counter(), have[1])
             have = next(stored, None)
         else:
             if want[1] != have[1]:

@@ -497,3 +497,5 @@ class Cast:
     staff: dict[str, Staff] = field(default_factory=dict)
     agents: dict[str, Agent] = field(default_factory=dict)
     relations: tuple[Relation, ...] = ()
+    # A distributor's name by the id its agents carry (`Agent.distributor`): sentences name the firm.
+    distributors: dict[str, str] = field(default_factory=dict)

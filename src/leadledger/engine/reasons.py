@@ -599,6 +599,7 @@ STAFF_PARAMS = frozenset(
     {"approver", "by", "closer", "employee", "helper", "original", "owner", "owners", "parts", "poacher"}
     | {"previous", "staff"}
 )
+DISTRIBUTOR_PARAMS = frozenset({"distributor", "firms"})  # a firm's id: named, never shown as a number
 
 
 class Describer:
@@ -611,12 +612,19 @@ class Describer:
         customers: Mapping[str, str],
         agents: Mapping[str, str],
         staff: Mapping[str, str],
+        distributors: Mapping[str, str] | None = None,
     ) -> None:
         self.to_local = to_local
         self._moments: dict[datetime, str] = {}  # a moment as shown, by moment: most are shown many times
         self._bare: dict[str, str] = {}  # a message without facts, as shown
         self._rosters: dict[str, Mapping[str, str]] = {}
-        for params, roster in ((CUSTOMER_PARAMS, customers), (AGENT_PARAMS, agents), (STAFF_PARAMS, staff)):
+        rosters = (
+            (CUSTOMER_PARAMS, customers),
+            (AGENT_PARAMS, agents),
+            (STAFF_PARAMS, staff),
+            (DISTRIBUTOR_PARAMS, distributors or {}),
+        )
+        for params, roster in rosters:
             for param in params:
                 self._rosters[param] = roster
 

@@ -161,6 +161,7 @@ class Timeline:
                 customers=_Names(cast.customers),
                 agents=_Names(cast.agents),
                 staff=_Names(cast.staff),
+                distributors=cast.distributors,
             )
             self._ctx = Context(cast, policy, self._owners_at)
             self._firms = _Firms(cast.agents)

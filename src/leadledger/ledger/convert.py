@@ -61,6 +61,7 @@ def cast_from_values(
     relations: Iterable[tuple[int, int, str, bool]],
 ) -> engine.Cast:
     """The same, from rows of CUSTOMER_COLUMNS and of (a, b, kind, verified)."""
+    agents = list(project.agents.values_list("pk", "name", "distributor_id", "distributor__name"))
     return engine.Cast(
         customers={
             # An erased customer is named by number only (services.customer_erase).
@@ -76,10 +77,8 @@ def cast_from_values(
             str(pk): engine.Staff(id=str(pk), name=name, role=role)
             for pk, name, role in project.staff.values_list("pk", "name", "role")
         },
-        agents={
-            str(pk): engine.Agent(id=str(pk), name=name, distributor=str(firm))
-            for pk, name, firm in project.agents.values_list("pk", "name", "distributor_id")
-        },
+        agents={str(pk): engine.Agent(id=str(pk), name=name, distributor=str(firm)) for pk, name, firm, _ in agents},
+        distributors={str(firm): firm_name for _, _, firm, firm_name in agents if firm is not None},
         relations=tuple(
             engine.Relation(a=str(a), b=str(b), kind=kind, verified=bool(verified))
             for a, b, kind, verified in relations
