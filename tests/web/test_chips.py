@@ -313,3 +313,14 @@ def test_a_consultants_list_of_chips_reads_the_departed_staff_once(office: Offic
         page = client.get("/p/hz-1/")
     assert page.status_code == 200 and page.content.decode().count('class="chip-box"') >= 6
     assert sum("staff_left" in q["sql"] for q in seen.captured_queries) == 1
+
+
+def test_a_sentences_dates_and_rule_ids_stay_whole_and_the_rest_is_escaped() -> None:
+    from leadledger.web.chips import unbroken
+
+    said = unbroken("王芳于 2026-12-06 10:00 首次登记来访（IH-1, D-11）<b>&")
+    assert said == (
+        '王芳于 <span class="nowrap">2026-12-06 10:00</span> 首次登记来访（<span class="nowrap">IH-1</span>, '
+        '<span class="nowrap">D-11</span>）&lt;b&gt;&amp;'
+    )
+    assert unbroken("customer's 2027-01-05") == 'customer&#x27;s <span class="nowrap">2027-01-05</span>'

@@ -32,6 +32,16 @@ TONES = {
     "free": "grey",
 }
 
+# A moment as sentences write it (2026-12-06 10:00) and a rule ID (D-11): a phone broke both at the hyphen.
+_UNBROKEN = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?|\b[A-Z]{1,2}-\d+\b")
+
+
+def unbroken(text: Any) -> SafeString:
+    """A sentence escaped, its dates and rule IDs each kept on one line (every page that shows one)."""
+    escaped = _escaped(text)  # an entity (&#x27;) holds neither shape
+    return mark_safe(_UNBROKEN.sub(lambda found: f'<span class="nowrap">{found.group(0)}</span>', escaped))
+
+
 # The rule IDs a sentence ends with, "（IH-1, IH-4）" or " (IH-1, IH-4).": the chip shows them apart.
 _CITES_TAIL = re.compile(r"\s*[（(](?:[A-Z]{1,2}-\d+(?:, )?)+[）)]\.?$")
 
@@ -200,7 +210,7 @@ def chip_html(chip: Chip, *, rules: bool, opened: bool = False) -> SafeString:
     )
     return mark_safe(
         f'<details class="chip-box"{" open" if opened else ""}>\n  <summary>{face} <span class="chip-why">'
-        f'{e(_("Why"))}</span></summary>\n  <p class="chip-sentence">{e(chip.sentence)}{cites}</p>\n</details>'
+        f'{e(_("Why"))}</span></summary>\n  <p class="chip-sentence">{unbroken(chip.sentence)}{cites}</p>\n</details>'
     )
 
 

@@ -26,6 +26,14 @@ EVENT_LABELS = {
 
 
 @register.filter
+def unbroken(text: Any) -> SafeString:
+    """A sentence escaped, its dates and rule IDs each kept on one line (web.chips.unbroken)."""
+    from leadledger.web.chips import unbroken as kept_whole
+
+    return kept_whole(text)
+
+
+@register.filter
 def event_label(kind: str) -> str:
     return str(EVENT_LABELS.get(kind, kind))
 
